@@ -1,11 +1,13 @@
 //! How a generated struct reads a JSON object: one pass over its properties,
 //! each known one into its slot, every other kept in `additional_properties`.
 //!
-//! The generated `Deserialize` impls are a `match` on the property name that
-//! calls these; being generic over the value's type only, each is compiled
-//! once per field type rather than once per struct.
+//! A generated struct implements [`FromObject`]: a `match` on the property
+//! name that calls the [`Properties`] methods, which, generic over the
+//! value's type only, are compiled once per field type rather than once per
+//! struct.
 
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, MapAccess, Visitor};
 use serde_json::{Map, Value};
@@ -57,44 +59,71 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Reads a known property's value into its slot; a property that comes
-/// twice is an error, as with serde's derive.
-pub fn field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    name: &'static str,
-) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
-    }
-    *slot = Some(map.next_value()?);
-    Ok(())
+/// A generated struct, read from a JSON object in one pass; its
+/// `Deserialize` is [`object`].
+pub trait FromObject: Sized {
+    /// What serde's errors say was expected: `struct <Name>`.
+    const EXPECTING: &'static str;
+
+    /// Reads the object's properties from `map`.
+    fn from_object<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
 }
+
+/// `Deserialize` of a [`FromObject`] type.
+pub fn object<'de, D: de::Deserializer<'de>, T: FromObject>(deserializer: D) -> Result<T, D::Error> {
+    struct Object<T>(PhantomData<T>);
+    impl<'de, T: FromObject> Visitor<'de> for Object<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::from_object(map)
+        }
+    }
+    deserializer.deserialize_map(Object(PhantomData))
+}
+
+/// What a [`FromObject`] impl does with each property, as methods of the
+/// map it reads.
+pub trait Properties<'de>: MapAccess<'de> + Sized {
+    /// Reads a known property's value into its slot; a property that comes
+    /// twice is an error, as with serde's derive.
+    fn field<T: Deserialize<'de>>(
+        &mut self,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), Self::Error> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        *slot = Some(self.next_value()?);
+        Ok(())
+    }
+
+    /// Keeps a property the struct does not know, or one a tolerant decode
+    /// set aside, under its own name.
+    fn extra(&mut self, extras: &mut Map<String, Value>, key: Key<'de>) -> Result<(), Self::Error> {
+        let name = crate::tolerant::restored(key.into_string());
+        extras.insert(name, self.next_value()?);
+        Ok(())
+    }
+
+    /// Keeps a property the struct does not know, where the spec gives the
+    /// type of such properties.
+    fn typed_extra<T: Deserialize<'de>>(
+        &mut self,
+        extras: &mut BTreeMap<String, T>,
+        key: Key<'de>,
+    ) -> Result<(), Self::Error> {
+        extras.insert(key.into_string(), self.next_value()?);
+        Ok(())
+    }
+}
+
+impl<'de, A: MapAccess<'de>> Properties<'de> for A {}
 
 /// A required property's value, or serde's `missing field` error.
 pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
-}
-
-/// Keeps a property the struct does not know, or one a tolerant decode set
-/// aside, under its own name.
-pub fn extra<'de, A: MapAccess<'de>>(
-    map: &mut A,
-    extras: &mut Map<String, Value>,
-    key: Key<'de>,
-) -> Result<(), A::Error> {
-    let name = crate::tolerant::restored(key.into_string());
-    extras.insert(name, map.next_value()?);
-    Ok(())
-}
-
-/// Keeps a property the struct does not know, where the spec gives the type
-/// of such properties.
-pub fn typed_extra<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
-    map: &mut A,
-    extras: &mut BTreeMap<String, T>,
-    key: Key<'de>,
-) -> Result<(), A::Error> {
-    extras.insert(key.into_string(), map.next_value()?);
-    Ok(())
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use url::Url;
 
 pub use crate::nullable::Optional;
-pub use crate::object::{extra, field, required, typed_extra, Key};
+pub use crate::object::{object, required, FromObject, Key, Properties};
 
 use crate::Error;
 

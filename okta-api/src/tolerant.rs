@@ -176,7 +176,7 @@ pub(crate) fn restored(name: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::object::{extra, field, required, Key};
+    use crate::object::{required, Key, Properties};
     use serde::de::{MapAccess, Visitor};
     use serde::{Deserialize, Deserializer, Serialize};
     use serde_json::json;
@@ -215,8 +215,8 @@ mod tests {
                     let (mut href, mut additional_properties) = (None, Map::new());
                     while let Some(key) = map.next_key::<Key<'de>>()? {
                         match key.as_str() {
-                            "href" => field(&mut map, &mut href, "href")?,
-                            _ => extra(&mut map, &mut additional_properties, key)?,
+                            "href" => map.field(&mut href, "href")?,
+                            _ => map.extra(&mut additional_properties, key)?,
                         }
                     }
                     let href = required(href, "href")?;
@@ -243,11 +243,11 @@ mod tests {
                     let mut additional_properties = Map::new();
                     while let Some(key) = map.next_key::<Key<'de>>()? {
                         match key.as_str() {
-                            "enabled" => field(&mut map, &mut enabled, "enabled")?,
-                            "tags" => field(&mut map, &mut tags, "tags")?,
-                            "link" => field(&mut map, &mut link, "link")?,
-                            "counts" => field(&mut map, &mut counts, "counts")?,
-                            _ => extra(&mut map, &mut additional_properties, key)?,
+                            "enabled" => map.field(&mut enabled, "enabled")?,
+                            "tags" => map.field(&mut tags, "tags")?,
+                            "link" => map.field(&mut link, "link")?,
+                            "counts" => map.field(&mut counts, "counts")?,
+                            _ => map.extra(&mut additional_properties, key)?,
                         }
                     }
                     Ok(Thing {

@@ -144,19 +144,20 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
 }
 
 /// `Deserialize` for a struct, written out rather than derived: one pass
-/// over the object's properties, each known one read into its slot and any
-/// other kept in `additional_properties` as it comes. serde's derive with a
-/// flattened map would first buffer every property of every object; this is
-/// faster to run and to compile. Absent optional fields read as unset, an
-/// absent required field as its empty value where it has one (else the
-/// error serde gives, `missing field`), and a repeated property is an error.
+/// over the object's properties (`runtime::FromObject`), each known one
+/// read into its slot and any other kept in `additional_properties` as it
+/// comes. serde's derive with a flattened map would first buffer every
+/// property of every object; this is faster to run and to compile. Absent
+/// optional fields read as unset, an absent required field as its empty
+/// value where it has one (else the error serde gives, `missing field`), and
+/// a repeated property is an error.
 fn deserialize_struct(m: &Model, s: &Struct) -> TokenStream {
     let name = ident(&m.name.0);
     let expecting = format!("struct {}", m.name.0);
     let slots: Vec<_> = s.fields.iter().map(|f| field_ident(&f.rust)).collect();
     let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
         let wire = &f.wire.0;
-        quote!(#wire => crate::runtime::field(&mut __map, &mut #slot, #wire)?,)
+        quote!(#wire => __map.field(&mut #slot, #wire)?,)
     });
     let inits = s.fields.iter().zip(&slots).map(|(f, slot)| {
         if f.required && !f.has_default {
@@ -167,16 +168,8 @@ fn deserialize_struct(m: &Model, s: &Struct) -> TokenStream {
         }
     });
     let extra = match &s.additional {
-        Some(_) => quote!(crate::runtime::typed_extra(
-            &mut __map,
-            &mut additional_properties,
-            __key
-        )?),
-        None => quote!(crate::runtime::extra(
-            &mut __map,
-            &mut additional_properties,
-            __key
-        )?),
+        Some(_) => quote!(__map.typed_extra(&mut additional_properties, __key)?),
+        None => quote!(__map.extra(&mut additional_properties, __key)?),
     };
     let each = if s.fields.is_empty() {
         quote!(#extra;)
@@ -191,25 +184,24 @@ fn deserialize_struct(m: &Model, s: &Struct) -> TokenStream {
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct __Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<#name, A::Error> {
-                        #(let mut #slots = ::std::option::Option::None;)*
-                        let mut additional_properties = ::std::default::Default::default();
-                        while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
-                            #each
-                        }
-                        ::std::result::Result::Ok(#name {
-                            #(#inits)*
-                            additional_properties,
-                        })
-                    }
+                crate::runtime::object(deserializer)
+            }
+        }
+
+        impl crate::runtime::FromObject for #name {
+            const EXPECTING: &'static str = #expecting;
+
+            fn from_object<'de, A: ::serde::de::MapAccess<'de>>(mut __map: A) -> ::std::result::Result<Self, A::Error> {
+                use crate::runtime::Properties as _;
+                #(let mut #slots = ::std::option::Option::None;)*
+                let mut additional_properties = ::std::default::Default::default();
+                while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
+                    #each
                 }
-                deserializer.deserialize_map(__Visitor)
+                ::std::result::Result::Ok(Self {
+                    #(#inits)*
+                    additional_properties,
+                })
             }
         }
     }

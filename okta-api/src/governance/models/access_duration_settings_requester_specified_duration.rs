@@ -27,53 +27,34 @@ for AccessDurationSettingsRequesterSpecifiedDuration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AccessDurationSettingsRequesterSpecifiedDuration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AccessDurationSettingsRequesterSpecifiedDuration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AccessDurationSettingsRequesterSpecifiedDuration,
-                A::Error,
-            > {
-                let mut type_ = ::std::option::Option::None;
-                let mut maximum_duration = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "maximumDuration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut maximum_duration,
-                                "maximumDuration",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AccessDurationSettingsRequesterSpecifiedDuration {
+    const EXPECTING: &'static str = "struct AccessDurationSettingsRequesterSpecifiedDuration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut maximum_duration = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "maximumDuration" => {
+                    __map.field(&mut maximum_duration, "maximumDuration")?
                 }
-                ::std::result::Result::Ok(AccessDurationSettingsRequesterSpecifiedDuration {
-                    type_: crate::runtime::required(type_, "type")?,
-                    maximum_duration: maximum_duration.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            maximum_duration: maximum_duration.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

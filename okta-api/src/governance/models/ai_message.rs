@@ -33,57 +33,35 @@ impl<'de> ::serde::Deserialize<'de> for AiMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AiMessage;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AiMessage")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AiMessage, A::Error> {
-                let mut message = ::std::option::Option::None;
-                let mut delta_message = ::std::option::Option::None;
-                let mut errors = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "message" => {
-                            crate::runtime::field(&mut __map, &mut message, "message")?
-                        }
-                        "deltaMessage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut delta_message,
-                                "deltaMessage",
-                            )?
-                        }
-                        "errors" => {
-                            crate::runtime::field(&mut __map, &mut errors, "errors")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AiMessage {
-                    message: message.unwrap_or_default(),
-                    delta_message: delta_message.unwrap_or_default(),
-                    errors: errors.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AiMessage {
+    const EXPECTING: &'static str = "struct AiMessage";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut message = ::std::option::Option::None;
+        let mut delta_message = ::std::option::Option::None;
+        let mut errors = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "message" => __map.field(&mut message, "message")?,
+                "deltaMessage" => __map.field(&mut delta_message, "deltaMessage")?,
+                "errors" => __map.field(&mut errors, "errors")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            message: message.unwrap_or_default(),
+            delta_message: delta_message.unwrap_or_default(),
+            errors: errors.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,59 +28,35 @@ impl<'de> ::serde::Deserialize<'de> for AiMessageErrorsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AiMessageErrorsItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AiMessageErrorsItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AiMessageErrorsItem, A::Error> {
-                let mut error_code = ::std::option::Option::None;
-                let mut error_msg = ::std::option::Option::None;
-                let mut args = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "errorCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_code,
-                                "errorCode",
-                            )?
-                        }
-                        "errorMsg" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_msg,
-                                "errorMsg",
-                            )?
-                        }
-                        "args" => crate::runtime::field(&mut __map, &mut args, "args")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AiMessageErrorsItem {
-                    error_code: error_code.unwrap_or_default(),
-                    error_msg: error_msg.unwrap_or_default(),
-                    args: args.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AiMessageErrorsItem {
+    const EXPECTING: &'static str = "struct AiMessageErrorsItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut error_code = ::std::option::Option::None;
+        let mut error_msg = ::std::option::Option::None;
+        let mut args = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "errorCode" => __map.field(&mut error_code, "errorCode")?,
+                "errorMsg" => __map.field(&mut error_msg, "errorMsg")?,
+                "args" => __map.field(&mut args, "args")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            error_code: error_code.unwrap_or_default(),
+            error_msg: error_msg.unwrap_or_default(),
+            args: args.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,56 +27,32 @@ impl<'de> ::serde::Deserialize<'de> for AssignResourceLabels {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssignResourceLabels;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssignResourceLabels")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AssignResourceLabels, A::Error> {
-                let mut resource_orns = ::std::option::Option::None;
-                let mut label_value_ids = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceOrns" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orns,
-                                "resourceOrns",
-                            )?
-                        }
-                        "labelValueIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut label_value_ids,
-                                "labelValueIds",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AssignResourceLabels {
-                    resource_orns: resource_orns.unwrap_or_default(),
-                    label_value_ids: label_value_ids.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AssignResourceLabels {
+    const EXPECTING: &'static str = "struct AssignResourceLabels";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_orns = ::std::option::Option::None;
+        let mut label_value_ids = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceOrns" => __map.field(&mut resource_orns, "resourceOrns")?,
+                "labelValueIds" => __map.field(&mut label_value_ids, "labelValueIds")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_orns: resource_orns.unwrap_or_default(),
+            label_value_ids: label_value_ids.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

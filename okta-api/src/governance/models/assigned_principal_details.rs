@@ -57,100 +57,52 @@ impl<'de> ::serde::Deserialize<'de> for AssignedPrincipalDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssignedPrincipalDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssignedPrincipalDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AssignedPrincipalDetails, A::Error> {
-                let mut expiration_time = ::std::option::Option::None;
-                let mut time_zone = ::std::option::Option::None;
-                let mut principal = ::std::option::Option::None;
-                let mut actor = ::std::option::Option::None;
-                let mut collection_id = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut assignment_type = ::std::option::Option::None;
-                let mut principal_profile = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expirationTime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expiration_time,
-                                "expirationTime",
-                            )?
-                        }
-                        "timeZone" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut time_zone,
-                                "timeZone",
-                            )?
-                        }
-                        "principal" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal,
-                                "principal",
-                            )?
-                        }
-                        "actor" => {
-                            crate::runtime::field(&mut __map, &mut actor, "actor")?
-                        }
-                        "collectionId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut collection_id,
-                                "collectionId",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "assignmentType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignment_type,
-                                "assignmentType",
-                            )?
-                        }
-                        "principalProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_profile,
-                                "principalProfile",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AssignedPrincipalDetails {
+    const EXPECTING: &'static str = "struct AssignedPrincipalDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expiration_time = ::std::option::Option::None;
+        let mut time_zone = ::std::option::Option::None;
+        let mut principal = ::std::option::Option::None;
+        let mut actor = ::std::option::Option::None;
+        let mut collection_id = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut assignment_type = ::std::option::Option::None;
+        let mut principal_profile = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expirationTime" => __map.field(&mut expiration_time, "expirationTime")?,
+                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
+                "principal" => __map.field(&mut principal, "principal")?,
+                "actor" => __map.field(&mut actor, "actor")?,
+                "collectionId" => __map.field(&mut collection_id, "collectionId")?,
+                "id" => __map.field(&mut id, "id")?,
+                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
+                "principalProfile" => {
+                    __map.field(&mut principal_profile, "principalProfile")?
                 }
-                ::std::result::Result::Ok(AssignedPrincipalDetails {
-                    expiration_time: expiration_time.unwrap_or_default(),
-                    time_zone: time_zone.unwrap_or_default(),
-                    principal: principal.unwrap_or_default(),
-                    actor: actor.unwrap_or_default(),
-                    collection_id: collection_id.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    assignment_type: assignment_type.unwrap_or_default(),
-                    principal_profile: principal_profile.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expiration_time: expiration_time.unwrap_or_default(),
+            time_zone: time_zone.unwrap_or_default(),
+            principal: principal.unwrap_or_default(),
+            actor: actor.unwrap_or_default(),
+            collection_id: collection_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            assignment_type: assignment_type.unwrap_or_default(),
+            principal_profile: principal_profile.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

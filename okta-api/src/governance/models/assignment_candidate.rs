@@ -34,62 +34,38 @@ impl<'de> ::serde::Deserialize<'de> for AssignmentCandidate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssignmentCandidate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssignmentCandidate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AssignmentCandidate, A::Error> {
-                let mut external_id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut orn = ::std::option::Option::None;
-                let mut delegator = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "externalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_id,
-                                "externalId",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "delegator" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut delegator,
-                                "delegator",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AssignmentCandidate {
-                    external_id: external_id.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    orn: orn.unwrap_or_default(),
-                    delegator: delegator.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AssignmentCandidate {
+    const EXPECTING: &'static str = "struct AssignmentCandidate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut external_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut orn = ::std::option::Option::None;
+        let mut delegator = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "externalId" => __map.field(&mut external_id, "externalId")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "orn" => __map.field(&mut orn, "orn")?,
+                "delegator" => __map.field(&mut delegator, "delegator")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            external_id: external_id.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            orn: orn.unwrap_or_default(),
+            delegator: delegator.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -38,57 +38,39 @@ impl<'de> ::serde::Deserialize<'de> for AutoRemediationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AutoRemediationSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AutoRemediationSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AutoRemediationSettings, A::Error> {
-                let mut include_only = ::std::option::Option::None;
-                let mut include_all_indirect_assignments = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "includeOnly" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_only,
-                                "includeOnly",
-                            )?
-                        }
-                        "includeAllIndirectAssignments" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_all_indirect_assignments,
-                                "includeAllIndirectAssignments",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AutoRemediationSettings {
+    const EXPECTING: &'static str = "struct AutoRemediationSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut include_only = ::std::option::Option::None;
+        let mut include_all_indirect_assignments = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "includeOnly" => __map.field(&mut include_only, "includeOnly")?,
+                "includeAllIndirectAssignments" => {
+                    __map
+                        .field(
+                            &mut include_all_indirect_assignments,
+                            "includeAllIndirectAssignments",
+                        )?
                 }
-                ::std::result::Result::Ok(AutoRemediationSettings {
-                    include_only: include_only.unwrap_or_default(),
-                    include_all_indirect_assignments: include_all_indirect_assignments
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            include_only: include_only.unwrap_or_default(),
+            include_all_indirect_assignments: include_all_indirect_assignments
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

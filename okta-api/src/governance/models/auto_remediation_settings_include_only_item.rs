@@ -34,59 +34,32 @@ impl<'de> ::serde::Deserialize<'de> for AutoRemediationSettingsIncludeOnlyItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AutoRemediationSettingsIncludeOnlyItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AutoRemediationSettingsIncludeOnlyItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AutoRemediationSettingsIncludeOnlyItem,
-                A::Error,
-            > {
-                let mut resource_type = ::std::option::Option::None;
-                let mut resource_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_type,
-                                "resourceType",
-                            )?
-                        }
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AutoRemediationSettingsIncludeOnlyItem {
-                    resource_type: resource_type.unwrap_or_default(),
-                    resource_id: resource_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AutoRemediationSettingsIncludeOnlyItem {
+    const EXPECTING: &'static str = "struct AutoRemediationSettingsIncludeOnlyItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_type = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_type: resource_type.unwrap_or_default(),
+            resource_id: resource_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

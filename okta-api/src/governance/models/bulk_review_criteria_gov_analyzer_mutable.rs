@@ -22,50 +22,38 @@ impl<'de> ::serde::Deserialize<'de> for BulkReviewCriteriaGovAnalyzerMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BulkReviewCriteriaGovAnalyzerMutable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkReviewCriteriaGovAnalyzerMutable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BulkReviewCriteriaGovAnalyzerMutable, A::Error> {
-                let mut recommended_action_decision = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "recommendedActionDecision" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recommended_action_decision,
-                                "recommendedActionDecision",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BulkReviewCriteriaGovAnalyzerMutable {
+    const EXPECTING: &'static str = "struct BulkReviewCriteriaGovAnalyzerMutable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut recommended_action_decision = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "recommendedActionDecision" => {
+                    __map
+                        .field(
+                            &mut recommended_action_decision,
+                            "recommendedActionDecision",
+                        )?
                 }
-                ::std::result::Result::Ok(BulkReviewCriteriaGovAnalyzerMutable {
-                    recommended_action_decision: crate::runtime::required(
-                        recommended_action_decision,
-                        "recommendedActionDecision",
-                    )?,
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            recommended_action_decision: crate::runtime::required(
+                recommended_action_decision,
+                "recommendedActionDecision",
+            )?,
+            additional_properties,
+        })
     }
 }

@@ -32,63 +32,45 @@ impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BulkReviewSubmissionDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkReviewSubmissionDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BulkReviewSubmissionDetails, A::Error> {
-                let mut status = ::std::option::Option::None;
-                let mut eligible_review_record_count = ::std::option::Option::None;
-                let mut job_id = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "eligibleReviewRecordCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut eligible_review_record_count,
-                                "eligibleReviewRecordCount",
-                            )?
-                        }
-                        "jobId" => {
-                            crate::runtime::field(&mut __map, &mut job_id, "jobId")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BulkReviewSubmissionDetails {
+    const EXPECTING: &'static str = "struct BulkReviewSubmissionDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut status = ::std::option::Option::None;
+        let mut eligible_review_record_count = ::std::option::Option::None;
+        let mut job_id = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "status" => __map.field(&mut status, "status")?,
+                "eligibleReviewRecordCount" => {
+                    __map
+                        .field(
+                            &mut eligible_review_record_count,
+                            "eligibleReviewRecordCount",
+                        )?
                 }
-                ::std::result::Result::Ok(BulkReviewSubmissionDetails {
-                    status: crate::runtime::required(status, "status")?,
-                    eligible_review_record_count: eligible_review_record_count
-                        .unwrap_or_default(),
-                    job_id: job_id.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "jobId" => __map.field(&mut job_id, "jobId")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            status: crate::runtime::required(status, "status")?,
+            eligible_review_record_count: eligible_review_record_count
+                .unwrap_or_default(),
+            job_id: job_id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

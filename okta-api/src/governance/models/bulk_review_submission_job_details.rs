@@ -34,66 +34,48 @@ impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionJobDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BulkReviewSubmissionJobDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkReviewSubmissionJobDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BulkReviewSubmissionJobDetails, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut errors = ::std::option::Option::None;
-                let mut eligible_review_record_count = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "errors" => {
-                            crate::runtime::field(&mut __map, &mut errors, "errors")?
-                        }
-                        "eligibleReviewRecordCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut eligible_review_record_count,
-                                "eligibleReviewRecordCount",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BulkReviewSubmissionJobDetails {
+    const EXPECTING: &'static str = "struct BulkReviewSubmissionJobDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut errors = ::std::option::Option::None;
+        let mut eligible_review_record_count = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "status" => __map.field(&mut status, "status")?,
+                "errors" => __map.field(&mut errors, "errors")?,
+                "eligibleReviewRecordCount" => {
+                    __map
+                        .field(
+                            &mut eligible_review_record_count,
+                            "eligibleReviewRecordCount",
+                        )?
                 }
-                ::std::result::Result::Ok(BulkReviewSubmissionJobDetails {
-                    id: id.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    errors: errors.unwrap_or_default(),
-                    eligible_review_record_count: eligible_review_record_count
-                        .unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            errors: errors.unwrap_or_default(),
+            eligible_review_record_count: eligible_review_record_count
+                .unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

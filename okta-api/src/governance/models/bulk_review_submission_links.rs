@@ -36,61 +36,43 @@ impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BulkReviewSubmissionLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkReviewSubmissionLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BulkReviewSubmissionLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut bulk_review_decision_status = ::std::option::Option::None;
-                let mut review_records_processed = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "bulkReviewDecisionStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut bulk_review_decision_status,
-                                "bulkReviewDecisionStatus",
-                            )?
-                        }
-                        "reviewRecordsProcessed" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut review_records_processed,
-                                "reviewRecordsProcessed",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BulkReviewSubmissionLinks {
+    const EXPECTING: &'static str = "struct BulkReviewSubmissionLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut bulk_review_decision_status = ::std::option::Option::None;
+        let mut review_records_processed = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "bulkReviewDecisionStatus" => {
+                    __map
+                        .field(
+                            &mut bulk_review_decision_status,
+                            "bulkReviewDecisionStatus",
+                        )?
                 }
-                ::std::result::Result::Ok(BulkReviewSubmissionLinks {
-                    self_: self_.unwrap_or_default(),
-                    bulk_review_decision_status: bulk_review_decision_status
-                        .unwrap_or_default(),
-                    review_records_processed: review_records_processed
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "reviewRecordsProcessed" => {
+                    __map.field(&mut review_records_processed, "reviewRecordsProcessed")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            bulk_review_decision_status: bulk_review_decision_status.unwrap_or_default(),
+            review_records_processed: review_records_processed.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

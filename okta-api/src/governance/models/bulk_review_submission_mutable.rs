@@ -38,69 +38,41 @@ impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BulkReviewSubmissionMutable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkReviewSubmissionMutable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BulkReviewSubmissionMutable, A::Error> {
-                let mut criteria = ::std::option::Option::None;
-                let mut review_decision = ::std::option::Option::None;
-                let mut reviewer_level = ::std::option::Option::None;
-                let mut notes = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "criteria" => {
-                            crate::runtime::field(&mut __map, &mut criteria, "criteria")?
-                        }
-                        "reviewDecision" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut review_decision,
-                                "reviewDecision",
-                            )?
-                        }
-                        "reviewerLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_level,
-                                "reviewerLevel",
-                            )?
-                        }
-                        "notes" => {
-                            crate::runtime::field(&mut __map, &mut notes, "notes")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(BulkReviewSubmissionMutable {
-                    criteria: crate::runtime::required(criteria, "criteria")?,
-                    review_decision: crate::runtime::required(
-                        review_decision,
-                        "reviewDecision",
-                    )?,
-                    reviewer_level: reviewer_level.unwrap_or_default(),
-                    notes: notes.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BulkReviewSubmissionMutable {
+    const EXPECTING: &'static str = "struct BulkReviewSubmissionMutable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut criteria = ::std::option::Option::None;
+        let mut review_decision = ::std::option::Option::None;
+        let mut reviewer_level = ::std::option::Option::None;
+        let mut notes = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "criteria" => __map.field(&mut criteria, "criteria")?,
+                "reviewDecision" => __map.field(&mut review_decision, "reviewDecision")?,
+                "reviewerLevel" => __map.field(&mut reviewer_level, "reviewerLevel")?,
+                "notes" => __map.field(&mut notes, "notes")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            criteria: crate::runtime::required(criteria, "criteria")?,
+            review_decision: crate::runtime::required(
+                review_decision,
+                "reviewDecision",
+            )?,
+            reviewer_level: reviewer_level.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -25,47 +25,31 @@ impl<'de> ::serde::Deserialize<'de> for CampaignEndSkipRemediation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CampaignEndSkipRemediation;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CampaignEndSkipRemediation")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CampaignEndSkipRemediation, A::Error> {
-                let mut skip_remediation = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "skipRemediation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut skip_remediation,
-                                "skipRemediation",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CampaignEndSkipRemediation {
+    const EXPECTING: &'static str = "struct CampaignEndSkipRemediation";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut skip_remediation = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "skipRemediation" => {
+                    __map.field(&mut skip_remediation, "skipRemediation")?
                 }
-                ::std::result::Result::Ok(CampaignEndSkipRemediation {
-                    skip_remediation: skip_remediation.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            skip_remediation: skip_remediation.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -94,186 +94,105 @@ impl<'de> ::serde::Deserialize<'de> for CampaignFull {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CampaignFull;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CampaignFull")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CampaignFull, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut campaign_type = ::std::option::Option::None;
-                let mut schedule_settings = ::std::option::Option::None;
-                let mut resource_settings = ::std::option::Option::None;
-                let mut principal_scope_settings = ::std::option::Option::None;
-                let mut reviewer_settings = ::std::option::Option::None;
-                let mut notification_settings = ::std::option::Option::None;
-                let mut remediation_settings = ::std::option::Option::None;
-                let mut recurring_campaign_id = ::std::option::Option::None;
-                let mut reporting_settings = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "campaignType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut campaign_type,
-                                "campaignType",
-                            )?
-                        }
-                        "scheduleSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut schedule_settings,
-                                "scheduleSettings",
-                            )?
-                        }
-                        "resourceSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_settings,
-                                "resourceSettings",
-                            )?
-                        }
-                        "principalScopeSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_scope_settings,
-                                "principalScopeSettings",
-                            )?
-                        }
-                        "reviewerSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_settings,
-                                "reviewerSettings",
-                            )?
-                        }
-                        "notificationSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notification_settings,
-                                "notificationSettings",
-                            )?
-                        }
-                        "remediationSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut remediation_settings,
-                                "remediationSettings",
-                            )?
-                        }
-                        "recurringCampaignId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recurring_campaign_id,
-                                "recurringCampaignId",
-                            )?
-                        }
-                        "reportingSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reporting_settings,
-                                "reportingSettings",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CampaignFull {
+    const EXPECTING: &'static str = "struct CampaignFull";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut campaign_type = ::std::option::Option::None;
+        let mut schedule_settings = ::std::option::Option::None;
+        let mut resource_settings = ::std::option::Option::None;
+        let mut principal_scope_settings = ::std::option::Option::None;
+        let mut reviewer_settings = ::std::option::Option::None;
+        let mut notification_settings = ::std::option::Option::None;
+        let mut remediation_settings = ::std::option::Option::None;
+        let mut recurring_campaign_id = ::std::option::Option::None;
+        let mut reporting_settings = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "campaignType" => __map.field(&mut campaign_type, "campaignType")?,
+                "scheduleSettings" => {
+                    __map.field(&mut schedule_settings, "scheduleSettings")?
                 }
-                ::std::result::Result::Ok(CampaignFull {
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    campaign_type: campaign_type.unwrap_or_default(),
-                    schedule_settings: crate::runtime::required(
-                        schedule_settings,
-                        "scheduleSettings",
-                    )?,
-                    resource_settings: resource_settings.unwrap_or_default(),
-                    principal_scope_settings: principal_scope_settings
-                        .unwrap_or_default(),
-                    reviewer_settings: crate::runtime::required(
-                        reviewer_settings,
-                        "reviewerSettings",
-                    )?,
-                    notification_settings: notification_settings.unwrap_or_default(),
-                    remediation_settings: crate::runtime::required(
-                        remediation_settings,
-                        "remediationSettings",
-                    )?,
-                    recurring_campaign_id: recurring_campaign_id.unwrap_or_default(),
-                    reporting_settings: reporting_settings.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    additional_properties,
-                })
+                "resourceSettings" => {
+                    __map.field(&mut resource_settings, "resourceSettings")?
+                }
+                "principalScopeSettings" => {
+                    __map.field(&mut principal_scope_settings, "principalScopeSettings")?
+                }
+                "reviewerSettings" => {
+                    __map.field(&mut reviewer_settings, "reviewerSettings")?
+                }
+                "notificationSettings" => {
+                    __map.field(&mut notification_settings, "notificationSettings")?
+                }
+                "remediationSettings" => {
+                    __map.field(&mut remediation_settings, "remediationSettings")?
+                }
+                "recurringCampaignId" => {
+                    __map.field(&mut recurring_campaign_id, "recurringCampaignId")?
+                }
+                "reportingSettings" => {
+                    __map.field(&mut reporting_settings, "reportingSettings")?
+                }
+                "status" => __map.field(&mut status, "status")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            campaign_type: campaign_type.unwrap_or_default(),
+            schedule_settings: crate::runtime::required(
+                schedule_settings,
+                "scheduleSettings",
+            )?,
+            resource_settings: resource_settings.unwrap_or_default(),
+            principal_scope_settings: principal_scope_settings.unwrap_or_default(),
+            reviewer_settings: crate::runtime::required(
+                reviewer_settings,
+                "reviewerSettings",
+            )?,
+            notification_settings: notification_settings.unwrap_or_default(),
+            remediation_settings: crate::runtime::required(
+                remediation_settings,
+                "remediationSettings",
+            )?,
+            recurring_campaign_id: recurring_campaign_id.unwrap_or_default(),
+            reporting_settings: reporting_settings.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            additional_properties,
+        })
     }
 }

@@ -30,64 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for CampaignLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CampaignLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CampaignLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CampaignLinks, A::Error> {
-                let mut launch_campaign = ::std::option::Option::None;
-                let mut end_campaign = ::std::option::Option::None;
-                let mut reviews = ::std::option::Option::None;
-                let mut self_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "launchCampaign" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut launch_campaign,
-                                "launchCampaign",
-                            )?
-                        }
-                        "endCampaign" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut end_campaign,
-                                "endCampaign",
-                            )?
-                        }
-                        "reviews" => {
-                            crate::runtime::field(&mut __map, &mut reviews, "reviews")?
-                        }
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CampaignLinks {
-                    launch_campaign: launch_campaign.unwrap_or_default(),
-                    end_campaign: end_campaign.unwrap_or_default(),
-                    reviews: reviews.unwrap_or_default(),
-                    self_: self_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CampaignLinks {
+    const EXPECTING: &'static str = "struct CampaignLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut launch_campaign = ::std::option::Option::None;
+        let mut end_campaign = ::std::option::Option::None;
+        let mut reviews = ::std::option::Option::None;
+        let mut self_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "launchCampaign" => __map.field(&mut launch_campaign, "launchCampaign")?,
+                "endCampaign" => __map.field(&mut end_campaign, "endCampaign")?,
+                "reviews" => __map.field(&mut reviews, "reviews")?,
+                "self" => __map.field(&mut self_, "self")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            launch_campaign: launch_campaign.unwrap_or_default(),
+            end_campaign: end_campaign.unwrap_or_default(),
+            reviews: reviews.unwrap_or_default(),
+            self_: self_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

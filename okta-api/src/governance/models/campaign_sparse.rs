@@ -60,142 +60,70 @@ impl<'de> ::serde::Deserialize<'de> for CampaignSparse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CampaignSparse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CampaignSparse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CampaignSparse, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut start_date = ::std::option::Option::None;
-                let mut end_date = ::std::option::Option::None;
-                let mut schedule_type = ::std::option::Option::None;
-                let mut recurring_campaign_id = ::std::option::Option::None;
-                let mut reviewer_type = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "startDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut start_date,
-                                "startDate",
-                            )?
-                        }
-                        "endDate" => {
-                            crate::runtime::field(&mut __map, &mut end_date, "endDate")?
-                        }
-                        "scheduleType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut schedule_type,
-                                "scheduleType",
-                            )?
-                        }
-                        "recurringCampaignId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recurring_campaign_id,
-                                "recurringCampaignId",
-                            )?
-                        }
-                        "reviewerType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_type,
-                                "reviewerType",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CampaignSparse {
+    const EXPECTING: &'static str = "struct CampaignSparse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut start_date = ::std::option::Option::None;
+        let mut end_date = ::std::option::Option::None;
+        let mut schedule_type = ::std::option::Option::None;
+        let mut recurring_campaign_id = ::std::option::Option::None;
+        let mut reviewer_type = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "startDate" => __map.field(&mut start_date, "startDate")?,
+                "endDate" => __map.field(&mut end_date, "endDate")?,
+                "scheduleType" => __map.field(&mut schedule_type, "scheduleType")?,
+                "recurringCampaignId" => {
+                    __map.field(&mut recurring_campaign_id, "recurringCampaignId")?
                 }
-                ::std::result::Result::Ok(CampaignSparse {
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    start_date: start_date.unwrap_or_default(),
-                    end_date: end_date.unwrap_or_default(),
-                    schedule_type: crate::runtime::required(
-                        schedule_type,
-                        "scheduleType",
-                    )?,
-                    recurring_campaign_id: recurring_campaign_id.unwrap_or_default(),
-                    reviewer_type: crate::runtime::required(
-                        reviewer_type,
-                        "reviewerType",
-                    )?,
-                    status: crate::runtime::required(status, "status")?,
-                    additional_properties,
-                })
+                "reviewerType" => __map.field(&mut reviewer_type, "reviewerType")?,
+                "status" => __map.field(&mut status, "status")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            start_date: start_date.unwrap_or_default(),
+            end_date: end_date.unwrap_or_default(),
+            schedule_type: crate::runtime::required(schedule_type, "scheduleType")?,
+            recurring_campaign_id: recurring_campaign_id.unwrap_or_default(),
+            reviewer_type: crate::runtime::required(reviewer_type, "reviewerType")?,
+            status: crate::runtime::required(status, "status")?,
+            additional_properties,
+        })
     }
 }

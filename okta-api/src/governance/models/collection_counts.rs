@@ -25,57 +25,38 @@ impl<'de> ::serde::Deserialize<'de> for CollectionCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CollectionCounts;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CollectionCounts")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CollectionCounts, A::Error> {
-                let mut principal_assignment_count = ::std::option::Option::None;
-                let mut resource_counts = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "principalAssignmentCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_assignment_count,
-                                "principalAssignmentCount",
-                            )?
-                        }
-                        "resourceCounts" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_counts,
-                                "resourceCounts",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CollectionCounts {
+    const EXPECTING: &'static str = "struct CollectionCounts";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut principal_assignment_count = ::std::option::Option::None;
+        let mut resource_counts = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "principalAssignmentCount" => {
+                    __map
+                        .field(
+                            &mut principal_assignment_count,
+                            "principalAssignmentCount",
+                        )?
                 }
-                ::std::result::Result::Ok(CollectionCounts {
-                    principal_assignment_count: principal_assignment_count
-                        .unwrap_or_default(),
-                    resource_counts: resource_counts.unwrap_or_default(),
-                    additional_properties,
-                })
+                "resourceCounts" => __map.field(&mut resource_counts, "resourceCounts")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            principal_assignment_count: principal_assignment_count.unwrap_or_default(),
+            resource_counts: resource_counts.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

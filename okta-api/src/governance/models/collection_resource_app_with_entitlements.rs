@@ -53,79 +53,43 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourceAppWithEntitlements {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CollectionResourceAppWithEntitlements;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CollectionResourceAppWithEntitlements")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CollectionResourceAppWithEntitlements, A::Error> {
-                let mut resource_orn = ::std::option::Option::None;
-                let mut resource_configuration = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut resource_id = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        "resourceConfiguration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_configuration,
-                                "resourceConfiguration",
-                            )?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CollectionResourceAppWithEntitlements {
+    const EXPECTING: &'static str = "struct CollectionResourceAppWithEntitlements";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut resource_configuration = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "resourceConfiguration" => {
+                    __map.field(&mut resource_configuration, "resourceConfiguration")?
                 }
-                ::std::result::Result::Ok(CollectionResourceAppWithEntitlements {
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    resource_configuration: resource_configuration.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    resource_id: resource_id.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_orn: resource_orn.unwrap_or_default(),
+            resource_configuration: resource_configuration.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            resource_id: resource_id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -36,65 +36,45 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourceConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CollectionResourceConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CollectionResourceConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CollectionResourceConfiguration, A::Error> {
-                let mut entitlement_management_enabled = ::std::option::Option::None;
-                let mut has_push_mapping = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut counts = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "entitlementManagementEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_management_enabled,
-                                "entitlementManagementEnabled",
-                            )?
-                        }
-                        "hasPushMapping" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut has_push_mapping,
-                                "hasPushMapping",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "counts" => {
-                            crate::runtime::field(&mut __map, &mut counts, "counts")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CollectionResourceConfiguration {
+    const EXPECTING: &'static str = "struct CollectionResourceConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut entitlement_management_enabled = ::std::option::Option::None;
+        let mut has_push_mapping = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut counts = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "entitlementManagementEnabled" => {
+                    __map
+                        .field(
+                            &mut entitlement_management_enabled,
+                            "entitlementManagementEnabled",
+                        )?
                 }
-                ::std::result::Result::Ok(CollectionResourceConfiguration {
-                    entitlement_management_enabled: entitlement_management_enabled
-                        .unwrap_or_default(),
-                    has_push_mapping: has_push_mapping.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    counts: counts.unwrap_or_default(),
-                    additional_properties,
-                })
+                "hasPushMapping" => __map.field(&mut has_push_mapping, "hasPushMapping")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "counts" => __map.field(&mut counts, "counts")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            entitlement_management_enabled: entitlement_management_enabled
+                .unwrap_or_default(),
+            has_push_mapping: has_push_mapping.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            counts: counts.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,70 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourceCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CollectionResourceCounts;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CollectionResourceCounts")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CollectionResourceCounts, A::Error> {
-                let mut entitlements = ::std::option::Option::None;
-                let mut push_groups = ::std::option::Option::None;
-                let mut labels = ::std::option::Option::None;
-                let mut related_apps = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "pushGroups" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut push_groups,
-                                "pushGroups",
-                            )?
-                        }
-                        "labels" => {
-                            crate::runtime::field(&mut __map, &mut labels, "labels")?
-                        }
-                        "relatedApps" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut related_apps,
-                                "relatedApps",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CollectionResourceCounts {
-                    entitlements: entitlements.unwrap_or_default(),
-                    push_groups: push_groups.unwrap_or_default(),
-                    labels: labels.unwrap_or_default(),
-                    related_apps: related_apps.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CollectionResourceCounts {
+    const EXPECTING: &'static str = "struct CollectionResourceCounts";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut entitlements = ::std::option::Option::None;
+        let mut push_groups = ::std::option::Option::None;
+        let mut labels = ::std::option::Option::None;
+        let mut related_apps = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "pushGroups" => __map.field(&mut push_groups, "pushGroups")?,
+                "labels" => __map.field(&mut labels, "labels")?,
+                "relatedApps" => __map.field(&mut related_apps, "relatedApps")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            entitlements: entitlements.unwrap_or_default(),
+            push_groups: push_groups.unwrap_or_default(),
+            labels: labels.unwrap_or_default(),
+            related_apps: related_apps.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

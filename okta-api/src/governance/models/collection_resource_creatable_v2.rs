@@ -34,56 +34,32 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourceCreatableV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CollectionResourceCreatableV2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CollectionResourceCreatableV2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CollectionResourceCreatableV2, A::Error> {
-                let mut resource_orn = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CollectionResourceCreatableV2 {
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CollectionResourceCreatableV2 {
+    const EXPECTING: &'static str = "struct CollectionResourceCreatableV2";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_orn: resource_orn.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -76,111 +76,57 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourceFullV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CollectionResourceFullV2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CollectionResourceFullV2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CollectionResourceFullV2, A::Error> {
-                let mut resource_orn = ::std::option::Option::None;
-                let mut resource_profile = ::std::option::Option::None;
-                let mut resource_configuration = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut push_groups = ::std::option::Option::None;
-                let mut labels = ::std::option::Option::None;
-                let mut related_apps = ::std::option::Option::None;
-                let mut resource_id = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        "resourceProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_profile,
-                                "resourceProfile",
-                            )?
-                        }
-                        "resourceConfiguration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_configuration,
-                                "resourceConfiguration",
-                            )?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "pushGroups" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut push_groups,
-                                "pushGroups",
-                            )?
-                        }
-                        "labels" => {
-                            crate::runtime::field(&mut __map, &mut labels, "labels")?
-                        }
-                        "relatedApps" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut related_apps,
-                                "relatedApps",
-                            )?
-                        }
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CollectionResourceFullV2 {
+    const EXPECTING: &'static str = "struct CollectionResourceFullV2";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut resource_profile = ::std::option::Option::None;
+        let mut resource_configuration = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut push_groups = ::std::option::Option::None;
+        let mut labels = ::std::option::Option::None;
+        let mut related_apps = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "resourceProfile" => {
+                    __map.field(&mut resource_profile, "resourceProfile")?
                 }
-                ::std::result::Result::Ok(CollectionResourceFullV2 {
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    resource_profile: resource_profile.unwrap_or_default(),
-                    resource_configuration: resource_configuration.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    push_groups: push_groups.unwrap_or_default(),
-                    labels: labels.unwrap_or_default(),
-                    related_apps: related_apps.unwrap_or_default(),
-                    resource_id: resource_id.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "resourceConfiguration" => {
+                    __map.field(&mut resource_configuration, "resourceConfiguration")?
+                }
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "pushGroups" => __map.field(&mut push_groups, "pushGroups")?,
+                "labels" => __map.field(&mut labels, "labels")?,
+                "relatedApps" => __map.field(&mut related_apps, "relatedApps")?,
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_orn: resource_orn.unwrap_or_default(),
+            resource_profile: resource_profile.unwrap_or_default(),
+            resource_configuration: resource_configuration.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            push_groups: push_groups.unwrap_or_default(),
+            labels: labels.unwrap_or_default(),
+            related_apps: related_apps.unwrap_or_default(),
+            resource_id: resource_id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

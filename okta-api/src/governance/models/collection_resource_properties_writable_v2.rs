@@ -27,50 +27,29 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourcePropertiesWritableV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CollectionResourcePropertiesWritableV2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CollectionResourcePropertiesWritableV2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                CollectionResourcePropertiesWritableV2,
-                A::Error,
-            > {
-                let mut resource_orn = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CollectionResourcePropertiesWritableV2 {
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CollectionResourcePropertiesWritableV2 {
+    const EXPECTING: &'static str = "struct CollectionResourcePropertiesWritableV2";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_orn: resource_orn.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

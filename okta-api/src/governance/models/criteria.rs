@@ -29,64 +29,38 @@ impl<'de> ::serde::Deserialize<'de> for Criteria {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Criteria;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Criteria")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Criteria, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut attribute = ::std::option::Option::None;
-                let mut operation = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "attribute" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attribute,
-                                "attribute",
-                            )?
-                        }
-                        "operation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut operation,
-                                "operation",
-                            )?
-                        }
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Criteria {
-                    name: name.unwrap_or_default(),
-                    attribute: attribute.unwrap_or_default(),
-                    operation: operation.unwrap_or_default(),
-                    value: value.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Criteria {
+    const EXPECTING: &'static str = "struct Criteria";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut attribute = ::std::option::Option::None;
+        let mut operation = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "attribute" => __map.field(&mut attribute, "attribute")?,
+                "operation" => __map.field(&mut operation, "operation")?,
+                "value" => __map.field(&mut value, "value")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            attribute: attribute.unwrap_or_default(),
+            operation: operation.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,60 +35,38 @@ impl<'de> ::serde::Deserialize<'de> for DelegatePatchable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DelegatePatchable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DelegatePatchable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DelegatePatchable, A::Error> {
-                let mut delegate = ::std::option::Option::None;
-                let mut note = ::std::option::Option::None;
-                let mut start_time = ::std::option::Option::None;
-                let mut end_time = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "delegate" => {
-                            crate::runtime::field(&mut __map, &mut delegate, "delegate")?
-                        }
-                        "note" => crate::runtime::field(&mut __map, &mut note, "note")?,
-                        "startTime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut start_time,
-                                "startTime",
-                            )?
-                        }
-                        "endTime" => {
-                            crate::runtime::field(&mut __map, &mut end_time, "endTime")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DelegatePatchable {
-                    delegate: crate::runtime::required(delegate, "delegate")?,
-                    note: note.unwrap_or_default(),
-                    start_time: start_time.unwrap_or_default(),
-                    end_time: end_time.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DelegatePatchable {
+    const EXPECTING: &'static str = "struct DelegatePatchable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut delegate = ::std::option::Option::None;
+        let mut note = ::std::option::Option::None;
+        let mut start_time = ::std::option::Option::None;
+        let mut end_time = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "delegate" => __map.field(&mut delegate, "delegate")?,
+                "note" => __map.field(&mut note, "note")?,
+                "startTime" => __map.field(&mut start_time, "startTime")?,
+                "endTime" => __map.field(&mut end_time, "endTime")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            delegate: crate::runtime::required(delegate, "delegate")?,
+            note: note.unwrap_or_default(),
+            start_time: start_time.unwrap_or_default(),
+            end_time: end_time.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

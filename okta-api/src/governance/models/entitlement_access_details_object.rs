@@ -46,94 +46,56 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementAccessDetailsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementAccessDetailsObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementAccessDetailsObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementAccessDetailsObject, A::Error> {
-                let mut assignment_object_type = ::std::option::Option::None;
-                let mut assignment_object = ::std::option::Option::None;
-                let mut assignment_method = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut access_duration = ::std::option::Option::None;
-                let mut grant = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "assignmentObjectType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignment_object_type,
-                                "assignmentObjectType",
-                            )?
-                        }
-                        "assignmentObject" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignment_object,
-                                "assignmentObject",
-                            )?
-                        }
-                        "assignmentMethod" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignment_method,
-                                "assignmentMethod",
-                            )?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "accessDuration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_duration,
-                                "accessDuration",
-                            )?
-                        }
-                        "grant" => {
-                            crate::runtime::field(&mut __map, &mut grant, "grant")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementAccessDetailsObject {
+    const EXPECTING: &'static str = "struct EntitlementAccessDetailsObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut assignment_object_type = ::std::option::Option::None;
+        let mut assignment_object = ::std::option::Option::None;
+        let mut assignment_method = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut access_duration = ::std::option::Option::None;
+        let mut grant = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "assignmentObjectType" => {
+                    __map.field(&mut assignment_object_type, "assignmentObjectType")?
                 }
-                ::std::result::Result::Ok(EntitlementAccessDetailsObject {
-                    assignment_object_type: crate::runtime::required(
-                        assignment_object_type,
-                        "assignmentObjectType",
-                    )?,
-                    assignment_object: assignment_object.unwrap_or_default(),
-                    assignment_method: crate::runtime::required(
-                        assignment_method,
-                        "assignmentMethod",
-                    )?,
-                    entitlements: entitlements.unwrap_or_default(),
-                    access_duration: access_duration.unwrap_or_default(),
-                    grant: grant.unwrap_or_default(),
-                    additional_properties,
-                })
+                "assignmentObject" => {
+                    __map.field(&mut assignment_object, "assignmentObject")?
+                }
+                "assignmentMethod" => {
+                    __map.field(&mut assignment_method, "assignmentMethod")?
+                }
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "accessDuration" => __map.field(&mut access_duration, "accessDuration")?,
+                "grant" => __map.field(&mut grant, "grant")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            assignment_object_type: crate::runtime::required(
+                assignment_object_type,
+                "assignmentObjectType",
+            )?,
+            assignment_object: assignment_object.unwrap_or_default(),
+            assignment_method: crate::runtime::required(
+                assignment_method,
+                "assignmentMethod",
+            )?,
+            entitlements: entitlements.unwrap_or_default(),
+            access_duration: access_duration.unwrap_or_default(),
+            grant: grant.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -67,121 +67,67 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementBundleFull {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementBundleFull;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementBundleFull")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementBundleFull, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut orn = ::std::option::Option::None;
-                let mut target_resource_orn = ::std::option::Option::None;
-                let mut target = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "targetResourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_resource_orn,
-                                "targetResourceOrn",
-                            )?
-                        }
-                        "target" => {
-                            crate::runtime::field(&mut __map, &mut target, "target")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementBundleFull {
+    const EXPECTING: &'static str = "struct EntitlementBundleFull";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut orn = ::std::option::Option::None;
+        let mut target_resource_orn = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "orn" => __map.field(&mut orn, "orn")?,
+                "targetResourceOrn" => {
+                    __map.field(&mut target_resource_orn, "targetResourceOrn")?
                 }
-                ::std::result::Result::Ok(EntitlementBundleFull {
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    orn: orn.unwrap_or_default(),
-                    target_resource_orn: target_resource_orn.unwrap_or_default(),
-                    target: crate::runtime::required(target, "target")?,
-                    status: crate::runtime::required(status, "status")?,
-                    entitlements: entitlements.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    additional_properties,
-                })
+                "target" => __map.field(&mut target, "target")?,
+                "status" => __map.field(&mut status, "status")?,
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            orn: orn.unwrap_or_default(),
+            target_resource_orn: target_resource_orn.unwrap_or_default(),
+            target: crate::runtime::required(target, "target")?,
+            status: crate::runtime::required(status, "status")?,
+            entitlements: entitlements.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

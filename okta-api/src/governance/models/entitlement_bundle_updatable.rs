@@ -47,81 +47,49 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementBundleUpdatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementBundleUpdatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementBundleUpdatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementBundleUpdatable, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut target_resource_orn = ::std::option::Option::None;
-                let mut target = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "targetResourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_resource_orn,
-                                "targetResourceOrn",
-                            )?
-                        }
-                        "target" => {
-                            crate::runtime::field(&mut __map, &mut target, "target")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementBundleUpdatable {
+    const EXPECTING: &'static str = "struct EntitlementBundleUpdatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut target_resource_orn = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "id" => __map.field(&mut id, "id")?,
+                "targetResourceOrn" => {
+                    __map.field(&mut target_resource_orn, "targetResourceOrn")?
                 }
-                ::std::result::Result::Ok(EntitlementBundleUpdatable {
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    target_resource_orn: target_resource_orn.unwrap_or_default(),
-                    target: crate::runtime::required(target, "target")?,
-                    status: status.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    additional_properties,
-                })
+                "target" => __map.field(&mut target, "target")?,
+                "status" => __map.field(&mut status, "status")?,
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            target_resource_orn: target_resource_orn.unwrap_or_default(),
+            target: crate::runtime::required(target, "target")?,
+            status: status.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -38,70 +38,38 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementHistoryRecord {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementHistoryRecord;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementHistoryRecord")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementHistoryRecord, A::Error> {
-                let mut start_date = ::std::option::Option::None;
-                let mut end_date = ::std::option::Option::None;
-                let mut lifecycle = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "startDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut start_date,
-                                "startDate",
-                            )?
-                        }
-                        "endDate" => {
-                            crate::runtime::field(&mut __map, &mut end_date, "endDate")?
-                        }
-                        "lifecycle" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut lifecycle,
-                                "lifecycle",
-                            )?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EntitlementHistoryRecord {
-                    start_date: start_date.unwrap_or_default(),
-                    end_date: end_date.unwrap_or_default(),
-                    lifecycle: lifecycle.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementHistoryRecord {
+    const EXPECTING: &'static str = "struct EntitlementHistoryRecord";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut start_date = ::std::option::Option::None;
+        let mut end_date = ::std::option::Option::None;
+        let mut lifecycle = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "startDate" => __map.field(&mut start_date, "startDate")?,
+                "endDate" => __map.field(&mut end_date, "endDate")?,
+                "lifecycle" => __map.field(&mut lifecycle, "lifecycle")?,
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            start_date: start_date.unwrap_or_default(),
+            end_date: end_date.unwrap_or_default(),
+            lifecycle: lifecycle.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

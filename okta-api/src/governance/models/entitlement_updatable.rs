@@ -44,99 +44,55 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementUpdatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementUpdatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementUpdatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementUpdatable, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut external_value = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut multi_value = ::std::option::Option::None;
-                let mut data_type = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut parent_resource_orn = ::std::option::Option::None;
-                let mut parent = ::std::option::Option::None;
-                let mut values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "externalValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_value,
-                                "externalValue",
-                            )?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "multiValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut multi_value,
-                                "multiValue",
-                            )?
-                        }
-                        "dataType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut data_type,
-                                "dataType",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "parentResourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut parent_resource_orn,
-                                "parentResourceOrn",
-                            )?
-                        }
-                        "parent" => {
-                            crate::runtime::field(&mut __map, &mut parent, "parent")?
-                        }
-                        "values" => {
-                            crate::runtime::field(&mut __map, &mut values, "values")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementUpdatable {
+    const EXPECTING: &'static str = "struct EntitlementUpdatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut external_value = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut multi_value = ::std::option::Option::None;
+        let mut data_type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut parent_resource_orn = ::std::option::Option::None;
+        let mut parent = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "externalValue" => __map.field(&mut external_value, "externalValue")?,
+                "description" => __map.field(&mut description, "description")?,
+                "multiValue" => __map.field(&mut multi_value, "multiValue")?,
+                "dataType" => __map.field(&mut data_type, "dataType")?,
+                "id" => __map.field(&mut id, "id")?,
+                "parentResourceOrn" => {
+                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
                 }
-                ::std::result::Result::Ok(EntitlementUpdatable {
-                    name: name.unwrap_or_default(),
-                    external_value: external_value.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    multi_value: multi_value.unwrap_or_default(),
-                    data_type: crate::runtime::required(data_type, "dataType")?,
-                    id: id.unwrap_or_default(),
-                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
-                    parent: crate::runtime::required(parent, "parent")?,
-                    values: values.unwrap_or_default(),
-                    additional_properties,
-                })
+                "parent" => __map.field(&mut parent, "parent")?,
+                "values" => __map.field(&mut values, "values")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            external_value: external_value.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            multi_value: multi_value.unwrap_or_default(),
+            data_type: crate::runtime::required(data_type, "dataType")?,
+            id: id.unwrap_or_default(),
+            parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+            parent: crate::runtime::required(parent, "parent")?,
+            values: values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

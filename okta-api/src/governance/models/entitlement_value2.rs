@@ -71,139 +71,73 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementValue2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementValue2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementValue2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementValue2, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut external_value = ::std::option::Option::None;
-                let mut external_id = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut orn = ::std::option::Option::None;
-                let mut entitlement_id = ::std::option::Option::None;
-                let mut parent_resource_orn = ::std::option::Option::None;
-                let mut parent = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut labels = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "externalValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_value,
-                                "externalValue",
-                            )?
-                        }
-                        "externalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_id,
-                                "externalId",
-                            )?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "entitlementId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_id,
-                                "entitlementId",
-                            )?
-                        }
-                        "parentResourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut parent_resource_orn,
-                                "parentResourceOrn",
-                            )?
-                        }
-                        "parent" => {
-                            crate::runtime::field(&mut __map, &mut parent, "parent")?
-                        }
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "labels" => {
-                            crate::runtime::field(&mut __map, &mut labels, "labels")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementValue2 {
+    const EXPECTING: &'static str = "struct EntitlementValue2";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut external_value = ::std::option::Option::None;
+        let mut external_id = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut orn = ::std::option::Option::None;
+        let mut entitlement_id = ::std::option::Option::None;
+        let mut parent_resource_orn = ::std::option::Option::None;
+        let mut parent = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut labels = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "externalValue" => __map.field(&mut external_value, "externalValue")?,
+                "externalId" => __map.field(&mut external_id, "externalId")?,
+                "description" => __map.field(&mut description, "description")?,
+                "orn" => __map.field(&mut orn, "orn")?,
+                "entitlementId" => __map.field(&mut entitlement_id, "entitlementId")?,
+                "parentResourceOrn" => {
+                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
                 }
-                ::std::result::Result::Ok(EntitlementValue2 {
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    external_value: external_value.unwrap_or_default(),
-                    external_id: external_id.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    orn: orn.unwrap_or_default(),
-                    entitlement_id: entitlement_id.unwrap_or_default(),
-                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
-                    parent: crate::runtime::required(parent, "parent")?,
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    labels: labels.unwrap_or_default(),
-                    additional_properties,
-                })
+                "parent" => __map.field(&mut parent, "parent")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "labels" => __map.field(&mut labels, "labels")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            external_value: external_value.unwrap_or_default(),
+            external_id: external_id.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            orn: orn.unwrap_or_default(),
+            entitlement_id: entitlement_id.unwrap_or_default(),
+            parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+            parent: crate::runtime::required(parent, "parent")?,
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            labels: labels.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -88,146 +88,76 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementsFullWithParent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementsFullWithParent;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementsFullWithParent")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementsFullWithParent, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut external_value = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut multi_value = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut data_type = ::std::option::Option::None;
-                let mut parent_resource_orn = ::std::option::Option::None;
-                let mut parent = ::std::option::Option::None;
-                let mut values = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut metadata = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "externalValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_value,
-                                "externalValue",
-                            )?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "multiValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut multi_value,
-                                "multiValue",
-                            )?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "dataType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut data_type,
-                                "dataType",
-                            )?
-                        }
-                        "parentResourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut parent_resource_orn,
-                                "parentResourceOrn",
-                            )?
-                        }
-                        "parent" => {
-                            crate::runtime::field(&mut __map, &mut parent, "parent")?
-                        }
-                        "values" => {
-                            crate::runtime::field(&mut __map, &mut values, "values")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "metadata" => {
-                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
-                        }
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementsFullWithParent {
+    const EXPECTING: &'static str = "struct EntitlementsFullWithParent";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut external_value = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut multi_value = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut data_type = ::std::option::Option::None;
+        let mut parent_resource_orn = ::std::option::Option::None;
+        let mut parent = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut metadata = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "externalValue" => __map.field(&mut external_value, "externalValue")?,
+                "description" => __map.field(&mut description, "description")?,
+                "multiValue" => __map.field(&mut multi_value, "multiValue")?,
+                "required" => __map.field(&mut required, "required")?,
+                "dataType" => __map.field(&mut data_type, "dataType")?,
+                "parentResourceOrn" => {
+                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
                 }
-                ::std::result::Result::Ok(EntitlementsFullWithParent {
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    external_value: external_value.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    multi_value: multi_value.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    data_type: data_type.unwrap_or_default(),
-                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
-                    parent: crate::runtime::required(parent, "parent")?,
-                    values: values.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    metadata: metadata.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    additional_properties,
-                })
+                "parent" => __map.field(&mut parent, "parent")?,
+                "values" => __map.field(&mut values, "values")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "metadata" => __map.field(&mut metadata, "metadata")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            external_value: external_value.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            multi_value: multi_value.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            data_type: data_type.unwrap_or_default(),
+            parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+            parent: crate::runtime::required(parent, "parent")?,
+            values: values.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            metadata: metadata.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,55 +32,37 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementsItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementsItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementsItem, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut include_all_values = ::std::option::Option::None;
-                let mut values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "includeAllValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_all_values,
-                                "includeAllValues",
-                            )?
-                        }
-                        "values" => {
-                            crate::runtime::field(&mut __map, &mut values, "values")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementsItem {
+    const EXPECTING: &'static str = "struct EntitlementsItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut include_all_values = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "includeAllValues" => {
+                    __map.field(&mut include_all_values, "includeAllValues")?
                 }
-                ::std::result::Result::Ok(EntitlementsItem {
-                    id: id.unwrap_or_default(),
-                    include_all_values: include_all_values.unwrap_or_default(),
-                    values: values.unwrap_or_default(),
-                    additional_properties,
-                })
+                "values" => __map.field(&mut values, "values")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            include_all_values: include_all_values.unwrap_or_default(),
+            values: values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,64 +32,38 @@ impl<'de> ::serde::Deserialize<'de> for EntryUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntryUser;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntryUser")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntryUser, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut first_name = ::std::option::Option::None;
-                let mut last_name = ::std::option::Option::None;
-                let mut email = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "firstName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut first_name,
-                                "firstName",
-                            )?
-                        }
-                        "lastName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_name,
-                                "lastName",
-                            )?
-                        }
-                        "email" => {
-                            crate::runtime::field(&mut __map, &mut email, "email")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EntryUser {
-                    id: id.unwrap_or_default(),
-                    first_name: first_name.unwrap_or_default(),
-                    last_name: last_name.unwrap_or_default(),
-                    email: email.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntryUser {
+    const EXPECTING: &'static str = "struct EntryUser";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut first_name = ::std::option::Option::None;
+        let mut last_name = ::std::option::Option::None;
+        let mut email = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "firstName" => __map.field(&mut first_name, "firstName")?,
+                "lastName" => __map.field(&mut last_name, "lastName")?,
+                "email" => __map.field(&mut email, "email")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

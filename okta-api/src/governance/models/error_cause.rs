@@ -37,71 +37,41 @@ impl<'de> ::serde::Deserialize<'de> for ErrorCause {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ErrorCause;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ErrorCause")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ErrorCause, A::Error> {
-                let mut error_summary = ::std::option::Option::None;
-                let mut reason = ::std::option::Option::None;
-                let mut location = ::std::option::Option::None;
-                let mut location_type = ::std::option::Option::None;
-                let mut domain = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "errorSummary" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_summary,
-                                "errorSummary",
-                            )?
-                        }
-                        "reason" => {
-                            crate::runtime::field(&mut __map, &mut reason, "reason")?
-                        }
-                        "location" => {
-                            crate::runtime::field(&mut __map, &mut location, "location")?
-                        }
-                        "locationType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut location_type,
-                                "locationType",
-                            )?
-                        }
-                        "domain" => {
-                            crate::runtime::field(&mut __map, &mut domain, "domain")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ErrorCause {
-                    error_summary: error_summary.unwrap_or_default(),
-                    reason: reason.unwrap_or_default(),
-                    location: location.unwrap_or_default(),
-                    location_type: location_type.unwrap_or_default(),
-                    domain: domain.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ErrorCause {
+    const EXPECTING: &'static str = "struct ErrorCause";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut error_summary = ::std::option::Option::None;
+        let mut reason = ::std::option::Option::None;
+        let mut location = ::std::option::Option::None;
+        let mut location_type = ::std::option::Option::None;
+        let mut domain = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "errorSummary" => __map.field(&mut error_summary, "errorSummary")?,
+                "reason" => __map.field(&mut reason, "reason")?,
+                "location" => __map.field(&mut location, "location")?,
+                "locationType" => __map.field(&mut location_type, "locationType")?,
+                "domain" => __map.field(&mut domain, "domain")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            error_summary: error_summary.unwrap_or_default(),
+            reason: reason.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            location_type: location_type.unwrap_or_default(),
+            domain: domain.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -25,47 +25,31 @@ impl<'de> ::serde::Deserialize<'de> for ExternalPrincipalProfileMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ExternalPrincipalProfileMetadata;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ExternalPrincipalProfileMetadata")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ExternalPrincipalProfileMetadata, A::Error> {
-                let mut user_assignment_count = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "userAssignmentCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_assignment_count,
-                                "userAssignmentCount",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ExternalPrincipalProfileMetadata {
+    const EXPECTING: &'static str = "struct ExternalPrincipalProfileMetadata";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut user_assignment_count = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "userAssignmentCount" => {
+                    __map.field(&mut user_assignment_count, "userAssignmentCount")?
                 }
-                ::std::result::Result::Ok(ExternalPrincipalProfileMetadata {
-                    user_assignment_count: user_assignment_count.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            user_assignment_count: user_assignment_count.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -19,32 +19,22 @@ impl<'de> ::serde::Deserialize<'de> for FieldBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = FieldBase;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct FieldBase")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<FieldBase, A::Error> {
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    crate::runtime::extra(
-                        &mut __map,
-                        &mut additional_properties,
-                        __key,
-                    )?;
-                }
-                ::std::result::Result::Ok(FieldBase { additional_properties })
-            }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for FieldBase {
+    const EXPECTING: &'static str = "struct FieldBase";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            __map.extra(&mut additional_properties, __key)?;
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self { additional_properties })
     }
 }

@@ -35,59 +35,41 @@ impl<'de> ::serde::Deserialize<'de> for FieldSelect {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = FieldSelect;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct FieldSelect")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<FieldSelect, A::Error> {
-                let mut prompt = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut options = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "prompt" => {
-                            crate::runtime::field(&mut __map, &mut prompt, "prompt")?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "options" => {
-                            crate::runtime::field(&mut __map, &mut options, "options")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(FieldSelect {
-                    prompt: prompt.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    options: options.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for FieldSelect {
+    const EXPECTING: &'static str = "struct FieldSelect";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut prompt = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut options = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "prompt" => __map.field(&mut prompt, "prompt")?,
+                "required" => __map.field(&mut required, "required")?,
+                "id" => __map.field(&mut id, "id")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "options" => __map.field(&mut options, "options")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            prompt: prompt.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            options: options.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,59 +33,41 @@ impl<'de> ::serde::Deserialize<'de> for FieldValueDate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = FieldValueDate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct FieldValueDate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<FieldValueDate, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut prompt = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "prompt" => {
-                            crate::runtime::field(&mut __map, &mut prompt, "prompt")?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(FieldValueDate {
-                    id: id.unwrap_or_default(),
-                    prompt: prompt.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    value: value.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for FieldValueDate {
+    const EXPECTING: &'static str = "struct FieldValueDate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut prompt = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "prompt" => __map.field(&mut prompt, "prompt")?,
+                "required" => __map.field(&mut required, "required")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "value" => __map.field(&mut value, "value")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            prompt: prompt.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            value: value.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -50,102 +50,50 @@ impl<'de> ::serde::Deserialize<'de> for Grant {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Grant;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Grant")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Grant, A::Error> {
-                let mut grant_method = ::std::option::Option::None;
-                let mut grant_type = ::std::option::Option::None;
-                let mut start_time = ::std::option::Option::None;
-                let mut expiration_time = ::std::option::Option::None;
-                let mut time_zone = ::std::option::Option::None;
-                let mut grant = ::std::option::Option::None;
-                let mut bundle = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "grantMethod" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_method,
-                                "grantMethod",
-                            )?
-                        }
-                        "grantType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_type,
-                                "grantType",
-                            )?
-                        }
-                        "startTime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut start_time,
-                                "startTime",
-                            )?
-                        }
-                        "expirationTime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expiration_time,
-                                "expirationTime",
-                            )?
-                        }
-                        "timeZone" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut time_zone,
-                                "timeZone",
-                            )?
-                        }
-                        "grant" => {
-                            crate::runtime::field(&mut __map, &mut grant, "grant")?
-                        }
-                        "bundle" => {
-                            crate::runtime::field(&mut __map, &mut bundle, "bundle")?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Grant {
-                    grant_method: grant_method.unwrap_or_default(),
-                    grant_type: crate::runtime::required(grant_type, "grantType")?,
-                    start_time: start_time.unwrap_or_default(),
-                    expiration_time: expiration_time.unwrap_or_default(),
-                    time_zone: time_zone.unwrap_or_default(),
-                    grant: grant.unwrap_or_default(),
-                    bundle: bundle.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Grant {
+    const EXPECTING: &'static str = "struct Grant";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut grant_method = ::std::option::Option::None;
+        let mut grant_type = ::std::option::Option::None;
+        let mut start_time = ::std::option::Option::None;
+        let mut expiration_time = ::std::option::Option::None;
+        let mut time_zone = ::std::option::Option::None;
+        let mut grant = ::std::option::Option::None;
+        let mut bundle = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "grantMethod" => __map.field(&mut grant_method, "grantMethod")?,
+                "grantType" => __map.field(&mut grant_type, "grantType")?,
+                "startTime" => __map.field(&mut start_time, "startTime")?,
+                "expirationTime" => __map.field(&mut expiration_time, "expirationTime")?,
+                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
+                "grant" => __map.field(&mut grant, "grant")?,
+                "bundle" => __map.field(&mut bundle, "bundle")?,
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            grant_method: grant_method.unwrap_or_default(),
+            grant_type: crate::runtime::required(grant_type, "grantType")?,
+            start_time: start_time.unwrap_or_default(),
+            expiration_time: expiration_time.unwrap_or_default(),
+            time_zone: time_zone.unwrap_or_default(),
+            grant: grant.unwrap_or_default(),
+            bundle: bundle.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -81,169 +81,93 @@ impl<'de> ::serde::Deserialize<'de> for GrantFull {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GrantFull;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GrantFull")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GrantFull, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut grant_type = ::std::option::Option::None;
-                let mut entitlement_bundle_id = ::std::option::Option::None;
-                let mut target_principal_orn = ::std::option::Option::None;
-                let mut target_principal = ::std::option::Option::None;
-                let mut action = ::std::option::Option::None;
-                let mut actor = ::std::option::Option::None;
-                let mut target_resource_orn = ::std::option::Option::None;
-                let mut target = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut schedule_settings = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut metadata = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "grantType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_type,
-                                "grantType",
-                            )?
-                        }
-                        "entitlementBundleId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_bundle_id,
-                                "entitlementBundleId",
-                            )?
-                        }
-                        "targetPrincipalOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_principal_orn,
-                                "targetPrincipalOrn",
-                            )?
-                        }
-                        "targetPrincipal" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_principal,
-                                "targetPrincipal",
-                            )?
-                        }
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "actor" => {
-                            crate::runtime::field(&mut __map, &mut actor, "actor")?
-                        }
-                        "targetResourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_resource_orn,
-                                "targetResourceOrn",
-                            )?
-                        }
-                        "target" => {
-                            crate::runtime::field(&mut __map, &mut target, "target")?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "scheduleSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut schedule_settings,
-                                "scheduleSettings",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "metadata" => {
-                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GrantFull {
+    const EXPECTING: &'static str = "struct GrantFull";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut grant_type = ::std::option::Option::None;
+        let mut entitlement_bundle_id = ::std::option::Option::None;
+        let mut target_principal_orn = ::std::option::Option::None;
+        let mut target_principal = ::std::option::Option::None;
+        let mut action = ::std::option::Option::None;
+        let mut actor = ::std::option::Option::None;
+        let mut target_resource_orn = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut schedule_settings = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut metadata = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "grantType" => __map.field(&mut grant_type, "grantType")?,
+                "entitlementBundleId" => {
+                    __map.field(&mut entitlement_bundle_id, "entitlementBundleId")?
                 }
-                ::std::result::Result::Ok(GrantFull {
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    grant_type: crate::runtime::required(grant_type, "grantType")?,
-                    entitlement_bundle_id: entitlement_bundle_id.unwrap_or_default(),
-                    target_principal_orn: target_principal_orn.unwrap_or_default(),
-                    target_principal: crate::runtime::required(
-                        target_principal,
-                        "targetPrincipal",
-                    )?,
-                    action: crate::runtime::required(action, "action")?,
-                    actor: crate::runtime::required(actor, "actor")?,
-                    target_resource_orn: target_resource_orn.unwrap_or_default(),
-                    target: crate::runtime::required(target, "target")?,
-                    entitlements: entitlements.unwrap_or_default(),
-                    schedule_settings: schedule_settings.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    metadata: metadata.unwrap_or_default(),
-                    additional_properties,
-                })
+                "targetPrincipalOrn" => {
+                    __map.field(&mut target_principal_orn, "targetPrincipalOrn")?
+                }
+                "targetPrincipal" => {
+                    __map.field(&mut target_principal, "targetPrincipal")?
+                }
+                "action" => __map.field(&mut action, "action")?,
+                "actor" => __map.field(&mut actor, "actor")?,
+                "targetResourceOrn" => {
+                    __map.field(&mut target_resource_orn, "targetResourceOrn")?
+                }
+                "target" => __map.field(&mut target, "target")?,
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "scheduleSettings" => {
+                    __map.field(&mut schedule_settings, "scheduleSettings")?
+                }
+                "status" => __map.field(&mut status, "status")?,
+                "metadata" => __map.field(&mut metadata, "metadata")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            grant_type: crate::runtime::required(grant_type, "grantType")?,
+            entitlement_bundle_id: entitlement_bundle_id.unwrap_or_default(),
+            target_principal_orn: target_principal_orn.unwrap_or_default(),
+            target_principal: crate::runtime::required(
+                target_principal,
+                "targetPrincipal",
+            )?,
+            action: crate::runtime::required(action, "action")?,
+            actor: crate::runtime::required(actor, "actor")?,
+            target_resource_orn: target_resource_orn.unwrap_or_default(),
+            target: crate::runtime::required(target, "target")?,
+            entitlements: entitlements.unwrap_or_default(),
+            schedule_settings: schedule_settings.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            metadata: metadata.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

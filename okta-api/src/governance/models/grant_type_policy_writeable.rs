@@ -41,83 +41,51 @@ impl<'de> ::serde::Deserialize<'de> for GrantTypePolicyWriteable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GrantTypePolicyWriteable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GrantTypePolicyWriteable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GrantTypePolicyWriteable, A::Error> {
-                let mut target_principal = ::std::option::Option::None;
-                let mut schedule_settings = ::std::option::Option::None;
-                let mut action = ::std::option::Option::None;
-                let mut actor = ::std::option::Option::None;
-                let mut grant_type = ::std::option::Option::None;
-                let mut target = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "targetPrincipal" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_principal,
-                                "targetPrincipal",
-                            )?
-                        }
-                        "scheduleSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut schedule_settings,
-                                "scheduleSettings",
-                            )?
-                        }
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "actor" => {
-                            crate::runtime::field(&mut __map, &mut actor, "actor")?
-                        }
-                        "grantType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_type,
-                                "grantType",
-                            )?
-                        }
-                        "target" => {
-                            crate::runtime::field(&mut __map, &mut target, "target")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GrantTypePolicyWriteable {
+    const EXPECTING: &'static str = "struct GrantTypePolicyWriteable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut target_principal = ::std::option::Option::None;
+        let mut schedule_settings = ::std::option::Option::None;
+        let mut action = ::std::option::Option::None;
+        let mut actor = ::std::option::Option::None;
+        let mut grant_type = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "targetPrincipal" => {
+                    __map.field(&mut target_principal, "targetPrincipal")?
                 }
-                ::std::result::Result::Ok(GrantTypePolicyWriteable {
-                    target_principal: crate::runtime::required(
-                        target_principal,
-                        "targetPrincipal",
-                    )?,
-                    schedule_settings: schedule_settings.unwrap_or_default(),
-                    action: action.unwrap_or_default(),
-                    actor: actor.unwrap_or_default(),
-                    grant_type: crate::runtime::required(grant_type, "grantType")?,
-                    target: crate::runtime::required(target, "target")?,
-                    additional_properties,
-                })
+                "scheduleSettings" => {
+                    __map.field(&mut schedule_settings, "scheduleSettings")?
+                }
+                "action" => __map.field(&mut action, "action")?,
+                "actor" => __map.field(&mut actor, "actor")?,
+                "grantType" => __map.field(&mut grant_type, "grantType")?,
+                "target" => __map.field(&mut target, "target")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            target_principal: crate::runtime::required(
+                target_principal,
+                "targetPrincipal",
+            )?,
+            schedule_settings: schedule_settings.unwrap_or_default(),
+            action: action.unwrap_or_default(),
+            actor: actor.unwrap_or_default(),
+            grant_type: crate::runtime::required(grant_type, "grantType")?,
+            target: crate::runtime::required(target, "target")?,
+            additional_properties,
+        })
     }
 }

@@ -29,65 +29,41 @@ impl<'de> ::serde::Deserialize<'de> for GrantedEntitlementValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GrantedEntitlementValue;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GrantedEntitlementValue")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GrantedEntitlementValue, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut external_value = ::std::option::Option::None;
-                let mut orn = ::std::option::Option::None;
-                let mut effective = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "externalValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_value,
-                                "externalValue",
-                            )?
-                        }
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "effective" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut effective,
-                                "effective",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(GrantedEntitlementValue {
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    external_value: external_value.unwrap_or_default(),
-                    orn: orn.unwrap_or_default(),
-                    effective: effective.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GrantedEntitlementValue {
+    const EXPECTING: &'static str = "struct GrantedEntitlementValue";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut external_value = ::std::option::Option::None;
+        let mut orn = ::std::option::Option::None;
+        let mut effective = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "externalValue" => __map.field(&mut external_value, "externalValue")?,
+                "orn" => __map.field(&mut orn, "orn")?,
+                "effective" => __map.field(&mut effective, "effective")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            external_value: external_value.unwrap_or_default(),
+            orn: orn.unwrap_or_default(),
+            effective: effective.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

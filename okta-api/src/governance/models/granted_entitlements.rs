@@ -58,90 +58,50 @@ impl<'de> ::serde::Deserialize<'de> for GrantedEntitlements {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GrantedEntitlements;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GrantedEntitlements")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GrantedEntitlements, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut external_value = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut multi_value = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut data_type = ::std::option::Option::None;
-                let mut values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "externalValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_value,
-                                "externalValue",
-                            )?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "multiValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut multi_value,
-                                "multiValue",
-                            )?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "dataType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut data_type,
-                                "dataType",
-                            )?
-                        }
-                        "values" => {
-                            crate::runtime::field(&mut __map, &mut values, "values")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(GrantedEntitlements {
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    external_value: external_value.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    multi_value: multi_value.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    data_type: data_type.unwrap_or_default(),
-                    values: values.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GrantedEntitlements {
+    const EXPECTING: &'static str = "struct GrantedEntitlements";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut external_value = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut multi_value = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut data_type = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "externalValue" => __map.field(&mut external_value, "externalValue")?,
+                "description" => __map.field(&mut description, "description")?,
+                "multiValue" => __map.field(&mut multi_value, "multiValue")?,
+                "required" => __map.field(&mut required, "required")?,
+                "dataType" => __map.field(&mut data_type, "dataType")?,
+                "values" => __map.field(&mut values, "values")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            external_value: external_value.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            multi_value: multi_value.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            data_type: data_type.unwrap_or_default(),
+            values: values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -36,70 +36,46 @@ impl<'de> ::serde::Deserialize<'de> for IdentityAssertionCustomAsConnection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentityAssertionCustomAsConnection;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentityAssertionCustomAsConnection")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdentityAssertionCustomAsConnection, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut orn = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut connection_type = ::std::option::Option::None;
-                let mut authorization_server = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "connectionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut connection_type,
-                                "connectionType",
-                            )?
-                        }
-                        "authorizationServer" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorization_server,
-                                "authorizationServer",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentityAssertionCustomAsConnection {
+    const EXPECTING: &'static str = "struct IdentityAssertionCustomAsConnection";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut orn = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut connection_type = ::std::option::Option::None;
+        let mut authorization_server = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "orn" => __map.field(&mut orn, "orn")?,
+                "status" => __map.field(&mut status, "status")?,
+                "connectionType" => __map.field(&mut connection_type, "connectionType")?,
+                "authorizationServer" => {
+                    __map.field(&mut authorization_server, "authorizationServer")?
                 }
-                ::std::result::Result::Ok(IdentityAssertionCustomAsConnection {
-                    id: id.unwrap_or_default(),
-                    orn: orn.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    connection_type: crate::runtime::required(
-                        connection_type,
-                        "connectionType",
-                    )?,
-                    authorization_server: authorization_server.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            orn: orn.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            connection_type: crate::runtime::required(
+                connection_type,
+                "connectionType",
+            )?,
+            authorization_server: authorization_server.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

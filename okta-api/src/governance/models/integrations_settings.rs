@@ -30,59 +30,35 @@ impl<'de> ::serde::Deserialize<'de> for IntegrationsSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IntegrationsSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IntegrationsSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IntegrationsSettings, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut integration_id = ::std::option::Option::None;
-                let mut notifications = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "integrationId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut integration_id,
-                                "integrationId",
-                            )?
-                        }
-                        "notifications" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notifications,
-                                "notifications",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IntegrationsSettings {
-                    type_: crate::runtime::required(type_, "type")?,
-                    integration_id: integration_id.unwrap_or_default(),
-                    notifications: notifications.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IntegrationsSettings {
+    const EXPECTING: &'static str = "struct IntegrationsSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut integration_id = ::std::option::Option::None;
+        let mut notifications = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "integrationId" => __map.field(&mut integration_id, "integrationId")?,
+                "notifications" => __map.field(&mut notifications, "notifications")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            integration_id: integration_id.unwrap_or_default(),
+            notifications: notifications.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

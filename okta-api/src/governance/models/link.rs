@@ -47,74 +47,50 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Link;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Link")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Link, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut rel = ::std::option::Option::None;
-                let mut href = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut method = ::std::option::Option::None;
-                let mut templated = ::std::option::Option::None;
-                let mut hints = ::std::option::Option::None;
-                let mut title = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "rel" => crate::runtime::field(&mut __map, &mut rel, "rel")?,
-                        "href" => crate::runtime::field(&mut __map, &mut href, "href")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        "templated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut templated,
-                                "templated",
-                            )?
-                        }
-                        "hints" => {
-                            crate::runtime::field(&mut __map, &mut hints, "hints")?
-                        }
-                        "title" => {
-                            crate::runtime::field(&mut __map, &mut title, "title")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Link {
-                    name: name.unwrap_or_default(),
-                    rel: rel.unwrap_or_default(),
-                    href: href.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    method: method.unwrap_or_default(),
-                    templated: templated.unwrap_or_default(),
-                    hints: hints.unwrap_or_default(),
-                    title: title.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Link {
+    const EXPECTING: &'static str = "struct Link";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut rel = ::std::option::Option::None;
+        let mut href = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut method = ::std::option::Option::None;
+        let mut templated = ::std::option::Option::None;
+        let mut hints = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "rel" => __map.field(&mut rel, "rel")?,
+                "href" => __map.field(&mut href, "href")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "method" => __map.field(&mut method, "method")?,
+                "templated" => __map.field(&mut templated, "templated")?,
+                "hints" => __map.field(&mut hints, "hints")?,
+                "title" => __map.field(&mut title, "title")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            rel: rel.unwrap_or_default(),
+            href: href.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            method: method.unwrap_or_default(),
+            templated: templated.unwrap_or_default(),
+            hints: hints.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

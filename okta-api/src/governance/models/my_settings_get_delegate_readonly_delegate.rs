@@ -35,73 +35,41 @@ impl<'de> ::serde::Deserialize<'de> for MySettingsGetDelegateReadonlyDelegate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = MySettingsGetDelegateReadonlyDelegate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MySettingsGetDelegateReadonlyDelegate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<MySettingsGetDelegateReadonlyDelegate, A::Error> {
-                let mut external_id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut first_name = ::std::option::Option::None;
-                let mut last_name = ::std::option::Option::None;
-                let mut email = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "externalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_id,
-                                "externalId",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "firstName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut first_name,
-                                "firstName",
-                            )?
-                        }
-                        "lastName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_name,
-                                "lastName",
-                            )?
-                        }
-                        "email" => {
-                            crate::runtime::field(&mut __map, &mut email, "email")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(MySettingsGetDelegateReadonlyDelegate {
-                    external_id: external_id.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    first_name: first_name.unwrap_or_default(),
-                    last_name: last_name.unwrap_or_default(),
-                    email: email.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for MySettingsGetDelegateReadonlyDelegate {
+    const EXPECTING: &'static str = "struct MySettingsGetDelegateReadonlyDelegate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut external_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut first_name = ::std::option::Option::None;
+        let mut last_name = ::std::option::Option::None;
+        let mut email = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "externalId" => __map.field(&mut external_id, "externalId")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "firstName" => __map.field(&mut first_name, "firstName")?,
+                "lastName" => __map.field(&mut last_name, "lastName")?,
+                "email" => __map.field(&mut email, "email")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            external_id: external_id.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

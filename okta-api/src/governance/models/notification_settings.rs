@@ -59,98 +59,81 @@ impl<'de> ::serde::Deserialize<'de> for NotificationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = NotificationSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct NotificationSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<NotificationSettings, A::Error> {
-                let mut notify_reviewer_when_review_assigned = ::std::option::Option::None;
-                let mut notify_reviewer_at_campaign_end = ::std::option::Option::None;
-                let mut reminders_reviewer_before_campaign_close_in_secs = ::std::option::Option::None;
-                let mut notify_reviewer_when_overdue = ::std::option::Option::None;
-                let mut notify_reviewer_during_midpoint_of_review = ::std::option::Option::None;
-                let mut notify_review_period_end = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "notifyReviewerWhenReviewAssigned" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notify_reviewer_when_review_assigned,
-                                "notifyReviewerWhenReviewAssigned",
-                            )?
-                        }
-                        "notifyReviewerAtCampaignEnd" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notify_reviewer_at_campaign_end,
-                                "notifyReviewerAtCampaignEnd",
-                            )?
-                        }
-                        "remindersReviewerBeforeCampaignCloseInSecs" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reminders_reviewer_before_campaign_close_in_secs,
-                                "remindersReviewerBeforeCampaignCloseInSecs",
-                            )?
-                        }
-                        "notifyReviewerWhenOverdue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notify_reviewer_when_overdue,
-                                "notifyReviewerWhenOverdue",
-                            )?
-                        }
-                        "notifyReviewerDuringMidpointOfReview" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notify_reviewer_during_midpoint_of_review,
-                                "notifyReviewerDuringMidpointOfReview",
-                            )?
-                        }
-                        "notifyReviewPeriodEnd" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notify_review_period_end,
-                                "notifyReviewPeriodEnd",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for NotificationSettings {
+    const EXPECTING: &'static str = "struct NotificationSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut notify_reviewer_when_review_assigned = ::std::option::Option::None;
+        let mut notify_reviewer_at_campaign_end = ::std::option::Option::None;
+        let mut reminders_reviewer_before_campaign_close_in_secs = ::std::option::Option::None;
+        let mut notify_reviewer_when_overdue = ::std::option::Option::None;
+        let mut notify_reviewer_during_midpoint_of_review = ::std::option::Option::None;
+        let mut notify_review_period_end = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "notifyReviewerWhenReviewAssigned" => {
+                    __map
+                        .field(
+                            &mut notify_reviewer_when_review_assigned,
+                            "notifyReviewerWhenReviewAssigned",
+                        )?
                 }
-                ::std::result::Result::Ok(NotificationSettings {
-                    notify_reviewer_when_review_assigned: notify_reviewer_when_review_assigned
-                        .unwrap_or_default(),
-                    notify_reviewer_at_campaign_end: notify_reviewer_at_campaign_end
-                        .unwrap_or_default(),
-                    reminders_reviewer_before_campaign_close_in_secs: reminders_reviewer_before_campaign_close_in_secs
-                        .unwrap_or_default(),
-                    notify_reviewer_when_overdue: notify_reviewer_when_overdue
-                        .unwrap_or_default(),
-                    notify_reviewer_during_midpoint_of_review: notify_reviewer_during_midpoint_of_review
-                        .unwrap_or_default(),
-                    notify_review_period_end: notify_review_period_end
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "notifyReviewerAtCampaignEnd" => {
+                    __map
+                        .field(
+                            &mut notify_reviewer_at_campaign_end,
+                            "notifyReviewerAtCampaignEnd",
+                        )?
+                }
+                "remindersReviewerBeforeCampaignCloseInSecs" => {
+                    __map
+                        .field(
+                            &mut reminders_reviewer_before_campaign_close_in_secs,
+                            "remindersReviewerBeforeCampaignCloseInSecs",
+                        )?
+                }
+                "notifyReviewerWhenOverdue" => {
+                    __map
+                        .field(
+                            &mut notify_reviewer_when_overdue,
+                            "notifyReviewerWhenOverdue",
+                        )?
+                }
+                "notifyReviewerDuringMidpointOfReview" => {
+                    __map
+                        .field(
+                            &mut notify_reviewer_during_midpoint_of_review,
+                            "notifyReviewerDuringMidpointOfReview",
+                        )?
+                }
+                "notifyReviewPeriodEnd" => {
+                    __map.field(&mut notify_review_period_end, "notifyReviewPeriodEnd")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            notify_reviewer_when_review_assigned: notify_reviewer_when_review_assigned
+                .unwrap_or_default(),
+            notify_reviewer_at_campaign_end: notify_reviewer_at_campaign_end
+                .unwrap_or_default(),
+            reminders_reviewer_before_campaign_close_in_secs: reminders_reviewer_before_campaign_close_in_secs
+                .unwrap_or_default(),
+            notify_reviewer_when_overdue: notify_reviewer_when_overdue
+                .unwrap_or_default(),
+            notify_reviewer_during_midpoint_of_review: notify_reviewer_during_midpoint_of_review
+                .unwrap_or_default(),
+            notify_review_period_end: notify_review_period_end.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -41,77 +41,49 @@ impl<'de> ::serde::Deserialize<'de> for Operation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Operation;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Operation")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Operation, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut completed = ::std::option::Option::None;
-                let mut time_elapsed_in_seconds = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "completed" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut completed,
-                                "completed",
-                            )?
-                        }
-                        "timeElapsedInSeconds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut time_elapsed_in_seconds,
-                                "timeElapsedInSeconds",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Operation {
+    const EXPECTING: &'static str = "struct Operation";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut completed = ::std::option::Option::None;
+        let mut time_elapsed_in_seconds = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "status" => __map.field(&mut status, "status")?,
+                "created" => __map.field(&mut created, "created")?,
+                "completed" => __map.field(&mut completed, "completed")?,
+                "timeElapsedInSeconds" => {
+                    __map.field(&mut time_elapsed_in_seconds, "timeElapsedInSeconds")?
                 }
-                ::std::result::Result::Ok(Operation {
-                    id: id.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    created: created.unwrap_or_default(),
-                    completed: completed.unwrap_or_default(),
-                    time_elapsed_in_seconds: time_elapsed_in_seconds.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            created: created.unwrap_or_default(),
+            completed: completed.unwrap_or_default(),
+            time_elapsed_in_seconds: time_elapsed_in_seconds.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,88 +39,60 @@ impl<'de> ::serde::Deserialize<'de> for OrgRequestSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgRequestSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgRequestSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgRequestSettings, A::Error> {
-                let mut subprocessors_acknowledged = ::std::option::Option::None;
-                let mut provisioning_status = ::std::option::Option::None;
-                let mut request_experiences = ::std::option::Option::None;
-                let mut long_time_past_provisioned = ::std::option::Option::None;
-                let mut integrations = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "subprocessorsAcknowledged" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subprocessors_acknowledged,
-                                "subprocessorsAcknowledged",
-                            )?
-                        }
-                        "provisioningStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provisioning_status,
-                                "provisioningStatus",
-                            )?
-                        }
-                        "requestExperiences" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_experiences,
-                                "requestExperiences",
-                            )?
-                        }
-                        "longTimePastProvisioned" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut long_time_past_provisioned,
-                                "longTimePastProvisioned",
-                            )?
-                        }
-                        "integrations" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut integrations,
-                                "integrations",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgRequestSettings {
+    const EXPECTING: &'static str = "struct OrgRequestSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut subprocessors_acknowledged = ::std::option::Option::None;
+        let mut provisioning_status = ::std::option::Option::None;
+        let mut request_experiences = ::std::option::Option::None;
+        let mut long_time_past_provisioned = ::std::option::Option::None;
+        let mut integrations = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "subprocessorsAcknowledged" => {
+                    __map
+                        .field(
+                            &mut subprocessors_acknowledged,
+                            "subprocessorsAcknowledged",
+                        )?
                 }
-                ::std::result::Result::Ok(OrgRequestSettings {
-                    subprocessors_acknowledged: subprocessors_acknowledged
-                        .unwrap_or_default(),
-                    provisioning_status: crate::runtime::required(
-                        provisioning_status,
-                        "provisioningStatus",
-                    )?,
-                    request_experiences: request_experiences.unwrap_or_default(),
-                    long_time_past_provisioned: long_time_past_provisioned
-                        .unwrap_or_default(),
-                    integrations: integrations.unwrap_or_default(),
-                    additional_properties,
-                })
+                "provisioningStatus" => {
+                    __map.field(&mut provisioning_status, "provisioningStatus")?
+                }
+                "requestExperiences" => {
+                    __map.field(&mut request_experiences, "requestExperiences")?
+                }
+                "longTimePastProvisioned" => {
+                    __map
+                        .field(
+                            &mut long_time_past_provisioned,
+                            "longTimePastProvisioned",
+                        )?
+                }
+                "integrations" => __map.field(&mut integrations, "integrations")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            subprocessors_acknowledged: subprocessors_acknowledged.unwrap_or_default(),
+            provisioning_status: crate::runtime::required(
+                provisioning_status,
+                "provisioningStatus",
+            )?,
+            request_experiences: request_experiences.unwrap_or_default(),
+            long_time_past_provisioned: long_time_past_provisioned.unwrap_or_default(),
+            integrations: integrations.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

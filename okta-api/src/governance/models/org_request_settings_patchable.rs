@@ -33,57 +33,38 @@ impl<'de> ::serde::Deserialize<'de> for OrgRequestSettingsPatchable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgRequestSettingsPatchable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgRequestSettingsPatchable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgRequestSettingsPatchable, A::Error> {
-                let mut subprocessors_acknowledged = ::std::option::Option::None;
-                let mut integrations = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "subprocessorsAcknowledged" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subprocessors_acknowledged,
-                                "subprocessorsAcknowledged",
-                            )?
-                        }
-                        "integrations" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut integrations,
-                                "integrations",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgRequestSettingsPatchable {
+    const EXPECTING: &'static str = "struct OrgRequestSettingsPatchable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut subprocessors_acknowledged = ::std::option::Option::None;
+        let mut integrations = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "subprocessorsAcknowledged" => {
+                    __map
+                        .field(
+                            &mut subprocessors_acknowledged,
+                            "subprocessorsAcknowledged",
+                        )?
                 }
-                ::std::result::Result::Ok(OrgRequestSettingsPatchable {
-                    subprocessors_acknowledged: subprocessors_acknowledged
-                        .unwrap_or_default(),
-                    integrations: integrations.unwrap_or_default(),
-                    additional_properties,
-                })
+                "integrations" => __map.field(&mut integrations, "integrations")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            subprocessors_acknowledged: subprocessors_acknowledged.unwrap_or_default(),
+            integrations: integrations.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

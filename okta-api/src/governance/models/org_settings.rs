@@ -40,74 +40,38 @@ impl<'de> ::serde::Deserialize<'de> for OrgSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgSettings, A::Error> {
-                let mut delegates = ::std::option::Option::None;
-                let mut governance_ai = ::std::option::Option::None;
-                let mut escalations = ::std::option::Option::None;
-                let mut integrations = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "delegates" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut delegates,
-                                "delegates",
-                            )?
-                        }
-                        "governanceAI" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut governance_ai,
-                                "governanceAI",
-                            )?
-                        }
-                        "escalations" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut escalations,
-                                "escalations",
-                            )?
-                        }
-                        "integrations" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut integrations,
-                                "integrations",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrgSettings {
-                    delegates: delegates.unwrap_or_default(),
-                    governance_ai: governance_ai.unwrap_or_default(),
-                    escalations: escalations.unwrap_or_default(),
-                    integrations: integrations.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgSettings {
+    const EXPECTING: &'static str = "struct OrgSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut delegates = ::std::option::Option::None;
+        let mut governance_ai = ::std::option::Option::None;
+        let mut escalations = ::std::option::Option::None;
+        let mut integrations = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "delegates" => __map.field(&mut delegates, "delegates")?,
+                "governanceAI" => __map.field(&mut governance_ai, "governanceAI")?,
+                "escalations" => __map.field(&mut escalations, "escalations")?,
+                "integrations" => __map.field(&mut integrations, "integrations")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            delegates: delegates.unwrap_or_default(),
+            governance_ai: governance_ai.unwrap_or_default(),
+            escalations: escalations.unwrap_or_default(),
+            integrations: integrations.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

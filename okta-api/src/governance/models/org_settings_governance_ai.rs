@@ -35,56 +35,36 @@ impl<'de> ::serde::Deserialize<'de> for OrgSettingsGovernanceAi {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgSettingsGovernanceAi;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgSettingsGovernanceAi")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgSettingsGovernanceAi, A::Error> {
-                let mut security_access_review = ::std::option::Option::None;
-                let mut governance_analyzer = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "securityAccessReview" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut security_access_review,
-                                "securityAccessReview",
-                            )?
-                        }
-                        "governanceAnalyzer" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut governance_analyzer,
-                                "governanceAnalyzer",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgSettingsGovernanceAi {
+    const EXPECTING: &'static str = "struct OrgSettingsGovernanceAi";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut security_access_review = ::std::option::Option::None;
+        let mut governance_analyzer = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "securityAccessReview" => {
+                    __map.field(&mut security_access_review, "securityAccessReview")?
                 }
-                ::std::result::Result::Ok(OrgSettingsGovernanceAi {
-                    security_access_review: security_access_review.unwrap_or_default(),
-                    governance_analyzer: governance_analyzer.unwrap_or_default(),
-                    additional_properties,
-                })
+                "governanceAnalyzer" => {
+                    __map.field(&mut governance_analyzer, "governanceAnalyzer")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            security_access_review: security_access_review.unwrap_or_default(),
+            governance_analyzer: governance_analyzer.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

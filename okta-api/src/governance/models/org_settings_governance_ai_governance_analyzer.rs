@@ -25,50 +25,31 @@ impl<'de> ::serde::Deserialize<'de> for OrgSettingsGovernanceAiGovernanceAnalyze
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgSettingsGovernanceAiGovernanceAnalyzer;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgSettingsGovernanceAiGovernanceAnalyzer")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                OrgSettingsGovernanceAiGovernanceAnalyzer,
-                A::Error,
-            > {
-                let mut recommendations_enabled = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "recommendationsEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recommendations_enabled,
-                                "recommendationsEnabled",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgSettingsGovernanceAiGovernanceAnalyzer {
+    const EXPECTING: &'static str = "struct OrgSettingsGovernanceAiGovernanceAnalyzer";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut recommendations_enabled = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "recommendationsEnabled" => {
+                    __map.field(&mut recommendations_enabled, "recommendationsEnabled")?
                 }
-                ::std::result::Result::Ok(OrgSettingsGovernanceAiGovernanceAnalyzer {
-                    recommendations_enabled: recommendations_enabled.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            recommendations_enabled: recommendations_enabled.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

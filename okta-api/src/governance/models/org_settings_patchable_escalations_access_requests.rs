@@ -25,50 +25,31 @@ impl<'de> ::serde::Deserialize<'de> for OrgSettingsPatchableEscalationsAccessReq
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgSettingsPatchableEscalationsAccessRequests;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgSettingsPatchableEscalationsAccessRequests")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                OrgSettingsPatchableEscalationsAccessRequests,
-                A::Error,
-            > {
-                let mut end_user_can_escalate = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "endUserCanEscalate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut end_user_can_escalate,
-                                "endUserCanEscalate",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgSettingsPatchableEscalationsAccessRequests {
+    const EXPECTING: &'static str = "struct OrgSettingsPatchableEscalationsAccessRequests";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut end_user_can_escalate = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "endUserCanEscalate" => {
+                    __map.field(&mut end_user_can_escalate, "endUserCanEscalate")?
                 }
-                ::std::result::Result::Ok(OrgSettingsPatchableEscalationsAccessRequests {
-                    end_user_can_escalate: end_user_can_escalate.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            end_user_can_escalate: end_user_can_escalate.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

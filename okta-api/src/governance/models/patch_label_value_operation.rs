@@ -35,54 +35,38 @@ impl<'de> ::serde::Deserialize<'de> for PatchLabelValueOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PatchLabelValueOperation;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PatchLabelValueOperation")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PatchLabelValueOperation, A::Error> {
-                let mut op = ::std::option::Option::None;
-                let mut path = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut ref_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "op" => crate::runtime::field(&mut __map, &mut op, "op")?,
-                        "path" => crate::runtime::field(&mut __map, &mut path, "path")?,
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        "refType" => {
-                            crate::runtime::field(&mut __map, &mut ref_type, "refType")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PatchLabelValueOperation {
-                    op: crate::runtime::required(op, "op")?,
-                    path: path.unwrap_or_default(),
-                    value: value.unwrap_or_default(),
-                    ref_type: crate::runtime::required(ref_type, "refType")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PatchLabelValueOperation {
+    const EXPECTING: &'static str = "struct PatchLabelValueOperation";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut op = ::std::option::Option::None;
+        let mut path = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut ref_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "op" => __map.field(&mut op, "op")?,
+                "path" => __map.field(&mut path, "path")?,
+                "value" => __map.field(&mut value, "value")?,
+                "refType" => __map.field(&mut ref_type, "refType")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            op: crate::runtime::required(op, "op")?,
+            path: path.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            ref_type: crate::runtime::required(ref_type, "refType")?,
+            additional_properties,
+        })
     }
 }

@@ -38,65 +38,37 @@ impl<'de> ::serde::Deserialize<'de> for PotentialRiskAssessmentRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PotentialRiskAssessmentRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PotentialRiskAssessmentRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PotentialRiskAssessmentRequest, A::Error> {
-                let mut principal_orn = ::std::option::Option::None;
-                let mut resource_orn_list = ::std::option::Option::None;
-                let mut resource_orn = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "principalOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_orn,
-                                "principalOrn",
-                            )?
-                        }
-                        "resourceOrnList" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn_list,
-                                "resourceOrnList",
-                            )?
-                        }
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PotentialRiskAssessmentRequest {
+    const EXPECTING: &'static str = "struct PotentialRiskAssessmentRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut principal_orn = ::std::option::Option::None;
+        let mut resource_orn_list = ::std::option::Option::None;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
+                "resourceOrnList" => {
+                    __map.field(&mut resource_orn_list, "resourceOrnList")?
                 }
-                ::std::result::Result::Ok(PotentialRiskAssessmentRequest {
-                    principal_orn: principal_orn.unwrap_or_default(),
-                    resource_orn_list: resource_orn_list.unwrap_or_default(),
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    additional_properties,
-                })
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            principal_orn: principal_orn.unwrap_or_default(),
+            resource_orn_list: resource_orn_list.unwrap_or_default(),
+            resource_orn: resource_orn.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

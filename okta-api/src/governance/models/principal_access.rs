@@ -49,103 +49,59 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalAccess {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PrincipalAccess;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PrincipalAccess")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PrincipalAccess, A::Error> {
-                let mut parent_resource_orn = ::std::option::Option::None;
-                let mut parent = ::std::option::Option::None;
-                let mut target_principal_orn = ::std::option::Option::None;
-                let mut target_principal = ::std::option::Option::None;
-                let mut expiration_time = ::std::option::Option::None;
-                let mut time_zone = ::std::option::Option::None;
-                let mut base = ::std::option::Option::None;
-                let mut additional = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "parentResourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut parent_resource_orn,
-                                "parentResourceOrn",
-                            )?
-                        }
-                        "parent" => {
-                            crate::runtime::field(&mut __map, &mut parent, "parent")?
-                        }
-                        "targetPrincipalOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_principal_orn,
-                                "targetPrincipalOrn",
-                            )?
-                        }
-                        "targetPrincipal" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_principal,
-                                "targetPrincipal",
-                            )?
-                        }
-                        "expirationTime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expiration_time,
-                                "expirationTime",
-                            )?
-                        }
-                        "timeZone" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut time_zone,
-                                "timeZone",
-                            )?
-                        }
-                        "base" => crate::runtime::field(&mut __map, &mut base, "base")?,
-                        "additional" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut additional,
-                                "additional",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PrincipalAccess {
+    const EXPECTING: &'static str = "struct PrincipalAccess";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut parent_resource_orn = ::std::option::Option::None;
+        let mut parent = ::std::option::Option::None;
+        let mut target_principal_orn = ::std::option::Option::None;
+        let mut target_principal = ::std::option::Option::None;
+        let mut expiration_time = ::std::option::Option::None;
+        let mut time_zone = ::std::option::Option::None;
+        let mut base = ::std::option::Option::None;
+        let mut additional = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "parentResourceOrn" => {
+                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
                 }
-                ::std::result::Result::Ok(PrincipalAccess {
-                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
-                    parent: crate::runtime::required(parent, "parent")?,
-                    target_principal_orn: target_principal_orn.unwrap_or_default(),
-                    target_principal: crate::runtime::required(
-                        target_principal,
-                        "targetPrincipal",
-                    )?,
-                    expiration_time: expiration_time.unwrap_or_default(),
-                    time_zone: time_zone.unwrap_or_default(),
-                    base: base.unwrap_or_default(),
-                    additional: additional.unwrap_or_default(),
-                    additional_properties,
-                })
+                "parent" => __map.field(&mut parent, "parent")?,
+                "targetPrincipalOrn" => {
+                    __map.field(&mut target_principal_orn, "targetPrincipalOrn")?
+                }
+                "targetPrincipal" => {
+                    __map.field(&mut target_principal, "targetPrincipal")?
+                }
+                "expirationTime" => __map.field(&mut expiration_time, "expirationTime")?,
+                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
+                "base" => __map.field(&mut base, "base")?,
+                "additional" => __map.field(&mut additional, "additional")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+            parent: crate::runtime::required(parent, "parent")?,
+            target_principal_orn: target_principal_orn.unwrap_or_default(),
+            target_principal: crate::runtime::required(
+                target_principal,
+                "targetPrincipal",
+            )?,
+            expiration_time: expiration_time.unwrap_or_default(),
+            time_zone: time_zone.unwrap_or_default(),
+            base: base.unwrap_or_default(),
+            additional: additional.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

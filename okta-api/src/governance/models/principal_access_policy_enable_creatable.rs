@@ -33,66 +33,41 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalAccessPolicyEnableCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PrincipalAccessPolicyEnableCreatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PrincipalAccessPolicyEnableCreatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PrincipalAccessPolicyEnableCreatable, A::Error> {
-                let mut principal_orn = ::std::option::Option::None;
-                let mut resource_orn = ::std::option::Option::None;
-                let mut merge_existing_entitlements = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "principalOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_orn,
-                                "principalOrn",
-                            )?
-                        }
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        "mergeExistingEntitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut merge_existing_entitlements,
-                                "mergeExistingEntitlements",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PrincipalAccessPolicyEnableCreatable {
+    const EXPECTING: &'static str = "struct PrincipalAccessPolicyEnableCreatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut principal_orn = ::std::option::Option::None;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut merge_existing_entitlements = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "mergeExistingEntitlements" => {
+                    __map
+                        .field(
+                            &mut merge_existing_entitlements,
+                            "mergeExistingEntitlements",
+                        )?
                 }
-                ::std::result::Result::Ok(PrincipalAccessPolicyEnableCreatable {
-                    principal_orn: principal_orn.unwrap_or_default(),
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    merge_existing_entitlements: merge_existing_entitlements
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            principal_orn: principal_orn.unwrap_or_default(),
+            resource_orn: resource_orn.unwrap_or_default(),
+            merge_existing_entitlements: merge_existing_entitlements.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

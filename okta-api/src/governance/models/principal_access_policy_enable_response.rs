@@ -46,84 +46,49 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalAccessPolicyEnableResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PrincipalAccessPolicyEnableResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PrincipalAccessPolicyEnableResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PrincipalAccessPolicyEnableResponse, A::Error> {
-                let mut principal_orn = ::std::option::Option::None;
-                let mut resource_orn = ::std::option::Option::None;
-                let mut access_duration = ::std::option::Option::None;
-                let mut effective_entitlements = ::std::option::Option::None;
-                let mut entitlement_access_details = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "principalOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_orn,
-                                "principalOrn",
-                            )?
-                        }
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        "accessDuration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_duration,
-                                "accessDuration",
-                            )?
-                        }
-                        "effectiveEntitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut effective_entitlements,
-                                "effectiveEntitlements",
-                            )?
-                        }
-                        "entitlementAccessDetails" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_access_details,
-                                "entitlementAccessDetails",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PrincipalAccessPolicyEnableResponse {
+    const EXPECTING: &'static str = "struct PrincipalAccessPolicyEnableResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut principal_orn = ::std::option::Option::None;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut access_duration = ::std::option::Option::None;
+        let mut effective_entitlements = ::std::option::Option::None;
+        let mut entitlement_access_details = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "accessDuration" => __map.field(&mut access_duration, "accessDuration")?,
+                "effectiveEntitlements" => {
+                    __map.field(&mut effective_entitlements, "effectiveEntitlements")?
                 }
-                ::std::result::Result::Ok(PrincipalAccessPolicyEnableResponse {
-                    principal_orn: principal_orn.unwrap_or_default(),
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    access_duration: access_duration.unwrap_or_default(),
-                    effective_entitlements: effective_entitlements.unwrap_or_default(),
-                    entitlement_access_details: entitlement_access_details
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "entitlementAccessDetails" => {
+                    __map
+                        .field(
+                            &mut entitlement_access_details,
+                            "entitlementAccessDetails",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            principal_orn: principal_orn.unwrap_or_default(),
+            resource_orn: resource_orn.unwrap_or_default(),
+            access_duration: access_duration.unwrap_or_default(),
+            effective_entitlements: effective_entitlements.unwrap_or_default(),
+            entitlement_access_details: entitlement_access_details.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -50,84 +50,46 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalEntitlementsChange {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PrincipalEntitlementsChange;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PrincipalEntitlementsChange")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PrincipalEntitlementsChange, A::Error> {
-                let mut entitlements_changed = ::std::option::Option::None;
-                let mut resource_orn = ::std::option::Option::None;
-                let mut resource = ::std::option::Option::None;
-                let mut principal_orn = ::std::option::Option::None;
-                let mut principal = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "entitlementsChanged" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements_changed,
-                                "entitlementsChanged",
-                            )?
-                        }
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        "resource" => {
-                            crate::runtime::field(&mut __map, &mut resource, "resource")?
-                        }
-                        "principalOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_orn,
-                                "principalOrn",
-                            )?
-                        }
-                        "principal" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal,
-                                "principal",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PrincipalEntitlementsChange {
+    const EXPECTING: &'static str = "struct PrincipalEntitlementsChange";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut entitlements_changed = ::std::option::Option::None;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut resource = ::std::option::Option::None;
+        let mut principal_orn = ::std::option::Option::None;
+        let mut principal = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "entitlementsChanged" => {
+                    __map.field(&mut entitlements_changed, "entitlementsChanged")?
                 }
-                ::std::result::Result::Ok(PrincipalEntitlementsChange {
-                    entitlements_changed: entitlements_changed.unwrap_or_default(),
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    resource: resource.unwrap_or_default(),
-                    principal_orn: principal_orn.unwrap_or_default(),
-                    principal: principal.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "resource" => __map.field(&mut resource, "resource")?,
+                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
+                "principal" => __map.field(&mut principal, "principal")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            entitlements_changed: entitlements_changed.unwrap_or_default(),
+            resource_orn: resource_orn.unwrap_or_default(),
+            resource: resource.unwrap_or_default(),
+            principal_orn: principal_orn.unwrap_or_default(),
+            principal: principal.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -51,89 +51,49 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalEntitlementsHistory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PrincipalEntitlementsHistory;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PrincipalEntitlementsHistory")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PrincipalEntitlementsHistory, A::Error> {
-                let mut resource_orn = ::std::option::Option::None;
-                let mut resource = ::std::option::Option::None;
-                let mut principal_orn = ::std::option::Option::None;
-                let mut principal = ::std::option::Option::None;
-                let mut entitlement_history = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut metadata = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        "resource" => {
-                            crate::runtime::field(&mut __map, &mut resource, "resource")?
-                        }
-                        "principalOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_orn,
-                                "principalOrn",
-                            )?
-                        }
-                        "principal" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal,
-                                "principal",
-                            )?
-                        }
-                        "entitlementHistory" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_history,
-                                "entitlementHistory",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "metadata" => {
-                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PrincipalEntitlementsHistory {
+    const EXPECTING: &'static str = "struct PrincipalEntitlementsHistory";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut resource = ::std::option::Option::None;
+        let mut principal_orn = ::std::option::Option::None;
+        let mut principal = ::std::option::Option::None;
+        let mut entitlement_history = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut metadata = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "resource" => __map.field(&mut resource, "resource")?,
+                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
+                "principal" => __map.field(&mut principal, "principal")?,
+                "entitlementHistory" => {
+                    __map.field(&mut entitlement_history, "entitlementHistory")?
                 }
-                ::std::result::Result::Ok(PrincipalEntitlementsHistory {
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    resource: resource.unwrap_or_default(),
-                    principal_orn: principal_orn.unwrap_or_default(),
-                    principal: principal.unwrap_or_default(),
-                    entitlement_history: entitlement_history.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    metadata: metadata.unwrap_or_default(),
-                    additional_properties,
-                })
+                "_links" => __map.field(&mut links, "_links")?,
+                "metadata" => __map.field(&mut metadata, "metadata")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_orn: resource_orn.unwrap_or_default(),
+            resource: resource.unwrap_or_default(),
+            principal_orn: principal_orn.unwrap_or_default(),
+            principal: principal.unwrap_or_default(),
+            entitlement_history: entitlement_history.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            metadata: metadata.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -60,103 +60,71 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalScopeSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PrincipalScopeSettingsMutable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PrincipalScopeSettingsMutable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PrincipalScopeSettingsMutable, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut user_scope_expression = ::std::option::Option::None;
-                let mut excluded_user_ids = ::std::option::Option::None;
-                let mut user_ids = ::std::option::Option::None;
-                let mut group_ids = ::std::option::Option::None;
-                let mut include_only_active_users = ::std::option::Option::None;
-                let mut predefined_inactive_users_scope = ::std::option::Option::None;
-                let mut only_include_users_with_sod_conflicts = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "userScopeExpression" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_scope_expression,
-                                "userScopeExpression",
-                            )?
-                        }
-                        "excludedUserIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut excluded_user_ids,
-                                "excludedUserIds",
-                            )?
-                        }
-                        "userIds" => {
-                            crate::runtime::field(&mut __map, &mut user_ids, "userIds")?
-                        }
-                        "groupIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_ids,
-                                "groupIds",
-                            )?
-                        }
-                        "includeOnlyActiveUsers" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_only_active_users,
-                                "includeOnlyActiveUsers",
-                            )?
-                        }
-                        "predefinedInactiveUsersScope" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut predefined_inactive_users_scope,
-                                "predefinedInactiveUsersScope",
-                            )?
-                        }
-                        "onlyIncludeUsersWithSODConflicts" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut only_include_users_with_sod_conflicts,
-                                "onlyIncludeUsersWithSODConflicts",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PrincipalScopeSettingsMutable {
+    const EXPECTING: &'static str = "struct PrincipalScopeSettingsMutable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut user_scope_expression = ::std::option::Option::None;
+        let mut excluded_user_ids = ::std::option::Option::None;
+        let mut user_ids = ::std::option::Option::None;
+        let mut group_ids = ::std::option::Option::None;
+        let mut include_only_active_users = ::std::option::Option::None;
+        let mut predefined_inactive_users_scope = ::std::option::Option::None;
+        let mut only_include_users_with_sod_conflicts = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "userScopeExpression" => {
+                    __map.field(&mut user_scope_expression, "userScopeExpression")?
                 }
-                ::std::result::Result::Ok(PrincipalScopeSettingsMutable {
-                    type_: crate::runtime::required(type_, "type")?,
-                    user_scope_expression: user_scope_expression.unwrap_or_default(),
-                    excluded_user_ids: excluded_user_ids.unwrap_or_default(),
-                    user_ids: user_ids.unwrap_or_default(),
-                    group_ids: group_ids.unwrap_or_default(),
-                    include_only_active_users: include_only_active_users
-                        .unwrap_or_default(),
-                    predefined_inactive_users_scope: predefined_inactive_users_scope
-                        .unwrap_or_default(),
-                    only_include_users_with_sod_conflicts: only_include_users_with_sod_conflicts
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "excludedUserIds" => {
+                    __map.field(&mut excluded_user_ids, "excludedUserIds")?
+                }
+                "userIds" => __map.field(&mut user_ids, "userIds")?,
+                "groupIds" => __map.field(&mut group_ids, "groupIds")?,
+                "includeOnlyActiveUsers" => {
+                    __map
+                        .field(&mut include_only_active_users, "includeOnlyActiveUsers")?
+                }
+                "predefinedInactiveUsersScope" => {
+                    __map
+                        .field(
+                            &mut predefined_inactive_users_scope,
+                            "predefinedInactiveUsersScope",
+                        )?
+                }
+                "onlyIncludeUsersWithSODConflicts" => {
+                    __map
+                        .field(
+                            &mut only_include_users_with_sod_conflicts,
+                            "onlyIncludeUsersWithSODConflicts",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            user_scope_expression: user_scope_expression.unwrap_or_default(),
+            excluded_user_ids: excluded_user_ids.unwrap_or_default(),
+            user_ids: user_ids.unwrap_or_default(),
+            group_ids: group_ids.unwrap_or_default(),
+            include_only_active_users: include_only_active_users.unwrap_or_default(),
+            predefined_inactive_users_scope: predefined_inactive_users_scope
+                .unwrap_or_default(),
+            only_include_users_with_sod_conflicts: only_include_users_with_sod_conflicts
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

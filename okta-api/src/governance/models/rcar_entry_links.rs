@@ -57,85 +57,49 @@ impl<'de> ::serde::Deserialize<'de> for RcarEntryLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RcarEntryLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RcarEntryLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RcarEntryLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut logo = ::std::option::Option::None;
-                let mut parent = ::std::option::Option::None;
-                let mut create_request = ::std::option::Option::None;
-                let mut submitted_request = ::std::option::Option::None;
-                let mut pending_request = ::std::option::Option::None;
-                let mut related_entity = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
-                        "parent" => {
-                            crate::runtime::field(&mut __map, &mut parent, "parent")?
-                        }
-                        "createRequest" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut create_request,
-                                "createRequest",
-                            )?
-                        }
-                        "submittedRequest" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut submitted_request,
-                                "submittedRequest",
-                            )?
-                        }
-                        "pendingRequest" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pending_request,
-                                "pendingRequest",
-                            )?
-                        }
-                        "relatedEntity" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut related_entity,
-                                "relatedEntity",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RcarEntryLinks {
+    const EXPECTING: &'static str = "struct RcarEntryLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut logo = ::std::option::Option::None;
+        let mut parent = ::std::option::Option::None;
+        let mut create_request = ::std::option::Option::None;
+        let mut submitted_request = ::std::option::Option::None;
+        let mut pending_request = ::std::option::Option::None;
+        let mut related_entity = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "logo" => __map.field(&mut logo, "logo")?,
+                "parent" => __map.field(&mut parent, "parent")?,
+                "createRequest" => __map.field(&mut create_request, "createRequest")?,
+                "submittedRequest" => {
+                    __map.field(&mut submitted_request, "submittedRequest")?
                 }
-                ::std::result::Result::Ok(RcarEntryLinks {
-                    self_: self_.unwrap_or_default(),
-                    logo: logo.unwrap_or_default(),
-                    parent: parent.unwrap_or_default(),
-                    create_request: create_request.unwrap_or_default(),
-                    submitted_request: submitted_request.unwrap_or_default(),
-                    pending_request: pending_request.unwrap_or_default(),
-                    related_entity: related_entity.unwrap_or_default(),
-                    additional_properties,
-                })
+                "pendingRequest" => __map.field(&mut pending_request, "pendingRequest")?,
+                "relatedEntity" => __map.field(&mut related_entity, "relatedEntity")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            logo: logo.unwrap_or_default(),
+            parent: parent.unwrap_or_default(),
+            create_request: create_request.unwrap_or_default(),
+            submitted_request: submitted_request.unwrap_or_default(),
+            pending_request: pending_request.unwrap_or_default(),
+            related_entity: related_entity.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

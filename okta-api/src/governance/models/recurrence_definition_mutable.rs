@@ -147,55 +147,35 @@ impl<'de> ::serde::Deserialize<'de> for RecurrenceDefinitionMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RecurrenceDefinitionMutable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RecurrenceDefinitionMutable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RecurrenceDefinitionMutable, A::Error> {
-                let mut interval = ::std::option::Option::None;
-                let mut repeat_on_type = ::std::option::Option::None;
-                let mut ends = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "interval" => {
-                            crate::runtime::field(&mut __map, &mut interval, "interval")?
-                        }
-                        "repeatOnType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut repeat_on_type,
-                                "repeatOnType",
-                            )?
-                        }
-                        "ends" => crate::runtime::field(&mut __map, &mut ends, "ends")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RecurrenceDefinitionMutable {
-                    interval: interval.unwrap_or_default(),
-                    repeat_on_type: repeat_on_type.unwrap_or_default(),
-                    ends: ends.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RecurrenceDefinitionMutable {
+    const EXPECTING: &'static str = "struct RecurrenceDefinitionMutable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut interval = ::std::option::Option::None;
+        let mut repeat_on_type = ::std::option::Option::None;
+        let mut ends = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "interval" => __map.field(&mut interval, "interval")?,
+                "repeatOnType" => __map.field(&mut repeat_on_type, "repeatOnType")?,
+                "ends" => __map.field(&mut ends, "ends")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            interval: interval.unwrap_or_default(),
+            repeat_on_type: repeat_on_type.unwrap_or_default(),
+            ends: ends.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -42,81 +42,47 @@ impl<'de> ::serde::Deserialize<'de> for RemediationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RemediationSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RemediationSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RemediationSettings, A::Error> {
-                let mut access_approved = ::std::option::Option::None;
-                let mut access_revoked = ::std::option::Option::None;
-                let mut no_response = ::std::option::Option::None;
-                let mut auto_remediation_settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accessApproved" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_approved,
-                                "accessApproved",
-                            )?
-                        }
-                        "accessRevoked" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_revoked,
-                                "accessRevoked",
-                            )?
-                        }
-                        "noResponse" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut no_response,
-                                "noResponse",
-                            )?
-                        }
-                        "autoRemediationSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auto_remediation_settings,
-                                "autoRemediationSettings",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RemediationSettings {
+    const EXPECTING: &'static str = "struct RemediationSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access_approved = ::std::option::Option::None;
+        let mut access_revoked = ::std::option::Option::None;
+        let mut no_response = ::std::option::Option::None;
+        let mut auto_remediation_settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accessApproved" => __map.field(&mut access_approved, "accessApproved")?,
+                "accessRevoked" => __map.field(&mut access_revoked, "accessRevoked")?,
+                "noResponse" => __map.field(&mut no_response, "noResponse")?,
+                "autoRemediationSettings" => {
+                    __map
+                        .field(
+                            &mut auto_remediation_settings,
+                            "autoRemediationSettings",
+                        )?
                 }
-                ::std::result::Result::Ok(RemediationSettings {
-                    access_approved: crate::runtime::required(
-                        access_approved,
-                        "accessApproved",
-                    )?,
-                    access_revoked: crate::runtime::required(
-                        access_revoked,
-                        "accessRevoked",
-                    )?,
-                    no_response: crate::runtime::required(no_response, "noResponse")?,
-                    auto_remediation_settings: auto_remediation_settings
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access_approved: crate::runtime::required(
+                access_approved,
+                "accessApproved",
+            )?,
+            access_revoked: crate::runtime::required(access_revoked, "accessRevoked")?,
+            no_response: crate::runtime::required(no_response, "noResponse")?,
+            auto_remediation_settings: auto_remediation_settings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

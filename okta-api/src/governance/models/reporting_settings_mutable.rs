@@ -25,48 +25,36 @@ impl<'de> ::serde::Deserialize<'de> for ReportingSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ReportingSettingsMutable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ReportingSettingsMutable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ReportingSettingsMutable, A::Error> {
-                let mut create_reporting_package_enabled = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "createReportingPackageEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut create_reporting_package_enabled,
-                                "createReportingPackageEnabled",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ReportingSettingsMutable {
+    const EXPECTING: &'static str = "struct ReportingSettingsMutable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut create_reporting_package_enabled = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "createReportingPackageEnabled" => {
+                    __map
+                        .field(
+                            &mut create_reporting_package_enabled,
+                            "createReportingPackageEnabled",
+                        )?
                 }
-                ::std::result::Result::Ok(ReportingSettingsMutable {
-                    create_reporting_package_enabled: create_reporting_package_enabled
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            create_reporting_package_enabled: create_reporting_package_enabled
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -61,114 +61,55 @@ impl<'de> ::serde::Deserialize<'de> for RequestActionCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestActionCompleted;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestActionCompleted")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestActionCompleted, A::Error> {
-                let mut resource_name = ::std::option::Option::None;
-                let mut resource_id = ::std::option::Option::None;
-                let mut resource_type = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut action = ::std::option::Option::None;
-                let mut action_id = ::std::option::Option::None;
-                let mut action_status = ::std::option::Option::None;
-                let mut action_attempted = ::std::option::Option::None;
-                let mut access_removed = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_name,
-                                "resourceName",
-                            )?
-                        }
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        "resourceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_type,
-                                "resourceType",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "actionId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut action_id,
-                                "actionId",
-                            )?
-                        }
-                        "actionStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut action_status,
-                                "actionStatus",
-                            )?
-                        }
-                        "actionAttempted" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut action_attempted,
-                                "actionAttempted",
-                            )?
-                        }
-                        "accessRemoved" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_removed,
-                                "accessRemoved",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestActionCompleted {
+    const EXPECTING: &'static str = "struct RequestActionCompleted";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_name = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut resource_type = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut action = ::std::option::Option::None;
+        let mut action_id = ::std::option::Option::None;
+        let mut action_status = ::std::option::Option::None;
+        let mut action_attempted = ::std::option::Option::None;
+        let mut access_removed = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceName" => __map.field(&mut resource_name, "resourceName")?,
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
+                "status" => __map.field(&mut status, "status")?,
+                "action" => __map.field(&mut action, "action")?,
+                "actionId" => __map.field(&mut action_id, "actionId")?,
+                "actionStatus" => __map.field(&mut action_status, "actionStatus")?,
+                "actionAttempted" => {
+                    __map.field(&mut action_attempted, "actionAttempted")?
                 }
-                ::std::result::Result::Ok(RequestActionCompleted {
-                    resource_name: resource_name.unwrap_or_default(),
-                    resource_id: resource_id.unwrap_or_default(),
-                    resource_type: resource_type.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    action: crate::runtime::required(action, "action")?,
-                    action_id: action_id.unwrap_or_default(),
-                    action_status: crate::runtime::required(
-                        action_status,
-                        "actionStatus",
-                    )?,
-                    action_attempted: action_attempted.unwrap_or_default(),
-                    access_removed: access_removed.unwrap_or_default(),
-                    additional_properties,
-                })
+                "accessRemoved" => __map.field(&mut access_removed, "accessRemoved")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_name: resource_name.unwrap_or_default(),
+            resource_id: resource_id.unwrap_or_default(),
+            resource_type: resource_type.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            action: crate::runtime::required(action, "action")?,
+            action_id: action_id.unwrap_or_default(),
+            action_status: crate::runtime::required(action_status, "actionStatus")?,
+            action_attempted: action_attempted.unwrap_or_default(),
+            access_removed: access_removed.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

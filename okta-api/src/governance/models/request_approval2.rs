@@ -60,96 +60,54 @@ impl<'de> ::serde::Deserialize<'de> for RequestApproval2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestApproval2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestApproval2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestApproval2, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut provider_name = ::std::option::Option::None;
-                let mut provider_description = ::std::option::Option::None;
-                let mut external_request_id = ::std::option::Option::None;
-                let mut permalink_id = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut decided = ::std::option::Option::None;
-                let mut decisions = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "providerName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_name,
-                                "providerName",
-                            )?
-                        }
-                        "providerDescription" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_description,
-                                "providerDescription",
-                            )?
-                        }
-                        "externalRequestId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_request_id,
-                                "externalRequestId",
-                            )?
-                        }
-                        "permalinkId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut permalink_id,
-                                "permalinkId",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "decided" => {
-                            crate::runtime::field(&mut __map, &mut decided, "decided")?
-                        }
-                        "decisions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut decisions,
-                                "decisions",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestApproval2 {
+    const EXPECTING: &'static str = "struct RequestApproval2";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut provider_name = ::std::option::Option::None;
+        let mut provider_description = ::std::option::Option::None;
+        let mut external_request_id = ::std::option::Option::None;
+        let mut permalink_id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut decided = ::std::option::Option::None;
+        let mut decisions = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "providerName" => __map.field(&mut provider_name, "providerName")?,
+                "providerDescription" => {
+                    __map.field(&mut provider_description, "providerDescription")?
                 }
-                ::std::result::Result::Ok(RequestApproval2 {
-                    type_: crate::runtime::required(type_, "type")?,
-                    provider_name: provider_name.unwrap_or_default(),
-                    provider_description: provider_description.unwrap_or_default(),
-                    external_request_id: external_request_id.unwrap_or_default(),
-                    permalink_id: permalink_id.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    decided: decided.unwrap_or_default(),
-                    decisions: decisions.unwrap_or_default(),
-                    additional_properties,
-                })
+                "externalRequestId" => {
+                    __map.field(&mut external_request_id, "externalRequestId")?
+                }
+                "permalinkId" => __map.field(&mut permalink_id, "permalinkId")?,
+                "status" => __map.field(&mut status, "status")?,
+                "decided" => __map.field(&mut decided, "decided")?,
+                "decisions" => __map.field(&mut decisions, "decisions")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            provider_name: provider_name.unwrap_or_default(),
+            provider_description: provider_description.unwrap_or_default(),
+            external_request_id: external_request_id.unwrap_or_default(),
+            permalink_id: permalink_id.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            decided: decided.unwrap_or_default(),
+            decisions: decisions.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

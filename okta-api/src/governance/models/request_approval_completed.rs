@@ -69,135 +69,76 @@ impl<'de> ::serde::Deserialize<'de> for RequestApprovalCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestApprovalCompleted;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestApprovalCompleted")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestApprovalCompleted, A::Error> {
-                let mut status = ::std::option::Option::None;
-                let mut approver_name = ::std::option::Option::None;
-                let mut approval_id = ::std::option::Option::None;
-                let mut approver_id = ::std::option::Option::None;
-                let mut decision = ::std::option::Option::None;
-                let mut decided = ::std::option::Option::None;
-                let mut original_decider_id = ::std::option::Option::None;
-                let mut original_decider_full_name = ::std::option::Option::None;
-                let mut original_decider_email = ::std::option::Option::None;
-                let mut decider_delegated = ::std::option::Option::None;
-                let mut decider_escalated = ::std::option::Option::None;
-                let mut field_values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "approverName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approver_name,
-                                "approverName",
-                            )?
-                        }
-                        "approvalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approval_id,
-                                "approvalId",
-                            )?
-                        }
-                        "approverId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approver_id,
-                                "approverId",
-                            )?
-                        }
-                        "decision" => {
-                            crate::runtime::field(&mut __map, &mut decision, "decision")?
-                        }
-                        "decided" => {
-                            crate::runtime::field(&mut __map, &mut decided, "decided")?
-                        }
-                        "originalDeciderId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut original_decider_id,
-                                "originalDeciderId",
-                            )?
-                        }
-                        "originalDeciderFullName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut original_decider_full_name,
-                                "originalDeciderFullName",
-                            )?
-                        }
-                        "originalDeciderEmail" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut original_decider_email,
-                                "originalDeciderEmail",
-                            )?
-                        }
-                        "deciderDelegated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut decider_delegated,
-                                "deciderDelegated",
-                            )?
-                        }
-                        "deciderEscalated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut decider_escalated,
-                                "deciderEscalated",
-                            )?
-                        }
-                        "fieldValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut field_values,
-                                "fieldValues",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestApprovalCompleted {
+    const EXPECTING: &'static str = "struct RequestApprovalCompleted";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut status = ::std::option::Option::None;
+        let mut approver_name = ::std::option::Option::None;
+        let mut approval_id = ::std::option::Option::None;
+        let mut approver_id = ::std::option::Option::None;
+        let mut decision = ::std::option::Option::None;
+        let mut decided = ::std::option::Option::None;
+        let mut original_decider_id = ::std::option::Option::None;
+        let mut original_decider_full_name = ::std::option::Option::None;
+        let mut original_decider_email = ::std::option::Option::None;
+        let mut decider_delegated = ::std::option::Option::None;
+        let mut decider_escalated = ::std::option::Option::None;
+        let mut field_values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "status" => __map.field(&mut status, "status")?,
+                "approverName" => __map.field(&mut approver_name, "approverName")?,
+                "approvalId" => __map.field(&mut approval_id, "approvalId")?,
+                "approverId" => __map.field(&mut approver_id, "approverId")?,
+                "decision" => __map.field(&mut decision, "decision")?,
+                "decided" => __map.field(&mut decided, "decided")?,
+                "originalDeciderId" => {
+                    __map.field(&mut original_decider_id, "originalDeciderId")?
                 }
-                ::std::result::Result::Ok(RequestApprovalCompleted {
-                    status: crate::runtime::required(status, "status")?,
-                    approver_name: approver_name.unwrap_or_default(),
-                    approval_id: approval_id.unwrap_or_default(),
-                    approver_id: approver_id.unwrap_or_default(),
-                    decision: crate::runtime::required(decision, "decision")?,
-                    decided: decided.unwrap_or_default(),
-                    original_decider_id: original_decider_id.unwrap_or_default(),
-                    original_decider_full_name: original_decider_full_name
-                        .unwrap_or_default(),
-                    original_decider_email: original_decider_email.unwrap_or_default(),
-                    decider_delegated: decider_delegated.unwrap_or_default(),
-                    decider_escalated: decider_escalated.unwrap_or_default(),
-                    field_values: field_values.unwrap_or_default(),
-                    additional_properties,
-                })
+                "originalDeciderFullName" => {
+                    __map
+                        .field(
+                            &mut original_decider_full_name,
+                            "originalDeciderFullName",
+                        )?
+                }
+                "originalDeciderEmail" => {
+                    __map.field(&mut original_decider_email, "originalDeciderEmail")?
+                }
+                "deciderDelegated" => {
+                    __map.field(&mut decider_delegated, "deciderDelegated")?
+                }
+                "deciderEscalated" => {
+                    __map.field(&mut decider_escalated, "deciderEscalated")?
+                }
+                "fieldValues" => __map.field(&mut field_values, "fieldValues")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            status: crate::runtime::required(status, "status")?,
+            approver_name: approver_name.unwrap_or_default(),
+            approval_id: approval_id.unwrap_or_default(),
+            approver_id: approver_id.unwrap_or_default(),
+            decision: crate::runtime::required(decision, "decision")?,
+            decided: decided.unwrap_or_default(),
+            original_decider_id: original_decider_id.unwrap_or_default(),
+            original_decider_full_name: original_decider_full_name.unwrap_or_default(),
+            original_decider_email: original_decider_email.unwrap_or_default(),
+            decider_delegated: decider_delegated.unwrap_or_default(),
+            decider_escalated: decider_escalated.unwrap_or_default(),
+            field_values: field_values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

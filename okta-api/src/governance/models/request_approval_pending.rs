@@ -24,52 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for RequestApprovalPending {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestApprovalPending;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestApprovalPending")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestApprovalPending, A::Error> {
-                let mut status = ::std::option::Option::None;
-                let mut approval_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "approvalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approval_id,
-                                "approvalId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RequestApprovalPending {
-                    status: crate::runtime::required(status, "status")?,
-                    approval_id: approval_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestApprovalPending {
+    const EXPECTING: &'static str = "struct RequestApprovalPending";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut status = ::std::option::Option::None;
+        let mut approval_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "status" => __map.field(&mut status, "status")?,
+                "approvalId" => __map.field(&mut approval_id, "approvalId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            status: crate::runtime::required(status, "status")?,
+            approval_id: approval_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -47,98 +47,61 @@ impl<'de> ::serde::Deserialize<'de> for RequestConditionCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestConditionCreatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestConditionCreatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestConditionCreatable, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut requester_settings = ::std::option::Option::None;
-                let mut access_scope_settings = ::std::option::Option::None;
-                let mut access_duration_settings = ::std::option::Option::None;
-                let mut approval_sequence_id = ::std::option::Option::None;
-                let mut priority = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "requesterSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_settings,
-                                "requesterSettings",
-                            )?
-                        }
-                        "accessScopeSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_scope_settings,
-                                "accessScopeSettings",
-                            )?
-                        }
-                        "accessDurationSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_duration_settings,
-                                "accessDurationSettings",
-                            )?
-                        }
-                        "approvalSequenceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approval_sequence_id,
-                                "approvalSequenceId",
-                            )?
-                        }
-                        "priority" => {
-                            crate::runtime::field(&mut __map, &mut priority, "priority")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestConditionCreatable {
+    const EXPECTING: &'static str = "struct RequestConditionCreatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut requester_settings = ::std::option::Option::None;
+        let mut access_scope_settings = ::std::option::Option::None;
+        let mut access_duration_settings = ::std::option::Option::None;
+        let mut approval_sequence_id = ::std::option::Option::None;
+        let mut priority = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "requesterSettings" => {
+                    __map.field(&mut requester_settings, "requesterSettings")?
                 }
-                ::std::result::Result::Ok(RequestConditionCreatable {
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    requester_settings: crate::runtime::required(
-                        requester_settings,
-                        "requesterSettings",
-                    )?,
-                    access_scope_settings: crate::runtime::required(
-                        access_scope_settings,
-                        "accessScopeSettings",
-                    )?,
-                    access_duration_settings: access_duration_settings
-                        .unwrap_or_default(),
-                    approval_sequence_id: approval_sequence_id.unwrap_or_default(),
-                    priority: priority.unwrap_or_default(),
-                    additional_properties,
-                })
+                "accessScopeSettings" => {
+                    __map.field(&mut access_scope_settings, "accessScopeSettings")?
+                }
+                "accessDurationSettings" => {
+                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                }
+                "approvalSequenceId" => {
+                    __map.field(&mut approval_sequence_id, "approvalSequenceId")?
+                }
+                "priority" => __map.field(&mut priority, "priority")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            requester_settings: crate::runtime::required(
+                requester_settings,
+                "requesterSettings",
+            )?,
+            access_scope_settings: crate::runtime::required(
+                access_scope_settings,
+                "accessScopeSettings",
+            )?,
+            access_duration_settings: access_duration_settings.unwrap_or_default(),
+            approval_sequence_id: approval_sequence_id.unwrap_or_default(),
+            priority: priority.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

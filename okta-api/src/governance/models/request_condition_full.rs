@@ -69,143 +69,82 @@ impl<'de> ::serde::Deserialize<'de> for RequestConditionFull {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestConditionFull;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestConditionFull")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestConditionFull, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut requester_settings = ::std::option::Option::None;
-                let mut access_scope_settings = ::std::option::Option::None;
-                let mut access_duration_settings = ::std::option::Option::None;
-                let mut approval_sequence_id = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut priority = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "requesterSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_settings,
-                                "requesterSettings",
-                            )?
-                        }
-                        "accessScopeSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_scope_settings,
-                                "accessScopeSettings",
-                            )?
-                        }
-                        "accessDurationSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_duration_settings,
-                                "accessDurationSettings",
-                            )?
-                        }
-                        "approvalSequenceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approval_sequence_id,
-                                "approvalSequenceId",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "priority" => {
-                            crate::runtime::field(&mut __map, &mut priority, "priority")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestConditionFull {
+    const EXPECTING: &'static str = "struct RequestConditionFull";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut requester_settings = ::std::option::Option::None;
+        let mut access_scope_settings = ::std::option::Option::None;
+        let mut access_duration_settings = ::std::option::Option::None;
+        let mut approval_sequence_id = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut priority = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "requesterSettings" => {
+                    __map.field(&mut requester_settings, "requesterSettings")?
                 }
-                ::std::result::Result::Ok(RequestConditionFull {
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    requester_settings: crate::runtime::required(
-                        requester_settings,
-                        "requesterSettings",
-                    )?,
-                    access_scope_settings: crate::runtime::required(
-                        access_scope_settings,
-                        "accessScopeSettings",
-                    )?,
-                    access_duration_settings: access_duration_settings
-                        .unwrap_or_default(),
-                    approval_sequence_id: approval_sequence_id.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    priority: priority.unwrap_or_default(),
-                    additional_properties,
-                })
+                "accessScopeSettings" => {
+                    __map.field(&mut access_scope_settings, "accessScopeSettings")?
+                }
+                "accessDurationSettings" => {
+                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                }
+                "approvalSequenceId" => {
+                    __map.field(&mut approval_sequence_id, "approvalSequenceId")?
+                }
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "status" => __map.field(&mut status, "status")?,
+                "priority" => __map.field(&mut priority, "priority")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            requester_settings: crate::runtime::required(
+                requester_settings,
+                "requesterSettings",
+            )?,
+            access_scope_settings: crate::runtime::required(
+                access_scope_settings,
+                "accessScopeSettings",
+            )?,
+            access_duration_settings: access_duration_settings.unwrap_or_default(),
+            approval_sequence_id: approval_sequence_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            priority: priority.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

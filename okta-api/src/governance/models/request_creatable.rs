@@ -48,70 +48,42 @@ impl<'de> ::serde::Deserialize<'de> for RequestCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestCreatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestCreatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestCreatable, A::Error> {
-                let mut request_type_id = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut requester_user_ids = ::std::option::Option::None;
-                let mut requester_field_values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requestTypeId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_type_id,
-                                "requestTypeId",
-                            )?
-                        }
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        "requesterUserIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_user_ids,
-                                "requesterUserIds",
-                            )?
-                        }
-                        "requesterFieldValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_field_values,
-                                "requesterFieldValues",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestCreatable {
+    const EXPECTING: &'static str = "struct RequestCreatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request_type_id = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut requester_user_ids = ::std::option::Option::None;
+        let mut requester_field_values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requestTypeId" => __map.field(&mut request_type_id, "requestTypeId")?,
+                "subject" => __map.field(&mut subject, "subject")?,
+                "requesterUserIds" => {
+                    __map.field(&mut requester_user_ids, "requesterUserIds")?
                 }
-                ::std::result::Result::Ok(RequestCreatable {
-                    request_type_id: request_type_id.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    requester_user_ids: requester_user_ids.unwrap_or_default(),
-                    requester_field_values: requester_field_values.unwrap_or_default(),
-                    additional_properties,
-                })
+                "requesterFieldValues" => {
+                    __map.field(&mut requester_field_values, "requesterFieldValues")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request_type_id: request_type_id.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            requester_user_ids: requester_user_ids.unwrap_or_default(),
+            requester_field_values: requester_field_values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -49,77 +49,40 @@ impl<'de> ::serde::Deserialize<'de> for RequestCreatable2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestCreatable2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestCreatable2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestCreatable2, A::Error> {
-                let mut requested = ::std::option::Option::None;
-                let mut requested_by = ::std::option::Option::None;
-                let mut requested_for = ::std::option::Option::None;
-                let mut requester_field_values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requested" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requested,
-                                "requested",
-                            )?
-                        }
-                        "requestedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requested_by,
-                                "requestedBy",
-                            )?
-                        }
-                        "requestedFor" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requested_for,
-                                "requestedFor",
-                            )?
-                        }
-                        "requesterFieldValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_field_values,
-                                "requesterFieldValues",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestCreatable2 {
+    const EXPECTING: &'static str = "struct RequestCreatable2";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut requested = ::std::option::Option::None;
+        let mut requested_by = ::std::option::Option::None;
+        let mut requested_for = ::std::option::Option::None;
+        let mut requester_field_values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requested" => __map.field(&mut requested, "requested")?,
+                "requestedBy" => __map.field(&mut requested_by, "requestedBy")?,
+                "requestedFor" => __map.field(&mut requested_for, "requestedFor")?,
+                "requesterFieldValues" => {
+                    __map.field(&mut requester_field_values, "requesterFieldValues")?
                 }
-                ::std::result::Result::Ok(RequestCreatable2 {
-                    requested: crate::runtime::required(requested, "requested")?,
-                    requested_by: requested_by.unwrap_or_default(),
-                    requested_for: crate::runtime::required(
-                        requested_for,
-                        "requestedFor",
-                    )?,
-                    requester_field_values: requester_field_values.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            requested: crate::runtime::required(requested, "requested")?,
+            requested_by: requested_by.unwrap_or_default(),
+            requested_for: crate::runtime::required(requested_for, "requestedFor")?,
+            requester_field_values: requester_field_values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -48,82 +48,50 @@ impl<'de> ::serde::Deserialize<'de> for RequestField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestField;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestField")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestField, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut choices = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut maximum_value = ::std::option::Option::None;
-                let mut read_only = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "choices" => {
-                            crate::runtime::field(&mut __map, &mut choices, "choices")?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        "maximumValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut maximum_value,
-                                "maximumValue",
-                            )?
-                        }
-                        "readOnly" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut read_only,
-                                "readOnly",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RequestField {
-                    id: id.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    choices: choices.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    label: label.unwrap_or_default(),
-                    value: value.unwrap_or_default(),
-                    maximum_value: maximum_value.unwrap_or_default(),
-                    read_only: read_only.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestField {
+    const EXPECTING: &'static str = "struct RequestField";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut choices = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut maximum_value = ::std::option::Option::None;
+        let mut read_only = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "choices" => __map.field(&mut choices, "choices")?,
+                "required" => __map.field(&mut required, "required")?,
+                "label" => __map.field(&mut label, "label")?,
+                "value" => __map.field(&mut value, "value")?,
+                "maximumValue" => __map.field(&mut maximum_value, "maximumValue")?,
+                "readOnly" => __map.field(&mut read_only, "readOnly")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            choices: choices.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            label: label.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            maximum_value: maximum_value.unwrap_or_default(),
+            read_only: read_only.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

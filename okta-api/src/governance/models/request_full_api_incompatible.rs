@@ -93,136 +93,72 @@ impl<'de> ::serde::Deserialize<'de> for RequestFullApiIncompatible {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestFullApiIncompatible;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestFullApiIncompatible")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestFullApiIncompatible, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut permalink_id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut request_type_id = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut requester_user_ids = ::std::option::Option::None;
-                let mut request_status = ::std::option::Option::None;
-                let mut resolved = ::std::option::Option::None;
-                let mut requester_field_values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "permalinkId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut permalink_id,
-                                "permalinkId",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "requestTypeId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_type_id,
-                                "requestTypeId",
-                            )?
-                        }
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        "requesterUserIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_user_ids,
-                                "requesterUserIds",
-                            )?
-                        }
-                        "requestStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_status,
-                                "requestStatus",
-                            )?
-                        }
-                        "resolved" => {
-                            crate::runtime::field(&mut __map, &mut resolved, "resolved")?
-                        }
-                        "requesterFieldValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_field_values,
-                                "requesterFieldValues",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestFullApiIncompatible {
+    const EXPECTING: &'static str = "struct RequestFullApiIncompatible";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut permalink_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut request_type_id = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut requester_user_ids = ::std::option::Option::None;
+        let mut request_status = ::std::option::Option::None;
+        let mut resolved = ::std::option::Option::None;
+        let mut requester_field_values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "permalinkId" => __map.field(&mut permalink_id, "permalinkId")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "requestTypeId" => __map.field(&mut request_type_id, "requestTypeId")?,
+                "subject" => __map.field(&mut subject, "subject")?,
+                "requesterUserIds" => {
+                    __map.field(&mut requester_user_ids, "requesterUserIds")?
                 }
-                ::std::result::Result::Ok(RequestFullApiIncompatible {
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    permalink_id: permalink_id.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    request_type_id: request_type_id.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    requester_user_ids: requester_user_ids.unwrap_or_default(),
-                    request_status: request_status.unwrap_or_default(),
-                    resolved: resolved.unwrap_or_default(),
-                    requester_field_values: requester_field_values.unwrap_or_default(),
-                    additional_properties,
-                })
+                "requestStatus" => __map.field(&mut request_status, "requestStatus")?,
+                "resolved" => __map.field(&mut resolved, "resolved")?,
+                "requesterFieldValues" => {
+                    __map.field(&mut requester_field_values, "requesterFieldValues")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            permalink_id: permalink_id.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            request_type_id: request_type_id.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            requester_user_ids: requester_user_ids.unwrap_or_default(),
+            request_status: request_status.unwrap_or_default(),
+            resolved: resolved.unwrap_or_default(),
+            requester_field_values: requester_field_values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

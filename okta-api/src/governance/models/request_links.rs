@@ -25,50 +25,32 @@ impl<'de> ::serde::Deserialize<'de> for RequestLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestLinks, A::Error> {
-                let mut request_type = ::std::option::Option::None;
-                let mut self_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requestType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_type,
-                                "requestType",
-                            )?
-                        }
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        _ => {
-                            crate::runtime::typed_extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RequestLinks {
-                    request_type: request_type.unwrap_or_default(),
-                    self_: self_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestLinks {
+    const EXPECTING: &'static str = "struct RequestLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request_type = ::std::option::Option::None;
+        let mut self_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requestType" => __map.field(&mut request_type, "requestType")?,
+                "self" => __map.field(&mut self_, "self")?,
+                _ => __map.typed_extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request_type: request_type.unwrap_or_default(),
+            self_: self_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -40,68 +40,42 @@ impl<'de> ::serde::Deserialize<'de> for RequestLinks2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestLinks2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestLinks2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestLinks2, A::Error> {
-                let mut catalog_entry = ::std::option::Option::None;
-                let mut approval_condition = ::std::option::Option::None;
-                let mut approval_sequence = ::std::option::Option::None;
-                let mut self_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "catalogEntry" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut catalog_entry,
-                                "catalogEntry",
-                            )?
-                        }
-                        "approvalCondition" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approval_condition,
-                                "approvalCondition",
-                            )?
-                        }
-                        "approvalSequence" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approval_sequence,
-                                "approvalSequence",
-                            )?
-                        }
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestLinks2 {
+    const EXPECTING: &'static str = "struct RequestLinks2";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut catalog_entry = ::std::option::Option::None;
+        let mut approval_condition = ::std::option::Option::None;
+        let mut approval_sequence = ::std::option::Option::None;
+        let mut self_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "catalogEntry" => __map.field(&mut catalog_entry, "catalogEntry")?,
+                "approvalCondition" => {
+                    __map.field(&mut approval_condition, "approvalCondition")?
                 }
-                ::std::result::Result::Ok(RequestLinks2 {
-                    catalog_entry: catalog_entry.unwrap_or_default(),
-                    approval_condition: approval_condition.unwrap_or_default(),
-                    approval_sequence: approval_sequence.unwrap_or_default(),
-                    self_: self_.unwrap_or_default(),
-                    additional_properties,
-                })
+                "approvalSequence" => {
+                    __map.field(&mut approval_sequence, "approvalSequence")?
+                }
+                "self" => __map.field(&mut self_, "self")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            catalog_entry: catalog_entry.unwrap_or_default(),
+            approval_condition: approval_condition.unwrap_or_default(),
+            approval_sequence: approval_sequence.unwrap_or_default(),
+            self_: self_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

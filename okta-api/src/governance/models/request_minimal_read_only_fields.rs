@@ -63,75 +63,43 @@ impl<'de> ::serde::Deserialize<'de> for RequestMinimalReadOnlyFields {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestMinimalReadOnlyFields;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestMinimalReadOnlyFields")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestMinimalReadOnlyFields, A::Error> {
-                let mut request_status = ::std::option::Option::None;
-                let mut request_type_id = ::std::option::Option::None;
-                let mut resolved = ::std::option::Option::None;
-                let mut requester_field_values = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requestStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_status,
-                                "requestStatus",
-                            )?
-                        }
-                        "requestTypeId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_type_id,
-                                "requestTypeId",
-                            )?
-                        }
-                        "resolved" => {
-                            crate::runtime::field(&mut __map, &mut resolved, "resolved")?
-                        }
-                        "requesterFieldValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_field_values,
-                                "requesterFieldValues",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestMinimalReadOnlyFields {
+    const EXPECTING: &'static str = "struct RequestMinimalReadOnlyFields";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request_status = ::std::option::Option::None;
+        let mut request_type_id = ::std::option::Option::None;
+        let mut resolved = ::std::option::Option::None;
+        let mut requester_field_values = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requestStatus" => __map.field(&mut request_status, "requestStatus")?,
+                "requestTypeId" => __map.field(&mut request_type_id, "requestTypeId")?,
+                "resolved" => __map.field(&mut resolved, "resolved")?,
+                "requesterFieldValues" => {
+                    __map.field(&mut requester_field_values, "requesterFieldValues")?
                 }
-                ::std::result::Result::Ok(RequestMinimalReadOnlyFields {
-                    request_status: request_status.unwrap_or_default(),
-                    request_type_id: request_type_id.unwrap_or_default(),
-                    resolved: resolved.unwrap_or_default(),
-                    requester_field_values: requester_field_values.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request_status: request_status.unwrap_or_default(),
+            request_type_id: request_type_id.unwrap_or_default(),
+            resolved: resolved.unwrap_or_default(),
+            requester_field_values: requester_field_values.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

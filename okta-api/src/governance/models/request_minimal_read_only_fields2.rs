@@ -67,108 +67,58 @@ impl<'de> ::serde::Deserialize<'de> for RequestMinimalReadOnlyFields2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestMinimalReadOnlyFields2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestMinimalReadOnlyFields2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestMinimalReadOnlyFields2, A::Error> {
-                let mut status = ::std::option::Option::None;
-                let mut resolved = ::std::option::Option::None;
-                let mut grant_status = ::std::option::Option::None;
-                let mut granted = ::std::option::Option::None;
-                let mut revocation_status = ::std::option::Option::None;
-                let mut revoked = ::std::option::Option::None;
-                let mut requested_by = ::std::option::Option::None;
-                let mut requested_for = ::std::option::Option::None;
-                let mut requested = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "resolved" => {
-                            crate::runtime::field(&mut __map, &mut resolved, "resolved")?
-                        }
-                        "grantStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_status,
-                                "grantStatus",
-                            )?
-                        }
-                        "granted" => {
-                            crate::runtime::field(&mut __map, &mut granted, "granted")?
-                        }
-                        "revocationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut revocation_status,
-                                "revocationStatus",
-                            )?
-                        }
-                        "revoked" => {
-                            crate::runtime::field(&mut __map, &mut revoked, "revoked")?
-                        }
-                        "requestedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requested_by,
-                                "requestedBy",
-                            )?
-                        }
-                        "requestedFor" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requested_for,
-                                "requestedFor",
-                            )?
-                        }
-                        "requested" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requested,
-                                "requested",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestMinimalReadOnlyFields2 {
+    const EXPECTING: &'static str = "struct RequestMinimalReadOnlyFields2";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut status = ::std::option::Option::None;
+        let mut resolved = ::std::option::Option::None;
+        let mut grant_status = ::std::option::Option::None;
+        let mut granted = ::std::option::Option::None;
+        let mut revocation_status = ::std::option::Option::None;
+        let mut revoked = ::std::option::Option::None;
+        let mut requested_by = ::std::option::Option::None;
+        let mut requested_for = ::std::option::Option::None;
+        let mut requested = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "status" => __map.field(&mut status, "status")?,
+                "resolved" => __map.field(&mut resolved, "resolved")?,
+                "grantStatus" => __map.field(&mut grant_status, "grantStatus")?,
+                "granted" => __map.field(&mut granted, "granted")?,
+                "revocationStatus" => {
+                    __map.field(&mut revocation_status, "revocationStatus")?
                 }
-                ::std::result::Result::Ok(RequestMinimalReadOnlyFields2 {
-                    status: status.unwrap_or_default(),
-                    resolved: resolved.unwrap_or_default(),
-                    grant_status: grant_status.unwrap_or_default(),
-                    granted: granted.unwrap_or_default(),
-                    revocation_status: revocation_status.unwrap_or_default(),
-                    revoked: revoked.unwrap_or_default(),
-                    requested_by: requested_by.unwrap_or_default(),
-                    requested_for: requested_for.unwrap_or_default(),
-                    requested: requested.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "revoked" => __map.field(&mut revoked, "revoked")?,
+                "requestedBy" => __map.field(&mut requested_by, "requestedBy")?,
+                "requestedFor" => __map.field(&mut requested_for, "requestedFor")?,
+                "requested" => __map.field(&mut requested, "requested")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            status: status.unwrap_or_default(),
+            resolved: resolved.unwrap_or_default(),
+            grant_status: grant_status.unwrap_or_default(),
+            granted: granted.unwrap_or_default(),
+            revocation_status: revocation_status.unwrap_or_default(),
+            revoked: revoked.unwrap_or_default(),
+            requested_by: requested_by.unwrap_or_default(),
+            requested_for: requested_for.unwrap_or_default(),
+            requested: requested.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -36,61 +36,37 @@ impl<'de> ::serde::Deserialize<'de> for RequestMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestMutable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestMutable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestMutable, A::Error> {
-                let mut request_type_id = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut requester_user_ids = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requestTypeId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_type_id,
-                                "requestTypeId",
-                            )?
-                        }
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        "requesterUserIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_user_ids,
-                                "requesterUserIds",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestMutable {
+    const EXPECTING: &'static str = "struct RequestMutable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request_type_id = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut requester_user_ids = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requestTypeId" => __map.field(&mut request_type_id, "requestTypeId")?,
+                "subject" => __map.field(&mut subject, "subject")?,
+                "requesterUserIds" => {
+                    __map.field(&mut requester_user_ids, "requesterUserIds")?
                 }
-                ::std::result::Result::Ok(RequestMutable {
-                    request_type_id: request_type_id.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    requester_user_ids: requester_user_ids.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request_type_id: request_type_id.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            requester_user_ids: requester_user_ids.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

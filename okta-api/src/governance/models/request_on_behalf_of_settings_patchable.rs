@@ -26,48 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for RequestOnBehalfOfSettingsPatchable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestOnBehalfOfSettingsPatchable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestOnBehalfOfSettingsPatchable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestOnBehalfOfSettingsPatchable, A::Error> {
-                let mut allowed = ::std::option::Option::None;
-                let mut only_for = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "allowed" => {
-                            crate::runtime::field(&mut __map, &mut allowed, "allowed")?
-                        }
-                        "onlyFor" => {
-                            crate::runtime::field(&mut __map, &mut only_for, "onlyFor")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RequestOnBehalfOfSettingsPatchable {
-                    allowed: allowed.unwrap_or_default(),
-                    only_for: only_for.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestOnBehalfOfSettingsPatchable {
+    const EXPECTING: &'static str = "struct RequestOnBehalfOfSettingsPatchable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut allowed = ::std::option::Option::None;
+        let mut only_for = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "allowed" => __map.field(&mut allowed, "allowed")?,
+                "onlyFor" => __map.field(&mut only_for, "onlyFor")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            allowed: allowed.unwrap_or_default(),
+            only_for: only_for.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,56 +32,32 @@ impl<'de> ::serde::Deserialize<'de> for RequestResolutionCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestResolutionCreatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestResolutionCreatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestResolutionCreatable, A::Error> {
-                let mut terminal_state = ::std::option::Option::None;
-                let mut decisions = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "terminalState" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut terminal_state,
-                                "terminalState",
-                            )?
-                        }
-                        "decisions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut decisions,
-                                "decisions",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RequestResolutionCreatable {
-                    terminal_state: terminal_state.unwrap_or_default(),
-                    decisions: decisions.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestResolutionCreatable {
+    const EXPECTING: &'static str = "struct RequestResolutionCreatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut terminal_state = ::std::option::Option::None;
+        let mut decisions = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "terminalState" => __map.field(&mut terminal_state, "terminalState")?,
+                "decisions" => __map.field(&mut decisions, "decisions")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            terminal_state: terminal_state.unwrap_or_default(),
+            decisions: decisions.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

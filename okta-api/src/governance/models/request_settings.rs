@@ -60,106 +60,78 @@ impl<'de> ::serde::Deserialize<'de> for RequestSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestSettings, A::Error> {
-                let mut valid_access_scope_settings = ::std::option::Option::None;
-                let mut valid_requester_settings = ::std::option::Option::None;
-                let mut valid_access_duration_settings = ::std::option::Option::None;
-                let mut request_on_behalf_of_settings = ::std::option::Option::None;
-                let mut valid_risk_settings = ::std::option::Option::None;
-                let mut risk_settings = ::std::option::Option::None;
-                let mut valid_request_on_behalf_of_settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "validAccessScopeSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut valid_access_scope_settings,
-                                "validAccessScopeSettings",
-                            )?
-                        }
-                        "validRequesterSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut valid_requester_settings,
-                                "validRequesterSettings",
-                            )?
-                        }
-                        "validAccessDurationSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut valid_access_duration_settings,
-                                "validAccessDurationSettings",
-                            )?
-                        }
-                        "requestOnBehalfOfSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_on_behalf_of_settings,
-                                "requestOnBehalfOfSettings",
-                            )?
-                        }
-                        "validRiskSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut valid_risk_settings,
-                                "validRiskSettings",
-                            )?
-                        }
-                        "riskSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_settings,
-                                "riskSettings",
-                            )?
-                        }
-                        "validRequestOnBehalfOfSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut valid_request_on_behalf_of_settings,
-                                "validRequestOnBehalfOfSettings",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestSettings {
+    const EXPECTING: &'static str = "struct RequestSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut valid_access_scope_settings = ::std::option::Option::None;
+        let mut valid_requester_settings = ::std::option::Option::None;
+        let mut valid_access_duration_settings = ::std::option::Option::None;
+        let mut request_on_behalf_of_settings = ::std::option::Option::None;
+        let mut valid_risk_settings = ::std::option::Option::None;
+        let mut risk_settings = ::std::option::Option::None;
+        let mut valid_request_on_behalf_of_settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "validAccessScopeSettings" => {
+                    __map
+                        .field(
+                            &mut valid_access_scope_settings,
+                            "validAccessScopeSettings",
+                        )?
                 }
-                ::std::result::Result::Ok(RequestSettings {
-                    valid_access_scope_settings: valid_access_scope_settings
-                        .unwrap_or_default(),
-                    valid_requester_settings: valid_requester_settings
-                        .unwrap_or_default(),
-                    valid_access_duration_settings: valid_access_duration_settings
-                        .unwrap_or_default(),
-                    request_on_behalf_of_settings: request_on_behalf_of_settings
-                        .unwrap_or_default(),
-                    valid_risk_settings: valid_risk_settings.unwrap_or_default(),
-                    risk_settings: risk_settings.unwrap_or_default(),
-                    valid_request_on_behalf_of_settings: valid_request_on_behalf_of_settings
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "validRequesterSettings" => {
+                    __map.field(&mut valid_requester_settings, "validRequesterSettings")?
+                }
+                "validAccessDurationSettings" => {
+                    __map
+                        .field(
+                            &mut valid_access_duration_settings,
+                            "validAccessDurationSettings",
+                        )?
+                }
+                "requestOnBehalfOfSettings" => {
+                    __map
+                        .field(
+                            &mut request_on_behalf_of_settings,
+                            "requestOnBehalfOfSettings",
+                        )?
+                }
+                "validRiskSettings" => {
+                    __map.field(&mut valid_risk_settings, "validRiskSettings")?
+                }
+                "riskSettings" => __map.field(&mut risk_settings, "riskSettings")?,
+                "validRequestOnBehalfOfSettings" => {
+                    __map
+                        .field(
+                            &mut valid_request_on_behalf_of_settings,
+                            "validRequestOnBehalfOfSettings",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            valid_access_scope_settings: valid_access_scope_settings.unwrap_or_default(),
+            valid_requester_settings: valid_requester_settings.unwrap_or_default(),
+            valid_access_duration_settings: valid_access_duration_settings
+                .unwrap_or_default(),
+            request_on_behalf_of_settings: request_on_behalf_of_settings
+                .unwrap_or_default(),
+            valid_risk_settings: valid_risk_settings.unwrap_or_default(),
+            risk_settings: risk_settings.unwrap_or_default(),
+            valid_request_on_behalf_of_settings: valid_request_on_behalf_of_settings
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -80,143 +80,73 @@ impl<'de> ::serde::Deserialize<'de> for RequestSparse2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestSparse2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestSparse2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestSparse2, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut resolved = ::std::option::Option::None;
-                let mut grant_status = ::std::option::Option::None;
-                let mut granted = ::std::option::Option::None;
-                let mut revocation_status = ::std::option::Option::None;
-                let mut revoked = ::std::option::Option::None;
-                let mut requested_by = ::std::option::Option::None;
-                let mut requested_for = ::std::option::Option::None;
-                let mut requested = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "resolved" => {
-                            crate::runtime::field(&mut __map, &mut resolved, "resolved")?
-                        }
-                        "grantStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_status,
-                                "grantStatus",
-                            )?
-                        }
-                        "granted" => {
-                            crate::runtime::field(&mut __map, &mut granted, "granted")?
-                        }
-                        "revocationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut revocation_status,
-                                "revocationStatus",
-                            )?
-                        }
-                        "revoked" => {
-                            crate::runtime::field(&mut __map, &mut revoked, "revoked")?
-                        }
-                        "requestedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requested_by,
-                                "requestedBy",
-                            )?
-                        }
-                        "requestedFor" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requested_for,
-                                "requestedFor",
-                            )?
-                        }
-                        "requested" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requested,
-                                "requested",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestSparse2 {
+    const EXPECTING: &'static str = "struct RequestSparse2";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut resolved = ::std::option::Option::None;
+        let mut grant_status = ::std::option::Option::None;
+        let mut granted = ::std::option::Option::None;
+        let mut revocation_status = ::std::option::Option::None;
+        let mut revoked = ::std::option::Option::None;
+        let mut requested_by = ::std::option::Option::None;
+        let mut requested_for = ::std::option::Option::None;
+        let mut requested = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "status" => __map.field(&mut status, "status")?,
+                "resolved" => __map.field(&mut resolved, "resolved")?,
+                "grantStatus" => __map.field(&mut grant_status, "grantStatus")?,
+                "granted" => __map.field(&mut granted, "granted")?,
+                "revocationStatus" => {
+                    __map.field(&mut revocation_status, "revocationStatus")?
                 }
-                ::std::result::Result::Ok(RequestSparse2 {
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    resolved: resolved.unwrap_or_default(),
-                    grant_status: grant_status.unwrap_or_default(),
-                    granted: granted.unwrap_or_default(),
-                    revocation_status: revocation_status.unwrap_or_default(),
-                    revoked: revoked.unwrap_or_default(),
-                    requested_by: requested_by.unwrap_or_default(),
-                    requested_for: requested_for.unwrap_or_default(),
-                    requested: requested.unwrap_or_default(),
-                    additional_properties,
-                })
+                "revoked" => __map.field(&mut revoked, "revoked")?,
+                "requestedBy" => __map.field(&mut requested_by, "requestedBy")?,
+                "requestedFor" => __map.field(&mut requested_for, "requestedFor")?,
+                "requested" => __map.field(&mut requested, "requested")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            resolved: resolved.unwrap_or_default(),
+            grant_status: grant_status.unwrap_or_default(),
+            granted: granted.unwrap_or_default(),
+            revocation_status: revocation_status.unwrap_or_default(),
+            revoked: revoked.unwrap_or_default(),
+            requested_by: requested_by.unwrap_or_default(),
+            requested_for: requested_for.unwrap_or_default(),
+            requested: requested.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -42,77 +42,40 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeApprovalMemberOf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestTypeApprovalMemberOf;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestTypeApprovalMemberOf")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestTypeApprovalMemberOf, A::Error> {
-                let mut approver_type = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut approver_member_of = ::std::option::Option::None;
-                let mut approver_fields = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "approverType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approver_type,
-                                "approverType",
-                            )?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "approverMemberOf" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approver_member_of,
-                                "approverMemberOf",
-                            )?
-                        }
-                        "approverFields" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approver_fields,
-                                "approverFields",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestTypeApprovalMemberOf {
+    const EXPECTING: &'static str = "struct RequestTypeApprovalMemberOf";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut approver_type = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut approver_member_of = ::std::option::Option::None;
+        let mut approver_fields = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "approverType" => __map.field(&mut approver_type, "approverType")?,
+                "description" => __map.field(&mut description, "description")?,
+                "approverMemberOf" => {
+                    __map.field(&mut approver_member_of, "approverMemberOf")?
                 }
-                ::std::result::Result::Ok(RequestTypeApprovalMemberOf {
-                    approver_type: crate::runtime::required(
-                        approver_type,
-                        "approverType",
-                    )?,
-                    description: description.unwrap_or_default(),
-                    approver_member_of: approver_member_of.unwrap_or_default(),
-                    approver_fields: approver_fields.unwrap_or_default(),
-                    additional_properties,
-                })
+                "approverFields" => __map.field(&mut approver_fields, "approverFields")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            approver_type: crate::runtime::required(approver_type, "approverType")?,
+            description: description.unwrap_or_default(),
+            approver_member_of: approver_member_of.unwrap_or_default(),
+            approver_fields: approver_fields.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

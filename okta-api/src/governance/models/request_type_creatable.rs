@@ -76,102 +76,62 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestTypeCreatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestTypeCreatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestTypeCreatable, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut owner_id = ::std::option::Option::None;
-                let mut resource_settings = ::std::option::Option::None;
-                let mut request_settings = ::std::option::Option::None;
-                let mut approval_settings = ::std::option::Option::None;
-                let mut access_duration = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "ownerId" => {
-                            crate::runtime::field(&mut __map, &mut owner_id, "ownerId")?
-                        }
-                        "resourceSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_settings,
-                                "resourceSettings",
-                            )?
-                        }
-                        "requestSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_settings,
-                                "requestSettings",
-                            )?
-                        }
-                        "approvalSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approval_settings,
-                                "approvalSettings",
-                            )?
-                        }
-                        "accessDuration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_duration,
-                                "accessDuration",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestTypeCreatable {
+    const EXPECTING: &'static str = "struct RequestTypeCreatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut owner_id = ::std::option::Option::None;
+        let mut resource_settings = ::std::option::Option::None;
+        let mut request_settings = ::std::option::Option::None;
+        let mut approval_settings = ::std::option::Option::None;
+        let mut access_duration = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "status" => __map.field(&mut status, "status")?,
+                "ownerId" => __map.field(&mut owner_id, "ownerId")?,
+                "resourceSettings" => {
+                    __map.field(&mut resource_settings, "resourceSettings")?
                 }
-                ::std::result::Result::Ok(RequestTypeCreatable {
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    owner_id: owner_id.unwrap_or_default(),
-                    resource_settings: crate::runtime::required(
-                        resource_settings,
-                        "resourceSettings",
-                    )?,
-                    request_settings: request_settings.unwrap_or_default(),
-                    approval_settings: crate::runtime::required(
-                        approval_settings,
-                        "approvalSettings",
-                    )?,
-                    access_duration: access_duration.unwrap_or_default(),
-                    additional_properties,
-                })
+                "requestSettings" => {
+                    __map.field(&mut request_settings, "requestSettings")?
+                }
+                "approvalSettings" => {
+                    __map.field(&mut approval_settings, "approvalSettings")?
+                }
+                "accessDuration" => __map.field(&mut access_duration, "accessDuration")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            owner_id: owner_id.unwrap_or_default(),
+            resource_settings: crate::runtime::required(
+                resource_settings,
+                "resourceSettings",
+            )?,
+            request_settings: request_settings.unwrap_or_default(),
+            approval_settings: crate::runtime::required(
+                approval_settings,
+                "approvalSettings",
+            )?,
+            access_duration: access_duration.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -94,157 +94,91 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeFull {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestTypeFull;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestTypeFull")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestTypeFull, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut owner_id = ::std::option::Option::None;
-                let mut resource_settings = ::std::option::Option::None;
-                let mut request_settings = ::std::option::Option::None;
-                let mut approval_settings = ::std::option::Option::None;
-                let mut access_duration = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut last_update_source = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "ownerId" => {
-                            crate::runtime::field(&mut __map, &mut owner_id, "ownerId")?
-                        }
-                        "resourceSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_settings,
-                                "resourceSettings",
-                            )?
-                        }
-                        "requestSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_settings,
-                                "requestSettings",
-                            )?
-                        }
-                        "approvalSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approval_settings,
-                                "approvalSettings",
-                            )?
-                        }
-                        "accessDuration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_duration,
-                                "accessDuration",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "lastUpdateSource" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_update_source,
-                                "lastUpdateSource",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestTypeFull {
+    const EXPECTING: &'static str = "struct RequestTypeFull";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut owner_id = ::std::option::Option::None;
+        let mut resource_settings = ::std::option::Option::None;
+        let mut request_settings = ::std::option::Option::None;
+        let mut approval_settings = ::std::option::Option::None;
+        let mut access_duration = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut last_update_source = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "ownerId" => __map.field(&mut owner_id, "ownerId")?,
+                "resourceSettings" => {
+                    __map.field(&mut resource_settings, "resourceSettings")?
                 }
-                ::std::result::Result::Ok(RequestTypeFull {
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    owner_id: owner_id.unwrap_or_default(),
-                    resource_settings: crate::runtime::required(
-                        resource_settings,
-                        "resourceSettings",
-                    )?,
-                    request_settings: crate::runtime::required(
-                        request_settings,
-                        "requestSettings",
-                    )?,
-                    approval_settings: crate::runtime::required(
-                        approval_settings,
-                        "approvalSettings",
-                    )?,
-                    access_duration: access_duration.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    last_update_source: crate::runtime::required(
-                        last_update_source,
-                        "lastUpdateSource",
-                    )?,
-                    links: links.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    additional_properties,
-                })
+                "requestSettings" => {
+                    __map.field(&mut request_settings, "requestSettings")?
+                }
+                "approvalSettings" => {
+                    __map.field(&mut approval_settings, "approvalSettings")?
+                }
+                "accessDuration" => __map.field(&mut access_duration, "accessDuration")?,
+                "status" => __map.field(&mut status, "status")?,
+                "lastUpdateSource" => {
+                    __map.field(&mut last_update_source, "lastUpdateSource")?
+                }
+                "_links" => __map.field(&mut links, "_links")?,
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            owner_id: owner_id.unwrap_or_default(),
+            resource_settings: crate::runtime::required(
+                resource_settings,
+                "resourceSettings",
+            )?,
+            request_settings: crate::runtime::required(
+                request_settings,
+                "requestSettings",
+            )?,
+            approval_settings: crate::runtime::required(
+                approval_settings,
+                "approvalSettings",
+            )?,
+            access_duration: access_duration.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            last_update_source: crate::runtime::required(
+                last_update_source,
+                "lastUpdateSource",
+            )?,
+            links: links.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,50 +30,34 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeRequesterEveryoneWritable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RequestTypeRequesterEveryoneWritable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RequestTypeRequesterEveryoneWritable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RequestTypeRequesterEveryoneWritable, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut requester_fields = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "requesterFields" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requester_fields,
-                                "requesterFields",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RequestTypeRequesterEveryoneWritable {
+    const EXPECTING: &'static str = "struct RequestTypeRequesterEveryoneWritable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut requester_fields = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "requesterFields" => {
+                    __map.field(&mut requester_fields, "requesterFields")?
                 }
-                ::std::result::Result::Ok(RequestTypeRequesterEveryoneWritable {
-                    type_: crate::runtime::required(type_, "type")?,
-                    requester_fields: requester_fields.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            requester_fields: requester_fields.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

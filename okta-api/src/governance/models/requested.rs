@@ -48,79 +48,43 @@ impl<'de> ::serde::Deserialize<'de> for Requested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Requested;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Requested")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Requested, A::Error> {
-                let mut entry_id = ::std::option::Option::None;
-                let mut resource_id = ::std::option::Option::None;
-                let mut resource_type = ::std::option::Option::None;
-                let mut access_scope_id = ::std::option::Option::None;
-                let mut access_scope_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "entryId" => {
-                            crate::runtime::field(&mut __map, &mut entry_id, "entryId")?
-                        }
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        "resourceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_type,
-                                "resourceType",
-                            )?
-                        }
-                        "accessScopeId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_scope_id,
-                                "accessScopeId",
-                            )?
-                        }
-                        "accessScopeType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_scope_type,
-                                "accessScopeType",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Requested {
+    const EXPECTING: &'static str = "struct Requested";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut entry_id = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut resource_type = ::std::option::Option::None;
+        let mut access_scope_id = ::std::option::Option::None;
+        let mut access_scope_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "entryId" => __map.field(&mut entry_id, "entryId")?,
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
+                "accessScopeId" => __map.field(&mut access_scope_id, "accessScopeId")?,
+                "accessScopeType" => {
+                    __map.field(&mut access_scope_type, "accessScopeType")?
                 }
-                ::std::result::Result::Ok(Requested {
-                    entry_id: entry_id.unwrap_or_default(),
-                    resource_id: resource_id.unwrap_or_default(),
-                    resource_type: resource_type.unwrap_or_default(),
-                    access_scope_id: access_scope_id.unwrap_or_default(),
-                    access_scope_type: access_scope_type.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            entry_id: entry_id.unwrap_or_default(),
+            resource_id: resource_id.unwrap_or_default(),
+            resource_type: resource_type.unwrap_or_default(),
+            access_scope_id: access_scope_id.unwrap_or_default(),
+            access_scope_type: access_scope_type.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -70,125 +70,71 @@ impl<'de> ::serde::Deserialize<'de> for Resource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Resource;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Resource")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Resource, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut orn = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut logos = ::std::option::Option::None;
-                let mut stats = ::std::option::Option::None;
-                let mut metadata = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "logos" => {
-                            crate::runtime::field(&mut __map, &mut logos, "logos")?
-                        }
-                        "stats" => {
-                            crate::runtime::field(&mut __map, &mut stats, "stats")?
-                        }
-                        "metadata" => {
-                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
-                        }
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Resource {
-                    type_: crate::runtime::required(type_, "type")?,
-                    orn: orn.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    logos: logos.unwrap_or_default(),
-                    stats: stats.unwrap_or_default(),
-                    metadata: metadata.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Resource {
+    const EXPECTING: &'static str = "struct Resource";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut orn = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut logos = ::std::option::Option::None;
+        let mut stats = ::std::option::Option::None;
+        let mut metadata = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "orn" => __map.field(&mut orn, "orn")?,
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "status" => __map.field(&mut status, "status")?,
+                "logos" => __map.field(&mut logos, "logos")?,
+                "stats" => __map.field(&mut stats, "stats")?,
+                "metadata" => __map.field(&mut metadata, "metadata")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            orn: orn.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            logos: logos.unwrap_or_default(),
+            stats: stats.unwrap_or_default(),
+            metadata: metadata.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -23,44 +23,32 @@ impl<'de> ::serde::Deserialize<'de> for ResourceConnectionA2aServer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceConnectionA2aServer;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceConnectionA2aServer")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceConnectionA2aServer, A::Error> {
-                let mut orn = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ResourceConnectionA2aServer {
-                    orn: orn.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceConnectionA2aServer {
+    const EXPECTING: &'static str = "struct ResourceConnectionA2aServer";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut orn = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "orn" => __map.field(&mut orn, "orn")?,
+                "name" => __map.field(&mut name, "name")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            orn: orn.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,51 +34,35 @@ impl<'de> ::serde::Deserialize<'de> for ResourceEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceEmbedded;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceEmbedded")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceEmbedded, A::Error> {
-                let mut owners = ::std::option::Option::None;
-                let mut apps = ::std::option::Option::None;
-                let mut labels = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "owners" => {
-                            crate::runtime::field(&mut __map, &mut owners, "owners")?
-                        }
-                        "apps" => crate::runtime::field(&mut __map, &mut apps, "apps")?,
-                        "labels" => {
-                            crate::runtime::field(&mut __map, &mut labels, "labels")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ResourceEmbedded {
-                    owners: owners.unwrap_or_default(),
-                    apps: apps.unwrap_or_default(),
-                    labels: labels.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceEmbedded {
+    const EXPECTING: &'static str = "struct ResourceEmbedded";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut owners = ::std::option::Option::None;
+        let mut apps = ::std::option::Option::None;
+        let mut labels = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "owners" => __map.field(&mut owners, "owners")?,
+                "apps" => __map.field(&mut apps, "apps")?,
+                "labels" => __map.field(&mut labels, "labels")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            owners: owners.unwrap_or_default(),
+            apps: apps.unwrap_or_default(),
+            labels: labels.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

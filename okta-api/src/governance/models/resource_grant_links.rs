@@ -30,50 +30,34 @@ impl<'de> ::serde::Deserialize<'de> for ResourceGrantLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceGrantLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceGrantLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceGrantLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut entitlement_bundle = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "entitlementBundle" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_bundle,
-                                "entitlementBundle",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceGrantLinks {
+    const EXPECTING: &'static str = "struct ResourceGrantLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut entitlement_bundle = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "entitlementBundle" => {
+                    __map.field(&mut entitlement_bundle, "entitlementBundle")?
                 }
-                ::std::result::Result::Ok(ResourceGrantLinks {
-                    self_: self_.unwrap_or_default(),
-                    entitlement_bundle: entitlement_bundle.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            entitlement_bundle: entitlement_bundle.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

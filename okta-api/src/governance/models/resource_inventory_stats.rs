@@ -39,73 +39,45 @@ impl<'de> ::serde::Deserialize<'de> for ResourceInventoryStats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceInventoryStats;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceInventoryStats")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceInventoryStats, A::Error> {
-                let mut apps = ::std::option::Option::None;
-                let mut groups = ::std::option::Option::None;
-                let mut entitlement_values = ::std::option::Option::None;
-                let mut entitlement_bundles = ::std::option::Option::None;
-                let mut collections = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "apps" => crate::runtime::field(&mut __map, &mut apps, "apps")?,
-                        "groups" => {
-                            crate::runtime::field(&mut __map, &mut groups, "groups")?
-                        }
-                        "entitlementValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_values,
-                                "entitlementValues",
-                            )?
-                        }
-                        "entitlementBundles" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_bundles,
-                                "entitlementBundles",
-                            )?
-                        }
-                        "collections" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut collections,
-                                "collections",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceInventoryStats {
+    const EXPECTING: &'static str = "struct ResourceInventoryStats";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut apps = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut entitlement_values = ::std::option::Option::None;
+        let mut entitlement_bundles = ::std::option::Option::None;
+        let mut collections = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "apps" => __map.field(&mut apps, "apps")?,
+                "groups" => __map.field(&mut groups, "groups")?,
+                "entitlementValues" => {
+                    __map.field(&mut entitlement_values, "entitlementValues")?
                 }
-                ::std::result::Result::Ok(ResourceInventoryStats {
-                    apps: apps.unwrap_or_default(),
-                    groups: groups.unwrap_or_default(),
-                    entitlement_values: entitlement_values.unwrap_or_default(),
-                    entitlement_bundles: entitlement_bundles.unwrap_or_default(),
-                    collections: collections.unwrap_or_default(),
-                    additional_properties,
-                })
+                "entitlementBundles" => {
+                    __map.field(&mut entitlement_bundles, "entitlementBundles")?
+                }
+                "collections" => __map.field(&mut collections, "collections")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            apps: apps.unwrap_or_default(),
+            groups: groups.unwrap_or_default(),
+            entitlement_values: entitlement_values.unwrap_or_default(),
+            entitlement_bundles: entitlement_bundles.unwrap_or_default(),
+            collections: collections.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

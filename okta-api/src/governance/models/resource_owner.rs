@@ -34,61 +34,37 @@ impl<'de> ::serde::Deserialize<'de> for ResourceOwner {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceOwner;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceOwner")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceOwner, A::Error> {
-                let mut parent_resource_orn = ::std::option::Option::None;
-                let mut principals = ::std::option::Option::None;
-                let mut resource = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "parentResourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut parent_resource_orn,
-                                "parentResourceOrn",
-                            )?
-                        }
-                        "principals" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principals,
-                                "principals",
-                            )?
-                        }
-                        "resource" => {
-                            crate::runtime::field(&mut __map, &mut resource, "resource")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceOwner {
+    const EXPECTING: &'static str = "struct ResourceOwner";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut parent_resource_orn = ::std::option::Option::None;
+        let mut principals = ::std::option::Option::None;
+        let mut resource = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "parentResourceOrn" => {
+                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
                 }
-                ::std::result::Result::Ok(ResourceOwner {
-                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
-                    principals: principals.unwrap_or_default(),
-                    resource: resource.unwrap_or_default(),
-                    additional_properties,
-                })
+                "principals" => __map.field(&mut principals, "principals")?,
+                "resource" => __map.field(&mut resource, "resource")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+            principals: principals.unwrap_or_default(),
+            resource: resource.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,58 +30,37 @@ impl<'de> ::serde::Deserialize<'de> for ResourceOwnersCatalogResourcesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceOwnersCatalogResourcesResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceOwnersCatalogResourcesResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                ResourceOwnersCatalogResourcesResponse,
-                A::Error,
-            > {
-                let mut parent_resource_orn = ::std::option::Option::None;
-                let mut data = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "parentResourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut parent_resource_orn,
-                                "parentResourceOrn",
-                            )?
-                        }
-                        "data" => crate::runtime::field(&mut __map, &mut data, "data")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceOwnersCatalogResourcesResponse {
+    const EXPECTING: &'static str = "struct ResourceOwnersCatalogResourcesResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut parent_resource_orn = ::std::option::Option::None;
+        let mut data = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "parentResourceOrn" => {
+                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
                 }
-                ::std::result::Result::Ok(ResourceOwnersCatalogResourcesResponse {
-                    parent_resource_orn: parent_resource_orn.unwrap_or_default(),
-                    data: data.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "data" => __map.field(&mut data, "data")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            parent_resource_orn: parent_resource_orn.unwrap_or_default(),
+            data: data.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,56 +32,32 @@ impl<'de> ::serde::Deserialize<'de> for ResourceOwnersUpdatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceOwnersUpdatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceOwnersUpdatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceOwnersUpdatable, A::Error> {
-                let mut principal_orns = ::std::option::Option::None;
-                let mut resource_orns = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "principalOrns" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_orns,
-                                "principalOrns",
-                            )?
-                        }
-                        "resourceOrns" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orns,
-                                "resourceOrns",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ResourceOwnersUpdatable {
-                    principal_orns: principal_orns.unwrap_or_default(),
-                    resource_orns: resource_orns.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceOwnersUpdatable {
+    const EXPECTING: &'static str = "struct ResourceOwnersUpdatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut principal_orns = ::std::option::Option::None;
+        let mut resource_orns = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "principalOrns" => __map.field(&mut principal_orns, "principalOrns")?,
+                "resourceOrns" => __map.field(&mut resource_orns, "resourceOrns")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            principal_orns: principal_orns.unwrap_or_default(),
+            resource_orns: resource_orns.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

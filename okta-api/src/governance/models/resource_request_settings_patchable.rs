@@ -35,57 +35,39 @@ impl<'de> ::serde::Deserialize<'de> for ResourceRequestSettingsPatchable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceRequestSettingsPatchable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceRequestSettingsPatchable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceRequestSettingsPatchable, A::Error> {
-                let mut request_on_behalf_of_settings = ::std::option::Option::None;
-                let mut risk_settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requestOnBehalfOfSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_on_behalf_of_settings,
-                                "requestOnBehalfOfSettings",
-                            )?
-                        }
-                        "riskSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_settings,
-                                "riskSettings",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceRequestSettingsPatchable {
+    const EXPECTING: &'static str = "struct ResourceRequestSettingsPatchable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request_on_behalf_of_settings = ::std::option::Option::None;
+        let mut risk_settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requestOnBehalfOfSettings" => {
+                    __map
+                        .field(
+                            &mut request_on_behalf_of_settings,
+                            "requestOnBehalfOfSettings",
+                        )?
                 }
-                ::std::result::Result::Ok(ResourceRequestSettingsPatchable {
-                    request_on_behalf_of_settings: request_on_behalf_of_settings
-                        .unwrap_or_default(),
-                    risk_settings: risk_settings.unwrap_or_default(),
-                    additional_properties,
-                })
+                "riskSettings" => __map.field(&mut risk_settings, "riskSettings")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request_on_behalf_of_settings: request_on_behalf_of_settings
+                .unwrap_or_default(),
+            risk_settings: risk_settings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -112,126 +112,92 @@ impl<'de> ::serde::Deserialize<'de> for ResourceSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceSettingsMutable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceSettingsMutable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceSettingsMutable, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut target_types = ::std::option::Option::None;
-                let mut target_resources = ::std::option::Option::None;
-                let mut excluded_resources = ::std::option::Option::None;
-                let mut individually_assigned_apps_only = ::std::option::Option::None;
-                let mut individually_assigned_groups_only = ::std::option::Option::None;
-                let mut include_entitlements = ::std::option::Option::None;
-                let mut only_include_out_of_policy_entitlements = ::std::option::Option::None;
-                let mut include_admin_roles = ::std::option::Option::None;
-                let mut include_all_okta_service_accounts = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "targetTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_types,
-                                "targetTypes",
-                            )?
-                        }
-                        "targetResources" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_resources,
-                                "targetResources",
-                            )?
-                        }
-                        "excludedResources" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut excluded_resources,
-                                "excludedResources",
-                            )?
-                        }
-                        "individuallyAssignedAppsOnly" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut individually_assigned_apps_only,
-                                "individuallyAssignedAppsOnly",
-                            )?
-                        }
-                        "individuallyAssignedGroupsOnly" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut individually_assigned_groups_only,
-                                "individuallyAssignedGroupsOnly",
-                            )?
-                        }
-                        "includeEntitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_entitlements,
-                                "includeEntitlements",
-                            )?
-                        }
-                        "onlyIncludeOutOfPolicyEntitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut only_include_out_of_policy_entitlements,
-                                "onlyIncludeOutOfPolicyEntitlements",
-                            )?
-                        }
-                        "includeAdminRoles" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_admin_roles,
-                                "includeAdminRoles",
-                            )?
-                        }
-                        "includeAllOktaServiceAccounts" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_all_okta_service_accounts,
-                                "includeAllOktaServiceAccounts",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceSettingsMutable {
+    const EXPECTING: &'static str = "struct ResourceSettingsMutable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut target_types = ::std::option::Option::None;
+        let mut target_resources = ::std::option::Option::None;
+        let mut excluded_resources = ::std::option::Option::None;
+        let mut individually_assigned_apps_only = ::std::option::Option::None;
+        let mut individually_assigned_groups_only = ::std::option::Option::None;
+        let mut include_entitlements = ::std::option::Option::None;
+        let mut only_include_out_of_policy_entitlements = ::std::option::Option::None;
+        let mut include_admin_roles = ::std::option::Option::None;
+        let mut include_all_okta_service_accounts = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "targetTypes" => __map.field(&mut target_types, "targetTypes")?,
+                "targetResources" => {
+                    __map.field(&mut target_resources, "targetResources")?
                 }
-                ::std::result::Result::Ok(ResourceSettingsMutable {
-                    type_: type_.unwrap_or_default(),
-                    target_types: target_types.unwrap_or_default(),
-                    target_resources: target_resources.unwrap_or_default(),
-                    excluded_resources: excluded_resources.unwrap_or_default(),
-                    individually_assigned_apps_only: individually_assigned_apps_only
-                        .unwrap_or_default(),
-                    individually_assigned_groups_only: individually_assigned_groups_only
-                        .unwrap_or_default(),
-                    include_entitlements: include_entitlements.unwrap_or_default(),
-                    only_include_out_of_policy_entitlements: only_include_out_of_policy_entitlements
-                        .unwrap_or_default(),
-                    include_admin_roles: include_admin_roles.unwrap_or_default(),
-                    include_all_okta_service_accounts: include_all_okta_service_accounts
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "excludedResources" => {
+                    __map.field(&mut excluded_resources, "excludedResources")?
+                }
+                "individuallyAssignedAppsOnly" => {
+                    __map
+                        .field(
+                            &mut individually_assigned_apps_only,
+                            "individuallyAssignedAppsOnly",
+                        )?
+                }
+                "individuallyAssignedGroupsOnly" => {
+                    __map
+                        .field(
+                            &mut individually_assigned_groups_only,
+                            "individuallyAssignedGroupsOnly",
+                        )?
+                }
+                "includeEntitlements" => {
+                    __map.field(&mut include_entitlements, "includeEntitlements")?
+                }
+                "onlyIncludeOutOfPolicyEntitlements" => {
+                    __map
+                        .field(
+                            &mut only_include_out_of_policy_entitlements,
+                            "onlyIncludeOutOfPolicyEntitlements",
+                        )?
+                }
+                "includeAdminRoles" => {
+                    __map.field(&mut include_admin_roles, "includeAdminRoles")?
+                }
+                "includeAllOktaServiceAccounts" => {
+                    __map
+                        .field(
+                            &mut include_all_okta_service_accounts,
+                            "includeAllOktaServiceAccounts",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: type_.unwrap_or_default(),
+            target_types: target_types.unwrap_or_default(),
+            target_resources: target_resources.unwrap_or_default(),
+            excluded_resources: excluded_resources.unwrap_or_default(),
+            individually_assigned_apps_only: individually_assigned_apps_only
+                .unwrap_or_default(),
+            individually_assigned_groups_only: individually_assigned_groups_only
+                .unwrap_or_default(),
+            include_entitlements: include_entitlements.unwrap_or_default(),
+            only_include_out_of_policy_entitlements: only_include_out_of_policy_entitlements
+                .unwrap_or_default(),
+            include_admin_roles: include_admin_roles.unwrap_or_default(),
+            include_all_okta_service_accounts: include_all_okta_service_accounts
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

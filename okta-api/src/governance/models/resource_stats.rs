@@ -34,70 +34,44 @@ impl<'de> ::serde::Deserialize<'de> for ResourceStats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceStats;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceStats")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceStats, A::Error> {
-                let mut apps = ::std::option::Option::None;
-                let mut groups = ::std::option::Option::None;
-                let mut users = ::std::option::Option::None;
-                let mut owners = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut labels = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "apps" => crate::runtime::field(&mut __map, &mut apps, "apps")?,
-                        "groups" => {
-                            crate::runtime::field(&mut __map, &mut groups, "groups")?
-                        }
-                        "users" => {
-                            crate::runtime::field(&mut __map, &mut users, "users")?
-                        }
-                        "owners" => {
-                            crate::runtime::field(&mut __map, &mut owners, "owners")?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "labels" => {
-                            crate::runtime::field(&mut __map, &mut labels, "labels")?
-                        }
-                        _ => {
-                            crate::runtime::typed_extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ResourceStats {
-                    apps: apps.unwrap_or_default(),
-                    groups: groups.unwrap_or_default(),
-                    users: users.unwrap_or_default(),
-                    owners: owners.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    labels: labels.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceStats {
+    const EXPECTING: &'static str = "struct ResourceStats";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut apps = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut users = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut labels = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "apps" => __map.field(&mut apps, "apps")?,
+                "groups" => __map.field(&mut groups, "groups")?,
+                "users" => __map.field(&mut users, "users")?,
+                "owners" => __map.field(&mut owners, "owners")?,
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "labels" => __map.field(&mut labels, "labels")?,
+                _ => __map.typed_extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            apps: apps.unwrap_or_default(),
+            groups: groups.unwrap_or_default(),
+            users: users.unwrap_or_default(),
+            owners: owners.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            labels: labels.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

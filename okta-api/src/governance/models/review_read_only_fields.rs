@@ -39,59 +39,39 @@ impl<'de> ::serde::Deserialize<'de> for ReviewReadOnlyFields {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ReviewReadOnlyFields;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ReviewReadOnlyFields")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ReviewReadOnlyFields, A::Error> {
-                let mut note = ::std::option::Option::None;
-                let mut reviewer_group_profile = ::std::option::Option::None;
-                let mut all_reviewer_levels = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "note" => crate::runtime::field(&mut __map, &mut note, "note")?,
-                        "reviewerGroupProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_group_profile,
-                                "reviewerGroupProfile",
-                            )?
-                        }
-                        "allReviewerLevels" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut all_reviewer_levels,
-                                "allReviewerLevels",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ReviewReadOnlyFields {
+    const EXPECTING: &'static str = "struct ReviewReadOnlyFields";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut note = ::std::option::Option::None;
+        let mut reviewer_group_profile = ::std::option::Option::None;
+        let mut all_reviewer_levels = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "note" => __map.field(&mut note, "note")?,
+                "reviewerGroupProfile" => {
+                    __map.field(&mut reviewer_group_profile, "reviewerGroupProfile")?
                 }
-                ::std::result::Result::Ok(ReviewReadOnlyFields {
-                    note: note.unwrap_or_default(),
-                    reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
-                    all_reviewer_levels: all_reviewer_levels.unwrap_or_default(),
-                    additional_properties,
-                })
+                "allReviewerLevels" => {
+                    __map.field(&mut all_reviewer_levels, "allReviewerLevels")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            note: note.unwrap_or_default(),
+            reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
+            all_reviewer_levels: all_reviewer_levels.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -131,232 +131,123 @@ impl<'de> ::serde::Deserialize<'de> for ReviewSparse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ReviewSparse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ReviewSparse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ReviewSparse, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut campaign_id = ::std::option::Option::None;
-                let mut resource_id = ::std::option::Option::None;
-                let mut entitlement_value = ::std::option::Option::None;
-                let mut entitlement_bundle = ::std::option::Option::None;
-                let mut decision = ::std::option::Option::None;
-                let mut decided = ::std::option::Option::None;
-                let mut remediation_status = ::std::option::Option::None;
-                let mut principal_profile = ::std::option::Option::None;
-                let mut reviewer_profile = ::std::option::Option::None;
-                let mut reviewer_type = ::std::option::Option::None;
-                let mut reviewer_group_profile = ::std::option::Option::None;
-                let mut current_reviewer_level = ::std::option::Option::None;
-                let mut risk_rule_conflicts = ::std::option::Option::None;
-                let mut delegator_profile = ::std::option::Option::None;
-                let mut delegated = ::std::option::Option::None;
-                let mut app_service_account = ::std::option::Option::None;
-                let mut okta_service_account = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "campaignId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut campaign_id,
-                                "campaignId",
-                            )?
-                        }
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        "entitlementValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_value,
-                                "entitlementValue",
-                            )?
-                        }
-                        "entitlementBundle" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_bundle,
-                                "entitlementBundle",
-                            )?
-                        }
-                        "decision" => {
-                            crate::runtime::field(&mut __map, &mut decision, "decision")?
-                        }
-                        "decided" => {
-                            crate::runtime::field(&mut __map, &mut decided, "decided")?
-                        }
-                        "remediationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut remediation_status,
-                                "remediationStatus",
-                            )?
-                        }
-                        "principalProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_profile,
-                                "principalProfile",
-                            )?
-                        }
-                        "reviewerProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_profile,
-                                "reviewerProfile",
-                            )?
-                        }
-                        "reviewerType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_type,
-                                "reviewerType",
-                            )?
-                        }
-                        "reviewerGroupProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_group_profile,
-                                "reviewerGroupProfile",
-                            )?
-                        }
-                        "currentReviewerLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut current_reviewer_level,
-                                "currentReviewerLevel",
-                            )?
-                        }
-                        "riskRuleConflicts" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_rule_conflicts,
-                                "riskRuleConflicts",
-                            )?
-                        }
-                        "delegatorProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut delegator_profile,
-                                "delegatorProfile",
-                            )?
-                        }
-                        "delegated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut delegated,
-                                "delegated",
-                            )?
-                        }
-                        "appServiceAccount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_service_account,
-                                "appServiceAccount",
-                            )?
-                        }
-                        "oktaServiceAccount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut okta_service_account,
-                                "oktaServiceAccount",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ReviewSparse {
+    const EXPECTING: &'static str = "struct ReviewSparse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut campaign_id = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut entitlement_value = ::std::option::Option::None;
+        let mut entitlement_bundle = ::std::option::Option::None;
+        let mut decision = ::std::option::Option::None;
+        let mut decided = ::std::option::Option::None;
+        let mut remediation_status = ::std::option::Option::None;
+        let mut principal_profile = ::std::option::Option::None;
+        let mut reviewer_profile = ::std::option::Option::None;
+        let mut reviewer_type = ::std::option::Option::None;
+        let mut reviewer_group_profile = ::std::option::Option::None;
+        let mut current_reviewer_level = ::std::option::Option::None;
+        let mut risk_rule_conflicts = ::std::option::Option::None;
+        let mut delegator_profile = ::std::option::Option::None;
+        let mut delegated = ::std::option::Option::None;
+        let mut app_service_account = ::std::option::Option::None;
+        let mut okta_service_account = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "campaignId" => __map.field(&mut campaign_id, "campaignId")?,
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "entitlementValue" => {
+                    __map.field(&mut entitlement_value, "entitlementValue")?
                 }
-                ::std::result::Result::Ok(ReviewSparse {
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    campaign_id: campaign_id.unwrap_or_default(),
-                    resource_id: resource_id.unwrap_or_default(),
-                    entitlement_value: entitlement_value.unwrap_or_default(),
-                    entitlement_bundle: entitlement_bundle.unwrap_or_default(),
-                    decision: crate::runtime::required(decision, "decision")?,
-                    decided: decided.unwrap_or_default(),
-                    remediation_status: crate::runtime::required(
-                        remediation_status,
-                        "remediationStatus",
-                    )?,
-                    principal_profile: crate::runtime::required(
-                        principal_profile,
-                        "principalProfile",
-                    )?,
-                    reviewer_profile: reviewer_profile.unwrap_or_default(),
-                    reviewer_type: crate::runtime::required(
-                        reviewer_type,
-                        "reviewerType",
-                    )?,
-                    reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
-                    current_reviewer_level: current_reviewer_level.unwrap_or_default(),
-                    risk_rule_conflicts: risk_rule_conflicts.unwrap_or_default(),
-                    delegator_profile: delegator_profile.unwrap_or_default(),
-                    delegated: delegated.unwrap_or_default(),
-                    app_service_account: app_service_account.unwrap_or_default(),
-                    okta_service_account: okta_service_account.unwrap_or_default(),
-                    additional_properties,
-                })
+                "entitlementBundle" => {
+                    __map.field(&mut entitlement_bundle, "entitlementBundle")?
+                }
+                "decision" => __map.field(&mut decision, "decision")?,
+                "decided" => __map.field(&mut decided, "decided")?,
+                "remediationStatus" => {
+                    __map.field(&mut remediation_status, "remediationStatus")?
+                }
+                "principalProfile" => {
+                    __map.field(&mut principal_profile, "principalProfile")?
+                }
+                "reviewerProfile" => {
+                    __map.field(&mut reviewer_profile, "reviewerProfile")?
+                }
+                "reviewerType" => __map.field(&mut reviewer_type, "reviewerType")?,
+                "reviewerGroupProfile" => {
+                    __map.field(&mut reviewer_group_profile, "reviewerGroupProfile")?
+                }
+                "currentReviewerLevel" => {
+                    __map.field(&mut current_reviewer_level, "currentReviewerLevel")?
+                }
+                "riskRuleConflicts" => {
+                    __map.field(&mut risk_rule_conflicts, "riskRuleConflicts")?
+                }
+                "delegatorProfile" => {
+                    __map.field(&mut delegator_profile, "delegatorProfile")?
+                }
+                "delegated" => __map.field(&mut delegated, "delegated")?,
+                "appServiceAccount" => {
+                    __map.field(&mut app_service_account, "appServiceAccount")?
+                }
+                "oktaServiceAccount" => {
+                    __map.field(&mut okta_service_account, "oktaServiceAccount")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            campaign_id: campaign_id.unwrap_or_default(),
+            resource_id: resource_id.unwrap_or_default(),
+            entitlement_value: entitlement_value.unwrap_or_default(),
+            entitlement_bundle: entitlement_bundle.unwrap_or_default(),
+            decision: crate::runtime::required(decision, "decision")?,
+            decided: decided.unwrap_or_default(),
+            remediation_status: crate::runtime::required(
+                remediation_status,
+                "remediationStatus",
+            )?,
+            principal_profile: crate::runtime::required(
+                principal_profile,
+                "principalProfile",
+            )?,
+            reviewer_profile: reviewer_profile.unwrap_or_default(),
+            reviewer_type: crate::runtime::required(reviewer_type, "reviewerType")?,
+            reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
+            current_reviewer_level: current_reviewer_level.unwrap_or_default(),
+            risk_rule_conflicts: risk_rule_conflicts.unwrap_or_default(),
+            delegator_profile: delegator_profile.unwrap_or_default(),
+            delegated: delegated.unwrap_or_default(),
+            app_service_account: app_service_account.unwrap_or_default(),
+            okta_service_account: okta_service_account.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,55 +28,35 @@ impl<'de> ::serde::Deserialize<'de> for ReviewerGroupProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ReviewerGroupProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ReviewerGroupProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ReviewerGroupProfile, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut group_id = ::std::option::Option::None;
-                let mut group_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "groupId" => {
-                            crate::runtime::field(&mut __map, &mut group_id, "groupId")?
-                        }
-                        "groupType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_type,
-                                "groupType",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ReviewerGroupProfile {
-                    name: name.unwrap_or_default(),
-                    group_id: group_id.unwrap_or_default(),
-                    group_type: crate::runtime::required(group_type, "groupType")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ReviewerGroupProfile {
+    const EXPECTING: &'static str = "struct ReviewerGroupProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut group_id = ::std::option::Option::None;
+        let mut group_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "groupId" => __map.field(&mut group_id, "groupId")?,
+                "groupType" => __map.field(&mut group_type, "groupType")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            group_id: group_id.unwrap_or_default(),
+            group_type: crate::runtime::required(group_type, "groupType")?,
+            additional_properties,
+        })
     }
 }

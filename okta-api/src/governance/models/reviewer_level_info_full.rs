@@ -65,125 +65,63 @@ impl<'de> ::serde::Deserialize<'de> for ReviewerLevelInfoFull {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ReviewerLevelInfoFull;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ReviewerLevelInfoFull")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ReviewerLevelInfoFull, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut reviewer_level = ::std::option::Option::None;
-                let mut decision = ::std::option::Option::None;
-                let mut reviewer_profile = ::std::option::Option::None;
-                let mut reviewer_type = ::std::option::Option::None;
-                let mut reviewer_group_profile = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "reviewerLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_level,
-                                "reviewerLevel",
-                            )?
-                        }
-                        "decision" => {
-                            crate::runtime::field(&mut __map, &mut decision, "decision")?
-                        }
-                        "reviewerProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_profile,
-                                "reviewerProfile",
-                            )?
-                        }
-                        "reviewerType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_type,
-                                "reviewerType",
-                            )?
-                        }
-                        "reviewerGroupProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_group_profile,
-                                "reviewerGroupProfile",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ReviewerLevelInfoFull {
+    const EXPECTING: &'static str = "struct ReviewerLevelInfoFull";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut reviewer_level = ::std::option::Option::None;
+        let mut decision = ::std::option::Option::None;
+        let mut reviewer_profile = ::std::option::Option::None;
+        let mut reviewer_type = ::std::option::Option::None;
+        let mut reviewer_group_profile = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "reviewerLevel" => __map.field(&mut reviewer_level, "reviewerLevel")?,
+                "decision" => __map.field(&mut decision, "decision")?,
+                "reviewerProfile" => {
+                    __map.field(&mut reviewer_profile, "reviewerProfile")?
                 }
-                ::std::result::Result::Ok(ReviewerLevelInfoFull {
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    reviewer_level: crate::runtime::required(
-                        reviewer_level,
-                        "reviewerLevel",
-                    )?,
-                    decision: crate::runtime::required(decision, "decision")?,
-                    reviewer_profile: reviewer_profile.unwrap_or_default(),
-                    reviewer_type: crate::runtime::required(
-                        reviewer_type,
-                        "reviewerType",
-                    )?,
-                    reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
-                    additional_properties,
-                })
+                "reviewerType" => __map.field(&mut reviewer_type, "reviewerType")?,
+                "reviewerGroupProfile" => {
+                    __map.field(&mut reviewer_group_profile, "reviewerGroupProfile")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            reviewer_level: crate::runtime::required(reviewer_level, "reviewerLevel")?,
+            decision: crate::runtime::required(decision, "decision")?,
+            reviewer_profile: reviewer_profile.unwrap_or_default(),
+            reviewer_type: crate::runtime::required(reviewer_type, "reviewerType")?,
+            reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

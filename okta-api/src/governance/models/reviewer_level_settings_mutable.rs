@@ -80,105 +80,64 @@ impl<'de> ::serde::Deserialize<'de> for ReviewerLevelSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ReviewerLevelSettingsMutable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ReviewerLevelSettingsMutable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ReviewerLevelSettingsMutable, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut start_review = ::std::option::Option::None;
-                let mut reviewer_id = ::std::option::Option::None;
-                let mut reviewer_scope_expression = ::std::option::Option::None;
-                let mut fall_back_reviewer_id = ::std::option::Option::None;
-                let mut reviewer_group_id = ::std::option::Option::None;
-                let mut is_self_review_disabled = ::std::option::Option::None;
-                let mut self_review_disabled = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "startReview" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut start_review,
-                                "startReview",
-                            )?
-                        }
-                        "reviewerId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_id,
-                                "reviewerId",
-                            )?
-                        }
-                        "reviewerScopeExpression" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_scope_expression,
-                                "reviewerScopeExpression",
-                            )?
-                        }
-                        "fallBackReviewerId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fall_back_reviewer_id,
-                                "fallBackReviewerId",
-                            )?
-                        }
-                        "reviewerGroupId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_group_id,
-                                "reviewerGroupId",
-                            )?
-                        }
-                        "isSelfReviewDisabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_self_review_disabled,
-                                "isSelfReviewDisabled",
-                            )?
-                        }
-                        "selfReviewDisabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut self_review_disabled,
-                                "selfReviewDisabled",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ReviewerLevelSettingsMutable {
+    const EXPECTING: &'static str = "struct ReviewerLevelSettingsMutable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut start_review = ::std::option::Option::None;
+        let mut reviewer_id = ::std::option::Option::None;
+        let mut reviewer_scope_expression = ::std::option::Option::None;
+        let mut fall_back_reviewer_id = ::std::option::Option::None;
+        let mut reviewer_group_id = ::std::option::Option::None;
+        let mut is_self_review_disabled = ::std::option::Option::None;
+        let mut self_review_disabled = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "startReview" => __map.field(&mut start_review, "startReview")?,
+                "reviewerId" => __map.field(&mut reviewer_id, "reviewerId")?,
+                "reviewerScopeExpression" => {
+                    __map
+                        .field(
+                            &mut reviewer_scope_expression,
+                            "reviewerScopeExpression",
+                        )?
                 }
-                ::std::result::Result::Ok(ReviewerLevelSettingsMutable {
-                    type_: crate::runtime::required(type_, "type")?,
-                    start_review: start_review.unwrap_or_default(),
-                    reviewer_id: reviewer_id.unwrap_or_default(),
-                    reviewer_scope_expression: reviewer_scope_expression
-                        .unwrap_or_default(),
-                    fall_back_reviewer_id: fall_back_reviewer_id.unwrap_or_default(),
-                    reviewer_group_id: reviewer_group_id.unwrap_or_default(),
-                    is_self_review_disabled: is_self_review_disabled.unwrap_or_default(),
-                    self_review_disabled: self_review_disabled.unwrap_or_default(),
-                    additional_properties,
-                })
+                "fallBackReviewerId" => {
+                    __map.field(&mut fall_back_reviewer_id, "fallBackReviewerId")?
+                }
+                "reviewerGroupId" => {
+                    __map.field(&mut reviewer_group_id, "reviewerGroupId")?
+                }
+                "isSelfReviewDisabled" => {
+                    __map.field(&mut is_self_review_disabled, "isSelfReviewDisabled")?
+                }
+                "selfReviewDisabled" => {
+                    __map.field(&mut self_review_disabled, "selfReviewDisabled")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            start_review: start_review.unwrap_or_default(),
+            reviewer_id: reviewer_id.unwrap_or_default(),
+            reviewer_scope_expression: reviewer_scope_expression.unwrap_or_default(),
+            fall_back_reviewer_id: fall_back_reviewer_id.unwrap_or_default(),
+            reviewer_group_id: reviewer_group_id.unwrap_or_default(),
+            is_self_review_disabled: is_self_review_disabled.unwrap_or_default(),
+            self_review_disabled: self_review_disabled.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

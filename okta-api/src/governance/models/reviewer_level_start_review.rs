@@ -31,46 +31,32 @@ impl<'de> ::serde::Deserialize<'de> for ReviewerLevelStartReview {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ReviewerLevelStartReview;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ReviewerLevelStartReview")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ReviewerLevelStartReview, A::Error> {
-                let mut on_day = ::std::option::Option::None;
-                let mut when = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "onDay" => {
-                            crate::runtime::field(&mut __map, &mut on_day, "onDay")?
-                        }
-                        "when" => crate::runtime::field(&mut __map, &mut when, "when")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ReviewerLevelStartReview {
-                    on_day: on_day.unwrap_or_default(),
-                    when: when.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ReviewerLevelStartReview {
+    const EXPECTING: &'static str = "struct ReviewerLevelStartReview";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut on_day = ::std::option::Option::None;
+        let mut when = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "onDay" => __map.field(&mut on_day, "onDay")?,
+                "when" => __map.field(&mut when, "when")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            on_day: on_day.unwrap_or_default(),
+            when: when.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

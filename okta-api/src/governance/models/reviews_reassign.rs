@@ -33,68 +33,38 @@ impl<'de> ::serde::Deserialize<'de> for ReviewsReassign {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ReviewsReassign;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ReviewsReassign")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ReviewsReassign, A::Error> {
-                let mut reviewer_id = ::std::option::Option::None;
-                let mut review_ids = ::std::option::Option::None;
-                let mut reviewer_level = ::std::option::Option::None;
-                let mut note = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "reviewerId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_id,
-                                "reviewerId",
-                            )?
-                        }
-                        "reviewIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut review_ids,
-                                "reviewIds",
-                            )?
-                        }
-                        "reviewerLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_level,
-                                "reviewerLevel",
-                            )?
-                        }
-                        "note" => crate::runtime::field(&mut __map, &mut note, "note")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ReviewsReassign {
-                    reviewer_id: reviewer_id.unwrap_or_default(),
-                    review_ids: review_ids.unwrap_or_default(),
-                    reviewer_level: reviewer_level.unwrap_or_default(),
-                    note: note.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ReviewsReassign {
+    const EXPECTING: &'static str = "struct ReviewsReassign";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut reviewer_id = ::std::option::Option::None;
+        let mut review_ids = ::std::option::Option::None;
+        let mut reviewer_level = ::std::option::Option::None;
+        let mut note = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "reviewerId" => __map.field(&mut reviewer_id, "reviewerId")?,
+                "reviewIds" => __map.field(&mut review_ids, "reviewIds")?,
+                "reviewerLevel" => __map.field(&mut reviewer_level, "reviewerLevel")?,
+                "note" => __map.field(&mut note, "note")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            reviewer_id: reviewer_id.unwrap_or_default(),
+            review_ids: review_ids.unwrap_or_default(),
+            reviewer_level: reviewer_level.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,61 +28,35 @@ impl<'de> ::serde::Deserialize<'de> for RevokePrincipalAccessCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RevokePrincipalAccessCreatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RevokePrincipalAccessCreatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RevokePrincipalAccessCreatable, A::Error> {
-                let mut principal_orn = ::std::option::Option::None;
-                let mut actor = ::std::option::Option::None;
-                let mut revoke_orns = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "principalOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_orn,
-                                "principalOrn",
-                            )?
-                        }
-                        "actor" => {
-                            crate::runtime::field(&mut __map, &mut actor, "actor")?
-                        }
-                        "revokeOrns" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut revoke_orns,
-                                "revokeOrns",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RevokePrincipalAccessCreatable {
-                    principal_orn: principal_orn.unwrap_or_default(),
-                    actor: actor.unwrap_or_default(),
-                    revoke_orns: revoke_orns.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RevokePrincipalAccessCreatable {
+    const EXPECTING: &'static str = "struct RevokePrincipalAccessCreatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut principal_orn = ::std::option::Option::None;
+        let mut actor = ::std::option::Option::None;
+        let mut revoke_orns = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
+                "actor" => __map.field(&mut actor, "actor")?,
+                "revokeOrns" => __map.field(&mut revoke_orns, "revokeOrns")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            principal_orn: principal_orn.unwrap_or_default(),
+            actor: actor.unwrap_or_default(),
+            revoke_orns: revoke_orns.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,59 +35,36 @@ impl<'de> ::serde::Deserialize<'de> for RevokePrincipalAccessResourceLinksLinks 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RevokePrincipalAccessResourceLinksLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RevokePrincipalAccessResourceLinksLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                RevokePrincipalAccessResourceLinksLinks,
-                A::Error,
-            > {
-                let mut principal_access = ::std::option::Option::None;
-                let mut principal_entitlements = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "principal-access" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_access,
-                                "principal-access",
-                            )?
-                        }
-                        "principal-entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_entitlements,
-                                "principal-entitlements",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RevokePrincipalAccessResourceLinksLinks {
+    const EXPECTING: &'static str = "struct RevokePrincipalAccessResourceLinksLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut principal_access = ::std::option::Option::None;
+        let mut principal_entitlements = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "principal-access" => {
+                    __map.field(&mut principal_access, "principal-access")?
                 }
-                ::std::result::Result::Ok(RevokePrincipalAccessResourceLinksLinks {
-                    principal_access: principal_access.unwrap_or_default(),
-                    principal_entitlements: principal_entitlements.unwrap_or_default(),
-                    additional_properties,
-                })
+                "principal-entitlements" => {
+                    __map.field(&mut principal_entitlements, "principal-entitlements")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            principal_access: principal_access.unwrap_or_default(),
+            principal_entitlements: principal_entitlements.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

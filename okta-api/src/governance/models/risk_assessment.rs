@@ -25,59 +25,37 @@ impl<'de> ::serde::Deserialize<'de> for RiskAssessment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RiskAssessment;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RiskAssessment")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RiskAssessment, A::Error> {
-                let mut request_submission_type = ::std::option::Option::None;
-                let mut risk_rules = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requestSubmissionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_submission_type,
-                                "requestSubmissionType",
-                            )?
-                        }
-                        "riskRules" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_rules,
-                                "riskRules",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RiskAssessment {
+    const EXPECTING: &'static str = "struct RiskAssessment";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request_submission_type = ::std::option::Option::None;
+        let mut risk_rules = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requestSubmissionType" => {
+                    __map.field(&mut request_submission_type, "requestSubmissionType")?
                 }
-                ::std::result::Result::Ok(RiskAssessment {
-                    request_submission_type: crate::runtime::required(
-                        request_submission_type,
-                        "requestSubmissionType",
-                    )?,
-                    risk_rules: risk_rules.unwrap_or_default(),
-                    additional_properties,
-                })
+                "riskRules" => __map.field(&mut risk_rules, "riskRules")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request_submission_type: crate::runtime::required(
+                request_submission_type,
+                "requestSubmissionType",
+            )?,
+            risk_rules: risk_rules.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -40,77 +40,47 @@ impl<'de> ::serde::Deserialize<'de> for RiskSettingsDefaultAllowedWithOverridesD
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RiskSettingsDefaultAllowedWithOverridesDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RiskSettingsDefaultAllowedWithOverridesDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                RiskSettingsDefaultAllowedWithOverridesDetails,
-                A::Error,
-            > {
-                let mut request_submission_type = ::std::option::Option::None;
-                let mut approval_sequence_id = ::std::option::Option::None;
-                let mut access_duration_settings = ::std::option::Option::None;
-                let mut error = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requestSubmissionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_submission_type,
-                                "requestSubmissionType",
-                            )?
-                        }
-                        "approvalSequenceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut approval_sequence_id,
-                                "approvalSequenceId",
-                            )?
-                        }
-                        "accessDurationSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_duration_settings,
-                                "accessDurationSettings",
-                            )?
-                        }
-                        "error" => {
-                            crate::runtime::field(&mut __map, &mut error, "error")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RiskSettingsDefaultAllowedWithOverridesDetails {
+    const EXPECTING: &'static str = "struct RiskSettingsDefaultAllowedWithOverridesDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request_submission_type = ::std::option::Option::None;
+        let mut approval_sequence_id = ::std::option::Option::None;
+        let mut access_duration_settings = ::std::option::Option::None;
+        let mut error = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requestSubmissionType" => {
+                    __map.field(&mut request_submission_type, "requestSubmissionType")?
                 }
-                ::std::result::Result::Ok(RiskSettingsDefaultAllowedWithOverridesDetails {
-                    request_submission_type: crate::runtime::required(
-                        request_submission_type,
-                        "requestSubmissionType",
-                    )?,
-                    approval_sequence_id: approval_sequence_id.unwrap_or_default(),
-                    access_duration_settings: access_duration_settings
-                        .unwrap_or_default(),
-                    error: error.unwrap_or_default(),
-                    additional_properties,
-                })
+                "approvalSequenceId" => {
+                    __map.field(&mut approval_sequence_id, "approvalSequenceId")?
+                }
+                "accessDurationSettings" => {
+                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                }
+                "error" => __map.field(&mut error, "error")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request_submission_type: crate::runtime::required(
+                request_submission_type,
+                "requestSubmissionType",
+            )?,
+            approval_sequence_id: approval_sequence_id.unwrap_or_default(),
+            access_duration_settings: access_duration_settings.unwrap_or_default(),
+            error: error.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,65 +37,42 @@ impl<'de> ::serde::Deserialize<'de> for RiskSettingsDefaultRestrictedDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RiskSettingsDefaultRestrictedDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RiskSettingsDefaultRestrictedDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RiskSettingsDefaultRestrictedDetails, A::Error> {
-                let mut request_submission_type = ::std::option::Option::None;
-                let mut access_duration_settings = ::std::option::Option::None;
-                let mut error = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requestSubmissionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_submission_type,
-                                "requestSubmissionType",
-                            )?
-                        }
-                        "accessDurationSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_duration_settings,
-                                "accessDurationSettings",
-                            )?
-                        }
-                        "error" => {
-                            crate::runtime::field(&mut __map, &mut error, "error")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RiskSettingsDefaultRestrictedDetails {
+    const EXPECTING: &'static str = "struct RiskSettingsDefaultRestrictedDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request_submission_type = ::std::option::Option::None;
+        let mut access_duration_settings = ::std::option::Option::None;
+        let mut error = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requestSubmissionType" => {
+                    __map.field(&mut request_submission_type, "requestSubmissionType")?
                 }
-                ::std::result::Result::Ok(RiskSettingsDefaultRestrictedDetails {
-                    request_submission_type: crate::runtime::required(
-                        request_submission_type,
-                        "requestSubmissionType",
-                    )?,
-                    access_duration_settings: access_duration_settings
-                        .unwrap_or_default(),
-                    error: error.unwrap_or_default(),
-                    additional_properties,
-                })
+                "accessDurationSettings" => {
+                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                }
+                "error" => __map.field(&mut error, "error")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request_submission_type: crate::runtime::required(
+                request_submission_type,
+                "requestSubmissionType",
+            )?,
+            access_duration_settings: access_duration_settings.unwrap_or_default(),
+            error: error.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -54,94 +54,52 @@ impl<'de> ::serde::Deserialize<'de> for RuleConflict {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RuleConflict;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RuleConflict")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RuleConflict, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut conflict_criteria = ::std::option::Option::None;
-                let mut principal_orn = ::std::option::Option::None;
-                let mut resource_orn = ::std::option::Option::None;
-                let mut rule_id = ::std::option::Option::None;
-                let mut rule_name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "conflictCriteria" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conflict_criteria,
-                                "conflictCriteria",
-                            )?
-                        }
-                        "principalOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_orn,
-                                "principalOrn",
-                            )?
-                        }
-                        "resourceOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn,
-                                "resourceOrn",
-                            )?
-                        }
-                        "ruleId" => {
-                            crate::runtime::field(&mut __map, &mut rule_id, "ruleId")?
-                        }
-                        "ruleName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut rule_name,
-                                "ruleName",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RuleConflict {
+    const EXPECTING: &'static str = "struct RuleConflict";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut conflict_criteria = ::std::option::Option::None;
+        let mut principal_orn = ::std::option::Option::None;
+        let mut resource_orn = ::std::option::Option::None;
+        let mut rule_id = ::std::option::Option::None;
+        let mut rule_name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "description" => __map.field(&mut description, "description")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "conflictCriteria" => {
+                    __map.field(&mut conflict_criteria, "conflictCriteria")?
                 }
-                ::std::result::Result::Ok(RuleConflict {
-                    id: id.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    conflict_criteria: conflict_criteria.unwrap_or_default(),
-                    principal_orn: principal_orn.unwrap_or_default(),
-                    resource_orn: resource_orn.unwrap_or_default(),
-                    rule_id: rule_id.unwrap_or_default(),
-                    rule_name: rule_name.unwrap_or_default(),
-                    additional_properties,
-                })
+                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
+                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "ruleId" => __map.field(&mut rule_id, "ruleId")?,
+                "ruleName" => __map.field(&mut rule_name, "ruleName")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            conflict_criteria: conflict_criteria.unwrap_or_default(),
+            principal_orn: principal_orn.unwrap_or_default(),
+            resource_orn: resource_orn.unwrap_or_default(),
+            rule_id: rule_id.unwrap_or_default(),
+            rule_name: rule_name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

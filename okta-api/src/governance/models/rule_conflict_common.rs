@@ -34,62 +34,40 @@ impl<'de> ::serde::Deserialize<'de> for RuleConflictCommon {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RuleConflictCommon;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RuleConflictCommon")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RuleConflictCommon, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut conflict_criteria = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "conflictCriteria" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conflict_criteria,
-                                "conflictCriteria",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RuleConflictCommon {
+    const EXPECTING: &'static str = "struct RuleConflictCommon";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut conflict_criteria = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "description" => __map.field(&mut description, "description")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "conflictCriteria" => {
+                    __map.field(&mut conflict_criteria, "conflictCriteria")?
                 }
-                ::std::result::Result::Ok(RuleConflictCommon {
-                    id: id.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    conflict_criteria: conflict_criteria.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            conflict_criteria: conflict_criteria.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -44,76 +44,46 @@ impl<'de> ::serde::Deserialize<'de> for RuleConflictCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RuleConflictCreatable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RuleConflictCreatable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RuleConflictCreatable, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut notes = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut resources = ::std::option::Option::None;
-                let mut conflict_criteria = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "notes" => {
-                            crate::runtime::field(&mut __map, &mut notes, "notes")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "resources" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resources,
-                                "resources",
-                            )?
-                        }
-                        "conflictCriteria" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conflict_criteria,
-                                "conflictCriteria",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RuleConflictCreatable {
+    const EXPECTING: &'static str = "struct RuleConflictCreatable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut notes = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut resources = ::std::option::Option::None;
+        let mut conflict_criteria = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "notes" => __map.field(&mut notes, "notes")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "resources" => __map.field(&mut resources, "resources")?,
+                "conflictCriteria" => {
+                    __map.field(&mut conflict_criteria, "conflictCriteria")?
                 }
-                ::std::result::Result::Ok(RuleConflictCreatable {
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    notes: notes.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    resources: resources.unwrap_or_default(),
-                    conflict_criteria: conflict_criteria.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            resources: resources.unwrap_or_default(),
+            conflict_criteria: conflict_criteria.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -42,77 +42,41 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ScheduleSettingsMutable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ScheduleSettingsMutable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ScheduleSettingsMutable, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut start_date = ::std::option::Option::None;
-                let mut duration_in_days = ::std::option::Option::None;
-                let mut time_zone = ::std::option::Option::None;
-                let mut recurrence = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "startDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut start_date,
-                                "startDate",
-                            )?
-                        }
-                        "durationInDays" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut duration_in_days,
-                                "durationInDays",
-                            )?
-                        }
-                        "timeZone" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut time_zone,
-                                "timeZone",
-                            )?
-                        }
-                        "recurrence" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recurrence,
-                                "recurrence",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ScheduleSettingsMutable {
-                    type_: crate::runtime::required(type_, "type")?,
-                    start_date: start_date.unwrap_or_default(),
-                    duration_in_days: duration_in_days.unwrap_or_default(),
-                    time_zone: time_zone.unwrap_or_default(),
-                    recurrence: recurrence.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ScheduleSettingsMutable {
+    const EXPECTING: &'static str = "struct ScheduleSettingsMutable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut start_date = ::std::option::Option::None;
+        let mut duration_in_days = ::std::option::Option::None;
+        let mut time_zone = ::std::option::Option::None;
+        let mut recurrence = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "startDate" => __map.field(&mut start_date, "startDate")?,
+                "durationInDays" => __map.field(&mut duration_in_days, "durationInDays")?,
+                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
+                "recurrence" => __map.field(&mut recurrence, "recurrence")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            start_date: start_date.unwrap_or_default(),
+            duration_in_days: duration_in_days.unwrap_or_default(),
+            time_zone: time_zone.unwrap_or_default(),
+            recurrence: recurrence.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,56 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleSettingsWriteable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ScheduleSettingsWriteable;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ScheduleSettingsWriteable")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ScheduleSettingsWriteable, A::Error> {
-                let mut expiration_date = ::std::option::Option::None;
-                let mut time_zone = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expirationDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expiration_date,
-                                "expirationDate",
-                            )?
-                        }
-                        "timeZone" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut time_zone,
-                                "timeZone",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ScheduleSettingsWriteable {
-                    expiration_date: expiration_date.unwrap_or_default(),
-                    time_zone: time_zone.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ScheduleSettingsWriteable {
+    const EXPECTING: &'static str = "struct ScheduleSettingsWriteable";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expiration_date = ::std::option::Option::None;
+        let mut time_zone = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expirationDate" => __map.field(&mut expiration_date, "expirationDate")?,
+                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expiration_date: expiration_date.unwrap_or_default(),
+            time_zone: time_zone.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

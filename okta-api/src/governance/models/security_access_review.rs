@@ -53,108 +53,64 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReview {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReview;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReview")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReview, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut end_time = ::std::option::Option::None;
-                let mut reviewer_settings = ::std::option::Option::None;
-                let mut summary = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "endTime" => {
-                            crate::runtime::field(&mut __map, &mut end_time, "endTime")?
-                        }
-                        "reviewerSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_settings,
-                                "reviewerSettings",
-                            )?
-                        }
-                        "summary" => {
-                            crate::runtime::field(&mut __map, &mut summary, "summary")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReview {
+    const EXPECTING: &'static str = "struct SecurityAccessReview";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut end_time = ::std::option::Option::None;
+        let mut reviewer_settings = ::std::option::Option::None;
+        let mut summary = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "created" => __map.field(&mut created, "created")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "status" => __map.field(&mut status, "status")?,
+                "name" => __map.field(&mut name, "name")?,
+                "endTime" => __map.field(&mut end_time, "endTime")?,
+                "reviewerSettings" => {
+                    __map.field(&mut reviewer_settings, "reviewerSettings")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReview {
-                    id: id.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    name: name.unwrap_or_default(),
-                    end_time: end_time.unwrap_or_default(),
-                    reviewer_settings: crate::runtime::required(
-                        reviewer_settings,
-                        "reviewerSettings",
-                    )?,
-                    summary: summary.unwrap_or_default(),
-                    additional_properties,
-                })
+                "summary" => __map.field(&mut summary, "summary")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            name: name.unwrap_or_default(),
+            end_time: end_time.unwrap_or_default(),
+            reviewer_settings: crate::runtime::required(
+                reviewer_settings,
+                "reviewerSettings",
+            )?,
+            summary: summary.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -77,113 +77,68 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewAccessItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewAccessItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewAccessItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewAccessItem, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut resource_id = ::std::option::Option::None;
-                let mut severity = ::std::option::Option::None;
-                let mut supported_actions = ::std::option::Option::None;
-                let mut remediation_status = ::std::option::Option::None;
-                let mut manual_remediation_types = ::std::option::Option::None;
-                let mut app_info = ::std::option::Option::None;
-                let mut summary = ::std::option::Option::None;
-                let mut sub_access_types = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        "severity" => {
-                            crate::runtime::field(&mut __map, &mut severity, "severity")?
-                        }
-                        "supportedActions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut supported_actions,
-                                "supportedActions",
-                            )?
-                        }
-                        "remediationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut remediation_status,
-                                "remediationStatus",
-                            )?
-                        }
-                        "manualRemediationTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut manual_remediation_types,
-                                "manualRemediationTypes",
-                            )?
-                        }
-                        "appInfo" => {
-                            crate::runtime::field(&mut __map, &mut app_info, "appInfo")?
-                        }
-                        "summary" => {
-                            crate::runtime::field(&mut __map, &mut summary, "summary")?
-                        }
-                        "subAccessTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sub_access_types,
-                                "subAccessTypes",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewAccessItem {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewAccessItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut severity = ::std::option::Option::None;
+        let mut supported_actions = ::std::option::Option::None;
+        let mut remediation_status = ::std::option::Option::None;
+        let mut manual_remediation_types = ::std::option::Option::None;
+        let mut app_info = ::std::option::Option::None;
+        let mut summary = ::std::option::Option::None;
+        let mut sub_access_types = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "name" => __map.field(&mut name, "name")?,
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "severity" => __map.field(&mut severity, "severity")?,
+                "supportedActions" => {
+                    __map.field(&mut supported_actions, "supportedActions")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewAccessItem {
-                    id: id.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    name: name.unwrap_or_default(),
-                    resource_id: resource_id.unwrap_or_default(),
-                    severity: crate::runtime::required(severity, "severity")?,
-                    supported_actions: supported_actions.unwrap_or_default(),
-                    remediation_status: remediation_status.unwrap_or_default(),
-                    manual_remediation_types: manual_remediation_types
-                        .unwrap_or_default(),
-                    app_info: app_info.unwrap_or_default(),
-                    summary: summary.unwrap_or_default(),
-                    sub_access_types: sub_access_types.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "remediationStatus" => {
+                    __map.field(&mut remediation_status, "remediationStatus")?
+                }
+                "manualRemediationTypes" => {
+                    __map.field(&mut manual_remediation_types, "manualRemediationTypes")?
+                }
+                "appInfo" => __map.field(&mut app_info, "appInfo")?,
+                "summary" => __map.field(&mut summary, "summary")?,
+                "subAccessTypes" => __map.field(&mut sub_access_types, "subAccessTypes")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            name: name.unwrap_or_default(),
+            resource_id: resource_id.unwrap_or_default(),
+            severity: crate::runtime::required(severity, "severity")?,
+            supported_actions: supported_actions.unwrap_or_default(),
+            remediation_status: remediation_status.unwrap_or_default(),
+            manual_remediation_types: manual_remediation_types.unwrap_or_default(),
+            app_info: app_info.unwrap_or_default(),
+            summary: summary.unwrap_or_default(),
+            sub_access_types: sub_access_types.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

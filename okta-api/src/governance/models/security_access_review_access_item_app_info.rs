@@ -91,137 +91,87 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewAccessItemAppInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewAccessItemAppInfo;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewAccessItemAppInfo")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewAccessItemAppInfo, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut logo_url = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut last_access_date = ::std::option::Option::None;
-                let mut assigned_date = ::std::option::Option::None;
-                let mut assignment_type = ::std::option::Option::None;
-                let mut application_usage = ::std::option::Option::None;
-                let mut last_access_certification_reviewed_date = ::std::option::Option::None;
-                let mut last_security_access_review_date = ::std::option::Option::None;
-                let mut last_device_login = ::std::option::Option::None;
-                let mut active_entitlements = ::std::option::Option::None;
-                let mut governance_labels = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "logoUrl" => {
-                            crate::runtime::field(&mut __map, &mut logo_url, "logoUrl")?
-                        }
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "lastAccessDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_access_date,
-                                "lastAccessDate",
-                            )?
-                        }
-                        "assignedDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assigned_date,
-                                "assignedDate",
-                            )?
-                        }
-                        "assignmentType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignment_type,
-                                "assignmentType",
-                            )?
-                        }
-                        "applicationUsage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut application_usage,
-                                "applicationUsage",
-                            )?
-                        }
-                        "lastAccessCertificationReviewedDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_access_certification_reviewed_date,
-                                "lastAccessCertificationReviewedDate",
-                            )?
-                        }
-                        "lastSecurityAccessReviewDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_security_access_review_date,
-                                "lastSecurityAccessReviewDate",
-                            )?
-                        }
-                        "lastDeviceLogin" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_device_login,
-                                "lastDeviceLogin",
-                            )?
-                        }
-                        "activeEntitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut active_entitlements,
-                                "activeEntitlements",
-                            )?
-                        }
-                        "governanceLabels" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut governance_labels,
-                                "governanceLabels",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewAccessItemAppInfo {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewAccessItemAppInfo";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut logo_url = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut last_access_date = ::std::option::Option::None;
+        let mut assigned_date = ::std::option::Option::None;
+        let mut assignment_type = ::std::option::Option::None;
+        let mut application_usage = ::std::option::Option::None;
+        let mut last_access_certification_reviewed_date = ::std::option::Option::None;
+        let mut last_security_access_review_date = ::std::option::Option::None;
+        let mut last_device_login = ::std::option::Option::None;
+        let mut active_entitlements = ::std::option::Option::None;
+        let mut governance_labels = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "logoUrl" => __map.field(&mut logo_url, "logoUrl")?,
+                "label" => __map.field(&mut label, "label")?,
+                "lastAccessDate" => __map.field(&mut last_access_date, "lastAccessDate")?,
+                "assignedDate" => __map.field(&mut assigned_date, "assignedDate")?,
+                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
+                "applicationUsage" => {
+                    __map.field(&mut application_usage, "applicationUsage")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewAccessItemAppInfo {
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    logo_url: logo_url.unwrap_or_default(),
-                    label: label.unwrap_or_default(),
-                    last_access_date: last_access_date.unwrap_or_default(),
-                    assigned_date: assigned_date.unwrap_or_default(),
-                    assignment_type: assignment_type.unwrap_or_default(),
-                    application_usage: application_usage.unwrap_or_default(),
-                    last_access_certification_reviewed_date: last_access_certification_reviewed_date
-                        .unwrap_or_default(),
-                    last_security_access_review_date: last_security_access_review_date
-                        .unwrap_or_default(),
-                    last_device_login: last_device_login.unwrap_or_default(),
-                    active_entitlements: active_entitlements.unwrap_or_default(),
-                    governance_labels: governance_labels.unwrap_or_default(),
-                    additional_properties,
-                })
+                "lastAccessCertificationReviewedDate" => {
+                    __map
+                        .field(
+                            &mut last_access_certification_reviewed_date,
+                            "lastAccessCertificationReviewedDate",
+                        )?
+                }
+                "lastSecurityAccessReviewDate" => {
+                    __map
+                        .field(
+                            &mut last_security_access_review_date,
+                            "lastSecurityAccessReviewDate",
+                        )?
+                }
+                "lastDeviceLogin" => {
+                    __map.field(&mut last_device_login, "lastDeviceLogin")?
+                }
+                "activeEntitlements" => {
+                    __map.field(&mut active_entitlements, "activeEntitlements")?
+                }
+                "governanceLabels" => {
+                    __map.field(&mut governance_labels, "governanceLabels")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            logo_url: logo_url.unwrap_or_default(),
+            label: label.unwrap_or_default(),
+            last_access_date: last_access_date.unwrap_or_default(),
+            assigned_date: assigned_date.unwrap_or_default(),
+            assignment_type: assignment_type.unwrap_or_default(),
+            application_usage: application_usage.unwrap_or_default(),
+            last_access_certification_reviewed_date: last_access_certification_reviewed_date
+                .unwrap_or_default(),
+            last_security_access_review_date: last_security_access_review_date
+                .unwrap_or_default(),
+            last_device_login: last_device_login.unwrap_or_default(),
+            active_entitlements: active_entitlements.unwrap_or_default(),
+            governance_labels: governance_labels.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,60 +32,38 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewAnomaly {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewAnomaly;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewAnomaly")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewAnomaly, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut severity = ::std::option::Option::None;
-                let mut subtext = ::std::option::Option::None;
-                let mut sod_conflicts = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "severity" => {
-                            crate::runtime::field(&mut __map, &mut severity, "severity")?
-                        }
-                        "subtext" => {
-                            crate::runtime::field(&mut __map, &mut subtext, "subtext")?
-                        }
-                        "sodConflicts" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sod_conflicts,
-                                "sodConflicts",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityAccessReviewAnomaly {
-                    type_: crate::runtime::required(type_, "type")?,
-                    severity: crate::runtime::required(severity, "severity")?,
-                    subtext: subtext.unwrap_or_default(),
-                    sod_conflicts: sod_conflicts.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewAnomaly {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewAnomaly";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut severity = ::std::option::Option::None;
+        let mut subtext = ::std::option::Option::None;
+        let mut sod_conflicts = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "severity" => __map.field(&mut severity, "severity")?,
+                "subtext" => __map.field(&mut subtext, "subtext")?,
+                "sodConflicts" => __map.field(&mut sod_conflicts, "sodConflicts")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            severity: crate::runtime::required(severity, "severity")?,
+            subtext: subtext.unwrap_or_default(),
+            sod_conflicts: sod_conflicts.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,73 +34,45 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewHistoryItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewHistoryItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewHistoryItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewHistoryItem, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut system_generated = ::std::option::Option::None;
-                let mut timestamp = ::std::option::Option::None;
-                let mut message = ::std::option::Option::None;
-                let mut principal_profile = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "systemGenerated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut system_generated,
-                                "systemGenerated",
-                            )?
-                        }
-                        "timestamp" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut timestamp,
-                                "timestamp",
-                            )?
-                        }
-                        "message" => {
-                            crate::runtime::field(&mut __map, &mut message, "message")?
-                        }
-                        "principalProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_profile,
-                                "principalProfile",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewHistoryItem {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewHistoryItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut system_generated = ::std::option::Option::None;
+        let mut timestamp = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
+        let mut principal_profile = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "systemGenerated" => {
+                    __map.field(&mut system_generated, "systemGenerated")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewHistoryItem {
-                    id: id.unwrap_or_default(),
-                    system_generated: system_generated.unwrap_or_default(),
-                    timestamp: timestamp.unwrap_or_default(),
-                    message: message.unwrap_or_default(),
-                    principal_profile: principal_profile.unwrap_or_default(),
-                    additional_properties,
-                })
+                "timestamp" => __map.field(&mut timestamp, "timestamp")?,
+                "message" => __map.field(&mut message, "message")?,
+                "principalProfile" => {
+                    __map.field(&mut principal_profile, "principalProfile")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            system_generated: system_generated.unwrap_or_default(),
+            timestamp: timestamp.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            principal_profile: principal_profile.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -82,126 +82,68 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewPrincipal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewPrincipal;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewPrincipal")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewPrincipal, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut email = ::std::option::Option::None;
-                let mut first_name = ::std::option::Option::None;
-                let mut last_name = ::std::option::Option::None;
-                let mut login = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut department = ::std::option::Option::None;
-                let mut manager = ::std::option::Option::None;
-                let mut role = ::std::option::Option::None;
-                let mut home_location = ::std::option::Option::None;
-                let mut last_login_info = ::std::option::Option::None;
-                let mut okta_admin_roles = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "email" => {
-                            crate::runtime::field(&mut __map, &mut email, "email")?
-                        }
-                        "firstName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut first_name,
-                                "firstName",
-                            )?
-                        }
-                        "lastName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_name,
-                                "lastName",
-                            )?
-                        }
-                        "login" => {
-                            crate::runtime::field(&mut __map, &mut login, "login")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "department" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut department,
-                                "department",
-                            )?
-                        }
-                        "manager" => {
-                            crate::runtime::field(&mut __map, &mut manager, "manager")?
-                        }
-                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
-                        "homeLocation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut home_location,
-                                "homeLocation",
-                            )?
-                        }
-                        "lastLoginInfo" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_login_info,
-                                "lastLoginInfo",
-                            )?
-                        }
-                        "oktaAdminRoles" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut okta_admin_roles,
-                                "oktaAdminRoles",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityAccessReviewPrincipal {
-                    id: id.unwrap_or_default(),
-                    email: email.unwrap_or_default(),
-                    first_name: first_name.unwrap_or_default(),
-                    last_name: last_name.unwrap_or_default(),
-                    login: login.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    type_: crate::runtime::required(type_, "type")?,
-                    department: department.unwrap_or_default(),
-                    manager: manager.unwrap_or_default(),
-                    role: role.unwrap_or_default(),
-                    home_location: home_location.unwrap_or_default(),
-                    last_login_info: last_login_info.unwrap_or_default(),
-                    okta_admin_roles: okta_admin_roles.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewPrincipal {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewPrincipal";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut email = ::std::option::Option::None;
+        let mut first_name = ::std::option::Option::None;
+        let mut last_name = ::std::option::Option::None;
+        let mut login = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut department = ::std::option::Option::None;
+        let mut manager = ::std::option::Option::None;
+        let mut role = ::std::option::Option::None;
+        let mut home_location = ::std::option::Option::None;
+        let mut last_login_info = ::std::option::Option::None;
+        let mut okta_admin_roles = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "email" => __map.field(&mut email, "email")?,
+                "firstName" => __map.field(&mut first_name, "firstName")?,
+                "lastName" => __map.field(&mut last_name, "lastName")?,
+                "login" => __map.field(&mut login, "login")?,
+                "status" => __map.field(&mut status, "status")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "department" => __map.field(&mut department, "department")?,
+                "manager" => __map.field(&mut manager, "manager")?,
+                "role" => __map.field(&mut role, "role")?,
+                "homeLocation" => __map.field(&mut home_location, "homeLocation")?,
+                "lastLoginInfo" => __map.field(&mut last_login_info, "lastLoginInfo")?,
+                "oktaAdminRoles" => __map.field(&mut okta_admin_roles, "oktaAdminRoles")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            login: login.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            type_: crate::runtime::required(type_, "type")?,
+            department: department.unwrap_or_default(),
+            manager: manager.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            home_location: home_location.unwrap_or_default(),
+            last_login_info: last_login_info.unwrap_or_default(),
+            okta_admin_roles: okta_admin_roles.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -36,63 +36,38 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewPrincipalLastLoginIn
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewPrincipalLastLoginInfo;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewPrincipalLastLoginInfo")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SecurityAccessReviewPrincipalLastLoginInfo,
-                A::Error,
-            > {
-                let mut date = ::std::option::Option::None;
-                let mut location = ::std::option::Option::None;
-                let mut device = ::std::option::Option::None;
-                let mut ip_address = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "date" => crate::runtime::field(&mut __map, &mut date, "date")?,
-                        "location" => {
-                            crate::runtime::field(&mut __map, &mut location, "location")?
-                        }
-                        "device" => {
-                            crate::runtime::field(&mut __map, &mut device, "device")?
-                        }
-                        "ipAddress" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut ip_address,
-                                "ipAddress",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityAccessReviewPrincipalLastLoginInfo {
-                    date: date.unwrap_or_default(),
-                    location: location.unwrap_or_default(),
-                    device: device.unwrap_or_default(),
-                    ip_address: ip_address.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewPrincipalLastLoginInfo {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewPrincipalLastLoginInfo";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut date = ::std::option::Option::None;
+        let mut location = ::std::option::Option::None;
+        let mut device = ::std::option::Option::None;
+        let mut ip_address = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "date" => __map.field(&mut date, "date")?,
+                "location" => __map.field(&mut location, "location")?,
+                "device" => __map.field(&mut device, "device")?,
+                "ipAddress" => __map.field(&mut ip_address, "ipAddress")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            date: date.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            device: device.unwrap_or_default(),
+            ip_address: ip_address.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

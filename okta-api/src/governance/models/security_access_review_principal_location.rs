@@ -28,51 +28,35 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewPrincipalLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewPrincipalLocation;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewPrincipalLocation")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewPrincipalLocation, A::Error> {
-                let mut city = ::std::option::Option::None;
-                let mut state = ::std::option::Option::None;
-                let mut country = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "city" => crate::runtime::field(&mut __map, &mut city, "city")?,
-                        "state" => {
-                            crate::runtime::field(&mut __map, &mut state, "state")?
-                        }
-                        "country" => {
-                            crate::runtime::field(&mut __map, &mut country, "country")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityAccessReviewPrincipalLocation {
-                    city: city.unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    country: country.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewPrincipalLocation {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewPrincipalLocation";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut city = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut country = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "city" => __map.field(&mut city, "city")?,
+                "state" => __map.field(&mut state, "state")?,
+                "country" => __map.field(&mut country, "country")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            city: city.unwrap_or_default(),
+            state: state.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -23,55 +23,32 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewPrincipalOktaAdminRo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewPrincipalOktaAdminRole;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewPrincipalOktaAdminRole")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SecurityAccessReviewPrincipalOktaAdminRole,
-                A::Error,
-            > {
-                let mut role_id = ::std::option::Option::None;
-                let mut role_name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "roleId" => {
-                            crate::runtime::field(&mut __map, &mut role_id, "roleId")?
-                        }
-                        "roleName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut role_name,
-                                "roleName",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityAccessReviewPrincipalOktaAdminRole {
-                    role_id: role_id.unwrap_or_default(),
-                    role_name: role_name.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewPrincipalOktaAdminRole {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewPrincipalOktaAdminRole";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut role_id = ::std::option::Option::None;
+        let mut role_name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "roleId" => __map.field(&mut role_id, "roleId")?,
+                "roleName" => __map.field(&mut role_name, "roleName")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            role_id: role_id.unwrap_or_default(),
+            role_name: role_name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,67 +34,43 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewRequest, A::Error> {
-                let mut principal_id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut end_time = ::std::option::Option::None;
-                let mut reviewer_settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "principalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_id,
-                                "principalId",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "endTime" => {
-                            crate::runtime::field(&mut __map, &mut end_time, "endTime")?
-                        }
-                        "reviewerSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_settings,
-                                "reviewerSettings",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewRequest {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut principal_id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut end_time = ::std::option::Option::None;
+        let mut reviewer_settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "principalId" => __map.field(&mut principal_id, "principalId")?,
+                "name" => __map.field(&mut name, "name")?,
+                "endTime" => __map.field(&mut end_time, "endTime")?,
+                "reviewerSettings" => {
+                    __map.field(&mut reviewer_settings, "reviewerSettings")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewRequest {
-                    principal_id: principal_id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    end_time: end_time.unwrap_or_default(),
-                    reviewer_settings: crate::runtime::required(
-                        reviewer_settings,
-                        "reviewerSettings",
-                    )?,
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            principal_id: principal_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            end_time: end_time.unwrap_or_default(),
+            reviewer_settings: crate::runtime::required(
+                reviewer_settings,
+                "reviewerSettings",
+            )?,
+            additional_properties,
+        })
     }
 }

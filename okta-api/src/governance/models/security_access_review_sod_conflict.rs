@@ -31,67 +31,43 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewSodConflict {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewSodConflict;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewSodConflict")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewSodConflict, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut operator = ::std::option::Option::None;
-                let mut conflicted_entitlements = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "operator" => {
-                            crate::runtime::field(&mut __map, &mut operator, "operator")?
-                        }
-                        "conflictedEntitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conflicted_entitlements,
-                                "conflictedEntitlements",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewSodConflict {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewSodConflict";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut operator = ::std::option::Option::None;
+        let mut conflicted_entitlements = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "description" => __map.field(&mut description, "description")?,
+                "operator" => __map.field(&mut operator, "operator")?,
+                "conflictedEntitlements" => {
+                    __map.field(&mut conflicted_entitlements, "conflictedEntitlements")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewSodConflict {
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    operator: crate::runtime::required(operator, "operator")?,
-                    conflicted_entitlements: conflicted_entitlements.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            operator: crate::runtime::required(operator, "operator")?,
+            conflicted_entitlements: conflicted_entitlements.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,66 +27,36 @@ for SecurityAccessReviewSodConflictConflictedEntitlementInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewSodConflictConflictedEntitlementInfo;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct SecurityAccessReviewSodConflictConflictedEntitlementInfo",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SecurityAccessReviewSodConflictConflictedEntitlementInfo,
-                A::Error,
-            > {
-                let mut list_name = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "listName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut list_name,
-                                "listName",
-                            )?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityAccessReviewSodConflictConflictedEntitlementInfo {
-                    list_name: list_name.unwrap_or_default(),
-                    scope: crate::runtime::required(scope, "scope")?,
-                    entitlements: entitlements.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for SecurityAccessReviewSodConflictConflictedEntitlementInfo {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewSodConflictConflictedEntitlementInfo";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut list_name = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "listName" => __map.field(&mut list_name, "listName")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            list_name: list_name.unwrap_or_default(),
+            scope: crate::runtime::required(scope, "scope")?,
+            entitlements: entitlements.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -68,107 +68,64 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewSubAccessItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewSubAccessItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewSubAccessItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewSubAccessItem, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut resource_id = ::std::option::Option::None;
-                let mut severity = ::std::option::Option::None;
-                let mut supported_actions = ::std::option::Option::None;
-                let mut remediation_status = ::std::option::Option::None;
-                let mut manual_remediation_types = ::std::option::Option::None;
-                let mut entitlement_info = ::std::option::Option::None;
-                let mut group_info = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        "severity" => {
-                            crate::runtime::field(&mut __map, &mut severity, "severity")?
-                        }
-                        "supportedActions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut supported_actions,
-                                "supportedActions",
-                            )?
-                        }
-                        "remediationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut remediation_status,
-                                "remediationStatus",
-                            )?
-                        }
-                        "manualRemediationTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut manual_remediation_types,
-                                "manualRemediationTypes",
-                            )?
-                        }
-                        "entitlementInfo" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_info,
-                                "entitlementInfo",
-                            )?
-                        }
-                        "groupInfo" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_info,
-                                "groupInfo",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewSubAccessItem {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewSubAccessItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut severity = ::std::option::Option::None;
+        let mut supported_actions = ::std::option::Option::None;
+        let mut remediation_status = ::std::option::Option::None;
+        let mut manual_remediation_types = ::std::option::Option::None;
+        let mut entitlement_info = ::std::option::Option::None;
+        let mut group_info = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "severity" => __map.field(&mut severity, "severity")?,
+                "supportedActions" => {
+                    __map.field(&mut supported_actions, "supportedActions")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewSubAccessItem {
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    resource_id: resource_id.unwrap_or_default(),
-                    severity: crate::runtime::required(severity, "severity")?,
-                    supported_actions: supported_actions.unwrap_or_default(),
-                    remediation_status: remediation_status.unwrap_or_default(),
-                    manual_remediation_types: manual_remediation_types
-                        .unwrap_or_default(),
-                    entitlement_info: entitlement_info.unwrap_or_default(),
-                    group_info: group_info.unwrap_or_default(),
-                    additional_properties,
-                })
+                "remediationStatus" => {
+                    __map.field(&mut remediation_status, "remediationStatus")?
+                }
+                "manualRemediationTypes" => {
+                    __map.field(&mut manual_remediation_types, "manualRemediationTypes")?
+                }
+                "entitlementInfo" => {
+                    __map.field(&mut entitlement_info, "entitlementInfo")?
+                }
+                "groupInfo" => __map.field(&mut group_info, "groupInfo")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            resource_id: resource_id.unwrap_or_default(),
+            severity: crate::runtime::required(severity, "severity")?,
+            supported_actions: supported_actions.unwrap_or_default(),
+            remediation_status: remediation_status.unwrap_or_default(),
+            manual_remediation_types: manual_remediation_types.unwrap_or_default(),
+            entitlement_info: entitlement_info.unwrap_or_default(),
+            group_info: group_info.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -81,127 +81,76 @@ for SecurityAccessReviewSubAccessItemEntitlementInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewSubAccessItemEntitlementInfo;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewSubAccessItemEntitlementInfo")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SecurityAccessReviewSubAccessItemEntitlementInfo,
-                A::Error,
-            > {
-                let mut type_ = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut entitlement_description = ::std::option::Option::None;
-                let mut assigned_date = ::std::option::Option::None;
-                let mut assignment_type = ::std::option::Option::None;
-                let mut collections_assigning = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut last_access_certification_reviewed_date = ::std::option::Option::None;
-                let mut last_security_access_review_date = ::std::option::Option::None;
-                let mut governance_labels = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "entitlementDescription" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_description,
-                                "entitlementDescription",
-                            )?
-                        }
-                        "assignedDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assigned_date,
-                                "assignedDate",
-                            )?
-                        }
-                        "assignmentType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignment_type,
-                                "assignmentType",
-                            )?
-                        }
-                        "collectionsAssigning" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut collections_assigning,
-                                "collectionsAssigning",
-                            )?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "lastAccessCertificationReviewedDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_access_certification_reviewed_date,
-                                "lastAccessCertificationReviewedDate",
-                            )?
-                        }
-                        "lastSecurityAccessReviewDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_security_access_review_date,
-                                "lastSecurityAccessReviewDate",
-                            )?
-                        }
-                        "governanceLabels" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut governance_labels,
-                                "governanceLabels",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewSubAccessItemEntitlementInfo {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewSubAccessItemEntitlementInfo";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut entitlement_description = ::std::option::Option::None;
+        let mut assigned_date = ::std::option::Option::None;
+        let mut assignment_type = ::std::option::Option::None;
+        let mut collections_assigning = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut last_access_certification_reviewed_date = ::std::option::Option::None;
+        let mut last_security_access_review_date = ::std::option::Option::None;
+        let mut governance_labels = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "description" => __map.field(&mut description, "description")?,
+                "entitlementDescription" => {
+                    __map.field(&mut entitlement_description, "entitlementDescription")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewSubAccessItemEntitlementInfo {
-                    type_: crate::runtime::required(type_, "type")?,
-                    description: description.unwrap_or_default(),
-                    entitlement_description: entitlement_description.unwrap_or_default(),
-                    assigned_date: assigned_date.unwrap_or_default(),
-                    assignment_type: assignment_type.unwrap_or_default(),
-                    collections_assigning: collections_assigning.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    last_access_certification_reviewed_date: last_access_certification_reviewed_date
-                        .unwrap_or_default(),
-                    last_security_access_review_date: last_security_access_review_date
-                        .unwrap_or_default(),
-                    governance_labels: governance_labels.unwrap_or_default(),
-                    additional_properties,
-                })
+                "assignedDate" => __map.field(&mut assigned_date, "assignedDate")?,
+                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
+                "collectionsAssigning" => {
+                    __map.field(&mut collections_assigning, "collectionsAssigning")?
+                }
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "lastAccessCertificationReviewedDate" => {
+                    __map
+                        .field(
+                            &mut last_access_certification_reviewed_date,
+                            "lastAccessCertificationReviewedDate",
+                        )?
+                }
+                "lastSecurityAccessReviewDate" => {
+                    __map
+                        .field(
+                            &mut last_security_access_review_date,
+                            "lastSecurityAccessReviewDate",
+                        )?
+                }
+                "governanceLabels" => {
+                    __map.field(&mut governance_labels, "governanceLabels")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            description: description.unwrap_or_default(),
+            entitlement_description: entitlement_description.unwrap_or_default(),
+            assigned_date: assigned_date.unwrap_or_default(),
+            assignment_type: assignment_type.unwrap_or_default(),
+            collections_assigning: collections_assigning.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            last_access_certification_reviewed_date: last_access_certification_reviewed_date
+                .unwrap_or_default(),
+            last_security_access_review_date: last_security_access_review_date
+                .unwrap_or_default(),
+            governance_labels: governance_labels.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -64,106 +64,63 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewSubAccessItemGroupIn
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewSubAccessItemGroupInfo;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewSubAccessItemGroupInfo")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SecurityAccessReviewSubAccessItemGroupInfo,
-                A::Error,
-            > {
-                let mut description = ::std::option::Option::None;
-                let mut assigned_date = ::std::option::Option::None;
-                let mut group_owner = ::std::option::Option::None;
-                let mut assignment_type = ::std::option::Option::None;
-                let mut last_access_certification_reviewed_date = ::std::option::Option::None;
-                let mut last_security_access_review_date = ::std::option::Option::None;
-                let mut governance_labels = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "assignedDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assigned_date,
-                                "assignedDate",
-                            )?
-                        }
-                        "groupOwner" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_owner,
-                                "groupOwner",
-                            )?
-                        }
-                        "assignmentType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignment_type,
-                                "assignmentType",
-                            )?
-                        }
-                        "lastAccessCertificationReviewedDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_access_certification_reviewed_date,
-                                "lastAccessCertificationReviewedDate",
-                            )?
-                        }
-                        "lastSecurityAccessReviewDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_security_access_review_date,
-                                "lastSecurityAccessReviewDate",
-                            )?
-                        }
-                        "governanceLabels" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut governance_labels,
-                                "governanceLabels",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewSubAccessItemGroupInfo {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewSubAccessItemGroupInfo";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut description = ::std::option::Option::None;
+        let mut assigned_date = ::std::option::Option::None;
+        let mut group_owner = ::std::option::Option::None;
+        let mut assignment_type = ::std::option::Option::None;
+        let mut last_access_certification_reviewed_date = ::std::option::Option::None;
+        let mut last_security_access_review_date = ::std::option::Option::None;
+        let mut governance_labels = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "description" => __map.field(&mut description, "description")?,
+                "assignedDate" => __map.field(&mut assigned_date, "assignedDate")?,
+                "groupOwner" => __map.field(&mut group_owner, "groupOwner")?,
+                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
+                "lastAccessCertificationReviewedDate" => {
+                    __map
+                        .field(
+                            &mut last_access_certification_reviewed_date,
+                            "lastAccessCertificationReviewedDate",
+                        )?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewSubAccessItemGroupInfo {
-                    description: description.unwrap_or_default(),
-                    assigned_date: assigned_date.unwrap_or_default(),
-                    group_owner: group_owner.unwrap_or_default(),
-                    assignment_type: assignment_type.unwrap_or_default(),
-                    last_access_certification_reviewed_date: last_access_certification_reviewed_date
-                        .unwrap_or_default(),
-                    last_security_access_review_date: last_security_access_review_date
-                        .unwrap_or_default(),
-                    governance_labels: governance_labels.unwrap_or_default(),
-                    additional_properties,
-                })
+                "lastSecurityAccessReviewDate" => {
+                    __map
+                        .field(
+                            &mut last_security_access_review_date,
+                            "lastSecurityAccessReviewDate",
+                        )?
+                }
+                "governanceLabels" => {
+                    __map.field(&mut governance_labels, "governanceLabels")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            description: description.unwrap_or_default(),
+            assigned_date: assigned_date.unwrap_or_default(),
+            group_owner: group_owner.unwrap_or_default(),
+            assignment_type: assignment_type.unwrap_or_default(),
+            last_access_certification_reviewed_date: last_access_certification_reviewed_date
+                .unwrap_or_default(),
+            last_security_access_review_date: last_security_access_review_date
+                .unwrap_or_default(),
+            governance_labels: governance_labels.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,52 +32,34 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewUpdateRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewUpdateRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewUpdateRequest, A::Error> {
-                let mut end_time = ::std::option::Option::None;
-                let mut reviewer_settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "endTime" => {
-                            crate::runtime::field(&mut __map, &mut end_time, "endTime")?
-                        }
-                        "reviewerSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reviewer_settings,
-                                "reviewerSettings",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewUpdateRequest {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewUpdateRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut end_time = ::std::option::Option::None;
+        let mut reviewer_settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "endTime" => __map.field(&mut end_time, "endTime")?,
+                "reviewerSettings" => {
+                    __map.field(&mut reviewer_settings, "reviewerSettings")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewUpdateRequest {
-                    end_time: end_time.unwrap_or_default(),
-                    reviewer_settings: reviewer_settings.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            end_time: end_time.unwrap_or_default(),
+            reviewer_settings: reviewer_settings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

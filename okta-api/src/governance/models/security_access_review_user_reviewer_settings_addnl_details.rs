@@ -34,61 +34,37 @@ for SecurityAccessReviewUserReviewerSettingsAddnlDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewUserReviewerSettingsAddnlDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct SecurityAccessReviewUserReviewerSettingsAddnlDetails",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SecurityAccessReviewUserReviewerSettingsAddnlDetails,
-                A::Error,
-            > {
-                let mut included_user_ids = ::std::option::Option::None;
-                let mut included_user_profiles = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "includedUserIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut included_user_ids,
-                                "includedUserIds",
-                            )?
-                        }
-                        "includedUserProfiles" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut included_user_profiles,
-                                "includedUserProfiles",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for SecurityAccessReviewUserReviewerSettingsAddnlDetails {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewUserReviewerSettingsAddnlDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut included_user_ids = ::std::option::Option::None;
+        let mut included_user_profiles = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "includedUserIds" => {
+                    __map.field(&mut included_user_ids, "includedUserIds")?
                 }
-                ::std::result::Result::Ok(SecurityAccessReviewUserReviewerSettingsAddnlDetails {
-                    included_user_ids: included_user_ids.unwrap_or_default(),
-                    included_user_profiles: included_user_profiles.unwrap_or_default(),
-                    additional_properties,
-                })
+                "includedUserProfiles" => {
+                    __map.field(&mut included_user_profiles, "includedUserProfiles")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            included_user_ids: included_user_ids.unwrap_or_default(),
+            included_user_profiles: included_user_profiles.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

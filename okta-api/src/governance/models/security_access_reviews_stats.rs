@@ -29,74 +29,38 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewsStats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityAccessReviewsStats;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityAccessReviewsStats")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityAccessReviewsStats, A::Error> {
-                let mut active_count = ::std::option::Option::None;
-                let mut pending_count = ::std::option::Option::None;
-                let mut error_count = ::std::option::Option::None;
-                let mut closed_count = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "activeCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut active_count,
-                                "activeCount",
-                            )?
-                        }
-                        "pendingCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pending_count,
-                                "pendingCount",
-                            )?
-                        }
-                        "errorCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_count,
-                                "errorCount",
-                            )?
-                        }
-                        "closedCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut closed_count,
-                                "closedCount",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityAccessReviewsStats {
-                    active_count: active_count.unwrap_or_default(),
-                    pending_count: pending_count.unwrap_or_default(),
-                    error_count: error_count.unwrap_or_default(),
-                    closed_count: closed_count.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityAccessReviewsStats {
+    const EXPECTING: &'static str = "struct SecurityAccessReviewsStats";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut active_count = ::std::option::Option::None;
+        let mut pending_count = ::std::option::Option::None;
+        let mut error_count = ::std::option::Option::None;
+        let mut closed_count = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "activeCount" => __map.field(&mut active_count, "activeCount")?,
+                "pendingCount" => __map.field(&mut pending_count, "pendingCount")?,
+                "errorCount" => __map.field(&mut error_count, "errorCount")?,
+                "closedCount" => __map.field(&mut closed_count, "closedCount")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            active_count: active_count.unwrap_or_default(),
+            pending_count: pending_count.unwrap_or_default(),
+            error_count: error_count.unwrap_or_default(),
+            closed_count: closed_count.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,55 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for ServerExtendedMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ServerExtendedMessage;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ServerExtendedMessage")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ServerExtendedMessage, A::Error> {
-                let mut message = ::std::option::Option::None;
-                let mut args = ::std::option::Option::None;
-                let mut message_code = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "message" => {
-                            crate::runtime::field(&mut __map, &mut message, "message")?
-                        }
-                        "args" => crate::runtime::field(&mut __map, &mut args, "args")?,
-                        "messageCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut message_code,
-                                "messageCode",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ServerExtendedMessage {
-                    message: message.unwrap_or_default(),
-                    args: args.unwrap_or_default(),
-                    message_code: message_code.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ServerExtendedMessage {
+    const EXPECTING: &'static str = "struct ServerExtendedMessage";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut message = ::std::option::Option::None;
+        let mut args = ::std::option::Option::None;
+        let mut message_code = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "message" => __map.field(&mut message, "message")?,
+                "args" => __map.field(&mut args, "args")?,
+                "messageCode" => __map.field(&mut message_code, "messageCode")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            message: message.unwrap_or_default(),
+            args: args.unwrap_or_default(),
+            message_code: message_code.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

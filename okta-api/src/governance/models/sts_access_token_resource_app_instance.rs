@@ -27,62 +27,37 @@ impl<'de> ::serde::Deserialize<'de> for StsAccessTokenResourceAppInstance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = StsAccessTokenResourceAppInstance;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct StsAccessTokenResourceAppInstance")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<StsAccessTokenResourceAppInstance, A::Error> {
-                let mut resource_type = ::std::option::Option::None;
-                let mut orn = ::std::option::Option::None;
-                let mut app_instance_name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_type,
-                                "resourceType",
-                            )?
-                        }
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "appInstanceName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_instance_name,
-                                "appInstanceName",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for StsAccessTokenResourceAppInstance {
+    const EXPECTING: &'static str = "struct StsAccessTokenResourceAppInstance";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_type = ::std::option::Option::None;
+        let mut orn = ::std::option::Option::None;
+        let mut app_instance_name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
+                "orn" => __map.field(&mut orn, "orn")?,
+                "appInstanceName" => {
+                    __map.field(&mut app_instance_name, "appInstanceName")?
                 }
-                ::std::result::Result::Ok(StsAccessTokenResourceAppInstance {
-                    resource_type: crate::runtime::required(
-                        resource_type,
-                        "resourceType",
-                    )?,
-                    orn: orn.unwrap_or_default(),
-                    app_instance_name: app_instance_name.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_type: crate::runtime::required(resource_type, "resourceType")?,
+            orn: orn.unwrap_or_default(),
+            app_instance_name: app_instance_name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

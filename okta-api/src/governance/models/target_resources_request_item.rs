@@ -104,133 +104,95 @@ impl<'de> ::serde::Deserialize<'de> for TargetResourcesRequestItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TargetResourcesRequestItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TargetResourcesRequestItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TargetResourcesRequestItem, A::Error> {
-                let mut resource_id = ::std::option::Option::None;
-                let mut resource_type = ::std::option::Option::None;
-                let mut include_all_entitlements_and_bundles = ::std::option::Option::None;
-                let mut entitlement_bundles = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut entitlement_value_scope_by_governance_label_values = ::std::option::Option::None;
-                let mut include_bundles_having_same_entitlement_values = ::std::option::Option::None;
-                let mut entitlement_bundle_scope_by_governance_label_values = ::std::option::Option::None;
-                let mut app_service_accounts = ::std::option::Option::None;
-                let mut include_all_app_service_accounts = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        "resourceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_type,
-                                "resourceType",
-                            )?
-                        }
-                        "includeAllEntitlementsAndBundles" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_all_entitlements_and_bundles,
-                                "includeAllEntitlementsAndBundles",
-                            )?
-                        }
-                        "entitlementBundles" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_bundles,
-                                "entitlementBundles",
-                            )?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "entitlementValueScopeByGovernanceLabelValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_value_scope_by_governance_label_values,
-                                "entitlementValueScopeByGovernanceLabelValues",
-                            )?
-                        }
-                        "includeBundlesHavingSameEntitlementValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_bundles_having_same_entitlement_values,
-                                "includeBundlesHavingSameEntitlementValues",
-                            )?
-                        }
-                        "entitlementBundleScopeByGovernanceLabelValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_bundle_scope_by_governance_label_values,
-                                "entitlementBundleScopeByGovernanceLabelValues",
-                            )?
-                        }
-                        "appServiceAccounts" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_service_accounts,
-                                "appServiceAccounts",
-                            )?
-                        }
-                        "includeAllAppServiceAccounts" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_all_app_service_accounts,
-                                "includeAllAppServiceAccounts",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TargetResourcesRequestItem {
+    const EXPECTING: &'static str = "struct TargetResourcesRequestItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_id = ::std::option::Option::None;
+        let mut resource_type = ::std::option::Option::None;
+        let mut include_all_entitlements_and_bundles = ::std::option::Option::None;
+        let mut entitlement_bundles = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut entitlement_value_scope_by_governance_label_values = ::std::option::Option::None;
+        let mut include_bundles_having_same_entitlement_values = ::std::option::Option::None;
+        let mut entitlement_bundle_scope_by_governance_label_values = ::std::option::Option::None;
+        let mut app_service_accounts = ::std::option::Option::None;
+        let mut include_all_app_service_accounts = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
+                "includeAllEntitlementsAndBundles" => {
+                    __map
+                        .field(
+                            &mut include_all_entitlements_and_bundles,
+                            "includeAllEntitlementsAndBundles",
+                        )?
                 }
-                ::std::result::Result::Ok(TargetResourcesRequestItem {
-                    resource_id: resource_id.unwrap_or_default(),
-                    resource_type: resource_type.unwrap_or_default(),
-                    include_all_entitlements_and_bundles: include_all_entitlements_and_bundles
-                        .unwrap_or_default(),
-                    entitlement_bundles: entitlement_bundles.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    entitlement_value_scope_by_governance_label_values: entitlement_value_scope_by_governance_label_values
-                        .unwrap_or_default(),
-                    include_bundles_having_same_entitlement_values: include_bundles_having_same_entitlement_values
-                        .unwrap_or_default(),
-                    entitlement_bundle_scope_by_governance_label_values: entitlement_bundle_scope_by_governance_label_values
-                        .unwrap_or_default(),
-                    app_service_accounts: app_service_accounts.unwrap_or_default(),
-                    include_all_app_service_accounts: include_all_app_service_accounts
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "entitlementBundles" => {
+                    __map.field(&mut entitlement_bundles, "entitlementBundles")?
+                }
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "entitlementValueScopeByGovernanceLabelValues" => {
+                    __map
+                        .field(
+                            &mut entitlement_value_scope_by_governance_label_values,
+                            "entitlementValueScopeByGovernanceLabelValues",
+                        )?
+                }
+                "includeBundlesHavingSameEntitlementValues" => {
+                    __map
+                        .field(
+                            &mut include_bundles_having_same_entitlement_values,
+                            "includeBundlesHavingSameEntitlementValues",
+                        )?
+                }
+                "entitlementBundleScopeByGovernanceLabelValues" => {
+                    __map
+                        .field(
+                            &mut entitlement_bundle_scope_by_governance_label_values,
+                            "entitlementBundleScopeByGovernanceLabelValues",
+                        )?
+                }
+                "appServiceAccounts" => {
+                    __map.field(&mut app_service_accounts, "appServiceAccounts")?
+                }
+                "includeAllAppServiceAccounts" => {
+                    __map
+                        .field(
+                            &mut include_all_app_service_accounts,
+                            "includeAllAppServiceAccounts",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_id: resource_id.unwrap_or_default(),
+            resource_type: resource_type.unwrap_or_default(),
+            include_all_entitlements_and_bundles: include_all_entitlements_and_bundles
+                .unwrap_or_default(),
+            entitlement_bundles: entitlement_bundles.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            entitlement_value_scope_by_governance_label_values: entitlement_value_scope_by_governance_label_values
+                .unwrap_or_default(),
+            include_bundles_having_same_entitlement_values: include_bundles_having_same_entitlement_values
+                .unwrap_or_default(),
+            entitlement_bundle_scope_by_governance_label_values: entitlement_bundle_scope_by_governance_label_values
+                .unwrap_or_default(),
+            app_service_accounts: app_service_accounts.unwrap_or_default(),
+            include_all_app_service_accounts: include_all_app_service_accounts
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -66,131 +66,67 @@ impl<'de> ::serde::Deserialize<'de> for TaskFull {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TaskFull;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskFull")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TaskFull, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut assignees = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut request_id = ::std::option::Option::None;
-                let mut created_at = ::std::option::Option::None;
-                let mut updated_at = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut is_escalated = ::std::option::Option::None;
-                let mut is_delegated = ::std::option::Option::None;
-                let mut original_assignee_id = ::std::option::Option::None;
-                let mut completed_by = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "assignees" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignees,
-                                "assignees",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "requestId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_id,
-                                "requestId",
-                            )?
-                        }
-                        "createdAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_at,
-                                "createdAt",
-                            )?
-                        }
-                        "updatedAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut updated_at,
-                                "updatedAt",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        "isEscalated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_escalated,
-                                "isEscalated",
-                            )?
-                        }
-                        "isDelegated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_delegated,
-                                "isDelegated",
-                            )?
-                        }
-                        "originalAssigneeId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut original_assignee_id,
-                                "originalAssigneeId",
-                            )?
-                        }
-                        "completedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut completed_by,
-                                "completedBy",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TaskFull {
+    const EXPECTING: &'static str = "struct TaskFull";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut assignees = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut request_id = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut updated_at = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut is_escalated = ::std::option::Option::None;
+        let mut is_delegated = ::std::option::Option::None;
+        let mut original_assignee_id = ::std::option::Option::None;
+        let mut completed_by = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "assignees" => __map.field(&mut assignees, "assignees")?,
+                "status" => __map.field(&mut status, "status")?,
+                "label" => __map.field(&mut label, "label")?,
+                "requestId" => __map.field(&mut request_id, "requestId")?,
+                "createdAt" => __map.field(&mut created_at, "createdAt")?,
+                "updatedAt" => __map.field(&mut updated_at, "updatedAt")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "value" => __map.field(&mut value, "value")?,
+                "isEscalated" => __map.field(&mut is_escalated, "isEscalated")?,
+                "isDelegated" => __map.field(&mut is_delegated, "isDelegated")?,
+                "originalAssigneeId" => {
+                    __map.field(&mut original_assignee_id, "originalAssigneeId")?
                 }
-                ::std::result::Result::Ok(TaskFull {
-                    id: id.unwrap_or_default(),
-                    assignees: assignees.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    label: label.unwrap_or_default(),
-                    request_id: request_id.unwrap_or_default(),
-                    created_at: created_at.unwrap_or_default(),
-                    updated_at: updated_at.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    value: value.unwrap_or_default(),
-                    is_escalated: is_escalated.unwrap_or_default(),
-                    is_delegated: is_delegated.unwrap_or_default(),
-                    original_assignee_id: original_assignee_id.unwrap_or_default(),
-                    completed_by: completed_by.unwrap_or_default(),
-                    additional_properties,
-                })
+                "completedBy" => __map.field(&mut completed_by, "completedBy")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            assignees: assignees.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            label: label.unwrap_or_default(),
+            request_id: request_id.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            value: value.unwrap_or_default(),
+            is_escalated: is_escalated.unwrap_or_default(),
+            is_delegated: is_delegated.unwrap_or_default(),
+            original_assignee_id: original_assignee_id.unwrap_or_default(),
+            completed_by: completed_by.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

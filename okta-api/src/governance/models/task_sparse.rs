@@ -42,95 +42,53 @@ impl<'de> ::serde::Deserialize<'de> for TaskSparse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TaskSparse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskSparse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TaskSparse, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut assignees = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut request_id = ::std::option::Option::None;
-                let mut created_at = ::std::option::Option::None;
-                let mut updated_at = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "assignees" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignees,
-                                "assignees",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "requestId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_id,
-                                "requestId",
-                            )?
-                        }
-                        "createdAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_at,
-                                "createdAt",
-                            )?
-                        }
-                        "updatedAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut updated_at,
-                                "updatedAt",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TaskSparse {
-                    id: id.unwrap_or_default(),
-                    assignees: assignees.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    label: label.unwrap_or_default(),
-                    request_id: request_id.unwrap_or_default(),
-                    created_at: created_at.unwrap_or_default(),
-                    updated_at: updated_at.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    value: value.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TaskSparse {
+    const EXPECTING: &'static str = "struct TaskSparse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut assignees = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut request_id = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut updated_at = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "assignees" => __map.field(&mut assignees, "assignees")?,
+                "status" => __map.field(&mut status, "status")?,
+                "label" => __map.field(&mut label, "label")?,
+                "requestId" => __map.field(&mut request_id, "requestId")?,
+                "createdAt" => __map.field(&mut created_at, "createdAt")?,
+                "updatedAt" => __map.field(&mut updated_at, "updatedAt")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "value" => __map.field(&mut value, "value")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            assignees: assignees.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            label: label.unwrap_or_default(),
+            request_id: request_id.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            value: value.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -36,67 +36,43 @@ impl<'de> ::serde::Deserialize<'de> for UpdateRiskRuleRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UpdateRiskRuleRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UpdateRiskRuleRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UpdateRiskRuleRequest, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut notes = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut conflict_criteria = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "notes" => {
-                            crate::runtime::field(&mut __map, &mut notes, "notes")?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "conflictCriteria" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conflict_criteria,
-                                "conflictCriteria",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UpdateRiskRuleRequest {
+    const EXPECTING: &'static str = "struct UpdateRiskRuleRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut notes = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut conflict_criteria = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "notes" => __map.field(&mut notes, "notes")?,
+                "description" => __map.field(&mut description, "description")?,
+                "conflictCriteria" => {
+                    __map.field(&mut conflict_criteria, "conflictCriteria")?
                 }
-                ::std::result::Result::Ok(UpdateRiskRuleRequest {
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    notes: notes.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    conflict_criteria: conflict_criteria.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            conflict_criteria: conflict_criteria.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -51,79 +51,41 @@ impl<'de> ::serde::Deserialize<'de> for ValidAccessDurationSettingsDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ValidAccessDurationSettingsDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ValidAccessDurationSettingsDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ValidAccessDurationSettingsDetails, A::Error> {
-                let mut supported_types = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut maximum_days = ::std::option::Option::None;
-                let mut maximum_hours = ::std::option::Option::None;
-                let mut maximum_weeks = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "supportedTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut supported_types,
-                                "supportedTypes",
-                            )?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "maximumDays" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut maximum_days,
-                                "maximumDays",
-                            )?
-                        }
-                        "maximumHours" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut maximum_hours,
-                                "maximumHours",
-                            )?
-                        }
-                        "maximumWeeks" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut maximum_weeks,
-                                "maximumWeeks",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ValidAccessDurationSettingsDetails {
-                    supported_types: supported_types.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    maximum_days: maximum_days.unwrap_or_default(),
-                    maximum_hours: maximum_hours.unwrap_or_default(),
-                    maximum_weeks: maximum_weeks.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ValidAccessDurationSettingsDetails {
+    const EXPECTING: &'static str = "struct ValidAccessDurationSettingsDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut supported_types = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut maximum_days = ::std::option::Option::None;
+        let mut maximum_hours = ::std::option::Option::None;
+        let mut maximum_weeks = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "supportedTypes" => __map.field(&mut supported_types, "supportedTypes")?,
+                "required" => __map.field(&mut required, "required")?,
+                "maximumDays" => __map.field(&mut maximum_days, "maximumDays")?,
+                "maximumHours" => __map.field(&mut maximum_hours, "maximumHours")?,
+                "maximumWeeks" => __map.field(&mut maximum_weeks, "maximumWeeks")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            supported_types: supported_types.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            maximum_days: maximum_days.unwrap_or_default(),
+            maximum_hours: maximum_hours.unwrap_or_default(),
+            maximum_weeks: maximum_weeks.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,74 +39,40 @@ impl<'de> ::serde::Deserialize<'de> for ActivateFactorRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ActivateFactorRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ActivateFactorRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ActivateFactorRequest, A::Error> {
-                let mut state_token = ::std::option::Option::None;
-                let mut pass_code = ::std::option::Option::None;
-                let mut registration_data = ::std::option::Option::None;
-                let mut client_data = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "stateToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut state_token,
-                                "stateToken",
-                            )?
-                        }
-                        "passCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pass_code,
-                                "passCode",
-                            )?
-                        }
-                        "registrationData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut registration_data,
-                                "registrationData",
-                            )?
-                        }
-                        "clientData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_data,
-                                "clientData",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ActivateFactorRequest {
+    const EXPECTING: &'static str = "struct ActivateFactorRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut state_token = ::std::option::Option::None;
+        let mut pass_code = ::std::option::Option::None;
+        let mut registration_data = ::std::option::Option::None;
+        let mut client_data = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "stateToken" => __map.field(&mut state_token, "stateToken")?,
+                "passCode" => __map.field(&mut pass_code, "passCode")?,
+                "registrationData" => {
+                    __map.field(&mut registration_data, "registrationData")?
                 }
-                ::std::result::Result::Ok(ActivateFactorRequest {
-                    state_token: state_token.unwrap_or_default(),
-                    pass_code: pass_code.unwrap_or_default(),
-                    registration_data: registration_data.unwrap_or_default(),
-                    client_data: client_data.unwrap_or_default(),
-                    additional_properties,
-                })
+                "clientData" => __map.field(&mut client_data, "clientData")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            state_token: state_token.unwrap_or_default(),
+            pass_code: pass_code.unwrap_or_default(),
+            registration_data: registration_data.unwrap_or_default(),
+            client_data: client_data.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

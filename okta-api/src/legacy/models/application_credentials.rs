@@ -31,52 +31,34 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationCredentials;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationCredentials")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationCredentials, A::Error> {
-                let mut signing = ::std::option::Option::None;
-                let mut user_name_template = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "signing" => {
-                            crate::runtime::field(&mut __map, &mut signing, "signing")?
-                        }
-                        "userNameTemplate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_name_template,
-                                "userNameTemplate",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationCredentials {
+    const EXPECTING: &'static str = "struct ApplicationCredentials";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut signing = ::std::option::Option::None;
+        let mut user_name_template = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "signing" => __map.field(&mut signing, "signing")?,
+                "userNameTemplate" => {
+                    __map.field(&mut user_name_template, "userNameTemplate")?
                 }
-                ::std::result::Result::Ok(ApplicationCredentials {
-                    signing: signing.unwrap_or_default(),
-                    user_name_template: user_name_template.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            signing: signing.unwrap_or_default(),
+            user_name_template: user_name_template.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,75 +35,46 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationCredentialsOauthClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationCredentialsOauthClient;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationCredentialsOauthClient")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationCredentialsOauthClient, A::Error> {
-                let mut auto_key_rotation = ::std::option::Option::None;
-                let mut client_id = ::std::option::Option::None;
-                let mut client_secret = ::std::option::Option::None;
-                let mut token_endpoint_auth_method = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "autoKeyRotation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auto_key_rotation,
-                                "autoKeyRotation",
-                            )?
-                        }
-                        "client_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "client_id",
-                            )?
-                        }
-                        "client_secret" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_secret,
-                                "client_secret",
-                            )?
-                        }
-                        "token_endpoint_auth_method" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_endpoint_auth_method,
-                                "token_endpoint_auth_method",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationCredentialsOauthClient {
+    const EXPECTING: &'static str = "struct ApplicationCredentialsOauthClient";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auto_key_rotation = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut client_secret = ::std::option::Option::None;
+        let mut token_endpoint_auth_method = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "autoKeyRotation" => {
+                    __map.field(&mut auto_key_rotation, "autoKeyRotation")?
                 }
-                ::std::result::Result::Ok(ApplicationCredentialsOauthClient {
-                    auto_key_rotation: auto_key_rotation.unwrap_or_default(),
-                    client_id: client_id.unwrap_or_default(),
-                    client_secret: client_secret.unwrap_or_default(),
-                    token_endpoint_auth_method: token_endpoint_auth_method
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "client_id" => __map.field(&mut client_id, "client_id")?,
+                "client_secret" => __map.field(&mut client_secret, "client_secret")?,
+                "token_endpoint_auth_method" => {
+                    __map
+                        .field(
+                            &mut token_endpoint_auth_method,
+                            "token_endpoint_auth_method",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auto_key_rotation: auto_key_rotation.unwrap_or_default(),
+            client_id: client_id.unwrap_or_default(),
+            client_secret: client_secret.unwrap_or_default(),
+            token_endpoint_auth_method: token_endpoint_auth_method.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,68 +39,38 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationCredentialsSigning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationCredentialsSigning;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationCredentialsSigning")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationCredentialsSigning, A::Error> {
-                let mut kid = ::std::option::Option::None;
-                let mut last_rotated = ::std::option::Option::None;
-                let mut next_rotation = ::std::option::Option::None;
-                let mut rotation_mode = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "lastRotated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_rotated,
-                                "lastRotated",
-                            )?
-                        }
-                        "nextRotation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut next_rotation,
-                                "nextRotation",
-                            )?
-                        }
-                        "rotationMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut rotation_mode,
-                                "rotationMode",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApplicationCredentialsSigning {
-                    kid: kid.unwrap_or_default(),
-                    last_rotated: last_rotated.unwrap_or_default(),
-                    next_rotation: next_rotation.unwrap_or_default(),
-                    rotation_mode: rotation_mode.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationCredentialsSigning {
+    const EXPECTING: &'static str = "struct ApplicationCredentialsSigning";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut kid = ::std::option::Option::None;
+        let mut last_rotated = ::std::option::Option::None;
+        let mut next_rotation = ::std::option::Option::None;
+        let mut rotation_mode = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "kid" => __map.field(&mut kid, "kid")?,
+                "lastRotated" => __map.field(&mut last_rotated, "lastRotated")?,
+                "nextRotation" => __map.field(&mut next_rotation, "nextRotation")?,
+                "rotationMode" => __map.field(&mut rotation_mode, "rotationMode")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            kid: kid.unwrap_or_default(),
+            last_rotated: last_rotated.unwrap_or_default(),
+            next_rotation: next_rotation.unwrap_or_default(),
+            rotation_mode: rotation_mode.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,53 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationSettingsNotificationsVpn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationSettingsNotificationsVpn;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationSettingsNotificationsVpn")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationSettingsNotificationsVpn, A::Error> {
-                let mut help_url = ::std::option::Option::None;
-                let mut message = ::std::option::Option::None;
-                let mut network = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "helpUrl" => {
-                            crate::runtime::field(&mut __map, &mut help_url, "helpUrl")?
-                        }
-                        "message" => {
-                            crate::runtime::field(&mut __map, &mut message, "message")?
-                        }
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApplicationSettingsNotificationsVpn {
-                    help_url: help_url.unwrap_or_default(),
-                    message: message.unwrap_or_default(),
-                    network: network.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationSettingsNotificationsVpn {
+    const EXPECTING: &'static str = "struct ApplicationSettingsNotificationsVpn";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut help_url = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
+        let mut network = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "helpUrl" => __map.field(&mut help_url, "helpUrl")?,
+                "message" => __map.field(&mut message, "message")?,
+                "network" => __map.field(&mut network, "network")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            help_url: help_url.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            network: network.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,59 +32,37 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationVisibility {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationVisibility;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationVisibility")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationVisibility, A::Error> {
-                let mut app_links = ::std::option::Option::None;
-                let mut auto_submit_toolbar = ::std::option::Option::None;
-                let mut hide = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appLinks" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_links,
-                                "appLinks",
-                            )?
-                        }
-                        "autoSubmitToolbar" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auto_submit_toolbar,
-                                "autoSubmitToolbar",
-                            )?
-                        }
-                        "hide" => crate::runtime::field(&mut __map, &mut hide, "hide")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationVisibility {
+    const EXPECTING: &'static str = "struct ApplicationVisibility";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_links = ::std::option::Option::None;
+        let mut auto_submit_toolbar = ::std::option::Option::None;
+        let mut hide = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appLinks" => __map.field(&mut app_links, "appLinks")?,
+                "autoSubmitToolbar" => {
+                    __map.field(&mut auto_submit_toolbar, "autoSubmitToolbar")?
                 }
-                ::std::result::Result::Ok(ApplicationVisibility {
-                    app_links: app_links.unwrap_or_default(),
-                    auto_submit_toolbar: auto_submit_toolbar.unwrap_or_default(),
-                    hide: hide.unwrap_or_default(),
-                    additional_properties,
-                })
+                "hide" => __map.field(&mut hide, "hide")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_links: app_links.unwrap_or_default(),
+            auto_submit_toolbar: auto_submit_toolbar.unwrap_or_default(),
+            hide: hide.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

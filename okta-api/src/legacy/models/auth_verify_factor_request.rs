@@ -42,79 +42,41 @@ impl<'de> ::serde::Deserialize<'de> for AuthVerifyFactorRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthVerifyFactorRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthVerifyFactorRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthVerifyFactorRequest, A::Error> {
-                let mut state_token = ::std::option::Option::None;
-                let mut answer = ::std::option::Option::None;
-                let mut pass_code = ::std::option::Option::None;
-                let mut client_data = ::std::option::Option::None;
-                let mut signature_data = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "stateToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut state_token,
-                                "stateToken",
-                            )?
-                        }
-                        "answer" => {
-                            crate::runtime::field(&mut __map, &mut answer, "answer")?
-                        }
-                        "passCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pass_code,
-                                "passCode",
-                            )?
-                        }
-                        "clientData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_data,
-                                "clientData",
-                            )?
-                        }
-                        "signatureData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut signature_data,
-                                "signatureData",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthVerifyFactorRequest {
-                    state_token: state_token.unwrap_or_default(),
-                    answer: answer.unwrap_or_default(),
-                    pass_code: pass_code.unwrap_or_default(),
-                    client_data: client_data.unwrap_or_default(),
-                    signature_data: signature_data.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthVerifyFactorRequest {
+    const EXPECTING: &'static str = "struct AuthVerifyFactorRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut state_token = ::std::option::Option::None;
+        let mut answer = ::std::option::Option::None;
+        let mut pass_code = ::std::option::Option::None;
+        let mut client_data = ::std::option::Option::None;
+        let mut signature_data = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "stateToken" => __map.field(&mut state_token, "stateToken")?,
+                "answer" => __map.field(&mut answer, "answer")?,
+                "passCode" => __map.field(&mut pass_code, "passCode")?,
+                "clientData" => __map.field(&mut client_data, "clientData")?,
+                "signatureData" => __map.field(&mut signature_data, "signatureData")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            state_token: state_token.unwrap_or_default(),
+            answer: answer.unwrap_or_default(),
+            pass_code: pass_code.unwrap_or_default(),
+            client_data: client_data.unwrap_or_default(),
+            signature_data: signature_data.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

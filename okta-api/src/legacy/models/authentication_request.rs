@@ -48,86 +48,50 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticationRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticationRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticationRequest, A::Error> {
-                let mut username = ::std::option::Option::None;
-                let mut password = ::std::option::Option::None;
-                let mut audience = ::std::option::Option::None;
-                let mut relay_state = ::std::option::Option::None;
-                let mut options = ::std::option::Option::None;
-                let mut context = ::std::option::Option::None;
-                let mut token = ::std::option::Option::None;
-                let mut state_token = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "username" => {
-                            crate::runtime::field(&mut __map, &mut username, "username")?
-                        }
-                        "password" => {
-                            crate::runtime::field(&mut __map, &mut password, "password")?
-                        }
-                        "audience" => {
-                            crate::runtime::field(&mut __map, &mut audience, "audience")?
-                        }
-                        "relayState" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut relay_state,
-                                "relayState",
-                            )?
-                        }
-                        "options" => {
-                            crate::runtime::field(&mut __map, &mut options, "options")?
-                        }
-                        "context" => {
-                            crate::runtime::field(&mut __map, &mut context, "context")?
-                        }
-                        "token" => {
-                            crate::runtime::field(&mut __map, &mut token, "token")?
-                        }
-                        "stateToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut state_token,
-                                "stateToken",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticationRequest {
-                    username: username.unwrap_or_default(),
-                    password: password.unwrap_or_default(),
-                    audience: audience.unwrap_or_default(),
-                    relay_state: relay_state.unwrap_or_default(),
-                    options: options.unwrap_or_default(),
-                    context: context.unwrap_or_default(),
-                    token: token.unwrap_or_default(),
-                    state_token: state_token.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticationRequest {
+    const EXPECTING: &'static str = "struct AuthenticationRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut username = ::std::option::Option::None;
+        let mut password = ::std::option::Option::None;
+        let mut audience = ::std::option::Option::None;
+        let mut relay_state = ::std::option::Option::None;
+        let mut options = ::std::option::Option::None;
+        let mut context = ::std::option::Option::None;
+        let mut token = ::std::option::Option::None;
+        let mut state_token = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "username" => __map.field(&mut username, "username")?,
+                "password" => __map.field(&mut password, "password")?,
+                "audience" => __map.field(&mut audience, "audience")?,
+                "relayState" => __map.field(&mut relay_state, "relayState")?,
+                "options" => __map.field(&mut options, "options")?,
+                "context" => __map.field(&mut context, "context")?,
+                "token" => __map.field(&mut token, "token")?,
+                "stateToken" => __map.field(&mut state_token, "stateToken")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            username: username.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+            audience: audience.unwrap_or_default(),
+            relay_state: relay_state.unwrap_or_default(),
+            options: options.unwrap_or_default(),
+            context: context.unwrap_or_default(),
+            token: token.unwrap_or_default(),
+            state_token: state_token.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

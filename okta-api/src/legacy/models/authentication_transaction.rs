@@ -58,105 +58,53 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticationTransaction;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticationTransaction")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticationTransaction, A::Error> {
-                let mut state_token = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut session_token = ::std::option::Option::None;
-                let mut expires_at = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut relay_state = ::std::option::Option::None;
-                let mut factor_result = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "stateToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut state_token,
-                                "stateToken",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "sessionToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut session_token,
-                                "sessionToken",
-                            )?
-                        }
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "relayState" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut relay_state,
-                                "relayState",
-                            )?
-                        }
-                        "factorResult" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_result,
-                                "factorResult",
-                            )?
-                        }
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticationTransaction {
-                    state_token: state_token.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    session_token: session_token.unwrap_or_default(),
-                    expires_at: expires_at.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    relay_state: relay_state.unwrap_or_default(),
-                    factor_result: factor_result.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticationTransaction {
+    const EXPECTING: &'static str = "struct AuthenticationTransaction";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut state_token = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut session_token = ::std::option::Option::None;
+        let mut expires_at = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut relay_state = ::std::option::Option::None;
+        let mut factor_result = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "stateToken" => __map.field(&mut state_token, "stateToken")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "sessionToken" => __map.field(&mut session_token, "sessionToken")?,
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "status" => __map.field(&mut status, "status")?,
+                "relayState" => __map.field(&mut relay_state, "relayState")?,
+                "factorResult" => __map.field(&mut factor_result, "factorResult")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            state_token: state_token.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            session_token: session_token.unwrap_or_default(),
+            expires_at: expires_at.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            relay_state: relay_state.unwrap_or_default(),
+            factor_result: factor_result.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

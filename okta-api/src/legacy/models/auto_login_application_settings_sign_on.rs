@@ -27,56 +27,32 @@ impl<'de> ::serde::Deserialize<'de> for AutoLoginApplicationSettingsSignOn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AutoLoginApplicationSettingsSignOn;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AutoLoginApplicationSettingsSignOn")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AutoLoginApplicationSettingsSignOn, A::Error> {
-                let mut login_url = ::std::option::Option::None;
-                let mut redirect_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "loginUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut login_url,
-                                "loginUrl",
-                            )?
-                        }
-                        "redirectUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut redirect_url,
-                                "redirectUrl",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AutoLoginApplicationSettingsSignOn {
-                    login_url: login_url.unwrap_or_default(),
-                    redirect_url: redirect_url.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AutoLoginApplicationSettingsSignOn {
+    const EXPECTING: &'static str = "struct AutoLoginApplicationSettingsSignOn";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut login_url = ::std::option::Option::None;
+        let mut redirect_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "loginUrl" => __map.field(&mut login_url, "loginUrl")?,
+                "redirectUrl" => __map.field(&mut redirect_url, "redirectUrl")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            login_url: login_url.unwrap_or_default(),
+            redirect_url: redirect_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,56 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for CallFactorProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CallFactorProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CallFactorProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CallFactorProfile, A::Error> {
-                let mut phone_extension = ::std::option::Option::None;
-                let mut phone_number = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "phoneExtension" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut phone_extension,
-                                "phoneExtension",
-                            )?
-                        }
-                        "phoneNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut phone_number,
-                                "phoneNumber",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CallFactorProfile {
-                    phone_extension: phone_extension.unwrap_or_default(),
-                    phone_number: phone_number.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CallFactorProfile {
+    const EXPECTING: &'static str = "struct CallFactorProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut phone_extension = ::std::option::Option::None;
+        let mut phone_number = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "phoneExtension" => __map.field(&mut phone_extension, "phoneExtension")?,
+                "phoneNumber" => __map.field(&mut phone_number, "phoneNumber")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            phone_extension: phone_extension.unwrap_or_default(),
+            phone_number: phone_number.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

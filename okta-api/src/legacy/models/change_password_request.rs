@@ -30,56 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for ChangePasswordRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ChangePasswordRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ChangePasswordRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ChangePasswordRequest, A::Error> {
-                let mut new_password = ::std::option::Option::None;
-                let mut old_password = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "newPassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut new_password,
-                                "newPassword",
-                            )?
-                        }
-                        "oldPassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut old_password,
-                                "oldPassword",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChangePasswordRequest {
-                    new_password: new_password.unwrap_or_default(),
-                    old_password: old_password.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ChangePasswordRequest {
+    const EXPECTING: &'static str = "struct ChangePasswordRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut new_password = ::std::option::Option::None;
+        let mut old_password = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "newPassword" => __map.field(&mut new_password, "newPassword")?,
+                "oldPassword" => __map.field(&mut old_password, "oldPassword")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            new_password: new_password.unwrap_or_default(),
+            old_password: old_password.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

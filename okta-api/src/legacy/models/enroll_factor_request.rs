@@ -28,66 +28,38 @@ impl<'de> ::serde::Deserialize<'de> for EnrollFactorRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EnrollFactorRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EnrollFactorRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EnrollFactorRequest, A::Error> {
-                let mut state_token = ::std::option::Option::None;
-                let mut factor_type = ::std::option::Option::None;
-                let mut provider = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "stateToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut state_token,
-                                "stateToken",
-                            )?
-                        }
-                        "factorType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_type,
-                                "factorType",
-                            )?
-                        }
-                        "provider" => {
-                            crate::runtime::field(&mut __map, &mut provider, "provider")?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EnrollFactorRequest {
-                    state_token: state_token.unwrap_or_default(),
-                    factor_type: crate::runtime::required(factor_type, "factorType")?,
-                    provider: crate::runtime::required(provider, "provider")?,
-                    profile: profile.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EnrollFactorRequest {
+    const EXPECTING: &'static str = "struct EnrollFactorRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut state_token = ::std::option::Option::None;
+        let mut factor_type = ::std::option::Option::None;
+        let mut provider = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "stateToken" => __map.field(&mut state_token, "stateToken")?,
+                "factorType" => __map.field(&mut factor_type, "factorType")?,
+                "provider" => __map.field(&mut provider, "provider")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            state_token: state_token.unwrap_or_default(),
+            factor_type: crate::runtime::required(factor_type, "factorType")?,
+            provider: crate::runtime::required(provider, "provider")?,
+            profile: profile.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -61,96 +61,56 @@ impl<'de> ::serde::Deserialize<'de> for Group {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Group;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Group")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Group, A::Error> {
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_membership_updated = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut object_class = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastMembershipUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_membership_updated,
-                                "lastMembershipUpdated",
-                            )?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "objectClass" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut object_class,
-                                "objectClass",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Group {
+    const EXPECTING: &'static str = "struct Group";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_membership_updated = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut object_class = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastMembershipUpdated" => {
+                    __map.field(&mut last_membership_updated, "lastMembershipUpdated")?
                 }
-                ::std::result::Result::Ok(Group {
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_membership_updated: last_membership_updated.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    object_class: object_class.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "objectClass" => __map.field(&mut object_class, "objectClass")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_membership_updated: last_membership_updated.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            object_class: object_class.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }
 

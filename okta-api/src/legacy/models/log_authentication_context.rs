@@ -60,97 +60,55 @@ impl<'de> ::serde::Deserialize<'de> for LogAuthenticationContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogAuthenticationContext;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogAuthenticationContext")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogAuthenticationContext, A::Error> {
-                let mut authentication_provider = ::std::option::Option::None;
-                let mut authentication_step = ::std::option::Option::None;
-                let mut credential_provider = ::std::option::Option::None;
-                let mut credential_type = ::std::option::Option::None;
-                let mut external_session_id = ::std::option::Option::None;
-                let mut interface = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticationProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authentication_provider,
-                                "authenticationProvider",
-                            )?
-                        }
-                        "authenticationStep" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authentication_step,
-                                "authenticationStep",
-                            )?
-                        }
-                        "credentialProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credential_provider,
-                                "credentialProvider",
-                            )?
-                        }
-                        "credentialType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credential_type,
-                                "credentialType",
-                            )?
-                        }
-                        "externalSessionId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_session_id,
-                                "externalSessionId",
-                            )?
-                        }
-                        "interface" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut interface,
-                                "interface",
-                            )?
-                        }
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogAuthenticationContext {
+    const EXPECTING: &'static str = "struct LogAuthenticationContext";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authentication_provider = ::std::option::Option::None;
+        let mut authentication_step = ::std::option::Option::None;
+        let mut credential_provider = ::std::option::Option::None;
+        let mut credential_type = ::std::option::Option::None;
+        let mut external_session_id = ::std::option::Option::None;
+        let mut interface = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticationProvider" => {
+                    __map.field(&mut authentication_provider, "authenticationProvider")?
                 }
-                ::std::result::Result::Ok(LogAuthenticationContext {
-                    authentication_provider: authentication_provider.unwrap_or_default(),
-                    authentication_step: authentication_step.unwrap_or_default(),
-                    credential_provider: credential_provider.unwrap_or_default(),
-                    credential_type: credential_type.unwrap_or_default(),
-                    external_session_id: external_session_id.unwrap_or_default(),
-                    interface: interface.unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    additional_properties,
-                })
+                "authenticationStep" => {
+                    __map.field(&mut authentication_step, "authenticationStep")?
+                }
+                "credentialProvider" => {
+                    __map.field(&mut credential_provider, "credentialProvider")?
+                }
+                "credentialType" => __map.field(&mut credential_type, "credentialType")?,
+                "externalSessionId" => {
+                    __map.field(&mut external_session_id, "externalSessionId")?
+                }
+                "interface" => __map.field(&mut interface, "interface")?,
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authentication_provider: authentication_provider.unwrap_or_default(),
+            authentication_step: authentication_step.unwrap_or_default(),
+            credential_provider: credential_provider.unwrap_or_default(),
+            credential_type: credential_type.unwrap_or_default(),
+            external_session_id: external_session_id.unwrap_or_default(),
+            interface: interface.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

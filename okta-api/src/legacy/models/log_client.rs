@@ -47,76 +47,46 @@ impl<'de> ::serde::Deserialize<'de> for LogClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogClient;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogClient")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogClient, A::Error> {
-                let mut device = ::std::option::Option::None;
-                let mut geographical_context = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut ip_address = ::std::option::Option::None;
-                let mut user_agent = ::std::option::Option::None;
-                let mut zone = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "device" => {
-                            crate::runtime::field(&mut __map, &mut device, "device")?
-                        }
-                        "geographicalContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut geographical_context,
-                                "geographicalContext",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "ipAddress" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut ip_address,
-                                "ipAddress",
-                            )?
-                        }
-                        "userAgent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_agent,
-                                "userAgent",
-                            )?
-                        }
-                        "zone" => crate::runtime::field(&mut __map, &mut zone, "zone")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogClient {
+    const EXPECTING: &'static str = "struct LogClient";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut device = ::std::option::Option::None;
+        let mut geographical_context = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut ip_address = ::std::option::Option::None;
+        let mut user_agent = ::std::option::Option::None;
+        let mut zone = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "device" => __map.field(&mut device, "device")?,
+                "geographicalContext" => {
+                    __map.field(&mut geographical_context, "geographicalContext")?
                 }
-                ::std::result::Result::Ok(LogClient {
-                    device: device.unwrap_or_default(),
-                    geographical_context: geographical_context.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    ip_address: ip_address.unwrap_or_default(),
-                    user_agent: user_agent.unwrap_or_default(),
-                    zone: zone.unwrap_or_default(),
-                    additional_properties,
-                })
+                "id" => __map.field(&mut id, "id")?,
+                "ipAddress" => __map.field(&mut ip_address, "ipAddress")?,
+                "userAgent" => __map.field(&mut user_agent, "userAgent")?,
+                "zone" => __map.field(&mut zone, "zone")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            device: device.unwrap_or_default(),
+            geographical_context: geographical_context.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            ip_address: ip_address.unwrap_or_default(),
+            user_agent: user_agent.unwrap_or_default(),
+            zone: zone.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -88,148 +88,80 @@ impl<'de> ::serde::Deserialize<'de> for LogEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogEvent;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogEvent")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogEvent, A::Error> {
-                let mut actor = ::std::option::Option::None;
-                let mut authentication_context = ::std::option::Option::None;
-                let mut client = ::std::option::Option::None;
-                let mut debug_context = ::std::option::Option::None;
-                let mut display_message = ::std::option::Option::None;
-                let mut event_type = ::std::option::Option::None;
-                let mut legacy_event_type = ::std::option::Option::None;
-                let mut outcome = ::std::option::Option::None;
-                let mut published = ::std::option::Option::None;
-                let mut request = ::std::option::Option::None;
-                let mut security_context = ::std::option::Option::None;
-                let mut severity = ::std::option::Option::None;
-                let mut target = ::std::option::Option::None;
-                let mut transaction = ::std::option::Option::None;
-                let mut uuid = ::std::option::Option::None;
-                let mut version = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "actor" => {
-                            crate::runtime::field(&mut __map, &mut actor, "actor")?
-                        }
-                        "authenticationContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authentication_context,
-                                "authenticationContext",
-                            )?
-                        }
-                        "client" => {
-                            crate::runtime::field(&mut __map, &mut client, "client")?
-                        }
-                        "debugContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut debug_context,
-                                "debugContext",
-                            )?
-                        }
-                        "displayMessage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_message,
-                                "displayMessage",
-                            )?
-                        }
-                        "eventType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut event_type,
-                                "eventType",
-                            )?
-                        }
-                        "legacyEventType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut legacy_event_type,
-                                "legacyEventType",
-                            )?
-                        }
-                        "outcome" => {
-                            crate::runtime::field(&mut __map, &mut outcome, "outcome")?
-                        }
-                        "published" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut published,
-                                "published",
-                            )?
-                        }
-                        "request" => {
-                            crate::runtime::field(&mut __map, &mut request, "request")?
-                        }
-                        "securityContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut security_context,
-                                "securityContext",
-                            )?
-                        }
-                        "severity" => {
-                            crate::runtime::field(&mut __map, &mut severity, "severity")?
-                        }
-                        "target" => {
-                            crate::runtime::field(&mut __map, &mut target, "target")?
-                        }
-                        "transaction" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transaction,
-                                "transaction",
-                            )?
-                        }
-                        "uuid" => crate::runtime::field(&mut __map, &mut uuid, "uuid")?,
-                        "version" => {
-                            crate::runtime::field(&mut __map, &mut version, "version")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogEvent {
+    const EXPECTING: &'static str = "struct LogEvent";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut actor = ::std::option::Option::None;
+        let mut authentication_context = ::std::option::Option::None;
+        let mut client = ::std::option::Option::None;
+        let mut debug_context = ::std::option::Option::None;
+        let mut display_message = ::std::option::Option::None;
+        let mut event_type = ::std::option::Option::None;
+        let mut legacy_event_type = ::std::option::Option::None;
+        let mut outcome = ::std::option::Option::None;
+        let mut published = ::std::option::Option::None;
+        let mut request = ::std::option::Option::None;
+        let mut security_context = ::std::option::Option::None;
+        let mut severity = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut transaction = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut version = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "actor" => __map.field(&mut actor, "actor")?,
+                "authenticationContext" => {
+                    __map.field(&mut authentication_context, "authenticationContext")?
                 }
-                ::std::result::Result::Ok(LogEvent {
-                    actor: actor.unwrap_or_default(),
-                    authentication_context: authentication_context.unwrap_or_default(),
-                    client: client.unwrap_or_default(),
-                    debug_context: debug_context.unwrap_or_default(),
-                    display_message: display_message.unwrap_or_default(),
-                    event_type: event_type.unwrap_or_default(),
-                    legacy_event_type: legacy_event_type.unwrap_or_default(),
-                    outcome: outcome.unwrap_or_default(),
-                    published: published.unwrap_or_default(),
-                    request: request.unwrap_or_default(),
-                    security_context: security_context.unwrap_or_default(),
-                    severity: severity.unwrap_or_default(),
-                    target: target.unwrap_or_default(),
-                    transaction: transaction.unwrap_or_default(),
-                    uuid: uuid.unwrap_or_default(),
-                    version: version.unwrap_or_default(),
-                    additional_properties,
-                })
+                "client" => __map.field(&mut client, "client")?,
+                "debugContext" => __map.field(&mut debug_context, "debugContext")?,
+                "displayMessage" => __map.field(&mut display_message, "displayMessage")?,
+                "eventType" => __map.field(&mut event_type, "eventType")?,
+                "legacyEventType" => {
+                    __map.field(&mut legacy_event_type, "legacyEventType")?
+                }
+                "outcome" => __map.field(&mut outcome, "outcome")?,
+                "published" => __map.field(&mut published, "published")?,
+                "request" => __map.field(&mut request, "request")?,
+                "securityContext" => {
+                    __map.field(&mut security_context, "securityContext")?
+                }
+                "severity" => __map.field(&mut severity, "severity")?,
+                "target" => __map.field(&mut target, "target")?,
+                "transaction" => __map.field(&mut transaction, "transaction")?,
+                "uuid" => __map.field(&mut uuid, "uuid")?,
+                "version" => __map.field(&mut version, "version")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            actor: actor.unwrap_or_default(),
+            authentication_context: authentication_context.unwrap_or_default(),
+            client: client.unwrap_or_default(),
+            debug_context: debug_context.unwrap_or_default(),
+            display_message: display_message.unwrap_or_default(),
+            event_type: event_type.unwrap_or_default(),
+            legacy_event_type: legacy_event_type.unwrap_or_default(),
+            outcome: outcome.unwrap_or_default(),
+            published: published.unwrap_or_default(),
+            request: request.unwrap_or_default(),
+            security_context: security_context.unwrap_or_default(),
+            severity: severity.unwrap_or_default(),
+            target: target.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            uuid: uuid.unwrap_or_default(),
+            version: version.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -24,44 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for LogGeolocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogGeolocation;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogGeolocation")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogGeolocation, A::Error> {
-                let mut lat = ::std::option::Option::None;
-                let mut lon = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "lat" => crate::runtime::field(&mut __map, &mut lat, "lat")?,
-                        "lon" => crate::runtime::field(&mut __map, &mut lon, "lon")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogGeolocation {
-                    lat: lat.unwrap_or_default(),
-                    lon: lon.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogGeolocation {
+    const EXPECTING: &'static str = "struct LogGeolocation";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut lat = ::std::option::Option::None;
+        let mut lon = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "lat" => __map.field(&mut lat, "lat")?,
+                "lon" => __map.field(&mut lon, "lon")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            lat: lat.unwrap_or_default(),
+            lon: lon.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,60 +35,40 @@ impl<'de> ::serde::Deserialize<'de> for LogIpAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogIpAddress;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogIpAddress")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogIpAddress, A::Error> {
-                let mut geographical_context = ::std::option::Option::None;
-                let mut ip = ::std::option::Option::None;
-                let mut source = ::std::option::Option::None;
-                let mut version = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "geographicalContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut geographical_context,
-                                "geographicalContext",
-                            )?
-                        }
-                        "ip" => crate::runtime::field(&mut __map, &mut ip, "ip")?,
-                        "source" => {
-                            crate::runtime::field(&mut __map, &mut source, "source")?
-                        }
-                        "version" => {
-                            crate::runtime::field(&mut __map, &mut version, "version")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogIpAddress {
+    const EXPECTING: &'static str = "struct LogIpAddress";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut geographical_context = ::std::option::Option::None;
+        let mut ip = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut version = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "geographicalContext" => {
+                    __map.field(&mut geographical_context, "geographicalContext")?
                 }
-                ::std::result::Result::Ok(LogIpAddress {
-                    geographical_context: geographical_context.unwrap_or_default(),
-                    ip: ip.unwrap_or_default(),
-                    source: source.unwrap_or_default(),
-                    version: version.unwrap_or_default(),
-                    additional_properties,
-                })
+                "ip" => __map.field(&mut ip, "ip")?,
+                "source" => __map.field(&mut source, "source")?,
+                "version" => __map.field(&mut version, "version")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            geographical_context: geographical_context.unwrap_or_default(),
+            ip: ip.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            version: version.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,55 +30,35 @@ impl<'de> ::serde::Deserialize<'de> for LogUserAgent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogUserAgent;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogUserAgent")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogUserAgent, A::Error> {
-                let mut browser = ::std::option::Option::None;
-                let mut os = ::std::option::Option::None;
-                let mut raw_user_agent = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "browser" => {
-                            crate::runtime::field(&mut __map, &mut browser, "browser")?
-                        }
-                        "os" => crate::runtime::field(&mut __map, &mut os, "os")?,
-                        "rawUserAgent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut raw_user_agent,
-                                "rawUserAgent",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogUserAgent {
-                    browser: browser.unwrap_or_default(),
-                    os: os.unwrap_or_default(),
-                    raw_user_agent: raw_user_agent.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogUserAgent {
+    const EXPECTING: &'static str = "struct LogUserAgent";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut browser = ::std::option::Option::None;
+        let mut os = ::std::option::Option::None;
+        let mut raw_user_agent = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "browser" => __map.field(&mut browser, "browser")?,
+                "os" => __map.field(&mut os, "os")?,
+                "rawUserAgent" => __map.field(&mut raw_user_agent, "rawUserAgent")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            browser: browser.unwrap_or_default(),
+            os: os.unwrap_or_default(),
+            raw_user_agent: raw_user_agent.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

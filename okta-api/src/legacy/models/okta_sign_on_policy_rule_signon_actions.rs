@@ -54,85 +54,52 @@ impl<'de> ::serde::Deserialize<'de> for OktaSignOnPolicyRuleSignonActions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OktaSignOnPolicyRuleSignonActions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OktaSignOnPolicyRuleSignonActions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OktaSignOnPolicyRuleSignonActions, A::Error> {
-                let mut access = ::std::option::Option::None;
-                let mut factor_lifetime = ::std::option::Option::None;
-                let mut factor_prompt_mode = ::std::option::Option::None;
-                let mut remember_device_by_default = ::std::option::Option::None;
-                let mut require_factor = ::std::option::Option::None;
-                let mut session = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "access" => {
-                            crate::runtime::field(&mut __map, &mut access, "access")?
-                        }
-                        "factorLifetime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_lifetime,
-                                "factorLifetime",
-                            )?
-                        }
-                        "factorPromptMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_prompt_mode,
-                                "factorPromptMode",
-                            )?
-                        }
-                        "rememberDeviceByDefault" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut remember_device_by_default,
-                                "rememberDeviceByDefault",
-                            )?
-                        }
-                        "requireFactor" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut require_factor,
-                                "requireFactor",
-                            )?
-                        }
-                        "session" => {
-                            crate::runtime::field(&mut __map, &mut session, "session")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OktaSignOnPolicyRuleSignonActions {
+    const EXPECTING: &'static str = "struct OktaSignOnPolicyRuleSignonActions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access = ::std::option::Option::None;
+        let mut factor_lifetime = ::std::option::Option::None;
+        let mut factor_prompt_mode = ::std::option::Option::None;
+        let mut remember_device_by_default = ::std::option::Option::None;
+        let mut require_factor = ::std::option::Option::None;
+        let mut session = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "access" => __map.field(&mut access, "access")?,
+                "factorLifetime" => __map.field(&mut factor_lifetime, "factorLifetime")?,
+                "factorPromptMode" => {
+                    __map.field(&mut factor_prompt_mode, "factorPromptMode")?
                 }
-                ::std::result::Result::Ok(OktaSignOnPolicyRuleSignonActions {
-                    access: access.unwrap_or_default(),
-                    factor_lifetime: factor_lifetime.unwrap_or_default(),
-                    factor_prompt_mode: factor_prompt_mode.unwrap_or_default(),
-                    remember_device_by_default: remember_device_by_default
-                        .unwrap_or_default(),
-                    require_factor: require_factor.unwrap_or_default(),
-                    session: session.unwrap_or_default(),
-                    additional_properties,
-                })
+                "rememberDeviceByDefault" => {
+                    __map
+                        .field(
+                            &mut remember_device_by_default,
+                            "rememberDeviceByDefault",
+                        )?
+                }
+                "requireFactor" => __map.field(&mut require_factor, "requireFactor")?,
+                "session" => __map.field(&mut session, "session")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access: access.unwrap_or_default(),
+            factor_lifetime: factor_lifetime.unwrap_or_default(),
+            factor_prompt_mode: factor_prompt_mode.unwrap_or_default(),
+            remember_device_by_default: remember_device_by_default.unwrap_or_default(),
+            require_factor: require_factor.unwrap_or_default(),
+            session: session.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

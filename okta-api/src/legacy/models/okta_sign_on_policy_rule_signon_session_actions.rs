@@ -36,70 +36,46 @@ impl<'de> ::serde::Deserialize<'de> for OktaSignOnPolicyRuleSignonSessionActions
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OktaSignOnPolicyRuleSignonSessionActions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OktaSignOnPolicyRuleSignonSessionActions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                OktaSignOnPolicyRuleSignonSessionActions,
-                A::Error,
-            > {
-                let mut max_session_idle_minutes = ::std::option::Option::None;
-                let mut max_session_lifetime_minutes = ::std::option::Option::None;
-                let mut use_persistent_cookie = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "maxSessionIdleMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut max_session_idle_minutes,
-                                "maxSessionIdleMinutes",
-                            )?
-                        }
-                        "maxSessionLifetimeMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut max_session_lifetime_minutes,
-                                "maxSessionLifetimeMinutes",
-                            )?
-                        }
-                        "usePersistentCookie" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut use_persistent_cookie,
-                                "usePersistentCookie",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OktaSignOnPolicyRuleSignonSessionActions {
+    const EXPECTING: &'static str = "struct OktaSignOnPolicyRuleSignonSessionActions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut max_session_idle_minutes = ::std::option::Option::None;
+        let mut max_session_lifetime_minutes = ::std::option::Option::None;
+        let mut use_persistent_cookie = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "maxSessionIdleMinutes" => {
+                    __map.field(&mut max_session_idle_minutes, "maxSessionIdleMinutes")?
                 }
-                ::std::result::Result::Ok(OktaSignOnPolicyRuleSignonSessionActions {
-                    max_session_idle_minutes: max_session_idle_minutes
-                        .unwrap_or_default(),
-                    max_session_lifetime_minutes: max_session_lifetime_minutes
-                        .unwrap_or_default(),
-                    use_persistent_cookie: use_persistent_cookie.unwrap_or_default(),
-                    additional_properties,
-                })
+                "maxSessionLifetimeMinutes" => {
+                    __map
+                        .field(
+                            &mut max_session_lifetime_minutes,
+                            "maxSessionLifetimeMinutes",
+                        )?
+                }
+                "usePersistentCookie" => {
+                    __map.field(&mut use_persistent_cookie, "usePersistentCookie")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            max_session_idle_minutes: max_session_idle_minutes.unwrap_or_default(),
+            max_session_lifetime_minutes: max_session_lifetime_minutes
+                .unwrap_or_default(),
+            use_persistent_cookie: use_persistent_cookie.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -53,114 +53,55 @@ impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationSettingsClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OpenIdConnectApplicationSettingsClient;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OpenIdConnectApplicationSettingsClient")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                OpenIdConnectApplicationSettingsClient,
-                A::Error,
-            > {
-                let mut application_type = ::std::option::Option::None;
-                let mut client_uri = ::std::option::Option::None;
-                let mut consent_method = ::std::option::Option::None;
-                let mut grant_types = ::std::option::Option::None;
-                let mut logo_uri = ::std::option::Option::None;
-                let mut policy_uri = ::std::option::Option::None;
-                let mut redirect_uris = ::std::option::Option::None;
-                let mut response_types = ::std::option::Option::None;
-                let mut tos_uri = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "application_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut application_type,
-                                "application_type",
-                            )?
-                        }
-                        "client_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_uri,
-                                "client_uri",
-                            )?
-                        }
-                        "consent_method" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut consent_method,
-                                "consent_method",
-                            )?
-                        }
-                        "grant_types" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_types,
-                                "grant_types",
-                            )?
-                        }
-                        "logo_uri" => {
-                            crate::runtime::field(&mut __map, &mut logo_uri, "logo_uri")?
-                        }
-                        "policy_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut policy_uri,
-                                "policy_uri",
-                            )?
-                        }
-                        "redirect_uris" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut redirect_uris,
-                                "redirect_uris",
-                            )?
-                        }
-                        "response_types" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_types,
-                                "response_types",
-                            )?
-                        }
-                        "tos_uri" => {
-                            crate::runtime::field(&mut __map, &mut tos_uri, "tos_uri")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OpenIdConnectApplicationSettingsClient {
+    const EXPECTING: &'static str = "struct OpenIdConnectApplicationSettingsClient";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut application_type = ::std::option::Option::None;
+        let mut client_uri = ::std::option::Option::None;
+        let mut consent_method = ::std::option::Option::None;
+        let mut grant_types = ::std::option::Option::None;
+        let mut logo_uri = ::std::option::Option::None;
+        let mut policy_uri = ::std::option::Option::None;
+        let mut redirect_uris = ::std::option::Option::None;
+        let mut response_types = ::std::option::Option::None;
+        let mut tos_uri = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "application_type" => {
+                    __map.field(&mut application_type, "application_type")?
                 }
-                ::std::result::Result::Ok(OpenIdConnectApplicationSettingsClient {
-                    application_type: application_type.unwrap_or_default(),
-                    client_uri: client_uri.unwrap_or_default(),
-                    consent_method: consent_method.unwrap_or_default(),
-                    grant_types: grant_types.unwrap_or_default(),
-                    logo_uri: logo_uri.unwrap_or_default(),
-                    policy_uri: policy_uri.unwrap_or_default(),
-                    redirect_uris: redirect_uris.unwrap_or_default(),
-                    response_types: response_types.unwrap_or_default(),
-                    tos_uri: tos_uri.unwrap_or_default(),
-                    additional_properties,
-                })
+                "client_uri" => __map.field(&mut client_uri, "client_uri")?,
+                "consent_method" => __map.field(&mut consent_method, "consent_method")?,
+                "grant_types" => __map.field(&mut grant_types, "grant_types")?,
+                "logo_uri" => __map.field(&mut logo_uri, "logo_uri")?,
+                "policy_uri" => __map.field(&mut policy_uri, "policy_uri")?,
+                "redirect_uris" => __map.field(&mut redirect_uris, "redirect_uris")?,
+                "response_types" => __map.field(&mut response_types, "response_types")?,
+                "tos_uri" => __map.field(&mut tos_uri, "tos_uri")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            application_type: application_type.unwrap_or_default(),
+            client_uri: client_uri.unwrap_or_default(),
+            consent_method: consent_method.unwrap_or_default(),
+            grant_types: grant_types.unwrap_or_default(),
+            logo_uri: logo_uri.unwrap_or_default(),
+            policy_uri: policy_uri.unwrap_or_default(),
+            redirect_uris: redirect_uris.unwrap_or_default(),
+            response_types: response_types.unwrap_or_default(),
+            tos_uri: tos_uri.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,58 +30,46 @@ impl<'de> ::serde::Deserialize<'de> for Options {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Options;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Options")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Options, A::Error> {
-                let mut multi_optional_factor_enroll = ::std::option::Option::None;
-                let mut warn_before_password_expired = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "multiOptionalFactorEnroll" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut multi_optional_factor_enroll,
-                                "multiOptionalFactorEnroll",
-                            )?
-                        }
-                        "warnBeforePasswordExpired" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut warn_before_password_expired,
-                                "warnBeforePasswordExpired",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Options {
+    const EXPECTING: &'static str = "struct Options";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut multi_optional_factor_enroll = ::std::option::Option::None;
+        let mut warn_before_password_expired = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "multiOptionalFactorEnroll" => {
+                    __map
+                        .field(
+                            &mut multi_optional_factor_enroll,
+                            "multiOptionalFactorEnroll",
+                        )?
                 }
-                ::std::result::Result::Ok(Options {
-                    multi_optional_factor_enroll: multi_optional_factor_enroll
-                        .unwrap_or_default(),
-                    warn_before_password_expired: warn_before_password_expired
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "warnBeforePasswordExpired" => {
+                    __map
+                        .field(
+                            &mut warn_before_password_expired,
+                            "warnBeforePasswordExpired",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            multi_optional_factor_enroll: multi_optional_factor_enroll
+                .unwrap_or_default(),
+            warn_before_password_expired: warn_before_password_expired
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

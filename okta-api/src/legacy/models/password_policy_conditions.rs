@@ -29,52 +29,32 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordPolicyConditions, A::Error> {
-                let mut auth_provider = ::std::option::Option::None;
-                let mut people = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_provider,
-                                "authProvider",
-                            )?
-                        }
-                        "people" => {
-                            crate::runtime::field(&mut __map, &mut people, "people")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PasswordPolicyConditions {
-                    auth_provider: auth_provider.unwrap_or_default(),
-                    people: people.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyConditions {
+    const EXPECTING: &'static str = "struct PasswordPolicyConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auth_provider = ::std::option::Option::None;
+        let mut people = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authProvider" => __map.field(&mut auth_provider, "authProvider")?,
+                "people" => __map.field(&mut people, "people")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auth_provider: auth_provider.unwrap_or_default(),
+            people: people.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

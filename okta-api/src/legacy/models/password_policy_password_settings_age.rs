@@ -42,74 +42,38 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsAge {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyPasswordSettingsAge;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyPasswordSettingsAge")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordPolicyPasswordSettingsAge, A::Error> {
-                let mut expire_warn_days = ::std::option::Option::None;
-                let mut history_count = ::std::option::Option::None;
-                let mut max_age_days = ::std::option::Option::None;
-                let mut min_age_minutes = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expireWarnDays" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expire_warn_days,
-                                "expireWarnDays",
-                            )?
-                        }
-                        "historyCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut history_count,
-                                "historyCount",
-                            )?
-                        }
-                        "maxAgeDays" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut max_age_days,
-                                "maxAgeDays",
-                            )?
-                        }
-                        "minAgeMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_age_minutes,
-                                "minAgeMinutes",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PasswordPolicyPasswordSettingsAge {
-                    expire_warn_days: expire_warn_days.unwrap_or_default(),
-                    history_count: history_count.unwrap_or_default(),
-                    max_age_days: max_age_days.unwrap_or_default(),
-                    min_age_minutes: min_age_minutes.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyPasswordSettingsAge {
+    const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettingsAge";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expire_warn_days = ::std::option::Option::None;
+        let mut history_count = ::std::option::Option::None;
+        let mut max_age_days = ::std::option::Option::None;
+        let mut min_age_minutes = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expireWarnDays" => __map.field(&mut expire_warn_days, "expireWarnDays")?,
+                "historyCount" => __map.field(&mut history_count, "historyCount")?,
+                "maxAgeDays" => __map.field(&mut max_age_days, "maxAgeDays")?,
+                "minAgeMinutes" => __map.field(&mut min_age_minutes, "minAgeMinutes")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expire_warn_days: expire_warn_days.unwrap_or_default(),
+            history_count: history_count.unwrap_or_default(),
+            max_age_days: max_age_days.unwrap_or_default(),
+            min_age_minutes: min_age_minutes.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

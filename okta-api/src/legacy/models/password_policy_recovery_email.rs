@@ -28,52 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRecoveryEmail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyRecoveryEmail;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyRecoveryEmail")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordPolicyRecoveryEmail, A::Error> {
-                let mut properties = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "properties" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut properties,
-                                "properties",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PasswordPolicyRecoveryEmail {
-                    properties: properties.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyRecoveryEmail {
+    const EXPECTING: &'static str = "struct PasswordPolicyRecoveryEmail";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut properties = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "properties" => __map.field(&mut properties, "properties")?,
+                "status" => __map.field(&mut status, "status")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            properties: properties.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -38,70 +38,40 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRecoveryFactors {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyRecoveryFactors;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyRecoveryFactors")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordPolicyRecoveryFactors, A::Error> {
-                let mut okta_call = ::std::option::Option::None;
-                let mut okta_email = ::std::option::Option::None;
-                let mut okta_sms = ::std::option::Option::None;
-                let mut recovery_question = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "okta_call" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut okta_call,
-                                "okta_call",
-                            )?
-                        }
-                        "okta_email" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut okta_email,
-                                "okta_email",
-                            )?
-                        }
-                        "okta_sms" => {
-                            crate::runtime::field(&mut __map, &mut okta_sms, "okta_sms")?
-                        }
-                        "recovery_question" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recovery_question,
-                                "recovery_question",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyRecoveryFactors {
+    const EXPECTING: &'static str = "struct PasswordPolicyRecoveryFactors";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut okta_call = ::std::option::Option::None;
+        let mut okta_email = ::std::option::Option::None;
+        let mut okta_sms = ::std::option::Option::None;
+        let mut recovery_question = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "okta_call" => __map.field(&mut okta_call, "okta_call")?,
+                "okta_email" => __map.field(&mut okta_email, "okta_email")?,
+                "okta_sms" => __map.field(&mut okta_sms, "okta_sms")?,
+                "recovery_question" => {
+                    __map.field(&mut recovery_question, "recovery_question")?
                 }
-                ::std::result::Result::Ok(PasswordPolicyRecoveryFactors {
-                    okta_call: okta_call.unwrap_or_default(),
-                    okta_email: okta_email.unwrap_or_default(),
-                    okta_sms: okta_sms.unwrap_or_default(),
-                    recovery_question: recovery_question.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            okta_call: okta_call.unwrap_or_default(),
+            okta_email: okta_email.unwrap_or_default(),
+            okta_sms: okta_sms.unwrap_or_default(),
+            recovery_question: recovery_question.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

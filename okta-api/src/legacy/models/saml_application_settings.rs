@@ -39,64 +39,40 @@ impl<'de> ::serde::Deserialize<'de> for SamlApplicationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlApplicationSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlApplicationSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlApplicationSettings, A::Error> {
-                let mut app = ::std::option::Option::None;
-                let mut implicit_assignment = ::std::option::Option::None;
-                let mut notifications = ::std::option::Option::None;
-                let mut sign_on = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
-                        "implicitAssignment" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut implicit_assignment,
-                                "implicitAssignment",
-                            )?
-                        }
-                        "notifications" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notifications,
-                                "notifications",
-                            )?
-                        }
-                        "signOn" => {
-                            crate::runtime::field(&mut __map, &mut sign_on, "signOn")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlApplicationSettings {
+    const EXPECTING: &'static str = "struct SamlApplicationSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app = ::std::option::Option::None;
+        let mut implicit_assignment = ::std::option::Option::None;
+        let mut notifications = ::std::option::Option::None;
+        let mut sign_on = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "app" => __map.field(&mut app, "app")?,
+                "implicitAssignment" => {
+                    __map.field(&mut implicit_assignment, "implicitAssignment")?
                 }
-                ::std::result::Result::Ok(SamlApplicationSettings {
-                    app: app.unwrap_or_default(),
-                    implicit_assignment: implicit_assignment.unwrap_or_default(),
-                    notifications: notifications.unwrap_or_default(),
-                    sign_on: sign_on.unwrap_or_default(),
-                    additional_properties,
-                })
+                "notifications" => __map.field(&mut notifications, "notifications")?,
+                "signOn" => __map.field(&mut sign_on, "signOn")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app: app.unwrap_or_default(),
+            implicit_assignment: implicit_assignment.unwrap_or_default(),
+            notifications: notifications.unwrap_or_default(),
+            sign_on: sign_on.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

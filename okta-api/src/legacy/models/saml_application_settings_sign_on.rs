@@ -134,224 +134,117 @@ impl<'de> ::serde::Deserialize<'de> for SamlApplicationSettingsSignOn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlApplicationSettingsSignOn;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlApplicationSettingsSignOn")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlApplicationSettingsSignOn, A::Error> {
-                let mut assertion_signed = ::std::option::Option::None;
-                let mut attribute_statements = ::std::option::Option::None;
-                let mut audience = ::std::option::Option::None;
-                let mut audience_override = ::std::option::Option::None;
-                let mut authn_context_class_ref = ::std::option::Option::None;
-                let mut default_relay_state = ::std::option::Option::None;
-                let mut destination = ::std::option::Option::None;
-                let mut destination_override = ::std::option::Option::None;
-                let mut digest_algorithm = ::std::option::Option::None;
-                let mut honor_force_authn = ::std::option::Option::None;
-                let mut idp_issuer = ::std::option::Option::None;
-                let mut recipient = ::std::option::Option::None;
-                let mut recipient_override = ::std::option::Option::None;
-                let mut request_compressed = ::std::option::Option::None;
-                let mut response_signed = ::std::option::Option::None;
-                let mut signature_algorithm = ::std::option::Option::None;
-                let mut sp_issuer = ::std::option::Option::None;
-                let mut sso_acs_url = ::std::option::Option::None;
-                let mut sso_acs_url_override = ::std::option::Option::None;
-                let mut subject_name_id_format = ::std::option::Option::None;
-                let mut subject_name_id_template = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "assertionSigned" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assertion_signed,
-                                "assertionSigned",
-                            )?
-                        }
-                        "attributeStatements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attribute_statements,
-                                "attributeStatements",
-                            )?
-                        }
-                        "audience" => {
-                            crate::runtime::field(&mut __map, &mut audience, "audience")?
-                        }
-                        "audienceOverride" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut audience_override,
-                                "audienceOverride",
-                            )?
-                        }
-                        "authnContextClassRef" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authn_context_class_ref,
-                                "authnContextClassRef",
-                            )?
-                        }
-                        "defaultRelayState" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_relay_state,
-                                "defaultRelayState",
-                            )?
-                        }
-                        "destination" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut destination,
-                                "destination",
-                            )?
-                        }
-                        "destinationOverride" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut destination_override,
-                                "destinationOverride",
-                            )?
-                        }
-                        "digestAlgorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut digest_algorithm,
-                                "digestAlgorithm",
-                            )?
-                        }
-                        "honorForceAuthn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut honor_force_authn,
-                                "honorForceAuthn",
-                            )?
-                        }
-                        "idpIssuer" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut idp_issuer,
-                                "idpIssuer",
-                            )?
-                        }
-                        "recipient" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recipient,
-                                "recipient",
-                            )?
-                        }
-                        "recipientOverride" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recipient_override,
-                                "recipientOverride",
-                            )?
-                        }
-                        "requestCompressed" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_compressed,
-                                "requestCompressed",
-                            )?
-                        }
-                        "responseSigned" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_signed,
-                                "responseSigned",
-                            )?
-                        }
-                        "signatureAlgorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut signature_algorithm,
-                                "signatureAlgorithm",
-                            )?
-                        }
-                        "spIssuer" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sp_issuer,
-                                "spIssuer",
-                            )?
-                        }
-                        "ssoAcsUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sso_acs_url,
-                                "ssoAcsUrl",
-                            )?
-                        }
-                        "ssoAcsUrlOverride" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sso_acs_url_override,
-                                "ssoAcsUrlOverride",
-                            )?
-                        }
-                        "subjectNameIdFormat" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subject_name_id_format,
-                                "subjectNameIdFormat",
-                            )?
-                        }
-                        "subjectNameIdTemplate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subject_name_id_template,
-                                "subjectNameIdTemplate",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlApplicationSettingsSignOn {
+    const EXPECTING: &'static str = "struct SamlApplicationSettingsSignOn";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut assertion_signed = ::std::option::Option::None;
+        let mut attribute_statements = ::std::option::Option::None;
+        let mut audience = ::std::option::Option::None;
+        let mut audience_override = ::std::option::Option::None;
+        let mut authn_context_class_ref = ::std::option::Option::None;
+        let mut default_relay_state = ::std::option::Option::None;
+        let mut destination = ::std::option::Option::None;
+        let mut destination_override = ::std::option::Option::None;
+        let mut digest_algorithm = ::std::option::Option::None;
+        let mut honor_force_authn = ::std::option::Option::None;
+        let mut idp_issuer = ::std::option::Option::None;
+        let mut recipient = ::std::option::Option::None;
+        let mut recipient_override = ::std::option::Option::None;
+        let mut request_compressed = ::std::option::Option::None;
+        let mut response_signed = ::std::option::Option::None;
+        let mut signature_algorithm = ::std::option::Option::None;
+        let mut sp_issuer = ::std::option::Option::None;
+        let mut sso_acs_url = ::std::option::Option::None;
+        let mut sso_acs_url_override = ::std::option::Option::None;
+        let mut subject_name_id_format = ::std::option::Option::None;
+        let mut subject_name_id_template = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "assertionSigned" => {
+                    __map.field(&mut assertion_signed, "assertionSigned")?
                 }
-                ::std::result::Result::Ok(SamlApplicationSettingsSignOn {
-                    assertion_signed: assertion_signed.unwrap_or_default(),
-                    attribute_statements: attribute_statements.unwrap_or_default(),
-                    audience: audience.unwrap_or_default(),
-                    audience_override: audience_override.unwrap_or_default(),
-                    authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
-                    default_relay_state: default_relay_state.unwrap_or_default(),
-                    destination: destination.unwrap_or_default(),
-                    destination_override: destination_override.unwrap_or_default(),
-                    digest_algorithm: digest_algorithm.unwrap_or_default(),
-                    honor_force_authn: honor_force_authn.unwrap_or_default(),
-                    idp_issuer: idp_issuer.unwrap_or_default(),
-                    recipient: recipient.unwrap_or_default(),
-                    recipient_override: recipient_override.unwrap_or_default(),
-                    request_compressed: request_compressed.unwrap_or_default(),
-                    response_signed: response_signed.unwrap_or_default(),
-                    signature_algorithm: signature_algorithm.unwrap_or_default(),
-                    sp_issuer: sp_issuer.unwrap_or_default(),
-                    sso_acs_url: sso_acs_url.unwrap_or_default(),
-                    sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
-                    subject_name_id_format: subject_name_id_format.unwrap_or_default(),
-                    subject_name_id_template: subject_name_id_template
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "attributeStatements" => {
+                    __map.field(&mut attribute_statements, "attributeStatements")?
+                }
+                "audience" => __map.field(&mut audience, "audience")?,
+                "audienceOverride" => {
+                    __map.field(&mut audience_override, "audienceOverride")?
+                }
+                "authnContextClassRef" => {
+                    __map.field(&mut authn_context_class_ref, "authnContextClassRef")?
+                }
+                "defaultRelayState" => {
+                    __map.field(&mut default_relay_state, "defaultRelayState")?
+                }
+                "destination" => __map.field(&mut destination, "destination")?,
+                "destinationOverride" => {
+                    __map.field(&mut destination_override, "destinationOverride")?
+                }
+                "digestAlgorithm" => {
+                    __map.field(&mut digest_algorithm, "digestAlgorithm")?
+                }
+                "honorForceAuthn" => {
+                    __map.field(&mut honor_force_authn, "honorForceAuthn")?
+                }
+                "idpIssuer" => __map.field(&mut idp_issuer, "idpIssuer")?,
+                "recipient" => __map.field(&mut recipient, "recipient")?,
+                "recipientOverride" => {
+                    __map.field(&mut recipient_override, "recipientOverride")?
+                }
+                "requestCompressed" => {
+                    __map.field(&mut request_compressed, "requestCompressed")?
+                }
+                "responseSigned" => __map.field(&mut response_signed, "responseSigned")?,
+                "signatureAlgorithm" => {
+                    __map.field(&mut signature_algorithm, "signatureAlgorithm")?
+                }
+                "spIssuer" => __map.field(&mut sp_issuer, "spIssuer")?,
+                "ssoAcsUrl" => __map.field(&mut sso_acs_url, "ssoAcsUrl")?,
+                "ssoAcsUrlOverride" => {
+                    __map.field(&mut sso_acs_url_override, "ssoAcsUrlOverride")?
+                }
+                "subjectNameIdFormat" => {
+                    __map.field(&mut subject_name_id_format, "subjectNameIdFormat")?
+                }
+                "subjectNameIdTemplate" => {
+                    __map.field(&mut subject_name_id_template, "subjectNameIdTemplate")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            assertion_signed: assertion_signed.unwrap_or_default(),
+            attribute_statements: attribute_statements.unwrap_or_default(),
+            audience: audience.unwrap_or_default(),
+            audience_override: audience_override.unwrap_or_default(),
+            authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
+            default_relay_state: default_relay_state.unwrap_or_default(),
+            destination: destination.unwrap_or_default(),
+            destination_override: destination_override.unwrap_or_default(),
+            digest_algorithm: digest_algorithm.unwrap_or_default(),
+            honor_force_authn: honor_force_authn.unwrap_or_default(),
+            idp_issuer: idp_issuer.unwrap_or_default(),
+            recipient: recipient.unwrap_or_default(),
+            recipient_override: recipient_override.unwrap_or_default(),
+            request_compressed: request_compressed.unwrap_or_default(),
+            response_signed: response_signed.unwrap_or_default(),
+            signature_algorithm: signature_algorithm.unwrap_or_default(),
+            sp_issuer: sp_issuer.unwrap_or_default(),
+            sso_acs_url: sso_acs_url.unwrap_or_default(),
+            sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
+            subject_name_id_format: subject_name_id_format.unwrap_or_default(),
+            subject_name_id_template: subject_name_id_template.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,58 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for SamlAttributeStatement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlAttributeStatement;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlAttributeStatement")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlAttributeStatement, A::Error> {
-                let mut name = ::std::option::Option::None;
-                let mut namespace = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "namespace" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut namespace,
-                                "namespace",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "values" => {
-                            crate::runtime::field(&mut __map, &mut values, "values")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlAttributeStatement {
-                    name: name.unwrap_or_default(),
-                    namespace: namespace.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    values: values.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlAttributeStatement {
+    const EXPECTING: &'static str = "struct SamlAttributeStatement";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name = ::std::option::Option::None;
+        let mut namespace = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "name" => __map.field(&mut name, "name")?,
+                "namespace" => __map.field(&mut namespace, "namespace")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "values" => __map.field(&mut values, "values")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name: name.unwrap_or_default(),
+            namespace: namespace.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            values: values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

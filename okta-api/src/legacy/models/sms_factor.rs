@@ -112,140 +112,81 @@ impl<'de> ::serde::Deserialize<'de> for SmsFactor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SmsFactor;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SmsFactor")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SmsFactor, A::Error> {
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut device = ::std::option::Option::None;
-                let mut device_type = ::std::option::Option::None;
-                let mut factor_type = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut mfa_state_token_id = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut provider = ::std::option::Option::None;
-                let mut rechallenge_existing_factor = ::std::option::Option::None;
-                let mut session_id = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut token_lifetime_seconds = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut verify = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "device" => {
-                            crate::runtime::field(&mut __map, &mut device, "device")?
-                        }
-                        "deviceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_type,
-                                "deviceType",
-                            )?
-                        }
-                        "factorType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_type,
-                                "factorType",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "mfaStateTokenId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut mfa_state_token_id,
-                                "mfaStateTokenId",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "provider" => {
-                            crate::runtime::field(&mut __map, &mut provider, "provider")?
-                        }
-                        "rechallengeExistingFactor" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut rechallenge_existing_factor,
-                                "rechallengeExistingFactor",
-                            )?
-                        }
-                        "sessionId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut session_id,
-                                "sessionId",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "tokenLifetimeSeconds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_lifetime_seconds,
-                                "tokenLifetimeSeconds",
-                            )?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        "verify" => {
-                            crate::runtime::field(&mut __map, &mut verify, "verify")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SmsFactor {
+    const EXPECTING: &'static str = "struct SmsFactor";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut device = ::std::option::Option::None;
+        let mut device_type = ::std::option::Option::None;
+        let mut factor_type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut mfa_state_token_id = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut provider = ::std::option::Option::None;
+        let mut rechallenge_existing_factor = ::std::option::Option::None;
+        let mut session_id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut token_lifetime_seconds = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut verify = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "device" => __map.field(&mut device, "device")?,
+                "deviceType" => __map.field(&mut device_type, "deviceType")?,
+                "factorType" => __map.field(&mut factor_type, "factorType")?,
+                "id" => __map.field(&mut id, "id")?,
+                "mfaStateTokenId" => {
+                    __map.field(&mut mfa_state_token_id, "mfaStateTokenId")?
                 }
-                ::std::result::Result::Ok(SmsFactor {
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    device: device.unwrap_or_default(),
-                    device_type: device_type.unwrap_or_default(),
-                    factor_type: factor_type.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    mfa_state_token_id: mfa_state_token_id.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    provider: provider.unwrap_or_default(),
-                    rechallenge_existing_factor: rechallenge_existing_factor
-                        .unwrap_or_default(),
-                    session_id: session_id.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    token_lifetime_seconds: token_lifetime_seconds.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    verify: verify.unwrap_or_default(),
-                    additional_properties,
-                })
+                "profile" => __map.field(&mut profile, "profile")?,
+                "provider" => __map.field(&mut provider, "provider")?,
+                "rechallengeExistingFactor" => {
+                    __map
+                        .field(
+                            &mut rechallenge_existing_factor,
+                            "rechallengeExistingFactor",
+                        )?
+                }
+                "sessionId" => __map.field(&mut session_id, "sessionId")?,
+                "status" => __map.field(&mut status, "status")?,
+                "tokenLifetimeSeconds" => {
+                    __map.field(&mut token_lifetime_seconds, "tokenLifetimeSeconds")?
+                }
+                "userId" => __map.field(&mut user_id, "userId")?,
+                "verify" => __map.field(&mut verify, "verify")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            device: device.unwrap_or_default(),
+            device_type: device_type.unwrap_or_default(),
+            factor_type: factor_type.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            mfa_state_token_id: mfa_state_token_id.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            provider: provider.unwrap_or_default(),
+            rechallenge_existing_factor: rechallenge_existing_factor.unwrap_or_default(),
+            session_id: session_id.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            token_lifetime_seconds: token_lifetime_seconds.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            verify: verify.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -18,34 +18,22 @@ impl<'de> ::serde::Deserialize<'de> for U2fFactorProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = U2fFactorProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct U2fFactorProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<U2fFactorProfile, A::Error> {
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    crate::runtime::extra(
-                        &mut __map,
-                        &mut additional_properties,
-                        __key,
-                    )?;
-                }
-                ::std::result::Result::Ok(U2fFactorProfile {
-                    additional_properties,
-                })
-            }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for U2fFactorProfile {
+    const EXPECTING: &'static str = "struct U2fFactorProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            __map.extra(&mut additional_properties, __key)?;
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self { additional_properties })
     }
 }

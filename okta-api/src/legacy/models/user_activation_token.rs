@@ -30,56 +30,34 @@ impl<'de> ::serde::Deserialize<'de> for UserActivationToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserActivationToken;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserActivationToken")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserActivationToken, A::Error> {
-                let mut activation_token = ::std::option::Option::None;
-                let mut activation_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "activationToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut activation_token,
-                                "activationToken",
-                            )?
-                        }
-                        "activationUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut activation_url,
-                                "activationUrl",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserActivationToken {
+    const EXPECTING: &'static str = "struct UserActivationToken";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut activation_token = ::std::option::Option::None;
+        let mut activation_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "activationToken" => {
+                    __map.field(&mut activation_token, "activationToken")?
                 }
-                ::std::result::Result::Ok(UserActivationToken {
-                    activation_token: activation_token.unwrap_or_default(),
-                    activation_url: activation_url.unwrap_or_default(),
-                    additional_properties,
-                })
+                "activationUrl" => __map.field(&mut activation_url, "activationUrl")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            activation_token: activation_token.unwrap_or_default(),
+            activation_url: activation_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,62 +34,40 @@ impl<'de> ::serde::Deserialize<'de> for UserCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserCredentials;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserCredentials")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserCredentials, A::Error> {
-                let mut emails = ::std::option::Option::None;
-                let mut password = ::std::option::Option::None;
-                let mut provider = ::std::option::Option::None;
-                let mut recovery_question = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "emails" => {
-                            crate::runtime::field(&mut __map, &mut emails, "emails")?
-                        }
-                        "password" => {
-                            crate::runtime::field(&mut __map, &mut password, "password")?
-                        }
-                        "provider" => {
-                            crate::runtime::field(&mut __map, &mut provider, "provider")?
-                        }
-                        "recovery_question" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recovery_question,
-                                "recovery_question",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserCredentials {
+    const EXPECTING: &'static str = "struct UserCredentials";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut emails = ::std::option::Option::None;
+        let mut password = ::std::option::Option::None;
+        let mut provider = ::std::option::Option::None;
+        let mut recovery_question = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "emails" => __map.field(&mut emails, "emails")?,
+                "password" => __map.field(&mut password, "password")?,
+                "provider" => __map.field(&mut provider, "provider")?,
+                "recovery_question" => {
+                    __map.field(&mut recovery_question, "recovery_question")?
                 }
-                ::std::result::Result::Ok(UserCredentials {
-                    emails: emails.unwrap_or_default(),
-                    password: password.unwrap_or_default(),
-                    provider: provider.unwrap_or_default(),
-                    recovery_question: recovery_question.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            emails: emails.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+            provider: provider.unwrap_or_default(),
+            recovery_question: recovery_question.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

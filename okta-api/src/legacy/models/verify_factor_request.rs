@@ -42,79 +42,45 @@ impl<'de> ::serde::Deserialize<'de> for VerifyFactorRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = VerifyFactorRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct VerifyFactorRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<VerifyFactorRequest, A::Error> {
-                let mut activation_token = ::std::option::Option::None;
-                let mut answer = ::std::option::Option::None;
-                let mut next_pass_code = ::std::option::Option::None;
-                let mut pass_code = ::std::option::Option::None;
-                let mut token_lifetime_seconds = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "activationToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut activation_token,
-                                "activationToken",
-                            )?
-                        }
-                        "answer" => {
-                            crate::runtime::field(&mut __map, &mut answer, "answer")?
-                        }
-                        "nextPassCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut next_pass_code,
-                                "nextPassCode",
-                            )?
-                        }
-                        "passCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pass_code,
-                                "passCode",
-                            )?
-                        }
-                        "tokenLifetimeSeconds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_lifetime_seconds,
-                                "tokenLifetimeSeconds",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for VerifyFactorRequest {
+    const EXPECTING: &'static str = "struct VerifyFactorRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut activation_token = ::std::option::Option::None;
+        let mut answer = ::std::option::Option::None;
+        let mut next_pass_code = ::std::option::Option::None;
+        let mut pass_code = ::std::option::Option::None;
+        let mut token_lifetime_seconds = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "activationToken" => {
+                    __map.field(&mut activation_token, "activationToken")?
                 }
-                ::std::result::Result::Ok(VerifyFactorRequest {
-                    activation_token: activation_token.unwrap_or_default(),
-                    answer: answer.unwrap_or_default(),
-                    next_pass_code: next_pass_code.unwrap_or_default(),
-                    pass_code: pass_code.unwrap_or_default(),
-                    token_lifetime_seconds: token_lifetime_seconds.unwrap_or_default(),
-                    additional_properties,
-                })
+                "answer" => __map.field(&mut answer, "answer")?,
+                "nextPassCode" => __map.field(&mut next_pass_code, "nextPassCode")?,
+                "passCode" => __map.field(&mut pass_code, "passCode")?,
+                "tokenLifetimeSeconds" => {
+                    __map.field(&mut token_lifetime_seconds, "tokenLifetimeSeconds")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            activation_token: activation_token.unwrap_or_default(),
+            answer: answer.unwrap_or_default(),
+            next_pass_code: next_pass_code.unwrap_or_default(),
+            pass_code: pass_code.unwrap_or_default(),
+            token_lifetime_seconds: token_lifetime_seconds.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

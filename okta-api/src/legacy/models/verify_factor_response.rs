@@ -49,79 +49,43 @@ impl<'de> ::serde::Deserialize<'de> for VerifyFactorResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = VerifyFactorResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct VerifyFactorResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<VerifyFactorResponse, A::Error> {
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut expires_at = ::std::option::Option::None;
-                let mut factor_result = ::std::option::Option::None;
-                let mut factor_result_message = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "factorResult" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_result,
-                                "factorResult",
-                            )?
-                        }
-                        "factorResultMessage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_result_message,
-                                "factorResultMessage",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for VerifyFactorResponse {
+    const EXPECTING: &'static str = "struct VerifyFactorResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut expires_at = ::std::option::Option::None;
+        let mut factor_result = ::std::option::Option::None;
+        let mut factor_result_message = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "factorResult" => __map.field(&mut factor_result, "factorResult")?,
+                "factorResultMessage" => {
+                    __map.field(&mut factor_result_message, "factorResultMessage")?
                 }
-                ::std::result::Result::Ok(VerifyFactorResponse {
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    expires_at: expires_at.unwrap_or_default(),
-                    factor_result: factor_result.unwrap_or_default(),
-                    factor_result_message: factor_result_message.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            expires_at: expires_at.unwrap_or_default(),
+            factor_result: factor_result.unwrap_or_default(),
+            factor_result_message: factor_result_message.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

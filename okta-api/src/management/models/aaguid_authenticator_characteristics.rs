@@ -38,65 +38,39 @@ impl<'de> ::serde::Deserialize<'de> for AaguidAuthenticatorCharacteristics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AaguidAuthenticatorCharacteristics;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AaguidAuthenticatorCharacteristics")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AaguidAuthenticatorCharacteristics, A::Error> {
-                let mut fips_compliant = ::std::option::Option::None;
-                let mut hardware_protected = ::std::option::Option::None;
-                let mut platform_attached = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "fipsCompliant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fips_compliant,
-                                "fipsCompliant",
-                            )?
-                        }
-                        "hardwareProtected" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hardware_protected,
-                                "hardwareProtected",
-                            )?
-                        }
-                        "platformAttached" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut platform_attached,
-                                "platformAttached",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AaguidAuthenticatorCharacteristics {
+    const EXPECTING: &'static str = "struct AaguidAuthenticatorCharacteristics";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut fips_compliant = ::std::option::Option::None;
+        let mut hardware_protected = ::std::option::Option::None;
+        let mut platform_attached = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "fipsCompliant" => __map.field(&mut fips_compliant, "fipsCompliant")?,
+                "hardwareProtected" => {
+                    __map.field(&mut hardware_protected, "hardwareProtected")?
                 }
-                ::std::result::Result::Ok(AaguidAuthenticatorCharacteristics {
-                    fips_compliant: fips_compliant.unwrap_or_default(),
-                    hardware_protected: hardware_protected.unwrap_or_default(),
-                    platform_attached: platform_attached.unwrap_or_default(),
-                    additional_properties,
-                })
+                "platformAttached" => {
+                    __map.field(&mut platform_attached, "platformAttached")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            fips_compliant: fips_compliant.unwrap_or_default(),
+            hardware_protected: hardware_protected.unwrap_or_default(),
+            platform_attached: platform_attached.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

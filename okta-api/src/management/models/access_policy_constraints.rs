@@ -28,56 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for AccessPolicyConstraints {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AccessPolicyConstraints;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AccessPolicyConstraints")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AccessPolicyConstraints, A::Error> {
-                let mut knowledge = ::std::option::Option::None;
-                let mut possession = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "knowledge" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut knowledge,
-                                "knowledge",
-                            )?
-                        }
-                        "possession" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut possession,
-                                "possession",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AccessPolicyConstraints {
-                    knowledge: knowledge.unwrap_or_default(),
-                    possession: possession.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AccessPolicyConstraints {
+    const EXPECTING: &'static str = "struct AccessPolicyConstraints";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut knowledge = ::std::option::Option::None;
+        let mut possession = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "knowledge" => __map.field(&mut knowledge, "knowledge")?,
+                "possession" => __map.field(&mut possession, "possession")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            knowledge: knowledge.unwrap_or_default(),
+            possession: possession.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -41,61 +41,39 @@ impl<'de> ::serde::Deserialize<'de> for AccessPolicyRuleApplicationSignOn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AccessPolicyRuleApplicationSignOn;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AccessPolicyRuleApplicationSignOn")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AccessPolicyRuleApplicationSignOn, A::Error> {
-                let mut access = ::std::option::Option::None;
-                let mut keep_me_signed_in = ::std::option::Option::None;
-                let mut verification_method = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "access" => {
-                            crate::runtime::field(&mut __map, &mut access, "access")?
-                        }
-                        "keepMeSignedIn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut keep_me_signed_in,
-                                "keepMeSignedIn",
-                            )?
-                        }
-                        "verificationMethod" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verification_method,
-                                "verificationMethod",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AccessPolicyRuleApplicationSignOn {
+    const EXPECTING: &'static str = "struct AccessPolicyRuleApplicationSignOn";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access = ::std::option::Option::None;
+        let mut keep_me_signed_in = ::std::option::Option::None;
+        let mut verification_method = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "access" => __map.field(&mut access, "access")?,
+                "keepMeSignedIn" => {
+                    __map.field(&mut keep_me_signed_in, "keepMeSignedIn")?
                 }
-                ::std::result::Result::Ok(AccessPolicyRuleApplicationSignOn {
-                    access: access.unwrap_or_default(),
-                    keep_me_signed_in: keep_me_signed_in.unwrap_or_default(),
-                    verification_method: verification_method.unwrap_or_default(),
-                    additional_properties,
-                })
+                "verificationMethod" => {
+                    __map.field(&mut verification_method, "verificationMethod")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access: access.unwrap_or_default(),
+            keep_me_signed_in: keep_me_signed_in.unwrap_or_default(),
+            verification_method: verification_method.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -55,85 +55,47 @@ impl<'de> ::serde::Deserialize<'de> for AccessPolicyRuleConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AccessPolicyRuleConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AccessPolicyRuleConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AccessPolicyRuleConditions, A::Error> {
-                let mut device = ::std::option::Option::None;
-                let mut el_condition = ::std::option::Option::None;
-                let mut network = ::std::option::Option::None;
-                let mut people = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut risk_score = ::std::option::Option::None;
-                let mut user_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "device" => {
-                            crate::runtime::field(&mut __map, &mut device, "device")?
-                        }
-                        "elCondition" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut el_condition,
-                                "elCondition",
-                            )?
-                        }
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        "people" => {
-                            crate::runtime::field(&mut __map, &mut people, "people")?
-                        }
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "riskScore" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_score,
-                                "riskScore",
-                            )?
-                        }
-                        "userType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_type,
-                                "userType",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AccessPolicyRuleConditions {
-                    device: device.unwrap_or_default(),
-                    el_condition: el_condition.unwrap_or_default(),
-                    network: network.unwrap_or_default(),
-                    people: people.unwrap_or_default(),
-                    platform: platform.unwrap_or_default(),
-                    risk_score: risk_score.unwrap_or_default(),
-                    user_type: user_type.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AccessPolicyRuleConditions {
+    const EXPECTING: &'static str = "struct AccessPolicyRuleConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut device = ::std::option::Option::None;
+        let mut el_condition = ::std::option::Option::None;
+        let mut network = ::std::option::Option::None;
+        let mut people = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut risk_score = ::std::option::Option::None;
+        let mut user_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "device" => __map.field(&mut device, "device")?,
+                "elCondition" => __map.field(&mut el_condition, "elCondition")?,
+                "network" => __map.field(&mut network, "network")?,
+                "people" => __map.field(&mut people, "people")?,
+                "platform" => __map.field(&mut platform, "platform")?,
+                "riskScore" => __map.field(&mut risk_score, "riskScore")?,
+                "userType" => __map.field(&mut user_type, "userType")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            device: device.unwrap_or_default(),
+            el_condition: el_condition.unwrap_or_default(),
+            network: network.unwrap_or_default(),
+            people: people.unwrap_or_default(),
+            platform: platform.unwrap_or_default(),
+            risk_score: risk_score.unwrap_or_default(),
+            user_type: user_type.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,47 +26,31 @@ impl<'de> ::serde::Deserialize<'de> for AccountLinkedEnrollmentEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AccountLinkedEnrollmentEmbedded;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AccountLinkedEnrollmentEmbedded")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AccountLinkedEnrollmentEmbedded, A::Error> {
-                let mut last_authenticated_on = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "lastAuthenticatedOn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_authenticated_on,
-                                "lastAuthenticatedOn",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AccountLinkedEnrollmentEmbedded {
+    const EXPECTING: &'static str = "struct AccountLinkedEnrollmentEmbedded";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut last_authenticated_on = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "lastAuthenticatedOn" => {
+                    __map.field(&mut last_authenticated_on, "lastAuthenticatedOn")?
                 }
-                ::std::result::Result::Ok(AccountLinkedEnrollmentEmbedded {
-                    last_authenticated_on: last_authenticated_on.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            last_authenticated_on: last_authenticated_on.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

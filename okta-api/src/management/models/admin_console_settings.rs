@@ -32,58 +32,46 @@ impl<'de> ::serde::Deserialize<'de> for AdminConsoleSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AdminConsoleSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AdminConsoleSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AdminConsoleSettings, A::Error> {
-                let mut session_idle_timeout_minutes = ::std::option::Option::None;
-                let mut session_max_lifetime_minutes = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "sessionIdleTimeoutMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut session_idle_timeout_minutes,
-                                "sessionIdleTimeoutMinutes",
-                            )?
-                        }
-                        "sessionMaxLifetimeMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut session_max_lifetime_minutes,
-                                "sessionMaxLifetimeMinutes",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AdminConsoleSettings {
+    const EXPECTING: &'static str = "struct AdminConsoleSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut session_idle_timeout_minutes = ::std::option::Option::None;
+        let mut session_max_lifetime_minutes = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "sessionIdleTimeoutMinutes" => {
+                    __map
+                        .field(
+                            &mut session_idle_timeout_minutes,
+                            "sessionIdleTimeoutMinutes",
+                        )?
                 }
-                ::std::result::Result::Ok(AdminConsoleSettings {
-                    session_idle_timeout_minutes: session_idle_timeout_minutes
-                        .unwrap_or_default(),
-                    session_max_lifetime_minutes: session_max_lifetime_minutes
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "sessionMaxLifetimeMinutes" => {
+                    __map
+                        .field(
+                            &mut session_max_lifetime_minutes,
+                            "sessionMaxLifetimeMinutes",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            session_idle_timeout_minutes: session_idle_timeout_minutes
+                .unwrap_or_default(),
+            session_max_lifetime_minutes: session_max_lifetime_minutes
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

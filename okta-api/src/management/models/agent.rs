@@ -77,116 +77,66 @@ impl<'de> ::serde::Deserialize<'de> for Agent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Agent;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Agent")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Agent, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut is_hidden = ::std::option::Option::None;
-                let mut is_latest_gaed_version = ::std::option::Option::None;
-                let mut last_connection = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut operational_status = ::std::option::Option::None;
-                let mut pool_id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut update_message = ::std::option::Option::None;
-                let mut update_status = ::std::option::Option::None;
-                let mut version = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "isHidden" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_hidden,
-                                "isHidden",
-                            )?
-                        }
-                        "isLatestGAedVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_latest_gaed_version,
-                                "isLatestGAedVersion",
-                            )?
-                        }
-                        "lastConnection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_connection,
-                                "lastConnection",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "operationalStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut operational_status,
-                                "operationalStatus",
-                            )?
-                        }
-                        "poolId" => {
-                            crate::runtime::field(&mut __map, &mut pool_id, "poolId")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "updateMessage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut update_message,
-                                "updateMessage",
-                            )?
-                        }
-                        "updateStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut update_status,
-                                "updateStatus",
-                            )?
-                        }
-                        "version" => {
-                            crate::runtime::field(&mut __map, &mut version, "version")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Agent {
+    const EXPECTING: &'static str = "struct Agent";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut is_hidden = ::std::option::Option::None;
+        let mut is_latest_gaed_version = ::std::option::Option::None;
+        let mut last_connection = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut operational_status = ::std::option::Option::None;
+        let mut pool_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut update_message = ::std::option::Option::None;
+        let mut update_status = ::std::option::Option::None;
+        let mut version = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "isHidden" => __map.field(&mut is_hidden, "isHidden")?,
+                "isLatestGAedVersion" => {
+                    __map.field(&mut is_latest_gaed_version, "isLatestGAedVersion")?
                 }
-                ::std::result::Result::Ok(Agent {
-                    id: id.unwrap_or_default(),
-                    is_hidden: is_hidden.unwrap_or_default(),
-                    is_latest_gaed_version: is_latest_gaed_version.unwrap_or_default(),
-                    last_connection: last_connection.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    operational_status: operational_status.unwrap_or_default(),
-                    pool_id: pool_id.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    update_message: update_message.unwrap_or_default(),
-                    update_status: update_status.unwrap_or_default(),
-                    version: version.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "lastConnection" => __map.field(&mut last_connection, "lastConnection")?,
+                "name" => __map.field(&mut name, "name")?,
+                "operationalStatus" => {
+                    __map.field(&mut operational_status, "operationalStatus")?
+                }
+                "poolId" => __map.field(&mut pool_id, "poolId")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "updateMessage" => __map.field(&mut update_message, "updateMessage")?,
+                "updateStatus" => __map.field(&mut update_status, "updateStatus")?,
+                "version" => __map.field(&mut version, "version")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            is_hidden: is_hidden.unwrap_or_default(),
+            is_latest_gaed_version: is_latest_gaed_version.unwrap_or_default(),
+            last_connection: last_connection.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            operational_status: operational_status.unwrap_or_default(),
+            pool_id: pool_id.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            update_message: update_message.unwrap_or_default(),
+            update_status: update_status.unwrap_or_default(),
+            version: version.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -57,84 +57,54 @@ impl<'de> ::serde::Deserialize<'de> for AgentPool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AgentPool;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AgentPool")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AgentPool, A::Error> {
-                let mut agents = ::std::option::Option::None;
-                let mut disrupted_agents = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut inactive_agents = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut operational_status = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "agents" => {
-                            crate::runtime::field(&mut __map, &mut agents, "agents")?
-                        }
-                        "disruptedAgents" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut disrupted_agents,
-                                "disruptedAgents",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "inactiveAgents" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut inactive_agents,
-                                "inactiveAgents",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "operationalStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut operational_status,
-                                "operationalStatus",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AgentPool {
+    const EXPECTING: &'static str = "struct AgentPool";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut agents = ::std::option::Option::None;
+        let mut disrupted_agents = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut inactive_agents = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut operational_status = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "agents" => __map.field(&mut agents, "agents")?,
+                "disruptedAgents" => {
+                    __map.field(&mut disrupted_agents, "disruptedAgents")?
                 }
-                ::std::result::Result::Ok(AgentPool {
-                    agents: agents.unwrap_or_default(),
-                    disrupted_agents: disrupted_agents.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    inactive_agents: inactive_agents.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    operational_status: operational_status.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "id" => __map.field(&mut id, "id")?,
+                "inactiveAgents" => __map.field(&mut inactive_agents, "inactiveAgents")?,
+                "name" => __map.field(&mut name, "name")?,
+                "operationalStatus" => {
+                    __map.field(&mut operational_status, "operationalStatus")?
+                }
+                "type" => __map.field(&mut type_, "type")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            agents: agents.unwrap_or_default(),
+            disrupted_agents: disrupted_agents.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inactive_agents: inactive_agents.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            operational_status: operational_status.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

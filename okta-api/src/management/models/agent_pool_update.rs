@@ -70,110 +70,62 @@ impl<'de> ::serde::Deserialize<'de> for AgentPoolUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AgentPoolUpdate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AgentPoolUpdate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AgentPoolUpdate, A::Error> {
-                let mut agents = ::std::option::Option::None;
-                let mut agent_type = ::std::option::Option::None;
-                let mut enabled = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut notify_admin = ::std::option::Option::None;
-                let mut reason = ::std::option::Option::None;
-                let mut schedule = ::std::option::Option::None;
-                let mut sort_order = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut target_version = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "agents" => {
-                            crate::runtime::field(&mut __map, &mut agents, "agents")?
-                        }
-                        "agentType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut agent_type,
-                                "agentType",
-                            )?
-                        }
-                        "enabled" => {
-                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "notifyAdmin" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notify_admin,
-                                "notifyAdmin",
-                            )?
-                        }
-                        "reason" => {
-                            crate::runtime::field(&mut __map, &mut reason, "reason")?
-                        }
-                        "schedule" => {
-                            crate::runtime::field(&mut __map, &mut schedule, "schedule")?
-                        }
-                        "sortOrder" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sort_order,
-                                "sortOrder",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "targetVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_version,
-                                "targetVersion",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AgentPoolUpdate {
-                    agents: agents.unwrap_or_default(),
-                    agent_type: agent_type.unwrap_or_default(),
-                    enabled: enabled.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    notify_admin: notify_admin.unwrap_or_default(),
-                    reason: reason.unwrap_or_default(),
-                    schedule: schedule.unwrap_or_default(),
-                    sort_order: sort_order.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    target_version: target_version.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AgentPoolUpdate {
+    const EXPECTING: &'static str = "struct AgentPoolUpdate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut agents = ::std::option::Option::None;
+        let mut agent_type = ::std::option::Option::None;
+        let mut enabled = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut notify_admin = ::std::option::Option::None;
+        let mut reason = ::std::option::Option::None;
+        let mut schedule = ::std::option::Option::None;
+        let mut sort_order = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut target_version = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "agents" => __map.field(&mut agents, "agents")?,
+                "agentType" => __map.field(&mut agent_type, "agentType")?,
+                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "notifyAdmin" => __map.field(&mut notify_admin, "notifyAdmin")?,
+                "reason" => __map.field(&mut reason, "reason")?,
+                "schedule" => __map.field(&mut schedule, "schedule")?,
+                "sortOrder" => __map.field(&mut sort_order, "sortOrder")?,
+                "status" => __map.field(&mut status, "status")?,
+                "targetVersion" => __map.field(&mut target_version, "targetVersion")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            agents: agents.unwrap_or_default(),
+            agent_type: agent_type.unwrap_or_default(),
+            enabled: enabled.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            notify_admin: notify_admin.unwrap_or_default(),
+            reason: reason.unwrap_or_default(),
+            schedule: schedule.unwrap_or_default(),
+            sort_order: sort_order.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            target_version: target_version.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -57,98 +57,55 @@ impl<'de> ::serde::Deserialize<'de> for AgentPoolUpdateSettingRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AgentPoolUpdateSettingRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AgentPoolUpdateSettingRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AgentPoolUpdateSettingRequest, A::Error> {
-                let mut agent_type = ::std::option::Option::None;
-                let mut continue_on_error = ::std::option::Option::None;
-                let mut latest_version = ::std::option::Option::None;
-                let mut minimal_supported_version = ::std::option::Option::None;
-                let mut pool_id = ::std::option::Option::None;
-                let mut pool_name = ::std::option::Option::None;
-                let mut release_channel = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "agentType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut agent_type,
-                                "agentType",
-                            )?
-                        }
-                        "continueOnError" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut continue_on_error,
-                                "continueOnError",
-                            )?
-                        }
-                        "latestVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut latest_version,
-                                "latestVersion",
-                            )?
-                        }
-                        "minimalSupportedVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut minimal_supported_version,
-                                "minimalSupportedVersion",
-                            )?
-                        }
-                        "poolId" => {
-                            crate::runtime::field(&mut __map, &mut pool_id, "poolId")?
-                        }
-                        "poolName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pool_name,
-                                "poolName",
-                            )?
-                        }
-                        "releaseChannel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut release_channel,
-                                "releaseChannel",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AgentPoolUpdateSettingRequest {
+    const EXPECTING: &'static str = "struct AgentPoolUpdateSettingRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut agent_type = ::std::option::Option::None;
+        let mut continue_on_error = ::std::option::Option::None;
+        let mut latest_version = ::std::option::Option::None;
+        let mut minimal_supported_version = ::std::option::Option::None;
+        let mut pool_id = ::std::option::Option::None;
+        let mut pool_name = ::std::option::Option::None;
+        let mut release_channel = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "agentType" => __map.field(&mut agent_type, "agentType")?,
+                "continueOnError" => {
+                    __map.field(&mut continue_on_error, "continueOnError")?
                 }
-                ::std::result::Result::Ok(AgentPoolUpdateSettingRequest {
-                    agent_type: crate::runtime::required(agent_type, "agentType")?,
-                    continue_on_error: continue_on_error.unwrap_or_default(),
-                    latest_version: latest_version.unwrap_or_default(),
-                    minimal_supported_version: minimal_supported_version
-                        .unwrap_or_default(),
-                    pool_id: pool_id.unwrap_or_default(),
-                    pool_name: pool_name.unwrap_or_default(),
-                    release_channel: release_channel.unwrap_or_default(),
-                    additional_properties,
-                })
+                "latestVersion" => __map.field(&mut latest_version, "latestVersion")?,
+                "minimalSupportedVersion" => {
+                    __map
+                        .field(
+                            &mut minimal_supported_version,
+                            "minimalSupportedVersion",
+                        )?
+                }
+                "poolId" => __map.field(&mut pool_id, "poolId")?,
+                "poolName" => __map.field(&mut pool_name, "poolName")?,
+                "releaseChannel" => __map.field(&mut release_channel, "releaseChannel")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            agent_type: crate::runtime::required(agent_type, "agentType")?,
+            continue_on_error: continue_on_error.unwrap_or_default(),
+            latest_version: latest_version.unwrap_or_default(),
+            minimal_supported_version: minimal_supported_version.unwrap_or_default(),
+            pool_id: pool_id.unwrap_or_default(),
+            pool_name: pool_name.unwrap_or_default(),
+            release_channel: release_channel.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -72,102 +72,64 @@ impl<'de> ::serde::Deserialize<'de> for AndroidDeviceTrust {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AndroidDeviceTrust;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AndroidDeviceTrust")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AndroidDeviceTrust, A::Error> {
-                let mut device_integrity_level = ::std::option::Option::None;
-                let mut network_proxy_disabled = ::std::option::Option::None;
-                let mut play_protect_verdict = ::std::option::Option::None;
-                let mut require_major_version_update = ::std::option::Option::None;
-                let mut screen_lock_complexity = ::std::option::Option::None;
-                let mut usb_debugging_disabled = ::std::option::Option::None;
-                let mut wifi_secured = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "deviceIntegrityLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_integrity_level,
-                                "deviceIntegrityLevel",
-                            )?
-                        }
-                        "networkProxyDisabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut network_proxy_disabled,
-                                "networkProxyDisabled",
-                            )?
-                        }
-                        "playProtectVerdict" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut play_protect_verdict,
-                                "playProtectVerdict",
-                            )?
-                        }
-                        "requireMajorVersionUpdate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut require_major_version_update,
-                                "requireMajorVersionUpdate",
-                            )?
-                        }
-                        "screenLockComplexity" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut screen_lock_complexity,
-                                "screenLockComplexity",
-                            )?
-                        }
-                        "usbDebuggingDisabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut usb_debugging_disabled,
-                                "usbDebuggingDisabled",
-                            )?
-                        }
-                        "wifiSecured" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut wifi_secured,
-                                "wifiSecured",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AndroidDeviceTrust {
+    const EXPECTING: &'static str = "struct AndroidDeviceTrust";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut device_integrity_level = ::std::option::Option::None;
+        let mut network_proxy_disabled = ::std::option::Option::None;
+        let mut play_protect_verdict = ::std::option::Option::None;
+        let mut require_major_version_update = ::std::option::Option::None;
+        let mut screen_lock_complexity = ::std::option::Option::None;
+        let mut usb_debugging_disabled = ::std::option::Option::None;
+        let mut wifi_secured = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "deviceIntegrityLevel" => {
+                    __map.field(&mut device_integrity_level, "deviceIntegrityLevel")?
                 }
-                ::std::result::Result::Ok(AndroidDeviceTrust {
-                    device_integrity_level: device_integrity_level.unwrap_or_default(),
-                    network_proxy_disabled: network_proxy_disabled.unwrap_or_default(),
-                    play_protect_verdict: play_protect_verdict.unwrap_or_default(),
-                    require_major_version_update: require_major_version_update
-                        .unwrap_or_default(),
-                    screen_lock_complexity: screen_lock_complexity.unwrap_or_default(),
-                    usb_debugging_disabled: usb_debugging_disabled.unwrap_or_default(),
-                    wifi_secured: wifi_secured.unwrap_or_default(),
-                    additional_properties,
-                })
+                "networkProxyDisabled" => {
+                    __map.field(&mut network_proxy_disabled, "networkProxyDisabled")?
+                }
+                "playProtectVerdict" => {
+                    __map.field(&mut play_protect_verdict, "playProtectVerdict")?
+                }
+                "requireMajorVersionUpdate" => {
+                    __map
+                        .field(
+                            &mut require_major_version_update,
+                            "requireMajorVersionUpdate",
+                        )?
+                }
+                "screenLockComplexity" => {
+                    __map.field(&mut screen_lock_complexity, "screenLockComplexity")?
+                }
+                "usbDebuggingDisabled" => {
+                    __map.field(&mut usb_debugging_disabled, "usbDebuggingDisabled")?
+                }
+                "wifiSecured" => __map.field(&mut wifi_secured, "wifiSecured")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            device_integrity_level: device_integrity_level.unwrap_or_default(),
+            network_proxy_disabled: network_proxy_disabled.unwrap_or_default(),
+            play_protect_verdict: play_protect_verdict.unwrap_or_default(),
+            require_major_version_update: require_major_version_update
+                .unwrap_or_default(),
+            screen_lock_complexity: screen_lock_complexity.unwrap_or_default(),
+            usb_debugging_disabled: usb_debugging_disabled.unwrap_or_default(),
+            wifi_secured: wifi_secured.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

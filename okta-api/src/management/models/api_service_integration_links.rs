@@ -29,49 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for ApiServiceIntegrationLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApiServiceIntegrationLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApiServiceIntegrationLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApiServiceIntegrationLinks, A::Error> {
-                let mut client = ::std::option::Option::None;
-                let mut logo = ::std::option::Option::None;
-                let mut self_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "client" => {
-                            crate::runtime::field(&mut __map, &mut client, "client")?
-                        }
-                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApiServiceIntegrationLinks {
-                    client: client.unwrap_or_default(),
-                    logo: logo.unwrap_or_default(),
-                    self_: self_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApiServiceIntegrationLinks {
+    const EXPECTING: &'static str = "struct ApiServiceIntegrationLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client = ::std::option::Option::None;
+        let mut logo = ::std::option::Option::None;
+        let mut self_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "client" => __map.field(&mut client, "client")?,
+                "logo" => __map.field(&mut logo, "logo")?,
+                "self" => __map.field(&mut self_, "self")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client: client.unwrap_or_default(),
+            logo: logo.unwrap_or_default(),
+            self_: self_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -61,98 +61,56 @@ impl<'de> ::serde::Deserialize<'de> for ApiToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApiToken;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApiToken")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApiToken, A::Error> {
-                let mut client_name = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut expires_at = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut network = ::std::option::Option::None;
-                let mut token_window = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut link = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "clientName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_name,
-                                "clientName",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        "tokenWindow" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_window,
-                                "tokenWindow",
-                            )?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        "_link" => crate::runtime::field(&mut __map, &mut link, "_link")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApiToken {
-                    client_name: client_name.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    expires_at: expires_at.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    network: network.unwrap_or_default(),
-                    token_window: token_window.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    link: link.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApiToken {
+    const EXPECTING: &'static str = "struct ApiToken";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client_name = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut expires_at = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut network = ::std::option::Option::None;
+        let mut token_window = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut link = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "clientName" => __map.field(&mut client_name, "clientName")?,
+                "created" => __map.field(&mut created, "created")?,
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "network" => __map.field(&mut network, "network")?,
+                "tokenWindow" => __map.field(&mut token_window, "tokenWindow")?,
+                "userId" => __map.field(&mut user_id, "userId")?,
+                "_link" => __map.field(&mut link, "_link")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client_name: client_name.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            expires_at: expires_at.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            network: network.unwrap_or_default(),
+            token_window: token_window.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            link: link.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

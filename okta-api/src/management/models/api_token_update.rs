@@ -42,65 +42,41 @@ impl<'de> ::serde::Deserialize<'de> for ApiTokenUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApiTokenUpdate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApiTokenUpdate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApiTokenUpdate, A::Error> {
-                let mut client_name = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut network = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "clientName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_name,
-                                "clientName",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApiTokenUpdate {
-                    client_name: client_name.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    network: network.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApiTokenUpdate {
+    const EXPECTING: &'static str = "struct ApiTokenUpdate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client_name = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut network = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "clientName" => __map.field(&mut client_name, "clientName")?,
+                "created" => __map.field(&mut created, "created")?,
+                "name" => __map.field(&mut name, "name")?,
+                "network" => __map.field(&mut network, "network")?,
+                "userId" => __map.field(&mut user_id, "userId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client_name: client_name.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            network: network.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

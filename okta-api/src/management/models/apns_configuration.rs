@@ -35,66 +35,40 @@ impl<'de> ::serde::Deserialize<'de> for ApnsConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApnsConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApnsConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApnsConfiguration, A::Error> {
-                let mut file_name = ::std::option::Option::None;
-                let mut key_id = ::std::option::Option::None;
-                let mut team_id = ::std::option::Option::None;
-                let mut token_signing_key = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "fileName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut file_name,
-                                "fileName",
-                            )?
-                        }
-                        "keyId" => {
-                            crate::runtime::field(&mut __map, &mut key_id, "keyId")?
-                        }
-                        "teamId" => {
-                            crate::runtime::field(&mut __map, &mut team_id, "teamId")?
-                        }
-                        "tokenSigningKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_signing_key,
-                                "tokenSigningKey",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApnsConfiguration {
+    const EXPECTING: &'static str = "struct ApnsConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut file_name = ::std::option::Option::None;
+        let mut key_id = ::std::option::Option::None;
+        let mut team_id = ::std::option::Option::None;
+        let mut token_signing_key = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "fileName" => __map.field(&mut file_name, "fileName")?,
+                "keyId" => __map.field(&mut key_id, "keyId")?,
+                "teamId" => __map.field(&mut team_id, "teamId")?,
+                "tokenSigningKey" => {
+                    __map.field(&mut token_signing_key, "tokenSigningKey")?
                 }
-                ::std::result::Result::Ok(ApnsConfiguration {
-                    file_name: file_name.unwrap_or_default(),
-                    key_id: key_id.unwrap_or_default(),
-                    team_id: team_id.unwrap_or_default(),
-                    token_signing_key: token_signing_key.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            file_name: file_name.unwrap_or_default(),
+            key_id: key_id.unwrap_or_default(),
+            team_id: team_id.unwrap_or_default(),
+            token_signing_key: token_signing_key.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

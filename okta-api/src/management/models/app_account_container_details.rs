@@ -68,98 +68,54 @@ impl<'de> ::serde::Deserialize<'de> for AppAccountContainerDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppAccountContainerDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppAccountContainerDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppAccountContainerDetails, A::Error> {
-                let mut app_name = ::std::option::Option::None;
-                let mut container_id = ::std::option::Option::None;
-                let mut display_name = ::std::option::Option::None;
-                let mut global_app_id = ::std::option::Option::None;
-                let mut password_push_supported = ::std::option::Option::None;
-                let mut provisioning_enabled = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appName" => {
-                            crate::runtime::field(&mut __map, &mut app_name, "appName")?
-                        }
-                        "containerId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut container_id,
-                                "containerId",
-                            )?
-                        }
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "globalAppId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut global_app_id,
-                                "globalAppId",
-                            )?
-                        }
-                        "passwordPushSupported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_push_supported,
-                                "passwordPushSupported",
-                            )?
-                        }
-                        "provisioningEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provisioning_enabled,
-                                "provisioningEnabled",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppAccountContainerDetails {
+    const EXPECTING: &'static str = "struct AppAccountContainerDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_name = ::std::option::Option::None;
+        let mut container_id = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut global_app_id = ::std::option::Option::None;
+        let mut password_push_supported = ::std::option::Option::None;
+        let mut provisioning_enabled = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appName" => __map.field(&mut app_name, "appName")?,
+                "containerId" => __map.field(&mut container_id, "containerId")?,
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "globalAppId" => __map.field(&mut global_app_id, "globalAppId")?,
+                "passwordPushSupported" => {
+                    __map.field(&mut password_push_supported, "passwordPushSupported")?
                 }
-                ::std::result::Result::Ok(AppAccountContainerDetails {
-                    app_name: app_name.unwrap_or_default(),
-                    container_id: container_id.unwrap_or_default(),
-                    display_name: display_name.unwrap_or_default(),
-                    global_app_id: global_app_id.unwrap_or_default(),
-                    password_push_supported: password_push_supported.unwrap_or_default(),
-                    provisioning_enabled: provisioning_enabled.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "provisioningEnabled" => {
+                    __map.field(&mut provisioning_enabled, "provisioningEnabled")?
+                }
+                "status" => __map.field(&mut status, "status")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_name: app_name.unwrap_or_default(),
+            container_id: container_id.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            global_app_id: global_app_id.unwrap_or_default(),
+            password_push_supported: password_push_supported.unwrap_or_default(),
+            provisioning_enabled: provisioning_enabled.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

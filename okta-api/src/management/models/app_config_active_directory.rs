@@ -33,77 +33,43 @@ impl<'de> ::serde::Deserialize<'de> for AppConfigActiveDirectory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppConfigActiveDirectory;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppConfigActiveDirectory")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppConfigActiveDirectory, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut distinguished_name = ::std::option::Option::None;
-                let mut group_scope = ::std::option::Option::None;
-                let mut group_type = ::std::option::Option::None;
-                let mut sam_account_name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "distinguishedName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut distinguished_name,
-                                "distinguishedName",
-                            )?
-                        }
-                        "groupScope" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_scope,
-                                "groupScope",
-                            )?
-                        }
-                        "groupType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_type,
-                                "groupType",
-                            )?
-                        }
-                        "samAccountName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sam_account_name,
-                                "samAccountName",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppConfigActiveDirectory {
+    const EXPECTING: &'static str = "struct AppConfigActiveDirectory";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut distinguished_name = ::std::option::Option::None;
+        let mut group_scope = ::std::option::Option::None;
+        let mut group_type = ::std::option::Option::None;
+        let mut sam_account_name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "distinguishedName" => {
+                    __map.field(&mut distinguished_name, "distinguishedName")?
                 }
-                ::std::result::Result::Ok(AppConfigActiveDirectory {
-                    type_: type_.unwrap_or_default(),
-                    distinguished_name: distinguished_name.unwrap_or_default(),
-                    group_scope: crate::runtime::required(group_scope, "groupScope")?,
-                    group_type: crate::runtime::required(group_type, "groupType")?,
-                    sam_account_name: sam_account_name.unwrap_or_default(),
-                    additional_properties,
-                })
+                "groupScope" => __map.field(&mut group_scope, "groupScope")?,
+                "groupType" => __map.field(&mut group_type, "groupType")?,
+                "samAccountName" => __map.field(&mut sam_account_name, "samAccountName")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: type_.unwrap_or_default(),
+            distinguished_name: distinguished_name.unwrap_or_default(),
+            group_scope: crate::runtime::required(group_scope, "groupScope")?,
+            group_type: crate::runtime::required(group_type, "groupType")?,
+            sam_account_name: sam_account_name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

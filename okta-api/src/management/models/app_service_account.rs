@@ -91,136 +91,72 @@ impl<'de> ::serde::Deserialize<'de> for AppServiceAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppServiceAccount;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppServiceAccount")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppServiceAccount, A::Error> {
-                let mut container_global_name = ::std::option::Option::None;
-                let mut container_instance_name = ::std::option::Option::None;
-                let mut container_orn = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut owner_group_ids = ::std::option::Option::None;
-                let mut owner_user_ids = ::std::option::Option::None;
-                let mut password = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut status_detail = ::std::option::Option::None;
-                let mut username = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "containerGlobalName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut container_global_name,
-                                "containerGlobalName",
-                            )?
-                        }
-                        "containerInstanceName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut container_instance_name,
-                                "containerInstanceName",
-                            )?
-                        }
-                        "containerOrn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut container_orn,
-                                "containerOrn",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "ownerGroupIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut owner_group_ids,
-                                "ownerGroupIds",
-                            )?
-                        }
-                        "ownerUserIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut owner_user_ids,
-                                "ownerUserIds",
-                            )?
-                        }
-                        "password" => {
-                            crate::runtime::field(&mut __map, &mut password, "password")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "statusDetail" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut status_detail,
-                                "statusDetail",
-                            )?
-                        }
-                        "username" => {
-                            crate::runtime::field(&mut __map, &mut username, "username")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppServiceAccount {
+    const EXPECTING: &'static str = "struct AppServiceAccount";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut container_global_name = ::std::option::Option::None;
+        let mut container_instance_name = ::std::option::Option::None;
+        let mut container_orn = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut owner_group_ids = ::std::option::Option::None;
+        let mut owner_user_ids = ::std::option::Option::None;
+        let mut password = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut status_detail = ::std::option::Option::None;
+        let mut username = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "containerGlobalName" => {
+                    __map.field(&mut container_global_name, "containerGlobalName")?
                 }
-                ::std::result::Result::Ok(AppServiceAccount {
-                    container_global_name: container_global_name.unwrap_or_default(),
-                    container_instance_name: container_instance_name.unwrap_or_default(),
-                    container_orn: container_orn.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    owner_group_ids: owner_group_ids.unwrap_or_default(),
-                    owner_user_ids: owner_user_ids.unwrap_or_default(),
-                    password: password.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    status_detail: status_detail.unwrap_or_default(),
-                    username: username.unwrap_or_default(),
-                    additional_properties,
-                })
+                "containerInstanceName" => {
+                    __map.field(&mut container_instance_name, "containerInstanceName")?
+                }
+                "containerOrn" => __map.field(&mut container_orn, "containerOrn")?,
+                "created" => __map.field(&mut created, "created")?,
+                "description" => __map.field(&mut description, "description")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "ownerGroupIds" => __map.field(&mut owner_group_ids, "ownerGroupIds")?,
+                "ownerUserIds" => __map.field(&mut owner_user_ids, "ownerUserIds")?,
+                "password" => __map.field(&mut password, "password")?,
+                "status" => __map.field(&mut status, "status")?,
+                "statusDetail" => __map.field(&mut status_detail, "statusDetail")?,
+                "username" => __map.field(&mut username, "username")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            container_global_name: container_global_name.unwrap_or_default(),
+            container_instance_name: container_instance_name.unwrap_or_default(),
+            container_orn: container_orn.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            owner_group_ids: owner_group_ids.unwrap_or_default(),
+            owner_user_ids: owner_user_ids.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            status_detail: status_detail.unwrap_or_default(),
+            username: username.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,48 +27,32 @@ impl<'de> ::serde::Deserialize<'de> for AppServiceAccountCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppServiceAccountCredentials;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppServiceAccountCredentials")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppServiceAccountCredentials, A::Error> {
-                let mut password = ::std::option::Option::None;
-                let mut username = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "password" => {
-                            crate::runtime::field(&mut __map, &mut password, "password")?
-                        }
-                        "username" => {
-                            crate::runtime::field(&mut __map, &mut username, "username")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppServiceAccountCredentials {
-                    password: password.unwrap_or_default(),
-                    username: username.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppServiceAccountCredentials {
+    const EXPECTING: &'static str = "struct AppServiceAccountCredentials";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut password = ::std::option::Option::None;
+        let mut username = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "password" => __map.field(&mut password, "password")?,
+                "username" => __map.field(&mut username, "username")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            password: password.unwrap_or_default(),
+            username: username.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

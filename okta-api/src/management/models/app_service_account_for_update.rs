@@ -36,68 +36,38 @@ impl<'de> ::serde::Deserialize<'de> for AppServiceAccountForUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppServiceAccountForUpdate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppServiceAccountForUpdate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppServiceAccountForUpdate, A::Error> {
-                let mut description = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut owner_group_ids = ::std::option::Option::None;
-                let mut owner_user_ids = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "ownerGroupIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut owner_group_ids,
-                                "ownerGroupIds",
-                            )?
-                        }
-                        "ownerUserIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut owner_user_ids,
-                                "ownerUserIds",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppServiceAccountForUpdate {
-                    description: description.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    owner_group_ids: owner_group_ids.unwrap_or_default(),
-                    owner_user_ids: owner_user_ids.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppServiceAccountForUpdate {
+    const EXPECTING: &'static str = "struct AppServiceAccountForUpdate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut description = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut owner_group_ids = ::std::option::Option::None;
+        let mut owner_user_ids = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "description" => __map.field(&mut description, "description")?,
+                "name" => __map.field(&mut name, "name")?,
+                "ownerGroupIds" => __map.field(&mut owner_group_ids, "ownerGroupIds")?,
+                "ownerUserIds" => __map.field(&mut owner_user_ids, "ownerUserIds")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            description: description.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            owner_group_ids: owner_group_ids.unwrap_or_default(),
+            owner_user_ids: owner_user_ids.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

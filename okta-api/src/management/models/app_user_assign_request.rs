@@ -105,138 +105,70 @@ impl<'de> ::serde::Deserialize<'de> for AppUserAssignRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppUserAssignRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppUserAssignRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppUserAssignRequest, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut credentials = ::std::option::Option::None;
-                let mut external_id = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_sync = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut password_changed = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut status_changed = ::std::option::Option::None;
-                let mut sync_state = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "externalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_id,
-                                "externalId",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastSync" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_sync,
-                                "lastSync",
-                            )?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "passwordChanged" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_changed,
-                                "passwordChanged",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "statusChanged" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut status_changed,
-                                "statusChanged",
-                            )?
-                        }
-                        "syncState" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sync_state,
-                                "syncState",
-                            )?
-                        }
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppUserAssignRequest {
+    const EXPECTING: &'static str = "struct AppUserAssignRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut credentials = ::std::option::Option::None;
+        let mut external_id = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_sync = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut password_changed = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut status_changed = ::std::option::Option::None;
+        let mut sync_state = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "externalId" => __map.field(&mut external_id, "externalId")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastSync" => __map.field(&mut last_sync, "lastSync")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "passwordChanged" => {
+                    __map.field(&mut password_changed, "passwordChanged")?
                 }
-                ::std::result::Result::Ok(AppUserAssignRequest {
-                    created: created.unwrap_or_default(),
-                    credentials: credentials.unwrap_or_default(),
-                    external_id: external_id.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_sync: last_sync.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    password_changed: password_changed.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    status_changed: status_changed.unwrap_or_default(),
-                    sync_state: sync_state.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "profile" => __map.field(&mut profile, "profile")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "status" => __map.field(&mut status, "status")?,
+                "statusChanged" => __map.field(&mut status_changed, "statusChanged")?,
+                "syncState" => __map.field(&mut sync_state, "syncState")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            credentials: credentials.unwrap_or_default(),
+            external_id: external_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_sync: last_sync.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            password_changed: password_changed.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            status_changed: status_changed.unwrap_or_default(),
+            sync_state: sync_state.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,55 +33,35 @@ impl<'de> ::serde::Deserialize<'de> for AppleClientSigning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppleClientSigning;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppleClientSigning")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppleClientSigning, A::Error> {
-                let mut kid = ::std::option::Option::None;
-                let mut private_key = ::std::option::Option::None;
-                let mut team_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "privateKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut private_key,
-                                "privateKey",
-                            )?
-                        }
-                        "teamId" => {
-                            crate::runtime::field(&mut __map, &mut team_id, "teamId")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppleClientSigning {
-                    kid: kid.unwrap_or_default(),
-                    private_key: private_key.unwrap_or_default(),
-                    team_id: team_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppleClientSigning {
+    const EXPECTING: &'static str = "struct AppleClientSigning";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut kid = ::std::option::Option::None;
+        let mut private_key = ::std::option::Option::None;
+        let mut team_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "kid" => __map.field(&mut kid, "kid")?,
+                "privateKey" => __map.field(&mut private_key, "privateKey")?,
+                "teamId" => __map.field(&mut team_id, "teamId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            kid: kid.unwrap_or_default(),
+            private_key: private_key.unwrap_or_default(),
+            team_id: team_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,65 +39,39 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationAccessibility {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationAccessibility;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationAccessibility")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationAccessibility, A::Error> {
-                let mut error_redirect_url = ::std::option::Option::None;
-                let mut login_redirect_url = ::std::option::Option::None;
-                let mut self_service = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "errorRedirectUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_redirect_url,
-                                "errorRedirectUrl",
-                            )?
-                        }
-                        "loginRedirectUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut login_redirect_url,
-                                "loginRedirectUrl",
-                            )?
-                        }
-                        "selfService" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut self_service,
-                                "selfService",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationAccessibility {
+    const EXPECTING: &'static str = "struct ApplicationAccessibility";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut error_redirect_url = ::std::option::Option::None;
+        let mut login_redirect_url = ::std::option::Option::None;
+        let mut self_service = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "errorRedirectUrl" => {
+                    __map.field(&mut error_redirect_url, "errorRedirectUrl")?
                 }
-                ::std::result::Result::Ok(ApplicationAccessibility {
-                    error_redirect_url: error_redirect_url.unwrap_or_default(),
-                    login_redirect_url: login_redirect_url.unwrap_or_default(),
-                    self_service: self_service.unwrap_or_default(),
-                    additional_properties,
-                })
+                "loginRedirectUrl" => {
+                    __map.field(&mut login_redirect_url, "loginRedirectUrl")?
+                }
+                "selfService" => __map.field(&mut self_service, "selfService")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            error_redirect_url: error_redirect_url.unwrap_or_default(),
+            login_redirect_url: login_redirect_url.unwrap_or_default(),
+            self_service: self_service.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

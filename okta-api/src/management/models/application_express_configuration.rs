@@ -37,56 +37,36 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationExpressConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationExpressConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationExpressConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationExpressConfiguration, A::Error> {
-                let mut enabled_capabilities = ::std::option::Option::None;
-                let mut supported_capabilities = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "enabledCapabilities" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enabled_capabilities,
-                                "enabledCapabilities",
-                            )?
-                        }
-                        "supportedCapabilities" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut supported_capabilities,
-                                "supportedCapabilities",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationExpressConfiguration {
+    const EXPECTING: &'static str = "struct ApplicationExpressConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut enabled_capabilities = ::std::option::Option::None;
+        let mut supported_capabilities = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "enabledCapabilities" => {
+                    __map.field(&mut enabled_capabilities, "enabledCapabilities")?
                 }
-                ::std::result::Result::Ok(ApplicationExpressConfiguration {
-                    enabled_capabilities: enabled_capabilities.unwrap_or_default(),
-                    supported_capabilities: supported_capabilities.unwrap_or_default(),
-                    additional_properties,
-                })
+                "supportedCapabilities" => {
+                    __map.field(&mut supported_capabilities, "supportedCapabilities")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            enabled_capabilities: enabled_capabilities.unwrap_or_default(),
+            supported_capabilities: supported_capabilities.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,49 +27,35 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationGroupAssignmentLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationGroupAssignmentLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationGroupAssignmentLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationGroupAssignmentLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut app = ::std::option::Option::None;
-                let mut group = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
-                        "group" => {
-                            crate::runtime::field(&mut __map, &mut group, "group")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApplicationGroupAssignmentLinks {
-                    self_: self_.unwrap_or_default(),
-                    app: app.unwrap_or_default(),
-                    group: group.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationGroupAssignmentLinks {
+    const EXPECTING: &'static str = "struct ApplicationGroupAssignmentLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut app = ::std::option::Option::None;
+        let mut group = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "app" => __map.field(&mut app, "app")?,
+                "group" => __map.field(&mut group, "group")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            app: app.unwrap_or_default(),
+            group: group.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

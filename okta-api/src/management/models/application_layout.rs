@@ -42,64 +42,44 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationLayout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationLayout;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationLayout")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationLayout, A::Error> {
-                let mut elements = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut options = ::std::option::Option::None;
-                let mut rule = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "elements" => {
-                            crate::runtime::field(&mut __map, &mut elements, "elements")?
-                        }
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "options" => {
-                            crate::runtime::field(&mut __map, &mut options, "options")?
-                        }
-                        "rule" => crate::runtime::field(&mut __map, &mut rule, "rule")?,
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApplicationLayout {
-                    elements: elements.unwrap_or_default(),
-                    label: label.unwrap_or_default(),
-                    options: options.unwrap_or_default(),
-                    rule: rule.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationLayout {
+    const EXPECTING: &'static str = "struct ApplicationLayout";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut elements = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut options = ::std::option::Option::None;
+        let mut rule = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "elements" => __map.field(&mut elements, "elements")?,
+                "label" => __map.field(&mut label, "label")?,
+                "options" => __map.field(&mut options, "options")?,
+                "rule" => __map.field(&mut rule, "rule")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            elements: elements.unwrap_or_default(),
+            label: label.unwrap_or_default(),
+            options: options.unwrap_or_default(),
+            rule: rule.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

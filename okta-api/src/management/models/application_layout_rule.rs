@@ -26,52 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationLayoutRule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationLayoutRule;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationLayoutRule")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationLayoutRule, A::Error> {
-                let mut effect = ::std::option::Option::None;
-                let mut condition = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "effect" => {
-                            crate::runtime::field(&mut __map, &mut effect, "effect")?
-                        }
-                        "condition" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut condition,
-                                "condition",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApplicationLayoutRule {
-                    effect: effect.unwrap_or_default(),
-                    condition: condition.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationLayoutRule {
+    const EXPECTING: &'static str = "struct ApplicationLayoutRule";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut effect = ::std::option::Option::None;
+        let mut condition = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "effect" => __map.field(&mut effect, "effect")?,
+                "condition" => __map.field(&mut condition, "condition")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            effect: effect.unwrap_or_default(),
+            condition: condition.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

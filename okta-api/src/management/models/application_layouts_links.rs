@@ -33,57 +33,35 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationLayoutsLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationLayoutsLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationLayoutsLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationLayoutsLinks, A::Error> {
-                let mut general = ::std::option::Option::None;
-                let mut sign_on = ::std::option::Option::None;
-                let mut provisioning = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "general" => {
-                            crate::runtime::field(&mut __map, &mut general, "general")?
-                        }
-                        "signOn" => {
-                            crate::runtime::field(&mut __map, &mut sign_on, "signOn")?
-                        }
-                        "provisioning" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provisioning,
-                                "provisioning",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApplicationLayoutsLinks {
-                    general: general.unwrap_or_default(),
-                    sign_on: sign_on.unwrap_or_default(),
-                    provisioning: provisioning.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationLayoutsLinks {
+    const EXPECTING: &'static str = "struct ApplicationLayoutsLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut general = ::std::option::Option::None;
+        let mut sign_on = ::std::option::Option::None;
+        let mut provisioning = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "general" => __map.field(&mut general, "general")?,
+                "signOn" => __map.field(&mut sign_on, "signOn")?,
+                "provisioning" => __map.field(&mut provisioning, "provisioning")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            general: general.unwrap_or_default(),
+            sign_on: sign_on.unwrap_or_default(),
+            provisioning: provisioning.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

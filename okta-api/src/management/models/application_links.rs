@@ -63,94 +63,56 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationLinks, A::Error> {
-                let mut access_policy = ::std::option::Option::None;
-                let mut activate = ::std::option::Option::None;
-                let mut app_links = ::std::option::Option::None;
-                let mut deactivate = ::std::option::Option::None;
-                let mut groups = ::std::option::Option::None;
-                let mut help = ::std::option::Option::None;
-                let mut logo = ::std::option::Option::None;
-                let mut metadata = ::std::option::Option::None;
-                let mut self_ = ::std::option::Option::None;
-                let mut users = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accessPolicy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_policy,
-                                "accessPolicy",
-                            )?
-                        }
-                        "activate" => {
-                            crate::runtime::field(&mut __map, &mut activate, "activate")?
-                        }
-                        "appLinks" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_links,
-                                "appLinks",
-                            )?
-                        }
-                        "deactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut deactivate,
-                                "deactivate",
-                            )?
-                        }
-                        "groups" => {
-                            crate::runtime::field(&mut __map, &mut groups, "groups")?
-                        }
-                        "help" => crate::runtime::field(&mut __map, &mut help, "help")?,
-                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
-                        "metadata" => {
-                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
-                        }
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "users" => {
-                            crate::runtime::field(&mut __map, &mut users, "users")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApplicationLinks {
-                    access_policy: access_policy.unwrap_or_default(),
-                    activate: activate.unwrap_or_default(),
-                    app_links: app_links.unwrap_or_default(),
-                    deactivate: deactivate.unwrap_or_default(),
-                    groups: groups.unwrap_or_default(),
-                    help: help.unwrap_or_default(),
-                    logo: logo.unwrap_or_default(),
-                    metadata: metadata.unwrap_or_default(),
-                    self_: self_.unwrap_or_default(),
-                    users: users.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationLinks {
+    const EXPECTING: &'static str = "struct ApplicationLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access_policy = ::std::option::Option::None;
+        let mut activate = ::std::option::Option::None;
+        let mut app_links = ::std::option::Option::None;
+        let mut deactivate = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut help = ::std::option::Option::None;
+        let mut logo = ::std::option::Option::None;
+        let mut metadata = ::std::option::Option::None;
+        let mut self_ = ::std::option::Option::None;
+        let mut users = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accessPolicy" => __map.field(&mut access_policy, "accessPolicy")?,
+                "activate" => __map.field(&mut activate, "activate")?,
+                "appLinks" => __map.field(&mut app_links, "appLinks")?,
+                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
+                "groups" => __map.field(&mut groups, "groups")?,
+                "help" => __map.field(&mut help, "help")?,
+                "logo" => __map.field(&mut logo, "logo")?,
+                "metadata" => __map.field(&mut metadata, "metadata")?,
+                "self" => __map.field(&mut self_, "self")?,
+                "users" => __map.field(&mut users, "users")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access_policy: access_policy.unwrap_or_default(),
+            activate: activate.unwrap_or_default(),
+            app_links: app_links.unwrap_or_default(),
+            deactivate: deactivate.unwrap_or_default(),
+            groups: groups.unwrap_or_default(),
+            help: help.unwrap_or_default(),
+            logo: logo.unwrap_or_default(),
+            metadata: metadata.unwrap_or_default(),
+            self_: self_.unwrap_or_default(),
+            users: users.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -47,66 +47,38 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationUniversalLogout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationUniversalLogout;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationUniversalLogout")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationUniversalLogout, A::Error> {
-                let mut identity_stack = ::std::option::Option::None;
-                let mut protocol = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut support_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "identityStack" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut identity_stack,
-                                "identityStack",
-                            )?
-                        }
-                        "protocol" => {
-                            crate::runtime::field(&mut __map, &mut protocol, "protocol")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "supportType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut support_type,
-                                "supportType",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApplicationUniversalLogout {
-                    identity_stack: identity_stack.unwrap_or_default(),
-                    protocol: protocol.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    support_type: support_type.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationUniversalLogout {
+    const EXPECTING: &'static str = "struct ApplicationUniversalLogout";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut identity_stack = ::std::option::Option::None;
+        let mut protocol = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut support_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "identityStack" => __map.field(&mut identity_stack, "identityStack")?,
+                "protocol" => __map.field(&mut protocol, "protocol")?,
+                "status" => __map.field(&mut status, "status")?,
+                "supportType" => __map.field(&mut support_type, "supportType")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            identity_stack: identity_stack.unwrap_or_default(),
+            protocol: protocol.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            support_type: support_type.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,44 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationVisibilityHide {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ApplicationVisibilityHide;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ApplicationVisibilityHide")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ApplicationVisibilityHide, A::Error> {
-                let mut ios = ::std::option::Option::None;
-                let mut web = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "iOS" => crate::runtime::field(&mut __map, &mut ios, "iOS")?,
-                        "web" => crate::runtime::field(&mut __map, &mut web, "web")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ApplicationVisibilityHide {
-                    ios: ios.unwrap_or_default(),
-                    web: web.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ApplicationVisibilityHide {
+    const EXPECTING: &'static str = "struct ApplicationVisibilityHide";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut ios = ::std::option::Option::None;
+        let mut web = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "iOS" => __map.field(&mut ios, "iOS")?,
+                "web" => __map.field(&mut web, "web")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            ios: ios.unwrap_or_default(),
+            web: web.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -60,102 +60,60 @@ impl<'de> ::serde::Deserialize<'de> for AssignedAppLink {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssignedAppLink;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssignedAppLink")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AssignedAppLink, A::Error> {
-                let mut app_assignment_id = ::std::option::Option::None;
-                let mut app_instance_id = ::std::option::Option::None;
-                let mut app_name = ::std::option::Option::None;
-                let mut credentials_setup = ::std::option::Option::None;
-                let mut hidden = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut link_url = ::std::option::Option::None;
-                let mut logo_url = ::std::option::Option::None;
-                let mut sort_order = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appAssignmentId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_assignment_id,
-                                "appAssignmentId",
-                            )?
-                        }
-                        "appInstanceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_instance_id,
-                                "appInstanceId",
-                            )?
-                        }
-                        "appName" => {
-                            crate::runtime::field(&mut __map, &mut app_name, "appName")?
-                        }
-                        "credentialsSetup" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials_setup,
-                                "credentialsSetup",
-                            )?
-                        }
-                        "hidden" => {
-                            crate::runtime::field(&mut __map, &mut hidden, "hidden")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "linkUrl" => {
-                            crate::runtime::field(&mut __map, &mut link_url, "linkUrl")?
-                        }
-                        "logoUrl" => {
-                            crate::runtime::field(&mut __map, &mut logo_url, "logoUrl")?
-                        }
-                        "sortOrder" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sort_order,
-                                "sortOrder",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AssignedAppLink {
+    const EXPECTING: &'static str = "struct AssignedAppLink";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_assignment_id = ::std::option::Option::None;
+        let mut app_instance_id = ::std::option::Option::None;
+        let mut app_name = ::std::option::Option::None;
+        let mut credentials_setup = ::std::option::Option::None;
+        let mut hidden = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut link_url = ::std::option::Option::None;
+        let mut logo_url = ::std::option::Option::None;
+        let mut sort_order = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appAssignmentId" => {
+                    __map.field(&mut app_assignment_id, "appAssignmentId")?
                 }
-                ::std::result::Result::Ok(AssignedAppLink {
-                    app_assignment_id: app_assignment_id.unwrap_or_default(),
-                    app_instance_id: app_instance_id.unwrap_or_default(),
-                    app_name: app_name.unwrap_or_default(),
-                    credentials_setup: credentials_setup.unwrap_or_default(),
-                    hidden: hidden.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    label: label.unwrap_or_default(),
-                    link_url: link_url.unwrap_or_default(),
-                    logo_url: logo_url.unwrap_or_default(),
-                    sort_order: sort_order.unwrap_or_default(),
-                    additional_properties,
-                })
+                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
+                "appName" => __map.field(&mut app_name, "appName")?,
+                "credentialsSetup" => {
+                    __map.field(&mut credentials_setup, "credentialsSetup")?
+                }
+                "hidden" => __map.field(&mut hidden, "hidden")?,
+                "id" => __map.field(&mut id, "id")?,
+                "label" => __map.field(&mut label, "label")?,
+                "linkUrl" => __map.field(&mut link_url, "linkUrl")?,
+                "logoUrl" => __map.field(&mut logo_url, "logoUrl")?,
+                "sortOrder" => __map.field(&mut sort_order, "sortOrder")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_assignment_id: app_assignment_id.unwrap_or_default(),
+            app_instance_id: app_instance_id.unwrap_or_default(),
+            app_name: app_name.unwrap_or_default(),
+            credentials_setup: credentials_setup.unwrap_or_default(),
+            hidden: hidden.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            label: label.unwrap_or_default(),
+            link_url: link_url.unwrap_or_default(),
+            logo_url: logo_url.unwrap_or_default(),
+            sort_order: sort_order.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -62,77 +62,45 @@ impl<'de> ::serde::Deserialize<'de> for AssuranceMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AssuranceMethod;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssuranceMethod")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AssuranceMethod, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut constraints = ::std::option::Option::None;
-                let mut factor_mode = ::std::option::Option::None;
-                let mut inactivity_period = ::std::option::Option::None;
-                let mut reauthenticate_in = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "constraints" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut constraints,
-                                "constraints",
-                            )?
-                        }
-                        "factorMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_mode,
-                                "factorMode",
-                            )?
-                        }
-                        "inactivityPeriod" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut inactivity_period,
-                                "inactivityPeriod",
-                            )?
-                        }
-                        "reauthenticateIn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reauthenticate_in,
-                                "reauthenticateIn",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AssuranceMethod {
+    const EXPECTING: &'static str = "struct AssuranceMethod";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut constraints = ::std::option::Option::None;
+        let mut factor_mode = ::std::option::Option::None;
+        let mut inactivity_period = ::std::option::Option::None;
+        let mut reauthenticate_in = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "constraints" => __map.field(&mut constraints, "constraints")?,
+                "factorMode" => __map.field(&mut factor_mode, "factorMode")?,
+                "inactivityPeriod" => {
+                    __map.field(&mut inactivity_period, "inactivityPeriod")?
                 }
-                ::std::result::Result::Ok(AssuranceMethod {
-                    type_: type_.unwrap_or_default(),
-                    constraints: constraints.unwrap_or_default(),
-                    factor_mode: factor_mode.unwrap_or_default(),
-                    inactivity_period: inactivity_period.unwrap_or_default(),
-                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-                    additional_properties,
-                })
+                "reauthenticateIn" => {
+                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: type_.unwrap_or_default(),
+            constraints: constraints.unwrap_or_default(),
+            factor_mode: factor_mode.unwrap_or_default(),
+            inactivity_period: inactivity_period.unwrap_or_default(),
+            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -24,48 +24,36 @@ impl<'de> ::serde::Deserialize<'de> for AttackProtectionAuthenticatorSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AttackProtectionAuthenticatorSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AttackProtectionAuthenticatorSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AttackProtectionAuthenticatorSettings, A::Error> {
-                let mut verify_knowledge_second_when2fa_required = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "verifyKnowledgeSecondWhen2faRequired" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verify_knowledge_second_when2fa_required,
-                                "verifyKnowledgeSecondWhen2faRequired",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AttackProtectionAuthenticatorSettings {
+    const EXPECTING: &'static str = "struct AttackProtectionAuthenticatorSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut verify_knowledge_second_when2fa_required = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "verifyKnowledgeSecondWhen2faRequired" => {
+                    __map
+                        .field(
+                            &mut verify_knowledge_second_when2fa_required,
+                            "verifyKnowledgeSecondWhen2faRequired",
+                        )?
                 }
-                ::std::result::Result::Ok(AttackProtectionAuthenticatorSettings {
-                    verify_knowledge_second_when2fa_required: verify_knowledge_second_when2fa_required
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            verify_knowledge_second_when2fa_required: verify_knowledge_second_when2fa_required
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,55 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for AttestationRootCertificatesResponseItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AttestationRootCertificatesResponseItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AttestationRootCertificatesResponseItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AttestationRootCertificatesResponseItem,
-                A::Error,
-            > {
-                let mut x5c = ::std::option::Option::None;
-                let mut x5t_s256 = ::std::option::Option::None;
-                let mut iss = ::std::option::Option::None;
-                let mut exp = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "x5c" => crate::runtime::field(&mut __map, &mut x5c, "x5c")?,
-                        "x5t#S256" => {
-                            crate::runtime::field(&mut __map, &mut x5t_s256, "x5t#S256")?
-                        }
-                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
-                        "exp" => crate::runtime::field(&mut __map, &mut exp, "exp")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AttestationRootCertificatesResponseItem {
-                    x5c: x5c.unwrap_or_default(),
-                    x5t_s256: x5t_s256.unwrap_or_default(),
-                    iss: iss.unwrap_or_default(),
-                    exp: exp.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AttestationRootCertificatesResponseItem {
+    const EXPECTING: &'static str = "struct AttestationRootCertificatesResponseItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut x5c = ::std::option::Option::None;
+        let mut x5t_s256 = ::std::option::Option::None;
+        let mut iss = ::std::option::Option::None;
+        let mut exp = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "x5c" => __map.field(&mut x5c, "x5c")?,
+                "x5t#S256" => __map.field(&mut x5t_s256, "x5t#S256")?,
+                "iss" => __map.field(&mut iss, "iss")?,
+                "exp" => __map.field(&mut exp, "exp")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            x5c: x5c.unwrap_or_default(),
+            x5t_s256: x5t_s256.unwrap_or_default(),
+            iss: iss.unwrap_or_default(),
+            exp: exp.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

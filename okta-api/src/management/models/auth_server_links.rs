@@ -46,79 +46,47 @@ impl<'de> ::serde::Deserialize<'de> for AuthServerLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthServerLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthServerLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthServerLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut claims = ::std::option::Option::None;
-                let mut deactivate = ::std::option::Option::None;
-                let mut metadata = ::std::option::Option::None;
-                let mut policies = ::std::option::Option::None;
-                let mut rotate_key = ::std::option::Option::None;
-                let mut scopes = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "claims" => {
-                            crate::runtime::field(&mut __map, &mut claims, "claims")?
-                        }
-                        "deactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut deactivate,
-                                "deactivate",
-                            )?
-                        }
-                        "metadata" => {
-                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
-                        }
-                        "policies" => {
-                            crate::runtime::field(&mut __map, &mut policies, "policies")?
-                        }
-                        "rotateKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut rotate_key,
-                                "rotateKey",
-                            )?
-                        }
-                        "scopes" => {
-                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthServerLinks {
-                    self_: self_.unwrap_or_default(),
-                    claims: claims.unwrap_or_default(),
-                    deactivate: deactivate.unwrap_or_default(),
-                    metadata: metadata.unwrap_or_default(),
-                    policies: policies.unwrap_or_default(),
-                    rotate_key: rotate_key.unwrap_or_default(),
-                    scopes: scopes.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthServerLinks {
+    const EXPECTING: &'static str = "struct AuthServerLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut claims = ::std::option::Option::None;
+        let mut deactivate = ::std::option::Option::None;
+        let mut metadata = ::std::option::Option::None;
+        let mut policies = ::std::option::Option::None;
+        let mut rotate_key = ::std::option::Option::None;
+        let mut scopes = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "claims" => __map.field(&mut claims, "claims")?,
+                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
+                "metadata" => __map.field(&mut metadata, "metadata")?,
+                "policies" => __map.field(&mut policies, "policies")?,
+                "rotateKey" => __map.field(&mut rotate_key, "rotateKey")?,
+                "scopes" => __map.field(&mut scopes, "scopes")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            claims: claims.unwrap_or_default(),
+            deactivate: deactivate.unwrap_or_default(),
+            metadata: metadata.unwrap_or_default(),
+            policies: policies.unwrap_or_default(),
+            rotate_key: rotate_key.unwrap_or_default(),
+            scopes: scopes.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,65 +37,35 @@ impl<'de> ::serde::Deserialize<'de> for AuthSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthSettings, A::Error> {
-                let mut auth_type = ::std::option::Option::None;
-                let mut custom_settings = ::std::option::Option::None;
-                let mut oauth2_settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_type,
-                                "authType",
-                            )?
-                        }
-                        "customSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut custom_settings,
-                                "customSettings",
-                            )?
-                        }
-                        "oAuth2Settings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut oauth2_settings,
-                                "oAuth2Settings",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthSettings {
-                    auth_type: crate::runtime::required(auth_type, "authType")?,
-                    custom_settings: custom_settings.unwrap_or_default(),
-                    oauth2_settings: oauth2_settings.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthSettings {
+    const EXPECTING: &'static str = "struct AuthSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auth_type = ::std::option::Option::None;
+        let mut custom_settings = ::std::option::Option::None;
+        let mut oauth2_settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authType" => __map.field(&mut auth_type, "authType")?,
+                "customSettings" => __map.field(&mut custom_settings, "customSettings")?,
+                "oAuth2Settings" => __map.field(&mut oauth2_settings, "oAuth2Settings")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auth_type: crate::runtime::required(auth_type, "authType")?,
+            custom_settings: custom_settings.unwrap_or_default(),
+            oauth2_settings: oauth2_settings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -59,86 +59,59 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticationMethod;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticationMethod")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticationMethod, A::Error> {
-                let mut hardware_protection = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut key = ::std::option::Option::None;
-                let mut method = ::std::option::Option::None;
-                let mut phishing_resistant = ::std::option::Option::None;
-                let mut user_verification = ::std::option::Option::None;
-                let mut user_verification_methods = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "hardwareProtection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hardware_protection,
-                                "hardwareProtection",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        "phishingResistant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut phishing_resistant,
-                                "phishingResistant",
-                            )?
-                        }
-                        "userVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification,
-                                "userVerification",
-                            )?
-                        }
-                        "userVerificationMethods" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification_methods,
-                                "userVerificationMethods",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticationMethod {
+    const EXPECTING: &'static str = "struct AuthenticationMethod";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut hardware_protection = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut key = ::std::option::Option::None;
+        let mut method = ::std::option::Option::None;
+        let mut phishing_resistant = ::std::option::Option::None;
+        let mut user_verification = ::std::option::Option::None;
+        let mut user_verification_methods = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "hardwareProtection" => {
+                    __map.field(&mut hardware_protection, "hardwareProtection")?
                 }
-                ::std::result::Result::Ok(AuthenticationMethod {
-                    hardware_protection: hardware_protection.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    key: key.unwrap_or_default(),
-                    method: method.unwrap_or_default(),
-                    phishing_resistant: phishing_resistant.unwrap_or_default(),
-                    user_verification: user_verification.unwrap_or_default(),
-                    user_verification_methods: user_verification_methods
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "id" => __map.field(&mut id, "id")?,
+                "key" => __map.field(&mut key, "key")?,
+                "method" => __map.field(&mut method, "method")?,
+                "phishingResistant" => {
+                    __map.field(&mut phishing_resistant, "phishingResistant")?
+                }
+                "userVerification" => {
+                    __map.field(&mut user_verification, "userVerification")?
+                }
+                "userVerificationMethods" => {
+                    __map
+                        .field(
+                            &mut user_verification_methods,
+                            "userVerificationMethods",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            hardware_protection: hardware_protection.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            key: key.unwrap_or_default(),
+            method: method.unwrap_or_default(),
+            phishing_resistant: phishing_resistant.unwrap_or_default(),
+            user_verification: user_verification.unwrap_or_default(),
+            user_verification_methods: user_verification_methods.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

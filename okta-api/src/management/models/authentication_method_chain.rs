@@ -36,59 +36,39 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationMethodChain {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticationMethodChain;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticationMethodChain")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticationMethodChain, A::Error> {
-                let mut authentication_methods = ::std::option::Option::None;
-                let mut next = ::std::option::Option::None;
-                let mut reauthenticate_in = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticationMethods" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authentication_methods,
-                                "authenticationMethods",
-                            )?
-                        }
-                        "next" => crate::runtime::field(&mut __map, &mut next, "next")?,
-                        "reauthenticateIn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reauthenticate_in,
-                                "reauthenticateIn",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticationMethodChain {
+    const EXPECTING: &'static str = "struct AuthenticationMethodChain";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authentication_methods = ::std::option::Option::None;
+        let mut next = ::std::option::Option::None;
+        let mut reauthenticate_in = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticationMethods" => {
+                    __map.field(&mut authentication_methods, "authenticationMethods")?
                 }
-                ::std::result::Result::Ok(AuthenticationMethodChain {
-                    authentication_methods: authentication_methods.unwrap_or_default(),
-                    next: next.unwrap_or_default(),
-                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-                    additional_properties,
-                })
+                "next" => __map.field(&mut next, "next")?,
+                "reauthenticateIn" => {
+                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authentication_methods: authentication_methods.unwrap_or_default(),
+            next: next.unwrap_or_default(),
+            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -49,55 +49,37 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationMethodChainMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticationMethodChainMethod;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticationMethodChainMethod")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticationMethodChainMethod, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut chains = ::std::option::Option::None;
-                let mut reauthenticate_in = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "chains" => {
-                            crate::runtime::field(&mut __map, &mut chains, "chains")?
-                        }
-                        "reauthenticateIn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reauthenticate_in,
-                                "reauthenticateIn",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticationMethodChainMethod {
+    const EXPECTING: &'static str = "struct AuthenticationMethodChainMethod";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut chains = ::std::option::Option::None;
+        let mut reauthenticate_in = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "chains" => __map.field(&mut chains, "chains")?,
+                "reauthenticateIn" => {
+                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
                 }
-                ::std::result::Result::Ok(AuthenticationMethodChainMethod {
-                    type_: type_.unwrap_or_default(),
-                    chains: chains.unwrap_or_default(),
-                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: type_.unwrap_or_default(),
+            chains: chains.unwrap_or_default(),
+            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -23,52 +23,34 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorEnrollmentCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorEnrollmentCreateRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorEnrollmentCreateRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorEnrollmentCreateRequest, A::Error> {
-                let mut authenticator_id = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticatorId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_id,
-                                "authenticatorId",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorEnrollmentCreateRequest {
+    const EXPECTING: &'static str = "struct AuthenticatorEnrollmentCreateRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authenticator_id = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticatorId" => {
+                    __map.field(&mut authenticator_id, "authenticatorId")?
                 }
-                ::std::result::Result::Ok(AuthenticatorEnrollmentCreateRequest {
-                    authenticator_id: authenticator_id.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    additional_properties,
-                })
+                "profile" => __map.field(&mut profile, "profile")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authenticator_id: authenticator_id.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,61 +37,38 @@ for AuthenticatorEnrollmentPolicyAuthenticatorSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorEnrollmentPolicyAuthenticatorSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorEnrollmentPolicyAuthenticatorSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorEnrollmentPolicyAuthenticatorSettings,
-                A::Error,
-            > {
-                let mut constraints = ::std::option::Option::None;
-                let mut enroll = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut key = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "constraints" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut constraints,
-                                "constraints",
-                            )?
-                        }
-                        "enroll" => {
-                            crate::runtime::field(&mut __map, &mut enroll, "enroll")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticatorEnrollmentPolicyAuthenticatorSettings {
-                    constraints: constraints.unwrap_or_default(),
-                    enroll: enroll.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    key: key.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorEnrollmentPolicyAuthenticatorSettings {
+    const EXPECTING: &'static str = "struct AuthenticatorEnrollmentPolicyAuthenticatorSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut constraints = ::std::option::Option::None;
+        let mut enroll = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut key = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "constraints" => __map.field(&mut constraints, "constraints")?,
+                "enroll" => __map.field(&mut enroll, "enroll")?,
+                "id" => __map.field(&mut id, "id")?,
+                "key" => __map.field(&mut key, "key")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            constraints: constraints.unwrap_or_default(),
+            enroll: enroll.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            key: key.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

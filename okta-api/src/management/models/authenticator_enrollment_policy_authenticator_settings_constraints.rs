@@ -28,52 +28,30 @@ for AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints,
-                A::Error,
-            > {
-                let mut aaguid_groups = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "aaguidGroups" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut aaguid_groups,
-                                "aaguidGroups",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints {
-                    aaguid_groups: aaguid_groups.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints {
+    const EXPECTING: &'static str = "struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut aaguid_groups = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "aaguidGroups" => __map.field(&mut aaguid_groups, "aaguidGroups")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            aaguid_groups: aaguid_groups.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,54 +35,35 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorEnrollmentPolicyRuleConditi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorEnrollmentPolicyRuleConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorEnrollmentPolicyRuleConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorEnrollmentPolicyRuleConditions,
-                A::Error,
-            > {
-                let mut app = ::std::option::Option::None;
-                let mut network = ::std::option::Option::None;
-                let mut people = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        "people" => {
-                            crate::runtime::field(&mut __map, &mut people, "people")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticatorEnrollmentPolicyRuleConditions {
-                    app: app.unwrap_or_default(),
-                    network: network.unwrap_or_default(),
-                    people: people.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorEnrollmentPolicyRuleConditions {
+    const EXPECTING: &'static str = "struct AuthenticatorEnrollmentPolicyRuleConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app = ::std::option::Option::None;
+        let mut network = ::std::option::Option::None;
+        let mut people = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "app" => __map.field(&mut app, "app")?,
+                "network" => __map.field(&mut network, "network")?,
+                "people" => __map.field(&mut people, "people")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app: app.unwrap_or_default(),
+            network: network.unwrap_or_default(),
+            people: people.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

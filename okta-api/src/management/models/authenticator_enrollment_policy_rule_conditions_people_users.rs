@@ -24,48 +24,30 @@ for AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers,
-                A::Error,
-            > {
-                let mut exclude = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "exclude" => {
-                            crate::runtime::field(&mut __map, &mut exclude, "exclude")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers {
-                    exclude: exclude.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers {
+    const EXPECTING: &'static str = "struct AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut exclude = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "exclude" => __map.field(&mut exclude, "exclude")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            exclude: exclude.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,47 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyCustomAppProviderConfigu
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorKeyCustomAppProviderConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorKeyCustomAppProviderConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorKeyCustomAppProviderConfiguration,
-                A::Error,
-            > {
-                let mut apns = ::std::option::Option::None;
-                let mut fcm = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "apns" => crate::runtime::field(&mut __map, &mut apns, "apns")?,
-                        "fcm" => crate::runtime::field(&mut __map, &mut fcm, "fcm")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticatorKeyCustomAppProviderConfiguration {
-                    apns: apns.unwrap_or_default(),
-                    fcm: fcm.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorKeyCustomAppProviderConfiguration {
+    const EXPECTING: &'static str = "struct AuthenticatorKeyCustomAppProviderConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut apns = ::std::option::Option::None;
+        let mut fcm = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "apns" => __map.field(&mut apns, "apns")?,
+                "fcm" => __map.field(&mut fcm, "fcm")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            apns: apns.unwrap_or_default(),
+            fcm: fcm.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,62 +34,37 @@ for AuthenticatorKeyCustomAppProviderConfigurationApns {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorKeyCustomAppProviderConfigurationApns;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorKeyCustomAppProviderConfigurationApns")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorKeyCustomAppProviderConfigurationApns,
-                A::Error,
-            > {
-                let mut id = ::std::option::Option::None;
-                let mut app_bundle_id = ::std::option::Option::None;
-                let mut debug_app_bundle_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "appBundleId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_bundle_id,
-                                "appBundleId",
-                            )?
-                        }
-                        "debugAppBundleId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut debug_app_bundle_id,
-                                "debugAppBundleId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorKeyCustomAppProviderConfigurationApns {
+    const EXPECTING: &'static str = "struct AuthenticatorKeyCustomAppProviderConfigurationApns";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut app_bundle_id = ::std::option::Option::None;
+        let mut debug_app_bundle_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "appBundleId" => __map.field(&mut app_bundle_id, "appBundleId")?,
+                "debugAppBundleId" => {
+                    __map.field(&mut debug_app_bundle_id, "debugAppBundleId")?
                 }
-                ::std::result::Result::Ok(AuthenticatorKeyCustomAppProviderConfigurationApns {
-                    id: id.unwrap_or_default(),
-                    app_bundle_id: app_bundle_id.unwrap_or_default(),
-                    debug_app_bundle_id: debug_app_bundle_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            app_bundle_id: app_bundle_id.unwrap_or_default(),
+            debug_app_bundle_id: debug_app_bundle_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,56 +32,34 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyCustomAppSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorKeyCustomAppSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorKeyCustomAppSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorKeyCustomAppSettings, A::Error> {
-                let mut user_verification = ::std::option::Option::None;
-                let mut app_instance_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "userVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification,
-                                "userVerification",
-                            )?
-                        }
-                        "appInstanceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_instance_id,
-                                "appInstanceId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorKeyCustomAppSettings {
+    const EXPECTING: &'static str = "struct AuthenticatorKeyCustomAppSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut user_verification = ::std::option::Option::None;
+        let mut app_instance_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "userVerification" => {
+                    __map.field(&mut user_verification, "userVerification")?
                 }
-                ::std::result::Result::Ok(AuthenticatorKeyCustomAppSettings {
-                    user_verification: user_verification.unwrap_or_default(),
-                    app_instance_id: app_instance_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            user_verification: user_verification.unwrap_or_default(),
+            app_instance_id: app_instance_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

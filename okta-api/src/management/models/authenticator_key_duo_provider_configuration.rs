@@ -41,71 +41,40 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyDuoProviderConfiguration
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorKeyDuoProviderConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorKeyDuoProviderConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorKeyDuoProviderConfiguration,
-                A::Error,
-            > {
-                let mut host = ::std::option::Option::None;
-                let mut integration_key = ::std::option::Option::None;
-                let mut secret_key = ::std::option::Option::None;
-                let mut user_name_template = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
-                        "integrationKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut integration_key,
-                                "integrationKey",
-                            )?
-                        }
-                        "secretKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secret_key,
-                                "secretKey",
-                            )?
-                        }
-                        "userNameTemplate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_name_template,
-                                "userNameTemplate",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorKeyDuoProviderConfiguration {
+    const EXPECTING: &'static str = "struct AuthenticatorKeyDuoProviderConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut host = ::std::option::Option::None;
+        let mut integration_key = ::std::option::Option::None;
+        let mut secret_key = ::std::option::Option::None;
+        let mut user_name_template = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "host" => __map.field(&mut host, "host")?,
+                "integrationKey" => __map.field(&mut integration_key, "integrationKey")?,
+                "secretKey" => __map.field(&mut secret_key, "secretKey")?,
+                "userNameTemplate" => {
+                    __map.field(&mut user_name_template, "userNameTemplate")?
                 }
-                ::std::result::Result::Ok(AuthenticatorKeyDuoProviderConfiguration {
-                    host: host.unwrap_or_default(),
-                    integration_key: integration_key.unwrap_or_default(),
-                    secret_key: secret_key.unwrap_or_default(),
-                    user_name_template: user_name_template.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            host: host.unwrap_or_default(),
+            integration_key: integration_key.unwrap_or_default(),
+            secret_key: secret_key.unwrap_or_default(),
+            user_name_template: user_name_template.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

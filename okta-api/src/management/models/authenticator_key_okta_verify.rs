@@ -78,88 +78,56 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyOktaVerify {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorKeyOktaVerify;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorKeyOktaVerify")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorKeyOktaVerify, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut key = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticatorKeyOktaVerify {
-                    created: created.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    key: key.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    settings: settings.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorKeyOktaVerify {
+    const EXPECTING: &'static str = "struct AuthenticatorKeyOktaVerify";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut key = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "description" => __map.field(&mut description, "description")?,
+                "id" => __map.field(&mut id, "id")?,
+                "key" => __map.field(&mut key, "key")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "status" => __map.field(&mut status, "status")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            key: key.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            settings: settings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

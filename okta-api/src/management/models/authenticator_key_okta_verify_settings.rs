@@ -43,74 +43,40 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyOktaVerifySettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorKeyOktaVerifySettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorKeyOktaVerifySettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorKeyOktaVerifySettings, A::Error> {
-                let mut channel_binding = ::std::option::Option::None;
-                let mut compliance = ::std::option::Option::None;
-                let mut user_verification = ::std::option::Option::None;
-                let mut app_instance_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "channelBinding" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut channel_binding,
-                                "channelBinding",
-                            )?
-                        }
-                        "compliance" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut compliance,
-                                "compliance",
-                            )?
-                        }
-                        "userVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification,
-                                "userVerification",
-                            )?
-                        }
-                        "appInstanceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_instance_id,
-                                "appInstanceId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorKeyOktaVerifySettings {
+    const EXPECTING: &'static str = "struct AuthenticatorKeyOktaVerifySettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut channel_binding = ::std::option::Option::None;
+        let mut compliance = ::std::option::Option::None;
+        let mut user_verification = ::std::option::Option::None;
+        let mut app_instance_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "channelBinding" => __map.field(&mut channel_binding, "channelBinding")?,
+                "compliance" => __map.field(&mut compliance, "compliance")?,
+                "userVerification" => {
+                    __map.field(&mut user_verification, "userVerification")?
                 }
-                ::std::result::Result::Ok(AuthenticatorKeyOktaVerifySettings {
-                    channel_binding: channel_binding.unwrap_or_default(),
-                    compliance: compliance.unwrap_or_default(),
-                    user_verification: user_verification.unwrap_or_default(),
-                    app_instance_id: app_instance_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            channel_binding: channel_binding.unwrap_or_default(),
+            compliance: compliance.unwrap_or_default(),
+            user_verification: user_verification.unwrap_or_default(),
+            app_instance_id: app_instance_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

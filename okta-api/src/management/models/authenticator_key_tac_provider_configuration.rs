@@ -39,83 +39,46 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyTacProviderConfiguration
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorKeyTacProviderConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorKeyTacProviderConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorKeyTacProviderConfiguration,
-                A::Error,
-            > {
-                let mut min_ttl = ::std::option::Option::None;
-                let mut max_ttl = ::std::option::Option::None;
-                let mut default_ttl = ::std::option::Option::None;
-                let mut length = ::std::option::Option::None;
-                let mut complexity = ::std::option::Option::None;
-                let mut multi_use_allowed = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "minTtl" => {
-                            crate::runtime::field(&mut __map, &mut min_ttl, "minTtl")?
-                        }
-                        "maxTtl" => {
-                            crate::runtime::field(&mut __map, &mut max_ttl, "maxTtl")?
-                        }
-                        "defaultTtl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_ttl,
-                                "defaultTtl",
-                            )?
-                        }
-                        "length" => {
-                            crate::runtime::field(&mut __map, &mut length, "length")?
-                        }
-                        "complexity" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut complexity,
-                                "complexity",
-                            )?
-                        }
-                        "multiUseAllowed" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut multi_use_allowed,
-                                "multiUseAllowed",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorKeyTacProviderConfiguration {
+    const EXPECTING: &'static str = "struct AuthenticatorKeyTacProviderConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut min_ttl = ::std::option::Option::None;
+        let mut max_ttl = ::std::option::Option::None;
+        let mut default_ttl = ::std::option::Option::None;
+        let mut length = ::std::option::Option::None;
+        let mut complexity = ::std::option::Option::None;
+        let mut multi_use_allowed = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "minTtl" => __map.field(&mut min_ttl, "minTtl")?,
+                "maxTtl" => __map.field(&mut max_ttl, "maxTtl")?,
+                "defaultTtl" => __map.field(&mut default_ttl, "defaultTtl")?,
+                "length" => __map.field(&mut length, "length")?,
+                "complexity" => __map.field(&mut complexity, "complexity")?,
+                "multiUseAllowed" => {
+                    __map.field(&mut multi_use_allowed, "multiUseAllowed")?
                 }
-                ::std::result::Result::Ok(AuthenticatorKeyTacProviderConfiguration {
-                    min_ttl: min_ttl.unwrap_or_default(),
-                    max_ttl: max_ttl.unwrap_or_default(),
-                    default_ttl: default_ttl.unwrap_or_default(),
-                    length: length.unwrap_or_default(),
-                    complexity: complexity.unwrap_or_default(),
-                    multi_use_allowed: multi_use_allowed.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            min_ttl: min_ttl.unwrap_or_default(),
+            max_ttl: max_ttl.unwrap_or_default(),
+            default_ttl: default_ttl.unwrap_or_default(),
+            length: length.unwrap_or_default(),
+            complexity: complexity.unwrap_or_default(),
+            multi_use_allowed: multi_use_allowed.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

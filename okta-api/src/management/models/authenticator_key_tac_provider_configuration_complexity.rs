@@ -33,60 +33,37 @@ for AuthenticatorKeyTacProviderConfigurationComplexity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorKeyTacProviderConfigurationComplexity;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorKeyTacProviderConfigurationComplexity")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorKeyTacProviderConfigurationComplexity,
-                A::Error,
-            > {
-                let mut numbers = ::std::option::Option::None;
-                let mut letters = ::std::option::Option::None;
-                let mut special_characters = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "numbers" => {
-                            crate::runtime::field(&mut __map, &mut numbers, "numbers")?
-                        }
-                        "letters" => {
-                            crate::runtime::field(&mut __map, &mut letters, "letters")?
-                        }
-                        "specialCharacters" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut special_characters,
-                                "specialCharacters",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorKeyTacProviderConfigurationComplexity {
+    const EXPECTING: &'static str = "struct AuthenticatorKeyTacProviderConfigurationComplexity";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut numbers = ::std::option::Option::None;
+        let mut letters = ::std::option::Option::None;
+        let mut special_characters = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "numbers" => __map.field(&mut numbers, "numbers")?,
+                "letters" => __map.field(&mut letters, "letters")?,
+                "specialCharacters" => {
+                    __map.field(&mut special_characters, "specialCharacters")?
                 }
-                ::std::result::Result::Ok(AuthenticatorKeyTacProviderConfigurationComplexity {
-                    numbers: numbers.unwrap_or_default(),
-                    letters: letters.unwrap_or_default(),
-                    special_characters: special_characters.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            numbers: numbers.unwrap_or_default(),
+            letters: letters.unwrap_or_default(),
+            special_characters: special_characters.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

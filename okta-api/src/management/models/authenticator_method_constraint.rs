@@ -33,52 +33,34 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodConstraint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorMethodConstraint;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorMethodConstraint")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorMethodConstraint, A::Error> {
-                let mut allowed_authenticators = ::std::option::Option::None;
-                let mut method = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "allowedAuthenticators" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut allowed_authenticators,
-                                "allowedAuthenticators",
-                            )?
-                        }
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorMethodConstraint {
+    const EXPECTING: &'static str = "struct AuthenticatorMethodConstraint";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut allowed_authenticators = ::std::option::Option::None;
+        let mut method = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "allowedAuthenticators" => {
+                    __map.field(&mut allowed_authenticators, "allowedAuthenticators")?
                 }
-                ::std::result::Result::Ok(AuthenticatorMethodConstraint {
-                    allowed_authenticators: allowed_authenticators.unwrap_or_default(),
-                    method: method.unwrap_or_default(),
-                    additional_properties,
-                })
+                "method" => __map.field(&mut method, "method")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            allowed_authenticators: allowed_authenticators.unwrap_or_default(),
+            method: method.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -72,117 +72,72 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodOtp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorMethodOtp;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorMethodOtp")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorMethodOtp, A::Error> {
-                let mut status = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut verifiable_properties = ::std::option::Option::None;
-                let mut acceptable_adjacent_intervals = ::std::option::Option::None;
-                let mut algorithm = ::std::option::Option::None;
-                let mut encoding = ::std::option::Option::None;
-                let mut factor_profile_id = ::std::option::Option::None;
-                let mut pass_code_length = ::std::option::Option::None;
-                let mut protocol = ::std::option::Option::None;
-                let mut time_interval_in_seconds = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "verifiableProperties" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verifiable_properties,
-                                "verifiableProperties",
-                            )?
-                        }
-                        "acceptableAdjacentIntervals" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut acceptable_adjacent_intervals,
-                                "acceptableAdjacentIntervals",
-                            )?
-                        }
-                        "algorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut algorithm,
-                                "algorithm",
-                            )?
-                        }
-                        "encoding" => {
-                            crate::runtime::field(&mut __map, &mut encoding, "encoding")?
-                        }
-                        "factorProfileId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_profile_id,
-                                "factorProfileId",
-                            )?
-                        }
-                        "passCodeLength" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pass_code_length,
-                                "passCodeLength",
-                            )?
-                        }
-                        "protocol" => {
-                            crate::runtime::field(&mut __map, &mut protocol, "protocol")?
-                        }
-                        "timeIntervalInSeconds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut time_interval_in_seconds,
-                                "timeIntervalInSeconds",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorMethodOtp {
+    const EXPECTING: &'static str = "struct AuthenticatorMethodOtp";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut status = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut verifiable_properties = ::std::option::Option::None;
+        let mut acceptable_adjacent_intervals = ::std::option::Option::None;
+        let mut algorithm = ::std::option::Option::None;
+        let mut encoding = ::std::option::Option::None;
+        let mut factor_profile_id = ::std::option::Option::None;
+        let mut pass_code_length = ::std::option::Option::None;
+        let mut protocol = ::std::option::Option::None;
+        let mut time_interval_in_seconds = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "status" => __map.field(&mut status, "status")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "verifiableProperties" => {
+                    __map.field(&mut verifiable_properties, "verifiableProperties")?
                 }
-                ::std::result::Result::Ok(AuthenticatorMethodOtp {
-                    status: status.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    verifiable_properties: verifiable_properties.unwrap_or_default(),
-                    acceptable_adjacent_intervals: acceptable_adjacent_intervals
-                        .unwrap_or_default(),
-                    algorithm: algorithm.unwrap_or_default(),
-                    encoding: encoding.unwrap_or_default(),
-                    factor_profile_id: factor_profile_id.unwrap_or_default(),
-                    pass_code_length: pass_code_length.unwrap_or_default(),
-                    protocol: protocol.unwrap_or_default(),
-                    time_interval_in_seconds: time_interval_in_seconds
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "acceptableAdjacentIntervals" => {
+                    __map
+                        .field(
+                            &mut acceptable_adjacent_intervals,
+                            "acceptableAdjacentIntervals",
+                        )?
+                }
+                "algorithm" => __map.field(&mut algorithm, "algorithm")?,
+                "encoding" => __map.field(&mut encoding, "encoding")?,
+                "factorProfileId" => {
+                    __map.field(&mut factor_profile_id, "factorProfileId")?
+                }
+                "passCodeLength" => __map.field(&mut pass_code_length, "passCodeLength")?,
+                "protocol" => __map.field(&mut protocol, "protocol")?,
+                "timeIntervalInSeconds" => {
+                    __map.field(&mut time_interval_in_seconds, "timeIntervalInSeconds")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            status: status.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            verifiable_properties: verifiable_properties.unwrap_or_default(),
+            acceptable_adjacent_intervals: acceptable_adjacent_intervals
+                .unwrap_or_default(),
+            algorithm: algorithm.unwrap_or_default(),
+            encoding: encoding.unwrap_or_default(),
+            factor_profile_id: factor_profile_id.unwrap_or_default(),
+            pass_code_length: pass_code_length.unwrap_or_default(),
+            protocol: protocol.unwrap_or_default(),
+            time_interval_in_seconds: time_interval_in_seconds.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

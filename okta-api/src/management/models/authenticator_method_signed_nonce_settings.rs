@@ -39,68 +39,37 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodSignedNonceSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorMethodSignedNonceSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorMethodSignedNonceSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthenticatorMethodSignedNonceSettings,
-                A::Error,
-            > {
-                let mut algorithms = ::std::option::Option::None;
-                let mut key_protection = ::std::option::Option::None;
-                let mut show_sign_in_with_ov = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "algorithms" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut algorithms,
-                                "algorithms",
-                            )?
-                        }
-                        "keyProtection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut key_protection,
-                                "keyProtection",
-                            )?
-                        }
-                        "showSignInWithOV" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut show_sign_in_with_ov,
-                                "showSignInWithOV",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorMethodSignedNonceSettings {
+    const EXPECTING: &'static str = "struct AuthenticatorMethodSignedNonceSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut algorithms = ::std::option::Option::None;
+        let mut key_protection = ::std::option::Option::None;
+        let mut show_sign_in_with_ov = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "algorithms" => __map.field(&mut algorithms, "algorithms")?,
+                "keyProtection" => __map.field(&mut key_protection, "keyProtection")?,
+                "showSignInWithOV" => {
+                    __map.field(&mut show_sign_in_with_ov, "showSignInWithOV")?
                 }
-                ::std::result::Result::Ok(AuthenticatorMethodSignedNonceSettings {
-                    algorithms: algorithms.unwrap_or_default(),
-                    key_protection: key_protection.unwrap_or_default(),
-                    show_sign_in_with_ov: show_sign_in_with_ov.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            algorithms: algorithms.unwrap_or_default(),
+            key_protection: key_protection.unwrap_or_default(),
+            show_sign_in_with_ov: show_sign_in_with_ov.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

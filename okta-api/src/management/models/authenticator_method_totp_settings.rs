@@ -40,71 +40,40 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodTotpSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorMethodTotpSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorMethodTotpSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorMethodTotpSettings, A::Error> {
-                let mut time_interval_in_seconds = ::std::option::Option::None;
-                let mut encoding = ::std::option::Option::None;
-                let mut algorithm = ::std::option::Option::None;
-                let mut pass_code_length = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "timeIntervalInSeconds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut time_interval_in_seconds,
-                                "timeIntervalInSeconds",
-                            )?
-                        }
-                        "encoding" => {
-                            crate::runtime::field(&mut __map, &mut encoding, "encoding")?
-                        }
-                        "algorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut algorithm,
-                                "algorithm",
-                            )?
-                        }
-                        "passCodeLength" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pass_code_length,
-                                "passCodeLength",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorMethodTotpSettings {
+    const EXPECTING: &'static str = "struct AuthenticatorMethodTotpSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut time_interval_in_seconds = ::std::option::Option::None;
+        let mut encoding = ::std::option::Option::None;
+        let mut algorithm = ::std::option::Option::None;
+        let mut pass_code_length = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "timeIntervalInSeconds" => {
+                    __map.field(&mut time_interval_in_seconds, "timeIntervalInSeconds")?
                 }
-                ::std::result::Result::Ok(AuthenticatorMethodTotpSettings {
-                    time_interval_in_seconds: time_interval_in_seconds
-                        .unwrap_or_default(),
-                    encoding: encoding.unwrap_or_default(),
-                    algorithm: algorithm.unwrap_or_default(),
-                    pass_code_length: pass_code_length.unwrap_or_default(),
-                    additional_properties,
-                })
+                "encoding" => __map.field(&mut encoding, "encoding")?,
+                "algorithm" => __map.field(&mut algorithm, "algorithm")?,
+                "passCodeLength" => __map.field(&mut pass_code_length, "passCodeLength")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            time_interval_in_seconds: time_interval_in_seconds.unwrap_or_default(),
+            encoding: encoding.unwrap_or_default(),
+            algorithm: algorithm.unwrap_or_default(),
+            pass_code_length: pass_code_length.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

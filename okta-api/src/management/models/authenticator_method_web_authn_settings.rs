@@ -114,144 +114,93 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodWebAuthnSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorMethodWebAuthnSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorMethodWebAuthnSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorMethodWebAuthnSettings, A::Error> {
-                let mut aaguid_groups = ::std::option::Option::None;
-                let mut user_verification = ::std::option::Option::None;
-                let mut user_verification_for_verify = ::std::option::Option::None;
-                let mut attachment = ::std::option::Option::None;
-                let mut rp_id = ::std::option::Option::None;
-                let mut enable_autofill_ui = ::std::option::Option::None;
-                let mut resident_key_requirement = ::std::option::Option::None;
-                let mut show_sign_in_with_a_passkey_button = ::std::option::Option::None;
-                let mut cert_based_attestation_validation = ::std::option::Option::None;
-                let mut hardware_protected = ::std::option::Option::None;
-                let mut fips_compliant = ::std::option::Option::None;
-                let mut allow_syncable_passkeys = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "aaguidGroups" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut aaguid_groups,
-                                "aaguidGroups",
-                            )?
-                        }
-                        "userVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification,
-                                "userVerification",
-                            )?
-                        }
-                        "userVerificationForVerify" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification_for_verify,
-                                "userVerificationForVerify",
-                            )?
-                        }
-                        "attachment" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attachment,
-                                "attachment",
-                            )?
-                        }
-                        "rpId" => crate::runtime::field(&mut __map, &mut rp_id, "rpId")?,
-                        "enableAutofillUI" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enable_autofill_ui,
-                                "enableAutofillUI",
-                            )?
-                        }
-                        "residentKeyRequirement" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resident_key_requirement,
-                                "residentKeyRequirement",
-                            )?
-                        }
-                        "showSignInWithAPasskeyButton" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut show_sign_in_with_a_passkey_button,
-                                "showSignInWithAPasskeyButton",
-                            )?
-                        }
-                        "certBasedAttestationValidation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut cert_based_attestation_validation,
-                                "certBasedAttestationValidation",
-                            )?
-                        }
-                        "hardwareProtected" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hardware_protected,
-                                "hardwareProtected",
-                            )?
-                        }
-                        "fipsCompliant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fips_compliant,
-                                "fipsCompliant",
-                            )?
-                        }
-                        "allowSyncablePasskeys" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut allow_syncable_passkeys,
-                                "allowSyncablePasskeys",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorMethodWebAuthnSettings {
+    const EXPECTING: &'static str = "struct AuthenticatorMethodWebAuthnSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut aaguid_groups = ::std::option::Option::None;
+        let mut user_verification = ::std::option::Option::None;
+        let mut user_verification_for_verify = ::std::option::Option::None;
+        let mut attachment = ::std::option::Option::None;
+        let mut rp_id = ::std::option::Option::None;
+        let mut enable_autofill_ui = ::std::option::Option::None;
+        let mut resident_key_requirement = ::std::option::Option::None;
+        let mut show_sign_in_with_a_passkey_button = ::std::option::Option::None;
+        let mut cert_based_attestation_validation = ::std::option::Option::None;
+        let mut hardware_protected = ::std::option::Option::None;
+        let mut fips_compliant = ::std::option::Option::None;
+        let mut allow_syncable_passkeys = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "aaguidGroups" => __map.field(&mut aaguid_groups, "aaguidGroups")?,
+                "userVerification" => {
+                    __map.field(&mut user_verification, "userVerification")?
                 }
-                ::std::result::Result::Ok(AuthenticatorMethodWebAuthnSettings {
-                    aaguid_groups: aaguid_groups.unwrap_or_default(),
-                    user_verification: user_verification.unwrap_or_default(),
-                    user_verification_for_verify: user_verification_for_verify
-                        .unwrap_or_default(),
-                    attachment: attachment.unwrap_or_default(),
-                    rp_id: rp_id.unwrap_or_default(),
-                    enable_autofill_ui: enable_autofill_ui.unwrap_or_default(),
-                    resident_key_requirement: resident_key_requirement
-                        .unwrap_or_default(),
-                    show_sign_in_with_a_passkey_button: show_sign_in_with_a_passkey_button
-                        .unwrap_or_default(),
-                    cert_based_attestation_validation: cert_based_attestation_validation
-                        .unwrap_or_default(),
-                    hardware_protected: hardware_protected.unwrap_or_default(),
-                    fips_compliant: fips_compliant.unwrap_or_default(),
-                    allow_syncable_passkeys: allow_syncable_passkeys.unwrap_or_default(),
-                    additional_properties,
-                })
+                "userVerificationForVerify" => {
+                    __map
+                        .field(
+                            &mut user_verification_for_verify,
+                            "userVerificationForVerify",
+                        )?
+                }
+                "attachment" => __map.field(&mut attachment, "attachment")?,
+                "rpId" => __map.field(&mut rp_id, "rpId")?,
+                "enableAutofillUI" => {
+                    __map.field(&mut enable_autofill_ui, "enableAutofillUI")?
+                }
+                "residentKeyRequirement" => {
+                    __map.field(&mut resident_key_requirement, "residentKeyRequirement")?
+                }
+                "showSignInWithAPasskeyButton" => {
+                    __map
+                        .field(
+                            &mut show_sign_in_with_a_passkey_button,
+                            "showSignInWithAPasskeyButton",
+                        )?
+                }
+                "certBasedAttestationValidation" => {
+                    __map
+                        .field(
+                            &mut cert_based_attestation_validation,
+                            "certBasedAttestationValidation",
+                        )?
+                }
+                "hardwareProtected" => {
+                    __map.field(&mut hardware_protected, "hardwareProtected")?
+                }
+                "fipsCompliant" => __map.field(&mut fips_compliant, "fipsCompliant")?,
+                "allowSyncablePasskeys" => {
+                    __map.field(&mut allow_syncable_passkeys, "allowSyncablePasskeys")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            aaguid_groups: aaguid_groups.unwrap_or_default(),
+            user_verification: user_verification.unwrap_or_default(),
+            user_verification_for_verify: user_verification_for_verify
+                .unwrap_or_default(),
+            attachment: attachment.unwrap_or_default(),
+            rp_id: rp_id.unwrap_or_default(),
+            enable_autofill_ui: enable_autofill_ui.unwrap_or_default(),
+            resident_key_requirement: resident_key_requirement.unwrap_or_default(),
+            show_sign_in_with_a_passkey_button: show_sign_in_with_a_passkey_button
+                .unwrap_or_default(),
+            cert_based_attestation_validation: cert_based_attestation_validation
+                .unwrap_or_default(),
+            hardware_protected: hardware_protected.unwrap_or_default(),
+            fips_compliant: fips_compliant.unwrap_or_default(),
+            allow_syncable_passkeys: allow_syncable_passkeys.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

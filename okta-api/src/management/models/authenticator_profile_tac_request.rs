@@ -34,50 +34,32 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorProfileTacRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorProfileTacRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorProfileTacRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorProfileTacRequest, A::Error> {
-                let mut multi_use = ::std::option::Option::None;
-                let mut ttl = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "multiUse" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut multi_use,
-                                "multiUse",
-                            )?
-                        }
-                        "ttl" => crate::runtime::field(&mut __map, &mut ttl, "ttl")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticatorProfileTacRequest {
-                    multi_use: multi_use.unwrap_or_default(),
-                    ttl: ttl.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorProfileTacRequest {
+    const EXPECTING: &'static str = "struct AuthenticatorProfileTacRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut multi_use = ::std::option::Option::None;
+        let mut ttl = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "multiUse" => __map.field(&mut multi_use, "multiUse")?,
+                "ttl" => __map.field(&mut ttl, "ttl")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            multi_use: multi_use.unwrap_or_default(),
+            ttl: ttl.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,59 +34,35 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorProfileTacResponsePost {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorProfileTacResponsePost;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorProfileTacResponsePost")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorProfileTacResponsePost, A::Error> {
-                let mut expires_at = ::std::option::Option::None;
-                let mut multi_use = ::std::option::Option::None;
-                let mut tac = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "multiUse" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut multi_use,
-                                "multiUse",
-                            )?
-                        }
-                        "tac" => crate::runtime::field(&mut __map, &mut tac, "tac")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticatorProfileTacResponsePost {
-                    expires_at: expires_at.unwrap_or_default(),
-                    multi_use: multi_use.unwrap_or_default(),
-                    tac: tac.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorProfileTacResponsePost {
+    const EXPECTING: &'static str = "struct AuthenticatorProfileTacResponsePost";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expires_at = ::std::option::Option::None;
+        let mut multi_use = ::std::option::Option::None;
+        let mut tac = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "multiUse" => __map.field(&mut multi_use, "multiUse")?,
+                "tac" => __map.field(&mut tac, "tac")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expires_at: expires_at.unwrap_or_default(),
+            multi_use: multi_use.unwrap_or_default(),
+            tac: tac.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

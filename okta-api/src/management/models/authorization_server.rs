@@ -87,127 +87,75 @@ impl<'de> ::serde::Deserialize<'de> for AuthorizationServer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthorizationServer;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthorizationServer")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthorizationServer, A::Error> {
-                let mut access_token_encrypted_response_algorithm = ::std::option::Option::None;
-                let mut audiences = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut credentials = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut issuer_mode = ::std::option::Option::None;
-                let mut jwks = ::std::option::Option::None;
-                let mut jwks_uri = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accessTokenEncryptedResponseAlgorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_token_encrypted_response_algorithm,
-                                "accessTokenEncryptedResponseAlgorithm",
-                            )?
-                        }
-                        "audiences" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut audiences,
-                                "audiences",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "issuerMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut issuer_mode,
-                                "issuerMode",
-                            )?
-                        }
-                        "jwks" => crate::runtime::field(&mut __map, &mut jwks, "jwks")?,
-                        "jwks_uri" => {
-                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthorizationServer {
+    const EXPECTING: &'static str = "struct AuthorizationServer";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access_token_encrypted_response_algorithm = ::std::option::Option::None;
+        let mut audiences = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut credentials = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut issuer_mode = ::std::option::Option::None;
+        let mut jwks = ::std::option::Option::None;
+        let mut jwks_uri = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accessTokenEncryptedResponseAlgorithm" => {
+                    __map
+                        .field(
+                            &mut access_token_encrypted_response_algorithm,
+                            "accessTokenEncryptedResponseAlgorithm",
+                        )?
                 }
-                ::std::result::Result::Ok(AuthorizationServer {
-                    access_token_encrypted_response_algorithm: access_token_encrypted_response_algorithm
-                        .unwrap_or_default(),
-                    audiences: audiences.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    credentials: credentials.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    issuer_mode: issuer_mode.unwrap_or_default(),
-                    jwks: jwks.unwrap_or_default(),
-                    jwks_uri: jwks_uri.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "audiences" => __map.field(&mut audiences, "audiences")?,
+                "created" => __map.field(&mut created, "created")?,
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "description" => __map.field(&mut description, "description")?,
+                "id" => __map.field(&mut id, "id")?,
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "issuerMode" => __map.field(&mut issuer_mode, "issuerMode")?,
+                "jwks" => __map.field(&mut jwks, "jwks")?,
+                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "status" => __map.field(&mut status, "status")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access_token_encrypted_response_algorithm: access_token_encrypted_response_algorithm
+                .unwrap_or_default(),
+            audiences: audiences.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            credentials: credentials.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            issuer_mode: issuer_mode.unwrap_or_default(),
+            jwks: jwks.unwrap_or_default(),
+            jwks_uri: jwks_uri.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

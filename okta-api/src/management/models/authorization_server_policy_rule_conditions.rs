@@ -36,60 +36,35 @@ impl<'de> ::serde::Deserialize<'de> for AuthorizationServerPolicyRuleConditions 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthorizationServerPolicyRuleConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthorizationServerPolicyRuleConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AuthorizationServerPolicyRuleConditions,
-                A::Error,
-            > {
-                let mut grant_types = ::std::option::Option::None;
-                let mut people = ::std::option::Option::None;
-                let mut scopes = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "grantTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_types,
-                                "grantTypes",
-                            )?
-                        }
-                        "people" => {
-                            crate::runtime::field(&mut __map, &mut people, "people")?
-                        }
-                        "scopes" => {
-                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthorizationServerPolicyRuleConditions {
-                    grant_types: grant_types.unwrap_or_default(),
-                    people: people.unwrap_or_default(),
-                    scopes: scopes.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthorizationServerPolicyRuleConditions {
+    const EXPECTING: &'static str = "struct AuthorizationServerPolicyRuleConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut grant_types = ::std::option::Option::None;
+        let mut people = ::std::option::Option::None;
+        let mut scopes = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "grantTypes" => __map.field(&mut grant_types, "grantTypes")?,
+                "people" => __map.field(&mut people, "people")?,
+                "scopes" => __map.field(&mut scopes, "scopes")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            grant_types: grant_types.unwrap_or_default(),
+            people: people.unwrap_or_default(),
+            scopes: scopes.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,48 +26,36 @@ impl<'de> ::serde::Deserialize<'de> for AutoAssignAdminAppSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AutoAssignAdminAppSetting;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AutoAssignAdminAppSetting")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AutoAssignAdminAppSetting, A::Error> {
-                let mut auto_assign_admin_app_setting = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "autoAssignAdminAppSetting" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auto_assign_admin_app_setting,
-                                "autoAssignAdminAppSetting",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AutoAssignAdminAppSetting {
+    const EXPECTING: &'static str = "struct AutoAssignAdminAppSetting";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auto_assign_admin_app_setting = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "autoAssignAdminAppSetting" => {
+                    __map
+                        .field(
+                            &mut auto_assign_admin_app_setting,
+                            "autoAssignAdminAppSetting",
+                        )?
                 }
-                ::std::result::Result::Ok(AutoAssignAdminAppSetting {
-                    auto_assign_admin_app_setting: auto_assign_admin_app_setting
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auto_assign_admin_app_setting: auto_assign_admin_app_setting
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

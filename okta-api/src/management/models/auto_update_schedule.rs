@@ -38,65 +38,41 @@ impl<'de> ::serde::Deserialize<'de> for AutoUpdateSchedule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AutoUpdateSchedule;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AutoUpdateSchedule")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AutoUpdateSchedule, A::Error> {
-                let mut cron = ::std::option::Option::None;
-                let mut delay = ::std::option::Option::None;
-                let mut duration = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut timezone = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "cron" => crate::runtime::field(&mut __map, &mut cron, "cron")?,
-                        "delay" => {
-                            crate::runtime::field(&mut __map, &mut delay, "delay")?
-                        }
-                        "duration" => {
-                            crate::runtime::field(&mut __map, &mut duration, "duration")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "timezone" => {
-                            crate::runtime::field(&mut __map, &mut timezone, "timezone")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AutoUpdateSchedule {
-                    cron: cron.unwrap_or_default(),
-                    delay: delay.unwrap_or_default(),
-                    duration: duration.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    timezone: timezone.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AutoUpdateSchedule {
+    const EXPECTING: &'static str = "struct AutoUpdateSchedule";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut cron = ::std::option::Option::None;
+        let mut delay = ::std::option::Option::None;
+        let mut duration = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut timezone = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "cron" => __map.field(&mut cron, "cron")?,
+                "delay" => __map.field(&mut delay, "delay")?,
+                "duration" => __map.field(&mut duration, "duration")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "timezone" => __map.field(&mut timezone, "timezone")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            cron: cron.unwrap_or_default(),
+            delay: delay.unwrap_or_default(),
+            duration: duration.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            timezone: timezone.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

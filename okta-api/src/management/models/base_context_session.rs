@@ -62,99 +62,62 @@ impl<'de> ::serde::Deserialize<'de> for BaseContextSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BaseContextSession;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BaseContextSession")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BaseContextSession, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut login = ::std::option::Option::None;
-                let mut created_at = ::std::option::Option::None;
-                let mut expires_at = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut last_password_verification = ::std::option::Option::None;
-                let mut amr = ::std::option::Option::None;
-                let mut idp = ::std::option::Option::None;
-                let mut mfa_active = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        "login" => {
-                            crate::runtime::field(&mut __map, &mut login, "login")?
-                        }
-                        "createdAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_at,
-                                "createdAt",
-                            )?
-                        }
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "lastPasswordVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_password_verification,
-                                "lastPasswordVerification",
-                            )?
-                        }
-                        "amr" => crate::runtime::field(&mut __map, &mut amr, "amr")?,
-                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
-                        "mfaActive" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut mfa_active,
-                                "mfaActive",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BaseContextSession {
+    const EXPECTING: &'static str = "struct BaseContextSession";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut login = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut expires_at = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut last_password_verification = ::std::option::Option::None;
+        let mut amr = ::std::option::Option::None;
+        let mut idp = ::std::option::Option::None;
+        let mut mfa_active = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "userId" => __map.field(&mut user_id, "userId")?,
+                "login" => __map.field(&mut login, "login")?,
+                "createdAt" => __map.field(&mut created_at, "createdAt")?,
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "status" => __map.field(&mut status, "status")?,
+                "lastPasswordVerification" => {
+                    __map
+                        .field(
+                            &mut last_password_verification,
+                            "lastPasswordVerification",
+                        )?
                 }
-                ::std::result::Result::Ok(BaseContextSession {
-                    id: id.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    login: login.unwrap_or_default(),
-                    created_at: created_at.unwrap_or_default(),
-                    expires_at: expires_at.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    last_password_verification: last_password_verification
-                        .unwrap_or_default(),
-                    amr: amr.unwrap_or_default(),
-                    idp: idp.unwrap_or_default(),
-                    mfa_active: mfa_active.unwrap_or_default(),
-                    additional_properties,
-                })
+                "amr" => __map.field(&mut amr, "amr")?,
+                "idp" => __map.field(&mut idp, "idp")?,
+                "mfaActive" => __map.field(&mut mfa_active, "mfaActive")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            login: login.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            expires_at: expires_at.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            last_password_verification: last_password_verification.unwrap_or_default(),
+            amr: amr.unwrap_or_default(),
+            idp: idp.unwrap_or_default(),
+            mfa_active: mfa_active.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

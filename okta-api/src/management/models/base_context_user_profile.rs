@@ -37,75 +37,41 @@ impl<'de> ::serde::Deserialize<'de> for BaseContextUserProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BaseContextUserProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BaseContextUserProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BaseContextUserProfile, A::Error> {
-                let mut login = ::std::option::Option::None;
-                let mut first_name = ::std::option::Option::None;
-                let mut last_name = ::std::option::Option::None;
-                let mut locale = ::std::option::Option::None;
-                let mut time_zone = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "login" => {
-                            crate::runtime::field(&mut __map, &mut login, "login")?
-                        }
-                        "firstName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut first_name,
-                                "firstName",
-                            )?
-                        }
-                        "lastName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_name,
-                                "lastName",
-                            )?
-                        }
-                        "locale" => {
-                            crate::runtime::field(&mut __map, &mut locale, "locale")?
-                        }
-                        "timeZone" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut time_zone,
-                                "timeZone",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(BaseContextUserProfile {
-                    login: login.unwrap_or_default(),
-                    first_name: first_name.unwrap_or_default(),
-                    last_name: last_name.unwrap_or_default(),
-                    locale: locale.unwrap_or_default(),
-                    time_zone: time_zone.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BaseContextUserProfile {
+    const EXPECTING: &'static str = "struct BaseContextUserProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut login = ::std::option::Option::None;
+        let mut first_name = ::std::option::Option::None;
+        let mut last_name = ::std::option::Option::None;
+        let mut locale = ::std::option::Option::None;
+        let mut time_zone = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "login" => __map.field(&mut login, "login")?,
+                "firstName" => __map.field(&mut first_name, "firstName")?,
+                "lastName" => __map.field(&mut last_name, "lastName")?,
+                "locale" => __map.field(&mut locale, "locale")?,
+                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            login: login.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            locale: locale.unwrap_or_default(),
+            time_zone: time_zone.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

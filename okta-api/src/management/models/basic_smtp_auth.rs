@@ -46,76 +46,50 @@ impl<'de> ::serde::Deserialize<'de> for BasicSmtpAuth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BasicSmtpAuth;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BasicSmtpAuth")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BasicSmtpAuth, A::Error> {
-                let mut alias = ::std::option::Option::None;
-                let mut auth_type = ::std::option::Option::None;
-                let mut enabled = ::std::option::Option::None;
-                let mut host = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut port = ::std::option::Option::None;
-                let mut username = ::std::option::Option::None;
-                let mut password = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "alias" => {
-                            crate::runtime::field(&mut __map, &mut alias, "alias")?
-                        }
-                        "authType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_type,
-                                "authType",
-                            )?
-                        }
-                        "enabled" => {
-                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
-                        }
-                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "port" => crate::runtime::field(&mut __map, &mut port, "port")?,
-                        "username" => {
-                            crate::runtime::field(&mut __map, &mut username, "username")?
-                        }
-                        "password" => {
-                            crate::runtime::field(&mut __map, &mut password, "password")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(BasicSmtpAuth {
-                    alias: alias.unwrap_or_default(),
-                    auth_type: crate::runtime::required(auth_type, "authType")?,
-                    enabled: enabled.unwrap_or_default(),
-                    host: host.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    port: port.unwrap_or_default(),
-                    username: username.unwrap_or_default(),
-                    password: password.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BasicSmtpAuth {
+    const EXPECTING: &'static str = "struct BasicSmtpAuth";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut alias = ::std::option::Option::None;
+        let mut auth_type = ::std::option::Option::None;
+        let mut enabled = ::std::option::Option::None;
+        let mut host = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut port = ::std::option::Option::None;
+        let mut username = ::std::option::Option::None;
+        let mut password = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "alias" => __map.field(&mut alias, "alias")?,
+                "authType" => __map.field(&mut auth_type, "authType")?,
+                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "host" => __map.field(&mut host, "host")?,
+                "id" => __map.field(&mut id, "id")?,
+                "port" => __map.field(&mut port, "port")?,
+                "username" => __map.field(&mut username, "username")?,
+                "password" => __map.field(&mut password, "password")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            alias: alias.unwrap_or_default(),
+            auth_type: crate::runtime::required(auth_type, "authType")?,
+            enabled: enabled.unwrap_or_default(),
+            host: host.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            port: port.unwrap_or_default(),
+            username: username.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

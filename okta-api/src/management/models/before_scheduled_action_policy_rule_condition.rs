@@ -29,55 +29,34 @@ impl<'de> ::serde::Deserialize<'de> for BeforeScheduledActionPolicyRuleCondition
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BeforeScheduledActionPolicyRuleCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BeforeScheduledActionPolicyRuleCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                BeforeScheduledActionPolicyRuleCondition,
-                A::Error,
-            > {
-                let mut duration = ::std::option::Option::None;
-                let mut lifecycle_action = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "duration" => {
-                            crate::runtime::field(&mut __map, &mut duration, "duration")?
-                        }
-                        "lifecycleAction" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut lifecycle_action,
-                                "lifecycleAction",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BeforeScheduledActionPolicyRuleCondition {
+    const EXPECTING: &'static str = "struct BeforeScheduledActionPolicyRuleCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut duration = ::std::option::Option::None;
+        let mut lifecycle_action = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "duration" => __map.field(&mut duration, "duration")?,
+                "lifecycleAction" => {
+                    __map.field(&mut lifecycle_action, "lifecycleAction")?
                 }
-                ::std::result::Result::Ok(BeforeScheduledActionPolicyRuleCondition {
-                    duration: duration.unwrap_or_default(),
-                    lifecycle_action: lifecycle_action.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            duration: duration.unwrap_or_default(),
+            lifecycle_action: lifecycle_action.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -52,74 +52,50 @@ impl<'de> ::serde::Deserialize<'de> for BehaviorRuleAsn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BehaviorRuleAsn;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BehaviorRuleAsn")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BehaviorRuleAsn, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut link = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_link" => crate::runtime::field(&mut __map, &mut link, "_link")?,
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(BehaviorRuleAsn {
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    link: link.unwrap_or_default(),
-                    settings: settings.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BehaviorRuleAsn {
+    const EXPECTING: &'static str = "struct BehaviorRuleAsn";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut link = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "status" => __map.field(&mut status, "status")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "_link" => __map.field(&mut link, "_link")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            link: link.unwrap_or_default(),
+            settings: settings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,58 +30,46 @@ impl<'de> ::serde::Deserialize<'de> for BehaviorRuleSettingsAnomalousIp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BehaviorRuleSettingsAnomalousIp;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BehaviorRuleSettingsAnomalousIp")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BehaviorRuleSettingsAnomalousIp, A::Error> {
-                let mut max_events_used_for_evaluation = ::std::option::Option::None;
-                let mut min_events_needed_for_evaluation = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "maxEventsUsedForEvaluation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut max_events_used_for_evaluation,
-                                "maxEventsUsedForEvaluation",
-                            )?
-                        }
-                        "minEventsNeededForEvaluation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_events_needed_for_evaluation,
-                                "minEventsNeededForEvaluation",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BehaviorRuleSettingsAnomalousIp {
+    const EXPECTING: &'static str = "struct BehaviorRuleSettingsAnomalousIp";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut max_events_used_for_evaluation = ::std::option::Option::None;
+        let mut min_events_needed_for_evaluation = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "maxEventsUsedForEvaluation" => {
+                    __map
+                        .field(
+                            &mut max_events_used_for_evaluation,
+                            "maxEventsUsedForEvaluation",
+                        )?
                 }
-                ::std::result::Result::Ok(BehaviorRuleSettingsAnomalousIp {
-                    max_events_used_for_evaluation: max_events_used_for_evaluation
-                        .unwrap_or_default(),
-                    min_events_needed_for_evaluation: min_events_needed_for_evaluation
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "minEventsNeededForEvaluation" => {
+                    __map
+                        .field(
+                            &mut min_events_needed_for_evaluation,
+                            "minEventsNeededForEvaluation",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            max_events_used_for_evaluation: max_events_used_for_evaluation
+                .unwrap_or_default(),
+            min_events_needed_for_evaluation: min_events_needed_for_evaluation
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

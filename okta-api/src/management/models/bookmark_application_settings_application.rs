@@ -26,53 +26,34 @@ impl<'de> ::serde::Deserialize<'de> for BookmarkApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BookmarkApplicationSettingsApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BookmarkApplicationSettingsApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                BookmarkApplicationSettingsApplication,
-                A::Error,
-            > {
-                let mut request_integration = ::std::option::Option::None;
-                let mut url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "requestIntegration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_integration,
-                                "requestIntegration",
-                            )?
-                        }
-                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BookmarkApplicationSettingsApplication {
+    const EXPECTING: &'static str = "struct BookmarkApplicationSettingsApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request_integration = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "requestIntegration" => {
+                    __map.field(&mut request_integration, "requestIntegration")?
                 }
-                ::std::result::Result::Ok(BookmarkApplicationSettingsApplication {
-                    request_integration: request_integration.unwrap_or_default(),
-                    url: url.unwrap_or_default(),
-                    additional_properties,
-                })
+                "url" => __map.field(&mut url, "url")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request_integration: request_integration.unwrap_or_default(),
+            url: url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

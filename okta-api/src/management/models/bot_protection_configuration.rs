@@ -43,69 +43,43 @@ impl<'de> ::serde::Deserialize<'de> for BotProtectionConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BotProtectionConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BotProtectionConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BotProtectionConfiguration, A::Error> {
-                let mut enforcement_type = ::std::option::Option::None;
-                let mut level = ::std::option::Option::None;
-                let mut mode = ::std::option::Option::None;
-                let mut supported_flows = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "enforcementType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enforcement_type,
-                                "enforcementType",
-                            )?
-                        }
-                        "level" => {
-                            crate::runtime::field(&mut __map, &mut level, "level")?
-                        }
-                        "mode" => crate::runtime::field(&mut __map, &mut mode, "mode")?,
-                        "supportedFlows" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut supported_flows,
-                                "supportedFlows",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BotProtectionConfiguration {
+    const EXPECTING: &'static str = "struct BotProtectionConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut enforcement_type = ::std::option::Option::None;
+        let mut level = ::std::option::Option::None;
+        let mut mode = ::std::option::Option::None;
+        let mut supported_flows = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "enforcementType" => {
+                    __map.field(&mut enforcement_type, "enforcementType")?
                 }
-                ::std::result::Result::Ok(BotProtectionConfiguration {
-                    enforcement_type: enforcement_type.unwrap_or_default(),
-                    level: crate::runtime::required(level, "level")?,
-                    mode: crate::runtime::required(mode, "mode")?,
-                    supported_flows: supported_flows.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "level" => __map.field(&mut level, "level")?,
+                "mode" => __map.field(&mut mode, "mode")?,
+                "supportedFlows" => __map.field(&mut supported_flows, "supportedFlows")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            enforcement_type: enforcement_type.unwrap_or_default(),
+            level: crate::runtime::required(level, "level")?,
+            mode: crate::runtime::required(mode, "mode")?,
+            supported_flows: supported_flows.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,52 +27,32 @@ impl<'de> ::serde::Deserialize<'de> for BouncesRemoveListError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BouncesRemoveListError;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BouncesRemoveListError")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BouncesRemoveListError, A::Error> {
-                let mut email_address = ::std::option::Option::None;
-                let mut reason = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "emailAddress" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut email_address,
-                                "emailAddress",
-                            )?
-                        }
-                        "reason" => {
-                            crate::runtime::field(&mut __map, &mut reason, "reason")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(BouncesRemoveListError {
-                    email_address: email_address.unwrap_or_default(),
-                    reason: reason.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BouncesRemoveListError {
+    const EXPECTING: &'static str = "struct BouncesRemoveListError";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut email_address = ::std::option::Option::None;
+        let mut reason = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "emailAddress" => __map.field(&mut email_address, "emailAddress")?,
+                "reason" => __map.field(&mut reason, "reason")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            email_address: email_address.unwrap_or_default(),
+            reason: reason.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -67,105 +67,65 @@ impl<'de> ::serde::Deserialize<'de> for Brand {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Brand;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Brand")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Brand, A::Error> {
-                let mut agree_to_custom_privacy_policy = ::std::option::Option::None;
-                let mut custom_privacy_policy_url = ::std::option::Option::None;
-                let mut default_app = ::std::option::Option::None;
-                let mut email_domain_id = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut is_default = ::std::option::Option::None;
-                let mut locale = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut remove_powered_by_okta = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "agreeToCustomPrivacyPolicy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut agree_to_custom_privacy_policy,
-                                "agreeToCustomPrivacyPolicy",
-                            )?
-                        }
-                        "customPrivacyPolicyUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut custom_privacy_policy_url,
-                                "customPrivacyPolicyUrl",
-                            )?
-                        }
-                        "defaultApp" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_app,
-                                "defaultApp",
-                            )?
-                        }
-                        "emailDomainId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut email_domain_id,
-                                "emailDomainId",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "isDefault" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_default,
-                                "isDefault",
-                            )?
-                        }
-                        "locale" => {
-                            crate::runtime::field(&mut __map, &mut locale, "locale")?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "removePoweredByOkta" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut remove_powered_by_okta,
-                                "removePoweredByOkta",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Brand {
+    const EXPECTING: &'static str = "struct Brand";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut agree_to_custom_privacy_policy = ::std::option::Option::None;
+        let mut custom_privacy_policy_url = ::std::option::Option::None;
+        let mut default_app = ::std::option::Option::None;
+        let mut email_domain_id = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut is_default = ::std::option::Option::None;
+        let mut locale = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut remove_powered_by_okta = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "agreeToCustomPrivacyPolicy" => {
+                    __map
+                        .field(
+                            &mut agree_to_custom_privacy_policy,
+                            "agreeToCustomPrivacyPolicy",
+                        )?
                 }
-                ::std::result::Result::Ok(Brand {
-                    agree_to_custom_privacy_policy: agree_to_custom_privacy_policy
-                        .unwrap_or_default(),
-                    custom_privacy_policy_url: custom_privacy_policy_url
-                        .unwrap_or_default(),
-                    default_app: default_app.unwrap_or_default(),
-                    email_domain_id: email_domain_id.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    is_default: is_default.unwrap_or_default(),
-                    locale: locale.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    remove_powered_by_okta: remove_powered_by_okta.unwrap_or_default(),
-                    additional_properties,
-                })
+                "customPrivacyPolicyUrl" => {
+                    __map
+                        .field(&mut custom_privacy_policy_url, "customPrivacyPolicyUrl")?
+                }
+                "defaultApp" => __map.field(&mut default_app, "defaultApp")?,
+                "emailDomainId" => __map.field(&mut email_domain_id, "emailDomainId")?,
+                "id" => __map.field(&mut id, "id")?,
+                "isDefault" => __map.field(&mut is_default, "isDefault")?,
+                "locale" => __map.field(&mut locale, "locale")?,
+                "name" => __map.field(&mut name, "name")?,
+                "removePoweredByOkta" => {
+                    __map.field(&mut remove_powered_by_okta, "removePoweredByOkta")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            agree_to_custom_privacy_policy: agree_to_custom_privacy_policy
+                .unwrap_or_default(),
+            custom_privacy_policy_url: custom_privacy_policy_url.unwrap_or_default(),
+            default_app: default_app.unwrap_or_default(),
+            email_domain_id: email_domain_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            locale: locale.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            remove_powered_by_okta: remove_powered_by_okta.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

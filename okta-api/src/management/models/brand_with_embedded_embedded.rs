@@ -36,57 +36,35 @@ impl<'de> ::serde::Deserialize<'de> for BrandWithEmbeddedEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BrandWithEmbeddedEmbedded;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BrandWithEmbeddedEmbedded")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BrandWithEmbeddedEmbedded, A::Error> {
-                let mut themes = ::std::option::Option::None;
-                let mut domains = ::std::option::Option::None;
-                let mut email_domain = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "themes" => {
-                            crate::runtime::field(&mut __map, &mut themes, "themes")?
-                        }
-                        "domains" => {
-                            crate::runtime::field(&mut __map, &mut domains, "domains")?
-                        }
-                        "emailDomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut email_domain,
-                                "emailDomain",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(BrandWithEmbeddedEmbedded {
-                    themes: themes.unwrap_or_default(),
-                    domains: domains.unwrap_or_default(),
-                    email_domain: email_domain.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BrandWithEmbeddedEmbedded {
+    const EXPECTING: &'static str = "struct BrandWithEmbeddedEmbedded";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut themes = ::std::option::Option::None;
+        let mut domains = ::std::option::Option::None;
+        let mut email_domain = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "themes" => __map.field(&mut themes, "themes")?,
+                "domains" => __map.field(&mut domains, "domains")?,
+                "emailDomain" => __map.field(&mut email_domain, "emailDomain")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            themes: themes.unwrap_or_default(),
+            domains: domains.unwrap_or_default(),
+            email_domain: email_domain.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -134,163 +134,87 @@ impl<'de> ::serde::Deserialize<'de> for BrowserPluginApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BrowserPluginApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BrowserPluginApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BrowserPluginApplication, A::Error> {
-                let mut accessibility = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut express_configuration = ::std::option::Option::None;
-                let mut features = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut licensing = ::std::option::Option::None;
-                let mut orn = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut sign_on_mode = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut universal_logout = ::std::option::Option::None;
-                let mut visibility = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut credentials = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accessibility" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut accessibility,
-                                "accessibility",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "expressConfiguration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut express_configuration,
-                                "expressConfiguration",
-                            )?
-                        }
-                        "features" => {
-                            crate::runtime::field(&mut __map, &mut features, "features")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "licensing" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut licensing,
-                                "licensing",
-                            )?
-                        }
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "signOnMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sign_on_mode,
-                                "signOnMode",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "universalLogout" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut universal_logout,
-                                "universalLogout",
-                            )?
-                        }
-                        "visibility" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut visibility,
-                                "visibility",
-                            )?
-                        }
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BrowserPluginApplication {
+    const EXPECTING: &'static str = "struct BrowserPluginApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut accessibility = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut express_configuration = ::std::option::Option::None;
+        let mut features = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut licensing = ::std::option::Option::None;
+        let mut orn = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut sign_on_mode = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut universal_logout = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut credentials = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accessibility" => __map.field(&mut accessibility, "accessibility")?,
+                "created" => __map.field(&mut created, "created")?,
+                "expressConfiguration" => {
+                    __map.field(&mut express_configuration, "expressConfiguration")?
                 }
-                ::std::result::Result::Ok(BrowserPluginApplication {
-                    accessibility: accessibility.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    express_configuration: express_configuration.unwrap_or_default(),
-                    features: features.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    label: label.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    licensing: licensing.unwrap_or_default(),
-                    orn: orn.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    sign_on_mode: crate::runtime::required(sign_on_mode, "signOnMode")?,
-                    status: status.unwrap_or_default(),
-                    universal_logout: universal_logout.unwrap_or_default(),
-                    visibility: visibility.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    credentials: credentials.unwrap_or_default(),
-                    name: crate::runtime::required(name, "name")?,
-                    settings: settings.unwrap_or_default(),
-                    additional_properties,
-                })
+                "features" => __map.field(&mut features, "features")?,
+                "id" => __map.field(&mut id, "id")?,
+                "label" => __map.field(&mut label, "label")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "licensing" => __map.field(&mut licensing, "licensing")?,
+                "orn" => __map.field(&mut orn, "orn")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "signOnMode" => __map.field(&mut sign_on_mode, "signOnMode")?,
+                "status" => __map.field(&mut status, "status")?,
+                "universalLogout" => {
+                    __map.field(&mut universal_logout, "universalLogout")?
+                }
+                "visibility" => __map.field(&mut visibility, "visibility")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "name" => __map.field(&mut name, "name")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            accessibility: accessibility.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            express_configuration: express_configuration.unwrap_or_default(),
+            features: features.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            label: label.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            licensing: licensing.unwrap_or_default(),
+            orn: orn.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            sign_on_mode: crate::runtime::required(sign_on_mode, "signOnMode")?,
+            status: status.unwrap_or_default(),
+            universal_logout: universal_logout.unwrap_or_default(),
+            visibility: visibility.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            credentials: credentials.unwrap_or_default(),
+            name: crate::runtime::required(name, "name")?,
+            settings: settings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

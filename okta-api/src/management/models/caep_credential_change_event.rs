@@ -53,118 +53,62 @@ impl<'de> ::serde::Deserialize<'de> for CaepCredentialChangeEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CaepCredentialChangeEvent;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CaepCredentialChangeEvent")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CaepCredentialChangeEvent, A::Error> {
-                let mut change_type = ::std::option::Option::None;
-                let mut credential_type = ::std::option::Option::None;
-                let mut event_timestamp = ::std::option::Option::None;
-                let mut fido2_aaguid = ::std::option::Option::None;
-                let mut friendly_name = ::std::option::Option::None;
-                let mut initiating_entity = ::std::option::Option::None;
-                let mut reason_admin = ::std::option::Option::None;
-                let mut reason_user = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "change_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut change_type,
-                                "change_type",
-                            )?
-                        }
-                        "credential_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credential_type,
-                                "credential_type",
-                            )?
-                        }
-                        "event_timestamp" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut event_timestamp,
-                                "event_timestamp",
-                            )?
-                        }
-                        "fido2_aaguid" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fido2_aaguid,
-                                "fido2_aaguid",
-                            )?
-                        }
-                        "friendly_name" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut friendly_name,
-                                "friendly_name",
-                            )?
-                        }
-                        "initiating_entity" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut initiating_entity,
-                                "initiating_entity",
-                            )?
-                        }
-                        "reason_admin" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reason_admin,
-                                "reason_admin",
-                            )?
-                        }
-                        "reason_user" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reason_user,
-                                "reason_user",
-                            )?
-                        }
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CaepCredentialChangeEvent {
+    const EXPECTING: &'static str = "struct CaepCredentialChangeEvent";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut change_type = ::std::option::Option::None;
+        let mut credential_type = ::std::option::Option::None;
+        let mut event_timestamp = ::std::option::Option::None;
+        let mut fido2_aaguid = ::std::option::Option::None;
+        let mut friendly_name = ::std::option::Option::None;
+        let mut initiating_entity = ::std::option::Option::None;
+        let mut reason_admin = ::std::option::Option::None;
+        let mut reason_user = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "change_type" => __map.field(&mut change_type, "change_type")?,
+                "credential_type" => {
+                    __map.field(&mut credential_type, "credential_type")?
                 }
-                ::std::result::Result::Ok(CaepCredentialChangeEvent {
-                    change_type: crate::runtime::required(change_type, "change_type")?,
-                    credential_type: crate::runtime::required(
-                        credential_type,
-                        "credential_type",
-                    )?,
-                    event_timestamp: event_timestamp.unwrap_or_default(),
-                    fido2_aaguid: fido2_aaguid.unwrap_or_default(),
-                    friendly_name: friendly_name.unwrap_or_default(),
-                    initiating_entity: initiating_entity.unwrap_or_default(),
-                    reason_admin: reason_admin.unwrap_or_default(),
-                    reason_user: reason_user.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    additional_properties,
-                })
+                "event_timestamp" => {
+                    __map.field(&mut event_timestamp, "event_timestamp")?
+                }
+                "fido2_aaguid" => __map.field(&mut fido2_aaguid, "fido2_aaguid")?,
+                "friendly_name" => __map.field(&mut friendly_name, "friendly_name")?,
+                "initiating_entity" => {
+                    __map.field(&mut initiating_entity, "initiating_entity")?
+                }
+                "reason_admin" => __map.field(&mut reason_admin, "reason_admin")?,
+                "reason_user" => __map.field(&mut reason_user, "reason_user")?,
+                "subject" => __map.field(&mut subject, "subject")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            change_type: crate::runtime::required(change_type, "change_type")?,
+            credential_type: crate::runtime::required(
+                credential_type,
+                "credential_type",
+            )?,
+            event_timestamp: event_timestamp.unwrap_or_default(),
+            fido2_aaguid: fido2_aaguid.unwrap_or_default(),
+            friendly_name: friendly_name.unwrap_or_default(),
+            initiating_entity: initiating_entity.unwrap_or_default(),
+            reason_admin: reason_admin.unwrap_or_default(),
+            reason_user: reason_user.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

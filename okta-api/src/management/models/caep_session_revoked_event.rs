@@ -51,115 +51,61 @@ impl<'de> ::serde::Deserialize<'de> for CaepSessionRevokedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CaepSessionRevokedEvent;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CaepSessionRevokedEvent")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CaepSessionRevokedEvent, A::Error> {
-                let mut current_ip = ::std::option::Option::None;
-                let mut current_user_agent = ::std::option::Option::None;
-                let mut event_timestamp = ::std::option::Option::None;
-                let mut initiating_entity = ::std::option::Option::None;
-                let mut last_known_ip = ::std::option::Option::None;
-                let mut last_known_user_agent = ::std::option::Option::None;
-                let mut reason_admin = ::std::option::Option::None;
-                let mut reason_user = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "current_ip" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut current_ip,
-                                "current_ip",
-                            )?
-                        }
-                        "current_user_agent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut current_user_agent,
-                                "current_user_agent",
-                            )?
-                        }
-                        "event_timestamp" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut event_timestamp,
-                                "event_timestamp",
-                            )?
-                        }
-                        "initiating_entity" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut initiating_entity,
-                                "initiating_entity",
-                            )?
-                        }
-                        "last_known_ip" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_known_ip,
-                                "last_known_ip",
-                            )?
-                        }
-                        "last_known_user_agent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_known_user_agent,
-                                "last_known_user_agent",
-                            )?
-                        }
-                        "reason_admin" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reason_admin,
-                                "reason_admin",
-                            )?
-                        }
-                        "reason_user" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reason_user,
-                                "reason_user",
-                            )?
-                        }
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CaepSessionRevokedEvent {
+    const EXPECTING: &'static str = "struct CaepSessionRevokedEvent";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut current_ip = ::std::option::Option::None;
+        let mut current_user_agent = ::std::option::Option::None;
+        let mut event_timestamp = ::std::option::Option::None;
+        let mut initiating_entity = ::std::option::Option::None;
+        let mut last_known_ip = ::std::option::Option::None;
+        let mut last_known_user_agent = ::std::option::Option::None;
+        let mut reason_admin = ::std::option::Option::None;
+        let mut reason_user = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "current_ip" => __map.field(&mut current_ip, "current_ip")?,
+                "current_user_agent" => {
+                    __map.field(&mut current_user_agent, "current_user_agent")?
                 }
-                ::std::result::Result::Ok(CaepSessionRevokedEvent {
-                    current_ip: current_ip.unwrap_or_default(),
-                    current_user_agent: current_user_agent.unwrap_or_default(),
-                    event_timestamp: event_timestamp.unwrap_or_default(),
-                    initiating_entity: initiating_entity.unwrap_or_default(),
-                    last_known_ip: last_known_ip.unwrap_or_default(),
-                    last_known_user_agent: last_known_user_agent.unwrap_or_default(),
-                    reason_admin: reason_admin.unwrap_or_default(),
-                    reason_user: reason_user.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    additional_properties,
-                })
+                "event_timestamp" => {
+                    __map.field(&mut event_timestamp, "event_timestamp")?
+                }
+                "initiating_entity" => {
+                    __map.field(&mut initiating_entity, "initiating_entity")?
+                }
+                "last_known_ip" => __map.field(&mut last_known_ip, "last_known_ip")?,
+                "last_known_user_agent" => {
+                    __map.field(&mut last_known_user_agent, "last_known_user_agent")?
+                }
+                "reason_admin" => __map.field(&mut reason_admin, "reason_admin")?,
+                "reason_user" => __map.field(&mut reason_user, "reason_user")?,
+                "subject" => __map.field(&mut subject, "subject")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            current_ip: current_ip.unwrap_or_default(),
+            current_user_agent: current_user_agent.unwrap_or_default(),
+            event_timestamp: event_timestamp.unwrap_or_default(),
+            initiating_entity: initiating_entity.unwrap_or_default(),
+            last_known_ip: last_known_ip.unwrap_or_default(),
+            last_known_user_agent: last_known_user_agent.unwrap_or_default(),
+            reason_admin: reason_admin.unwrap_or_default(),
+            reason_user: reason_user.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

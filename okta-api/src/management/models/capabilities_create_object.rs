@@ -31,47 +31,31 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesCreateObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CapabilitiesCreateObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CapabilitiesCreateObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CapabilitiesCreateObject, A::Error> {
-                let mut lifecycle_create = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "lifecycleCreate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut lifecycle_create,
-                                "lifecycleCreate",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CapabilitiesCreateObject {
+    const EXPECTING: &'static str = "struct CapabilitiesCreateObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut lifecycle_create = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "lifecycleCreate" => {
+                    __map.field(&mut lifecycle_create, "lifecycleCreate")?
                 }
-                ::std::result::Result::Ok(CapabilitiesCreateObject {
-                    lifecycle_create: lifecycle_create.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            lifecycle_create: lifecycle_create.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

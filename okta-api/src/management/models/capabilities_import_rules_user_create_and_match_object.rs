@@ -58,97 +58,60 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesImportRulesUserCreateAndMatc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CapabilitiesImportRulesUserCreateAndMatchObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CapabilitiesImportRulesUserCreateAndMatchObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                CapabilitiesImportRulesUserCreateAndMatchObject,
-                A::Error,
-            > {
-                let mut allow_partial_match = ::std::option::Option::None;
-                let mut auto_activate_new_users = ::std::option::Option::None;
-                let mut auto_confirm_exact_match = ::std::option::Option::None;
-                let mut auto_confirm_new_users = ::std::option::Option::None;
-                let mut auto_confirm_partial_match = ::std::option::Option::None;
-                let mut exact_match_criteria = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "allowPartialMatch" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut allow_partial_match,
-                                "allowPartialMatch",
-                            )?
-                        }
-                        "autoActivateNewUsers" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auto_activate_new_users,
-                                "autoActivateNewUsers",
-                            )?
-                        }
-                        "autoConfirmExactMatch" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auto_confirm_exact_match,
-                                "autoConfirmExactMatch",
-                            )?
-                        }
-                        "autoConfirmNewUsers" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auto_confirm_new_users,
-                                "autoConfirmNewUsers",
-                            )?
-                        }
-                        "autoConfirmPartialMatch" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auto_confirm_partial_match,
-                                "autoConfirmPartialMatch",
-                            )?
-                        }
-                        "exactMatchCriteria" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut exact_match_criteria,
-                                "exactMatchCriteria",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CapabilitiesImportRulesUserCreateAndMatchObject {
+    const EXPECTING: &'static str = "struct CapabilitiesImportRulesUserCreateAndMatchObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut allow_partial_match = ::std::option::Option::None;
+        let mut auto_activate_new_users = ::std::option::Option::None;
+        let mut auto_confirm_exact_match = ::std::option::Option::None;
+        let mut auto_confirm_new_users = ::std::option::Option::None;
+        let mut auto_confirm_partial_match = ::std::option::Option::None;
+        let mut exact_match_criteria = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "allowPartialMatch" => {
+                    __map.field(&mut allow_partial_match, "allowPartialMatch")?
                 }
-                ::std::result::Result::Ok(CapabilitiesImportRulesUserCreateAndMatchObject {
-                    allow_partial_match: allow_partial_match.unwrap_or_default(),
-                    auto_activate_new_users: auto_activate_new_users.unwrap_or_default(),
-                    auto_confirm_exact_match: auto_confirm_exact_match
-                        .unwrap_or_default(),
-                    auto_confirm_new_users: auto_confirm_new_users.unwrap_or_default(),
-                    auto_confirm_partial_match: auto_confirm_partial_match
-                        .unwrap_or_default(),
-                    exact_match_criteria: exact_match_criteria.unwrap_or_default(),
-                    additional_properties,
-                })
+                "autoActivateNewUsers" => {
+                    __map.field(&mut auto_activate_new_users, "autoActivateNewUsers")?
+                }
+                "autoConfirmExactMatch" => {
+                    __map.field(&mut auto_confirm_exact_match, "autoConfirmExactMatch")?
+                }
+                "autoConfirmNewUsers" => {
+                    __map.field(&mut auto_confirm_new_users, "autoConfirmNewUsers")?
+                }
+                "autoConfirmPartialMatch" => {
+                    __map
+                        .field(
+                            &mut auto_confirm_partial_match,
+                            "autoConfirmPartialMatch",
+                        )?
+                }
+                "exactMatchCriteria" => {
+                    __map.field(&mut exact_match_criteria, "exactMatchCriteria")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            allow_partial_match: allow_partial_match.unwrap_or_default(),
+            auto_activate_new_users: auto_activate_new_users.unwrap_or_default(),
+            auto_confirm_exact_match: auto_confirm_exact_match.unwrap_or_default(),
+            auto_confirm_new_users: auto_confirm_new_users.unwrap_or_default(),
+            auto_confirm_partial_match: auto_confirm_partial_match.unwrap_or_default(),
+            exact_match_criteria: exact_match_criteria.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,48 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesImportSettingsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CapabilitiesImportSettingsObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CapabilitiesImportSettingsObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CapabilitiesImportSettingsObject, A::Error> {
-                let mut schedule = ::std::option::Option::None;
-                let mut username = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "schedule" => {
-                            crate::runtime::field(&mut __map, &mut schedule, "schedule")?
-                        }
-                        "username" => {
-                            crate::runtime::field(&mut __map, &mut username, "username")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CapabilitiesImportSettingsObject {
-                    schedule: schedule.unwrap_or_default(),
-                    username: username.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CapabilitiesImportSettingsObject {
+    const EXPECTING: &'static str = "struct CapabilitiesImportSettingsObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut schedule = ::std::option::Option::None;
+        let mut username = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "schedule" => __map.field(&mut schedule, "schedule")?,
+                "username" => __map.field(&mut username, "username")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            schedule: schedule.unwrap_or_default(),
+            username: username.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,56 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesInboundProvisioningObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CapabilitiesInboundProvisioningObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CapabilitiesInboundProvisioningObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CapabilitiesInboundProvisioningObject, A::Error> {
-                let mut import_rules = ::std::option::Option::None;
-                let mut import_settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "importRules" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut import_rules,
-                                "importRules",
-                            )?
-                        }
-                        "importSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut import_settings,
-                                "importSettings",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CapabilitiesInboundProvisioningObject {
-                    import_rules: import_rules.unwrap_or_default(),
-                    import_settings: import_settings.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CapabilitiesInboundProvisioningObject {
+    const EXPECTING: &'static str = "struct CapabilitiesInboundProvisioningObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut import_rules = ::std::option::Option::None;
+        let mut import_settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "importRules" => __map.field(&mut import_rules, "importRules")?,
+                "importSettings" => __map.field(&mut import_settings, "importSettings")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            import_rules: import_rules.unwrap_or_default(),
+            import_settings: import_settings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

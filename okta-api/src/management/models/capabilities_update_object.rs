@@ -39,57 +39,37 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesUpdateObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CapabilitiesUpdateObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CapabilitiesUpdateObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CapabilitiesUpdateObject, A::Error> {
-                let mut lifecycle_deactivate = ::std::option::Option::None;
-                let mut password = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "lifecycleDeactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut lifecycle_deactivate,
-                                "lifecycleDeactivate",
-                            )?
-                        }
-                        "password" => {
-                            crate::runtime::field(&mut __map, &mut password, "password")?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CapabilitiesUpdateObject {
+    const EXPECTING: &'static str = "struct CapabilitiesUpdateObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut lifecycle_deactivate = ::std::option::Option::None;
+        let mut password = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "lifecycleDeactivate" => {
+                    __map.field(&mut lifecycle_deactivate, "lifecycleDeactivate")?
                 }
-                ::std::result::Result::Ok(CapabilitiesUpdateObject {
-                    lifecycle_deactivate: lifecycle_deactivate.unwrap_or_default(),
-                    password: password.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    additional_properties,
-                })
+                "password" => __map.field(&mut password, "password")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            lifecycle_deactivate: lifecycle_deactivate.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -84,114 +84,64 @@ impl<'de> ::serde::Deserialize<'de> for CatalogApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CatalogApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CatalogApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CatalogApplication, A::Error> {
-                let mut category = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut display_name = ::std::option::Option::None;
-                let mut features = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut sign_on_modes = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut verification_status = ::std::option::Option::None;
-                let mut website = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "category" => {
-                            crate::runtime::field(&mut __map, &mut category, "category")?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "features" => {
-                            crate::runtime::field(&mut __map, &mut features, "features")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "signOnModes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sign_on_modes,
-                                "signOnModes",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "verificationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verification_status,
-                                "verificationStatus",
-                            )?
-                        }
-                        "website" => {
-                            crate::runtime::field(&mut __map, &mut website, "website")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CatalogApplication {
+    const EXPECTING: &'static str = "struct CatalogApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut category = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut features = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut sign_on_modes = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut verification_status = ::std::option::Option::None;
+        let mut website = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "category" => __map.field(&mut category, "category")?,
+                "description" => __map.field(&mut description, "description")?,
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "features" => __map.field(&mut features, "features")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "signOnModes" => __map.field(&mut sign_on_modes, "signOnModes")?,
+                "status" => __map.field(&mut status, "status")?,
+                "verificationStatus" => {
+                    __map.field(&mut verification_status, "verificationStatus")?
                 }
-                ::std::result::Result::Ok(CatalogApplication {
-                    category: category.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    display_name: display_name.unwrap_or_default(),
-                    features: features.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    sign_on_modes: sign_on_modes.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    verification_status: verification_status.unwrap_or_default(),
-                    website: website.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "website" => __map.field(&mut website, "website")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            category: category.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            features: features.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            sign_on_modes: sign_on_modes.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            verification_status: verification_status.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,44 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for CatalogApplicationLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CatalogApplicationLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CatalogApplicationLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CatalogApplicationLinks, A::Error> {
-                let mut logo = ::std::option::Option::None;
-                let mut self_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CatalogApplicationLinks {
-                    logo: logo.unwrap_or_default(),
-                    self_: self_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CatalogApplicationLinks {
+    const EXPECTING: &'static str = "struct CatalogApplicationLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut logo = ::std::option::Option::None;
+        let mut self_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "logo" => __map.field(&mut logo, "logo")?,
+                "self" => __map.field(&mut self_, "self")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            logo: logo.unwrap_or_default(),
+            self_: self_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

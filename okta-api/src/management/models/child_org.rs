@@ -82,111 +82,65 @@ impl<'de> ::serde::Deserialize<'de> for ChildOrg {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ChildOrg;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ChildOrg")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ChildOrg, A::Error> {
-                let mut admin = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut edition = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut subdomain = ::std::option::Option::None;
-                let mut token = ::std::option::Option::None;
-                let mut token_type = ::std::option::Option::None;
-                let mut website = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "admin" => {
-                            crate::runtime::field(&mut __map, &mut admin, "admin")?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "edition" => {
-                            crate::runtime::field(&mut __map, &mut edition, "edition")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "subdomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subdomain,
-                                "subdomain",
-                            )?
-                        }
-                        "token" => {
-                            crate::runtime::field(&mut __map, &mut token, "token")?
-                        }
-                        "tokenType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_type,
-                                "tokenType",
-                            )?
-                        }
-                        "website" => {
-                            crate::runtime::field(&mut __map, &mut website, "website")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChildOrg {
-                    admin: admin.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    edition: crate::runtime::required(edition, "edition")?,
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    settings: settings.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    subdomain: subdomain.unwrap_or_default(),
-                    token: token.unwrap_or_default(),
-                    token_type: token_type.unwrap_or_default(),
-                    website: website.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ChildOrg {
+    const EXPECTING: &'static str = "struct ChildOrg";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut admin = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut edition = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut subdomain = ::std::option::Option::None;
+        let mut token = ::std::option::Option::None;
+        let mut token_type = ::std::option::Option::None;
+        let mut website = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "admin" => __map.field(&mut admin, "admin")?,
+                "created" => __map.field(&mut created, "created")?,
+                "edition" => __map.field(&mut edition, "edition")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                "status" => __map.field(&mut status, "status")?,
+                "subdomain" => __map.field(&mut subdomain, "subdomain")?,
+                "token" => __map.field(&mut token, "token")?,
+                "tokenType" => __map.field(&mut token_type, "tokenType")?,
+                "website" => __map.field(&mut website, "website")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            admin: admin.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            edition: crate::runtime::required(edition, "edition")?,
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            settings: settings.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            subdomain: subdomain.unwrap_or_default(),
+            token: token.unwrap_or_default(),
+            token_type: token_type.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,48 +26,35 @@ impl<'de> ::serde::Deserialize<'de> for ClientPrivilegesSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ClientPrivilegesSetting;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ClientPrivilegesSetting")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ClientPrivilegesSetting, A::Error> {
-                let mut client_privileges_setting = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "clientPrivilegesSetting" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_privileges_setting,
-                                "clientPrivilegesSetting",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ClientPrivilegesSetting {
+    const EXPECTING: &'static str = "struct ClientPrivilegesSetting";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client_privileges_setting = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "clientPrivilegesSetting" => {
+                    __map
+                        .field(
+                            &mut client_privileges_setting,
+                            "clientPrivilegesSetting",
+                        )?
                 }
-                ::std::result::Result::Ok(ClientPrivilegesSetting {
-                    client_privileges_setting: client_privileges_setting
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client_privileges_setting: client_privileges_setting.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

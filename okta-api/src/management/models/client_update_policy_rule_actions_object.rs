@@ -28,48 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for ClientUpdatePolicyRuleActionsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ClientUpdatePolicyRuleActionsObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ClientUpdatePolicyRuleActionsObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ClientUpdatePolicyRuleActionsObject, A::Error> {
-                let mut action = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ClientUpdatePolicyRuleActionsObject {
-                    action: action.unwrap_or_default(),
-                    value: value.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ClientUpdatePolicyRuleActionsObject {
+    const EXPECTING: &'static str = "struct ClientUpdatePolicyRuleActionsObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut action = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "action" => __map.field(&mut action, "action")?,
+                "value" => __map.field(&mut value, "value")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            action: action.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,56 +29,34 @@ impl<'de> ::serde::Deserialize<'de> for Conditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Conditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Conditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Conditions, A::Error> {
-                let mut expression = ::std::option::Option::None;
-                let mut profile_source_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expression" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expression,
-                                "expression",
-                            )?
-                        }
-                        "profileSourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut profile_source_id,
-                                "profileSourceId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Conditions {
+    const EXPECTING: &'static str = "struct Conditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expression = ::std::option::Option::None;
+        let mut profile_source_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expression" => __map.field(&mut expression, "expression")?,
+                "profileSourceId" => {
+                    __map.field(&mut profile_source_id, "profileSourceId")?
                 }
-                ::std::result::Result::Ok(Conditions {
-                    expression: expression.unwrap_or_default(),
-                    profile_source_id: profile_source_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expression: expression.unwrap_or_default(),
+            profile_source_id: profile_source_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,55 +32,35 @@ impl<'de> ::serde::Deserialize<'de> for ContentSecurityPolicySetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ContentSecurityPolicySetting;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ContentSecurityPolicySetting")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ContentSecurityPolicySetting, A::Error> {
-                let mut mode = ::std::option::Option::None;
-                let mut report_uri = ::std::option::Option::None;
-                let mut src_list = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "mode" => crate::runtime::field(&mut __map, &mut mode, "mode")?,
-                        "reportUri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut report_uri,
-                                "reportUri",
-                            )?
-                        }
-                        "srcList" => {
-                            crate::runtime::field(&mut __map, &mut src_list, "srcList")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ContentSecurityPolicySetting {
-                    mode: mode.unwrap_or_default(),
-                    report_uri: report_uri.unwrap_or_default(),
-                    src_list: src_list.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ContentSecurityPolicySetting {
+    const EXPECTING: &'static str = "struct ContentSecurityPolicySetting";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut mode = ::std::option::Option::None;
+        let mut report_uri = ::std::option::Option::None;
+        let mut src_list = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "mode" => __map.field(&mut mode, "mode")?,
+                "reportUri" => __map.field(&mut report_uri, "reportUri")?,
+                "srcList" => __map.field(&mut src_list, "srcList")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            mode: mode.unwrap_or_default(),
+            report_uri: report_uri.unwrap_or_default(),
+            src_list: src_list.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

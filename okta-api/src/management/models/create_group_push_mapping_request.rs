@@ -44,79 +44,43 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupPushMappingRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CreateGroupPushMappingRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CreateGroupPushMappingRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CreateGroupPushMappingRequest, A::Error> {
-                let mut app_config = ::std::option::Option::None;
-                let mut source_group_id = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut target_group_id = ::std::option::Option::None;
-                let mut target_group_name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appConfig" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_config,
-                                "appConfig",
-                            )?
-                        }
-                        "sourceGroupId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut source_group_id,
-                                "sourceGroupId",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "targetGroupId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_group_id,
-                                "targetGroupId",
-                            )?
-                        }
-                        "targetGroupName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_group_name,
-                                "targetGroupName",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CreateGroupPushMappingRequest {
+    const EXPECTING: &'static str = "struct CreateGroupPushMappingRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_config = ::std::option::Option::None;
+        let mut source_group_id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut target_group_id = ::std::option::Option::None;
+        let mut target_group_name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appConfig" => __map.field(&mut app_config, "appConfig")?,
+                "sourceGroupId" => __map.field(&mut source_group_id, "sourceGroupId")?,
+                "status" => __map.field(&mut status, "status")?,
+                "targetGroupId" => __map.field(&mut target_group_id, "targetGroupId")?,
+                "targetGroupName" => {
+                    __map.field(&mut target_group_name, "targetGroupName")?
                 }
-                ::std::result::Result::Ok(CreateGroupPushMappingRequest {
-                    app_config: app_config.unwrap_or_default(),
-                    source_group_id: source_group_id.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    target_group_id: target_group_id.unwrap_or_default(),
-                    target_group_name: target_group_name.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_config: app_config.unwrap_or_default(),
+            source_group_id: source_group_id.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            target_group_id: target_group_id.unwrap_or_default(),
+            target_group_name: target_group_name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

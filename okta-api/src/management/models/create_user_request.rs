@@ -45,69 +45,41 @@ impl<'de> ::serde::Deserialize<'de> for CreateUserRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CreateUserRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CreateUserRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CreateUserRequest, A::Error> {
-                let mut credentials = ::std::option::Option::None;
-                let mut group_ids = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut realm_id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "groupIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_ids,
-                                "groupIds",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "realmId" => {
-                            crate::runtime::field(&mut __map, &mut realm_id, "realmId")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CreateUserRequest {
-                    credentials: credentials.unwrap_or_default(),
-                    group_ids: group_ids.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    realm_id: realm_id.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CreateUserRequest {
+    const EXPECTING: &'static str = "struct CreateUserRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut credentials = ::std::option::Option::None;
+        let mut group_ids = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut realm_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "groupIds" => __map.field(&mut group_ids, "groupIds")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "realmId" => __map.field(&mut realm_id, "realmId")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            credentials: credentials.unwrap_or_default(),
+            group_ids: group_ids.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            realm_id: realm_id.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

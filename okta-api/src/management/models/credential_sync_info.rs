@@ -53,83 +53,43 @@ impl<'de> ::serde::Deserialize<'de> for CredentialSyncInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CredentialSyncInfo;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CredentialSyncInfo")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CredentialSyncInfo, A::Error> {
-                let mut error_code = ::std::option::Option::None;
-                let mut error_reason = ::std::option::Option::None;
-                let mut secret_version_id = ::std::option::Option::None;
-                let mut sync_state = ::std::option::Option::None;
-                let mut sync_time = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "errorCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_code,
-                                "errorCode",
-                            )?
-                        }
-                        "errorReason" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_reason,
-                                "errorReason",
-                            )?
-                        }
-                        "secretVersionId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secret_version_id,
-                                "secretVersionId",
-                            )?
-                        }
-                        "syncState" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sync_state,
-                                "syncState",
-                            )?
-                        }
-                        "syncTime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sync_time,
-                                "syncTime",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CredentialSyncInfo {
+    const EXPECTING: &'static str = "struct CredentialSyncInfo";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut error_code = ::std::option::Option::None;
+        let mut error_reason = ::std::option::Option::None;
+        let mut secret_version_id = ::std::option::Option::None;
+        let mut sync_state = ::std::option::Option::None;
+        let mut sync_time = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "errorCode" => __map.field(&mut error_code, "errorCode")?,
+                "errorReason" => __map.field(&mut error_reason, "errorReason")?,
+                "secretVersionId" => {
+                    __map.field(&mut secret_version_id, "secretVersionId")?
                 }
-                ::std::result::Result::Ok(CredentialSyncInfo {
-                    error_code: error_code.unwrap_or_default(),
-                    error_reason: error_reason.unwrap_or_default(),
-                    secret_version_id: secret_version_id.unwrap_or_default(),
-                    sync_state: sync_state.unwrap_or_default(),
-                    sync_time: sync_time.unwrap_or_default(),
-                    additional_properties,
-                })
+                "syncState" => __map.field(&mut sync_state, "syncState")?,
+                "syncTime" => __map.field(&mut sync_time, "syncTime")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            error_code: error_code.unwrap_or_default(),
+            error_reason: error_reason.unwrap_or_default(),
+            secret_version_id: secret_version_id.unwrap_or_default(),
+            sync_state: sync_state.unwrap_or_default(),
+            sync_time: sync_time.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

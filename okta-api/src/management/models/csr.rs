@@ -33,57 +33,41 @@ impl<'de> ::serde::Deserialize<'de> for Csr {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Csr;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Csr")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Csr, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut csr = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut kty = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "csr" => crate::runtime::field(&mut __map, &mut csr, "csr")?,
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Csr {
-                    created: created.unwrap_or_default(),
-                    csr: csr.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    kty: kty.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Csr {
+    const EXPECTING: &'static str = "struct Csr";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut csr = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut kty = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "csr" => __map.field(&mut csr, "csr")?,
+                "id" => __map.field(&mut id, "id")?,
+                "kty" => __map.field(&mut kty, "kty")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            csr: csr.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            kty: kty.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,52 +29,34 @@ impl<'de> ::serde::Deserialize<'de> for CsrMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CsrMetadata;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CsrMetadata")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CsrMetadata, A::Error> {
-                let mut subject = ::std::option::Option::None;
-                let mut subject_alt_names = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        "subjectAltNames" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subject_alt_names,
-                                "subjectAltNames",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CsrMetadata {
+    const EXPECTING: &'static str = "struct CsrMetadata";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut subject = ::std::option::Option::None;
+        let mut subject_alt_names = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "subject" => __map.field(&mut subject, "subject")?,
+                "subjectAltNames" => {
+                    __map.field(&mut subject_alt_names, "subjectAltNames")?
                 }
-                ::std::result::Result::Ok(CsrMetadata {
-                    subject: subject.unwrap_or_default(),
-                    subject_alt_names: subject_alt_names.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            subject: subject.unwrap_or_default(),
+            subject_alt_names: subject_alt_names.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

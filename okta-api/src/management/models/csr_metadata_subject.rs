@@ -54,93 +54,50 @@ impl<'de> ::serde::Deserialize<'de> for CsrMetadataSubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CsrMetadataSubject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CsrMetadataSubject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CsrMetadataSubject, A::Error> {
-                let mut common_name = ::std::option::Option::None;
-                let mut country_name = ::std::option::Option::None;
-                let mut locality_name = ::std::option::Option::None;
-                let mut organizational_unit_name = ::std::option::Option::None;
-                let mut organization_name = ::std::option::Option::None;
-                let mut state_or_province_name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "commonName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut common_name,
-                                "commonName",
-                            )?
-                        }
-                        "countryName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut country_name,
-                                "countryName",
-                            )?
-                        }
-                        "localityName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut locality_name,
-                                "localityName",
-                            )?
-                        }
-                        "organizationalUnitName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut organizational_unit_name,
-                                "organizationalUnitName",
-                            )?
-                        }
-                        "organizationName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut organization_name,
-                                "organizationName",
-                            )?
-                        }
-                        "stateOrProvinceName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut state_or_province_name,
-                                "stateOrProvinceName",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CsrMetadataSubject {
+    const EXPECTING: &'static str = "struct CsrMetadataSubject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut common_name = ::std::option::Option::None;
+        let mut country_name = ::std::option::Option::None;
+        let mut locality_name = ::std::option::Option::None;
+        let mut organizational_unit_name = ::std::option::Option::None;
+        let mut organization_name = ::std::option::Option::None;
+        let mut state_or_province_name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "commonName" => __map.field(&mut common_name, "commonName")?,
+                "countryName" => __map.field(&mut country_name, "countryName")?,
+                "localityName" => __map.field(&mut locality_name, "localityName")?,
+                "organizationalUnitName" => {
+                    __map.field(&mut organizational_unit_name, "organizationalUnitName")?
                 }
-                ::std::result::Result::Ok(CsrMetadataSubject {
-                    common_name: common_name.unwrap_or_default(),
-                    country_name: country_name.unwrap_or_default(),
-                    locality_name: locality_name.unwrap_or_default(),
-                    organizational_unit_name: organizational_unit_name
-                        .unwrap_or_default(),
-                    organization_name: organization_name.unwrap_or_default(),
-                    state_or_province_name: state_or_province_name.unwrap_or_default(),
-                    additional_properties,
-                })
+                "organizationName" => {
+                    __map.field(&mut organization_name, "organizationName")?
+                }
+                "stateOrProvinceName" => {
+                    __map.field(&mut state_or_province_name, "stateOrProvinceName")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            common_name: common_name.unwrap_or_default(),
+            country_name: country_name.unwrap_or_default(),
+            locality_name: locality_name.unwrap_or_default(),
+            organizational_unit_name: organizational_unit_name.unwrap_or_default(),
+            organization_name: organization_name.unwrap_or_default(),
+            state_or_province_name: state_or_province_name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,63 +37,49 @@ impl<'de> ::serde::Deserialize<'de> for CustomAaguidCreateRequestObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomAaguidCreateRequestObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomAaguidCreateRequestObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CustomAaguidCreateRequestObject, A::Error> {
-                let mut aaguid = ::std::option::Option::None;
-                let mut attestation_root_certificates = ::std::option::Option::None;
-                let mut authenticator_characteristics = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "aaguid" => {
-                            crate::runtime::field(&mut __map, &mut aaguid, "aaguid")?
-                        }
-                        "attestationRootCertificates" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attestation_root_certificates,
-                                "attestationRootCertificates",
-                            )?
-                        }
-                        "authenticatorCharacteristics" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_characteristics,
-                                "authenticatorCharacteristics",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomAaguidCreateRequestObject {
+    const EXPECTING: &'static str = "struct CustomAaguidCreateRequestObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut aaguid = ::std::option::Option::None;
+        let mut attestation_root_certificates = ::std::option::Option::None;
+        let mut authenticator_characteristics = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "aaguid" => __map.field(&mut aaguid, "aaguid")?,
+                "attestationRootCertificates" => {
+                    __map
+                        .field(
+                            &mut attestation_root_certificates,
+                            "attestationRootCertificates",
+                        )?
                 }
-                ::std::result::Result::Ok(CustomAaguidCreateRequestObject {
-                    aaguid: aaguid.unwrap_or_default(),
-                    attestation_root_certificates: attestation_root_certificates
-                        .unwrap_or_default(),
-                    authenticator_characteristics: authenticator_characteristics
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "authenticatorCharacteristics" => {
+                    __map
+                        .field(
+                            &mut authenticator_characteristics,
+                            "authenticatorCharacteristics",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            aaguid: aaguid.unwrap_or_default(),
+            attestation_root_certificates: attestation_root_certificates
+                .unwrap_or_default(),
+            authenticator_characteristics: authenticator_characteristics
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

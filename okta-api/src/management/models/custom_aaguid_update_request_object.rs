@@ -37,61 +37,49 @@ impl<'de> ::serde::Deserialize<'de> for CustomAaguidUpdateRequestObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomAaguidUpdateRequestObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomAaguidUpdateRequestObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CustomAaguidUpdateRequestObject, A::Error> {
-                let mut attestation_root_certificates = ::std::option::Option::None;
-                let mut authenticator_characteristics = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "attestationRootCertificates" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attestation_root_certificates,
-                                "attestationRootCertificates",
-                            )?
-                        }
-                        "authenticatorCharacteristics" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_characteristics,
-                                "authenticatorCharacteristics",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomAaguidUpdateRequestObject {
+    const EXPECTING: &'static str = "struct CustomAaguidUpdateRequestObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut attestation_root_certificates = ::std::option::Option::None;
+        let mut authenticator_characteristics = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "attestationRootCertificates" => {
+                    __map
+                        .field(
+                            &mut attestation_root_certificates,
+                            "attestationRootCertificates",
+                        )?
                 }
-                ::std::result::Result::Ok(CustomAaguidUpdateRequestObject {
-                    attestation_root_certificates: attestation_root_certificates
-                        .unwrap_or_default(),
-                    authenticator_characteristics: authenticator_characteristics
-                        .unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    additional_properties,
-                })
+                "authenticatorCharacteristics" => {
+                    __map
+                        .field(
+                            &mut authenticator_characteristics,
+                            "authenticatorCharacteristics",
+                        )?
+                }
+                "name" => __map.field(&mut name, "name")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            attestation_root_certificates: attestation_root_certificates
+                .unwrap_or_default(),
+            authenticator_characteristics: authenticator_characteristics
+                .unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

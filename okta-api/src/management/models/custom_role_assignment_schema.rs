@@ -28,53 +28,35 @@ impl<'de> ::serde::Deserialize<'de> for CustomRoleAssignmentSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomRoleAssignmentSchema;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomRoleAssignmentSchema")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CustomRoleAssignmentSchema, A::Error> {
-                let mut resource_set = ::std::option::Option::None;
-                let mut role = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resource-set" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_set,
-                                "resource-set",
-                            )?
-                        }
-                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomRoleAssignmentSchema {
-                    resource_set: resource_set.unwrap_or_default(),
-                    role: role.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomRoleAssignmentSchema {
+    const EXPECTING: &'static str = "struct CustomRoleAssignmentSchema";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_set = ::std::option::Option::None;
+        let mut role = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resource-set" => __map.field(&mut resource_set, "resource-set")?,
+                "role" => __map.field(&mut role, "role")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_set: resource_set.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            additional_properties,
+        })
     }
 }

@@ -62,86 +62,47 @@ impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderCredentialCreateR
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomTelephonyProviderCredentialCreateRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomTelephonyProviderCredentialCreateRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                CustomTelephonyProviderCredentialCreateRequest,
-                A::Error,
-            > {
-                let mut provider_auth_token = ::std::option::Option::None;
-                let mut provider_capability = ::std::option::Option::None;
-                let mut provider_name = ::std::option::Option::None;
-                let mut provider_settings = ::std::option::Option::None;
-                let mut provider_sid = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "providerAuthToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_auth_token,
-                                "providerAuthToken",
-                            )?
-                        }
-                        "providerCapability" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_capability,
-                                "providerCapability",
-                            )?
-                        }
-                        "providerName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_name,
-                                "providerName",
-                            )?
-                        }
-                        "providerSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_settings,
-                                "providerSettings",
-                            )?
-                        }
-                        "providerSid" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_sid,
-                                "providerSid",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomTelephonyProviderCredentialCreateRequest {
+    const EXPECTING: &'static str = "struct CustomTelephonyProviderCredentialCreateRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut provider_auth_token = ::std::option::Option::None;
+        let mut provider_capability = ::std::option::Option::None;
+        let mut provider_name = ::std::option::Option::None;
+        let mut provider_settings = ::std::option::Option::None;
+        let mut provider_sid = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "providerAuthToken" => {
+                    __map.field(&mut provider_auth_token, "providerAuthToken")?
                 }
-                ::std::result::Result::Ok(CustomTelephonyProviderCredentialCreateRequest {
-                    provider_auth_token: provider_auth_token.unwrap_or_default(),
-                    provider_capability: provider_capability.unwrap_or_default(),
-                    provider_name: provider_name.unwrap_or_default(),
-                    provider_settings: provider_settings.unwrap_or_default(),
-                    provider_sid: provider_sid.unwrap_or_default(),
-                    additional_properties,
-                })
+                "providerCapability" => {
+                    __map.field(&mut provider_capability, "providerCapability")?
+                }
+                "providerName" => __map.field(&mut provider_name, "providerName")?,
+                "providerSettings" => {
+                    __map.field(&mut provider_settings, "providerSettings")?
+                }
+                "providerSid" => __map.field(&mut provider_sid, "providerSid")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            provider_auth_token: provider_auth_token.unwrap_or_default(),
+            provider_capability: provider_capability.unwrap_or_default(),
+            provider_name: provider_name.unwrap_or_default(),
+            provider_settings: provider_settings.unwrap_or_default(),
+            provider_sid: provider_sid.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -66,94 +66,53 @@ impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderCredentialRespons
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomTelephonyProviderCredentialResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomTelephonyProviderCredentialResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                CustomTelephonyProviderCredentialResponse,
-                A::Error,
-            > {
-                let mut enabled = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut is_primary_provider = ::std::option::Option::None;
-                let mut provider_capability = ::std::option::Option::None;
-                let mut provider_name = ::std::option::Option::None;
-                let mut provider_settings = ::std::option::Option::None;
-                let mut provider_sid = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "enabled" => {
-                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "isPrimaryProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_primary_provider,
-                                "isPrimaryProvider",
-                            )?
-                        }
-                        "providerCapability" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_capability,
-                                "providerCapability",
-                            )?
-                        }
-                        "providerName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_name,
-                                "providerName",
-                            )?
-                        }
-                        "providerSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_settings,
-                                "providerSettings",
-                            )?
-                        }
-                        "providerSid" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_sid,
-                                "providerSid",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomTelephonyProviderCredentialResponse {
+    const EXPECTING: &'static str = "struct CustomTelephonyProviderCredentialResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut enabled = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut is_primary_provider = ::std::option::Option::None;
+        let mut provider_capability = ::std::option::Option::None;
+        let mut provider_name = ::std::option::Option::None;
+        let mut provider_settings = ::std::option::Option::None;
+        let mut provider_sid = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "id" => __map.field(&mut id, "id")?,
+                "isPrimaryProvider" => {
+                    __map.field(&mut is_primary_provider, "isPrimaryProvider")?
                 }
-                ::std::result::Result::Ok(CustomTelephonyProviderCredentialResponse {
-                    enabled: enabled.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    is_primary_provider: is_primary_provider.unwrap_or_default(),
-                    provider_capability: provider_capability.unwrap_or_default(),
-                    provider_name: provider_name.unwrap_or_default(),
-                    provider_settings: provider_settings.unwrap_or_default(),
-                    provider_sid: provider_sid.unwrap_or_default(),
-                    additional_properties,
-                })
+                "providerCapability" => {
+                    __map.field(&mut provider_capability, "providerCapability")?
+                }
+                "providerName" => __map.field(&mut provider_name, "providerName")?,
+                "providerSettings" => {
+                    __map.field(&mut provider_settings, "providerSettings")?
+                }
+                "providerSid" => __map.field(&mut provider_sid, "providerSid")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            enabled: enabled.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_primary_provider: is_primary_provider.unwrap_or_default(),
+            provider_capability: provider_capability.unwrap_or_default(),
+            provider_name: provider_name.unwrap_or_default(),
+            provider_settings: provider_settings.unwrap_or_default(),
+            provider_sid: provider_sid.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,64 +37,37 @@ for CustomTelephonyProviderCredentialSendTestRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomTelephonyProviderCredentialSendTestRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomTelephonyProviderCredentialSendTestRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                CustomTelephonyProviderCredentialSendTestRequest,
-                A::Error,
-            > {
-                let mut country_code_iso2 = ::std::option::Option::None;
-                let mut factor = ::std::option::Option::None;
-                let mut phone_number = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "countryCodeIso2" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut country_code_iso2,
-                                "countryCodeIso2",
-                            )?
-                        }
-                        "factor" => {
-                            crate::runtime::field(&mut __map, &mut factor, "factor")?
-                        }
-                        "phoneNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut phone_number,
-                                "phoneNumber",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomTelephonyProviderCredentialSendTestRequest {
+    const EXPECTING: &'static str = "struct CustomTelephonyProviderCredentialSendTestRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut country_code_iso2 = ::std::option::Option::None;
+        let mut factor = ::std::option::Option::None;
+        let mut phone_number = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "countryCodeIso2" => {
+                    __map.field(&mut country_code_iso2, "countryCodeIso2")?
                 }
-                ::std::result::Result::Ok(CustomTelephonyProviderCredentialSendTestRequest {
-                    country_code_iso2: country_code_iso2.unwrap_or_default(),
-                    factor: factor.unwrap_or_default(),
-                    phone_number: phone_number.unwrap_or_default(),
-                    additional_properties,
-                })
+                "factor" => __map.field(&mut factor, "factor")?,
+                "phoneNumber" => __map.field(&mut phone_number, "phoneNumber")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            country_code_iso2: country_code_iso2.unwrap_or_default(),
+            factor: factor.unwrap_or_default(),
+            phone_number: phone_number.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

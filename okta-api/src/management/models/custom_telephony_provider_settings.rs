@@ -34,44 +34,32 @@ impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomTelephonyProviderSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomTelephonyProviderSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CustomTelephonyProviderSettings, A::Error> {
-                let mut call = ::std::option::Option::None;
-                let mut sms = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "call" => crate::runtime::field(&mut __map, &mut call, "call")?,
-                        "sms" => crate::runtime::field(&mut __map, &mut sms, "sms")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomTelephonyProviderSettings {
-                    call: call.unwrap_or_default(),
-                    sms: sms.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomTelephonyProviderSettings {
+    const EXPECTING: &'static str = "struct CustomTelephonyProviderSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut call = ::std::option::Option::None;
+        let mut sms = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "call" => __map.field(&mut call, "call")?,
+                "sms" => __map.field(&mut sms, "sms")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            call: call.unwrap_or_default(),
+            sms: sms.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

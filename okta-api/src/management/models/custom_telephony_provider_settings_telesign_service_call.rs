@@ -31,50 +31,31 @@ for CustomTelephonyProviderSettingsTelesignServiceCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomTelephonyProviderSettingsTelesignServiceCall;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomTelephonyProviderSettingsTelesignServiceCall")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                CustomTelephonyProviderSettingsTelesignServiceCall,
-                A::Error,
-            > {
-                let mut telesign_service = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "telesignService" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut telesign_service,
-                                "telesignService",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomTelephonyProviderSettingsTelesignServiceCall {
+    const EXPECTING: &'static str = "struct CustomTelephonyProviderSettingsTelesignServiceCall";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut telesign_service = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "telesignService" => {
+                    __map.field(&mut telesign_service, "telesignService")?
                 }
-                ::std::result::Result::Ok(CustomTelephonyProviderSettingsTelesignServiceCall {
-                    telesign_service: telesign_service.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            telesign_service: telesign_service.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

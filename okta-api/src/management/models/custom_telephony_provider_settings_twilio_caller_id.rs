@@ -28,50 +28,29 @@ impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderSettingsTwilioCal
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomTelephonyProviderSettingsTwilioCallerId;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomTelephonyProviderSettingsTwilioCallerId")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                CustomTelephonyProviderSettingsTwilioCallerId,
-                A::Error,
-            > {
-                let mut twilio_caller_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "twilioCallerId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut twilio_caller_id,
-                                "twilioCallerId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomTelephonyProviderSettingsTwilioCallerId {
-                    twilio_caller_id: twilio_caller_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomTelephonyProviderSettingsTwilioCallerId {
+    const EXPECTING: &'static str = "struct CustomTelephonyProviderSettingsTwilioCallerId";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut twilio_caller_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "twilioCallerId" => __map.field(&mut twilio_caller_id, "twilioCallerId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            twilio_caller_id: twilio_caller_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,52 +29,32 @@ for CustomTelephonyProviderSettingsTwilioMessagingService {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomTelephonyProviderSettingsTwilioMessagingService;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct CustomTelephonyProviderSettingsTwilioMessagingService",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                CustomTelephonyProviderSettingsTwilioMessagingService,
-                A::Error,
-            > {
-                let mut twilio_message_sid = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "twilioMessageSid" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut twilio_message_sid,
-                                "twilioMessageSid",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for CustomTelephonyProviderSettingsTwilioMessagingService {
+    const EXPECTING: &'static str = "struct CustomTelephonyProviderSettingsTwilioMessagingService";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut twilio_message_sid = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "twilioMessageSid" => {
+                    __map.field(&mut twilio_message_sid, "twilioMessageSid")?
                 }
-                ::std::result::Result::Ok(CustomTelephonyProviderSettingsTwilioMessagingService {
-                    twilio_message_sid: twilio_message_sid.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            twilio_message_sid: twilio_message_sid.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

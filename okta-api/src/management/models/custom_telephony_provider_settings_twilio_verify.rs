@@ -28,50 +28,31 @@ impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderSettingsTwilioVer
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CustomTelephonyProviderSettingsTwilioVerify;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CustomTelephonyProviderSettingsTwilioVerify")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                CustomTelephonyProviderSettingsTwilioVerify,
-                A::Error,
-            > {
-                let mut twilio_verify_sid = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "twilioVerifySid" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut twilio_verify_sid,
-                                "twilioVerifySid",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CustomTelephonyProviderSettingsTwilioVerify {
+    const EXPECTING: &'static str = "struct CustomTelephonyProviderSettingsTwilioVerify";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut twilio_verify_sid = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "twilioVerifySid" => {
+                    __map.field(&mut twilio_verify_sid, "twilioVerifySid")?
                 }
-                ::std::result::Result::Ok(CustomTelephonyProviderSettingsTwilioVerify {
-                    twilio_verify_sid: twilio_verify_sid.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            twilio_verify_sid: twilio_verify_sid.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,52 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for DbscScope {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DbscScope;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DbscScope")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DbscScope, A::Error> {
-                let mut include_site = ::std::option::Option::None;
-                let mut origin = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "include_site" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut include_site,
-                                "include_site",
-                            )?
-                        }
-                        "origin" => {
-                            crate::runtime::field(&mut __map, &mut origin, "origin")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DbscScope {
-                    include_site: include_site.unwrap_or_default(),
-                    origin: origin.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DbscScope {
+    const EXPECTING: &'static str = "struct DbscScope";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut include_site = ::std::option::Option::None;
+        let mut origin = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "include_site" => __map.field(&mut include_site, "include_site")?,
+                "origin" => __map.field(&mut origin, "origin")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            include_site: include_site.unwrap_or_default(),
+            origin: origin.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,70 +30,40 @@ impl<'de> ::serde::Deserialize<'de> for DbscStartResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DbscStartResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DbscStartResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DbscStartResponse, A::Error> {
-                let mut credentials = ::std::option::Option::None;
-                let mut refresh_url = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut session_identifier = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "refresh_url" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut refresh_url,
-                                "refresh_url",
-                            )?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "session_identifier" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut session_identifier,
-                                "session_identifier",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DbscStartResponse {
+    const EXPECTING: &'static str = "struct DbscStartResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut credentials = ::std::option::Option::None;
+        let mut refresh_url = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut session_identifier = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "refresh_url" => __map.field(&mut refresh_url, "refresh_url")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "session_identifier" => {
+                    __map.field(&mut session_identifier, "session_identifier")?
                 }
-                ::std::result::Result::Ok(DbscStartResponse {
-                    credentials: credentials.unwrap_or_default(),
-                    refresh_url: refresh_url.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    session_identifier: session_identifier.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            credentials: credentials.unwrap_or_default(),
+            refresh_url: refresh_url.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            session_identifier: session_identifier.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -36,65 +36,37 @@ impl<'de> ::serde::Deserialize<'de> for DefaultApp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DefaultApp;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DefaultApp")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DefaultApp, A::Error> {
-                let mut app_instance_id = ::std::option::Option::None;
-                let mut app_link_name = ::std::option::Option::None;
-                let mut classic_application_uri = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appInstanceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_instance_id,
-                                "appInstanceId",
-                            )?
-                        }
-                        "appLinkName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_link_name,
-                                "appLinkName",
-                            )?
-                        }
-                        "classicApplicationUri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut classic_application_uri,
-                                "classicApplicationUri",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DefaultApp {
+    const EXPECTING: &'static str = "struct DefaultApp";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_instance_id = ::std::option::Option::None;
+        let mut app_link_name = ::std::option::Option::None;
+        let mut classic_application_uri = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
+                "appLinkName" => __map.field(&mut app_link_name, "appLinkName")?,
+                "classicApplicationUri" => {
+                    __map.field(&mut classic_application_uri, "classicApplicationUri")?
                 }
-                ::std::result::Result::Ok(DefaultApp {
-                    app_instance_id: app_instance_id.unwrap_or_default(),
-                    app_link_name: app_link_name.unwrap_or_default(),
-                    classic_application_uri: classic_application_uri.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_instance_id: app_instance_id.unwrap_or_default(),
+            app_link_name: app_link_name.unwrap_or_default(),
+            classic_application_uri: classic_application_uri.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,51 +27,36 @@ for DesktopMfaEnforceNumberMatchingChallengeOrgSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DesktopMfaEnforceNumberMatchingChallengeOrgSetting;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DesktopMfaEnforceNumberMatchingChallengeOrgSetting")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                DesktopMfaEnforceNumberMatchingChallengeOrgSetting,
-                A::Error,
-            > {
-                let mut desktop_mfa_enforce_number_matching_challenge_enabled = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "desktopMFAEnforceNumberMatchingChallengeEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut desktop_mfa_enforce_number_matching_challenge_enabled,
-                                "desktopMFAEnforceNumberMatchingChallengeEnabled",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DesktopMfaEnforceNumberMatchingChallengeOrgSetting {
+    const EXPECTING: &'static str = "struct DesktopMfaEnforceNumberMatchingChallengeOrgSetting";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut desktop_mfa_enforce_number_matching_challenge_enabled = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "desktopMFAEnforceNumberMatchingChallengeEnabled" => {
+                    __map
+                        .field(
+                            &mut desktop_mfa_enforce_number_matching_challenge_enabled,
+                            "desktopMFAEnforceNumberMatchingChallengeEnabled",
+                        )?
                 }
-                ::std::result::Result::Ok(DesktopMfaEnforceNumberMatchingChallengeOrgSetting {
-                    desktop_mfa_enforce_number_matching_challenge_enabled: desktop_mfa_enforce_number_matching_challenge_enabled
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            desktop_mfa_enforce_number_matching_challenge_enabled: desktop_mfa_enforce_number_matching_challenge_enabled
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -24,48 +24,36 @@ impl<'de> ::serde::Deserialize<'de> for DesktopMfaRecoveryPinOrgSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DesktopMfaRecoveryPinOrgSetting;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DesktopMfaRecoveryPinOrgSetting")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DesktopMfaRecoveryPinOrgSetting, A::Error> {
-                let mut desktop_mfa_recovery_pin_enabled = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "desktopMFARecoveryPinEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut desktop_mfa_recovery_pin_enabled,
-                                "desktopMFARecoveryPinEnabled",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DesktopMfaRecoveryPinOrgSetting {
+    const EXPECTING: &'static str = "struct DesktopMfaRecoveryPinOrgSetting";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut desktop_mfa_recovery_pin_enabled = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "desktopMFARecoveryPinEnabled" => {
+                    __map
+                        .field(
+                            &mut desktop_mfa_recovery_pin_enabled,
+                            "desktopMFARecoveryPinEnabled",
+                        )?
                 }
-                ::std::result::Result::Ok(DesktopMfaRecoveryPinOrgSetting {
-                    desktop_mfa_recovery_pin_enabled: desktop_mfa_recovery_pin_enabled
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            desktop_mfa_recovery_pin_enabled: desktop_mfa_recovery_pin_enabled
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

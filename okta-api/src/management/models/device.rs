@@ -75,106 +75,60 @@ impl<'de> ::serde::Deserialize<'de> for Device {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Device;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Device")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Device, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut resource_alternate_id = ::std::option::Option::None;
-                let mut resource_display_name = ::std::option::Option::None;
-                let mut resource_id = ::std::option::Option::None;
-                let mut resource_type = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "resourceAlternateId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_alternate_id,
-                                "resourceAlternateId",
-                            )?
-                        }
-                        "resourceDisplayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_display_name,
-                                "resourceDisplayName",
-                            )?
-                        }
-                        "resourceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_id,
-                                "resourceId",
-                            )?
-                        }
-                        "resourceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_type,
-                                "resourceType",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Device {
+    const EXPECTING: &'static str = "struct Device";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut resource_alternate_id = ::std::option::Option::None;
+        let mut resource_display_name = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut resource_type = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "resourceAlternateId" => {
+                    __map.field(&mut resource_alternate_id, "resourceAlternateId")?
                 }
-                ::std::result::Result::Ok(Device {
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    resource_alternate_id: resource_alternate_id.unwrap_or_default(),
-                    resource_display_name: resource_display_name.unwrap_or_default(),
-                    resource_id: resource_id.unwrap_or_default(),
-                    resource_type: resource_type.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "resourceDisplayName" => {
+                    __map.field(&mut resource_display_name, "resourceDisplayName")?
+                }
+                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
+                "status" => __map.field(&mut status, "status")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            resource_alternate_id: resource_alternate_id.unwrap_or_default(),
+            resource_display_name: resource_display_name.unwrap_or_default(),
+            resource_id: resource_id.unwrap_or_default(),
+            resource_type: resource_type.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

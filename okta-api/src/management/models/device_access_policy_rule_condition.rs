@@ -32,61 +32,35 @@ impl<'de> ::serde::Deserialize<'de> for DeviceAccessPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceAccessPolicyRuleCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceAccessPolicyRuleCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DeviceAccessPolicyRuleCondition, A::Error> {
-                let mut assurance = ::std::option::Option::None;
-                let mut managed = ::std::option::Option::None;
-                let mut registered = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "assurance" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assurance,
-                                "assurance",
-                            )?
-                        }
-                        "managed" => {
-                            crate::runtime::field(&mut __map, &mut managed, "managed")?
-                        }
-                        "registered" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut registered,
-                                "registered",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DeviceAccessPolicyRuleCondition {
-                    assurance: assurance.unwrap_or_default(),
-                    managed: managed.unwrap_or_default(),
-                    registered: registered.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceAccessPolicyRuleCondition {
+    const EXPECTING: &'static str = "struct DeviceAccessPolicyRuleCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut assurance = ::std::option::Option::None;
+        let mut managed = ::std::option::Option::None;
+        let mut registered = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "assurance" => __map.field(&mut assurance, "assurance")?,
+                "managed" => __map.field(&mut managed, "managed")?,
+                "registered" => __map.field(&mut registered, "registered")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            assurance: assurance.unwrap_or_default(),
+            managed: managed.unwrap_or_default(),
+            registered: registered.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,55 +32,35 @@ for DeviceAssuranceChromeOsPlatformThirdPartySignalProviders {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceAssuranceChromeOsPlatformThirdPartySignalProviders;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct DeviceAssuranceChromeOsPlatformThirdPartySignalProviders",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                DeviceAssuranceChromeOsPlatformThirdPartySignalProviders,
-                A::Error,
-            > {
-                let mut dtc = ::std::option::Option::None;
-                let mut device_posture_idp = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "dtc" => crate::runtime::field(&mut __map, &mut dtc, "dtc")?,
-                        "devicePostureIdP" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_posture_idp,
-                                "devicePostureIdP",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for DeviceAssuranceChromeOsPlatformThirdPartySignalProviders {
+    const EXPECTING: &'static str = "struct DeviceAssuranceChromeOsPlatformThirdPartySignalProviders";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut dtc = ::std::option::Option::None;
+        let mut device_posture_idp = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "dtc" => __map.field(&mut dtc, "dtc")?,
+                "devicePostureIdP" => {
+                    __map.field(&mut device_posture_idp, "devicePostureIdP")?
                 }
-                ::std::result::Result::Ok(DeviceAssuranceChromeOsPlatformThirdPartySignalProviders {
-                    dtc: dtc.unwrap_or_default(),
-                    device_posture_idp: device_posture_idp.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            dtc: dtc.unwrap_or_default(),
+            device_posture_idp: device_posture_idp.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

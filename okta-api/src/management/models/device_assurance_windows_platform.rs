@@ -156,173 +156,94 @@ impl<'de> ::serde::Deserialize<'de> for DeviceAssuranceWindowsPlatform {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceAssuranceWindowsPlatform;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceAssuranceWindowsPlatform")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DeviceAssuranceWindowsPlatform, A::Error> {
-                let mut created_by = ::std::option::Option::None;
-                let mut created_date = ::std::option::Option::None;
-                let mut device_posture_checks = ::std::option::Option::None;
-                let mut display_remediation_mode = ::std::option::Option::None;
-                let mut grace_period = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_update = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut disk_encryption_type = ::std::option::Option::None;
-                let mut os_version = ::std::option::Option::None;
-                let mut os_version_constraints = ::std::option::Option::None;
-                let mut screen_lock_type = ::std::option::Option::None;
-                let mut secure_hardware_present = ::std::option::Option::None;
-                let mut third_party_signal_providers = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "createdDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_date,
-                                "createdDate",
-                            )?
-                        }
-                        "devicePostureChecks" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_posture_checks,
-                                "devicePostureChecks",
-                            )?
-                        }
-                        "displayRemediationMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_remediation_mode,
-                                "displayRemediationMode",
-                            )?
-                        }
-                        "gracePeriod" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grace_period,
-                                "gracePeriod",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_update,
-                                "lastUpdate",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "diskEncryptionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut disk_encryption_type,
-                                "diskEncryptionType",
-                            )?
-                        }
-                        "osVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_version,
-                                "osVersion",
-                            )?
-                        }
-                        "osVersionConstraints" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_version_constraints,
-                                "osVersionConstraints",
-                            )?
-                        }
-                        "screenLockType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut screen_lock_type,
-                                "screenLockType",
-                            )?
-                        }
-                        "secureHardwarePresent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secure_hardware_present,
-                                "secureHardwarePresent",
-                            )?
-                        }
-                        "thirdPartySignalProviders" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut third_party_signal_providers,
-                                "thirdPartySignalProviders",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceAssuranceWindowsPlatform {
+    const EXPECTING: &'static str = "struct DeviceAssuranceWindowsPlatform";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created_by = ::std::option::Option::None;
+        let mut created_date = ::std::option::Option::None;
+        let mut device_posture_checks = ::std::option::Option::None;
+        let mut display_remediation_mode = ::std::option::Option::None;
+        let mut grace_period = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_update = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut disk_encryption_type = ::std::option::Option::None;
+        let mut os_version = ::std::option::Option::None;
+        let mut os_version_constraints = ::std::option::Option::None;
+        let mut screen_lock_type = ::std::option::Option::None;
+        let mut secure_hardware_present = ::std::option::Option::None;
+        let mut third_party_signal_providers = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "createdDate" => __map.field(&mut created_date, "createdDate")?,
+                "devicePostureChecks" => {
+                    __map.field(&mut device_posture_checks, "devicePostureChecks")?
                 }
-                ::std::result::Result::Ok(DeviceAssuranceWindowsPlatform {
-                    created_by: created_by.unwrap_or_default(),
-                    created_date: created_date.unwrap_or_default(),
-                    device_posture_checks: device_posture_checks.unwrap_or_default(),
-                    display_remediation_mode: display_remediation_mode
-                        .unwrap_or_default(),
-                    grace_period: grace_period.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_update: last_update.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    platform: platform.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    disk_encryption_type: disk_encryption_type.unwrap_or_default(),
-                    os_version: os_version.unwrap_or_default(),
-                    os_version_constraints: os_version_constraints.unwrap_or_default(),
-                    screen_lock_type: screen_lock_type.unwrap_or_default(),
-                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
-                    third_party_signal_providers: third_party_signal_providers
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "displayRemediationMode" => {
+                    __map.field(&mut display_remediation_mode, "displayRemediationMode")?
+                }
+                "gracePeriod" => __map.field(&mut grace_period, "gracePeriod")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdate" => __map.field(&mut last_update, "lastUpdate")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "name" => __map.field(&mut name, "name")?,
+                "platform" => __map.field(&mut platform, "platform")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "diskEncryptionType" => {
+                    __map.field(&mut disk_encryption_type, "diskEncryptionType")?
+                }
+                "osVersion" => __map.field(&mut os_version, "osVersion")?,
+                "osVersionConstraints" => {
+                    __map.field(&mut os_version_constraints, "osVersionConstraints")?
+                }
+                "screenLockType" => __map.field(&mut screen_lock_type, "screenLockType")?,
+                "secureHardwarePresent" => {
+                    __map.field(&mut secure_hardware_present, "secureHardwarePresent")?
+                }
+                "thirdPartySignalProviders" => {
+                    __map
+                        .field(
+                            &mut third_party_signal_providers,
+                            "thirdPartySignalProviders",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            created_date: created_date.unwrap_or_default(),
+            device_posture_checks: device_posture_checks.unwrap_or_default(),
+            display_remediation_mode: display_remediation_mode.unwrap_or_default(),
+            grace_period: grace_period.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_update: last_update.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            platform: platform.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            disk_encryption_type: disk_encryption_type.unwrap_or_default(),
+            os_version: os_version.unwrap_or_default(),
+            os_version_constraints: os_version_constraints.unwrap_or_default(),
+            screen_lock_type: screen_lock_type.unwrap_or_default(),
+            secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+            third_party_signal_providers: third_party_signal_providers
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

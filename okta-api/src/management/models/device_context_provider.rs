@@ -31,53 +31,37 @@ impl<'de> ::serde::Deserialize<'de> for DeviceContextProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceContextProvider;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceContextProvider")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DeviceContextProvider, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut key = ::std::option::Option::None;
-                let mut user_identification = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
-                        "userIdentification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_identification,
-                                "userIdentification",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceContextProvider {
+    const EXPECTING: &'static str = "struct DeviceContextProvider";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut key = ::std::option::Option::None;
+        let mut user_identification = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "key" => __map.field(&mut key, "key")?,
+                "userIdentification" => {
+                    __map.field(&mut user_identification, "userIdentification")?
                 }
-                ::std::result::Result::Ok(DeviceContextProvider {
-                    id: id.unwrap_or_default(),
-                    key: crate::runtime::required(key, "key")?,
-                    user_identification: user_identification.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            key: crate::runtime::required(key, "key")?,
+            user_identification: user_identification.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,59 +27,39 @@ impl<'de> ::serde::Deserialize<'de> for DeviceIntegrationsMetadataChrome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceIntegrationsMetadataChrome;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceIntegrationsMetadataChrome")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DeviceIntegrationsMetadataChrome, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut service_account_name = ::std::option::Option::None;
-                let mut service_account_email = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "serviceAccountName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut service_account_name,
-                                "serviceAccountName",
-                            )?
-                        }
-                        "serviceAccountEmail" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut service_account_email,
-                                "serviceAccountEmail",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceIntegrationsMetadataChrome {
+    const EXPECTING: &'static str = "struct DeviceIntegrationsMetadataChrome";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut service_account_name = ::std::option::Option::None;
+        let mut service_account_email = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "serviceAccountName" => {
+                    __map.field(&mut service_account_name, "serviceAccountName")?
                 }
-                ::std::result::Result::Ok(DeviceIntegrationsMetadataChrome {
-                    type_: crate::runtime::required(type_, "type")?,
-                    service_account_name: service_account_name.unwrap_or_default(),
-                    service_account_email: service_account_email.unwrap_or_default(),
-                    additional_properties,
-                })
+                "serviceAccountEmail" => {
+                    __map.field(&mut service_account_email, "serviceAccountEmail")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            service_account_name: service_account_name.unwrap_or_default(),
+            service_account_email: service_account_email.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,63 +29,38 @@ impl<'de> ::serde::Deserialize<'de> for DeviceIntegrationsMetadataWorkspaceOne {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceIntegrationsMetadataWorkspaceOne;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceIntegrationsMetadataWorkspaceOne")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                DeviceIntegrationsMetadataWorkspaceOne,
-                A::Error,
-            > {
-                let mut type_ = ::std::option::Option::None;
-                let mut provider = ::std::option::Option::None;
-                let mut enrollment_url = ::std::option::Option::None;
-                let mut idp_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "provider" => {
-                            crate::runtime::field(&mut __map, &mut provider, "provider")?
-                        }
-                        "enrollmentUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enrollment_url,
-                                "enrollmentUrl",
-                            )?
-                        }
-                        "idpId" => {
-                            crate::runtime::field(&mut __map, &mut idp_id, "idpId")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DeviceIntegrationsMetadataWorkspaceOne {
-                    type_: crate::runtime::required(type_, "type")?,
-                    provider: provider.unwrap_or_default(),
-                    enrollment_url: enrollment_url.unwrap_or_default(),
-                    idp_id: idp_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceIntegrationsMetadataWorkspaceOne {
+    const EXPECTING: &'static str = "struct DeviceIntegrationsMetadataWorkspaceOne";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut provider = ::std::option::Option::None;
+        let mut enrollment_url = ::std::option::Option::None;
+        let mut idp_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "provider" => __map.field(&mut provider, "provider")?,
+                "enrollmentUrl" => __map.field(&mut enrollment_url, "enrollmentUrl")?,
+                "idpId" => __map.field(&mut idp_id, "idpId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: crate::runtime::required(type_, "type")?,
+            provider: provider.unwrap_or_default(),
+            enrollment_url: enrollment_url.unwrap_or_default(),
+            idp_id: idp_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

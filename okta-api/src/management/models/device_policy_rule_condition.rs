@@ -37,62 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for DevicePolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DevicePolicyRuleCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DevicePolicyRuleCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DevicePolicyRuleCondition, A::Error> {
-                let mut migrated = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut rooted = ::std::option::Option::None;
-                let mut trust_level = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "migrated" => {
-                            crate::runtime::field(&mut __map, &mut migrated, "migrated")?
-                        }
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "rooted" => {
-                            crate::runtime::field(&mut __map, &mut rooted, "rooted")?
-                        }
-                        "trustLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut trust_level,
-                                "trustLevel",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DevicePolicyRuleCondition {
-                    migrated: migrated.unwrap_or_default(),
-                    platform: platform.unwrap_or_default(),
-                    rooted: rooted.unwrap_or_default(),
-                    trust_level: trust_level.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DevicePolicyRuleCondition {
+    const EXPECTING: &'static str = "struct DevicePolicyRuleCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut migrated = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut rooted = ::std::option::Option::None;
+        let mut trust_level = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "migrated" => __map.field(&mut migrated, "migrated")?,
+                "platform" => __map.field(&mut platform, "platform")?,
+                "rooted" => __map.field(&mut rooted, "rooted")?,
+                "trustLevel" => __map.field(&mut trust_level, "trustLevel")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            migrated: migrated.unwrap_or_default(),
+            platform: platform.unwrap_or_default(),
+            rooted: rooted.unwrap_or_default(),
+            trust_level: trust_level.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -31,53 +31,34 @@ impl<'de> ::serde::Deserialize<'de> for DevicePolicyRuleConditionPlatform {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DevicePolicyRuleConditionPlatform;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DevicePolicyRuleConditionPlatform")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DevicePolicyRuleConditionPlatform, A::Error> {
-                let mut supported_mdm_frameworks = ::std::option::Option::None;
-                let mut types = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "supportedMDMFrameworks" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut supported_mdm_frameworks,
-                                "supportedMDMFrameworks",
-                            )?
-                        }
-                        "types" => {
-                            crate::runtime::field(&mut __map, &mut types, "types")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DevicePolicyRuleConditionPlatform {
+    const EXPECTING: &'static str = "struct DevicePolicyRuleConditionPlatform";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut supported_mdm_frameworks = ::std::option::Option::None;
+        let mut types = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "supportedMDMFrameworks" => {
+                    __map.field(&mut supported_mdm_frameworks, "supportedMDMFrameworks")?
                 }
-                ::std::result::Result::Ok(DevicePolicyRuleConditionPlatform {
-                    supported_mdm_frameworks: supported_mdm_frameworks
-                        .unwrap_or_default(),
-                    types: types.unwrap_or_default(),
-                    additional_properties,
-                })
+                "types" => __map.field(&mut types, "types")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            supported_mdm_frameworks: supported_mdm_frameworks.unwrap_or_default(),
+            types: types.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -99,134 +99,70 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureCheck {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DevicePostureCheck;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DevicePostureCheck")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DevicePostureCheck, A::Error> {
-                let mut created_by = ::std::option::Option::None;
-                let mut created_date = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_update = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut mapping_type = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut query = ::std::option::Option::None;
-                let mut remediation_settings = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut variable_name = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "createdDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_date,
-                                "createdDate",
-                            )?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_update,
-                                "lastUpdate",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "mappingType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut mapping_type,
-                                "mappingType",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "query" => {
-                            crate::runtime::field(&mut __map, &mut query, "query")?
-                        }
-                        "remediationSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut remediation_settings,
-                                "remediationSettings",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "variableName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut variable_name,
-                                "variableName",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DevicePostureCheck {
+    const EXPECTING: &'static str = "struct DevicePostureCheck";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created_by = ::std::option::Option::None;
+        let mut created_date = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_update = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut mapping_type = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut query = ::std::option::Option::None;
+        let mut remediation_settings = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut variable_name = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "createdDate" => __map.field(&mut created_date, "createdDate")?,
+                "description" => __map.field(&mut description, "description")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdate" => __map.field(&mut last_update, "lastUpdate")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "mappingType" => __map.field(&mut mapping_type, "mappingType")?,
+                "name" => __map.field(&mut name, "name")?,
+                "platform" => __map.field(&mut platform, "platform")?,
+                "query" => __map.field(&mut query, "query")?,
+                "remediationSettings" => {
+                    __map.field(&mut remediation_settings, "remediationSettings")?
                 }
-                ::std::result::Result::Ok(DevicePostureCheck {
-                    created_by: created_by.unwrap_or_default(),
-                    created_date: created_date.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_update: last_update.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    mapping_type: mapping_type.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    platform: platform.unwrap_or_default(),
-                    query: query.unwrap_or_default(),
-                    remediation_settings: remediation_settings.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    variable_name: variable_name.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "type" => __map.field(&mut type_, "type")?,
+                "variableName" => __map.field(&mut variable_name, "variableName")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            created_date: created_date.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_update: last_update.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            mapping_type: mapping_type.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            platform: platform.unwrap_or_default(),
+            query: query.unwrap_or_default(),
+            remediation_settings: remediation_settings.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            variable_name: variable_name.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

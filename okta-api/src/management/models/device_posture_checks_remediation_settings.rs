@@ -30,49 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureChecksRemediationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DevicePostureChecksRemediationSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DevicePostureChecksRemediationSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                DevicePostureChecksRemediationSettings,
-                A::Error,
-            > {
-                let mut link = ::std::option::Option::None;
-                let mut message = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "link" => crate::runtime::field(&mut __map, &mut link, "link")?,
-                        "message" => {
-                            crate::runtime::field(&mut __map, &mut message, "message")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DevicePostureChecksRemediationSettings {
-                    link: link.unwrap_or_default(),
-                    message: message.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DevicePostureChecksRemediationSettings {
+    const EXPECTING: &'static str = "struct DevicePostureChecksRemediationSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut link = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "link" => __map.field(&mut link, "link")?,
+                "message" => __map.field(&mut message, "message")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            link: link.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

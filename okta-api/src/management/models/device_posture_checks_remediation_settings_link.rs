@@ -30,59 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureChecksRemediationSettingsLi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DevicePostureChecksRemediationSettingsLink;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DevicePostureChecksRemediationSettingsLink")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                DevicePostureChecksRemediationSettingsLink,
-                A::Error,
-            > {
-                let mut default_url = ::std::option::Option::None;
-                let mut custom_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "defaultUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_url,
-                                "defaultUrl",
-                            )?
-                        }
-                        "customUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut custom_url,
-                                "customUrl",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DevicePostureChecksRemediationSettingsLink {
-                    default_url: default_url.unwrap_or_default(),
-                    custom_url: custom_url.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DevicePostureChecksRemediationSettingsLink {
+    const EXPECTING: &'static str = "struct DevicePostureChecksRemediationSettingsLink";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut default_url = ::std::option::Option::None;
+        let mut custom_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "defaultUrl" => __map.field(&mut default_url, "defaultUrl")?,
+                "customUrl" => __map.field(&mut custom_url, "customUrl")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            default_url: default_url.unwrap_or_default(),
+            custom_url: custom_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

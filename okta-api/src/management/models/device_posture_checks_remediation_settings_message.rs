@@ -30,59 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureChecksRemediationSettingsMe
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DevicePostureChecksRemediationSettingsMessage;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DevicePostureChecksRemediationSettingsMessage")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                DevicePostureChecksRemediationSettingsMessage,
-                A::Error,
-            > {
-                let mut default_i18n_key = ::std::option::Option::None;
-                let mut custom_text = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "defaultI18nKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_i18n_key,
-                                "defaultI18nKey",
-                            )?
-                        }
-                        "customText" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut custom_text,
-                                "customText",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DevicePostureChecksRemediationSettingsMessage {
-                    default_i18n_key: default_i18n_key.unwrap_or_default(),
-                    custom_text: custom_text.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DevicePostureChecksRemediationSettingsMessage {
+    const EXPECTING: &'static str = "struct DevicePostureChecksRemediationSettingsMessage";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut default_i18n_key = ::std::option::Option::None;
+        let mut custom_text = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "defaultI18nKey" => __map.field(&mut default_i18n_key, "defaultI18nKey")?,
+                "customText" => __map.field(&mut custom_text, "customText")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            default_i18n_key: default_i18n_key.unwrap_or_default(),
+            custom_text: custom_text.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

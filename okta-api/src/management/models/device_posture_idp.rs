@@ -26,52 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureIdp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DevicePostureIdp;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DevicePostureIdp")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DevicePostureIdp, A::Error> {
-                let mut compliant = ::std::option::Option::None;
-                let mut managed = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "compliant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut compliant,
-                                "compliant",
-                            )?
-                        }
-                        "managed" => {
-                            crate::runtime::field(&mut __map, &mut managed, "managed")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DevicePostureIdp {
-                    compliant: compliant.unwrap_or_default(),
-                    managed: managed.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DevicePostureIdp {
+    const EXPECTING: &'static str = "struct DevicePostureIdp";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut compliant = ::std::option::Option::None;
+        let mut managed = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "compliant" => __map.field(&mut compliant, "compliant")?,
+                "managed" => __map.field(&mut managed, "managed")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            compliant: compliant.unwrap_or_default(),
+            managed: managed.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -85,146 +85,82 @@ impl<'de> ::serde::Deserialize<'de> for DeviceProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DeviceProfile, A::Error> {
-                let mut disk_encryption_type = ::std::option::Option::None;
-                let mut display_name = ::std::option::Option::None;
-                let mut imei = ::std::option::Option::None;
-                let mut integrity_jailbreak = ::std::option::Option::None;
-                let mut managed = ::std::option::Option::None;
-                let mut manufacturer = ::std::option::Option::None;
-                let mut meid = ::std::option::Option::None;
-                let mut model = ::std::option::Option::None;
-                let mut os_version = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut registered = ::std::option::Option::None;
-                let mut secure_hardware_present = ::std::option::Option::None;
-                let mut serial_number = ::std::option::Option::None;
-                let mut sid = ::std::option::Option::None;
-                let mut tpm_public_key_hash = ::std::option::Option::None;
-                let mut udid = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "diskEncryptionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut disk_encryption_type,
-                                "diskEncryptionType",
-                            )?
-                        }
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "imei" => crate::runtime::field(&mut __map, &mut imei, "imei")?,
-                        "integrityJailbreak" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut integrity_jailbreak,
-                                "integrityJailbreak",
-                            )?
-                        }
-                        "managed" => {
-                            crate::runtime::field(&mut __map, &mut managed, "managed")?
-                        }
-                        "manufacturer" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut manufacturer,
-                                "manufacturer",
-                            )?
-                        }
-                        "meid" => crate::runtime::field(&mut __map, &mut meid, "meid")?,
-                        "model" => {
-                            crate::runtime::field(&mut __map, &mut model, "model")?
-                        }
-                        "osVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_version,
-                                "osVersion",
-                            )?
-                        }
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "registered" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut registered,
-                                "registered",
-                            )?
-                        }
-                        "secureHardwarePresent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secure_hardware_present,
-                                "secureHardwarePresent",
-                            )?
-                        }
-                        "serialNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut serial_number,
-                                "serialNumber",
-                            )?
-                        }
-                        "sid" => crate::runtime::field(&mut __map, &mut sid, "sid")?,
-                        "tpmPublicKeyHash" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut tpm_public_key_hash,
-                                "tpmPublicKeyHash",
-                            )?
-                        }
-                        "udid" => crate::runtime::field(&mut __map, &mut udid, "udid")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceProfile {
+    const EXPECTING: &'static str = "struct DeviceProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut disk_encryption_type = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut imei = ::std::option::Option::None;
+        let mut integrity_jailbreak = ::std::option::Option::None;
+        let mut managed = ::std::option::Option::None;
+        let mut manufacturer = ::std::option::Option::None;
+        let mut meid = ::std::option::Option::None;
+        let mut model = ::std::option::Option::None;
+        let mut os_version = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut registered = ::std::option::Option::None;
+        let mut secure_hardware_present = ::std::option::Option::None;
+        let mut serial_number = ::std::option::Option::None;
+        let mut sid = ::std::option::Option::None;
+        let mut tpm_public_key_hash = ::std::option::Option::None;
+        let mut udid = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "diskEncryptionType" => {
+                    __map.field(&mut disk_encryption_type, "diskEncryptionType")?
                 }
-                ::std::result::Result::Ok(DeviceProfile {
-                    disk_encryption_type: disk_encryption_type.unwrap_or_default(),
-                    display_name: display_name.unwrap_or_default(),
-                    imei: imei.unwrap_or_default(),
-                    integrity_jailbreak: integrity_jailbreak.unwrap_or_default(),
-                    managed: managed.unwrap_or_default(),
-                    manufacturer: manufacturer.unwrap_or_default(),
-                    meid: meid.unwrap_or_default(),
-                    model: model.unwrap_or_default(),
-                    os_version: os_version.unwrap_or_default(),
-                    platform: crate::runtime::required(platform, "platform")?,
-                    registered: registered.unwrap_or_default(),
-                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
-                    serial_number: serial_number.unwrap_or_default(),
-                    sid: sid.unwrap_or_default(),
-                    tpm_public_key_hash: tpm_public_key_hash.unwrap_or_default(),
-                    udid: udid.unwrap_or_default(),
-                    additional_properties,
-                })
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "imei" => __map.field(&mut imei, "imei")?,
+                "integrityJailbreak" => {
+                    __map.field(&mut integrity_jailbreak, "integrityJailbreak")?
+                }
+                "managed" => __map.field(&mut managed, "managed")?,
+                "manufacturer" => __map.field(&mut manufacturer, "manufacturer")?,
+                "meid" => __map.field(&mut meid, "meid")?,
+                "model" => __map.field(&mut model, "model")?,
+                "osVersion" => __map.field(&mut os_version, "osVersion")?,
+                "platform" => __map.field(&mut platform, "platform")?,
+                "registered" => __map.field(&mut registered, "registered")?,
+                "secureHardwarePresent" => {
+                    __map.field(&mut secure_hardware_present, "secureHardwarePresent")?
+                }
+                "serialNumber" => __map.field(&mut serial_number, "serialNumber")?,
+                "sid" => __map.field(&mut sid, "sid")?,
+                "tpmPublicKeyHash" => {
+                    __map.field(&mut tpm_public_key_hash, "tpmPublicKeyHash")?
+                }
+                "udid" => __map.field(&mut udid, "udid")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            disk_encryption_type: disk_encryption_type.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            imei: imei.unwrap_or_default(),
+            integrity_jailbreak: integrity_jailbreak.unwrap_or_default(),
+            managed: managed.unwrap_or_default(),
+            manufacturer: manufacturer.unwrap_or_default(),
+            meid: meid.unwrap_or_default(),
+            model: model.unwrap_or_default(),
+            os_version: os_version.unwrap_or_default(),
+            platform: crate::runtime::required(platform, "platform")?,
+            registered: registered.unwrap_or_default(),
+            secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+            serial_number: serial_number.unwrap_or_default(),
+            sid: sid.unwrap_or_default(),
+            tpm_public_key_hash: tpm_public_key_hash.unwrap_or_default(),
+            udid: udid.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,57 +30,35 @@ impl<'de> ::serde::Deserialize<'de> for DeviceProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceProvider;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceProvider")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DeviceProvider, A::Error> {
-                let mut payload = ::std::option::Option::None;
-                let mut payload_version = ::std::option::Option::None;
-                let mut provider = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "payload" => {
-                            crate::runtime::field(&mut __map, &mut payload, "payload")?
-                        }
-                        "payloadVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut payload_version,
-                                "payloadVersion",
-                            )?
-                        }
-                        "provider" => {
-                            crate::runtime::field(&mut __map, &mut provider, "provider")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DeviceProvider {
-                    payload: payload.unwrap_or_default(),
-                    payload_version: payload_version.unwrap_or_default(),
-                    provider: provider.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceProvider {
+    const EXPECTING: &'static str = "struct DeviceProvider";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut payload = ::std::option::Option::None;
+        let mut payload_version = ::std::option::Option::None;
+        let mut provider = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "payload" => __map.field(&mut payload, "payload")?,
+                "payloadVersion" => __map.field(&mut payload_version, "payloadVersion")?,
+                "provider" => __map.field(&mut provider, "provider")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            payload: payload.unwrap_or_default(),
+            payload_version: payload_version.unwrap_or_default(),
+            provider: provider.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

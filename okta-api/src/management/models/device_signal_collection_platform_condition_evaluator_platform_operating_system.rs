@@ -32,60 +32,36 @@ for DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem,
-                A::Error,
-            > {
-                let mut expression = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut version = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expression" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expression,
-                                "expression",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "version" => {
-                            crate::runtime::field(&mut __map, &mut version, "version")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem {
-                    expression: expression.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    version: version.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem {
+    const EXPECTING: &'static str = "struct DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expression = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut version = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expression" => __map.field(&mut expression, "expression")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "version" => __map.field(&mut version, "version")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expression: expression.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            version: version.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

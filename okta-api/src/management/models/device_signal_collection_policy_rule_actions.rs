@@ -28,51 +28,31 @@ impl<'de> ::serde::Deserialize<'de> for DeviceSignalCollectionPolicyRuleActions 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceSignalCollectionPolicyRuleActions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceSignalCollectionPolicyRuleActions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                DeviceSignalCollectionPolicyRuleActions,
-                A::Error,
-            > {
-                let mut device_signal_collection = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "deviceSignalCollection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_signal_collection,
-                                "deviceSignalCollection",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceSignalCollectionPolicyRuleActions {
+    const EXPECTING: &'static str = "struct DeviceSignalCollectionPolicyRuleActions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut device_signal_collection = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "deviceSignalCollection" => {
+                    __map.field(&mut device_signal_collection, "deviceSignalCollection")?
                 }
-                ::std::result::Result::Ok(DeviceSignalCollectionPolicyRuleActions {
-                    device_signal_collection: device_signal_collection
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            device_signal_collection: device_signal_collection.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,53 +29,32 @@ for DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceSignalCollectionPolicyRuleDeviceSignalCollection;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct DeviceSignalCollectionPolicyRuleDeviceSignalCollection",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                DeviceSignalCollectionPolicyRuleDeviceSignalCollection,
-                A::Error,
-            > {
-                let mut device_context_providers = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "deviceContextProviders" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_context_providers,
-                                "deviceContextProviders",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
+    const EXPECTING: &'static str = "struct DeviceSignalCollectionPolicyRuleDeviceSignalCollection";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut device_context_providers = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "deviceContextProviders" => {
+                    __map.field(&mut device_context_providers, "deviceContextProviders")?
                 }
-                ::std::result::Result::Ok(DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
-                    device_context_providers: device_context_providers
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            device_context_providers: device_context_providers.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -40,64 +40,40 @@ impl<'de> ::serde::Deserialize<'de> for DeviceUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceUser;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceUser")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DeviceUser, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut management_status = ::std::option::Option::None;
-                let mut screen_lock_type = ::std::option::Option::None;
-                let mut user = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "managementStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut management_status,
-                                "managementStatus",
-                            )?
-                        }
-                        "screenLockType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut screen_lock_type,
-                                "screenLockType",
-                            )?
-                        }
-                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceUser {
+    const EXPECTING: &'static str = "struct DeviceUser";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut management_status = ::std::option::Option::None;
+        let mut screen_lock_type = ::std::option::Option::None;
+        let mut user = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "managementStatus" => {
+                    __map.field(&mut management_status, "managementStatus")?
                 }
-                ::std::result::Result::Ok(DeviceUser {
-                    created: created.unwrap_or_default(),
-                    management_status: management_status.unwrap_or_default(),
-                    screen_lock_type: screen_lock_type.unwrap_or_default(),
-                    user: user.unwrap_or_default(),
-                    additional_properties,
-                })
+                "screenLockType" => __map.field(&mut screen_lock_type, "screenLockType")?,
+                "user" => __map.field(&mut user, "user")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            management_status: management_status.unwrap_or_default(),
+            screen_lock_type: screen_lock_type.unwrap_or_default(),
+            user: user.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,59 +37,37 @@ impl<'de> ::serde::Deserialize<'de> for DnsRecordAuthenticators {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DnsRecordAuthenticators;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DnsRecordAuthenticators")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DnsRecordAuthenticators, A::Error> {
-                let mut fqdn = ::std::option::Option::None;
-                let mut record_type = ::std::option::Option::None;
-                let mut verification_value = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "fqdn" => crate::runtime::field(&mut __map, &mut fqdn, "fqdn")?,
-                        "recordType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut record_type,
-                                "recordType",
-                            )?
-                        }
-                        "verificationValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verification_value,
-                                "verificationValue",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DnsRecordAuthenticators {
+    const EXPECTING: &'static str = "struct DnsRecordAuthenticators";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut fqdn = ::std::option::Option::None;
+        let mut record_type = ::std::option::Option::None;
+        let mut verification_value = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "fqdn" => __map.field(&mut fqdn, "fqdn")?,
+                "recordType" => __map.field(&mut record_type, "recordType")?,
+                "verificationValue" => {
+                    __map.field(&mut verification_value, "verificationValue")?
                 }
-                ::std::result::Result::Ok(DnsRecordAuthenticators {
-                    fqdn: fqdn.unwrap_or_default(),
-                    record_type: record_type.unwrap_or_default(),
-                    verification_value: verification_value.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            fqdn: fqdn.unwrap_or_default(),
+            record_type: record_type.unwrap_or_default(),
+            verification_value: verification_value.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

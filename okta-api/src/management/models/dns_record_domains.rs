@@ -37,64 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for DnsRecordDomains {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DnsRecordDomains;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DnsRecordDomains")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DnsRecordDomains, A::Error> {
-                let mut expiration = ::std::option::Option::None;
-                let mut fqdn = ::std::option::Option::None;
-                let mut record_type = ::std::option::Option::None;
-                let mut values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expiration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expiration,
-                                "expiration",
-                            )?
-                        }
-                        "fqdn" => crate::runtime::field(&mut __map, &mut fqdn, "fqdn")?,
-                        "recordType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut record_type,
-                                "recordType",
-                            )?
-                        }
-                        "values" => {
-                            crate::runtime::field(&mut __map, &mut values, "values")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DnsRecordDomains {
-                    expiration: expiration.unwrap_or_default(),
-                    fqdn: fqdn.unwrap_or_default(),
-                    record_type: record_type.unwrap_or_default(),
-                    values: values.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DnsRecordDomains {
+    const EXPECTING: &'static str = "struct DnsRecordDomains";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expiration = ::std::option::Option::None;
+        let mut fqdn = ::std::option::Option::None;
+        let mut record_type = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expiration" => __map.field(&mut expiration, "expiration")?,
+                "fqdn" => __map.field(&mut fqdn, "fqdn")?,
+                "recordType" => __map.field(&mut record_type, "recordType")?,
+                "values" => __map.field(&mut values, "values")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expiration: expiration.unwrap_or_default(),
+            fqdn: fqdn.unwrap_or_default(),
+            record_type: record_type.unwrap_or_default(),
+            values: values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -31,68 +31,40 @@ impl<'de> ::serde::Deserialize<'de> for DomainCertificate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DomainCertificate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DomainCertificate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DomainCertificate, A::Error> {
-                let mut certificate = ::std::option::Option::None;
-                let mut certificate_chain = ::std::option::Option::None;
-                let mut private_key = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "certificate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut certificate,
-                                "certificate",
-                            )?
-                        }
-                        "certificateChain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut certificate_chain,
-                                "certificateChain",
-                            )?
-                        }
-                        "privateKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut private_key,
-                                "privateKey",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DomainCertificate {
+    const EXPECTING: &'static str = "struct DomainCertificate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut certificate = ::std::option::Option::None;
+        let mut certificate_chain = ::std::option::Option::None;
+        let mut private_key = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "certificate" => __map.field(&mut certificate, "certificate")?,
+                "certificateChain" => {
+                    __map.field(&mut certificate_chain, "certificateChain")?
                 }
-                ::std::result::Result::Ok(DomainCertificate {
-                    certificate: certificate.unwrap_or_default(),
-                    certificate_chain: certificate_chain.unwrap_or_default(),
-                    private_key: private_key.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    additional_properties,
-                })
+                "privateKey" => __map.field(&mut private_key, "privateKey")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            certificate: certificate.unwrap_or_default(),
+            certificate_chain: certificate_chain.unwrap_or_default(),
+            private_key: private_key.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            additional_properties,
+        })
     }
 }

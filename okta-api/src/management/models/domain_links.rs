@@ -30,60 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for DomainLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DomainLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DomainLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DomainLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut brand = ::std::option::Option::None;
-                let mut certificate = ::std::option::Option::None;
-                let mut verify = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "brand" => {
-                            crate::runtime::field(&mut __map, &mut brand, "brand")?
-                        }
-                        "certificate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut certificate,
-                                "certificate",
-                            )?
-                        }
-                        "verify" => {
-                            crate::runtime::field(&mut __map, &mut verify, "verify")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DomainLinks {
-                    self_: self_.unwrap_or_default(),
-                    brand: brand.unwrap_or_default(),
-                    certificate: certificate.unwrap_or_default(),
-                    verify: verify.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DomainLinks {
+    const EXPECTING: &'static str = "struct DomainLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut brand = ::std::option::Option::None;
+        let mut certificate = ::std::option::Option::None;
+        let mut verify = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "brand" => __map.field(&mut brand, "brand")?,
+                "certificate" => __map.field(&mut certificate, "certificate")?,
+                "verify" => __map.field(&mut verify, "verify")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            brand: brand.unwrap_or_default(),
+            certificate: certificate.unwrap_or_default(),
+            verify: verify.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -25,55 +25,37 @@ impl<'de> ::serde::Deserialize<'de> for DomainRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DomainRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DomainRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DomainRequest, A::Error> {
-                let mut certificate_source_type = ::std::option::Option::None;
-                let mut domain = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "certificateSourceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut certificate_source_type,
-                                "certificateSourceType",
-                            )?
-                        }
-                        "domain" => {
-                            crate::runtime::field(&mut __map, &mut domain, "domain")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DomainRequest {
+    const EXPECTING: &'static str = "struct DomainRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut certificate_source_type = ::std::option::Option::None;
+        let mut domain = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "certificateSourceType" => {
+                    __map.field(&mut certificate_source_type, "certificateSourceType")?
                 }
-                ::std::result::Result::Ok(DomainRequest {
-                    certificate_source_type: crate::runtime::required(
-                        certificate_source_type,
-                        "certificateSourceType",
-                    )?,
-                    domain: domain.unwrap_or_default(),
-                    additional_properties,
-                })
+                "domain" => __map.field(&mut domain, "domain")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            certificate_source_type: crate::runtime::required(
+                certificate_source_type,
+                "certificateSourceType",
+            )?,
+            domain: domain.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

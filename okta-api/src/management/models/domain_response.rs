@@ -64,92 +64,56 @@ impl<'de> ::serde::Deserialize<'de> for DomainResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DomainResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DomainResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DomainResponse, A::Error> {
-                let mut brand_id = ::std::option::Option::None;
-                let mut certificate_source_type = ::std::option::Option::None;
-                let mut dns_records = ::std::option::Option::None;
-                let mut domain = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut public_certificate = ::std::option::Option::None;
-                let mut validation_status = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "brandId" => {
-                            crate::runtime::field(&mut __map, &mut brand_id, "brandId")?
-                        }
-                        "certificateSourceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut certificate_source_type,
-                                "certificateSourceType",
-                            )?
-                        }
-                        "dnsRecords" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dns_records,
-                                "dnsRecords",
-                            )?
-                        }
-                        "domain" => {
-                            crate::runtime::field(&mut __map, &mut domain, "domain")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "publicCertificate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut public_certificate,
-                                "publicCertificate",
-                            )?
-                        }
-                        "validationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut validation_status,
-                                "validationStatus",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DomainResponse {
+    const EXPECTING: &'static str = "struct DomainResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut brand_id = ::std::option::Option::None;
+        let mut certificate_source_type = ::std::option::Option::None;
+        let mut dns_records = ::std::option::Option::None;
+        let mut domain = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut public_certificate = ::std::option::Option::None;
+        let mut validation_status = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "brandId" => __map.field(&mut brand_id, "brandId")?,
+                "certificateSourceType" => {
+                    __map.field(&mut certificate_source_type, "certificateSourceType")?
                 }
-                ::std::result::Result::Ok(DomainResponse {
-                    brand_id: brand_id.unwrap_or_default(),
-                    certificate_source_type: certificate_source_type.unwrap_or_default(),
-                    dns_records: dns_records.unwrap_or_default(),
-                    domain: domain.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    public_certificate: public_certificate.unwrap_or_default(),
-                    validation_status: validation_status.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "dnsRecords" => __map.field(&mut dns_records, "dnsRecords")?,
+                "domain" => __map.field(&mut domain, "domain")?,
+                "id" => __map.field(&mut id, "id")?,
+                "publicCertificate" => {
+                    __map.field(&mut public_certificate, "publicCertificate")?
+                }
+                "validationStatus" => {
+                    __map.field(&mut validation_status, "validationStatus")?
+                }
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            brand_id: brand_id.unwrap_or_default(),
+            certificate_source_type: certificate_source_type.unwrap_or_default(),
+            dns_records: dns_records.unwrap_or_default(),
+            domain: domain.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            public_certificate: public_certificate.unwrap_or_default(),
+            validation_status: validation_status.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,52 +29,32 @@ impl<'de> ::serde::Deserialize<'de> for DrStatusItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DrStatusItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DrStatusItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DrStatusItem, A::Error> {
-                let mut domain = ::std::option::Option::None;
-                let mut is_failed_over = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "domain" => {
-                            crate::runtime::field(&mut __map, &mut domain, "domain")?
-                        }
-                        "isFailedOver" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_failed_over,
-                                "isFailedOver",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DrStatusItem {
-                    domain: domain.unwrap_or_default(),
-                    is_failed_over: is_failed_over.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DrStatusItem {
+    const EXPECTING: &'static str = "struct DrStatusItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut domain = ::std::option::Option::None;
+        let mut is_failed_over = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "domain" => __map.field(&mut domain, "domain")?,
+                "isFailedOver" => __map.field(&mut is_failed_over, "isFailedOver")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            domain: domain.unwrap_or_default(),
+            is_failed_over: is_failed_over.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -120,178 +120,108 @@ impl<'de> ::serde::Deserialize<'de> for DtcChromeOs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DtcChromeOs;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DtcChromeOs")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DtcChromeOs, A::Error> {
-                let mut allow_screen_lock = ::std::option::Option::None;
-                let mut browser_version = ::std::option::Option::None;
-                let mut built_in_dns_client_enabled = ::std::option::Option::None;
-                let mut chrome_remote_desktop_app_blocked = ::std::option::Option::None;
-                let mut device_enrollment_domain = ::std::option::Option::None;
-                let mut disk_encrypted = ::std::option::Option::None;
-                let mut key_trust_level = ::std::option::Option::None;
-                let mut managed_device = ::std::option::Option::None;
-                let mut os_firewall = ::std::option::Option::None;
-                let mut os_version = ::std::option::Option::None;
-                let mut password_protection_warning_trigger = ::std::option::Option::None;
-                let mut realtime_url_check_mode = ::std::option::Option::None;
-                let mut safe_browsing_protection_level = ::std::option::Option::None;
-                let mut screen_lock_secured = ::std::option::Option::None;
-                let mut site_isolation_enabled = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "allowScreenLock" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut allow_screen_lock,
-                                "allowScreenLock",
-                            )?
-                        }
-                        "browserVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut browser_version,
-                                "browserVersion",
-                            )?
-                        }
-                        "builtInDnsClientEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut built_in_dns_client_enabled,
-                                "builtInDnsClientEnabled",
-                            )?
-                        }
-                        "chromeRemoteDesktopAppBlocked" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut chrome_remote_desktop_app_blocked,
-                                "chromeRemoteDesktopAppBlocked",
-                            )?
-                        }
-                        "deviceEnrollmentDomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_enrollment_domain,
-                                "deviceEnrollmentDomain",
-                            )?
-                        }
-                        "diskEncrypted" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut disk_encrypted,
-                                "diskEncrypted",
-                            )?
-                        }
-                        "keyTrustLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut key_trust_level,
-                                "keyTrustLevel",
-                            )?
-                        }
-                        "managedDevice" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut managed_device,
-                                "managedDevice",
-                            )?
-                        }
-                        "osFirewall" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_firewall,
-                                "osFirewall",
-                            )?
-                        }
-                        "osVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_version,
-                                "osVersion",
-                            )?
-                        }
-                        "passwordProtectionWarningTrigger" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_protection_warning_trigger,
-                                "passwordProtectionWarningTrigger",
-                            )?
-                        }
-                        "realtimeUrlCheckMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut realtime_url_check_mode,
-                                "realtimeUrlCheckMode",
-                            )?
-                        }
-                        "safeBrowsingProtectionLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut safe_browsing_protection_level,
-                                "safeBrowsingProtectionLevel",
-                            )?
-                        }
-                        "screenLockSecured" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut screen_lock_secured,
-                                "screenLockSecured",
-                            )?
-                        }
-                        "siteIsolationEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut site_isolation_enabled,
-                                "siteIsolationEnabled",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DtcChromeOs {
+    const EXPECTING: &'static str = "struct DtcChromeOs";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut allow_screen_lock = ::std::option::Option::None;
+        let mut browser_version = ::std::option::Option::None;
+        let mut built_in_dns_client_enabled = ::std::option::Option::None;
+        let mut chrome_remote_desktop_app_blocked = ::std::option::Option::None;
+        let mut device_enrollment_domain = ::std::option::Option::None;
+        let mut disk_encrypted = ::std::option::Option::None;
+        let mut key_trust_level = ::std::option::Option::None;
+        let mut managed_device = ::std::option::Option::None;
+        let mut os_firewall = ::std::option::Option::None;
+        let mut os_version = ::std::option::Option::None;
+        let mut password_protection_warning_trigger = ::std::option::Option::None;
+        let mut realtime_url_check_mode = ::std::option::Option::None;
+        let mut safe_browsing_protection_level = ::std::option::Option::None;
+        let mut screen_lock_secured = ::std::option::Option::None;
+        let mut site_isolation_enabled = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "allowScreenLock" => {
+                    __map.field(&mut allow_screen_lock, "allowScreenLock")?
                 }
-                ::std::result::Result::Ok(DtcChromeOs {
-                    allow_screen_lock: allow_screen_lock.unwrap_or_default(),
-                    browser_version: browser_version.unwrap_or_default(),
-                    built_in_dns_client_enabled: built_in_dns_client_enabled
-                        .unwrap_or_default(),
-                    chrome_remote_desktop_app_blocked: chrome_remote_desktop_app_blocked
-                        .unwrap_or_default(),
-                    device_enrollment_domain: device_enrollment_domain
-                        .unwrap_or_default(),
-                    disk_encrypted: disk_encrypted.unwrap_or_default(),
-                    key_trust_level: key_trust_level.unwrap_or_default(),
-                    managed_device: managed_device.unwrap_or_default(),
-                    os_firewall: os_firewall.unwrap_or_default(),
-                    os_version: os_version.unwrap_or_default(),
-                    password_protection_warning_trigger: password_protection_warning_trigger
-                        .unwrap_or_default(),
-                    realtime_url_check_mode: realtime_url_check_mode.unwrap_or_default(),
-                    safe_browsing_protection_level: safe_browsing_protection_level
-                        .unwrap_or_default(),
-                    screen_lock_secured: screen_lock_secured.unwrap_or_default(),
-                    site_isolation_enabled: site_isolation_enabled.unwrap_or_default(),
-                    additional_properties,
-                })
+                "browserVersion" => __map.field(&mut browser_version, "browserVersion")?,
+                "builtInDnsClientEnabled" => {
+                    __map
+                        .field(
+                            &mut built_in_dns_client_enabled,
+                            "builtInDnsClientEnabled",
+                        )?
+                }
+                "chromeRemoteDesktopAppBlocked" => {
+                    __map
+                        .field(
+                            &mut chrome_remote_desktop_app_blocked,
+                            "chromeRemoteDesktopAppBlocked",
+                        )?
+                }
+                "deviceEnrollmentDomain" => {
+                    __map.field(&mut device_enrollment_domain, "deviceEnrollmentDomain")?
+                }
+                "diskEncrypted" => __map.field(&mut disk_encrypted, "diskEncrypted")?,
+                "keyTrustLevel" => __map.field(&mut key_trust_level, "keyTrustLevel")?,
+                "managedDevice" => __map.field(&mut managed_device, "managedDevice")?,
+                "osFirewall" => __map.field(&mut os_firewall, "osFirewall")?,
+                "osVersion" => __map.field(&mut os_version, "osVersion")?,
+                "passwordProtectionWarningTrigger" => {
+                    __map
+                        .field(
+                            &mut password_protection_warning_trigger,
+                            "passwordProtectionWarningTrigger",
+                        )?
+                }
+                "realtimeUrlCheckMode" => {
+                    __map.field(&mut realtime_url_check_mode, "realtimeUrlCheckMode")?
+                }
+                "safeBrowsingProtectionLevel" => {
+                    __map
+                        .field(
+                            &mut safe_browsing_protection_level,
+                            "safeBrowsingProtectionLevel",
+                        )?
+                }
+                "screenLockSecured" => {
+                    __map.field(&mut screen_lock_secured, "screenLockSecured")?
+                }
+                "siteIsolationEnabled" => {
+                    __map.field(&mut site_isolation_enabled, "siteIsolationEnabled")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            allow_screen_lock: allow_screen_lock.unwrap_or_default(),
+            browser_version: browser_version.unwrap_or_default(),
+            built_in_dns_client_enabled: built_in_dns_client_enabled.unwrap_or_default(),
+            chrome_remote_desktop_app_blocked: chrome_remote_desktop_app_blocked
+                .unwrap_or_default(),
+            device_enrollment_domain: device_enrollment_domain.unwrap_or_default(),
+            disk_encrypted: disk_encrypted.unwrap_or_default(),
+            key_trust_level: key_trust_level.unwrap_or_default(),
+            managed_device: managed_device.unwrap_or_default(),
+            os_firewall: os_firewall.unwrap_or_default(),
+            os_version: os_version.unwrap_or_default(),
+            password_protection_warning_trigger: password_protection_warning_trigger
+                .unwrap_or_default(),
+            realtime_url_check_mode: realtime_url_check_mode.unwrap_or_default(),
+            safe_browsing_protection_level: safe_browsing_protection_level
+                .unwrap_or_default(),
+            screen_lock_secured: screen_lock_secured.unwrap_or_default(),
+            site_isolation_enabled: site_isolation_enabled.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -150,225 +150,140 @@ impl<'de> ::serde::Deserialize<'de> for DtcWindows {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DtcWindows;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DtcWindows")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DtcWindows, A::Error> {
-                let mut antivirus_enabled = ::std::option::Option::None;
-                let mut browser_version = ::std::option::Option::None;
-                let mut built_in_dns_client_enabled = ::std::option::Option::None;
-                let mut chrome_remote_desktop_app_blocked = ::std::option::Option::None;
-                let mut crowd_strike_agent_id = ::std::option::Option::None;
-                let mut crowd_strike_customer_id = ::std::option::Option::None;
-                let mut device_enrollment_domain = ::std::option::Option::None;
-                let mut disk_encrypted = ::std::option::Option::None;
-                let mut key_trust_level = ::std::option::Option::None;
-                let mut os_firewall = ::std::option::Option::None;
-                let mut os_version = ::std::option::Option::None;
-                let mut password_protection_warning_trigger = ::std::option::Option::None;
-                let mut realtime_url_check_mode = ::std::option::Option::None;
-                let mut safe_browsing_protection_level = ::std::option::Option::None;
-                let mut screen_lock_secured = ::std::option::Option::None;
-                let mut secure_boot_enabled = ::std::option::Option::None;
-                let mut site_isolation_enabled = ::std::option::Option::None;
-                let mut third_party_blocking_enabled = ::std::option::Option::None;
-                let mut windows_machine_domain = ::std::option::Option::None;
-                let mut windows_user_domain = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "antivirusEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut antivirus_enabled,
-                                "antivirusEnabled",
-                            )?
-                        }
-                        "browserVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut browser_version,
-                                "browserVersion",
-                            )?
-                        }
-                        "builtInDnsClientEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut built_in_dns_client_enabled,
-                                "builtInDnsClientEnabled",
-                            )?
-                        }
-                        "chromeRemoteDesktopAppBlocked" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut chrome_remote_desktop_app_blocked,
-                                "chromeRemoteDesktopAppBlocked",
-                            )?
-                        }
-                        "crowdStrikeAgentId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut crowd_strike_agent_id,
-                                "crowdStrikeAgentId",
-                            )?
-                        }
-                        "crowdStrikeCustomerId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut crowd_strike_customer_id,
-                                "crowdStrikeCustomerId",
-                            )?
-                        }
-                        "deviceEnrollmentDomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_enrollment_domain,
-                                "deviceEnrollmentDomain",
-                            )?
-                        }
-                        "diskEncrypted" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut disk_encrypted,
-                                "diskEncrypted",
-                            )?
-                        }
-                        "keyTrustLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut key_trust_level,
-                                "keyTrustLevel",
-                            )?
-                        }
-                        "osFirewall" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_firewall,
-                                "osFirewall",
-                            )?
-                        }
-                        "osVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_version,
-                                "osVersion",
-                            )?
-                        }
-                        "passwordProtectionWarningTrigger" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_protection_warning_trigger,
-                                "passwordProtectionWarningTrigger",
-                            )?
-                        }
-                        "realtimeUrlCheckMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut realtime_url_check_mode,
-                                "realtimeUrlCheckMode",
-                            )?
-                        }
-                        "safeBrowsingProtectionLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut safe_browsing_protection_level,
-                                "safeBrowsingProtectionLevel",
-                            )?
-                        }
-                        "screenLockSecured" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut screen_lock_secured,
-                                "screenLockSecured",
-                            )?
-                        }
-                        "secureBootEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secure_boot_enabled,
-                                "secureBootEnabled",
-                            )?
-                        }
-                        "siteIsolationEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut site_isolation_enabled,
-                                "siteIsolationEnabled",
-                            )?
-                        }
-                        "thirdPartyBlockingEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut third_party_blocking_enabled,
-                                "thirdPartyBlockingEnabled",
-                            )?
-                        }
-                        "windowsMachineDomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut windows_machine_domain,
-                                "windowsMachineDomain",
-                            )?
-                        }
-                        "windowsUserDomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut windows_user_domain,
-                                "windowsUserDomain",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DtcWindows {
+    const EXPECTING: &'static str = "struct DtcWindows";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut antivirus_enabled = ::std::option::Option::None;
+        let mut browser_version = ::std::option::Option::None;
+        let mut built_in_dns_client_enabled = ::std::option::Option::None;
+        let mut chrome_remote_desktop_app_blocked = ::std::option::Option::None;
+        let mut crowd_strike_agent_id = ::std::option::Option::None;
+        let mut crowd_strike_customer_id = ::std::option::Option::None;
+        let mut device_enrollment_domain = ::std::option::Option::None;
+        let mut disk_encrypted = ::std::option::Option::None;
+        let mut key_trust_level = ::std::option::Option::None;
+        let mut os_firewall = ::std::option::Option::None;
+        let mut os_version = ::std::option::Option::None;
+        let mut password_protection_warning_trigger = ::std::option::Option::None;
+        let mut realtime_url_check_mode = ::std::option::Option::None;
+        let mut safe_browsing_protection_level = ::std::option::Option::None;
+        let mut screen_lock_secured = ::std::option::Option::None;
+        let mut secure_boot_enabled = ::std::option::Option::None;
+        let mut site_isolation_enabled = ::std::option::Option::None;
+        let mut third_party_blocking_enabled = ::std::option::Option::None;
+        let mut windows_machine_domain = ::std::option::Option::None;
+        let mut windows_user_domain = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "antivirusEnabled" => {
+                    __map.field(&mut antivirus_enabled, "antivirusEnabled")?
                 }
-                ::std::result::Result::Ok(DtcWindows {
-                    antivirus_enabled: antivirus_enabled.unwrap_or_default(),
-                    browser_version: browser_version.unwrap_or_default(),
-                    built_in_dns_client_enabled: built_in_dns_client_enabled
-                        .unwrap_or_default(),
-                    chrome_remote_desktop_app_blocked: chrome_remote_desktop_app_blocked
-                        .unwrap_or_default(),
-                    crowd_strike_agent_id: crowd_strike_agent_id.unwrap_or_default(),
-                    crowd_strike_customer_id: crowd_strike_customer_id
-                        .unwrap_or_default(),
-                    device_enrollment_domain: device_enrollment_domain
-                        .unwrap_or_default(),
-                    disk_encrypted: disk_encrypted.unwrap_or_default(),
-                    key_trust_level: key_trust_level.unwrap_or_default(),
-                    os_firewall: os_firewall.unwrap_or_default(),
-                    os_version: os_version.unwrap_or_default(),
-                    password_protection_warning_trigger: password_protection_warning_trigger
-                        .unwrap_or_default(),
-                    realtime_url_check_mode: realtime_url_check_mode.unwrap_or_default(),
-                    safe_browsing_protection_level: safe_browsing_protection_level
-                        .unwrap_or_default(),
-                    screen_lock_secured: screen_lock_secured.unwrap_or_default(),
-                    secure_boot_enabled: secure_boot_enabled.unwrap_or_default(),
-                    site_isolation_enabled: site_isolation_enabled.unwrap_or_default(),
-                    third_party_blocking_enabled: third_party_blocking_enabled
-                        .unwrap_or_default(),
-                    windows_machine_domain: windows_machine_domain.unwrap_or_default(),
-                    windows_user_domain: windows_user_domain.unwrap_or_default(),
-                    additional_properties,
-                })
+                "browserVersion" => __map.field(&mut browser_version, "browserVersion")?,
+                "builtInDnsClientEnabled" => {
+                    __map
+                        .field(
+                            &mut built_in_dns_client_enabled,
+                            "builtInDnsClientEnabled",
+                        )?
+                }
+                "chromeRemoteDesktopAppBlocked" => {
+                    __map
+                        .field(
+                            &mut chrome_remote_desktop_app_blocked,
+                            "chromeRemoteDesktopAppBlocked",
+                        )?
+                }
+                "crowdStrikeAgentId" => {
+                    __map.field(&mut crowd_strike_agent_id, "crowdStrikeAgentId")?
+                }
+                "crowdStrikeCustomerId" => {
+                    __map.field(&mut crowd_strike_customer_id, "crowdStrikeCustomerId")?
+                }
+                "deviceEnrollmentDomain" => {
+                    __map.field(&mut device_enrollment_domain, "deviceEnrollmentDomain")?
+                }
+                "diskEncrypted" => __map.field(&mut disk_encrypted, "diskEncrypted")?,
+                "keyTrustLevel" => __map.field(&mut key_trust_level, "keyTrustLevel")?,
+                "osFirewall" => __map.field(&mut os_firewall, "osFirewall")?,
+                "osVersion" => __map.field(&mut os_version, "osVersion")?,
+                "passwordProtectionWarningTrigger" => {
+                    __map
+                        .field(
+                            &mut password_protection_warning_trigger,
+                            "passwordProtectionWarningTrigger",
+                        )?
+                }
+                "realtimeUrlCheckMode" => {
+                    __map.field(&mut realtime_url_check_mode, "realtimeUrlCheckMode")?
+                }
+                "safeBrowsingProtectionLevel" => {
+                    __map
+                        .field(
+                            &mut safe_browsing_protection_level,
+                            "safeBrowsingProtectionLevel",
+                        )?
+                }
+                "screenLockSecured" => {
+                    __map.field(&mut screen_lock_secured, "screenLockSecured")?
+                }
+                "secureBootEnabled" => {
+                    __map.field(&mut secure_boot_enabled, "secureBootEnabled")?
+                }
+                "siteIsolationEnabled" => {
+                    __map.field(&mut site_isolation_enabled, "siteIsolationEnabled")?
+                }
+                "thirdPartyBlockingEnabled" => {
+                    __map
+                        .field(
+                            &mut third_party_blocking_enabled,
+                            "thirdPartyBlockingEnabled",
+                        )?
+                }
+                "windowsMachineDomain" => {
+                    __map.field(&mut windows_machine_domain, "windowsMachineDomain")?
+                }
+                "windowsUserDomain" => {
+                    __map.field(&mut windows_user_domain, "windowsUserDomain")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            antivirus_enabled: antivirus_enabled.unwrap_or_default(),
+            browser_version: browser_version.unwrap_or_default(),
+            built_in_dns_client_enabled: built_in_dns_client_enabled.unwrap_or_default(),
+            chrome_remote_desktop_app_blocked: chrome_remote_desktop_app_blocked
+                .unwrap_or_default(),
+            crowd_strike_agent_id: crowd_strike_agent_id.unwrap_or_default(),
+            crowd_strike_customer_id: crowd_strike_customer_id.unwrap_or_default(),
+            device_enrollment_domain: device_enrollment_domain.unwrap_or_default(),
+            disk_encrypted: disk_encrypted.unwrap_or_default(),
+            key_trust_level: key_trust_level.unwrap_or_default(),
+            os_firewall: os_firewall.unwrap_or_default(),
+            os_version: os_version.unwrap_or_default(),
+            password_protection_warning_trigger: password_protection_warning_trigger
+                .unwrap_or_default(),
+            realtime_url_check_mode: realtime_url_check_mode.unwrap_or_default(),
+            safe_browsing_protection_level: safe_browsing_protection_level
+                .unwrap_or_default(),
+            screen_lock_secured: screen_lock_secured.unwrap_or_default(),
+            secure_boot_enabled: secure_boot_enabled.unwrap_or_default(),
+            site_isolation_enabled: site_isolation_enabled.unwrap_or_default(),
+            third_party_blocking_enabled: third_party_blocking_enabled
+                .unwrap_or_default(),
+            windows_machine_domain: windows_machine_domain.unwrap_or_default(),
+            windows_user_domain: windows_user_domain.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

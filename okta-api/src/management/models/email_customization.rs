@@ -65,82 +65,50 @@ impl<'de> ::serde::Deserialize<'de> for EmailCustomization {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EmailCustomization;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EmailCustomization")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EmailCustomization, A::Error> {
-                let mut body = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut is_default = ::std::option::Option::None;
-                let mut language = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "body" => crate::runtime::field(&mut __map, &mut body, "body")?,
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "isDefault" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_default,
-                                "isDefault",
-                            )?
-                        }
-                        "language" => {
-                            crate::runtime::field(&mut __map, &mut language, "language")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EmailCustomization {
-                    body: body.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    is_default: is_default.unwrap_or_default(),
-                    language: language.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EmailCustomization {
+    const EXPECTING: &'static str = "struct EmailCustomization";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut body = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut is_default = ::std::option::Option::None;
+        let mut language = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "body" => __map.field(&mut body, "body")?,
+                "subject" => __map.field(&mut subject, "subject")?,
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "isDefault" => __map.field(&mut is_default, "isDefault")?,
+                "language" => __map.field(&mut language, "language")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            body: body.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            language: language.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

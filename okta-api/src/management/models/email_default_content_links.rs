@@ -30,54 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for EmailDefaultContentLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EmailDefaultContentLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EmailDefaultContentLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EmailDefaultContentLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut template = ::std::option::Option::None;
-                let mut preview = ::std::option::Option::None;
-                let mut test = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "template" => {
-                            crate::runtime::field(&mut __map, &mut template, "template")?
-                        }
-                        "preview" => {
-                            crate::runtime::field(&mut __map, &mut preview, "preview")?
-                        }
-                        "test" => crate::runtime::field(&mut __map, &mut test, "test")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EmailDefaultContentLinks {
-                    self_: self_.unwrap_or_default(),
-                    template: template.unwrap_or_default(),
-                    preview: preview.unwrap_or_default(),
-                    test: test.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EmailDefaultContentLinks {
+    const EXPECTING: &'static str = "struct EmailDefaultContentLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut template = ::std::option::Option::None;
+        let mut preview = ::std::option::Option::None;
+        let mut test = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "template" => __map.field(&mut template, "template")?,
+                "preview" => __map.field(&mut preview, "preview")?,
+                "test" => __map.field(&mut test, "test")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            template: template.unwrap_or_default(),
+            preview: preview.unwrap_or_default(),
+            test: test.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,75 +35,43 @@ impl<'de> ::serde::Deserialize<'de> for EmailDomain {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EmailDomain;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EmailDomain")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EmailDomain, A::Error> {
-                let mut display_name = ::std::option::Option::None;
-                let mut user_name = ::std::option::Option::None;
-                let mut brand_id = ::std::option::Option::None;
-                let mut domain = ::std::option::Option::None;
-                let mut validation_subdomain = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "userName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_name,
-                                "userName",
-                            )?
-                        }
-                        "brandId" => {
-                            crate::runtime::field(&mut __map, &mut brand_id, "brandId")?
-                        }
-                        "domain" => {
-                            crate::runtime::field(&mut __map, &mut domain, "domain")?
-                        }
-                        "validationSubdomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut validation_subdomain,
-                                "validationSubdomain",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EmailDomain {
+    const EXPECTING: &'static str = "struct EmailDomain";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut display_name = ::std::option::Option::None;
+        let mut user_name = ::std::option::Option::None;
+        let mut brand_id = ::std::option::Option::None;
+        let mut domain = ::std::option::Option::None;
+        let mut validation_subdomain = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "userName" => __map.field(&mut user_name, "userName")?,
+                "brandId" => __map.field(&mut brand_id, "brandId")?,
+                "domain" => __map.field(&mut domain, "domain")?,
+                "validationSubdomain" => {
+                    __map.field(&mut validation_subdomain, "validationSubdomain")?
                 }
-                ::std::result::Result::Ok(EmailDomain {
-                    display_name: display_name.unwrap_or_default(),
-                    user_name: user_name.unwrap_or_default(),
-                    brand_id: brand_id.unwrap_or_default(),
-                    domain: domain.unwrap_or_default(),
-                    validation_subdomain: validation_subdomain.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            display_name: display_name.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            brand_id: brand_id.unwrap_or_default(),
+            domain: domain.unwrap_or_default(),
+            validation_subdomain: validation_subdomain.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

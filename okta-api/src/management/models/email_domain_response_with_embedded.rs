@@ -60,100 +60,56 @@ impl<'de> ::serde::Deserialize<'de> for EmailDomainResponseWithEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EmailDomainResponseWithEmbedded;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EmailDomainResponseWithEmbedded")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EmailDomainResponseWithEmbedded, A::Error> {
-                let mut display_name = ::std::option::Option::None;
-                let mut user_name = ::std::option::Option::None;
-                let mut dns_validation_records = ::std::option::Option::None;
-                let mut domain = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut validation_status = ::std::option::Option::None;
-                let mut validation_subdomain = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "userName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_name,
-                                "userName",
-                            )?
-                        }
-                        "dnsValidationRecords" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dns_validation_records,
-                                "dnsValidationRecords",
-                            )?
-                        }
-                        "domain" => {
-                            crate::runtime::field(&mut __map, &mut domain, "domain")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "validationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut validation_status,
-                                "validationStatus",
-                            )?
-                        }
-                        "validationSubdomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut validation_subdomain,
-                                "validationSubdomain",
-                            )?
-                        }
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EmailDomainResponseWithEmbedded {
+    const EXPECTING: &'static str = "struct EmailDomainResponseWithEmbedded";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut display_name = ::std::option::Option::None;
+        let mut user_name = ::std::option::Option::None;
+        let mut dns_validation_records = ::std::option::Option::None;
+        let mut domain = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut validation_status = ::std::option::Option::None;
+        let mut validation_subdomain = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "userName" => __map.field(&mut user_name, "userName")?,
+                "dnsValidationRecords" => {
+                    __map.field(&mut dns_validation_records, "dnsValidationRecords")?
                 }
-                ::std::result::Result::Ok(EmailDomainResponseWithEmbedded {
-                    display_name: display_name.unwrap_or_default(),
-                    user_name: user_name.unwrap_or_default(),
-                    dns_validation_records: dns_validation_records.unwrap_or_default(),
-                    domain: domain.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    validation_status: validation_status.unwrap_or_default(),
-                    validation_subdomain: validation_subdomain.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    additional_properties,
-                })
+                "domain" => __map.field(&mut domain, "domain")?,
+                "id" => __map.field(&mut id, "id")?,
+                "validationStatus" => {
+                    __map.field(&mut validation_status, "validationStatus")?
+                }
+                "validationSubdomain" => {
+                    __map.field(&mut validation_subdomain, "validationSubdomain")?
+                }
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            display_name: display_name.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            dns_validation_records: dns_validation_records.unwrap_or_default(),
+            domain: domain.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            validation_status: validation_status.unwrap_or_default(),
+            validation_subdomain: validation_subdomain.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,67 +39,41 @@ impl<'de> ::serde::Deserialize<'de> for EmailPreviewLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EmailPreviewLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EmailPreviewLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EmailPreviewLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut content_source = ::std::option::Option::None;
-                let mut template = ::std::option::Option::None;
-                let mut test = ::std::option::Option::None;
-                let mut default_content = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "contentSource" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut content_source,
-                                "contentSource",
-                            )?
-                        }
-                        "template" => {
-                            crate::runtime::field(&mut __map, &mut template, "template")?
-                        }
-                        "test" => crate::runtime::field(&mut __map, &mut test, "test")?,
-                        "defaultContent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_content,
-                                "defaultContent",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EmailPreviewLinks {
-                    self_: self_.unwrap_or_default(),
-                    content_source: content_source.unwrap_or_default(),
-                    template: template.unwrap_or_default(),
-                    test: test.unwrap_or_default(),
-                    default_content: default_content.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EmailPreviewLinks {
+    const EXPECTING: &'static str = "struct EmailPreviewLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut content_source = ::std::option::Option::None;
+        let mut template = ::std::option::Option::None;
+        let mut test = ::std::option::Option::None;
+        let mut default_content = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "contentSource" => __map.field(&mut content_source, "contentSource")?,
+                "template" => __map.field(&mut template, "template")?,
+                "test" => __map.field(&mut test, "test")?,
+                "defaultContent" => __map.field(&mut default_content, "defaultContent")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            content_source: content_source.unwrap_or_default(),
+            template: template.unwrap_or_default(),
+            test: test.unwrap_or_default(),
+            default_content: default_content.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

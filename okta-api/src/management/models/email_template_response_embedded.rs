@@ -29,52 +29,34 @@ impl<'de> ::serde::Deserialize<'de> for EmailTemplateResponseEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EmailTemplateResponseEmbedded;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EmailTemplateResponseEmbedded")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EmailTemplateResponseEmbedded, A::Error> {
-                let mut settings = ::std::option::Option::None;
-                let mut customization_count = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        "customizationCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut customization_count,
-                                "customizationCount",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EmailTemplateResponseEmbedded {
+    const EXPECTING: &'static str = "struct EmailTemplateResponseEmbedded";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut settings = ::std::option::Option::None;
+        let mut customization_count = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "settings" => __map.field(&mut settings, "settings")?,
+                "customizationCount" => {
+                    __map.field(&mut customization_count, "customizationCount")?
                 }
-                ::std::result::Result::Ok(EmailTemplateResponseEmbedded {
-                    settings: settings.unwrap_or_default(),
-                    customization_count: customization_count.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            settings: settings.unwrap_or_default(),
+            customization_count: customization_count.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -36,67 +36,41 @@ impl<'de> ::serde::Deserialize<'de> for EmailTemplateResponseLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EmailTemplateResponseLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EmailTemplateResponseLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EmailTemplateResponseLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut default_content = ::std::option::Option::None;
-                let mut customizations = ::std::option::Option::None;
-                let mut test = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        "defaultContent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_content,
-                                "defaultContent",
-                            )?
-                        }
-                        "customizations" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut customizations,
-                                "customizations",
-                            )?
-                        }
-                        "test" => crate::runtime::field(&mut __map, &mut test, "test")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EmailTemplateResponseLinks {
-                    self_: self_.unwrap_or_default(),
-                    settings: settings.unwrap_or_default(),
-                    default_content: default_content.unwrap_or_default(),
-                    customizations: customizations.unwrap_or_default(),
-                    test: test.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EmailTemplateResponseLinks {
+    const EXPECTING: &'static str = "struct EmailTemplateResponseLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut default_content = ::std::option::Option::None;
+        let mut customizations = ::std::option::Option::None;
+        let mut test = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                "defaultContent" => __map.field(&mut default_content, "defaultContent")?,
+                "customizations" => __map.field(&mut customizations, "customizations")?,
+                "test" => __map.field(&mut test, "test")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            settings: settings.unwrap_or_default(),
+            default_content: default_content.unwrap_or_default(),
+            customizations: customizations.unwrap_or_default(),
+            test: test.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

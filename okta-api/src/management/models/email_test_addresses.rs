@@ -24,56 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for EmailTestAddresses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EmailTestAddresses;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EmailTestAddresses")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EmailTestAddresses, A::Error> {
-                let mut from_address = ::std::option::Option::None;
-                let mut to_address = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "fromAddress" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut from_address,
-                                "fromAddress",
-                            )?
-                        }
-                        "toAddress" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut to_address,
-                                "toAddress",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EmailTestAddresses {
-                    from_address: from_address.unwrap_or_default(),
-                    to_address: to_address.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EmailTestAddresses {
+    const EXPECTING: &'static str = "struct EmailTestAddresses";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut from_address = ::std::option::Option::None;
+        let mut to_address = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "fromAddress" => __map.field(&mut from_address, "fromAddress")?,
+                "toAddress" => __map.field(&mut to_address, "toAddress")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            from_address: from_address.unwrap_or_default(),
+            to_address: to_address.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,51 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for EnhancedDynamicNetworkZoneIpServiceCateg
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EnhancedDynamicNetworkZoneIpServiceCategories;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EnhancedDynamicNetworkZoneIpServiceCategories")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                EnhancedDynamicNetworkZoneIpServiceCategories,
-                A::Error,
-            > {
-                let mut include = ::std::option::Option::None;
-                let mut exclude = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "include" => {
-                            crate::runtime::field(&mut __map, &mut include, "include")?
-                        }
-                        "exclude" => {
-                            crate::runtime::field(&mut __map, &mut exclude, "exclude")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EnhancedDynamicNetworkZoneIpServiceCategories {
-                    include: include.unwrap_or_default(),
-                    exclude: exclude.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EnhancedDynamicNetworkZoneIpServiceCategories {
+    const EXPECTING: &'static str = "struct EnhancedDynamicNetworkZoneIpServiceCategories";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut include = ::std::option::Option::None;
+        let mut exclude = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "include" => __map.field(&mut include, "include")?,
+                "exclude" => __map.field(&mut exclude, "exclude")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            include: include.unwrap_or_default(),
+            exclude: exclude.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

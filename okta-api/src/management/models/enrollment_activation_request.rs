@@ -59,89 +59,51 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentActivationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EnrollmentActivationRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EnrollmentActivationRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EnrollmentActivationRequest, A::Error> {
-                let mut cred_responses = ::std::option::Option::None;
-                let mut fulfillment_provider = ::std::option::Option::None;
-                let mut pin_response_jwe = ::std::option::Option::None;
-                let mut serial = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut version = ::std::option::Option::None;
-                let mut yubico_signing_jwks = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "credResponses" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut cred_responses,
-                                "credResponses",
-                            )?
-                        }
-                        "fulfillmentProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fulfillment_provider,
-                                "fulfillmentProvider",
-                            )?
-                        }
-                        "pinResponseJwe" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pin_response_jwe,
-                                "pinResponseJwe",
-                            )?
-                        }
-                        "serial" => {
-                            crate::runtime::field(&mut __map, &mut serial, "serial")?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        "version" => {
-                            crate::runtime::field(&mut __map, &mut version, "version")?
-                        }
-                        "yubicoSigningJwks" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut yubico_signing_jwks,
-                                "yubicoSigningJwks",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EnrollmentActivationRequest {
+    const EXPECTING: &'static str = "struct EnrollmentActivationRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut cred_responses = ::std::option::Option::None;
+        let mut fulfillment_provider = ::std::option::Option::None;
+        let mut pin_response_jwe = ::std::option::Option::None;
+        let mut serial = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut version = ::std::option::Option::None;
+        let mut yubico_signing_jwks = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "credResponses" => __map.field(&mut cred_responses, "credResponses")?,
+                "fulfillmentProvider" => {
+                    __map.field(&mut fulfillment_provider, "fulfillmentProvider")?
                 }
-                ::std::result::Result::Ok(EnrollmentActivationRequest {
-                    cred_responses: cred_responses.unwrap_or_default(),
-                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
-                    pin_response_jwe: pin_response_jwe.unwrap_or_default(),
-                    serial: serial.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    version: version.unwrap_or_default(),
-                    yubico_signing_jwks: yubico_signing_jwks.unwrap_or_default(),
-                    additional_properties,
-                })
+                "pinResponseJwe" => __map.field(&mut pin_response_jwe, "pinResponseJwe")?,
+                "serial" => __map.field(&mut serial, "serial")?,
+                "userId" => __map.field(&mut user_id, "userId")?,
+                "version" => __map.field(&mut version, "version")?,
+                "yubicoSigningJwks" => {
+                    __map.field(&mut yubico_signing_jwks, "yubicoSigningJwks")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            cred_responses: cred_responses.unwrap_or_default(),
+            fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+            pin_response_jwe: pin_response_jwe.unwrap_or_default(),
+            serial: serial.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            version: version.unwrap_or_default(),
+            yubico_signing_jwks: yubico_signing_jwks.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

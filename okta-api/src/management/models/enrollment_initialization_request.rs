@@ -45,71 +45,44 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentInitializationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EnrollmentInitializationRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EnrollmentInitializationRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EnrollmentInitializationRequest, A::Error> {
-                let mut enrollment_rp_ids = ::std::option::Option::None;
-                let mut fulfillment_provider = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut yubico_transport_key_jwk = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "enrollmentRpIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enrollment_rp_ids,
-                                "enrollmentRpIds",
-                            )?
-                        }
-                        "fulfillmentProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fulfillment_provider,
-                                "fulfillmentProvider",
-                            )?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        "yubicoTransportKeyJWK" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut yubico_transport_key_jwk,
-                                "yubicoTransportKeyJWK",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EnrollmentInitializationRequest {
+    const EXPECTING: &'static str = "struct EnrollmentInitializationRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut enrollment_rp_ids = ::std::option::Option::None;
+        let mut fulfillment_provider = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut yubico_transport_key_jwk = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "enrollmentRpIds" => {
+                    __map.field(&mut enrollment_rp_ids, "enrollmentRpIds")?
                 }
-                ::std::result::Result::Ok(EnrollmentInitializationRequest {
-                    enrollment_rp_ids: enrollment_rp_ids.unwrap_or_default(),
-                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    yubico_transport_key_jwk: yubico_transport_key_jwk
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "fulfillmentProvider" => {
+                    __map.field(&mut fulfillment_provider, "fulfillmentProvider")?
+                }
+                "userId" => __map.field(&mut user_id, "userId")?,
+                "yubicoTransportKeyJWK" => {
+                    __map.field(&mut yubico_transport_key_jwk, "yubicoTransportKeyJWK")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            enrollment_rp_ids: enrollment_rp_ids.unwrap_or_default(),
+            fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            yubico_transport_key_jwk: yubico_transport_key_jwk.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

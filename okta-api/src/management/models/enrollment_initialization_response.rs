@@ -45,70 +45,40 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentInitializationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EnrollmentInitializationResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EnrollmentInitializationResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EnrollmentInitializationResponse, A::Error> {
-                let mut cred_requests = ::std::option::Option::None;
-                let mut fulfillment_provider = ::std::option::Option::None;
-                let mut pin_request_jwe = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "credRequests" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut cred_requests,
-                                "credRequests",
-                            )?
-                        }
-                        "fulfillmentProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fulfillment_provider,
-                                "fulfillmentProvider",
-                            )?
-                        }
-                        "pinRequestJwe" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pin_request_jwe,
-                                "pinRequestJwe",
-                            )?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EnrollmentInitializationResponse {
+    const EXPECTING: &'static str = "struct EnrollmentInitializationResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut cred_requests = ::std::option::Option::None;
+        let mut fulfillment_provider = ::std::option::Option::None;
+        let mut pin_request_jwe = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "credRequests" => __map.field(&mut cred_requests, "credRequests")?,
+                "fulfillmentProvider" => {
+                    __map.field(&mut fulfillment_provider, "fulfillmentProvider")?
                 }
-                ::std::result::Result::Ok(EnrollmentInitializationResponse {
-                    cred_requests: cred_requests.unwrap_or_default(),
-                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
-                    pin_request_jwe: pin_request_jwe.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "pinRequestJwe" => __map.field(&mut pin_request_jwe, "pinRequestJwe")?,
+                "userId" => __map.field(&mut user_id, "userId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            cred_requests: cred_requests.unwrap_or_default(),
+            fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+            pin_request_jwe: pin_request_jwe.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

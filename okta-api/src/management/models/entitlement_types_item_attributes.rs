@@ -26,52 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementTypesItemAttributes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementTypesItemAttributes;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementTypesItemAttributes")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementTypesItemAttributes, A::Error> {
-                let mut required = ::std::option::Option::None;
-                let mut multivalued = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "multivalued" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut multivalued,
-                                "multivalued",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EntitlementTypesItemAttributes {
-                    required: required.unwrap_or_default(),
-                    multivalued: multivalued.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementTypesItemAttributes {
+    const EXPECTING: &'static str = "struct EntitlementTypesItemAttributes";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut required = ::std::option::Option::None;
+        let mut multivalued = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "required" => __map.field(&mut required, "required")?,
+                "multivalued" => __map.field(&mut multivalued, "multivalued")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            required: required.unwrap_or_default(),
+            multivalued: multivalued.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

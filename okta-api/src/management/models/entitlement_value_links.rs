@@ -34,55 +34,35 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementValueLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementValueLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementValueLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementValueLinks, A::Error> {
-                let mut group = ::std::option::Option::None;
-                let mut app = ::std::option::Option::None;
-                let mut resource_set = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "group" => {
-                            crate::runtime::field(&mut __map, &mut group, "group")?
-                        }
-                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
-                        "resource-set" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_set,
-                                "resource-set",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EntitlementValueLinks {
-                    group: group.unwrap_or_default(),
-                    app: app.unwrap_or_default(),
-                    resource_set: resource_set.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementValueLinks {
+    const EXPECTING: &'static str = "struct EntitlementValueLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut group = ::std::option::Option::None;
+        let mut app = ::std::option::Option::None;
+        let mut resource_set = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "group" => __map.field(&mut group, "group")?,
+                "app" => __map.field(&mut app, "app")?,
+                "resource-set" => __map.field(&mut resource_set, "resource-set")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            group: group.unwrap_or_default(),
+            app: app.unwrap_or_default(),
+            resource_set: resource_set.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

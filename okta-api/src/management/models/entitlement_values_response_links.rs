@@ -30,58 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementValuesResponseLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntitlementValuesResponseLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntitlementValuesResponseLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntitlementValuesResponseLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut bundle = ::std::option::Option::None;
-                let mut entitlements = ::std::option::Option::None;
-                let mut next = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "bundle" => {
-                            crate::runtime::field(&mut __map, &mut bundle, "bundle")?
-                        }
-                        "entitlements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements,
-                                "entitlements",
-                            )?
-                        }
-                        "next" => crate::runtime::field(&mut __map, &mut next, "next")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EntitlementValuesResponseLinks {
-                    self_: self_.unwrap_or_default(),
-                    bundle: bundle.unwrap_or_default(),
-                    entitlements: entitlements.unwrap_or_default(),
-                    next: next.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntitlementValuesResponseLinks {
+    const EXPECTING: &'static str = "struct EntitlementValuesResponseLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut bundle = ::std::option::Option::None;
+        let mut entitlements = ::std::option::Option::None;
+        let mut next = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "bundle" => __map.field(&mut bundle, "bundle")?,
+                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "next" => __map.field(&mut next, "next")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            bundle: bundle.unwrap_or_default(),
+            entitlements: entitlements.unwrap_or_default(),
+            next: next.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

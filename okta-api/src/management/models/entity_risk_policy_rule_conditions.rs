@@ -37,61 +37,37 @@ impl<'de> ::serde::Deserialize<'de> for EntityRiskPolicyRuleConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EntityRiskPolicyRuleConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EntityRiskPolicyRuleConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EntityRiskPolicyRuleConditions, A::Error> {
-                let mut entity_risk = ::std::option::Option::None;
-                let mut people = ::std::option::Option::None;
-                let mut risk_detection_types = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "entityRisk" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entity_risk,
-                                "entityRisk",
-                            )?
-                        }
-                        "people" => {
-                            crate::runtime::field(&mut __map, &mut people, "people")?
-                        }
-                        "riskDetectionTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_detection_types,
-                                "riskDetectionTypes",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EntityRiskPolicyRuleConditions {
+    const EXPECTING: &'static str = "struct EntityRiskPolicyRuleConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut entity_risk = ::std::option::Option::None;
+        let mut people = ::std::option::Option::None;
+        let mut risk_detection_types = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "entityRisk" => __map.field(&mut entity_risk, "entityRisk")?,
+                "people" => __map.field(&mut people, "people")?,
+                "riskDetectionTypes" => {
+                    __map.field(&mut risk_detection_types, "riskDetectionTypes")?
                 }
-                ::std::result::Result::Ok(EntityRiskPolicyRuleConditions {
-                    entity_risk: entity_risk.unwrap_or_default(),
-                    people: people.unwrap_or_default(),
-                    risk_detection_types: risk_detection_types.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            entity_risk: entity_risk.unwrap_or_default(),
+            people: people.unwrap_or_default(),
+            risk_detection_types: risk_detection_types.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

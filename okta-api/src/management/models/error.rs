@@ -49,79 +49,41 @@ impl<'de> ::serde::Deserialize<'de> for Error {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Error;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Error")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Error, A::Error> {
-                let mut error_causes = ::std::option::Option::None;
-                let mut error_code = ::std::option::Option::None;
-                let mut error_id = ::std::option::Option::None;
-                let mut error_link = ::std::option::Option::None;
-                let mut error_summary = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "errorCauses" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_causes,
-                                "errorCauses",
-                            )?
-                        }
-                        "errorCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_code,
-                                "errorCode",
-                            )?
-                        }
-                        "errorId" => {
-                            crate::runtime::field(&mut __map, &mut error_id, "errorId")?
-                        }
-                        "errorLink" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_link,
-                                "errorLink",
-                            )?
-                        }
-                        "errorSummary" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_summary,
-                                "errorSummary",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Error {
-                    error_causes: error_causes.unwrap_or_default(),
-                    error_code: error_code.unwrap_or_default(),
-                    error_id: error_id.unwrap_or_default(),
-                    error_link: error_link.unwrap_or_default(),
-                    error_summary: error_summary.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Error {
+    const EXPECTING: &'static str = "struct Error";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut error_causes = ::std::option::Option::None;
+        let mut error_code = ::std::option::Option::None;
+        let mut error_id = ::std::option::Option::None;
+        let mut error_link = ::std::option::Option::None;
+        let mut error_summary = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "errorCauses" => __map.field(&mut error_causes, "errorCauses")?,
+                "errorCode" => __map.field(&mut error_code, "errorCode")?,
+                "errorId" => __map.field(&mut error_id, "errorId")?,
+                "errorLink" => __map.field(&mut error_link, "errorLink")?,
+                "errorSummary" => __map.field(&mut error_summary, "errorSummary")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            error_causes: error_causes.unwrap_or_default(),
+            error_code: error_code.unwrap_or_default(),
+            error_id: error_id.unwrap_or_default(),
+            error_link: error_link.unwrap_or_default(),
+            error_summary: error_summary.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

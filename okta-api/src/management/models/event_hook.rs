@@ -69,105 +69,61 @@ impl<'de> ::serde::Deserialize<'de> for EventHook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EventHook;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EventHook")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EventHook, A::Error> {
-                let mut channel = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut events = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut verification_status = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "channel" => {
-                            crate::runtime::field(&mut __map, &mut channel, "channel")?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "events" => {
-                            crate::runtime::field(&mut __map, &mut events, "events")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "verificationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verification_status,
-                                "verificationStatus",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EventHook {
+    const EXPECTING: &'static str = "struct EventHook";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut channel = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut events = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut verification_status = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "channel" => __map.field(&mut channel, "channel")?,
+                "created" => __map.field(&mut created, "created")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "description" => __map.field(&mut description, "description")?,
+                "events" => __map.field(&mut events, "events")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "status" => __map.field(&mut status, "status")?,
+                "verificationStatus" => {
+                    __map.field(&mut verification_status, "verificationStatus")?
                 }
-                ::std::result::Result::Ok(EventHook {
-                    channel: crate::runtime::required(channel, "channel")?,
-                    created: created.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    events: crate::runtime::required(events, "events")?,
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    verification_status: verification_status.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            channel: crate::runtime::required(channel, "channel")?,
+            created: created.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            events: crate::runtime::required(events, "events")?,
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            verification_status: verification_status.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

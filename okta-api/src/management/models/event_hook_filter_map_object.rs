@@ -26,52 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for EventHookFilterMapObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EventHookFilterMapObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EventHookFilterMapObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EventHookFilterMapObject, A::Error> {
-                let mut condition = ::std::option::Option::None;
-                let mut event = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "condition" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut condition,
-                                "condition",
-                            )?
-                        }
-                        "event" => {
-                            crate::runtime::field(&mut __map, &mut event, "event")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EventHookFilterMapObject {
-                    condition: condition.unwrap_or_default(),
-                    event: event.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EventHookFilterMapObject {
+    const EXPECTING: &'static str = "struct EventHookFilterMapObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut condition = ::std::option::Option::None;
+        let mut event = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "condition" => __map.field(&mut condition, "condition")?,
+                "event" => __map.field(&mut event, "event")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            condition: condition.unwrap_or_default(),
+            event: event.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,51 +32,35 @@ impl<'de> ::serde::Deserialize<'de> for EventSubscriptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EventSubscriptions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EventSubscriptions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EventSubscriptions, A::Error> {
-                let mut filter = ::std::option::Option::None;
-                let mut items = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "filter" => {
-                            crate::runtime::field(&mut __map, &mut filter, "filter")?
-                        }
-                        "items" => {
-                            crate::runtime::field(&mut __map, &mut items, "items")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EventSubscriptions {
-                    filter: filter.unwrap_or_default(),
-                    items: items.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EventSubscriptions {
+    const EXPECTING: &'static str = "struct EventSubscriptions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut filter = ::std::option::Option::None;
+        let mut items = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "filter" => __map.field(&mut filter, "filter")?,
+                "items" => __map.field(&mut items, "items")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            filter: filter.unwrap_or_default(),
+            items: items.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            additional_properties,
+        })
     }
 }

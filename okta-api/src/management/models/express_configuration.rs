@@ -43,93 +43,52 @@ impl<'de> ::serde::Deserialize<'de> for ExpressConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ExpressConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ExpressConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ExpressConfiguration, A::Error> {
-                let mut application_client_id = ::std::option::Option::None;
-                let mut capabilities = ::std::option::Option::None;
-                let mut initiate_login_uri_template = ::std::option::Option::None;
-                let mut login_domain = ::std::option::Option::None;
-                let mut oin_client_id = ::std::option::Option::None;
-                let mut tenant_domain = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "applicationClientId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut application_client_id,
-                                "applicationClientId",
-                            )?
-                        }
-                        "capabilities" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut capabilities,
-                                "capabilities",
-                            )?
-                        }
-                        "initiateLoginUriTemplate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut initiate_login_uri_template,
-                                "initiateLoginUriTemplate",
-                            )?
-                        }
-                        "loginDomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut login_domain,
-                                "loginDomain",
-                            )?
-                        }
-                        "oinClientId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut oin_client_id,
-                                "oinClientId",
-                            )?
-                        }
-                        "tenantDomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut tenant_domain,
-                                "tenantDomain",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ExpressConfiguration {
+    const EXPECTING: &'static str = "struct ExpressConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut application_client_id = ::std::option::Option::None;
+        let mut capabilities = ::std::option::Option::None;
+        let mut initiate_login_uri_template = ::std::option::Option::None;
+        let mut login_domain = ::std::option::Option::None;
+        let mut oin_client_id = ::std::option::Option::None;
+        let mut tenant_domain = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "applicationClientId" => {
+                    __map.field(&mut application_client_id, "applicationClientId")?
                 }
-                ::std::result::Result::Ok(ExpressConfiguration {
-                    application_client_id: application_client_id.unwrap_or_default(),
-                    capabilities: capabilities.unwrap_or_default(),
-                    initiate_login_uri_template: initiate_login_uri_template
-                        .unwrap_or_default(),
-                    login_domain: login_domain.unwrap_or_default(),
-                    oin_client_id: oin_client_id.unwrap_or_default(),
-                    tenant_domain: tenant_domain.unwrap_or_default(),
-                    additional_properties,
-                })
+                "capabilities" => __map.field(&mut capabilities, "capabilities")?,
+                "initiateLoginUriTemplate" => {
+                    __map
+                        .field(
+                            &mut initiate_login_uri_template,
+                            "initiateLoginUriTemplate",
+                        )?
+                }
+                "loginDomain" => __map.field(&mut login_domain, "loginDomain")?,
+                "oinClientId" => __map.field(&mut oin_client_id, "oinClientId")?,
+                "tenantDomain" => __map.field(&mut tenant_domain, "tenantDomain")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            application_client_id: application_client_id.unwrap_or_default(),
+            capabilities: capabilities.unwrap_or_default(),
+            initiate_login_uri_template: initiate_login_uri_template.unwrap_or_default(),
+            login_domain: login_domain.unwrap_or_default(),
+            oin_client_id: oin_client_id.unwrap_or_default(),
+            tenant_domain: tenant_domain.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

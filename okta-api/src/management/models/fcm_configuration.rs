@@ -37,65 +37,37 @@ impl<'de> ::serde::Deserialize<'de> for FcmConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = FcmConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct FcmConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<FcmConfiguration, A::Error> {
-                let mut file_name = ::std::option::Option::None;
-                let mut project_id = ::std::option::Option::None;
-                let mut service_account_json = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "fileName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut file_name,
-                                "fileName",
-                            )?
-                        }
-                        "projectId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut project_id,
-                                "projectId",
-                            )?
-                        }
-                        "serviceAccountJson" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut service_account_json,
-                                "serviceAccountJson",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for FcmConfiguration {
+    const EXPECTING: &'static str = "struct FcmConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut file_name = ::std::option::Option::None;
+        let mut project_id = ::std::option::Option::None;
+        let mut service_account_json = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "fileName" => __map.field(&mut file_name, "fileName")?,
+                "projectId" => __map.field(&mut project_id, "projectId")?,
+                "serviceAccountJson" => {
+                    __map.field(&mut service_account_json, "serviceAccountJson")?
                 }
-                ::std::result::Result::Ok(FcmConfiguration {
-                    file_name: file_name.unwrap_or_default(),
-                    project_id: project_id.unwrap_or_default(),
-                    service_account_json: service_account_json.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            file_name: file_name.unwrap_or_default(),
+            project_id: project_id.unwrap_or_default(),
+            service_account_json: service_account_json.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

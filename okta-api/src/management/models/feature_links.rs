@@ -35,59 +35,35 @@ impl<'de> ::serde::Deserialize<'de> for FeatureLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = FeatureLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct FeatureLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<FeatureLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut dependents = ::std::option::Option::None;
-                let mut dependencies = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "dependents" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dependents,
-                                "dependents",
-                            )?
-                        }
-                        "dependencies" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dependencies,
-                                "dependencies",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(FeatureLinks {
-                    self_: self_.unwrap_or_default(),
-                    dependents: dependents.unwrap_or_default(),
-                    dependencies: dependencies.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for FeatureLinks {
+    const EXPECTING: &'static str = "struct FeatureLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut dependents = ::std::option::Option::None;
+        let mut dependencies = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "dependents" => __map.field(&mut dependents, "dependents")?,
+                "dependencies" => __map.field(&mut dependencies, "dependencies")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            dependents: dependents.unwrap_or_default(),
+            dependencies: dependencies.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -38,65 +38,39 @@ impl<'de> ::serde::Deserialize<'de> for FulfillmentDataOrderDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = FulfillmentDataOrderDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct FulfillmentDataOrderDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<FulfillmentDataOrderDetails, A::Error> {
-                let mut customization_id = ::std::option::Option::None;
-                let mut inventory_product_id = ::std::option::Option::None;
-                let mut product_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "customizationId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut customization_id,
-                                "customizationId",
-                            )?
-                        }
-                        "inventoryProductId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut inventory_product_id,
-                                "inventoryProductId",
-                            )?
-                        }
-                        "productId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut product_id,
-                                "productId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for FulfillmentDataOrderDetails {
+    const EXPECTING: &'static str = "struct FulfillmentDataOrderDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut customization_id = ::std::option::Option::None;
+        let mut inventory_product_id = ::std::option::Option::None;
+        let mut product_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "customizationId" => {
+                    __map.field(&mut customization_id, "customizationId")?
                 }
-                ::std::result::Result::Ok(FulfillmentDataOrderDetails {
-                    customization_id: customization_id.unwrap_or_default(),
-                    inventory_product_id: inventory_product_id.unwrap_or_default(),
-                    product_id: product_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "inventoryProductId" => {
+                    __map.field(&mut inventory_product_id, "inventoryProductId")?
+                }
+                "productId" => __map.field(&mut product_id, "productId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            customization_id: customization_id.unwrap_or_default(),
+            inventory_product_id: inventory_product_id.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,61 +39,39 @@ impl<'de> ::serde::Deserialize<'de> for FulfillmentRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = FulfillmentRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct FulfillmentRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<FulfillmentRequest, A::Error> {
-                let mut fulfillment_data = ::std::option::Option::None;
-                let mut fulfillment_provider = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "fulfillmentData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fulfillment_data,
-                                "fulfillmentData",
-                            )?
-                        }
-                        "fulfillmentProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fulfillment_provider,
-                                "fulfillmentProvider",
-                            )?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for FulfillmentRequest {
+    const EXPECTING: &'static str = "struct FulfillmentRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut fulfillment_data = ::std::option::Option::None;
+        let mut fulfillment_provider = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "fulfillmentData" => {
+                    __map.field(&mut fulfillment_data, "fulfillmentData")?
                 }
-                ::std::result::Result::Ok(FulfillmentRequest {
-                    fulfillment_data: fulfillment_data.unwrap_or_default(),
-                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "fulfillmentProvider" => {
+                    __map.field(&mut fulfillment_provider, "fulfillmentProvider")?
+                }
+                "userId" => __map.field(&mut user_id, "userId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            fulfillment_data: fulfillment_data.unwrap_or_default(),
+            fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,73 +33,38 @@ impl<'de> ::serde::Deserialize<'de> for GlobalTokenRevocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GlobalTokenRevocation;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GlobalTokenRevocation")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GlobalTokenRevocation, A::Error> {
-                let mut auth_method = ::std::option::Option::None;
-                let mut endpoint = ::std::option::Option::None;
-                let mut partial_logout = ::std::option::Option::None;
-                let mut subject_format = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authMethod" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_method,
-                                "authMethod",
-                            )?
-                        }
-                        "endpoint" => {
-                            crate::runtime::field(&mut __map, &mut endpoint, "endpoint")?
-                        }
-                        "partialLogout" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut partial_logout,
-                                "partialLogout",
-                            )?
-                        }
-                        "subjectFormat" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subject_format,
-                                "subjectFormat",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(GlobalTokenRevocation {
-                    auth_method: crate::runtime::required(auth_method, "authMethod")?,
-                    endpoint: endpoint.unwrap_or_default(),
-                    partial_logout: partial_logout.unwrap_or_default(),
-                    subject_format: crate::runtime::required(
-                        subject_format,
-                        "subjectFormat",
-                    )?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GlobalTokenRevocation {
+    const EXPECTING: &'static str = "struct GlobalTokenRevocation";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auth_method = ::std::option::Option::None;
+        let mut endpoint = ::std::option::Option::None;
+        let mut partial_logout = ::std::option::Option::None;
+        let mut subject_format = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authMethod" => __map.field(&mut auth_method, "authMethod")?,
+                "endpoint" => __map.field(&mut endpoint, "endpoint")?,
+                "partialLogout" => __map.field(&mut partial_logout, "partialLogout")?,
+                "subjectFormat" => __map.field(&mut subject_format, "subjectFormat")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auth_method: crate::runtime::required(auth_method, "authMethod")?,
+            endpoint: endpoint.unwrap_or_default(),
+            partial_logout: partial_logout.unwrap_or_default(),
+            subject_format: crate::runtime::required(subject_format, "subjectFormat")?,
+            additional_properties,
+        })
     }
 }

@@ -47,68 +47,56 @@ impl<'de> ::serde::Deserialize<'de> for GracePeriodRequiredSoon {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GracePeriodRequiredSoon;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GracePeriodRequiredSoon")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GracePeriodRequiredSoon, A::Error> {
-                let mut grace_period_required_soon_custom_link_label = ::std::option::Option::None;
-                let mut grace_period_required_soon_custom_link_url = ::std::option::Option::None;
-                let mut grace_period_required_soon_description = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "gracePeriodRequiredSoonCustomLinkLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grace_period_required_soon_custom_link_label,
-                                "gracePeriodRequiredSoonCustomLinkLabel",
-                            )?
-                        }
-                        "gracePeriodRequiredSoonCustomLinkUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grace_period_required_soon_custom_link_url,
-                                "gracePeriodRequiredSoonCustomLinkUrl",
-                            )?
-                        }
-                        "gracePeriodRequiredSoonDescription" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grace_period_required_soon_description,
-                                "gracePeriodRequiredSoonDescription",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GracePeriodRequiredSoon {
+    const EXPECTING: &'static str = "struct GracePeriodRequiredSoon";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut grace_period_required_soon_custom_link_label = ::std::option::Option::None;
+        let mut grace_period_required_soon_custom_link_url = ::std::option::Option::None;
+        let mut grace_period_required_soon_description = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "gracePeriodRequiredSoonCustomLinkLabel" => {
+                    __map
+                        .field(
+                            &mut grace_period_required_soon_custom_link_label,
+                            "gracePeriodRequiredSoonCustomLinkLabel",
+                        )?
                 }
-                ::std::result::Result::Ok(GracePeriodRequiredSoon {
-                    grace_period_required_soon_custom_link_label: grace_period_required_soon_custom_link_label
-                        .unwrap_or_default(),
-                    grace_period_required_soon_custom_link_url: grace_period_required_soon_custom_link_url
-                        .unwrap_or_default(),
-                    grace_period_required_soon_description: grace_period_required_soon_description
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "gracePeriodRequiredSoonCustomLinkUrl" => {
+                    __map
+                        .field(
+                            &mut grace_period_required_soon_custom_link_url,
+                            "gracePeriodRequiredSoonCustomLinkUrl",
+                        )?
+                }
+                "gracePeriodRequiredSoonDescription" => {
+                    __map
+                        .field(
+                            &mut grace_period_required_soon_description,
+                            "gracePeriodRequiredSoonDescription",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            grace_period_required_soon_custom_link_label: grace_period_required_soon_custom_link_label
+                .unwrap_or_default(),
+            grace_period_required_soon_custom_link_url: grace_period_required_soon_custom_link_url
+                .unwrap_or_default(),
+            grace_period_required_soon_description: grace_period_required_soon_description
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

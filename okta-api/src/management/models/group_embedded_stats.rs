@@ -44,75 +44,43 @@ impl<'de> ::serde::Deserialize<'de> for GroupEmbeddedStats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GroupEmbeddedStats;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GroupEmbeddedStats")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GroupEmbeddedStats, A::Error> {
-                let mut users_count = ::std::option::Option::None;
-                let mut apps_count = ::std::option::Option::None;
-                let mut group_push_mappings_count = ::std::option::Option::None;
-                let mut has_admin_privlege = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "usersCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut users_count,
-                                "usersCount",
-                            )?
-                        }
-                        "appsCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut apps_count,
-                                "appsCount",
-                            )?
-                        }
-                        "groupPushMappingsCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_push_mappings_count,
-                                "groupPushMappingsCount",
-                            )?
-                        }
-                        "hasAdminPrivlege" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut has_admin_privlege,
-                                "hasAdminPrivlege",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GroupEmbeddedStats {
+    const EXPECTING: &'static str = "struct GroupEmbeddedStats";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut users_count = ::std::option::Option::None;
+        let mut apps_count = ::std::option::Option::None;
+        let mut group_push_mappings_count = ::std::option::Option::None;
+        let mut has_admin_privlege = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "usersCount" => __map.field(&mut users_count, "usersCount")?,
+                "appsCount" => __map.field(&mut apps_count, "appsCount")?,
+                "groupPushMappingsCount" => {
+                    __map
+                        .field(&mut group_push_mappings_count, "groupPushMappingsCount")?
                 }
-                ::std::result::Result::Ok(GroupEmbeddedStats {
-                    users_count: users_count.unwrap_or_default(),
-                    apps_count: apps_count.unwrap_or_default(),
-                    group_push_mappings_count: group_push_mappings_count
-                        .unwrap_or_default(),
-                    has_admin_privlege: has_admin_privlege.unwrap_or_default(),
-                    additional_properties,
-                })
+                "hasAdminPrivlege" => {
+                    __map.field(&mut has_admin_privlege, "hasAdminPrivlege")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            users_count: users_count.unwrap_or_default(),
+            apps_count: apps_count.unwrap_or_default(),
+            group_push_mappings_count: group_push_mappings_count.unwrap_or_default(),
+            has_admin_privlege: has_admin_privlege.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

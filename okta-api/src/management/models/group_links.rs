@@ -37,57 +37,41 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GroupLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GroupLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GroupLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut apps = ::std::option::Option::None;
-                let mut logo = ::std::option::Option::None;
-                let mut source = ::std::option::Option::None;
-                let mut users = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "apps" => crate::runtime::field(&mut __map, &mut apps, "apps")?,
-                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
-                        "source" => {
-                            crate::runtime::field(&mut __map, &mut source, "source")?
-                        }
-                        "users" => {
-                            crate::runtime::field(&mut __map, &mut users, "users")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(GroupLinks {
-                    self_: self_.unwrap_or_default(),
-                    apps: apps.unwrap_or_default(),
-                    logo: logo.unwrap_or_default(),
-                    source: source.unwrap_or_default(),
-                    users: users.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GroupLinks {
+    const EXPECTING: &'static str = "struct GroupLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut apps = ::std::option::Option::None;
+        let mut logo = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut users = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "apps" => __map.field(&mut apps, "apps")?,
+                "logo" => __map.field(&mut logo, "logo")?,
+                "source" => __map.field(&mut source, "source")?,
+                "users" => __map.field(&mut users, "users")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            apps: apps.unwrap_or_default(),
+            logo: logo.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            users: users.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,47 +26,31 @@ impl<'de> ::serde::Deserialize<'de> for GroupMembershipsRequestSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GroupMembershipsRequestSchema;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GroupMembershipsRequestSchema")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GroupMembershipsRequestSchema, A::Error> {
-                let mut member_external_ids = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "memberExternalIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut member_external_ids,
-                                "memberExternalIds",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GroupMembershipsRequestSchema {
+    const EXPECTING: &'static str = "struct GroupMembershipsRequestSchema";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut member_external_ids = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "memberExternalIds" => {
+                    __map.field(&mut member_external_ids, "memberExternalIds")?
                 }
-                ::std::result::Result::Ok(GroupMembershipsRequestSchema {
-                    member_external_ids: member_external_ids.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            member_external_ids: member_external_ids.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -54,85 +54,47 @@ impl<'de> ::serde::Deserialize<'de> for GroupOwner {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GroupOwner;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GroupOwner")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GroupOwner, A::Error> {
-                let mut display_name = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut origin_id = ::std::option::Option::None;
-                let mut origin_type = ::std::option::Option::None;
-                let mut resolved = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "originId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut origin_id,
-                                "originId",
-                            )?
-                        }
-                        "originType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut origin_type,
-                                "originType",
-                            )?
-                        }
-                        "resolved" => {
-                            crate::runtime::field(&mut __map, &mut resolved, "resolved")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(GroupOwner {
-                    display_name: display_name.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    origin_id: origin_id.unwrap_or_default(),
-                    origin_type: origin_type.unwrap_or_default(),
-                    resolved: resolved.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GroupOwner {
+    const EXPECTING: &'static str = "struct GroupOwner";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut display_name = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut origin_id = ::std::option::Option::None;
+        let mut origin_type = ::std::option::Option::None;
+        let mut resolved = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "originId" => __map.field(&mut origin_id, "originId")?,
+                "originType" => __map.field(&mut origin_type, "originType")?,
+                "resolved" => __map.field(&mut resolved, "resolved")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            display_name: display_name.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            origin_id: origin_id.unwrap_or_default(),
+            origin_type: origin_type.unwrap_or_default(),
+            resolved: resolved.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

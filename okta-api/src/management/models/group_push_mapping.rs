@@ -77,110 +77,56 @@ impl<'de> ::serde::Deserialize<'de> for GroupPushMapping {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GroupPushMapping;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GroupPushMapping")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GroupPushMapping, A::Error> {
-                let mut app_config = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut error_summary = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_push = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut source_group_id = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut target_group_id = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appConfig" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_config,
-                                "appConfig",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "errorSummary" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_summary,
-                                "errorSummary",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastPush" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_push,
-                                "lastPush",
-                            )?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "sourceGroupId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut source_group_id,
-                                "sourceGroupId",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "targetGroupId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_group_id,
-                                "targetGroupId",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(GroupPushMapping {
-                    app_config: app_config.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    error_summary: error_summary.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_push: last_push.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    source_group_id: source_group_id.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    target_group_id: target_group_id.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GroupPushMapping {
+    const EXPECTING: &'static str = "struct GroupPushMapping";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_config = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut error_summary = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_push = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut source_group_id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut target_group_id = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appConfig" => __map.field(&mut app_config, "appConfig")?,
+                "created" => __map.field(&mut created, "created")?,
+                "errorSummary" => __map.field(&mut error_summary, "errorSummary")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastPush" => __map.field(&mut last_push, "lastPush")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "sourceGroupId" => __map.field(&mut source_group_id, "sourceGroupId")?,
+                "status" => __map.field(&mut status, "status")?,
+                "targetGroupId" => __map.field(&mut target_group_id, "targetGroupId")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_config: app_config.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            error_summary: error_summary.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_push: last_push.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            source_group_id: source_group_id.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            target_group_id: target_group_id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,59 +39,35 @@ impl<'de> ::serde::Deserialize<'de> for GroupPushMappingLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GroupPushMappingLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GroupPushMappingLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GroupPushMappingLinks, A::Error> {
-                let mut app = ::std::option::Option::None;
-                let mut source_group = ::std::option::Option::None;
-                let mut target_group = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
-                        "sourceGroup" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut source_group,
-                                "sourceGroup",
-                            )?
-                        }
-                        "targetGroup" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_group,
-                                "targetGroup",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(GroupPushMappingLinks {
-                    app: app.unwrap_or_default(),
-                    source_group: source_group.unwrap_or_default(),
-                    target_group: target_group.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GroupPushMappingLinks {
+    const EXPECTING: &'static str = "struct GroupPushMappingLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app = ::std::option::Option::None;
+        let mut source_group = ::std::option::Option::None;
+        let mut target_group = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "app" => __map.field(&mut app, "app")?,
+                "sourceGroup" => __map.field(&mut source_group, "sourceGroup")?,
+                "targetGroup" => __map.field(&mut target_group, "targetGroup")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app: app.unwrap_or_default(),
+            source_group: source_group.unwrap_or_default(),
+            target_group: target_group.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -61,89 +61,53 @@ impl<'de> ::serde::Deserialize<'de> for GroupRule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GroupRule;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GroupRule")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GroupRule, A::Error> {
-                let mut actions = ::std::option::Option::None;
-                let mut conditions = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "actions" => {
-                            crate::runtime::field(&mut __map, &mut actions, "actions")?
-                        }
-                        "conditions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conditions,
-                                "conditions",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(GroupRule {
-                    actions: actions.unwrap_or_default(),
-                    conditions: conditions.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GroupRule {
+    const EXPECTING: &'static str = "struct GroupRule";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut actions = ::std::option::Option::None;
+        let mut conditions = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "actions" => __map.field(&mut actions, "actions")?,
+                "conditions" => __map.field(&mut conditions, "conditions")?,
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "status" => __map.field(&mut status, "status")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            actions: actions.unwrap_or_default(),
+            conditions: conditions.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

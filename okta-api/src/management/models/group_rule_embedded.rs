@@ -30,48 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for GroupRuleEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GroupRuleEmbedded;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GroupRuleEmbedded")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GroupRuleEmbedded, A::Error> {
-                let mut group_id_to_group_name_map = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "groupIdToGroupNameMap" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_id_to_group_name_map,
-                                "groupIdToGroupNameMap",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GroupRuleEmbedded {
+    const EXPECTING: &'static str = "struct GroupRuleEmbedded";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut group_id_to_group_name_map = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "groupIdToGroupNameMap" => {
+                    __map
+                        .field(&mut group_id_to_group_name_map, "groupIdToGroupNameMap")?
                 }
-                ::std::result::Result::Ok(GroupRuleEmbedded {
-                    group_id_to_group_name_map: group_id_to_group_name_map
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            group_id_to_group_name_map: group_id_to_group_name_map.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -24,46 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for GroupSchemaDefinitions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = GroupSchemaDefinitions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct GroupSchemaDefinitions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<GroupSchemaDefinitions, A::Error> {
-                let mut base = ::std::option::Option::None;
-                let mut custom = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "base" => crate::runtime::field(&mut __map, &mut base, "base")?,
-                        "custom" => {
-                            crate::runtime::field(&mut __map, &mut custom, "custom")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(GroupSchemaDefinitions {
-                    base: base.unwrap_or_default(),
-                    custom: custom.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for GroupSchemaDefinitions {
+    const EXPECTING: &'static str = "struct GroupSchemaDefinitions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut base = ::std::option::Option::None;
+        let mut custom = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "base" => __map.field(&mut base, "base")?,
+                "custom" => __map.field(&mut custom, "custom")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            base: base.unwrap_or_default(),
+            custom: custom.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -38,61 +38,41 @@ impl<'de> ::serde::Deserialize<'de> for HrefObjectPermissionsLink {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = HrefObjectPermissionsLink;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct HrefObjectPermissionsLink")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<HrefObjectPermissionsLink, A::Error> {
-                let mut hints = ::std::option::Option::None;
-                let mut href = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut templated = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "hints" => {
-                            crate::runtime::field(&mut __map, &mut hints, "hints")?
-                        }
-                        "href" => crate::runtime::field(&mut __map, &mut href, "href")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "templated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut templated,
-                                "templated",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(HrefObjectPermissionsLink {
-                    hints: hints.unwrap_or_default(),
-                    href: href.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    templated: templated.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for HrefObjectPermissionsLink {
+    const EXPECTING: &'static str = "struct HrefObjectPermissionsLink";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut hints = ::std::option::Option::None;
+        let mut href = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut templated = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "hints" => __map.field(&mut hints, "hints")?,
+                "href" => __map.field(&mut href, "href")?,
+                "name" => __map.field(&mut name, "name")?,
+                "templated" => __map.field(&mut templated, "templated")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            hints: hints.unwrap_or_default(),
+            href: href.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            templated: templated.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,55 +32,35 @@ impl<'de> ::serde::Deserialize<'de> for IamBundleEntitlement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IamBundleEntitlement;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IamBundleEntitlement")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IamBundleEntitlement, A::Error> {
-                let mut resource_sets = ::std::option::Option::None;
-                let mut role = ::std::option::Option::None;
-                let mut targets = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "resourceSets" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_sets,
-                                "resourceSets",
-                            )?
-                        }
-                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
-                        "targets" => {
-                            crate::runtime::field(&mut __map, &mut targets, "targets")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IamBundleEntitlement {
-                    resource_sets: resource_sets.unwrap_or_default(),
-                    role: role.unwrap_or_default(),
-                    targets: targets.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IamBundleEntitlement {
+    const EXPECTING: &'static str = "struct IamBundleEntitlement";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut resource_sets = ::std::option::Option::None;
+        let mut role = ::std::option::Option::None;
+        let mut targets = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "resourceSets" => __map.field(&mut resource_sets, "resourceSets")?,
+                "role" => __map.field(&mut role, "role")?,
+                "targets" => __map.field(&mut targets, "targets")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            resource_sets: resource_sets.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            targets: targets.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,47 +28,29 @@ impl<'de> ::serde::Deserialize<'de> for IdentityClaimSourcingPolicyRuleAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentityClaimSourcingPolicyRuleAction;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentityClaimSourcingPolicyRuleAction")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdentityClaimSourcingPolicyRuleAction, A::Error> {
-                let mut claim_sourcing = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "claimSourcing" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut claim_sourcing,
-                                "claimSourcing",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IdentityClaimSourcingPolicyRuleAction {
-                    claim_sourcing: claim_sourcing.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentityClaimSourcingPolicyRuleAction {
+    const EXPECTING: &'static str = "struct IdentityClaimSourcingPolicyRuleAction";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut claim_sourcing = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "claimSourcing" => __map.field(&mut claim_sourcing, "claimSourcing")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            claim_sourcing: claim_sourcing.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

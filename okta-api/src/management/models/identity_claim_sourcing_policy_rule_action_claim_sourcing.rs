@@ -29,58 +29,32 @@ for IdentityClaimSourcingPolicyRuleActionClaimSourcing {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentityClaimSourcingPolicyRuleActionClaimSourcing;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentityClaimSourcingPolicyRuleActionClaimSourcing")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                IdentityClaimSourcingPolicyRuleActionClaimSourcing,
-                A::Error,
-            > {
-                let mut redirect_type = ::std::option::Option::None;
-                let mut refresh = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "redirectType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut redirect_type,
-                                "redirectType",
-                            )?
-                        }
-                        "refresh" => {
-                            crate::runtime::field(&mut __map, &mut refresh, "refresh")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IdentityClaimSourcingPolicyRuleActionClaimSourcing {
-                    redirect_type: crate::runtime::required(
-                        redirect_type,
-                        "redirectType",
-                    )?,
-                    refresh: refresh.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentityClaimSourcingPolicyRuleActionClaimSourcing {
+    const EXPECTING: &'static str = "struct IdentityClaimSourcingPolicyRuleActionClaimSourcing";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut redirect_type = ::std::option::Option::None;
+        let mut refresh = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "redirectType" => __map.field(&mut redirect_type, "redirectType")?,
+                "refresh" => __map.field(&mut refresh, "refresh")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            redirect_type: crate::runtime::required(redirect_type, "redirectType")?,
+            refresh: refresh.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

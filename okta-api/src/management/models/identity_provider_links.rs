@@ -50,89 +50,55 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentityProviderLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentityProviderLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdentityProviderLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut acs = ::std::option::Option::None;
-                let mut authorize = ::std::option::Option::None;
-                let mut client_redirect_uri = ::std::option::Option::None;
-                let mut metadata = ::std::option::Option::None;
-                let mut users = ::std::option::Option::None;
-                let mut deactivate = ::std::option::Option::None;
-                let mut activate = ::std::option::Option::None;
-                let mut keys = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "acs" => crate::runtime::field(&mut __map, &mut acs, "acs")?,
-                        "authorize" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorize,
-                                "authorize",
-                            )?
-                        }
-                        "clientRedirectUri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_redirect_uri,
-                                "clientRedirectUri",
-                            )?
-                        }
-                        "metadata" => {
-                            crate::runtime::field(&mut __map, &mut metadata, "metadata")?
-                        }
-                        "users" => {
-                            crate::runtime::field(&mut __map, &mut users, "users")?
-                        }
-                        "deactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut deactivate,
-                                "deactivate",
-                            )?
-                        }
-                        "activate" => {
-                            crate::runtime::field(&mut __map, &mut activate, "activate")?
-                        }
-                        "keys" => crate::runtime::field(&mut __map, &mut keys, "keys")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentityProviderLinks {
+    const EXPECTING: &'static str = "struct IdentityProviderLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut acs = ::std::option::Option::None;
+        let mut authorize = ::std::option::Option::None;
+        let mut client_redirect_uri = ::std::option::Option::None;
+        let mut metadata = ::std::option::Option::None;
+        let mut users = ::std::option::Option::None;
+        let mut deactivate = ::std::option::Option::None;
+        let mut activate = ::std::option::Option::None;
+        let mut keys = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "acs" => __map.field(&mut acs, "acs")?,
+                "authorize" => __map.field(&mut authorize, "authorize")?,
+                "clientRedirectUri" => {
+                    __map.field(&mut client_redirect_uri, "clientRedirectUri")?
                 }
-                ::std::result::Result::Ok(IdentityProviderLinks {
-                    self_: self_.unwrap_or_default(),
-                    acs: acs.unwrap_or_default(),
-                    authorize: authorize.unwrap_or_default(),
-                    client_redirect_uri: client_redirect_uri.unwrap_or_default(),
-                    metadata: metadata.unwrap_or_default(),
-                    users: users.unwrap_or_default(),
-                    deactivate: deactivate.unwrap_or_default(),
-                    activate: activate.unwrap_or_default(),
-                    keys: keys.unwrap_or_default(),
-                    additional_properties,
-                })
+                "metadata" => __map.field(&mut metadata, "metadata")?,
+                "users" => __map.field(&mut users, "users")?,
+                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
+                "activate" => __map.field(&mut activate, "activate")?,
+                "keys" => __map.field(&mut keys, "keys")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            acs: acs.unwrap_or_default(),
+            authorize: authorize.unwrap_or_default(),
+            client_redirect_uri: client_redirect_uri.unwrap_or_default(),
+            metadata: metadata.unwrap_or_default(),
+            users: users.unwrap_or_default(),
+            deactivate: deactivate.unwrap_or_default(),
+            activate: activate.unwrap_or_default(),
+            keys: keys.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

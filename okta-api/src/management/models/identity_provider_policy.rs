@@ -52,79 +52,41 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentityProviderPolicy;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentityProviderPolicy")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdentityProviderPolicy, A::Error> {
-                let mut account_link = ::std::option::Option::None;
-                let mut max_clock_skew = ::std::option::Option::None;
-                let mut trust_claims = ::std::option::Option::None;
-                let mut provisioning = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accountLink" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut account_link,
-                                "accountLink",
-                            )?
-                        }
-                        "maxClockSkew" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut max_clock_skew,
-                                "maxClockSkew",
-                            )?
-                        }
-                        "trustClaims" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut trust_claims,
-                                "trustClaims",
-                            )?
-                        }
-                        "provisioning" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provisioning,
-                                "provisioning",
-                            )?
-                        }
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IdentityProviderPolicy {
-                    account_link: account_link.unwrap_or_default(),
-                    max_clock_skew: max_clock_skew.unwrap_or_default(),
-                    trust_claims: trust_claims.unwrap_or_default(),
-                    provisioning: provisioning.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentityProviderPolicy {
+    const EXPECTING: &'static str = "struct IdentityProviderPolicy";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut account_link = ::std::option::Option::None;
+        let mut max_clock_skew = ::std::option::Option::None;
+        let mut trust_claims = ::std::option::Option::None;
+        let mut provisioning = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accountLink" => __map.field(&mut account_link, "accountLink")?,
+                "maxClockSkew" => __map.field(&mut max_clock_skew, "maxClockSkew")?,
+                "trustClaims" => __map.field(&mut trust_claims, "trustClaims")?,
+                "provisioning" => __map.field(&mut provisioning, "provisioning")?,
+                "subject" => __map.field(&mut subject, "subject")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            account_link: account_link.unwrap_or_default(),
+            max_clock_skew: max_clock_skew.unwrap_or_default(),
+            trust_claims: trust_claims.unwrap_or_default(),
+            provisioning: provisioning.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

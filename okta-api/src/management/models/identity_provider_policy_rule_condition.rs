@@ -28,48 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentityProviderPolicyRuleCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentityProviderPolicyRuleCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdentityProviderPolicyRuleCondition, A::Error> {
-                let mut idp_ids = ::std::option::Option::None;
-                let mut provider = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "idpIds" => {
-                            crate::runtime::field(&mut __map, &mut idp_ids, "idpIds")?
-                        }
-                        "provider" => {
-                            crate::runtime::field(&mut __map, &mut provider, "provider")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IdentityProviderPolicyRuleCondition {
-                    idp_ids: idp_ids.unwrap_or_default(),
-                    provider: provider.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentityProviderPolicyRuleCondition {
+    const EXPECTING: &'static str = "struct IdentityProviderPolicyRuleCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut idp_ids = ::std::option::Option::None;
+        let mut provider = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "idpIds" => __map.field(&mut idp_ids, "idpIds")?,
+                "provider" => __map.field(&mut provider, "provider")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            idp_ids: idp_ids.unwrap_or_default(),
+            provider: provider.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

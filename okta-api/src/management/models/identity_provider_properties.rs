@@ -65,102 +65,57 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentityProviderProperties;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentityProviderProperties")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdentityProviderProperties, A::Error> {
-                let mut aal_value = ::std::option::Option::None;
-                let mut additional_amr = ::std::option::Option::None;
-                let mut allow_dynamic_user_matching = ::std::option::Option::None;
-                let mut allow_user_updates = ::std::option::Option::None;
-                let mut ial_value = ::std::option::Option::None;
-                let mut idv_metadata = ::std::option::Option::None;
-                let mut inquiry_template_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "aalValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut aal_value,
-                                "aalValue",
-                            )?
-                        }
-                        "additionalAmr" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut additional_amr,
-                                "additionalAmr",
-                            )?
-                        }
-                        "allowDynamicUserMatching" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut allow_dynamic_user_matching,
-                                "allowDynamicUserMatching",
-                            )?
-                        }
-                        "allowUserUpdates" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut allow_user_updates,
-                                "allowUserUpdates",
-                            )?
-                        }
-                        "ialValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut ial_value,
-                                "ialValue",
-                            )?
-                        }
-                        "idvMetadata" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut idv_metadata,
-                                "idvMetadata",
-                            )?
-                        }
-                        "inquiryTemplateId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut inquiry_template_id,
-                                "inquiryTemplateId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentityProviderProperties {
+    const EXPECTING: &'static str = "struct IdentityProviderProperties";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut aal_value = ::std::option::Option::None;
+        let mut additional_amr = ::std::option::Option::None;
+        let mut allow_dynamic_user_matching = ::std::option::Option::None;
+        let mut allow_user_updates = ::std::option::Option::None;
+        let mut ial_value = ::std::option::Option::None;
+        let mut idv_metadata = ::std::option::Option::None;
+        let mut inquiry_template_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "aalValue" => __map.field(&mut aal_value, "aalValue")?,
+                "additionalAmr" => __map.field(&mut additional_amr, "additionalAmr")?,
+                "allowDynamicUserMatching" => {
+                    __map
+                        .field(
+                            &mut allow_dynamic_user_matching,
+                            "allowDynamicUserMatching",
+                        )?
                 }
-                ::std::result::Result::Ok(IdentityProviderProperties {
-                    aal_value: aal_value.unwrap_or_default(),
-                    additional_amr: additional_amr.unwrap_or_default(),
-                    allow_dynamic_user_matching: allow_dynamic_user_matching
-                        .unwrap_or_default(),
-                    allow_user_updates: allow_user_updates.unwrap_or_default(),
-                    ial_value: ial_value.unwrap_or_default(),
-                    idv_metadata: idv_metadata.unwrap_or_default(),
-                    inquiry_template_id: inquiry_template_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "allowUserUpdates" => {
+                    __map.field(&mut allow_user_updates, "allowUserUpdates")?
+                }
+                "ialValue" => __map.field(&mut ial_value, "ialValue")?,
+                "idvMetadata" => __map.field(&mut idv_metadata, "idvMetadata")?,
+                "inquiryTemplateId" => {
+                    __map.field(&mut inquiry_template_id, "inquiryTemplateId")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            aal_value: aal_value.unwrap_or_default(),
+            additional_amr: additional_amr.unwrap_or_default(),
+            allow_dynamic_user_matching: allow_dynamic_user_matching.unwrap_or_default(),
+            allow_user_updates: allow_user_updates.unwrap_or_default(),
+            ial_value: ial_value.unwrap_or_default(),
+            idv_metadata: idv_metadata.unwrap_or_default(),
+            inquiry_template_id: inquiry_template_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

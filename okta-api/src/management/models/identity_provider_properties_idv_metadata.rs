@@ -38,65 +38,37 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderPropertiesIdvMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentityProviderPropertiesIdvMetadata;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentityProviderPropertiesIdvMetadata")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdentityProviderPropertiesIdvMetadata, A::Error> {
-                let mut vendor_display_name = ::std::option::Option::None;
-                let mut terms_of_use = ::std::option::Option::None;
-                let mut privacy_policy = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "vendorDisplayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut vendor_display_name,
-                                "vendorDisplayName",
-                            )?
-                        }
-                        "termsOfUse" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut terms_of_use,
-                                "termsOfUse",
-                            )?
-                        }
-                        "privacyPolicy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut privacy_policy,
-                                "privacyPolicy",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentityProviderPropertiesIdvMetadata {
+    const EXPECTING: &'static str = "struct IdentityProviderPropertiesIdvMetadata";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut vendor_display_name = ::std::option::Option::None;
+        let mut terms_of_use = ::std::option::Option::None;
+        let mut privacy_policy = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "vendorDisplayName" => {
+                    __map.field(&mut vendor_display_name, "vendorDisplayName")?
                 }
-                ::std::result::Result::Ok(IdentityProviderPropertiesIdvMetadata {
-                    vendor_display_name: vendor_display_name.unwrap_or_default(),
-                    terms_of_use: terms_of_use.unwrap_or_default(),
-                    privacy_policy: privacy_policy.unwrap_or_default(),
-                    additional_properties,
-                })
+                "termsOfUse" => __map.field(&mut terms_of_use, "termsOfUse")?,
+                "privacyPolicy" => __map.field(&mut privacy_policy, "privacyPolicy")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            vendor_display_name: vendor_display_name.unwrap_or_default(),
+            terms_of_use: terms_of_use.unwrap_or_default(),
+            privacy_policy: privacy_policy.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

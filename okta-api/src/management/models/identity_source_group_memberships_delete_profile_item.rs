@@ -32,59 +32,36 @@ impl<'de> ::serde::Deserialize<'de> for IdentitySourceGroupMembershipsDeleteProf
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentitySourceGroupMembershipsDeleteProfileItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentitySourceGroupMembershipsDeleteProfileItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                IdentitySourceGroupMembershipsDeleteProfileItem,
-                A::Error,
-            > {
-                let mut group_external_id = ::std::option::Option::None;
-                let mut member_external_ids = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "groupExternalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_external_id,
-                                "groupExternalId",
-                            )?
-                        }
-                        "memberExternalIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut member_external_ids,
-                                "memberExternalIds",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentitySourceGroupMembershipsDeleteProfileItem {
+    const EXPECTING: &'static str = "struct IdentitySourceGroupMembershipsDeleteProfileItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut group_external_id = ::std::option::Option::None;
+        let mut member_external_ids = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "groupExternalId" => {
+                    __map.field(&mut group_external_id, "groupExternalId")?
                 }
-                ::std::result::Result::Ok(IdentitySourceGroupMembershipsDeleteProfileItem {
-                    group_external_id: group_external_id.unwrap_or_default(),
-                    member_external_ids: member_external_ids.unwrap_or_default(),
-                    additional_properties,
-                })
+                "memberExternalIds" => {
+                    __map.field(&mut member_external_ids, "memberExternalIds")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            group_external_id: group_external_id.unwrap_or_default(),
+            member_external_ids: member_external_ids.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -45,97 +45,47 @@ impl<'de> ::serde::Deserialize<'de> for IdentitySourceUserProfileForUpsert {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdentitySourceUserProfileForUpsert;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdentitySourceUserProfileForUpsert")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdentitySourceUserProfileForUpsert, A::Error> {
-                let mut email = ::std::option::Option::None;
-                let mut first_name = ::std::option::Option::None;
-                let mut home_address = ::std::option::Option::None;
-                let mut last_name = ::std::option::Option::None;
-                let mut mobile_phone = ::std::option::Option::None;
-                let mut second_email = ::std::option::Option::None;
-                let mut user_name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "email" => {
-                            crate::runtime::field(&mut __map, &mut email, "email")?
-                        }
-                        "firstName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut first_name,
-                                "firstName",
-                            )?
-                        }
-                        "homeAddress" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut home_address,
-                                "homeAddress",
-                            )?
-                        }
-                        "lastName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_name,
-                                "lastName",
-                            )?
-                        }
-                        "mobilePhone" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut mobile_phone,
-                                "mobilePhone",
-                            )?
-                        }
-                        "secondEmail" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut second_email,
-                                "secondEmail",
-                            )?
-                        }
-                        "userName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_name,
-                                "userName",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IdentitySourceUserProfileForUpsert {
-                    email: email.unwrap_or_default(),
-                    first_name: first_name.unwrap_or_default(),
-                    home_address: home_address.unwrap_or_default(),
-                    last_name: last_name.unwrap_or_default(),
-                    mobile_phone: mobile_phone.unwrap_or_default(),
-                    second_email: second_email.unwrap_or_default(),
-                    user_name: user_name.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdentitySourceUserProfileForUpsert {
+    const EXPECTING: &'static str = "struct IdentitySourceUserProfileForUpsert";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut email = ::std::option::Option::None;
+        let mut first_name = ::std::option::Option::None;
+        let mut home_address = ::std::option::Option::None;
+        let mut last_name = ::std::option::Option::None;
+        let mut mobile_phone = ::std::option::Option::None;
+        let mut second_email = ::std::option::Option::None;
+        let mut user_name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "email" => __map.field(&mut email, "email")?,
+                "firstName" => __map.field(&mut first_name, "firstName")?,
+                "homeAddress" => __map.field(&mut home_address, "homeAddress")?,
+                "lastName" => __map.field(&mut last_name, "lastName")?,
+                "mobilePhone" => __map.field(&mut mobile_phone, "mobilePhone")?,
+                "secondEmail" => __map.field(&mut second_email, "secondEmail")?,
+                "userName" => __map.field(&mut user_name, "userName")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            email: email.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            home_address: home_address.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            mobile_phone: mobile_phone.unwrap_or_default(),
+            second_email: second_email.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

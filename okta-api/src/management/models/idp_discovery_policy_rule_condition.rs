@@ -41,60 +41,38 @@ impl<'de> ::serde::Deserialize<'de> for IdpDiscoveryPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdpDiscoveryPolicyRuleCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdpDiscoveryPolicyRuleCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdpDiscoveryPolicyRuleCondition, A::Error> {
-                let mut app = ::std::option::Option::None;
-                let mut network = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut user_identifier = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "userIdentifier" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_identifier,
-                                "userIdentifier",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IdpDiscoveryPolicyRuleCondition {
-                    app: app.unwrap_or_default(),
-                    network: network.unwrap_or_default(),
-                    platform: platform.unwrap_or_default(),
-                    user_identifier: user_identifier.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdpDiscoveryPolicyRuleCondition {
+    const EXPECTING: &'static str = "struct IdpDiscoveryPolicyRuleCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app = ::std::option::Option::None;
+        let mut network = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut user_identifier = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "app" => __map.field(&mut app, "app")?,
+                "network" => __map.field(&mut network, "network")?,
+                "platform" => __map.field(&mut platform, "platform")?,
+                "userIdentifier" => __map.field(&mut user_identifier, "userIdentifier")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app: app.unwrap_or_default(),
+            network: network.unwrap_or_default(),
+            platform: platform.unwrap_or_default(),
+            user_identifier: user_identifier.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -56,84 +56,56 @@ impl<'de> ::serde::Deserialize<'de> for IdpKeyCredential {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdpKeyCredential;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdpKeyCredential")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdpKeyCredential, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut e = ::std::option::Option::None;
-                let mut expires_at = ::std::option::Option::None;
-                let mut kid = ::std::option::Option::None;
-                let mut kty = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut n = ::std::option::Option::None;
-                let mut use_ = ::std::option::Option::None;
-                let mut x5c = ::std::option::Option::None;
-                let mut x5t_s256 = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "e" => crate::runtime::field(&mut __map, &mut e, "e")?,
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "n" => crate::runtime::field(&mut __map, &mut n, "n")?,
-                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
-                        "x5c" => crate::runtime::field(&mut __map, &mut x5c, "x5c")?,
-                        "x5t#S256" => {
-                            crate::runtime::field(&mut __map, &mut x5t_s256, "x5t#S256")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IdpKeyCredential {
-                    created: created.unwrap_or_default(),
-                    e: e.unwrap_or_default(),
-                    expires_at: expires_at.unwrap_or_default(),
-                    kid: kid.unwrap_or_default(),
-                    kty: kty.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    n: n.unwrap_or_default(),
-                    use_: use_.unwrap_or_default(),
-                    x5c: x5c.unwrap_or_default(),
-                    x5t_s256: x5t_s256.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdpKeyCredential {
+    const EXPECTING: &'static str = "struct IdpKeyCredential";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut e = ::std::option::Option::None;
+        let mut expires_at = ::std::option::Option::None;
+        let mut kid = ::std::option::Option::None;
+        let mut kty = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut n = ::std::option::Option::None;
+        let mut use_ = ::std::option::Option::None;
+        let mut x5c = ::std::option::Option::None;
+        let mut x5t_s256 = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "e" => __map.field(&mut e, "e")?,
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "kid" => __map.field(&mut kid, "kid")?,
+                "kty" => __map.field(&mut kty, "kty")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "n" => __map.field(&mut n, "n")?,
+                "use" => __map.field(&mut use_, "use")?,
+                "x5c" => __map.field(&mut x5c, "x5c")?,
+                "x5t#S256" => __map.field(&mut x5t_s256, "x5t#S256")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            e: e.unwrap_or_default(),
+            expires_at: expires_at.unwrap_or_default(),
+            kid: kid.unwrap_or_default(),
+            kty: kty.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            n: n.unwrap_or_default(),
+            use_: use_.unwrap_or_default(),
+            x5c: x5c.unwrap_or_default(),
+            x5t_s256: x5t_s256.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -47,75 +47,42 @@ impl<'de> ::serde::Deserialize<'de> for IdpPolicyRuleActionIdp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdpPolicyRuleActionIdp;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdpPolicyRuleActionIdp")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdpPolicyRuleActionIdp, A::Error> {
-                let mut providers = ::std::option::Option::None;
-                let mut idp_selection_type = ::std::option::Option::None;
-                let mut match_criteria = ::std::option::Option::None;
-                let mut should_fall_back_to_okta = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "providers" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut providers,
-                                "providers",
-                            )?
-                        }
-                        "idpSelectionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut idp_selection_type,
-                                "idpSelectionType",
-                            )?
-                        }
-                        "matchCriteria" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut match_criteria,
-                                "matchCriteria",
-                            )?
-                        }
-                        "shouldFallBackToOkta" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut should_fall_back_to_okta,
-                                "shouldFallBackToOkta",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdpPolicyRuleActionIdp {
+    const EXPECTING: &'static str = "struct IdpPolicyRuleActionIdp";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut providers = ::std::option::Option::None;
+        let mut idp_selection_type = ::std::option::Option::None;
+        let mut match_criteria = ::std::option::Option::None;
+        let mut should_fall_back_to_okta = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "providers" => __map.field(&mut providers, "providers")?,
+                "idpSelectionType" => {
+                    __map.field(&mut idp_selection_type, "idpSelectionType")?
                 }
-                ::std::result::Result::Ok(IdpPolicyRuleActionIdp {
-                    providers: providers.unwrap_or_default(),
-                    idp_selection_type: idp_selection_type.unwrap_or_default(),
-                    match_criteria: match_criteria.unwrap_or_default(),
-                    should_fall_back_to_okta: should_fall_back_to_okta
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "matchCriteria" => __map.field(&mut match_criteria, "matchCriteria")?,
+                "shouldFallBackToOkta" => {
+                    __map.field(&mut should_fall_back_to_okta, "shouldFallBackToOkta")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            providers: providers.unwrap_or_default(),
+            idp_selection_type: idp_selection_type.unwrap_or_default(),
+            match_criteria: match_criteria.unwrap_or_default(),
+            should_fall_back_to_okta: should_fall_back_to_okta.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

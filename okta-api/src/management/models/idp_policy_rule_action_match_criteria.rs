@@ -30,56 +30,34 @@ impl<'de> ::serde::Deserialize<'de> for IdpPolicyRuleActionMatchCriteria {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdpPolicyRuleActionMatchCriteria;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdpPolicyRuleActionMatchCriteria")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdpPolicyRuleActionMatchCriteria, A::Error> {
-                let mut property_name = ::std::option::Option::None;
-                let mut provider_expression = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "propertyName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut property_name,
-                                "propertyName",
-                            )?
-                        }
-                        "providerExpression" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_expression,
-                                "providerExpression",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdpPolicyRuleActionMatchCriteria {
+    const EXPECTING: &'static str = "struct IdpPolicyRuleActionMatchCriteria";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut property_name = ::std::option::Option::None;
+        let mut provider_expression = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "propertyName" => __map.field(&mut property_name, "propertyName")?,
+                "providerExpression" => {
+                    __map.field(&mut provider_expression, "providerExpression")?
                 }
-                ::std::result::Result::Ok(IdpPolicyRuleActionMatchCriteria {
-                    property_name: property_name.unwrap_or_default(),
-                    provider_expression: provider_expression.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            property_name: property_name.unwrap_or_default(),
+            provider_expression: provider_expression.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -59,102 +59,52 @@ impl<'de> ::serde::Deserialize<'de> for Idv {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Idv;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Idv")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Idv, A::Error> {
-                let mut authorize_url = ::std::option::Option::None;
-                let mut config_url = ::std::option::Option::None;
-                let mut issuer_url = ::std::option::Option::None;
-                let mut jwks_url = ::std::option::Option::None;
-                let mut par_url = ::std::option::Option::None;
-                let mut privacy_policy_url = ::std::option::Option::None;
-                let mut terms_of_use_url = ::std::option::Option::None;
-                let mut token_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authorizeUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorize_url,
-                                "authorizeUrl",
-                            )?
-                        }
-                        "configUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut config_url,
-                                "configUrl",
-                            )?
-                        }
-                        "issuerUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut issuer_url,
-                                "issuerUrl",
-                            )?
-                        }
-                        "jwksUrl" => {
-                            crate::runtime::field(&mut __map, &mut jwks_url, "jwksUrl")?
-                        }
-                        "parUrl" => {
-                            crate::runtime::field(&mut __map, &mut par_url, "parUrl")?
-                        }
-                        "privacyPolicyUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut privacy_policy_url,
-                                "privacyPolicyUrl",
-                            )?
-                        }
-                        "termsOfUseUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut terms_of_use_url,
-                                "termsOfUseUrl",
-                            )?
-                        }
-                        "tokenUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_url,
-                                "tokenUrl",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Idv {
+    const EXPECTING: &'static str = "struct Idv";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authorize_url = ::std::option::Option::None;
+        let mut config_url = ::std::option::Option::None;
+        let mut issuer_url = ::std::option::Option::None;
+        let mut jwks_url = ::std::option::Option::None;
+        let mut par_url = ::std::option::Option::None;
+        let mut privacy_policy_url = ::std::option::Option::None;
+        let mut terms_of_use_url = ::std::option::Option::None;
+        let mut token_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authorizeUrl" => __map.field(&mut authorize_url, "authorizeUrl")?,
+                "configUrl" => __map.field(&mut config_url, "configUrl")?,
+                "issuerUrl" => __map.field(&mut issuer_url, "issuerUrl")?,
+                "jwksUrl" => __map.field(&mut jwks_url, "jwksUrl")?,
+                "parUrl" => __map.field(&mut par_url, "parUrl")?,
+                "privacyPolicyUrl" => {
+                    __map.field(&mut privacy_policy_url, "privacyPolicyUrl")?
                 }
-                ::std::result::Result::Ok(Idv {
-                    authorize_url: authorize_url.unwrap_or_default(),
-                    config_url: config_url.unwrap_or_default(),
-                    issuer_url: issuer_url.unwrap_or_default(),
-                    jwks_url: jwks_url.unwrap_or_default(),
-                    par_url: par_url.unwrap_or_default(),
-                    privacy_policy_url: privacy_policy_url.unwrap_or_default(),
-                    terms_of_use_url: terms_of_use_url.unwrap_or_default(),
-                    token_url: token_url.unwrap_or_default(),
-                    additional_properties,
-                })
+                "termsOfUseUrl" => __map.field(&mut terms_of_use_url, "termsOfUseUrl")?,
+                "tokenUrl" => __map.field(&mut token_url, "tokenUrl")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authorize_url: authorize_url.unwrap_or_default(),
+            config_url: config_url.unwrap_or_default(),
+            issuer_url: issuer_url.unwrap_or_default(),
+            jwks_url: jwks_url.unwrap_or_default(),
+            par_url: par_url.unwrap_or_default(),
+            privacy_policy_url: privacy_policy_url.unwrap_or_default(),
+            terms_of_use_url: terms_of_use_url.unwrap_or_default(),
+            token_url: token_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

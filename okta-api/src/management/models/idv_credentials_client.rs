@@ -24,56 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for IdvCredentialsClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdvCredentialsClient;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdvCredentialsClient")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdvCredentialsClient, A::Error> {
-                let mut client_id = ::std::option::Option::None;
-                let mut client_secret = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "client_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "client_id",
-                            )?
-                        }
-                        "client_secret" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_secret,
-                                "client_secret",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IdvCredentialsClient {
-                    client_id: client_id.unwrap_or_default(),
-                    client_secret: client_secret.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdvCredentialsClient {
+    const EXPECTING: &'static str = "struct IdvCredentialsClient";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client_id = ::std::option::Option::None;
+        let mut client_secret = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "client_id" => __map.field(&mut client_id, "client_id")?,
+                "client_secret" => __map.field(&mut client_secret, "client_secret")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client_id: client_id.unwrap_or_default(),
+            client_secret: client_secret.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

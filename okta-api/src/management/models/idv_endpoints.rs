@@ -28,58 +28,38 @@ impl<'de> ::serde::Deserialize<'de> for IdvEndpoints {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IdvEndpoints;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IdvEndpoints")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IdvEndpoints, A::Error> {
-                let mut authorization = ::std::option::Option::None;
-                let mut jwks = ::std::option::Option::None;
-                let mut par = ::std::option::Option::None;
-                let mut token = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authorization" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorization,
-                                "authorization",
-                            )?
-                        }
-                        "jwks" => crate::runtime::field(&mut __map, &mut jwks, "jwks")?,
-                        "par" => crate::runtime::field(&mut __map, &mut par, "par")?,
-                        "token" => {
-                            crate::runtime::field(&mut __map, &mut token, "token")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IdvEndpoints {
-                    authorization: authorization.unwrap_or_default(),
-                    jwks: jwks.unwrap_or_default(),
-                    par: par.unwrap_or_default(),
-                    token: token.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IdvEndpoints {
+    const EXPECTING: &'static str = "struct IdvEndpoints";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authorization = ::std::option::Option::None;
+        let mut jwks = ::std::option::Option::None;
+        let mut par = ::std::option::Option::None;
+        let mut token = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authorization" => __map.field(&mut authorization, "authorization")?,
+                "jwks" => __map.field(&mut jwks, "jwks")?,
+                "par" => __map.field(&mut par, "par")?,
+                "token" => __map.field(&mut token, "token")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authorization: authorization.unwrap_or_default(),
+            jwks: jwks.unwrap_or_default(),
+            par: par.unwrap_or_default(),
+            token: token.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

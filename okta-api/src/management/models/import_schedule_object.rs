@@ -39,61 +39,37 @@ impl<'de> ::serde::Deserialize<'de> for ImportScheduleObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ImportScheduleObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ImportScheduleObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ImportScheduleObject, A::Error> {
-                let mut full_import = ::std::option::Option::None;
-                let mut incremental_import = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "fullImport" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut full_import,
-                                "fullImport",
-                            )?
-                        }
-                        "incrementalImport" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut incremental_import,
-                                "incrementalImport",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ImportScheduleObject {
+    const EXPECTING: &'static str = "struct ImportScheduleObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut full_import = ::std::option::Option::None;
+        let mut incremental_import = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "fullImport" => __map.field(&mut full_import, "fullImport")?,
+                "incrementalImport" => {
+                    __map.field(&mut incremental_import, "incrementalImport")?
                 }
-                ::std::result::Result::Ok(ImportScheduleObject {
-                    full_import: full_import.unwrap_or_default(),
-                    incremental_import: incremental_import.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    additional_properties,
-                })
+                "status" => __map.field(&mut status, "status")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            full_import: full_import.unwrap_or_default(),
+            incremental_import: incremental_import.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

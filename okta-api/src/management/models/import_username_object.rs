@@ -29,59 +29,37 @@ impl<'de> ::serde::Deserialize<'de> for ImportUsernameObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ImportUsernameObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ImportUsernameObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ImportUsernameObject, A::Error> {
-                let mut user_name_expression = ::std::option::Option::None;
-                let mut username_format = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "userNameExpression" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_name_expression,
-                                "userNameExpression",
-                            )?
-                        }
-                        "usernameFormat" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut username_format,
-                                "usernameFormat",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ImportUsernameObject {
+    const EXPECTING: &'static str = "struct ImportUsernameObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut user_name_expression = ::std::option::Option::None;
+        let mut username_format = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "userNameExpression" => {
+                    __map.field(&mut user_name_expression, "userNameExpression")?
                 }
-                ::std::result::Result::Ok(ImportUsernameObject {
-                    user_name_expression: user_name_expression.unwrap_or_default(),
-                    username_format: crate::runtime::required(
-                        username_format,
-                        "usernameFormat",
-                    )?,
-                    additional_properties,
-                })
+                "usernameFormat" => __map.field(&mut username_format, "usernameFormat")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            user_name_expression: user_name_expression.unwrap_or_default(),
+            username_format: crate::runtime::required(
+                username_format,
+                "usernameFormat",
+            )?,
+            additional_properties,
+        })
     }
 }

@@ -31,51 +31,35 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookChannelConfigCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = InlineHookChannelConfigCreate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct InlineHookChannelConfigCreate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<InlineHookChannelConfigCreate, A::Error> {
-                let mut headers = ::std::option::Option::None;
-                let mut method = ::std::option::Option::None;
-                let mut uri = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "headers" => {
-                            crate::runtime::field(&mut __map, &mut headers, "headers")?
-                        }
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        "uri" => crate::runtime::field(&mut __map, &mut uri, "uri")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(InlineHookChannelConfigCreate {
-                    headers: headers.unwrap_or_default(),
-                    method: method.unwrap_or_default(),
-                    uri: uri.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for InlineHookChannelConfigCreate {
+    const EXPECTING: &'static str = "struct InlineHookChannelConfigCreate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut headers = ::std::option::Option::None;
+        let mut method = ::std::option::Option::None;
+        let mut uri = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "headers" => __map.field(&mut headers, "headers")?,
+                "method" => __map.field(&mut method, "method")?,
+                "uri" => __map.field(&mut uri, "uri")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            headers: headers.unwrap_or_default(),
+            method: method.unwrap_or_default(),
+            uri: uri.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

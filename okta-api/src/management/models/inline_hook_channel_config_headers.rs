@@ -24,46 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookChannelConfigHeaders {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = InlineHookChannelConfigHeaders;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct InlineHookChannelConfigHeaders")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<InlineHookChannelConfigHeaders, A::Error> {
-                let mut key = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(InlineHookChannelConfigHeaders {
-                    key: key.unwrap_or_default(),
-                    value: value.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for InlineHookChannelConfigHeaders {
+    const EXPECTING: &'static str = "struct InlineHookChannelConfigHeaders";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut key = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "key" => __map.field(&mut key, "key")?,
+                "value" => __map.field(&mut value, "value")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            key: key.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,54 +34,38 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = InlineHookCreate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct InlineHookCreate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<InlineHookCreate, A::Error> {
-                let mut channel = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut version = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "channel" => {
-                            crate::runtime::field(&mut __map, &mut channel, "channel")?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "version" => {
-                            crate::runtime::field(&mut __map, &mut version, "version")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(InlineHookCreate {
-                    channel: channel.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    version: version.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for InlineHookCreate {
+    const EXPECTING: &'static str = "struct InlineHookCreate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut channel = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut version = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "channel" => __map.field(&mut channel, "channel")?,
+                "name" => __map.field(&mut name, "name")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "version" => __map.field(&mut version, "version")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            channel: channel.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            version: version.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

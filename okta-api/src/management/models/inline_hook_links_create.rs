@@ -27,55 +27,35 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookLinksCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = InlineHookLinksCreate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct InlineHookLinksCreate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<InlineHookLinksCreate, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut deactivate = ::std::option::Option::None;
-                let mut execute = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "deactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut deactivate,
-                                "deactivate",
-                            )?
-                        }
-                        "execute" => {
-                            crate::runtime::field(&mut __map, &mut execute, "execute")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(InlineHookLinksCreate {
-                    self_: self_.unwrap_or_default(),
-                    deactivate: deactivate.unwrap_or_default(),
-                    execute: execute.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for InlineHookLinksCreate {
+    const EXPECTING: &'static str = "struct InlineHookLinksCreate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut deactivate = ::std::option::Option::None;
+        let mut execute = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
+                "execute" => __map.field(&mut execute, "execute")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            deactivate: deactivate.unwrap_or_default(),
+            execute: execute.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -50,101 +50,53 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookOauthPrivateKeyJwtConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = InlineHookOauthPrivateKeyJwtConfig;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct InlineHookOauthPrivateKeyJwtConfig")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<InlineHookOauthPrivateKeyJwtConfig, A::Error> {
-                let mut headers = ::std::option::Option::None;
-                let mut method = ::std::option::Option::None;
-                let mut uri = ::std::option::Option::None;
-                let mut auth_type = ::std::option::Option::None;
-                let mut client_id = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut token_url = ::std::option::Option::None;
-                let mut auth_scheme = ::std::option::Option::None;
-                let mut hook_key_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "headers" => {
-                            crate::runtime::field(&mut __map, &mut headers, "headers")?
-                        }
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        "uri" => crate::runtime::field(&mut __map, &mut uri, "uri")?,
-                        "authType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_type,
-                                "authType",
-                            )?
-                        }
-                        "clientId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "clientId",
-                            )?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "tokenUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_url,
-                                "tokenUrl",
-                            )?
-                        }
-                        "authScheme" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_scheme,
-                                "authScheme",
-                            )?
-                        }
-                        "hookKeyId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hook_key_id,
-                                "hookKeyId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(InlineHookOauthPrivateKeyJwtConfig {
-                    headers: headers.unwrap_or_default(),
-                    method: method.unwrap_or_default(),
-                    uri: uri.unwrap_or_default(),
-                    auth_type: auth_type.unwrap_or_default(),
-                    client_id: client_id.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    token_url: token_url.unwrap_or_default(),
-                    auth_scheme: auth_scheme.unwrap_or_default(),
-                    hook_key_id: hook_key_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for InlineHookOauthPrivateKeyJwtConfig {
+    const EXPECTING: &'static str = "struct InlineHookOauthPrivateKeyJwtConfig";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut headers = ::std::option::Option::None;
+        let mut method = ::std::option::Option::None;
+        let mut uri = ::std::option::Option::None;
+        let mut auth_type = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut token_url = ::std::option::Option::None;
+        let mut auth_scheme = ::std::option::Option::None;
+        let mut hook_key_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "headers" => __map.field(&mut headers, "headers")?,
+                "method" => __map.field(&mut method, "method")?,
+                "uri" => __map.field(&mut uri, "uri")?,
+                "authType" => __map.field(&mut auth_type, "authType")?,
+                "clientId" => __map.field(&mut client_id, "clientId")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "tokenUrl" => __map.field(&mut token_url, "tokenUrl")?,
+                "authScheme" => __map.field(&mut auth_scheme, "authScheme")?,
+                "hookKeyId" => __map.field(&mut hook_key_id, "hookKeyId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            headers: headers.unwrap_or_default(),
+            method: method.unwrap_or_default(),
+            uri: uri.unwrap_or_default(),
+            auth_type: auth_type.unwrap_or_default(),
+            client_id: client_id.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            token_url: token_url.unwrap_or_default(),
+            auth_scheme: auth_scheme.unwrap_or_default(),
+            hook_key_id: hook_key_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

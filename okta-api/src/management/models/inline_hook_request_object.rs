@@ -37,58 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookRequestObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = InlineHookRequestObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct InlineHookRequestObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<InlineHookRequestObject, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut ip_address = ::std::option::Option::None;
-                let mut method = ::std::option::Option::None;
-                let mut url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "ipAddress" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut ip_address,
-                                "ipAddress",
-                            )?
-                        }
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(InlineHookRequestObject {
-                    id: id.unwrap_or_default(),
-                    ip_address: ip_address.unwrap_or_default(),
-                    method: method.unwrap_or_default(),
-                    url: url.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for InlineHookRequestObject {
+    const EXPECTING: &'static str = "struct InlineHookRequestObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut ip_address = ::std::option::Option::None;
+        let mut method = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "ipAddress" => __map.field(&mut ip_address, "ipAddress")?,
+                "method" => __map.field(&mut method, "method")?,
+                "url" => __map.field(&mut url, "url")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            ip_address: ip_address.unwrap_or_default(),
+            method: method.unwrap_or_default(),
+            url: url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

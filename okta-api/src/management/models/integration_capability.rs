@@ -43,72 +43,44 @@ impl<'de> ::serde::Deserialize<'de> for IntegrationCapability {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IntegrationCapability;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IntegrationCapability")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IntegrationCapability, A::Error> {
-                let mut description = ::std::option::Option::None;
-                let mut help_url = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut release_date = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "helpUrl" => {
-                            crate::runtime::field(&mut __map, &mut help_url, "helpUrl")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "releaseDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut release_date,
-                                "releaseDate",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IntegrationCapability {
-                    description: description.unwrap_or_default(),
-                    help_url: help_url.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    release_date: release_date.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IntegrationCapability {
+    const EXPECTING: &'static str = "struct IntegrationCapability";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut description = ::std::option::Option::None;
+        let mut help_url = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut release_date = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "description" => __map.field(&mut description, "description")?,
+                "helpUrl" => __map.field(&mut help_url, "helpUrl")?,
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "releaseDate" => __map.field(&mut release_date, "releaseDate")?,
+                "status" => __map.field(&mut status, "status")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            description: description.unwrap_or_default(),
+            help_url: help_url.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            release_date: release_date.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -65,87 +65,49 @@ impl<'de> ::serde::Deserialize<'de> for InterclientTrustMapping {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = InterclientTrustMapping;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct InterclientTrustMapping")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<InterclientTrustMapping, A::Error> {
-                let mut app_instance_id = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut org_id = ::std::option::Option::None;
-                let mut trusted_app_instance_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appInstanceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_instance_id,
-                                "appInstanceId",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "orgId" => {
-                            crate::runtime::field(&mut __map, &mut org_id, "orgId")?
-                        }
-                        "trustedAppInstanceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut trusted_app_instance_id,
-                                "trustedAppInstanceId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for InterclientTrustMapping {
+    const EXPECTING: &'static str = "struct InterclientTrustMapping";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_instance_id = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut org_id = ::std::option::Option::None;
+        let mut trusted_app_instance_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "orgId" => __map.field(&mut org_id, "orgId")?,
+                "trustedAppInstanceId" => {
+                    __map.field(&mut trusted_app_instance_id, "trustedAppInstanceId")?
                 }
-                ::std::result::Result::Ok(InterclientTrustMapping {
-                    app_instance_id: app_instance_id.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    org_id: org_id.unwrap_or_default(),
-                    trusted_app_instance_id: trusted_app_instance_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_instance_id: app_instance_id.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            org_id: org_id.unwrap_or_default(),
+            trusted_app_instance_id: trusted_app_instance_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,57 +33,38 @@ impl<'de> ::serde::Deserialize<'de> for KeepMeSignedIn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = KeepMeSignedIn;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct KeepMeSignedIn")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<KeepMeSignedIn, A::Error> {
-                let mut post_auth = ::std::option::Option::None;
-                let mut post_auth_prompt_frequency = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "postAuth" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut post_auth,
-                                "postAuth",
-                            )?
-                        }
-                        "postAuthPromptFrequency" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut post_auth_prompt_frequency,
-                                "postAuthPromptFrequency",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for KeepMeSignedIn {
+    const EXPECTING: &'static str = "struct KeepMeSignedIn";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut post_auth = ::std::option::Option::None;
+        let mut post_auth_prompt_frequency = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "postAuth" => __map.field(&mut post_auth, "postAuth")?,
+                "postAuthPromptFrequency" => {
+                    __map
+                        .field(
+                            &mut post_auth_prompt_frequency,
+                            "postAuthPromptFrequency",
+                        )?
                 }
-                ::std::result::Result::Ok(KeepMeSignedIn {
-                    post_auth: post_auth.unwrap_or_default(),
-                    post_auth_prompt_frequency: post_auth_prompt_frequency
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            post_auth: post_auth.unwrap_or_default(),
+            post_auth_prompt_frequency: post_auth_prompt_frequency.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

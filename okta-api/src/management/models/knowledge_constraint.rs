@@ -51,81 +51,55 @@ impl<'de> ::serde::Deserialize<'de> for KnowledgeConstraint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = KnowledgeConstraint;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct KnowledgeConstraint")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<KnowledgeConstraint, A::Error> {
-                let mut authentication_methods = ::std::option::Option::None;
-                let mut excluded_authentication_methods = ::std::option::Option::None;
-                let mut methods = ::std::option::Option::None;
-                let mut reauthenticate_in = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut types = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticationMethods" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authentication_methods,
-                                "authenticationMethods",
-                            )?
-                        }
-                        "excludedAuthenticationMethods" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut excluded_authentication_methods,
-                                "excludedAuthenticationMethods",
-                            )?
-                        }
-                        "methods" => {
-                            crate::runtime::field(&mut __map, &mut methods, "methods")?
-                        }
-                        "reauthenticateIn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reauthenticate_in,
-                                "reauthenticateIn",
-                            )?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "types" => {
-                            crate::runtime::field(&mut __map, &mut types, "types")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for KnowledgeConstraint {
+    const EXPECTING: &'static str = "struct KnowledgeConstraint";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authentication_methods = ::std::option::Option::None;
+        let mut excluded_authentication_methods = ::std::option::Option::None;
+        let mut methods = ::std::option::Option::None;
+        let mut reauthenticate_in = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut types = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticationMethods" => {
+                    __map.field(&mut authentication_methods, "authenticationMethods")?
                 }
-                ::std::result::Result::Ok(KnowledgeConstraint {
-                    authentication_methods: authentication_methods.unwrap_or_default(),
-                    excluded_authentication_methods: excluded_authentication_methods
-                        .unwrap_or_default(),
-                    methods: methods.unwrap_or_default(),
-                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    types: types.unwrap_or_default(),
-                    additional_properties,
-                })
+                "excludedAuthenticationMethods" => {
+                    __map
+                        .field(
+                            &mut excluded_authentication_methods,
+                            "excludedAuthenticationMethods",
+                        )?
+                }
+                "methods" => __map.field(&mut methods, "methods")?,
+                "reauthenticateIn" => {
+                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
+                }
+                "required" => __map.field(&mut required, "required")?,
+                "types" => __map.field(&mut types, "types")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authentication_methods: authentication_methods.unwrap_or_default(),
+            excluded_authentication_methods: excluded_authentication_methods
+                .unwrap_or_default(),
+            methods: methods.unwrap_or_default(),
+            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            types: types.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

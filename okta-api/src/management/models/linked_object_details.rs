@@ -30,58 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for LinkedObjectDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LinkedObjectDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LinkedObjectDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LinkedObjectDetails, A::Error> {
-                let mut description = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut title = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "title" => {
-                            crate::runtime::field(&mut __map, &mut title, "title")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LinkedObjectDetails {
-                    description: description.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    title: title.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LinkedObjectDetails {
+    const EXPECTING: &'static str = "struct LinkedObjectDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut description = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "description" => __map.field(&mut description, "description")?,
+                "name" => __map.field(&mut name, "name")?,
+                "title" => __map.field(&mut title, "title")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            description: description.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            additional_properties,
+        })
     }
 }

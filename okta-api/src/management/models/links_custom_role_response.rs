@@ -44,69 +44,41 @@ impl<'de> ::serde::Deserialize<'de> for LinksCustomRoleResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LinksCustomRoleResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LinksCustomRoleResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LinksCustomRoleResponse, A::Error> {
-                let mut assignee = ::std::option::Option::None;
-                let mut member = ::std::option::Option::None;
-                let mut permissions = ::std::option::Option::None;
-                let mut resource_set = ::std::option::Option::None;
-                let mut role = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "assignee" => {
-                            crate::runtime::field(&mut __map, &mut assignee, "assignee")?
-                        }
-                        "member" => {
-                            crate::runtime::field(&mut __map, &mut member, "member")?
-                        }
-                        "permissions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut permissions,
-                                "permissions",
-                            )?
-                        }
-                        "resource-set" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_set,
-                                "resource-set",
-                            )?
-                        }
-                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LinksCustomRoleResponse {
-                    assignee: assignee.unwrap_or_default(),
-                    member: member.unwrap_or_default(),
-                    permissions: permissions.unwrap_or_default(),
-                    resource_set: resource_set.unwrap_or_default(),
-                    role: role.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LinksCustomRoleResponse {
+    const EXPECTING: &'static str = "struct LinksCustomRoleResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut assignee = ::std::option::Option::None;
+        let mut member = ::std::option::Option::None;
+        let mut permissions = ::std::option::Option::None;
+        let mut resource_set = ::std::option::Option::None;
+        let mut role = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "assignee" => __map.field(&mut assignee, "assignee")?,
+                "member" => __map.field(&mut member, "member")?,
+                "permissions" => __map.field(&mut permissions, "permissions")?,
+                "resource-set" => __map.field(&mut resource_set, "resource-set")?,
+                "role" => __map.field(&mut role, "role")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            assignee: assignee.unwrap_or_default(),
+            member: member.unwrap_or_default(),
+            permissions: permissions.unwrap_or_default(),
+            resource_set: resource_set.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -69,121 +69,67 @@ impl<'de> ::serde::Deserialize<'de> for LogDevice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogDevice;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogDevice")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogDevice, A::Error> {
-                let mut device_integrator = ::std::option::Option::None;
-                let mut disk_encryption_type = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut jailbreak = ::std::option::Option::None;
-                let mut managed = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut os_platform = ::std::option::Option::None;
-                let mut os_version = ::std::option::Option::None;
-                let mut registered = ::std::option::Option::None;
-                let mut screen_lock_type = ::std::option::Option::None;
-                let mut secure_hardware_present = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "device_integrator" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_integrator,
-                                "device_integrator",
-                            )?
-                        }
-                        "disk_encryption_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut disk_encryption_type,
-                                "disk_encryption_type",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "jailbreak" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut jailbreak,
-                                "jailbreak",
-                            )?
-                        }
-                        "managed" => {
-                            crate::runtime::field(&mut __map, &mut managed, "managed")?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "os_platform" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_platform,
-                                "os_platform",
-                            )?
-                        }
-                        "os_version" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_version,
-                                "os_version",
-                            )?
-                        }
-                        "registered" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut registered,
-                                "registered",
-                            )?
-                        }
-                        "screen_lock_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut screen_lock_type,
-                                "screen_lock_type",
-                            )?
-                        }
-                        "secure_hardware_present" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secure_hardware_present,
-                                "secure_hardware_present",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogDevice {
+    const EXPECTING: &'static str = "struct LogDevice";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut device_integrator = ::std::option::Option::None;
+        let mut disk_encryption_type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut jailbreak = ::std::option::Option::None;
+        let mut managed = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut os_platform = ::std::option::Option::None;
+        let mut os_version = ::std::option::Option::None;
+        let mut registered = ::std::option::Option::None;
+        let mut screen_lock_type = ::std::option::Option::None;
+        let mut secure_hardware_present = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "device_integrator" => {
+                    __map.field(&mut device_integrator, "device_integrator")?
                 }
-                ::std::result::Result::Ok(LogDevice {
-                    device_integrator: device_integrator.unwrap_or_default(),
-                    disk_encryption_type: disk_encryption_type.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    jailbreak: jailbreak.unwrap_or_default(),
-                    managed: managed.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    os_platform: os_platform.unwrap_or_default(),
-                    os_version: os_version.unwrap_or_default(),
-                    registered: registered.unwrap_or_default(),
-                    screen_lock_type: screen_lock_type.unwrap_or_default(),
-                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
-                    additional_properties,
-                })
+                "disk_encryption_type" => {
+                    __map.field(&mut disk_encryption_type, "disk_encryption_type")?
+                }
+                "id" => __map.field(&mut id, "id")?,
+                "jailbreak" => __map.field(&mut jailbreak, "jailbreak")?,
+                "managed" => __map.field(&mut managed, "managed")?,
+                "name" => __map.field(&mut name, "name")?,
+                "os_platform" => __map.field(&mut os_platform, "os_platform")?,
+                "os_version" => __map.field(&mut os_version, "os_version")?,
+                "registered" => __map.field(&mut registered, "registered")?,
+                "screen_lock_type" => {
+                    __map.field(&mut screen_lock_type, "screen_lock_type")?
+                }
+                "secure_hardware_present" => {
+                    __map.field(&mut secure_hardware_present, "secure_hardware_present")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            device_integrator: device_integrator.unwrap_or_default(),
+            disk_encryption_type: disk_encryption_type.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            jailbreak: jailbreak.unwrap_or_default(),
+            managed: managed.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            os_platform: os_platform.unwrap_or_default(),
+            os_version: os_version.unwrap_or_default(),
+            registered: registered.unwrap_or_default(),
+            screen_lock_type: screen_lock_type.unwrap_or_default(),
+            secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

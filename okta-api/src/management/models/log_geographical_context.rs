@@ -46,69 +46,41 @@ impl<'de> ::serde::Deserialize<'de> for LogGeographicalContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogGeographicalContext;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogGeographicalContext")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogGeographicalContext, A::Error> {
-                let mut city = ::std::option::Option::None;
-                let mut country = ::std::option::Option::None;
-                let mut geolocation = ::std::option::Option::None;
-                let mut postal_code = ::std::option::Option::None;
-                let mut state = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "city" => crate::runtime::field(&mut __map, &mut city, "city")?,
-                        "country" => {
-                            crate::runtime::field(&mut __map, &mut country, "country")?
-                        }
-                        "geolocation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut geolocation,
-                                "geolocation",
-                            )?
-                        }
-                        "postalCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut postal_code,
-                                "postalCode",
-                            )?
-                        }
-                        "state" => {
-                            crate::runtime::field(&mut __map, &mut state, "state")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogGeographicalContext {
-                    city: city.unwrap_or_default(),
-                    country: country.unwrap_or_default(),
-                    geolocation: geolocation.unwrap_or_default(),
-                    postal_code: postal_code.unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogGeographicalContext {
+    const EXPECTING: &'static str = "struct LogGeographicalContext";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut city = ::std::option::Option::None;
+        let mut country = ::std::option::Option::None;
+        let mut geolocation = ::std::option::Option::None;
+        let mut postal_code = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "city" => __map.field(&mut city, "city")?,
+                "country" => __map.field(&mut country, "country")?,
+                "geolocation" => __map.field(&mut geolocation, "geolocation")?,
+                "postalCode" => __map.field(&mut postal_code, "postalCode")?,
+                "state" => __map.field(&mut state, "state")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            city: city.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            geolocation: geolocation.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            state: state.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,55 +35,35 @@ impl<'de> ::serde::Deserialize<'de> for LogIpServiceCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogIpServiceCategory;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogIpServiceCategory")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogIpServiceCategory, A::Error> {
-                let mut is_anonymous = ::std::option::Option::None;
-                let mut operator = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "isAnonymous" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_anonymous,
-                                "isAnonymous",
-                            )?
-                        }
-                        "operator" => {
-                            crate::runtime::field(&mut __map, &mut operator, "operator")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogIpServiceCategory {
-                    is_anonymous: is_anonymous.unwrap_or_default(),
-                    operator: operator.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogIpServiceCategory {
+    const EXPECTING: &'static str = "struct LogIpServiceCategory";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut is_anonymous = ::std::option::Option::None;
+        let mut operator = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "isAnonymous" => __map.field(&mut is_anonymous, "isAnonymous")?,
+                "operator" => __map.field(&mut operator, "operator")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            is_anonymous: is_anonymous.unwrap_or_default(),
+            operator: operator.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

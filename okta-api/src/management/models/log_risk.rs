@@ -51,71 +51,41 @@ impl<'de> ::serde::Deserialize<'de> for LogRisk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogRisk;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogRisk")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogRisk, A::Error> {
-                let mut detection_name = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut level = ::std::option::Option::None;
-                let mut previous_level = ::std::option::Option::None;
-                let mut reasons = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "detectionName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut detection_name,
-                                "detectionName",
-                            )?
-                        }
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "level" => {
-                            crate::runtime::field(&mut __map, &mut level, "level")?
-                        }
-                        "previousLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut previous_level,
-                                "previousLevel",
-                            )?
-                        }
-                        "reasons" => {
-                            crate::runtime::field(&mut __map, &mut reasons, "reasons")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogRisk {
-                    detection_name: detection_name.unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    level: level.unwrap_or_default(),
-                    previous_level: previous_level.unwrap_or_default(),
-                    reasons: reasons.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogRisk {
+    const EXPECTING: &'static str = "struct LogRisk";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut detection_name = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut level = ::std::option::Option::None;
+        let mut previous_level = ::std::option::Option::None;
+        let mut reasons = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "detectionName" => __map.field(&mut detection_name, "detectionName")?,
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "level" => __map.field(&mut level, "level")?,
+                "previousLevel" => __map.field(&mut previous_level, "previousLevel")?,
+                "reasons" => __map.field(&mut reasons, "reasons")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            detection_name: detection_name.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            level: level.unwrap_or_default(),
+            previous_level: previous_level.unwrap_or_default(),
+            reasons: reasons.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

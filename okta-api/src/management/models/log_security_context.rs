@@ -67,95 +67,53 @@ impl<'de> ::serde::Deserialize<'de> for LogSecurityContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogSecurityContext;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogSecurityContext")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogSecurityContext, A::Error> {
-                let mut as_number = ::std::option::Option::None;
-                let mut as_org = ::std::option::Option::None;
-                let mut bot_protection = ::std::option::Option::None;
-                let mut domain = ::std::option::Option::None;
-                let mut ip_details = ::std::option::Option::None;
-                let mut isp = ::std::option::Option::None;
-                let mut is_proxy = ::std::option::Option::None;
-                let mut risk = ::std::option::Option::None;
-                let mut user_behaviors = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "asNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut as_number,
-                                "asNumber",
-                            )?
-                        }
-                        "asOrg" => {
-                            crate::runtime::field(&mut __map, &mut as_org, "asOrg")?
-                        }
-                        "botProtection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut bot_protection,
-                                "botProtection",
-                            )?
-                        }
-                        "domain" => {
-                            crate::runtime::field(&mut __map, &mut domain, "domain")?
-                        }
-                        "ipDetails" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut ip_details,
-                                "ipDetails",
-                            )?
-                        }
-                        "isp" => crate::runtime::field(&mut __map, &mut isp, "isp")?,
-                        "isProxy" => {
-                            crate::runtime::field(&mut __map, &mut is_proxy, "isProxy")?
-                        }
-                        "risk" => crate::runtime::field(&mut __map, &mut risk, "risk")?,
-                        "userBehaviors" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_behaviors,
-                                "userBehaviors",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogSecurityContext {
-                    as_number: as_number.unwrap_or_default(),
-                    as_org: as_org.unwrap_or_default(),
-                    bot_protection: bot_protection.unwrap_or_default(),
-                    domain: domain.unwrap_or_default(),
-                    ip_details: ip_details.unwrap_or_default(),
-                    isp: isp.unwrap_or_default(),
-                    is_proxy: is_proxy.unwrap_or_default(),
-                    risk: risk.unwrap_or_default(),
-                    user_behaviors: user_behaviors.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogSecurityContext {
+    const EXPECTING: &'static str = "struct LogSecurityContext";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut as_number = ::std::option::Option::None;
+        let mut as_org = ::std::option::Option::None;
+        let mut bot_protection = ::std::option::Option::None;
+        let mut domain = ::std::option::Option::None;
+        let mut ip_details = ::std::option::Option::None;
+        let mut isp = ::std::option::Option::None;
+        let mut is_proxy = ::std::option::Option::None;
+        let mut risk = ::std::option::Option::None;
+        let mut user_behaviors = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "asNumber" => __map.field(&mut as_number, "asNumber")?,
+                "asOrg" => __map.field(&mut as_org, "asOrg")?,
+                "botProtection" => __map.field(&mut bot_protection, "botProtection")?,
+                "domain" => __map.field(&mut domain, "domain")?,
+                "ipDetails" => __map.field(&mut ip_details, "ipDetails")?,
+                "isp" => __map.field(&mut isp, "isp")?,
+                "isProxy" => __map.field(&mut is_proxy, "isProxy")?,
+                "risk" => __map.field(&mut risk, "risk")?,
+                "userBehaviors" => __map.field(&mut user_behaviors, "userBehaviors")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            as_number: as_number.unwrap_or_default(),
+            as_org: as_org.unwrap_or_default(),
+            bot_protection: bot_protection.unwrap_or_default(),
+            domain: domain.unwrap_or_default(),
+            ip_details: ip_details.unwrap_or_default(),
+            isp: isp.unwrap_or_default(),
+            is_proxy: is_proxy.unwrap_or_default(),
+            risk: risk.unwrap_or_default(),
+            user_behaviors: user_behaviors.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

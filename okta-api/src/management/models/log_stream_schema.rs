@@ -68,92 +68,56 @@ impl<'de> ::serde::Deserialize<'de> for LogStreamSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogStreamSchema;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogStreamSchema")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogStreamSchema, A::Error> {
-                let mut schema = ::std::option::Option::None;
-                let mut error_message = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut one_of = ::std::option::Option::None;
-                let mut pattern = ::std::option::Option::None;
-                let mut properties = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut title = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "$schema" => {
-                            crate::runtime::field(&mut __map, &mut schema, "$schema")?
-                        }
-                        "errorMessage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_message,
-                                "errorMessage",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "oneOf" => {
-                            crate::runtime::field(&mut __map, &mut one_of, "oneOf")?
-                        }
-                        "pattern" => {
-                            crate::runtime::field(&mut __map, &mut pattern, "pattern")?
-                        }
-                        "properties" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut properties,
-                                "properties",
-                            )?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "title" => {
-                            crate::runtime::field(&mut __map, &mut title, "title")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogStreamSchema {
-                    schema: schema.unwrap_or_default(),
-                    error_message: error_message.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    one_of: one_of.unwrap_or_default(),
-                    pattern: pattern.unwrap_or_default(),
-                    properties: properties.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    title: title.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogStreamSchema {
+    const EXPECTING: &'static str = "struct LogStreamSchema";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut schema = ::std::option::Option::None;
+        let mut error_message = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut one_of = ::std::option::Option::None;
+        let mut pattern = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "$schema" => __map.field(&mut schema, "$schema")?,
+                "errorMessage" => __map.field(&mut error_message, "errorMessage")?,
+                "id" => __map.field(&mut id, "id")?,
+                "oneOf" => __map.field(&mut one_of, "oneOf")?,
+                "pattern" => __map.field(&mut pattern, "pattern")?,
+                "properties" => __map.field(&mut properties, "properties")?,
+                "required" => __map.field(&mut required, "required")?,
+                "title" => __map.field(&mut title, "title")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            schema: schema.unwrap_or_default(),
+            error_message: error_message.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            one_of: one_of.unwrap_or_default(),
+            pattern: pattern.unwrap_or_default(),
+            properties: properties.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

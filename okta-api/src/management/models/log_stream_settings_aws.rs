@@ -28,61 +28,37 @@ impl<'de> ::serde::Deserialize<'de> for LogStreamSettingsAws {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogStreamSettingsAws;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogStreamSettingsAws")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogStreamSettingsAws, A::Error> {
-                let mut account_id = ::std::option::Option::None;
-                let mut event_source_name = ::std::option::Option::None;
-                let mut region = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accountId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut account_id,
-                                "accountId",
-                            )?
-                        }
-                        "eventSourceName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut event_source_name,
-                                "eventSourceName",
-                            )?
-                        }
-                        "region" => {
-                            crate::runtime::field(&mut __map, &mut region, "region")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogStreamSettingsAws {
+    const EXPECTING: &'static str = "struct LogStreamSettingsAws";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut account_id = ::std::option::Option::None;
+        let mut event_source_name = ::std::option::Option::None;
+        let mut region = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accountId" => __map.field(&mut account_id, "accountId")?,
+                "eventSourceName" => {
+                    __map.field(&mut event_source_name, "eventSourceName")?
                 }
-                ::std::result::Result::Ok(LogStreamSettingsAws {
-                    account_id: account_id.unwrap_or_default(),
-                    event_source_name: event_source_name.unwrap_or_default(),
-                    region: crate::runtime::required(region, "region")?,
-                    additional_properties,
-                })
+                "region" => __map.field(&mut region, "region")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            account_id: account_id.unwrap_or_default(),
+            event_source_name: event_source_name.unwrap_or_default(),
+            region: crate::runtime::required(region, "region")?,
+            additional_properties,
+        })
     }
 }

@@ -26,51 +26,35 @@ impl<'de> ::serde::Deserialize<'de> for LogStreamSettingsSplunk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogStreamSettingsSplunk;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogStreamSettingsSplunk")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogStreamSettingsSplunk, A::Error> {
-                let mut edition = ::std::option::Option::None;
-                let mut host = ::std::option::Option::None;
-                let mut token = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "edition" => {
-                            crate::runtime::field(&mut __map, &mut edition, "edition")?
-                        }
-                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
-                        "token" => {
-                            crate::runtime::field(&mut __map, &mut token, "token")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogStreamSettingsSplunk {
-                    edition: crate::runtime::required(edition, "edition")?,
-                    host: host.unwrap_or_default(),
-                    token: token.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogStreamSettingsSplunk {
+    const EXPECTING: &'static str = "struct LogStreamSettingsSplunk";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut edition = ::std::option::Option::None;
+        let mut host = ::std::option::Option::None;
+        let mut token = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "edition" => __map.field(&mut edition, "edition")?,
+                "host" => __map.field(&mut host, "host")?,
+                "token" => __map.field(&mut token, "token")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            edition: crate::runtime::required(edition, "edition")?,
+            host: host.unwrap_or_default(),
+            token: token.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -63,80 +63,44 @@ impl<'de> ::serde::Deserialize<'de> for LogTarget {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogTarget;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogTarget")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogTarget, A::Error> {
-                let mut alternate_id = ::std::option::Option::None;
-                let mut change_details = ::std::option::Option::None;
-                let mut detail_entry = ::std::option::Option::None;
-                let mut display_name = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "alternateId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut alternate_id,
-                                "alternateId",
-                            )?
-                        }
-                        "changeDetails" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut change_details,
-                                "changeDetails",
-                            )?
-                        }
-                        "detailEntry" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut detail_entry,
-                                "detailEntry",
-                            )?
-                        }
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogTarget {
-                    alternate_id: alternate_id.unwrap_or_default(),
-                    change_details: change_details.unwrap_or_default(),
-                    detail_entry: detail_entry.unwrap_or_default(),
-                    display_name: display_name.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogTarget {
+    const EXPECTING: &'static str = "struct LogTarget";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut alternate_id = ::std::option::Option::None;
+        let mut change_details = ::std::option::Option::None;
+        let mut detail_entry = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "alternateId" => __map.field(&mut alternate_id, "alternateId")?,
+                "changeDetails" => __map.field(&mut change_details, "changeDetails")?,
+                "detailEntry" => __map.field(&mut detail_entry, "detailEntry")?,
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "id" => __map.field(&mut id, "id")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            alternate_id: alternate_id.unwrap_or_default(),
+            change_details: change_details.unwrap_or_default(),
+            detail_entry: detail_entry.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,44 +29,32 @@ impl<'de> ::serde::Deserialize<'de> for LogTargetChangeDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogTargetChangeDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogTargetChangeDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogTargetChangeDetails, A::Error> {
-                let mut from = ::std::option::Option::None;
-                let mut to = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "from" => crate::runtime::field(&mut __map, &mut from, "from")?,
-                        "to" => crate::runtime::field(&mut __map, &mut to, "to")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LogTargetChangeDetails {
-                    from: from.unwrap_or_default(),
-                    to: to.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogTargetChangeDetails {
+    const EXPECTING: &'static str = "struct LogTargetChangeDetails";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut from = ::std::option::Option::None;
+        let mut to = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "from" => __map.field(&mut from, "from")?,
+                "to" => __map.field(&mut to, "to")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            from: from.unwrap_or_default(),
+            to: to.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,64 +33,38 @@ impl<'de> ::serde::Deserialize<'de> for MacOsAccountProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = MacOsAccountProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MacOsAccountProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<MacOsAccountProfile, A::Error> {
-                let mut account_uuid = ::std::option::Option::None;
-                let mut full_name = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut username = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accountUuid" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut account_uuid,
-                                "accountUuid",
-                            )?
-                        }
-                        "fullName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut full_name,
-                                "fullName",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "username" => {
-                            crate::runtime::field(&mut __map, &mut username, "username")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(MacOsAccountProfile {
-                    account_uuid: account_uuid.unwrap_or_default(),
-                    full_name: full_name.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    username: username.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for MacOsAccountProfile {
+    const EXPECTING: &'static str = "struct MacOsAccountProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut account_uuid = ::std::option::Option::None;
+        let mut full_name = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut username = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accountUuid" => __map.field(&mut account_uuid, "accountUuid")?,
+                "fullName" => __map.field(&mut full_name, "fullName")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "username" => __map.field(&mut username, "username")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            account_uuid: account_uuid.unwrap_or_default(),
+            full_name: full_name.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            username: username.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

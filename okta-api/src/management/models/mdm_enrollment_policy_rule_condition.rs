@@ -29,56 +29,34 @@ impl<'de> ::serde::Deserialize<'de> for MdmEnrollmentPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = MdmEnrollmentPolicyRuleCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MdmEnrollmentPolicyRuleCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<MdmEnrollmentPolicyRuleCondition, A::Error> {
-                let mut block_non_safe_android = ::std::option::Option::None;
-                let mut enrollment = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "blockNonSafeAndroid" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut block_non_safe_android,
-                                "blockNonSafeAndroid",
-                            )?
-                        }
-                        "enrollment" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enrollment,
-                                "enrollment",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for MdmEnrollmentPolicyRuleCondition {
+    const EXPECTING: &'static str = "struct MdmEnrollmentPolicyRuleCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut block_non_safe_android = ::std::option::Option::None;
+        let mut enrollment = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "blockNonSafeAndroid" => {
+                    __map.field(&mut block_non_safe_android, "blockNonSafeAndroid")?
                 }
-                ::std::result::Result::Ok(MdmEnrollmentPolicyRuleCondition {
-                    block_non_safe_android: block_non_safe_android.unwrap_or_default(),
-                    enrollment: enrollment.unwrap_or_default(),
-                    additional_properties,
-                })
+                "enrollment" => __map.field(&mut enrollment, "enrollment")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            block_non_safe_android: block_non_safe_android.unwrap_or_default(),
+            enrollment: enrollment.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

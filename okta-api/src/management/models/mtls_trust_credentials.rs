@@ -46,70 +46,47 @@ impl<'de> ::serde::Deserialize<'de> for MtlsTrustCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = MtlsTrustCredentials;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MtlsTrustCredentials")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<MtlsTrustCredentials, A::Error> {
-                let mut audience = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut kid = ::std::option::Option::None;
-                let mut revocation = ::std::option::Option::None;
-                let mut revocation_cache_lifetime = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "audience" => {
-                            crate::runtime::field(&mut __map, &mut audience, "audience")?
-                        }
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "revocation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut revocation,
-                                "revocation",
-                            )?
-                        }
-                        "revocationCacheLifetime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut revocation_cache_lifetime,
-                                "revocationCacheLifetime",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for MtlsTrustCredentials {
+    const EXPECTING: &'static str = "struct MtlsTrustCredentials";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut audience = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut kid = ::std::option::Option::None;
+        let mut revocation = ::std::option::Option::None;
+        let mut revocation_cache_lifetime = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "audience" => __map.field(&mut audience, "audience")?,
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "kid" => __map.field(&mut kid, "kid")?,
+                "revocation" => __map.field(&mut revocation, "revocation")?,
+                "revocationCacheLifetime" => {
+                    __map
+                        .field(
+                            &mut revocation_cache_lifetime,
+                            "revocationCacheLifetime",
+                        )?
                 }
-                ::std::result::Result::Ok(MtlsTrustCredentials {
-                    audience: audience.unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    kid: kid.unwrap_or_default(),
-                    revocation: revocation.unwrap_or_default(),
-                    revocation_cache_lifetime: revocation_cache_lifetime
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            audience: audience.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            kid: kid.unwrap_or_default(),
+            revocation: revocation.unwrap_or_default(),
+            revocation_cache_lifetime: revocation_cache_lifetime.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

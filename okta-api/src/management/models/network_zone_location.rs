@@ -30,48 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for NetworkZoneLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = NetworkZoneLocation;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct NetworkZoneLocation")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<NetworkZoneLocation, A::Error> {
-                let mut country = ::std::option::Option::None;
-                let mut region = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "country" => {
-                            crate::runtime::field(&mut __map, &mut country, "country")?
-                        }
-                        "region" => {
-                            crate::runtime::field(&mut __map, &mut region, "region")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(NetworkZoneLocation {
-                    country: country.unwrap_or_default(),
-                    region: region.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for NetworkZoneLocation {
+    const EXPECTING: &'static str = "struct NetworkZoneLocation";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut country = ::std::option::Option::None;
+        let mut region = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "country" => __map.field(&mut country, "country")?,
+                "region" => __map.field(&mut region, "region")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            country: country.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,50 +26,29 @@ impl<'de> ::serde::Deserialize<'de> for NumberFactorChallengeEmbeddedLinksChalle
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = NumberFactorChallengeEmbeddedLinksChallenge;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct NumberFactorChallengeEmbeddedLinksChallenge")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                NumberFactorChallengeEmbeddedLinksChallenge,
-                A::Error,
-            > {
-                let mut correct_answer = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "correctAnswer" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut correct_answer,
-                                "correctAnswer",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(NumberFactorChallengeEmbeddedLinksChallenge {
-                    correct_answer: correct_answer.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for NumberFactorChallengeEmbeddedLinksChallenge {
+    const EXPECTING: &'static str = "struct NumberFactorChallengeEmbeddedLinksChallenge";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut correct_answer = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "correctAnswer" => __map.field(&mut correct_answer, "correctAnswer")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            correct_answer: correct_answer.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

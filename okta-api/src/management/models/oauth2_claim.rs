@@ -72,109 +72,63 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2Claim {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2Claim;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2Claim")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2Claim, A::Error> {
-                let mut always_include_in_token = ::std::option::Option::None;
-                let mut claim_type = ::std::option::Option::None;
-                let mut conditions = ::std::option::Option::None;
-                let mut group_filter_type = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut system = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut value_type = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "alwaysIncludeInToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut always_include_in_token,
-                                "alwaysIncludeInToken",
-                            )?
-                        }
-                        "claimType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut claim_type,
-                                "claimType",
-                            )?
-                        }
-                        "conditions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conditions,
-                                "conditions",
-                            )?
-                        }
-                        "group_filter_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_filter_type,
-                                "group_filter_type",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "system" => {
-                            crate::runtime::field(&mut __map, &mut system, "system")?
-                        }
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        "valueType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut value_type,
-                                "valueType",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2Claim {
+    const EXPECTING: &'static str = "struct Oauth2Claim";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut always_include_in_token = ::std::option::Option::None;
+        let mut claim_type = ::std::option::Option::None;
+        let mut conditions = ::std::option::Option::None;
+        let mut group_filter_type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut system = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut value_type = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "alwaysIncludeInToken" => {
+                    __map.field(&mut always_include_in_token, "alwaysIncludeInToken")?
                 }
-                ::std::result::Result::Ok(Oauth2Claim {
-                    always_include_in_token: always_include_in_token.unwrap_or_default(),
-                    claim_type: claim_type.unwrap_or_default(),
-                    conditions: conditions.unwrap_or_default(),
-                    group_filter_type: group_filter_type.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    system: system.unwrap_or_default(),
-                    value: value.unwrap_or_default(),
-                    value_type: value_type.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "claimType" => __map.field(&mut claim_type, "claimType")?,
+                "conditions" => __map.field(&mut conditions, "conditions")?,
+                "group_filter_type" => {
+                    __map.field(&mut group_filter_type, "group_filter_type")?
+                }
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "status" => __map.field(&mut status, "status")?,
+                "system" => __map.field(&mut system, "system")?,
+                "value" => __map.field(&mut value, "value")?,
+                "valueType" => __map.field(&mut value_type, "valueType")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            always_include_in_token: always_include_in_token.unwrap_or_default(),
+            claim_type: claim_type.unwrap_or_default(),
+            conditions: conditions.unwrap_or_default(),
+            group_filter_type: group_filter_type.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            system: system.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            value_type: value_type.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,75 +39,41 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2Client {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2Client;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2Client")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2Client, A::Error> {
-                let mut client_id = ::std::option::Option::None;
-                let mut client_name = ::std::option::Option::None;
-                let mut client_uri = ::std::option::Option::None;
-                let mut logo_uri = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "client_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "client_id",
-                            )?
-                        }
-                        "client_name" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_name,
-                                "client_name",
-                            )?
-                        }
-                        "client_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_uri,
-                                "client_uri",
-                            )?
-                        }
-                        "logo_uri" => {
-                            crate::runtime::field(&mut __map, &mut logo_uri, "logo_uri")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Oauth2Client {
-                    client_id: client_id.unwrap_or_default(),
-                    client_name: client_name.unwrap_or_default(),
-                    client_uri: client_uri.unwrap_or_default(),
-                    logo_uri: logo_uri.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2Client {
+    const EXPECTING: &'static str = "struct Oauth2Client";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client_id = ::std::option::Option::None;
+        let mut client_name = ::std::option::Option::None;
+        let mut client_uri = ::std::option::Option::None;
+        let mut logo_uri = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "client_id" => __map.field(&mut client_id, "client_id")?,
+                "client_name" => __map.field(&mut client_name, "client_name")?,
+                "client_uri" => __map.field(&mut client_uri, "client_uri")?,
+                "logo_uri" => __map.field(&mut logo_uri, "logo_uri")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client_id: client_id.unwrap_or_default(),
+            client_name: client_name.unwrap_or_default(),
+            client_uri: client_uri.unwrap_or_default(),
+            logo_uri: logo_uri.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -69,113 +69,68 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2ClientCredentials;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2ClientCredentials")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2ClientCredentials, A::Error> {
-                let mut alias = ::std::option::Option::None;
-                let mut auth_type = ::std::option::Option::None;
-                let mut enabled = ::std::option::Option::None;
-                let mut host = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut port = ::std::option::Option::None;
-                let mut username = ::std::option::Option::None;
-                let mut client_id = ::std::option::Option::None;
-                let mut client_secret = ::std::option::Option::None;
-                let mut scopes = ::std::option::Option::None;
-                let mut token_endpoint = ::std::option::Option::None;
-                let mut token_endpoint_auth_method = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "alias" => {
-                            crate::runtime::field(&mut __map, &mut alias, "alias")?
-                        }
-                        "authType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_type,
-                                "authType",
-                            )?
-                        }
-                        "enabled" => {
-                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
-                        }
-                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "port" => crate::runtime::field(&mut __map, &mut port, "port")?,
-                        "username" => {
-                            crate::runtime::field(&mut __map, &mut username, "username")?
-                        }
-                        "clientId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "clientId",
-                            )?
-                        }
-                        "clientSecret" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_secret,
-                                "clientSecret",
-                            )?
-                        }
-                        "scopes" => {
-                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
-                        }
-                        "tokenEndpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_endpoint,
-                                "tokenEndpoint",
-                            )?
-                        }
-                        "tokenEndpointAuthMethod" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_endpoint_auth_method,
-                                "tokenEndpointAuthMethod",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2ClientCredentials {
+    const EXPECTING: &'static str = "struct Oauth2ClientCredentials";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut alias = ::std::option::Option::None;
+        let mut auth_type = ::std::option::Option::None;
+        let mut enabled = ::std::option::Option::None;
+        let mut host = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut port = ::std::option::Option::None;
+        let mut username = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut client_secret = ::std::option::Option::None;
+        let mut scopes = ::std::option::Option::None;
+        let mut token_endpoint = ::std::option::Option::None;
+        let mut token_endpoint_auth_method = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "alias" => __map.field(&mut alias, "alias")?,
+                "authType" => __map.field(&mut auth_type, "authType")?,
+                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "host" => __map.field(&mut host, "host")?,
+                "id" => __map.field(&mut id, "id")?,
+                "port" => __map.field(&mut port, "port")?,
+                "username" => __map.field(&mut username, "username")?,
+                "clientId" => __map.field(&mut client_id, "clientId")?,
+                "clientSecret" => __map.field(&mut client_secret, "clientSecret")?,
+                "scopes" => __map.field(&mut scopes, "scopes")?,
+                "tokenEndpoint" => __map.field(&mut token_endpoint, "tokenEndpoint")?,
+                "tokenEndpointAuthMethod" => {
+                    __map
+                        .field(
+                            &mut token_endpoint_auth_method,
+                            "tokenEndpointAuthMethod",
+                        )?
                 }
-                ::std::result::Result::Ok(Oauth2ClientCredentials {
-                    alias: alias.unwrap_or_default(),
-                    auth_type: crate::runtime::required(auth_type, "authType")?,
-                    enabled: enabled.unwrap_or_default(),
-                    host: host.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    port: port.unwrap_or_default(),
-                    username: username.unwrap_or_default(),
-                    client_id: client_id.unwrap_or_default(),
-                    client_secret: client_secret.unwrap_or_default(),
-                    scopes: scopes.unwrap_or_default(),
-                    token_endpoint: token_endpoint.unwrap_or_default(),
-                    token_endpoint_auth_method: token_endpoint_auth_method
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            alias: alias.unwrap_or_default(),
+            auth_type: crate::runtime::required(auth_type, "authType")?,
+            enabled: enabled.unwrap_or_default(),
+            host: host.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            port: port.unwrap_or_default(),
+            username: username.unwrap_or_default(),
+            client_id: client_id.unwrap_or_default(),
+            client_secret: client_secret.unwrap_or_default(),
+            scopes: scopes.unwrap_or_default(),
+            token_endpoint: token_endpoint.unwrap_or_default(),
+            token_endpoint_auth_method: token_endpoint_auth_method.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,55 +39,41 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonWebKeyEcRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2ClientJsonWebKeyEcRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2ClientJsonWebKeyEcRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2ClientJsonWebKeyEcRequest, A::Error> {
-                let mut kid = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut kty = ::std::option::Option::None;
-                let mut x = ::std::option::Option::None;
-                let mut y = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
-                        "x" => crate::runtime::field(&mut __map, &mut x, "x")?,
-                        "y" => crate::runtime::field(&mut __map, &mut y, "y")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Oauth2ClientJsonWebKeyEcRequest {
-                    kid: kid.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    kty: kty.unwrap_or_default(),
-                    x: x.unwrap_or_default(),
-                    y: y.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2ClientJsonWebKeyEcRequest {
+    const EXPECTING: &'static str = "struct Oauth2ClientJsonWebKeyEcRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut kid = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut kty = ::std::option::Option::None;
+        let mut x = ::std::option::Option::None;
+        let mut y = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "kid" => __map.field(&mut kid, "kid")?,
+                "status" => __map.field(&mut status, "status")?,
+                "kty" => __map.field(&mut kty, "kty")?,
+                "x" => __map.field(&mut x, "x")?,
+                "y" => __map.field(&mut y, "y")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            kid: kid.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            kty: kty.unwrap_or_default(),
+            x: x.unwrap_or_default(),
+            y: y.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,55 +39,41 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonWebKeyRsaRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2ClientJsonWebKeyRsaRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2ClientJsonWebKeyRsaRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2ClientJsonWebKeyRsaRequest, A::Error> {
-                let mut kid = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut e = ::std::option::Option::None;
-                let mut kty = ::std::option::Option::None;
-                let mut n = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "e" => crate::runtime::field(&mut __map, &mut e, "e")?,
-                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
-                        "n" => crate::runtime::field(&mut __map, &mut n, "n")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Oauth2ClientJsonWebKeyRsaRequest {
-                    kid: kid.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    e: e.unwrap_or_default(),
-                    kty: kty.unwrap_or_default(),
-                    n: n.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2ClientJsonWebKeyRsaRequest {
+    const EXPECTING: &'static str = "struct Oauth2ClientJsonWebKeyRsaRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut kid = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut e = ::std::option::Option::None;
+        let mut kty = ::std::option::Option::None;
+        let mut n = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "kid" => __map.field(&mut kid, "kid")?,
+                "status" => __map.field(&mut status, "status")?,
+                "e" => __map.field(&mut e, "e")?,
+                "kty" => __map.field(&mut kty, "kty")?,
+                "n" => __map.field(&mut n, "n")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            kid: kid.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            e: e.unwrap_or_default(),
+            kty: kty.unwrap_or_default(),
+            n: n.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

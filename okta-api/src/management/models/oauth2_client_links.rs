@@ -31,51 +31,35 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2ClientLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2ClientLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2ClientLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut grants = ::std::option::Option::None;
-                let mut tokens = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "grants" => {
-                            crate::runtime::field(&mut __map, &mut grants, "grants")?
-                        }
-                        "tokens" => {
-                            crate::runtime::field(&mut __map, &mut tokens, "tokens")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Oauth2ClientLinks {
-                    self_: self_.unwrap_or_default(),
-                    grants: grants.unwrap_or_default(),
-                    tokens: tokens.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2ClientLinks {
+    const EXPECTING: &'static str = "struct Oauth2ClientLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut grants = ::std::option::Option::None;
+        let mut tokens = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "grants" => __map.field(&mut grants, "grants")?,
+                "tokens" => __map.field(&mut tokens, "tokens")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            grants: grants.unwrap_or_default(),
+            tokens: tokens.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

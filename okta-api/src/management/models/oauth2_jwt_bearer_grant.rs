@@ -81,132 +81,76 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2JwtBearerGrant {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2JwtBearerGrant;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2JwtBearerGrant")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2JwtBearerGrant, A::Error> {
-                let mut alias = ::std::option::Option::None;
-                let mut auth_type = ::std::option::Option::None;
-                let mut enabled = ::std::option::Option::None;
-                let mut host = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut port = ::std::option::Option::None;
-                let mut username = ::std::option::Option::None;
-                let mut audience = ::std::option::Option::None;
-                let mut client_id = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut key_id = ::std::option::Option::None;
-                let mut private_key = ::std::option::Option::None;
-                let mut scopes = ::std::option::Option::None;
-                let mut signing_algorithm = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut token_endpoint = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "alias" => {
-                            crate::runtime::field(&mut __map, &mut alias, "alias")?
-                        }
-                        "authType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_type,
-                                "authType",
-                            )?
-                        }
-                        "enabled" => {
-                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
-                        }
-                        "host" => crate::runtime::field(&mut __map, &mut host, "host")?,
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "port" => crate::runtime::field(&mut __map, &mut port, "port")?,
-                        "username" => {
-                            crate::runtime::field(&mut __map, &mut username, "username")?
-                        }
-                        "audience" => {
-                            crate::runtime::field(&mut __map, &mut audience, "audience")?
-                        }
-                        "clientId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "clientId",
-                            )?
-                        }
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "keyId" => {
-                            crate::runtime::field(&mut __map, &mut key_id, "keyId")?
-                        }
-                        "privateKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut private_key,
-                                "privateKey",
-                            )?
-                        }
-                        "scopes" => {
-                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
-                        }
-                        "signingAlgorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut signing_algorithm,
-                                "signingAlgorithm",
-                            )?
-                        }
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        "tokenEndpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_endpoint,
-                                "tokenEndpoint",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2JwtBearerGrant {
+    const EXPECTING: &'static str = "struct Oauth2JwtBearerGrant";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut alias = ::std::option::Option::None;
+        let mut auth_type = ::std::option::Option::None;
+        let mut enabled = ::std::option::Option::None;
+        let mut host = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut port = ::std::option::Option::None;
+        let mut username = ::std::option::Option::None;
+        let mut audience = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut key_id = ::std::option::Option::None;
+        let mut private_key = ::std::option::Option::None;
+        let mut scopes = ::std::option::Option::None;
+        let mut signing_algorithm = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut token_endpoint = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "alias" => __map.field(&mut alias, "alias")?,
+                "authType" => __map.field(&mut auth_type, "authType")?,
+                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "host" => __map.field(&mut host, "host")?,
+                "id" => __map.field(&mut id, "id")?,
+                "port" => __map.field(&mut port, "port")?,
+                "username" => __map.field(&mut username, "username")?,
+                "audience" => __map.field(&mut audience, "audience")?,
+                "clientId" => __map.field(&mut client_id, "clientId")?,
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "keyId" => __map.field(&mut key_id, "keyId")?,
+                "privateKey" => __map.field(&mut private_key, "privateKey")?,
+                "scopes" => __map.field(&mut scopes, "scopes")?,
+                "signingAlgorithm" => {
+                    __map.field(&mut signing_algorithm, "signingAlgorithm")?
                 }
-                ::std::result::Result::Ok(Oauth2JwtBearerGrant {
-                    alias: alias.unwrap_or_default(),
-                    auth_type: crate::runtime::required(auth_type, "authType")?,
-                    enabled: enabled.unwrap_or_default(),
-                    host: host.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    port: port.unwrap_or_default(),
-                    username: username.unwrap_or_default(),
-                    audience: audience.unwrap_or_default(),
-                    client_id: client_id.unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    key_id: key_id.unwrap_or_default(),
-                    private_key: private_key.unwrap_or_default(),
-                    scopes: scopes.unwrap_or_default(),
-                    signing_algorithm: signing_algorithm.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    token_endpoint: token_endpoint.unwrap_or_default(),
-                    additional_properties,
-                })
+                "subject" => __map.field(&mut subject, "subject")?,
+                "tokenEndpoint" => __map.field(&mut token_endpoint, "tokenEndpoint")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            alias: alias.unwrap_or_default(),
+            auth_type: crate::runtime::required(auth_type, "authType")?,
+            enabled: enabled.unwrap_or_default(),
+            host: host.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            port: port.unwrap_or_default(),
+            username: username.unwrap_or_default(),
+            audience: audience.unwrap_or_default(),
+            client_id: client_id.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            key_id: key_id.unwrap_or_default(),
+            private_key: private_key.unwrap_or_default(),
+            scopes: scopes.unwrap_or_default(),
+            signing_algorithm: signing_algorithm.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            token_endpoint: token_endpoint.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -43,66 +43,46 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2RefreshTokenLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2RefreshTokenLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2RefreshTokenLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2RefreshTokenLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut app = ::std::option::Option::None;
-                let mut revoke = ::std::option::Option::None;
-                let mut client = ::std::option::Option::None;
-                let mut user = ::std::option::Option::None;
-                let mut authorization_server = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
-                        "revoke" => {
-                            crate::runtime::field(&mut __map, &mut revoke, "revoke")?
-                        }
-                        "client" => {
-                            crate::runtime::field(&mut __map, &mut client, "client")?
-                        }
-                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
-                        "authorizationServer" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorization_server,
-                                "authorizationServer",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2RefreshTokenLinks {
+    const EXPECTING: &'static str = "struct Oauth2RefreshTokenLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut app = ::std::option::Option::None;
+        let mut revoke = ::std::option::Option::None;
+        let mut client = ::std::option::Option::None;
+        let mut user = ::std::option::Option::None;
+        let mut authorization_server = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "app" => __map.field(&mut app, "app")?,
+                "revoke" => __map.field(&mut revoke, "revoke")?,
+                "client" => __map.field(&mut client, "client")?,
+                "user" => __map.field(&mut user, "user")?,
+                "authorizationServer" => {
+                    __map.field(&mut authorization_server, "authorizationServer")?
                 }
-                ::std::result::Result::Ok(Oauth2RefreshTokenLinks {
-                    self_: self_.unwrap_or_default(),
-                    app: app.unwrap_or_default(),
-                    revoke: revoke.unwrap_or_default(),
-                    client: client.unwrap_or_default(),
-                    user: user.unwrap_or_default(),
-                    authorization_server: authorization_server.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            app: app.unwrap_or_default(),
+            revoke: revoke.unwrap_or_default(),
+            client: client.unwrap_or_default(),
+            user: user.unwrap_or_default(),
+            authorization_server: authorization_server.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -61,80 +61,56 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ResourceServerJsonWebKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2ResourceServerJsonWebKey;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2ResourceServerJsonWebKey")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2ResourceServerJsonWebKey, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut e = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut kid = ::std::option::Option::None;
-                let mut kty = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut n = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut use_ = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "e" => crate::runtime::field(&mut __map, &mut e, "e")?,
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "n" => crate::runtime::field(&mut __map, &mut n, "n")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Oauth2ResourceServerJsonWebKey {
-                    created: created.unwrap_or_default(),
-                    e: e.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    kid: kid.unwrap_or_default(),
-                    kty: kty.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    n: n.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    use_: use_.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2ResourceServerJsonWebKey {
+    const EXPECTING: &'static str = "struct Oauth2ResourceServerJsonWebKey";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut e = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut kid = ::std::option::Option::None;
+        let mut kty = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut n = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut use_ = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "e" => __map.field(&mut e, "e")?,
+                "id" => __map.field(&mut id, "id")?,
+                "kid" => __map.field(&mut kid, "kid")?,
+                "kty" => __map.field(&mut kty, "kty")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "n" => __map.field(&mut n, "n")?,
+                "status" => __map.field(&mut status, "status")?,
+                "use" => __map.field(&mut use_, "use")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            e: e.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            kid: kid.unwrap_or_default(),
+            kty: kty.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            n: n.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            use_: use_.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -59,96 +59,58 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2Scope {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2Scope;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2Scope")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2Scope, A::Error> {
-                let mut consent = ::std::option::Option::None;
-                let mut default = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut display_name = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut metadata_publish = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut optional = ::std::option::Option::None;
-                let mut system = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "consent" => {
-                            crate::runtime::field(&mut __map, &mut consent, "consent")?
-                        }
-                        "default" => {
-                            crate::runtime::field(&mut __map, &mut default, "default")?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "metadataPublish" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut metadata_publish,
-                                "metadataPublish",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "optional" => {
-                            crate::runtime::field(&mut __map, &mut optional, "optional")?
-                        }
-                        "system" => {
-                            crate::runtime::field(&mut __map, &mut system, "system")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2Scope {
+    const EXPECTING: &'static str = "struct Oauth2Scope";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut consent = ::std::option::Option::None;
+        let mut default = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut metadata_publish = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut optional = ::std::option::Option::None;
+        let mut system = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "consent" => __map.field(&mut consent, "consent")?,
+                "default" => __map.field(&mut default, "default")?,
+                "description" => __map.field(&mut description, "description")?,
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "id" => __map.field(&mut id, "id")?,
+                "metadataPublish" => {
+                    __map.field(&mut metadata_publish, "metadataPublish")?
                 }
-                ::std::result::Result::Ok(Oauth2Scope {
-                    consent: consent.unwrap_or_default(),
-                    default: default.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    display_name: display_name.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    metadata_publish: metadata_publish.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    optional: optional.unwrap_or_default(),
-                    system: system.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "name" => __map.field(&mut name, "name")?,
+                "optional" => __map.field(&mut optional, "optional")?,
+                "system" => __map.field(&mut system, "system")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            consent: consent.unwrap_or_default(),
+            default: default.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            metadata_publish: metadata_publish.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            optional: optional.unwrap_or_default(),
+            system: system.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -80,112 +80,62 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ScopeConsentGrant {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2ScopeConsentGrant;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2ScopeConsentGrant")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2ScopeConsentGrant, A::Error> {
-                let mut client_id = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut scope_id = ::std::option::Option::None;
-                let mut source = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "clientId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "clientId",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "scopeId" => {
-                            crate::runtime::field(&mut __map, &mut scope_id, "scopeId")?
-                        }
-                        "source" => {
-                            crate::runtime::field(&mut __map, &mut source, "source")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Oauth2ScopeConsentGrant {
-                    client_id: client_id.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    scope_id: scope_id.unwrap_or_default(),
-                    source: source.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2ScopeConsentGrant {
+    const EXPECTING: &'static str = "struct Oauth2ScopeConsentGrant";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client_id = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut scope_id = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "clientId" => __map.field(&mut client_id, "clientId")?,
+                "created" => __map.field(&mut created, "created")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "id" => __map.field(&mut id, "id")?,
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "scopeId" => __map.field(&mut scope_id, "scopeId")?,
+                "source" => __map.field(&mut source, "source")?,
+                "status" => __map.field(&mut status, "status")?,
+                "userId" => __map.field(&mut user_id, "userId")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client_id: client_id.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            scope_id: scope_id.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -45,88 +45,46 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2Settings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oauth2Settings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oauth2Settings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oauth2Settings, A::Error> {
-                let mut authorize_endpoint = ::std::option::Option::None;
-                let mut client_id = ::std::option::Option::None;
-                let mut client_secret = ::std::option::Option::None;
-                let mut public_key = ::std::option::Option::None;
-                let mut scopes = ::std::option::Option::None;
-                let mut token_endpoint = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authorizeEndpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorize_endpoint,
-                                "authorizeEndpoint",
-                            )?
-                        }
-                        "clientId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "clientId",
-                            )?
-                        }
-                        "clientSecret" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_secret,
-                                "clientSecret",
-                            )?
-                        }
-                        "publicKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut public_key,
-                                "publicKey",
-                            )?
-                        }
-                        "scopes" => {
-                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
-                        }
-                        "tokenEndpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_endpoint,
-                                "tokenEndpoint",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oauth2Settings {
+    const EXPECTING: &'static str = "struct Oauth2Settings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authorize_endpoint = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut client_secret = ::std::option::Option::None;
+        let mut public_key = ::std::option::Option::None;
+        let mut scopes = ::std::option::Option::None;
+        let mut token_endpoint = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authorizeEndpoint" => {
+                    __map.field(&mut authorize_endpoint, "authorizeEndpoint")?
                 }
-                ::std::result::Result::Ok(Oauth2Settings {
-                    authorize_endpoint: authorize_endpoint.unwrap_or_default(),
-                    client_id: client_id.unwrap_or_default(),
-                    client_secret: client_secret.unwrap_or_default(),
-                    public_key: public_key.unwrap_or_default(),
-                    scopes: scopes.unwrap_or_default(),
-                    token_endpoint: token_endpoint.unwrap_or_default(),
-                    additional_properties,
-                })
+                "clientId" => __map.field(&mut client_id, "clientId")?,
+                "clientSecret" => __map.field(&mut client_secret, "clientSecret")?,
+                "publicKey" => __map.field(&mut public_key, "publicKey")?,
+                "scopes" => __map.field(&mut scopes, "scopes")?,
+                "tokenEndpoint" => __map.field(&mut token_endpoint, "tokenEndpoint")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authorize_endpoint: authorize_endpoint.unwrap_or_default(),
+            client_id: client_id.unwrap_or_default(),
+            client_secret: client_secret.unwrap_or_default(),
+            public_key: public_key.unwrap_or_default(),
+            scopes: scopes.unwrap_or_default(),
+            token_endpoint: token_endpoint.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,57 +33,35 @@ impl<'de> ::serde::Deserialize<'de> for OauthClientSecretLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OauthClientSecretLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OauthClientSecretLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OauthClientSecretLinks, A::Error> {
-                let mut activate = ::std::option::Option::None;
-                let mut deactivate = ::std::option::Option::None;
-                let mut delete = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "activate" => {
-                            crate::runtime::field(&mut __map, &mut activate, "activate")?
-                        }
-                        "deactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut deactivate,
-                                "deactivate",
-                            )?
-                        }
-                        "delete" => {
-                            crate::runtime::field(&mut __map, &mut delete, "delete")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OauthClientSecretLinks {
-                    activate: activate.unwrap_or_default(),
-                    deactivate: deactivate.unwrap_or_default(),
-                    delete: delete.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OauthClientSecretLinks {
+    const EXPECTING: &'static str = "struct OauthClientSecretLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut activate = ::std::option::Option::None;
+        let mut deactivate = ::std::option::Option::None;
+        let mut delete = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "activate" => __map.field(&mut activate, "activate")?,
+                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
+                "delete" => __map.field(&mut delete, "delete")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            activate: activate.unwrap_or_default(),
+            deactivate: deactivate.unwrap_or_default(),
+            delete: delete.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -125,268 +125,207 @@ impl<'de> ::serde::Deserialize<'de> for OauthMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OauthMetadata;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OauthMetadata")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OauthMetadata, A::Error> {
-                let mut authorization_endpoint = ::std::option::Option::None;
-                let mut backchannel_authentication_request_signing_alg_values_supported = ::std::option::Option::None;
-                let mut backchannel_token_delivery_modes_supported = ::std::option::Option::None;
-                let mut claims_supported = ::std::option::Option::None;
-                let mut code_challenge_methods_supported = ::std::option::Option::None;
-                let mut device_authorization_endpoint = ::std::option::Option::None;
-                let mut dpop_signing_alg_values_supported = ::std::option::Option::None;
-                let mut end_session_endpoint = ::std::option::Option::None;
-                let mut grant_types_supported = ::std::option::Option::None;
-                let mut introspection_endpoint = ::std::option::Option::None;
-                let mut introspection_endpoint_auth_methods_supported = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut jwks_uri = ::std::option::Option::None;
-                let mut pushed_authorization_request_endpoint = ::std::option::Option::None;
-                let mut registration_endpoint = ::std::option::Option::None;
-                let mut request_object_signing_alg_values_supported = ::std::option::Option::None;
-                let mut request_parameter_supported = ::std::option::Option::None;
-                let mut response_modes_supported = ::std::option::Option::None;
-                let mut response_types_supported = ::std::option::Option::None;
-                let mut revocation_endpoint = ::std::option::Option::None;
-                let mut revocation_endpoint_auth_methods_supported = ::std::option::Option::None;
-                let mut scopes_supported = ::std::option::Option::None;
-                let mut subject_types_supported = ::std::option::Option::None;
-                let mut token_endpoint = ::std::option::Option::None;
-                let mut token_endpoint_auth_methods_supported = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authorization_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorization_endpoint,
-                                "authorization_endpoint",
-                            )?
-                        }
-                        "backchannel_authentication_request_signing_alg_values_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut backchannel_authentication_request_signing_alg_values_supported,
-                                "backchannel_authentication_request_signing_alg_values_supported",
-                            )?
-                        }
-                        "backchannel_token_delivery_modes_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut backchannel_token_delivery_modes_supported,
-                                "backchannel_token_delivery_modes_supported",
-                            )?
-                        }
-                        "claims_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut claims_supported,
-                                "claims_supported",
-                            )?
-                        }
-                        "code_challenge_methods_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut code_challenge_methods_supported,
-                                "code_challenge_methods_supported",
-                            )?
-                        }
-                        "device_authorization_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_authorization_endpoint,
-                                "device_authorization_endpoint",
-                            )?
-                        }
-                        "dpop_signing_alg_values_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dpop_signing_alg_values_supported,
-                                "dpop_signing_alg_values_supported",
-                            )?
-                        }
-                        "end_session_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut end_session_endpoint,
-                                "end_session_endpoint",
-                            )?
-                        }
-                        "grant_types_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_types_supported,
-                                "grant_types_supported",
-                            )?
-                        }
-                        "introspection_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut introspection_endpoint,
-                                "introspection_endpoint",
-                            )?
-                        }
-                        "introspection_endpoint_auth_methods_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut introspection_endpoint_auth_methods_supported,
-                                "introspection_endpoint_auth_methods_supported",
-                            )?
-                        }
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "jwks_uri" => {
-                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
-                        }
-                        "pushed_authorization_request_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pushed_authorization_request_endpoint,
-                                "pushed_authorization_request_endpoint",
-                            )?
-                        }
-                        "registration_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut registration_endpoint,
-                                "registration_endpoint",
-                            )?
-                        }
-                        "request_object_signing_alg_values_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_object_signing_alg_values_supported,
-                                "request_object_signing_alg_values_supported",
-                            )?
-                        }
-                        "request_parameter_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_parameter_supported,
-                                "request_parameter_supported",
-                            )?
-                        }
-                        "response_modes_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_modes_supported,
-                                "response_modes_supported",
-                            )?
-                        }
-                        "response_types_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_types_supported,
-                                "response_types_supported",
-                            )?
-                        }
-                        "revocation_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut revocation_endpoint,
-                                "revocation_endpoint",
-                            )?
-                        }
-                        "revocation_endpoint_auth_methods_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut revocation_endpoint_auth_methods_supported,
-                                "revocation_endpoint_auth_methods_supported",
-                            )?
-                        }
-                        "scopes_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut scopes_supported,
-                                "scopes_supported",
-                            )?
-                        }
-                        "subject_types_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subject_types_supported,
-                                "subject_types_supported",
-                            )?
-                        }
-                        "token_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_endpoint,
-                                "token_endpoint",
-                            )?
-                        }
-                        "token_endpoint_auth_methods_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_endpoint_auth_methods_supported,
-                                "token_endpoint_auth_methods_supported",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OauthMetadata {
+    const EXPECTING: &'static str = "struct OauthMetadata";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authorization_endpoint = ::std::option::Option::None;
+        let mut backchannel_authentication_request_signing_alg_values_supported = ::std::option::Option::None;
+        let mut backchannel_token_delivery_modes_supported = ::std::option::Option::None;
+        let mut claims_supported = ::std::option::Option::None;
+        let mut code_challenge_methods_supported = ::std::option::Option::None;
+        let mut device_authorization_endpoint = ::std::option::Option::None;
+        let mut dpop_signing_alg_values_supported = ::std::option::Option::None;
+        let mut end_session_endpoint = ::std::option::Option::None;
+        let mut grant_types_supported = ::std::option::Option::None;
+        let mut introspection_endpoint = ::std::option::Option::None;
+        let mut introspection_endpoint_auth_methods_supported = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut jwks_uri = ::std::option::Option::None;
+        let mut pushed_authorization_request_endpoint = ::std::option::Option::None;
+        let mut registration_endpoint = ::std::option::Option::None;
+        let mut request_object_signing_alg_values_supported = ::std::option::Option::None;
+        let mut request_parameter_supported = ::std::option::Option::None;
+        let mut response_modes_supported = ::std::option::Option::None;
+        let mut response_types_supported = ::std::option::Option::None;
+        let mut revocation_endpoint = ::std::option::Option::None;
+        let mut revocation_endpoint_auth_methods_supported = ::std::option::Option::None;
+        let mut scopes_supported = ::std::option::Option::None;
+        let mut subject_types_supported = ::std::option::Option::None;
+        let mut token_endpoint = ::std::option::Option::None;
+        let mut token_endpoint_auth_methods_supported = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authorization_endpoint" => {
+                    __map.field(&mut authorization_endpoint, "authorization_endpoint")?
                 }
-                ::std::result::Result::Ok(OauthMetadata {
-                    authorization_endpoint: authorization_endpoint.unwrap_or_default(),
-                    backchannel_authentication_request_signing_alg_values_supported: backchannel_authentication_request_signing_alg_values_supported
-                        .unwrap_or_default(),
-                    backchannel_token_delivery_modes_supported: backchannel_token_delivery_modes_supported
-                        .unwrap_or_default(),
-                    claims_supported: claims_supported.unwrap_or_default(),
-                    code_challenge_methods_supported: code_challenge_methods_supported
-                        .unwrap_or_default(),
-                    device_authorization_endpoint: device_authorization_endpoint
-                        .unwrap_or_default(),
-                    dpop_signing_alg_values_supported: dpop_signing_alg_values_supported
-                        .unwrap_or_default(),
-                    end_session_endpoint: end_session_endpoint.unwrap_or_default(),
-                    grant_types_supported: grant_types_supported.unwrap_or_default(),
-                    introspection_endpoint: introspection_endpoint.unwrap_or_default(),
-                    introspection_endpoint_auth_methods_supported: introspection_endpoint_auth_methods_supported
-                        .unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    jwks_uri: jwks_uri.unwrap_or_default(),
-                    pushed_authorization_request_endpoint: pushed_authorization_request_endpoint
-                        .unwrap_or_default(),
-                    registration_endpoint: registration_endpoint.unwrap_or_default(),
-                    request_object_signing_alg_values_supported: request_object_signing_alg_values_supported
-                        .unwrap_or_default(),
-                    request_parameter_supported: request_parameter_supported
-                        .unwrap_or_default(),
-                    response_modes_supported: response_modes_supported
-                        .unwrap_or_default(),
-                    response_types_supported: response_types_supported
-                        .unwrap_or_default(),
-                    revocation_endpoint: revocation_endpoint.unwrap_or_default(),
-                    revocation_endpoint_auth_methods_supported: revocation_endpoint_auth_methods_supported
-                        .unwrap_or_default(),
-                    scopes_supported: scopes_supported.unwrap_or_default(),
-                    subject_types_supported: subject_types_supported.unwrap_or_default(),
-                    token_endpoint: token_endpoint.unwrap_or_default(),
-                    token_endpoint_auth_methods_supported: token_endpoint_auth_methods_supported
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "backchannel_authentication_request_signing_alg_values_supported" => {
+                    __map
+                        .field(
+                            &mut backchannel_authentication_request_signing_alg_values_supported,
+                            "backchannel_authentication_request_signing_alg_values_supported",
+                        )?
+                }
+                "backchannel_token_delivery_modes_supported" => {
+                    __map
+                        .field(
+                            &mut backchannel_token_delivery_modes_supported,
+                            "backchannel_token_delivery_modes_supported",
+                        )?
+                }
+                "claims_supported" => {
+                    __map.field(&mut claims_supported, "claims_supported")?
+                }
+                "code_challenge_methods_supported" => {
+                    __map
+                        .field(
+                            &mut code_challenge_methods_supported,
+                            "code_challenge_methods_supported",
+                        )?
+                }
+                "device_authorization_endpoint" => {
+                    __map
+                        .field(
+                            &mut device_authorization_endpoint,
+                            "device_authorization_endpoint",
+                        )?
+                }
+                "dpop_signing_alg_values_supported" => {
+                    __map
+                        .field(
+                            &mut dpop_signing_alg_values_supported,
+                            "dpop_signing_alg_values_supported",
+                        )?
+                }
+                "end_session_endpoint" => {
+                    __map.field(&mut end_session_endpoint, "end_session_endpoint")?
+                }
+                "grant_types_supported" => {
+                    __map.field(&mut grant_types_supported, "grant_types_supported")?
+                }
+                "introspection_endpoint" => {
+                    __map.field(&mut introspection_endpoint, "introspection_endpoint")?
+                }
+                "introspection_endpoint_auth_methods_supported" => {
+                    __map
+                        .field(
+                            &mut introspection_endpoint_auth_methods_supported,
+                            "introspection_endpoint_auth_methods_supported",
+                        )?
+                }
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
+                "pushed_authorization_request_endpoint" => {
+                    __map
+                        .field(
+                            &mut pushed_authorization_request_endpoint,
+                            "pushed_authorization_request_endpoint",
+                        )?
+                }
+                "registration_endpoint" => {
+                    __map.field(&mut registration_endpoint, "registration_endpoint")?
+                }
+                "request_object_signing_alg_values_supported" => {
+                    __map
+                        .field(
+                            &mut request_object_signing_alg_values_supported,
+                            "request_object_signing_alg_values_supported",
+                        )?
+                }
+                "request_parameter_supported" => {
+                    __map
+                        .field(
+                            &mut request_parameter_supported,
+                            "request_parameter_supported",
+                        )?
+                }
+                "response_modes_supported" => {
+                    __map
+                        .field(
+                            &mut response_modes_supported,
+                            "response_modes_supported",
+                        )?
+                }
+                "response_types_supported" => {
+                    __map
+                        .field(
+                            &mut response_types_supported,
+                            "response_types_supported",
+                        )?
+                }
+                "revocation_endpoint" => {
+                    __map.field(&mut revocation_endpoint, "revocation_endpoint")?
+                }
+                "revocation_endpoint_auth_methods_supported" => {
+                    __map
+                        .field(
+                            &mut revocation_endpoint_auth_methods_supported,
+                            "revocation_endpoint_auth_methods_supported",
+                        )?
+                }
+                "scopes_supported" => {
+                    __map.field(&mut scopes_supported, "scopes_supported")?
+                }
+                "subject_types_supported" => {
+                    __map.field(&mut subject_types_supported, "subject_types_supported")?
+                }
+                "token_endpoint" => __map.field(&mut token_endpoint, "token_endpoint")?,
+                "token_endpoint_auth_methods_supported" => {
+                    __map
+                        .field(
+                            &mut token_endpoint_auth_methods_supported,
+                            "token_endpoint_auth_methods_supported",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authorization_endpoint: authorization_endpoint.unwrap_or_default(),
+            backchannel_authentication_request_signing_alg_values_supported: backchannel_authentication_request_signing_alg_values_supported
+                .unwrap_or_default(),
+            backchannel_token_delivery_modes_supported: backchannel_token_delivery_modes_supported
+                .unwrap_or_default(),
+            claims_supported: claims_supported.unwrap_or_default(),
+            code_challenge_methods_supported: code_challenge_methods_supported
+                .unwrap_or_default(),
+            device_authorization_endpoint: device_authorization_endpoint
+                .unwrap_or_default(),
+            dpop_signing_alg_values_supported: dpop_signing_alg_values_supported
+                .unwrap_or_default(),
+            end_session_endpoint: end_session_endpoint.unwrap_or_default(),
+            grant_types_supported: grant_types_supported.unwrap_or_default(),
+            introspection_endpoint: introspection_endpoint.unwrap_or_default(),
+            introspection_endpoint_auth_methods_supported: introspection_endpoint_auth_methods_supported
+                .unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            jwks_uri: jwks_uri.unwrap_or_default(),
+            pushed_authorization_request_endpoint: pushed_authorization_request_endpoint
+                .unwrap_or_default(),
+            registration_endpoint: registration_endpoint.unwrap_or_default(),
+            request_object_signing_alg_values_supported: request_object_signing_alg_values_supported
+                .unwrap_or_default(),
+            request_parameter_supported: request_parameter_supported.unwrap_or_default(),
+            response_modes_supported: response_modes_supported.unwrap_or_default(),
+            response_types_supported: response_types_supported.unwrap_or_default(),
+            revocation_endpoint: revocation_endpoint.unwrap_or_default(),
+            revocation_endpoint_auth_methods_supported: revocation_endpoint_auth_methods_supported
+                .unwrap_or_default(),
+            scopes_supported: scopes_supported.unwrap_or_default(),
+            subject_types_supported: subject_types_supported.unwrap_or_default(),
+            token_endpoint: token_endpoint.unwrap_or_default(),
+            token_endpoint_auth_methods_supported: token_endpoint_auth_methods_supported
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,56 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for Office365ProvisioningSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Office365ProvisioningSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Office365ProvisioningSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Office365ProvisioningSettings, A::Error> {
-                let mut admin_password = ::std::option::Option::None;
-                let mut admin_username = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "adminPassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut admin_password,
-                                "adminPassword",
-                            )?
-                        }
-                        "adminUsername" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut admin_username,
-                                "adminUsername",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Office365ProvisioningSettings {
-                    admin_password: admin_password.unwrap_or_default(),
-                    admin_username: admin_username.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Office365ProvisioningSettings {
+    const EXPECTING: &'static str = "struct Office365ProvisioningSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut admin_password = ::std::option::Option::None;
+        let mut admin_username = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "adminPassword" => __map.field(&mut admin_password, "adminPassword")?,
+                "adminUsername" => __map.field(&mut admin_username, "adminUsername")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            admin_password: admin_password.unwrap_or_default(),
+            admin_username: admin_username.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,68 +37,40 @@ impl<'de> ::serde::Deserialize<'de> for Oidc {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Oidc;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Oidc")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Oidc, A::Error> {
-                let mut doc = ::std::option::Option::None;
-                let mut initiate_login_uri = ::std::option::Option::None;
-                let mut post_logout_uris = ::std::option::Option::None;
-                let mut redirect_uris = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "doc" => crate::runtime::field(&mut __map, &mut doc, "doc")?,
-                        "initiateLoginUri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut initiate_login_uri,
-                                "initiateLoginUri",
-                            )?
-                        }
-                        "postLogoutUris" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut post_logout_uris,
-                                "postLogoutUris",
-                            )?
-                        }
-                        "redirectUris" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut redirect_uris,
-                                "redirectUris",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Oidc {
+    const EXPECTING: &'static str = "struct Oidc";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut doc = ::std::option::Option::None;
+        let mut initiate_login_uri = ::std::option::Option::None;
+        let mut post_logout_uris = ::std::option::Option::None;
+        let mut redirect_uris = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "doc" => __map.field(&mut doc, "doc")?,
+                "initiateLoginUri" => {
+                    __map.field(&mut initiate_login_uri, "initiateLoginUri")?
                 }
-                ::std::result::Result::Ok(Oidc {
-                    doc: doc.unwrap_or_default(),
-                    initiate_login_uri: initiate_login_uri.unwrap_or_default(),
-                    post_logout_uris: post_logout_uris.unwrap_or_default(),
-                    redirect_uris: redirect_uris.unwrap_or_default(),
-                    additional_properties,
-                })
+                "postLogoutUris" => __map.field(&mut post_logout_uris, "postLogoutUris")?,
+                "redirectUris" => __map.field(&mut redirect_uris, "redirectUris")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            doc: doc.unwrap_or_default(),
+            initiate_login_uri: initiate_login_uri.unwrap_or_default(),
+            post_logout_uris: post_logout_uris.unwrap_or_default(),
+            redirect_uris: redirect_uris.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

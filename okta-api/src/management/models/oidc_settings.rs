@@ -32,57 +32,34 @@ impl<'de> ::serde::Deserialize<'de> for OidcSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OidcSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OidcSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OidcSettings, A::Error> {
-                let mut participate_slo = ::std::option::Option::None;
-                let mut send_application_context = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "participateSlo" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut participate_slo,
-                                "participateSlo",
-                            )?
-                        }
-                        "sendApplicationContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut send_application_context,
-                                "sendApplicationContext",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OidcSettings {
+    const EXPECTING: &'static str = "struct OidcSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut participate_slo = ::std::option::Option::None;
+        let mut send_application_context = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "participateSlo" => __map.field(&mut participate_slo, "participateSlo")?,
+                "sendApplicationContext" => {
+                    __map.field(&mut send_application_context, "sendApplicationContext")?
                 }
-                ::std::result::Result::Ok(OidcSettings {
-                    participate_slo: participate_slo.unwrap_or_default(),
-                    send_application_context: send_application_context
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            participate_slo: participate_slo.unwrap_or_default(),
+            send_application_context: send_application_context.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

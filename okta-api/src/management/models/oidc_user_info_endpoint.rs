@@ -28,46 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for OidcUserInfoEndpoint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OidcUserInfoEndpoint;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OidcUserInfoEndpoint")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OidcUserInfoEndpoint, A::Error> {
-                let mut binding = ::std::option::Option::None;
-                let mut url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "binding" => {
-                            crate::runtime::field(&mut __map, &mut binding, "binding")?
-                        }
-                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OidcUserInfoEndpoint {
-                    binding: binding.unwrap_or_default(),
-                    url: url.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OidcUserInfoEndpoint {
+    const EXPECTING: &'static str = "struct OidcUserInfoEndpoint";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut binding = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "binding" => __map.field(&mut binding, "binding")?,
+                "url" => __map.field(&mut url, "url")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            binding: binding.unwrap_or_default(),
+            url: url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -44,74 +44,46 @@ impl<'de> ::serde::Deserialize<'de> for OinSaml11ApplicationSettingsSignOn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OinSaml11ApplicationSettingsSignOn;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OinSaml11ApplicationSettingsSignOn")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OinSaml11ApplicationSettingsSignOn, A::Error> {
-                let mut audience_override = ::std::option::Option::None;
-                let mut default_relay_state = ::std::option::Option::None;
-                let mut recipient_override = ::std::option::Option::None;
-                let mut sso_acs_url_override = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "audienceOverride" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut audience_override,
-                                "audienceOverride",
-                            )?
-                        }
-                        "defaultRelayState" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_relay_state,
-                                "defaultRelayState",
-                            )?
-                        }
-                        "recipientOverride" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut recipient_override,
-                                "recipientOverride",
-                            )?
-                        }
-                        "ssoAcsUrlOverride" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sso_acs_url_override,
-                                "ssoAcsUrlOverride",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OinSaml11ApplicationSettingsSignOn {
+    const EXPECTING: &'static str = "struct OinSaml11ApplicationSettingsSignOn";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut audience_override = ::std::option::Option::None;
+        let mut default_relay_state = ::std::option::Option::None;
+        let mut recipient_override = ::std::option::Option::None;
+        let mut sso_acs_url_override = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "audienceOverride" => {
+                    __map.field(&mut audience_override, "audienceOverride")?
                 }
-                ::std::result::Result::Ok(OinSaml11ApplicationSettingsSignOn {
-                    audience_override: audience_override.unwrap_or_default(),
-                    default_relay_state: default_relay_state.unwrap_or_default(),
-                    recipient_override: recipient_override.unwrap_or_default(),
-                    sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
-                    additional_properties,
-                })
+                "defaultRelayState" => {
+                    __map.field(&mut default_relay_state, "defaultRelayState")?
+                }
+                "recipientOverride" => {
+                    __map.field(&mut recipient_override, "recipientOverride")?
+                }
+                "ssoAcsUrlOverride" => {
+                    __map.field(&mut sso_acs_url_override, "ssoAcsUrlOverride")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            audience_override: audience_override.unwrap_or_default(),
+            default_relay_state: default_relay_state.unwrap_or_default(),
+            recipient_override: recipient_override.unwrap_or_default(),
+            sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -53,81 +53,51 @@ impl<'de> ::serde::Deserialize<'de> for OktaActiveDirectoryGroupProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OktaActiveDirectoryGroupProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OktaActiveDirectoryGroupProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OktaActiveDirectoryGroupProfile, A::Error> {
-                let mut description = ::std::option::Option::None;
-                let mut dn = ::std::option::Option::None;
-                let mut external_id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut sam_account_name = ::std::option::Option::None;
-                let mut windows_domain_qualified_name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "dn" => crate::runtime::field(&mut __map, &mut dn, "dn")?,
-                        "externalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_id,
-                                "externalId",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "samAccountName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sam_account_name,
-                                "samAccountName",
-                            )?
-                        }
-                        "windowsDomainQualifiedName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut windows_domain_qualified_name,
-                                "windowsDomainQualifiedName",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OktaActiveDirectoryGroupProfile {
+    const EXPECTING: &'static str = "struct OktaActiveDirectoryGroupProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut description = ::std::option::Option::None;
+        let mut dn = ::std::option::Option::None;
+        let mut external_id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut sam_account_name = ::std::option::Option::None;
+        let mut windows_domain_qualified_name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "description" => __map.field(&mut description, "description")?,
+                "dn" => __map.field(&mut dn, "dn")?,
+                "externalId" => __map.field(&mut external_id, "externalId")?,
+                "name" => __map.field(&mut name, "name")?,
+                "samAccountName" => __map.field(&mut sam_account_name, "samAccountName")?,
+                "windowsDomainQualifiedName" => {
+                    __map
+                        .field(
+                            &mut windows_domain_qualified_name,
+                            "windowsDomainQualifiedName",
+                        )?
                 }
-                ::std::result::Result::Ok(OktaActiveDirectoryGroupProfile {
-                    description: description.unwrap_or_default(),
-                    dn: dn.unwrap_or_default(),
-                    external_id: external_id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    sam_account_name: sam_account_name.unwrap_or_default(),
-                    windows_domain_qualified_name: windows_domain_qualified_name
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            description: description.unwrap_or_default(),
+            dn: dn.unwrap_or_default(),
+            external_id: external_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            sam_account_name: sam_account_name.unwrap_or_default(),
+            windows_domain_qualified_name: windows_domain_qualified_name
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -43,103 +43,51 @@ impl<'de> ::serde::Deserialize<'de> for OktaDeviceRiskChangeEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OktaDeviceRiskChangeEvent;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OktaDeviceRiskChangeEvent")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OktaDeviceRiskChangeEvent, A::Error> {
-                let mut current_level = ::std::option::Option::None;
-                let mut event_timestamp = ::std::option::Option::None;
-                let mut initiating_entity = ::std::option::Option::None;
-                let mut previous_level = ::std::option::Option::None;
-                let mut reason_admin = ::std::option::Option::None;
-                let mut reason_user = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "current_level" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut current_level,
-                                "current_level",
-                            )?
-                        }
-                        "event_timestamp" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut event_timestamp,
-                                "event_timestamp",
-                            )?
-                        }
-                        "initiating_entity" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut initiating_entity,
-                                "initiating_entity",
-                            )?
-                        }
-                        "previous_level" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut previous_level,
-                                "previous_level",
-                            )?
-                        }
-                        "reason_admin" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reason_admin,
-                                "reason_admin",
-                            )?
-                        }
-                        "reason_user" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reason_user,
-                                "reason_user",
-                            )?
-                        }
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OktaDeviceRiskChangeEvent {
+    const EXPECTING: &'static str = "struct OktaDeviceRiskChangeEvent";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut current_level = ::std::option::Option::None;
+        let mut event_timestamp = ::std::option::Option::None;
+        let mut initiating_entity = ::std::option::Option::None;
+        let mut previous_level = ::std::option::Option::None;
+        let mut reason_admin = ::std::option::Option::None;
+        let mut reason_user = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "current_level" => __map.field(&mut current_level, "current_level")?,
+                "event_timestamp" => {
+                    __map.field(&mut event_timestamp, "event_timestamp")?
                 }
-                ::std::result::Result::Ok(OktaDeviceRiskChangeEvent {
-                    current_level: crate::runtime::required(
-                        current_level,
-                        "current_level",
-                    )?,
-                    event_timestamp: event_timestamp.unwrap_or_default(),
-                    initiating_entity: initiating_entity.unwrap_or_default(),
-                    previous_level: crate::runtime::required(
-                        previous_level,
-                        "previous_level",
-                    )?,
-                    reason_admin: reason_admin.unwrap_or_default(),
-                    reason_user: reason_user.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    additional_properties,
-                })
+                "initiating_entity" => {
+                    __map.field(&mut initiating_entity, "initiating_entity")?
+                }
+                "previous_level" => __map.field(&mut previous_level, "previous_level")?,
+                "reason_admin" => __map.field(&mut reason_admin, "reason_admin")?,
+                "reason_user" => __map.field(&mut reason_user, "reason_user")?,
+                "subject" => __map.field(&mut subject, "subject")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            current_level: crate::runtime::required(current_level, "current_level")?,
+            event_timestamp: event_timestamp.unwrap_or_default(),
+            initiating_entity: initiating_entity.unwrap_or_default(),
+            previous_level: crate::runtime::required(previous_level, "previous_level")?,
+            reason_admin: reason_admin.unwrap_or_default(),
+            reason_user: reason_user.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

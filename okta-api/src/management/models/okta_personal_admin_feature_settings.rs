@@ -32,57 +32,40 @@ impl<'de> ::serde::Deserialize<'de> for OktaPersonalAdminFeatureSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OktaPersonalAdminFeatureSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OktaPersonalAdminFeatureSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OktaPersonalAdminFeatureSettings, A::Error> {
-                let mut enable_enduser_entry_points = ::std::option::Option::None;
-                let mut enable_export_apps = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "enableEnduserEntryPoints" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enable_enduser_entry_points,
-                                "enableEnduserEntryPoints",
-                            )?
-                        }
-                        "enableExportApps" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enable_export_apps,
-                                "enableExportApps",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OktaPersonalAdminFeatureSettings {
+    const EXPECTING: &'static str = "struct OktaPersonalAdminFeatureSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut enable_enduser_entry_points = ::std::option::Option::None;
+        let mut enable_export_apps = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "enableEnduserEntryPoints" => {
+                    __map
+                        .field(
+                            &mut enable_enduser_entry_points,
+                            "enableEnduserEntryPoints",
+                        )?
                 }
-                ::std::result::Result::Ok(OktaPersonalAdminFeatureSettings {
-                    enable_enduser_entry_points: enable_enduser_entry_points
-                        .unwrap_or_default(),
-                    enable_export_apps: enable_export_apps.unwrap_or_default(),
-                    additional_properties,
-                })
+                "enableExportApps" => {
+                    __map.field(&mut enable_export_apps, "enableExportApps")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            enable_enduser_entry_points: enable_enduser_entry_points.unwrap_or_default(),
+            enable_export_apps: enable_export_apps.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -42,66 +42,40 @@ impl<'de> ::serde::Deserialize<'de> for OktaSignOnPolicyRuleConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OktaSignOnPolicyRuleConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OktaSignOnPolicyRuleConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OktaSignOnPolicyRuleConditions, A::Error> {
-                let mut auth_context = ::std::option::Option::None;
-                let mut identity_provider = ::std::option::Option::None;
-                let mut network = ::std::option::Option::None;
-                let mut people = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_context,
-                                "authContext",
-                            )?
-                        }
-                        "identityProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut identity_provider,
-                                "identityProvider",
-                            )?
-                        }
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        "people" => {
-                            crate::runtime::field(&mut __map, &mut people, "people")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OktaSignOnPolicyRuleConditions {
+    const EXPECTING: &'static str = "struct OktaSignOnPolicyRuleConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auth_context = ::std::option::Option::None;
+        let mut identity_provider = ::std::option::Option::None;
+        let mut network = ::std::option::Option::None;
+        let mut people = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authContext" => __map.field(&mut auth_context, "authContext")?,
+                "identityProvider" => {
+                    __map.field(&mut identity_provider, "identityProvider")?
                 }
-                ::std::result::Result::Ok(OktaSignOnPolicyRuleConditions {
-                    auth_context: auth_context.unwrap_or_default(),
-                    identity_provider: identity_provider.unwrap_or_default(),
-                    network: network.unwrap_or_default(),
-                    people: people.unwrap_or_default(),
-                    additional_properties,
-                })
+                "network" => __map.field(&mut network, "network")?,
+                "people" => __map.field(&mut people, "people")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auth_context: auth_context.unwrap_or_default(),
+            identity_provider: identity_provider.unwrap_or_default(),
+            network: network.unwrap_or_default(),
+            people: people.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -44,70 +44,38 @@ impl<'de> ::serde::Deserialize<'de> for OktaSupportCase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OktaSupportCase;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OktaSupportCase")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OktaSupportCase, A::Error> {
-                let mut case_number = ::std::option::Option::None;
-                let mut impersonation = ::std::option::Option::None;
-                let mut self_assigned = ::std::option::Option::None;
-                let mut subject = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "caseNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut case_number,
-                                "caseNumber",
-                            )?
-                        }
-                        "impersonation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut impersonation,
-                                "impersonation",
-                            )?
-                        }
-                        "selfAssigned" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut self_assigned,
-                                "selfAssigned",
-                            )?
-                        }
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OktaSupportCase {
-                    case_number: case_number.unwrap_or_default(),
-                    impersonation: impersonation.unwrap_or_default(),
-                    self_assigned: self_assigned.unwrap_or_default(),
-                    subject: subject.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OktaSupportCase {
+    const EXPECTING: &'static str = "struct OktaSupportCase";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut case_number = ::std::option::Option::None;
+        let mut impersonation = ::std::option::Option::None;
+        let mut self_assigned = ::std::option::Option::None;
+        let mut subject = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "caseNumber" => __map.field(&mut case_number, "caseNumber")?,
+                "impersonation" => __map.field(&mut impersonation, "impersonation")?,
+                "selfAssigned" => __map.field(&mut self_assigned, "selfAssigned")?,
+                "subject" => __map.field(&mut subject, "subject")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            case_number: case_number.unwrap_or_default(),
+            impersonation: impersonation.unwrap_or_default(),
+            self_assigned: self_assigned.unwrap_or_default(),
+            subject: subject.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

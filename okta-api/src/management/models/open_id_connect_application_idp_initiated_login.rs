@@ -26,53 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationIdpInitiatedLogi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OpenIdConnectApplicationIdpInitiatedLogin;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OpenIdConnectApplicationIdpInitiatedLogin")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                OpenIdConnectApplicationIdpInitiatedLogin,
-                A::Error,
-            > {
-                let mut default_scope = ::std::option::Option::None;
-                let mut mode = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "default_scope" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_scope,
-                                "default_scope",
-                            )?
-                        }
-                        "mode" => crate::runtime::field(&mut __map, &mut mode, "mode")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OpenIdConnectApplicationIdpInitiatedLogin {
-                    default_scope: default_scope.unwrap_or_default(),
-                    mode: crate::runtime::required(mode, "mode")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OpenIdConnectApplicationIdpInitiatedLogin {
+    const EXPECTING: &'static str = "struct OpenIdConnectApplicationIdpInitiatedLogin";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut default_scope = ::std::option::Option::None;
+        let mut mode = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "default_scope" => __map.field(&mut default_scope, "default_scope")?,
+                "mode" => __map.field(&mut mode, "mode")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            default_scope: default_scope.unwrap_or_default(),
+            mode: crate::runtime::required(mode, "mode")?,
+            additional_properties,
+        })
     }
 }

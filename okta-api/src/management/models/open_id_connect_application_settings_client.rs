@@ -166,288 +166,180 @@ impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationSettingsClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OpenIdConnectApplicationSettingsClient;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OpenIdConnectApplicationSettingsClient")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                OpenIdConnectApplicationSettingsClient,
-                A::Error,
-            > {
-                let mut application_type = ::std::option::Option::None;
-                let mut backchannel_authentication_request_signing_alg = ::std::option::Option::None;
-                let mut backchannel_custom_authenticator_id = ::std::option::Option::None;
-                let mut backchannel_token_delivery_mode = ::std::option::Option::None;
-                let mut client_uri = ::std::option::Option::None;
-                let mut consent_method = ::std::option::Option::None;
-                let mut dpop_bound_access_tokens = ::std::option::Option::None;
-                let mut frontchannel_logout_session_required = ::std::option::Option::None;
-                let mut frontchannel_logout_uri = ::std::option::Option::None;
-                let mut grant_types = ::std::option::Option::None;
-                let mut id_token_encrypted_response_alg = ::std::option::Option::None;
-                let mut idp_initiated_login = ::std::option::Option::None;
-                let mut initiate_login_uri = ::std::option::Option::None;
-                let mut issuer_mode = ::std::option::Option::None;
-                let mut jwks = ::std::option::Option::None;
-                let mut jwks_uri = ::std::option::Option::None;
-                let mut logo_uri = ::std::option::Option::None;
-                let mut network = ::std::option::Option::None;
-                let mut participate_slo = ::std::option::Option::None;
-                let mut policy_uri = ::std::option::Option::None;
-                let mut post_logout_redirect_uris = ::std::option::Option::None;
-                let mut redirect_uris = ::std::option::Option::None;
-                let mut refresh_token = ::std::option::Option::None;
-                let mut request_object_signing_alg = ::std::option::Option::None;
-                let mut response_types = ::std::option::Option::None;
-                let mut sector_identifier_uri = ::std::option::Option::None;
-                let mut subject_type = ::std::option::Option::None;
-                let mut tos_uri = ::std::option::Option::None;
-                let mut wildcard_redirect = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "application_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut application_type,
-                                "application_type",
-                            )?
-                        }
-                        "backchannel_authentication_request_signing_alg" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut backchannel_authentication_request_signing_alg,
-                                "backchannel_authentication_request_signing_alg",
-                            )?
-                        }
-                        "backchannel_custom_authenticator_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut backchannel_custom_authenticator_id,
-                                "backchannel_custom_authenticator_id",
-                            )?
-                        }
-                        "backchannel_token_delivery_mode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut backchannel_token_delivery_mode,
-                                "backchannel_token_delivery_mode",
-                            )?
-                        }
-                        "client_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_uri,
-                                "client_uri",
-                            )?
-                        }
-                        "consent_method" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut consent_method,
-                                "consent_method",
-                            )?
-                        }
-                        "dpop_bound_access_tokens" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dpop_bound_access_tokens,
-                                "dpop_bound_access_tokens",
-                            )?
-                        }
-                        "frontchannel_logout_session_required" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut frontchannel_logout_session_required,
-                                "frontchannel_logout_session_required",
-                            )?
-                        }
-                        "frontchannel_logout_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut frontchannel_logout_uri,
-                                "frontchannel_logout_uri",
-                            )?
-                        }
-                        "grant_types" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_types,
-                                "grant_types",
-                            )?
-                        }
-                        "id_token_encrypted_response_alg" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut id_token_encrypted_response_alg,
-                                "id_token_encrypted_response_alg",
-                            )?
-                        }
-                        "idp_initiated_login" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut idp_initiated_login,
-                                "idp_initiated_login",
-                            )?
-                        }
-                        "initiate_login_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut initiate_login_uri,
-                                "initiate_login_uri",
-                            )?
-                        }
-                        "issuer_mode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut issuer_mode,
-                                "issuer_mode",
-                            )?
-                        }
-                        "jwks" => crate::runtime::field(&mut __map, &mut jwks, "jwks")?,
-                        "jwks_uri" => {
-                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
-                        }
-                        "logo_uri" => {
-                            crate::runtime::field(&mut __map, &mut logo_uri, "logo_uri")?
-                        }
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        "participate_slo" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut participate_slo,
-                                "participate_slo",
-                            )?
-                        }
-                        "policy_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut policy_uri,
-                                "policy_uri",
-                            )?
-                        }
-                        "post_logout_redirect_uris" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut post_logout_redirect_uris,
-                                "post_logout_redirect_uris",
-                            )?
-                        }
-                        "redirect_uris" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut redirect_uris,
-                                "redirect_uris",
-                            )?
-                        }
-                        "refresh_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut refresh_token,
-                                "refresh_token",
-                            )?
-                        }
-                        "request_object_signing_alg" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_object_signing_alg,
-                                "request_object_signing_alg",
-                            )?
-                        }
-                        "response_types" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_types,
-                                "response_types",
-                            )?
-                        }
-                        "sector_identifier_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sector_identifier_uri,
-                                "sector_identifier_uri",
-                            )?
-                        }
-                        "subject_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subject_type,
-                                "subject_type",
-                            )?
-                        }
-                        "tos_uri" => {
-                            crate::runtime::field(&mut __map, &mut tos_uri, "tos_uri")?
-                        }
-                        "wildcard_redirect" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut wildcard_redirect,
-                                "wildcard_redirect",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OpenIdConnectApplicationSettingsClient {
+    const EXPECTING: &'static str = "struct OpenIdConnectApplicationSettingsClient";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut application_type = ::std::option::Option::None;
+        let mut backchannel_authentication_request_signing_alg = ::std::option::Option::None;
+        let mut backchannel_custom_authenticator_id = ::std::option::Option::None;
+        let mut backchannel_token_delivery_mode = ::std::option::Option::None;
+        let mut client_uri = ::std::option::Option::None;
+        let mut consent_method = ::std::option::Option::None;
+        let mut dpop_bound_access_tokens = ::std::option::Option::None;
+        let mut frontchannel_logout_session_required = ::std::option::Option::None;
+        let mut frontchannel_logout_uri = ::std::option::Option::None;
+        let mut grant_types = ::std::option::Option::None;
+        let mut id_token_encrypted_response_alg = ::std::option::Option::None;
+        let mut idp_initiated_login = ::std::option::Option::None;
+        let mut initiate_login_uri = ::std::option::Option::None;
+        let mut issuer_mode = ::std::option::Option::None;
+        let mut jwks = ::std::option::Option::None;
+        let mut jwks_uri = ::std::option::Option::None;
+        let mut logo_uri = ::std::option::Option::None;
+        let mut network = ::std::option::Option::None;
+        let mut participate_slo = ::std::option::Option::None;
+        let mut policy_uri = ::std::option::Option::None;
+        let mut post_logout_redirect_uris = ::std::option::Option::None;
+        let mut redirect_uris = ::std::option::Option::None;
+        let mut refresh_token = ::std::option::Option::None;
+        let mut request_object_signing_alg = ::std::option::Option::None;
+        let mut response_types = ::std::option::Option::None;
+        let mut sector_identifier_uri = ::std::option::Option::None;
+        let mut subject_type = ::std::option::Option::None;
+        let mut tos_uri = ::std::option::Option::None;
+        let mut wildcard_redirect = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "application_type" => {
+                    __map.field(&mut application_type, "application_type")?
                 }
-                ::std::result::Result::Ok(OpenIdConnectApplicationSettingsClient {
-                    application_type: application_type.unwrap_or_default(),
-                    backchannel_authentication_request_signing_alg: backchannel_authentication_request_signing_alg
-                        .unwrap_or_default(),
-                    backchannel_custom_authenticator_id: backchannel_custom_authenticator_id
-                        .unwrap_or_default(),
-                    backchannel_token_delivery_mode: backchannel_token_delivery_mode
-                        .unwrap_or_default(),
-                    client_uri: client_uri.unwrap_or_default(),
-                    consent_method: consent_method.unwrap_or_default(),
-                    dpop_bound_access_tokens: dpop_bound_access_tokens
-                        .unwrap_or_default(),
-                    frontchannel_logout_session_required: frontchannel_logout_session_required
-                        .unwrap_or_default(),
-                    frontchannel_logout_uri: frontchannel_logout_uri.unwrap_or_default(),
-                    grant_types: grant_types.unwrap_or_default(),
-                    id_token_encrypted_response_alg: id_token_encrypted_response_alg
-                        .unwrap_or_default(),
-                    idp_initiated_login: idp_initiated_login.unwrap_or_default(),
-                    initiate_login_uri: initiate_login_uri.unwrap_or_default(),
-                    issuer_mode: issuer_mode.unwrap_or_default(),
-                    jwks: jwks.unwrap_or_default(),
-                    jwks_uri: jwks_uri.unwrap_or_default(),
-                    logo_uri: logo_uri.unwrap_or_default(),
-                    network: network.unwrap_or_default(),
-                    participate_slo: participate_slo.unwrap_or_default(),
-                    policy_uri: policy_uri.unwrap_or_default(),
-                    post_logout_redirect_uris: post_logout_redirect_uris
-                        .unwrap_or_default(),
-                    redirect_uris: redirect_uris.unwrap_or_default(),
-                    refresh_token: refresh_token.unwrap_or_default(),
-                    request_object_signing_alg: request_object_signing_alg
-                        .unwrap_or_default(),
-                    response_types: response_types.unwrap_or_default(),
-                    sector_identifier_uri: sector_identifier_uri.unwrap_or_default(),
-                    subject_type: subject_type.unwrap_or_default(),
-                    tos_uri: tos_uri.unwrap_or_default(),
-                    wildcard_redirect: wildcard_redirect.unwrap_or_default(),
-                    additional_properties,
-                })
+                "backchannel_authentication_request_signing_alg" => {
+                    __map
+                        .field(
+                            &mut backchannel_authentication_request_signing_alg,
+                            "backchannel_authentication_request_signing_alg",
+                        )?
+                }
+                "backchannel_custom_authenticator_id" => {
+                    __map
+                        .field(
+                            &mut backchannel_custom_authenticator_id,
+                            "backchannel_custom_authenticator_id",
+                        )?
+                }
+                "backchannel_token_delivery_mode" => {
+                    __map
+                        .field(
+                            &mut backchannel_token_delivery_mode,
+                            "backchannel_token_delivery_mode",
+                        )?
+                }
+                "client_uri" => __map.field(&mut client_uri, "client_uri")?,
+                "consent_method" => __map.field(&mut consent_method, "consent_method")?,
+                "dpop_bound_access_tokens" => {
+                    __map
+                        .field(
+                            &mut dpop_bound_access_tokens,
+                            "dpop_bound_access_tokens",
+                        )?
+                }
+                "frontchannel_logout_session_required" => {
+                    __map
+                        .field(
+                            &mut frontchannel_logout_session_required,
+                            "frontchannel_logout_session_required",
+                        )?
+                }
+                "frontchannel_logout_uri" => {
+                    __map.field(&mut frontchannel_logout_uri, "frontchannel_logout_uri")?
+                }
+                "grant_types" => __map.field(&mut grant_types, "grant_types")?,
+                "id_token_encrypted_response_alg" => {
+                    __map
+                        .field(
+                            &mut id_token_encrypted_response_alg,
+                            "id_token_encrypted_response_alg",
+                        )?
+                }
+                "idp_initiated_login" => {
+                    __map.field(&mut idp_initiated_login, "idp_initiated_login")?
+                }
+                "initiate_login_uri" => {
+                    __map.field(&mut initiate_login_uri, "initiate_login_uri")?
+                }
+                "issuer_mode" => __map.field(&mut issuer_mode, "issuer_mode")?,
+                "jwks" => __map.field(&mut jwks, "jwks")?,
+                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
+                "logo_uri" => __map.field(&mut logo_uri, "logo_uri")?,
+                "network" => __map.field(&mut network, "network")?,
+                "participate_slo" => {
+                    __map.field(&mut participate_slo, "participate_slo")?
+                }
+                "policy_uri" => __map.field(&mut policy_uri, "policy_uri")?,
+                "post_logout_redirect_uris" => {
+                    __map
+                        .field(
+                            &mut post_logout_redirect_uris,
+                            "post_logout_redirect_uris",
+                        )?
+                }
+                "redirect_uris" => __map.field(&mut redirect_uris, "redirect_uris")?,
+                "refresh_token" => __map.field(&mut refresh_token, "refresh_token")?,
+                "request_object_signing_alg" => {
+                    __map
+                        .field(
+                            &mut request_object_signing_alg,
+                            "request_object_signing_alg",
+                        )?
+                }
+                "response_types" => __map.field(&mut response_types, "response_types")?,
+                "sector_identifier_uri" => {
+                    __map.field(&mut sector_identifier_uri, "sector_identifier_uri")?
+                }
+                "subject_type" => __map.field(&mut subject_type, "subject_type")?,
+                "tos_uri" => __map.field(&mut tos_uri, "tos_uri")?,
+                "wildcard_redirect" => {
+                    __map.field(&mut wildcard_redirect, "wildcard_redirect")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            application_type: application_type.unwrap_or_default(),
+            backchannel_authentication_request_signing_alg: backchannel_authentication_request_signing_alg
+                .unwrap_or_default(),
+            backchannel_custom_authenticator_id: backchannel_custom_authenticator_id
+                .unwrap_or_default(),
+            backchannel_token_delivery_mode: backchannel_token_delivery_mode
+                .unwrap_or_default(),
+            client_uri: client_uri.unwrap_or_default(),
+            consent_method: consent_method.unwrap_or_default(),
+            dpop_bound_access_tokens: dpop_bound_access_tokens.unwrap_or_default(),
+            frontchannel_logout_session_required: frontchannel_logout_session_required
+                .unwrap_or_default(),
+            frontchannel_logout_uri: frontchannel_logout_uri.unwrap_or_default(),
+            grant_types: grant_types.unwrap_or_default(),
+            id_token_encrypted_response_alg: id_token_encrypted_response_alg
+                .unwrap_or_default(),
+            idp_initiated_login: idp_initiated_login.unwrap_or_default(),
+            initiate_login_uri: initiate_login_uri.unwrap_or_default(),
+            issuer_mode: issuer_mode.unwrap_or_default(),
+            jwks: jwks.unwrap_or_default(),
+            jwks_uri: jwks_uri.unwrap_or_default(),
+            logo_uri: logo_uri.unwrap_or_default(),
+            network: network.unwrap_or_default(),
+            participate_slo: participate_slo.unwrap_or_default(),
+            policy_uri: policy_uri.unwrap_or_default(),
+            post_logout_redirect_uris: post_logout_redirect_uris.unwrap_or_default(),
+            redirect_uris: redirect_uris.unwrap_or_default(),
+            refresh_token: refresh_token.unwrap_or_default(),
+            request_object_signing_alg: request_object_signing_alg.unwrap_or_default(),
+            response_types: response_types.unwrap_or_default(),
+            sector_identifier_uri: sector_identifier_uri.unwrap_or_default(),
+            subject_type: subject_type.unwrap_or_default(),
+            tos_uri: tos_uri.unwrap_or_default(),
+            wildcard_redirect: wildcard_redirect.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

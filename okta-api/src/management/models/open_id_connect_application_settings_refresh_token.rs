@@ -31,58 +31,32 @@ impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationSettingsRefreshT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OpenIdConnectApplicationSettingsRefreshToken;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OpenIdConnectApplicationSettingsRefreshToken")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                OpenIdConnectApplicationSettingsRefreshToken,
-                A::Error,
-            > {
-                let mut leeway = ::std::option::Option::None;
-                let mut rotation_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "leeway" => {
-                            crate::runtime::field(&mut __map, &mut leeway, "leeway")?
-                        }
-                        "rotation_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut rotation_type,
-                                "rotation_type",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OpenIdConnectApplicationSettingsRefreshToken {
-                    leeway: leeway.unwrap_or_default(),
-                    rotation_type: crate::runtime::required(
-                        rotation_type,
-                        "rotation_type",
-                    )?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OpenIdConnectApplicationSettingsRefreshToken {
+    const EXPECTING: &'static str = "struct OpenIdConnectApplicationSettingsRefreshToken";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut leeway = ::std::option::Option::None;
+        let mut rotation_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "leeway" => __map.field(&mut leeway, "leeway")?,
+                "rotation_type" => __map.field(&mut rotation_type, "rotation_type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            leeway: leeway.unwrap_or_default(),
+            rotation_type: crate::runtime::required(rotation_type, "rotation_type")?,
+            additional_properties,
+        })
     }
 }

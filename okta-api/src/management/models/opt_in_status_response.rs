@@ -31,52 +31,32 @@ impl<'de> ::serde::Deserialize<'de> for OptInStatusResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OptInStatusResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OptInStatusResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OptInStatusResponse, A::Error> {
-                let mut opt_in_status = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "optInStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut opt_in_status,
-                                "optInStatus",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OptInStatusResponse {
-                    opt_in_status: opt_in_status.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OptInStatusResponse {
+    const EXPECTING: &'static str = "struct OptInStatusResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut opt_in_status = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "optInStatus" => __map.field(&mut opt_in_status, "optInStatus")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            opt_in_status: opt_in_status.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -53,90 +53,53 @@ impl<'de> ::serde::Deserialize<'de> for Org2OrgApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Org2OrgApplicationSettingsApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Org2OrgApplicationSettingsApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Org2OrgApplicationSettingsApplication, A::Error> {
-                let mut acs_url = ::std::option::Option::None;
-                let mut aud_restriction = ::std::option::Option::None;
-                let mut base_url = ::std::option::Option::None;
-                let mut creation_state = ::std::option::Option::None;
-                let mut prefer_username_over_email = ::std::option::Option::None;
-                let mut token = ::std::option::Option::None;
-                let mut token_encrypted = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "acsUrl" => {
-                            crate::runtime::field(&mut __map, &mut acs_url, "acsUrl")?
-                        }
-                        "audRestriction" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut aud_restriction,
-                                "audRestriction",
-                            )?
-                        }
-                        "baseUrl" => {
-                            crate::runtime::field(&mut __map, &mut base_url, "baseUrl")?
-                        }
-                        "creationState" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut creation_state,
-                                "creationState",
-                            )?
-                        }
-                        "preferUsernameOverEmail" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut prefer_username_over_email,
-                                "preferUsernameOverEmail",
-                            )?
-                        }
-                        "token" => {
-                            crate::runtime::field(&mut __map, &mut token, "token")?
-                        }
-                        "tokenEncrypted" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_encrypted,
-                                "tokenEncrypted",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Org2OrgApplicationSettingsApplication {
+    const EXPECTING: &'static str = "struct Org2OrgApplicationSettingsApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut acs_url = ::std::option::Option::None;
+        let mut aud_restriction = ::std::option::Option::None;
+        let mut base_url = ::std::option::Option::None;
+        let mut creation_state = ::std::option::Option::None;
+        let mut prefer_username_over_email = ::std::option::Option::None;
+        let mut token = ::std::option::Option::None;
+        let mut token_encrypted = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "acsUrl" => __map.field(&mut acs_url, "acsUrl")?,
+                "audRestriction" => __map.field(&mut aud_restriction, "audRestriction")?,
+                "baseUrl" => __map.field(&mut base_url, "baseUrl")?,
+                "creationState" => __map.field(&mut creation_state, "creationState")?,
+                "preferUsernameOverEmail" => {
+                    __map
+                        .field(
+                            &mut prefer_username_over_email,
+                            "preferUsernameOverEmail",
+                        )?
                 }
-                ::std::result::Result::Ok(Org2OrgApplicationSettingsApplication {
-                    acs_url: acs_url.unwrap_or_default(),
-                    aud_restriction: aud_restriction.unwrap_or_default(),
-                    base_url: base_url.unwrap_or_default(),
-                    creation_state: creation_state.unwrap_or_default(),
-                    prefer_username_over_email: prefer_username_over_email
-                        .unwrap_or_default(),
-                    token: token.unwrap_or_default(),
-                    token_encrypted: token_encrypted.unwrap_or_default(),
-                    additional_properties,
-                })
+                "token" => __map.field(&mut token, "token")?,
+                "tokenEncrypted" => __map.field(&mut token_encrypted, "tokenEncrypted")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            acs_url: acs_url.unwrap_or_default(),
+            aud_restriction: aud_restriction.unwrap_or_default(),
+            base_url: base_url.unwrap_or_default(),
+            creation_state: creation_state.unwrap_or_default(),
+            prefer_username_over_email: prefer_username_over_email.unwrap_or_default(),
+            token: token.unwrap_or_default(),
+            token_encrypted: token_encrypted.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -25,53 +25,29 @@ impl<'de> ::serde::Deserialize<'de> for Org2OrgProvisioningOauthSigningSettings 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Org2OrgProvisioningOauthSigningSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Org2OrgProvisioningOauthSigningSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                Org2OrgProvisioningOauthSigningSettings,
-                A::Error,
-            > {
-                let mut rotation_mode = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "rotationMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut rotation_mode,
-                                "rotationMode",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Org2OrgProvisioningOauthSigningSettings {
-                    rotation_mode: crate::runtime::required(
-                        rotation_mode,
-                        "rotationMode",
-                    )?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Org2OrgProvisioningOauthSigningSettings {
+    const EXPECTING: &'static str = "struct Org2OrgProvisioningOauthSigningSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut rotation_mode = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "rotationMode" => __map.field(&mut rotation_mode, "rotationMode")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            rotation_mode: crate::runtime::required(rotation_mode, "rotationMode")?,
+            additional_properties,
+        })
     }
 }

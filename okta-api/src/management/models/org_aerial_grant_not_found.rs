@@ -41,70 +41,38 @@ impl<'de> ::serde::Deserialize<'de> for OrgAerialGrantNotFound {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgAerialGrantNotFound;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgAerialGrantNotFound")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgAerialGrantNotFound, A::Error> {
-                let mut account_id = ::std::option::Option::None;
-                let mut granted_by = ::std::option::Option::None;
-                let mut granted_date = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accountId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut account_id,
-                                "accountId",
-                            )?
-                        }
-                        "grantedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut granted_by,
-                                "grantedBy",
-                            )?
-                        }
-                        "grantedDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut granted_date,
-                                "grantedDate",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrgAerialGrantNotFound {
-                    account_id: account_id.unwrap_or_default(),
-                    granted_by: granted_by.unwrap_or_default(),
-                    granted_date: granted_date.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgAerialGrantNotFound {
+    const EXPECTING: &'static str = "struct OrgAerialGrantNotFound";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut account_id = ::std::option::Option::None;
+        let mut granted_by = ::std::option::Option::None;
+        let mut granted_date = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accountId" => __map.field(&mut account_id, "accountId")?,
+                "grantedBy" => __map.field(&mut granted_by, "grantedBy")?,
+                "grantedDate" => __map.field(&mut granted_date, "grantedDate")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            account_id: account_id.unwrap_or_default(),
+            granted_by: granted_by.unwrap_or_default(),
+            granted_date: granted_date.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

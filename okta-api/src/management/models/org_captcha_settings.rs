@@ -37,61 +37,35 @@ impl<'de> ::serde::Deserialize<'de> for OrgCaptchaSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgCaptchaSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgCaptchaSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgCaptchaSettings, A::Error> {
-                let mut captcha_id = ::std::option::Option::None;
-                let mut enabled_pages = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "captchaId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut captcha_id,
-                                "captchaId",
-                            )?
-                        }
-                        "enabledPages" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enabled_pages,
-                                "enabledPages",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrgCaptchaSettings {
-                    captcha_id: captcha_id.unwrap_or_default(),
-                    enabled_pages: enabled_pages.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgCaptchaSettings {
+    const EXPECTING: &'static str = "struct OrgCaptchaSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut captcha_id = ::std::option::Option::None;
+        let mut enabled_pages = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "captchaId" => __map.field(&mut captcha_id, "captchaId")?,
+                "enabledPages" => __map.field(&mut enabled_pages, "enabledPages")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            captcha_id: captcha_id.unwrap_or_default(),
+            enabled_pages: enabled_pages.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -55,80 +55,52 @@ impl<'de> ::serde::Deserialize<'de> for OrgCrossAppAccessConnection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgCrossAppAccessConnection;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgCrossAppAccessConnection")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgCrossAppAccessConnection, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut requesting_app_instance_id = ::std::option::Option::None;
-                let mut resource_app_instance_id = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "requestingAppInstanceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requesting_app_instance_id,
-                                "requestingAppInstanceId",
-                            )?
-                        }
-                        "resourceAppInstanceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_app_instance_id,
-                                "resourceAppInstanceId",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgCrossAppAccessConnection {
+    const EXPECTING: &'static str = "struct OrgCrossAppAccessConnection";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut requesting_app_instance_id = ::std::option::Option::None;
+        let mut resource_app_instance_id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "requestingAppInstanceId" => {
+                    __map
+                        .field(
+                            &mut requesting_app_instance_id,
+                            "requestingAppInstanceId",
+                        )?
                 }
-                ::std::result::Result::Ok(OrgCrossAppAccessConnection {
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    requesting_app_instance_id: requesting_app_instance_id
-                        .unwrap_or_default(),
-                    resource_app_instance_id: resource_app_instance_id
-                        .unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    additional_properties,
-                })
+                "resourceAppInstanceId" => {
+                    __map.field(&mut resource_app_instance_id, "resourceAppInstanceId")?
+                }
+                "status" => __map.field(&mut status, "status")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            requesting_app_instance_id: requesting_app_instance_id.unwrap_or_default(),
+            resource_app_instance_id: resource_app_instance_id.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

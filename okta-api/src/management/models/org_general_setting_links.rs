@@ -47,82 +47,46 @@ impl<'de> ::serde::Deserialize<'de> for OrgGeneralSettingLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgGeneralSettingLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgGeneralSettingLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgGeneralSettingLinks, A::Error> {
-                let mut contacts = ::std::option::Option::None;
-                let mut logo = ::std::option::Option::None;
-                let mut okta_communication = ::std::option::Option::None;
-                let mut okta_support = ::std::option::Option::None;
-                let mut preferences = ::std::option::Option::None;
-                let mut upload_logo = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "contacts" => {
-                            crate::runtime::field(&mut __map, &mut contacts, "contacts")?
-                        }
-                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
-                        "oktaCommunication" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut okta_communication,
-                                "oktaCommunication",
-                            )?
-                        }
-                        "oktaSupport" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut okta_support,
-                                "oktaSupport",
-                            )?
-                        }
-                        "preferences" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut preferences,
-                                "preferences",
-                            )?
-                        }
-                        "uploadLogo" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut upload_logo,
-                                "uploadLogo",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgGeneralSettingLinks {
+    const EXPECTING: &'static str = "struct OrgGeneralSettingLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut contacts = ::std::option::Option::None;
+        let mut logo = ::std::option::Option::None;
+        let mut okta_communication = ::std::option::Option::None;
+        let mut okta_support = ::std::option::Option::None;
+        let mut preferences = ::std::option::Option::None;
+        let mut upload_logo = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "contacts" => __map.field(&mut contacts, "contacts")?,
+                "logo" => __map.field(&mut logo, "logo")?,
+                "oktaCommunication" => {
+                    __map.field(&mut okta_communication, "oktaCommunication")?
                 }
-                ::std::result::Result::Ok(OrgGeneralSettingLinks {
-                    contacts: contacts.unwrap_or_default(),
-                    logo: logo.unwrap_or_default(),
-                    okta_communication: okta_communication.unwrap_or_default(),
-                    okta_support: okta_support.unwrap_or_default(),
-                    preferences: preferences.unwrap_or_default(),
-                    upload_logo: upload_logo.unwrap_or_default(),
-                    additional_properties,
-                })
+                "oktaSupport" => __map.field(&mut okta_support, "oktaSupport")?,
+                "preferences" => __map.field(&mut preferences, "preferences")?,
+                "uploadLogo" => __map.field(&mut upload_logo, "uploadLogo")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            contacts: contacts.unwrap_or_default(),
+            logo: logo.unwrap_or_default(),
+            okta_communication: okta_communication.unwrap_or_default(),
+            okta_support: okta_support.unwrap_or_default(),
+            preferences: preferences.unwrap_or_default(),
+            upload_logo: upload_logo.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,48 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for OrgOktaCommunicationSettingLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgOktaCommunicationSettingLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgOktaCommunicationSettingLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgOktaCommunicationSettingLinks, A::Error> {
-                let mut opt_in = ::std::option::Option::None;
-                let mut opt_out = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "optIn" => {
-                            crate::runtime::field(&mut __map, &mut opt_in, "optIn")?
-                        }
-                        "optOut" => {
-                            crate::runtime::field(&mut __map, &mut opt_out, "optOut")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrgOktaCommunicationSettingLinks {
-                    opt_in: opt_in.unwrap_or_default(),
-                    opt_out: opt_out.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgOktaCommunicationSettingLinks {
+    const EXPECTING: &'static str = "struct OrgOktaCommunicationSettingLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut opt_in = ::std::option::Option::None;
+        let mut opt_out = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "optIn" => __map.field(&mut opt_in, "optIn")?,
+                "optOut" => __map.field(&mut opt_out, "optOut")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            opt_in: opt_in.unwrap_or_default(),
+            opt_out: opt_out.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

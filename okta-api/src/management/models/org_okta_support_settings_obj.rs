@@ -38,66 +38,38 @@ impl<'de> ::serde::Deserialize<'de> for OrgOktaSupportSettingsObj {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgOktaSupportSettingsObj;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgOktaSupportSettingsObj")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgOktaSupportSettingsObj, A::Error> {
-                let mut case_number = ::std::option::Option::None;
-                let mut expiration = ::std::option::Option::None;
-                let mut support = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "caseNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut case_number,
-                                "caseNumber",
-                            )?
-                        }
-                        "expiration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expiration,
-                                "expiration",
-                            )?
-                        }
-                        "support" => {
-                            crate::runtime::field(&mut __map, &mut support, "support")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrgOktaSupportSettingsObj {
-                    case_number: case_number.unwrap_or_default(),
-                    expiration: expiration.unwrap_or_default(),
-                    support: support.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgOktaSupportSettingsObj {
+    const EXPECTING: &'static str = "struct OrgOktaSupportSettingsObj";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut case_number = ::std::option::Option::None;
+        let mut expiration = ::std::option::Option::None;
+        let mut support = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "caseNumber" => __map.field(&mut case_number, "caseNumber")?,
+                "expiration" => __map.field(&mut expiration, "expiration")?,
+                "support" => __map.field(&mut support, "support")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            case_number: case_number.unwrap_or_default(),
+            expiration: expiration.unwrap_or_default(),
+            support: support.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

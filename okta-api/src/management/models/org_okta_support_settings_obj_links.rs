@@ -35,61 +35,41 @@ impl<'de> ::serde::Deserialize<'de> for OrgOktaSupportSettingsObjLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgOktaSupportSettingsObjLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgOktaSupportSettingsObjLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgOktaSupportSettingsObjLinks, A::Error> {
-                let mut extend = ::std::option::Option::None;
-                let mut revoke = ::std::option::Option::None;
-                let mut grant = ::std::option::Option::None;
-                let mut case = ::std::option::Option::None;
-                let mut cases = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "extend" => {
-                            crate::runtime::field(&mut __map, &mut extend, "extend")?
-                        }
-                        "revoke" => {
-                            crate::runtime::field(&mut __map, &mut revoke, "revoke")?
-                        }
-                        "grant" => {
-                            crate::runtime::field(&mut __map, &mut grant, "grant")?
-                        }
-                        "case" => crate::runtime::field(&mut __map, &mut case, "case")?,
-                        "cases" => {
-                            crate::runtime::field(&mut __map, &mut cases, "cases")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrgOktaSupportSettingsObjLinks {
-                    extend: extend.unwrap_or_default(),
-                    revoke: revoke.unwrap_or_default(),
-                    grant: grant.unwrap_or_default(),
-                    case: case.unwrap_or_default(),
-                    cases: cases.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgOktaSupportSettingsObjLinks {
+    const EXPECTING: &'static str = "struct OrgOktaSupportSettingsObjLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut extend = ::std::option::Option::None;
+        let mut revoke = ::std::option::Option::None;
+        let mut grant = ::std::option::Option::None;
+        let mut case = ::std::option::Option::None;
+        let mut cases = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "extend" => __map.field(&mut extend, "extend")?,
+                "revoke" => __map.field(&mut revoke, "revoke")?,
+                "grant" => __map.field(&mut grant, "grant")?,
+                "case" => __map.field(&mut case, "case")?,
+                "cases" => __map.field(&mut cases, "cases")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            extend: extend.unwrap_or_default(),
+            revoke: revoke.unwrap_or_default(),
+            grant: grant.unwrap_or_default(),
+            case: case.unwrap_or_default(),
+            cases: cases.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

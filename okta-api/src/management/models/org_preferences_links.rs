@@ -36,56 +36,36 @@ impl<'de> ::serde::Deserialize<'de> for OrgPreferencesLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgPreferencesLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgPreferencesLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgPreferencesLinks, A::Error> {
-                let mut hide_end_user_footer = ::std::option::Option::None;
-                let mut show_end_user_footer = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "hideEndUserFooter" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hide_end_user_footer,
-                                "hideEndUserFooter",
-                            )?
-                        }
-                        "showEndUserFooter" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut show_end_user_footer,
-                                "showEndUserFooter",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgPreferencesLinks {
+    const EXPECTING: &'static str = "struct OrgPreferencesLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut hide_end_user_footer = ::std::option::Option::None;
+        let mut show_end_user_footer = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "hideEndUserFooter" => {
+                    __map.field(&mut hide_end_user_footer, "hideEndUserFooter")?
                 }
-                ::std::result::Result::Ok(OrgPreferencesLinks {
-                    hide_end_user_footer: hide_end_user_footer.unwrap_or_default(),
-                    show_end_user_footer: show_end_user_footer.unwrap_or_default(),
-                    additional_properties,
-                })
+                "showEndUserFooter" => {
+                    __map.field(&mut show_end_user_footer, "showEndUserFooter")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            hide_end_user_footer: hide_end_user_footer.unwrap_or_default(),
+            show_end_user_footer: show_end_user_footer.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -105,157 +105,84 @@ impl<'de> ::serde::Deserialize<'de> for OrgSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OrgSetting;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OrgSetting")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OrgSetting, A::Error> {
-                let mut address1 = ::std::option::Option::None;
-                let mut address2 = ::std::option::Option::None;
-                let mut city = ::std::option::Option::None;
-                let mut company_name = ::std::option::Option::None;
-                let mut country = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut end_user_support_help_url = ::std::option::Option::None;
-                let mut expires_at = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut phone_number = ::std::option::Option::None;
-                let mut postal_code = ::std::option::Option::None;
-                let mut state = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut subdomain = ::std::option::Option::None;
-                let mut support_phone_number = ::std::option::Option::None;
-                let mut website = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "address1" => {
-                            crate::runtime::field(&mut __map, &mut address1, "address1")?
-                        }
-                        "address2" => {
-                            crate::runtime::field(&mut __map, &mut address2, "address2")?
-                        }
-                        "city" => crate::runtime::field(&mut __map, &mut city, "city")?,
-                        "companyName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut company_name,
-                                "companyName",
-                            )?
-                        }
-                        "country" => {
-                            crate::runtime::field(&mut __map, &mut country, "country")?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "endUserSupportHelpURL" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut end_user_support_help_url,
-                                "endUserSupportHelpURL",
-                            )?
-                        }
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "phoneNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut phone_number,
-                                "phoneNumber",
-                            )?
-                        }
-                        "postalCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut postal_code,
-                                "postalCode",
-                            )?
-                        }
-                        "state" => {
-                            crate::runtime::field(&mut __map, &mut state, "state")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "subdomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subdomain,
-                                "subdomain",
-                            )?
-                        }
-                        "supportPhoneNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut support_phone_number,
-                                "supportPhoneNumber",
-                            )?
-                        }
-                        "website" => {
-                            crate::runtime::field(&mut __map, &mut website, "website")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OrgSetting {
+    const EXPECTING: &'static str = "struct OrgSetting";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut address1 = ::std::option::Option::None;
+        let mut address2 = ::std::option::Option::None;
+        let mut city = ::std::option::Option::None;
+        let mut company_name = ::std::option::Option::None;
+        let mut country = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut end_user_support_help_url = ::std::option::Option::None;
+        let mut expires_at = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut phone_number = ::std::option::Option::None;
+        let mut postal_code = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut subdomain = ::std::option::Option::None;
+        let mut support_phone_number = ::std::option::Option::None;
+        let mut website = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "address1" => __map.field(&mut address1, "address1")?,
+                "address2" => __map.field(&mut address2, "address2")?,
+                "city" => __map.field(&mut city, "city")?,
+                "companyName" => __map.field(&mut company_name, "companyName")?,
+                "country" => __map.field(&mut country, "country")?,
+                "created" => __map.field(&mut created, "created")?,
+                "endUserSupportHelpURL" => {
+                    __map.field(&mut end_user_support_help_url, "endUserSupportHelpURL")?
                 }
-                ::std::result::Result::Ok(OrgSetting {
-                    address1: address1.unwrap_or_default(),
-                    address2: address2.unwrap_or_default(),
-                    city: city.unwrap_or_default(),
-                    company_name: company_name.unwrap_or_default(),
-                    country: country.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    end_user_support_help_url: end_user_support_help_url
-                        .unwrap_or_default(),
-                    expires_at: expires_at.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    phone_number: phone_number.unwrap_or_default(),
-                    postal_code: postal_code.unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    subdomain: subdomain.unwrap_or_default(),
-                    support_phone_number: support_phone_number.unwrap_or_default(),
-                    website: website.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "phoneNumber" => __map.field(&mut phone_number, "phoneNumber")?,
+                "postalCode" => __map.field(&mut postal_code, "postalCode")?,
+                "state" => __map.field(&mut state, "state")?,
+                "status" => __map.field(&mut status, "status")?,
+                "subdomain" => __map.field(&mut subdomain, "subdomain")?,
+                "supportPhoneNumber" => {
+                    __map.field(&mut support_phone_number, "supportPhoneNumber")?
+                }
+                "website" => __map.field(&mut website, "website")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            address1: address1.unwrap_or_default(),
+            address2: address2.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            company_name: company_name.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            end_user_support_help_url: end_user_support_help_url.unwrap_or_default(),
+            expires_at: expires_at.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            phone_number: phone_number.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            state: state.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            subdomain: subdomain.unwrap_or_default(),
+            support_phone_number: support_phone_number.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -31,53 +31,38 @@ impl<'de> ::serde::Deserialize<'de> for OsAccountEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OsAccountEmbedded;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OsAccountEmbedded")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OsAccountEmbedded, A::Error> {
-                let mut account_linked_enrollments = ::std::option::Option::None;
-                let mut users = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accountLinkedEnrollments" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut account_linked_enrollments,
-                                "accountLinkedEnrollments",
-                            )?
-                        }
-                        "users" => {
-                            crate::runtime::field(&mut __map, &mut users, "users")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OsAccountEmbedded {
+    const EXPECTING: &'static str = "struct OsAccountEmbedded";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut account_linked_enrollments = ::std::option::Option::None;
+        let mut users = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accountLinkedEnrollments" => {
+                    __map
+                        .field(
+                            &mut account_linked_enrollments,
+                            "accountLinkedEnrollments",
+                        )?
                 }
-                ::std::result::Result::Ok(OsAccountEmbedded {
-                    account_linked_enrollments: account_linked_enrollments
-                        .unwrap_or_default(),
-                    users: users.unwrap_or_default(),
-                    additional_properties,
-                })
+                "users" => __map.field(&mut users, "users")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            account_linked_enrollments: account_linked_enrollments.unwrap_or_default(),
+            users: users.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

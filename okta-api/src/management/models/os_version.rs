@@ -37,53 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for OsVersion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OsVersion;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OsVersion")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OsVersion, A::Error> {
-                let mut dynamic_version_requirement = ::std::option::Option::None;
-                let mut minimum = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "dynamicVersionRequirement" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dynamic_version_requirement,
-                                "dynamicVersionRequirement",
-                            )?
-                        }
-                        "minimum" => {
-                            crate::runtime::field(&mut __map, &mut minimum, "minimum")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OsVersion {
+    const EXPECTING: &'static str = "struct OsVersion";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut dynamic_version_requirement = ::std::option::Option::None;
+        let mut minimum = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "dynamicVersionRequirement" => {
+                    __map
+                        .field(
+                            &mut dynamic_version_requirement,
+                            "dynamicVersionRequirement",
+                        )?
                 }
-                ::std::result::Result::Ok(OsVersion {
-                    dynamic_version_requirement: dynamic_version_requirement
-                        .unwrap_or_default(),
-                    minimum: minimum.unwrap_or_default(),
-                    additional_properties,
-                })
+                "minimum" => __map.field(&mut minimum, "minimum")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            dynamic_version_requirement: dynamic_version_requirement.unwrap_or_default(),
+            minimum: minimum.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,65 +32,46 @@ impl<'de> ::serde::Deserialize<'de> for OsVersionConstraint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OsVersionConstraint;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OsVersionConstraint")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OsVersionConstraint, A::Error> {
-                let mut dynamic_version_requirement = ::std::option::Option::None;
-                let mut major_version_constraint = ::std::option::Option::None;
-                let mut minimum = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "dynamicVersionRequirement" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dynamic_version_requirement,
-                                "dynamicVersionRequirement",
-                            )?
-                        }
-                        "majorVersionConstraint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut major_version_constraint,
-                                "majorVersionConstraint",
-                            )?
-                        }
-                        "minimum" => {
-                            crate::runtime::field(&mut __map, &mut minimum, "minimum")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OsVersionConstraint {
+    const EXPECTING: &'static str = "struct OsVersionConstraint";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut dynamic_version_requirement = ::std::option::Option::None;
+        let mut major_version_constraint = ::std::option::Option::None;
+        let mut minimum = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "dynamicVersionRequirement" => {
+                    __map
+                        .field(
+                            &mut dynamic_version_requirement,
+                            "dynamicVersionRequirement",
+                        )?
                 }
-                ::std::result::Result::Ok(OsVersionConstraint {
-                    dynamic_version_requirement: dynamic_version_requirement
-                        .unwrap_or_default(),
-                    major_version_constraint: crate::runtime::required(
-                        major_version_constraint,
-                        "majorVersionConstraint",
-                    )?,
-                    minimum: minimum.unwrap_or_default(),
-                    additional_properties,
-                })
+                "majorVersionConstraint" => {
+                    __map.field(&mut major_version_constraint, "majorVersionConstraint")?
+                }
+                "minimum" => __map.field(&mut minimum, "minimum")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            dynamic_version_requirement: dynamic_version_requirement.unwrap_or_default(),
+            major_version_constraint: crate::runtime::required(
+                major_version_constraint,
+                "majorVersionConstraint",
+            )?,
+            minimum: minimum.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,60 +37,43 @@ impl<'de> ::serde::Deserialize<'de> for OsVersionDynamicVersionRequirement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OsVersionDynamicVersionRequirement;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OsVersionDynamicVersionRequirement")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OsVersionDynamicVersionRequirement, A::Error> {
-                let mut type_ = ::std::option::Option::None;
-                let mut distance_from_latest_major = ::std::option::Option::None;
-                let mut latest_security_patch = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "distanceFromLatestMajor" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut distance_from_latest_major,
-                                "distanceFromLatestMajor",
-                            )?
-                        }
-                        "latestSecurityPatch" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut latest_security_patch,
-                                "latestSecurityPatch",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OsVersionDynamicVersionRequirement {
+    const EXPECTING: &'static str = "struct OsVersionDynamicVersionRequirement";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut type_ = ::std::option::Option::None;
+        let mut distance_from_latest_major = ::std::option::Option::None;
+        let mut latest_security_patch = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "type" => __map.field(&mut type_, "type")?,
+                "distanceFromLatestMajor" => {
+                    __map
+                        .field(
+                            &mut distance_from_latest_major,
+                            "distanceFromLatestMajor",
+                        )?
                 }
-                ::std::result::Result::Ok(OsVersionDynamicVersionRequirement {
-                    type_: type_.unwrap_or_default(),
-                    distance_from_latest_major: distance_from_latest_major
-                        .unwrap_or_default(),
-                    latest_security_patch: latest_security_patch.unwrap_or_default(),
-                    additional_properties,
-                })
+                "latestSecurityPatch" => {
+                    __map.field(&mut latest_security_patch, "latestSecurityPatch")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            type_: type_.unwrap_or_default(),
+            distance_from_latest_major: distance_from_latest_major.unwrap_or_default(),
+            latest_security_patch: latest_security_patch.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

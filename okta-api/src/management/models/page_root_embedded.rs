@@ -39,75 +39,41 @@ impl<'de> ::serde::Deserialize<'de> for PageRootEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PageRootEmbedded;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PageRootEmbedded")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PageRootEmbedded, A::Error> {
-                let mut default = ::std::option::Option::None;
-                let mut customized = ::std::option::Option::None;
-                let mut customized_url = ::std::option::Option::None;
-                let mut preview = ::std::option::Option::None;
-                let mut preview_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "default" => {
-                            crate::runtime::field(&mut __map, &mut default, "default")?
-                        }
-                        "customized" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut customized,
-                                "customized",
-                            )?
-                        }
-                        "customizedUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut customized_url,
-                                "customizedUrl",
-                            )?
-                        }
-                        "preview" => {
-                            crate::runtime::field(&mut __map, &mut preview, "preview")?
-                        }
-                        "previewUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut preview_url,
-                                "previewUrl",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PageRootEmbedded {
-                    default: default.unwrap_or_default(),
-                    customized: customized.unwrap_or_default(),
-                    customized_url: customized_url.unwrap_or_default(),
-                    preview: preview.unwrap_or_default(),
-                    preview_url: preview_url.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PageRootEmbedded {
+    const EXPECTING: &'static str = "struct PageRootEmbedded";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut default = ::std::option::Option::None;
+        let mut customized = ::std::option::Option::None;
+        let mut customized_url = ::std::option::Option::None;
+        let mut preview = ::std::option::Option::None;
+        let mut preview_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "default" => __map.field(&mut default, "default")?,
+                "customized" => __map.field(&mut customized, "customized")?,
+                "customizedUrl" => __map.field(&mut customized_url, "customizedUrl")?,
+                "preview" => __map.field(&mut preview, "preview")?,
+                "previewUrl" => __map.field(&mut preview_url, "previewUrl")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            default: default.unwrap_or_default(),
+            customized: customized.unwrap_or_default(),
+            customized_url: customized_url.unwrap_or_default(),
+            preview: preview.unwrap_or_default(),
+            preview_url: preview_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,60 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for PageRootLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PageRootLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PageRootLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PageRootLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut default = ::std::option::Option::None;
-                let mut customized = ::std::option::Option::None;
-                let mut preview = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "default" => {
-                            crate::runtime::field(&mut __map, &mut default, "default")?
-                        }
-                        "customized" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut customized,
-                                "customized",
-                            )?
-                        }
-                        "preview" => {
-                            crate::runtime::field(&mut __map, &mut preview, "preview")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PageRootLinks {
-                    self_: self_.unwrap_or_default(),
-                    default: default.unwrap_or_default(),
-                    customized: customized.unwrap_or_default(),
-                    preview: preview.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PageRootLinks {
+    const EXPECTING: &'static str = "struct PageRootLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut default = ::std::option::Option::None;
+        let mut customized = ::std::option::Option::None;
+        let mut preview = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "default" => __map.field(&mut default, "default")?,
+                "customized" => __map.field(&mut customized, "customized")?,
+                "preview" => __map.field(&mut preview, "preview")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            default: default.unwrap_or_default(),
+            customized: customized.unwrap_or_default(),
+            preview: preview.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

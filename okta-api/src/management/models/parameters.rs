@@ -26,57 +26,35 @@ impl<'de> ::serde::Deserialize<'de> for Parameters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Parameters;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Parameters")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Parameters, A::Error> {
-                let mut action = ::std::option::Option::None;
-                let mut attribute = ::std::option::Option::None;
-                let mut values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "attribute" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attribute,
-                                "attribute",
-                            )?
-                        }
-                        "values" => {
-                            crate::runtime::field(&mut __map, &mut values, "values")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Parameters {
-                    action: crate::runtime::required(action, "action")?,
-                    attribute: attribute.unwrap_or_default(),
-                    values: values.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Parameters {
+    const EXPECTING: &'static str = "struct Parameters";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut action = ::std::option::Option::None;
+        let mut attribute = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "action" => __map.field(&mut action, "action")?,
+                "attribute" => __map.field(&mut attribute, "attribute")?,
+                "values" => __map.field(&mut values, "values")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            action: crate::runtime::required(action, "action")?,
+            attribute: attribute.unwrap_or_default(),
+            values: values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

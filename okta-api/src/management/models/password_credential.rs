@@ -39,49 +39,35 @@ impl<'de> ::serde::Deserialize<'de> for PasswordCredential {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordCredential;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordCredential")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordCredential, A::Error> {
-                let mut hash = ::std::option::Option::None;
-                let mut hook = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "hash" => crate::runtime::field(&mut __map, &mut hash, "hash")?,
-                        "hook" => crate::runtime::field(&mut __map, &mut hook, "hook")?,
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PasswordCredential {
-                    hash: hash.unwrap_or_default(),
-                    hook: hook.unwrap_or_default(),
-                    value: value.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordCredential {
+    const EXPECTING: &'static str = "struct PasswordCredential";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut hash = ::std::option::Option::None;
+        let mut hook = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "hash" => __map.field(&mut hash, "hash")?,
+                "hook" => __map.field(&mut hook, "hook")?,
+                "value" => __map.field(&mut value, "value")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            hash: hash.unwrap_or_default(),
+            hook: hook.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

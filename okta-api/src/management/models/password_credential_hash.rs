@@ -68,96 +68,52 @@ impl<'de> ::serde::Deserialize<'de> for PasswordCredentialHash {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordCredentialHash;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordCredentialHash")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordCredentialHash, A::Error> {
-                let mut algorithm = ::std::option::Option::None;
-                let mut digest_algorithm = ::std::option::Option::None;
-                let mut iteration_count = ::std::option::Option::None;
-                let mut key_size = ::std::option::Option::None;
-                let mut salt = ::std::option::Option::None;
-                let mut salt_order = ::std::option::Option::None;
-                let mut value = ::std::option::Option::None;
-                let mut work_factor = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "algorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut algorithm,
-                                "algorithm",
-                            )?
-                        }
-                        "digestAlgorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut digest_algorithm,
-                                "digestAlgorithm",
-                            )?
-                        }
-                        "iterationCount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut iteration_count,
-                                "iterationCount",
-                            )?
-                        }
-                        "keySize" => {
-                            crate::runtime::field(&mut __map, &mut key_size, "keySize")?
-                        }
-                        "salt" => crate::runtime::field(&mut __map, &mut salt, "salt")?,
-                        "saltOrder" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut salt_order,
-                                "saltOrder",
-                            )?
-                        }
-                        "value" => {
-                            crate::runtime::field(&mut __map, &mut value, "value")?
-                        }
-                        "workFactor" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut work_factor,
-                                "workFactor",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordCredentialHash {
+    const EXPECTING: &'static str = "struct PasswordCredentialHash";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut algorithm = ::std::option::Option::None;
+        let mut digest_algorithm = ::std::option::Option::None;
+        let mut iteration_count = ::std::option::Option::None;
+        let mut key_size = ::std::option::Option::None;
+        let mut salt = ::std::option::Option::None;
+        let mut salt_order = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut work_factor = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "algorithm" => __map.field(&mut algorithm, "algorithm")?,
+                "digestAlgorithm" => {
+                    __map.field(&mut digest_algorithm, "digestAlgorithm")?
                 }
-                ::std::result::Result::Ok(PasswordCredentialHash {
-                    algorithm: algorithm.unwrap_or_default(),
-                    digest_algorithm: digest_algorithm.unwrap_or_default(),
-                    iteration_count: iteration_count.unwrap_or_default(),
-                    key_size: key_size.unwrap_or_default(),
-                    salt: salt.unwrap_or_default(),
-                    salt_order: salt_order.unwrap_or_default(),
-                    value: value.unwrap_or_default(),
-                    work_factor: work_factor.unwrap_or_default(),
-                    additional_properties,
-                })
+                "iterationCount" => __map.field(&mut iteration_count, "iterationCount")?,
+                "keySize" => __map.field(&mut key_size, "keySize")?,
+                "salt" => __map.field(&mut salt, "salt")?,
+                "saltOrder" => __map.field(&mut salt_order, "saltOrder")?,
+                "value" => __map.field(&mut value, "value")?,
+                "workFactor" => __map.field(&mut work_factor, "workFactor")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            algorithm: algorithm.unwrap_or_default(),
+            digest_algorithm: digest_algorithm.unwrap_or_default(),
+            iteration_count: iteration_count.unwrap_or_default(),
+            key_size: key_size.unwrap_or_default(),
+            salt: salt.unwrap_or_default(),
+            salt_order: salt_order.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            work_factor: work_factor.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

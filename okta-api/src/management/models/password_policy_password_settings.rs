@@ -43,64 +43,40 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyPasswordSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyPasswordSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordPolicyPasswordSettings, A::Error> {
-                let mut age = ::std::option::Option::None;
-                let mut complexity = ::std::option::Option::None;
-                let mut lockout = ::std::option::Option::None;
-                let mut breached_protection = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "age" => crate::runtime::field(&mut __map, &mut age, "age")?,
-                        "complexity" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut complexity,
-                                "complexity",
-                            )?
-                        }
-                        "lockout" => {
-                            crate::runtime::field(&mut __map, &mut lockout, "lockout")?
-                        }
-                        "breachedProtection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut breached_protection,
-                                "breachedProtection",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyPasswordSettings {
+    const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut age = ::std::option::Option::None;
+        let mut complexity = ::std::option::Option::None;
+        let mut lockout = ::std::option::Option::None;
+        let mut breached_protection = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "age" => __map.field(&mut age, "age")?,
+                "complexity" => __map.field(&mut complexity, "complexity")?,
+                "lockout" => __map.field(&mut lockout, "lockout")?,
+                "breachedProtection" => {
+                    __map.field(&mut breached_protection, "breachedProtection")?
                 }
-                ::std::result::Result::Ok(PasswordPolicyPasswordSettings {
-                    age: age.unwrap_or_default(),
-                    complexity: complexity.unwrap_or_default(),
-                    lockout: lockout.unwrap_or_default(),
-                    breached_protection: breached_protection.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            age: age.unwrap_or_default(),
+            complexity: complexity.unwrap_or_default(),
+            lockout: lockout.unwrap_or_default(),
+            breached_protection: breached_protection.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -41,68 +41,39 @@ for PasswordPolicyPasswordSettingsBreachedProtection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyPasswordSettingsBreachedProtection;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyPasswordSettingsBreachedProtection")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PasswordPolicyPasswordSettingsBreachedProtection,
-                A::Error,
-            > {
-                let mut delegated_workflow_id = ::std::option::Option::None;
-                let mut expire_after_days = ::std::option::Option::None;
-                let mut logout_enabled = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "delegatedWorkflowId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut delegated_workflow_id,
-                                "delegatedWorkflowId",
-                            )?
-                        }
-                        "expireAfterDays" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expire_after_days,
-                                "expireAfterDays",
-                            )?
-                        }
-                        "logoutEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut logout_enabled,
-                                "logoutEnabled",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyPasswordSettingsBreachedProtection {
+    const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettingsBreachedProtection";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut delegated_workflow_id = ::std::option::Option::None;
+        let mut expire_after_days = ::std::option::Option::None;
+        let mut logout_enabled = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "delegatedWorkflowId" => {
+                    __map.field(&mut delegated_workflow_id, "delegatedWorkflowId")?
                 }
-                ::std::result::Result::Ok(PasswordPolicyPasswordSettingsBreachedProtection {
-                    delegated_workflow_id: delegated_workflow_id.unwrap_or_default(),
-                    expire_after_days: expire_after_days.unwrap_or_default(),
-                    logout_enabled: logout_enabled.unwrap_or_default(),
-                    additional_properties,
-                })
+                "expireAfterDays" => {
+                    __map.field(&mut expire_after_days, "expireAfterDays")?
+                }
+                "logoutEnabled" => __map.field(&mut logout_enabled, "logoutEnabled")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            delegated_workflow_id: delegated_workflow_id.unwrap_or_default(),
+            expire_after_days: expire_after_days.unwrap_or_default(),
+            logout_enabled: logout_enabled.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

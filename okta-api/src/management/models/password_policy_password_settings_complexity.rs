@@ -79,132 +79,66 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsComplexity
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyPasswordSettingsComplexity;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyPasswordSettingsComplexity")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PasswordPolicyPasswordSettingsComplexity,
-                A::Error,
-            > {
-                let mut dictionary = ::std::option::Option::None;
-                let mut exclude_attributes = ::std::option::Option::None;
-                let mut exclude_username = ::std::option::Option::None;
-                let mut max_consecutive_characters = ::std::option::Option::None;
-                let mut min_length = ::std::option::Option::None;
-                let mut min_lower_case = ::std::option::Option::None;
-                let mut min_number = ::std::option::Option::None;
-                let mut min_symbol = ::std::option::Option::None;
-                let mut min_upper_case = ::std::option::Option::None;
-                let mut oel_statement = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "dictionary" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dictionary,
-                                "dictionary",
-                            )?
-                        }
-                        "excludeAttributes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut exclude_attributes,
-                                "excludeAttributes",
-                            )?
-                        }
-                        "excludeUsername" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut exclude_username,
-                                "excludeUsername",
-                            )?
-                        }
-                        "maxConsecutiveCharacters" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut max_consecutive_characters,
-                                "maxConsecutiveCharacters",
-                            )?
-                        }
-                        "minLength" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_length,
-                                "minLength",
-                            )?
-                        }
-                        "minLowerCase" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_lower_case,
-                                "minLowerCase",
-                            )?
-                        }
-                        "minNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_number,
-                                "minNumber",
-                            )?
-                        }
-                        "minSymbol" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_symbol,
-                                "minSymbol",
-                            )?
-                        }
-                        "minUpperCase" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_upper_case,
-                                "minUpperCase",
-                            )?
-                        }
-                        "oelStatement" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut oel_statement,
-                                "oelStatement",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyPasswordSettingsComplexity {
+    const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettingsComplexity";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut dictionary = ::std::option::Option::None;
+        let mut exclude_attributes = ::std::option::Option::None;
+        let mut exclude_username = ::std::option::Option::None;
+        let mut max_consecutive_characters = ::std::option::Option::None;
+        let mut min_length = ::std::option::Option::None;
+        let mut min_lower_case = ::std::option::Option::None;
+        let mut min_number = ::std::option::Option::None;
+        let mut min_symbol = ::std::option::Option::None;
+        let mut min_upper_case = ::std::option::Option::None;
+        let mut oel_statement = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "dictionary" => __map.field(&mut dictionary, "dictionary")?,
+                "excludeAttributes" => {
+                    __map.field(&mut exclude_attributes, "excludeAttributes")?
                 }
-                ::std::result::Result::Ok(PasswordPolicyPasswordSettingsComplexity {
-                    dictionary: dictionary.unwrap_or_default(),
-                    exclude_attributes: exclude_attributes.unwrap_or_default(),
-                    exclude_username: exclude_username.unwrap_or_default(),
-                    max_consecutive_characters: max_consecutive_characters
-                        .unwrap_or_default(),
-                    min_length: min_length.unwrap_or_default(),
-                    min_lower_case: min_lower_case.unwrap_or_default(),
-                    min_number: min_number.unwrap_or_default(),
-                    min_symbol: min_symbol.unwrap_or_default(),
-                    min_upper_case: min_upper_case.unwrap_or_default(),
-                    oel_statement: oel_statement.unwrap_or_default(),
-                    additional_properties,
-                })
+                "excludeUsername" => {
+                    __map.field(&mut exclude_username, "excludeUsername")?
+                }
+                "maxConsecutiveCharacters" => {
+                    __map
+                        .field(
+                            &mut max_consecutive_characters,
+                            "maxConsecutiveCharacters",
+                        )?
+                }
+                "minLength" => __map.field(&mut min_length, "minLength")?,
+                "minLowerCase" => __map.field(&mut min_lower_case, "minLowerCase")?,
+                "minNumber" => __map.field(&mut min_number, "minNumber")?,
+                "minSymbol" => __map.field(&mut min_symbol, "minSymbol")?,
+                "minUpperCase" => __map.field(&mut min_upper_case, "minUpperCase")?,
+                "oelStatement" => __map.field(&mut oel_statement, "oelStatement")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            dictionary: dictionary.unwrap_or_default(),
+            exclude_attributes: exclude_attributes.unwrap_or_default(),
+            exclude_username: exclude_username.unwrap_or_default(),
+            max_consecutive_characters: max_consecutive_characters.unwrap_or_default(),
+            min_length: min_length.unwrap_or_default(),
+            min_lower_case: min_lower_case.unwrap_or_default(),
+            min_number: min_number.unwrap_or_default(),
+            min_symbol: min_symbol.unwrap_or_default(),
+            min_upper_case: min_upper_case.unwrap_or_default(),
+            oel_statement: oel_statement.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -46,75 +46,49 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsLockout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyPasswordSettingsLockout;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyPasswordSettingsLockout")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordPolicyPasswordSettingsLockout, A::Error> {
-                let mut auto_unlock_minutes = ::std::option::Option::None;
-                let mut max_attempts = ::std::option::Option::None;
-                let mut show_lockout_failures = ::std::option::Option::None;
-                let mut user_lockout_notification_channels = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "autoUnlockMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auto_unlock_minutes,
-                                "autoUnlockMinutes",
-                            )?
-                        }
-                        "maxAttempts" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut max_attempts,
-                                "maxAttempts",
-                            )?
-                        }
-                        "showLockoutFailures" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut show_lockout_failures,
-                                "showLockoutFailures",
-                            )?
-                        }
-                        "userLockoutNotificationChannels" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_lockout_notification_channels,
-                                "userLockoutNotificationChannels",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyPasswordSettingsLockout {
+    const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettingsLockout";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auto_unlock_minutes = ::std::option::Option::None;
+        let mut max_attempts = ::std::option::Option::None;
+        let mut show_lockout_failures = ::std::option::Option::None;
+        let mut user_lockout_notification_channels = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "autoUnlockMinutes" => {
+                    __map.field(&mut auto_unlock_minutes, "autoUnlockMinutes")?
                 }
-                ::std::result::Result::Ok(PasswordPolicyPasswordSettingsLockout {
-                    auto_unlock_minutes: auto_unlock_minutes.unwrap_or_default(),
-                    max_attempts: max_attempts.unwrap_or_default(),
-                    show_lockout_failures: show_lockout_failures.unwrap_or_default(),
-                    user_lockout_notification_channels: user_lockout_notification_channels
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "maxAttempts" => __map.field(&mut max_attempts, "maxAttempts")?,
+                "showLockoutFailures" => {
+                    __map.field(&mut show_lockout_failures, "showLockoutFailures")?
+                }
+                "userLockoutNotificationChannels" => {
+                    __map
+                        .field(
+                            &mut user_lockout_notification_channels,
+                            "userLockoutNotificationChannels",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auto_unlock_minutes: auto_unlock_minutes.unwrap_or_default(),
+            max_attempts: max_attempts.unwrap_or_default(),
+            show_lockout_failures: show_lockout_failures.unwrap_or_default(),
+            user_lockout_notification_channels: user_lockout_notification_channels
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

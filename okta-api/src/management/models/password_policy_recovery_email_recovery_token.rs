@@ -24,50 +24,31 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRecoveryEmailRecoveryToken
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyRecoveryEmailRecoveryToken;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyRecoveryEmailRecoveryToken")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PasswordPolicyRecoveryEmailRecoveryToken,
-                A::Error,
-            > {
-                let mut token_lifetime_minutes = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "tokenLifetimeMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_lifetime_minutes,
-                                "tokenLifetimeMinutes",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyRecoveryEmailRecoveryToken {
+    const EXPECTING: &'static str = "struct PasswordPolicyRecoveryEmailRecoveryToken";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut token_lifetime_minutes = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "tokenLifetimeMinutes" => {
+                    __map.field(&mut token_lifetime_minutes, "tokenLifetimeMinutes")?
                 }
-                ::std::result::Result::Ok(PasswordPolicyRecoveryEmailRecoveryToken {
-                    token_lifetime_minutes: token_lifetime_minutes.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            token_lifetime_minutes: token_lifetime_minutes.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -42,66 +42,43 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRuleActions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicyRuleActions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicyRuleActions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordPolicyRuleActions, A::Error> {
-                let mut password_change = ::std::option::Option::None;
-                let mut self_service_password_reset = ::std::option::Option::None;
-                let mut self_service_unlock = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "passwordChange" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_change,
-                                "passwordChange",
-                            )?
-                        }
-                        "selfServicePasswordReset" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut self_service_password_reset,
-                                "selfServicePasswordReset",
-                            )?
-                        }
-                        "selfServiceUnlock" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut self_service_unlock,
-                                "selfServiceUnlock",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicyRuleActions {
+    const EXPECTING: &'static str = "struct PasswordPolicyRuleActions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut password_change = ::std::option::Option::None;
+        let mut self_service_password_reset = ::std::option::Option::None;
+        let mut self_service_unlock = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "passwordChange" => __map.field(&mut password_change, "passwordChange")?,
+                "selfServicePasswordReset" => {
+                    __map
+                        .field(
+                            &mut self_service_password_reset,
+                            "selfServicePasswordReset",
+                        )?
                 }
-                ::std::result::Result::Ok(PasswordPolicyRuleActions {
-                    password_change: password_change.unwrap_or_default(),
-                    self_service_password_reset: self_service_password_reset
-                        .unwrap_or_default(),
-                    self_service_unlock: self_service_unlock.unwrap_or_default(),
-                    additional_properties,
-                })
+                "selfServiceUnlock" => {
+                    __map.field(&mut self_service_unlock, "selfServiceUnlock")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            password_change: password_change.unwrap_or_default(),
+            self_service_password_reset: self_service_password_reset.unwrap_or_default(),
+            self_service_unlock: self_service_unlock.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

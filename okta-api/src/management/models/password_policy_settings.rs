@@ -36,57 +36,35 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicySettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PasswordPolicySettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PasswordPolicySettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PasswordPolicySettings, A::Error> {
-                let mut delegation = ::std::option::Option::None;
-                let mut password = ::std::option::Option::None;
-                let mut recovery = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "delegation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut delegation,
-                                "delegation",
-                            )?
-                        }
-                        "password" => {
-                            crate::runtime::field(&mut __map, &mut password, "password")?
-                        }
-                        "recovery" => {
-                            crate::runtime::field(&mut __map, &mut recovery, "recovery")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PasswordPolicySettings {
-                    delegation: delegation.unwrap_or_default(),
-                    password: password.unwrap_or_default(),
-                    recovery: recovery.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PasswordPolicySettings {
+    const EXPECTING: &'static str = "struct PasswordPolicySettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut delegation = ::std::option::Option::None;
+        let mut password = ::std::option::Option::None;
+        let mut recovery = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "delegation" => __map.field(&mut delegation, "delegation")?,
+                "password" => __map.field(&mut password, "password")?,
+                "recovery" => __map.field(&mut recovery, "recovery")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            delegation: delegation.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+            recovery: recovery.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

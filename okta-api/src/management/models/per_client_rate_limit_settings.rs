@@ -29,56 +29,34 @@ impl<'de> ::serde::Deserialize<'de> for PerClientRateLimitSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PerClientRateLimitSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PerClientRateLimitSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PerClientRateLimitSettings, A::Error> {
-                let mut default_mode = ::std::option::Option::None;
-                let mut use_case_mode_overrides = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "defaultMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_mode,
-                                "defaultMode",
-                            )?
-                        }
-                        "useCaseModeOverrides" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut use_case_mode_overrides,
-                                "useCaseModeOverrides",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PerClientRateLimitSettings {
+    const EXPECTING: &'static str = "struct PerClientRateLimitSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut default_mode = ::std::option::Option::None;
+        let mut use_case_mode_overrides = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "defaultMode" => __map.field(&mut default_mode, "defaultMode")?,
+                "useCaseModeOverrides" => {
+                    __map.field(&mut use_case_mode_overrides, "useCaseModeOverrides")?
                 }
-                ::std::result::Result::Ok(PerClientRateLimitSettings {
-                    default_mode: crate::runtime::required(default_mode, "defaultMode")?,
-                    use_case_mode_overrides: use_case_mode_overrides.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            default_mode: crate::runtime::required(default_mode, "defaultMode")?,
+            use_case_mode_overrides: use_case_mode_overrides.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -44,68 +44,37 @@ impl<'de> ::serde::Deserialize<'de> for PerClientRateLimitSettingsUseCaseModeOve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PerClientRateLimitSettingsUseCaseModeOverrides;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PerClientRateLimitSettingsUseCaseModeOverrides")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PerClientRateLimitSettingsUseCaseModeOverrides,
-                A::Error,
-            > {
-                let mut login_page = ::std::option::Option::None;
-                let mut oauth2_authorize = ::std::option::Option::None;
-                let mut oie_app_intent = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "LOGIN_PAGE" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut login_page,
-                                "LOGIN_PAGE",
-                            )?
-                        }
-                        "OAUTH2_AUTHORIZE" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut oauth2_authorize,
-                                "OAUTH2_AUTHORIZE",
-                            )?
-                        }
-                        "OIE_APP_INTENT" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut oie_app_intent,
-                                "OIE_APP_INTENT",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PerClientRateLimitSettingsUseCaseModeOverrides {
+    const EXPECTING: &'static str = "struct PerClientRateLimitSettingsUseCaseModeOverrides";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut login_page = ::std::option::Option::None;
+        let mut oauth2_authorize = ::std::option::Option::None;
+        let mut oie_app_intent = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "LOGIN_PAGE" => __map.field(&mut login_page, "LOGIN_PAGE")?,
+                "OAUTH2_AUTHORIZE" => {
+                    __map.field(&mut oauth2_authorize, "OAUTH2_AUTHORIZE")?
                 }
-                ::std::result::Result::Ok(PerClientRateLimitSettingsUseCaseModeOverrides {
-                    login_page: login_page.unwrap_or_default(),
-                    oauth2_authorize: oauth2_authorize.unwrap_or_default(),
-                    oie_app_intent: oie_app_intent.unwrap_or_default(),
-                    additional_properties,
-                })
+                "OIE_APP_INTENT" => __map.field(&mut oie_app_intent, "OIE_APP_INTENT")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            login_page: login_page.unwrap_or_default(),
+            oauth2_authorize: oauth2_authorize.unwrap_or_default(),
+            oie_app_intent: oie_app_intent.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

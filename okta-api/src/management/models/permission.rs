@@ -42,71 +42,41 @@ impl<'de> ::serde::Deserialize<'de> for Permission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Permission;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Permission")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Permission, A::Error> {
-                let mut conditions = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "conditions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conditions,
-                                "conditions",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Permission {
-                    conditions: conditions.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    label: label.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Permission {
+    const EXPECTING: &'static str = "struct Permission";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut conditions = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "conditions" => __map.field(&mut conditions, "conditions")?,
+                "created" => __map.field(&mut created, "created")?,
+                "label" => __map.field(&mut label, "label")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            conditions: conditions.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            label: label.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

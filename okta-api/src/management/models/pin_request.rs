@@ -37,62 +37,43 @@ impl<'de> ::serde::Deserialize<'de> for PinRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PinRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PinRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PinRequest, A::Error> {
-                let mut authenticator_enrollment_id = ::std::option::Option::None;
-                let mut fulfillment_provider = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticatorEnrollmentId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_enrollment_id,
-                                "authenticatorEnrollmentId",
-                            )?
-                        }
-                        "fulfillmentProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut fulfillment_provider,
-                                "fulfillmentProvider",
-                            )?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PinRequest {
+    const EXPECTING: &'static str = "struct PinRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authenticator_enrollment_id = ::std::option::Option::None;
+        let mut fulfillment_provider = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticatorEnrollmentId" => {
+                    __map
+                        .field(
+                            &mut authenticator_enrollment_id,
+                            "authenticatorEnrollmentId",
+                        )?
                 }
-                ::std::result::Result::Ok(PinRequest {
-                    authenticator_enrollment_id: authenticator_enrollment_id
-                        .unwrap_or_default(),
-                    fulfillment_provider: fulfillment_provider.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "fulfillmentProvider" => {
+                    __map.field(&mut fulfillment_provider, "fulfillmentProvider")?
+                }
+                "userId" => __map.field(&mut user_id, "userId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authenticator_enrollment_id: authenticator_enrollment_id.unwrap_or_default(),
+            fulfillment_provider: fulfillment_provider.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,62 +34,44 @@ impl<'de> ::serde::Deserialize<'de> for PolicyContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PolicyContext;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PolicyContext")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PolicyContext, A::Error> {
-                let mut device = ::std::option::Option::None;
-                let mut groups = ::std::option::Option::None;
-                let mut ip = ::std::option::Option::None;
-                let mut risk = ::std::option::Option::None;
-                let mut user = ::std::option::Option::None;
-                let mut zones = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "device" => {
-                            crate::runtime::field(&mut __map, &mut device, "device")?
-                        }
-                        "groups" => {
-                            crate::runtime::field(&mut __map, &mut groups, "groups")?
-                        }
-                        "ip" => crate::runtime::field(&mut __map, &mut ip, "ip")?,
-                        "risk" => crate::runtime::field(&mut __map, &mut risk, "risk")?,
-                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
-                        "zones" => {
-                            crate::runtime::field(&mut __map, &mut zones, "zones")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PolicyContext {
-                    device: device.unwrap_or_default(),
-                    groups: groups.unwrap_or_default(),
-                    ip: ip.unwrap_or_default(),
-                    risk: risk.unwrap_or_default(),
-                    user: user.unwrap_or_default(),
-                    zones: zones.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PolicyContext {
+    const EXPECTING: &'static str = "struct PolicyContext";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut device = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut ip = ::std::option::Option::None;
+        let mut risk = ::std::option::Option::None;
+        let mut user = ::std::option::Option::None;
+        let mut zones = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "device" => __map.field(&mut device, "device")?,
+                "groups" => __map.field(&mut groups, "groups")?,
+                "ip" => __map.field(&mut ip, "ip")?,
+                "risk" => __map.field(&mut risk, "risk")?,
+                "user" => __map.field(&mut user, "user")?,
+                "zones" => __map.field(&mut zones, "zones")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            device: device.unwrap_or_default(),
+            groups: groups.unwrap_or_default(),
+            ip: ip.unwrap_or_default(),
+            risk: risk.unwrap_or_default(),
+            user: user.unwrap_or_default(),
+            zones: zones.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

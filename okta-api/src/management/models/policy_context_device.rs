@@ -33,66 +33,38 @@ impl<'de> ::serde::Deserialize<'de> for PolicyContextDevice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PolicyContextDevice;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PolicyContextDevice")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PolicyContextDevice, A::Error> {
-                let mut platform = ::std::option::Option::None;
-                let mut registered = ::std::option::Option::None;
-                let mut managed = ::std::option::Option::None;
-                let mut assurance_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "registered" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut registered,
-                                "registered",
-                            )?
-                        }
-                        "managed" => {
-                            crate::runtime::field(&mut __map, &mut managed, "managed")?
-                        }
-                        "assuranceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assurance_id,
-                                "assuranceId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PolicyContextDevice {
-                    platform: platform.unwrap_or_default(),
-                    registered: registered.unwrap_or_default(),
-                    managed: managed.unwrap_or_default(),
-                    assurance_id: assurance_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PolicyContextDevice {
+    const EXPECTING: &'static str = "struct PolicyContextDevice";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut platform = ::std::option::Option::None;
+        let mut registered = ::std::option::Option::None;
+        let mut managed = ::std::option::Option::None;
+        let mut assurance_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "platform" => __map.field(&mut platform, "platform")?,
+                "registered" => __map.field(&mut registered, "registered")?,
+                "managed" => __map.field(&mut managed, "managed")?,
+                "assuranceId" => __map.field(&mut assurance_id, "assuranceId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            platform: platform.unwrap_or_default(),
+            registered: registered.unwrap_or_default(),
+            managed: managed.unwrap_or_default(),
+            assurance_id: assurance_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -31,52 +31,32 @@ impl<'de> ::serde::Deserialize<'de> for PolicyContextRisk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PolicyContextRisk;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PolicyContextRisk")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PolicyContextRisk, A::Error> {
-                let mut level = ::std::option::Option::None;
-                let mut min_risk_level = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "level" => {
-                            crate::runtime::field(&mut __map, &mut level, "level")?
-                        }
-                        "minRiskLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_risk_level,
-                                "minRiskLevel",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PolicyContextRisk {
-                    level: level.unwrap_or_default(),
-                    min_risk_level: min_risk_level.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PolicyContextRisk {
+    const EXPECTING: &'static str = "struct PolicyContextRisk";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut level = ::std::option::Option::None;
+        let mut min_risk_level = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "level" => __map.field(&mut level, "level")?,
+                "minRiskLevel" => __map.field(&mut min_risk_level, "minRiskLevel")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            level: level.unwrap_or_default(),
+            min_risk_level: min_risk_level.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,65 +39,41 @@ impl<'de> ::serde::Deserialize<'de> for PolicyLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PolicyLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PolicyLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PolicyLinks, A::Error> {
-                let mut activate = ::std::option::Option::None;
-                let mut deactivate = ::std::option::Option::None;
-                let mut mappings = ::std::option::Option::None;
-                let mut rules = ::std::option::Option::None;
-                let mut self_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "activate" => {
-                            crate::runtime::field(&mut __map, &mut activate, "activate")?
-                        }
-                        "deactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut deactivate,
-                                "deactivate",
-                            )?
-                        }
-                        "mappings" => {
-                            crate::runtime::field(&mut __map, &mut mappings, "mappings")?
-                        }
-                        "rules" => {
-                            crate::runtime::field(&mut __map, &mut rules, "rules")?
-                        }
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PolicyLinks {
-                    activate: activate.unwrap_or_default(),
-                    deactivate: deactivate.unwrap_or_default(),
-                    mappings: mappings.unwrap_or_default(),
-                    rules: rules.unwrap_or_default(),
-                    self_: self_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PolicyLinks {
+    const EXPECTING: &'static str = "struct PolicyLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut activate = ::std::option::Option::None;
+        let mut deactivate = ::std::option::Option::None;
+        let mut mappings = ::std::option::Option::None;
+        let mut rules = ::std::option::Option::None;
+        let mut self_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "activate" => __map.field(&mut activate, "activate")?,
+                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
+                "mappings" => __map.field(&mut mappings, "mappings")?,
+                "rules" => __map.field(&mut rules, "rules")?,
+                "self" => __map.field(&mut self_, "self")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            activate: activate.unwrap_or_default(),
+            deactivate: deactivate.unwrap_or_default(),
+            mappings: mappings.unwrap_or_default(),
+            rules: rules.unwrap_or_default(),
+            self_: self_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

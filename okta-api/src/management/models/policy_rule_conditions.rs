@@ -142,173 +142,93 @@ impl<'de> ::serde::Deserialize<'de> for PolicyRuleConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PolicyRuleConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PolicyRuleConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PolicyRuleConditions, A::Error> {
-                let mut app = ::std::option::Option::None;
-                let mut apps = ::std::option::Option::None;
-                let mut auth_context = ::std::option::Option::None;
-                let mut auth_provider = ::std::option::Option::None;
-                let mut before_scheduled_action = ::std::option::Option::None;
-                let mut clients = ::std::option::Option::None;
-                let mut context = ::std::option::Option::None;
-                let mut device = ::std::option::Option::None;
-                let mut grant_types = ::std::option::Option::None;
-                let mut groups = ::std::option::Option::None;
-                let mut identity_provider = ::std::option::Option::None;
-                let mut mdm_enrollment = ::std::option::Option::None;
-                let mut network = ::std::option::Option::None;
-                let mut people = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut risk = ::std::option::Option::None;
-                let mut risk_score = ::std::option::Option::None;
-                let mut scopes = ::std::option::Option::None;
-                let mut user_identifier = ::std::option::Option::None;
-                let mut users = ::std::option::Option::None;
-                let mut user_status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
-                        "apps" => crate::runtime::field(&mut __map, &mut apps, "apps")?,
-                        "authContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_context,
-                                "authContext",
-                            )?
-                        }
-                        "authProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_provider,
-                                "authProvider",
-                            )?
-                        }
-                        "beforeScheduledAction" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut before_scheduled_action,
-                                "beforeScheduledAction",
-                            )?
-                        }
-                        "clients" => {
-                            crate::runtime::field(&mut __map, &mut clients, "clients")?
-                        }
-                        "context" => {
-                            crate::runtime::field(&mut __map, &mut context, "context")?
-                        }
-                        "device" => {
-                            crate::runtime::field(&mut __map, &mut device, "device")?
-                        }
-                        "grantTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_types,
-                                "grantTypes",
-                            )?
-                        }
-                        "groups" => {
-                            crate::runtime::field(&mut __map, &mut groups, "groups")?
-                        }
-                        "identityProvider" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut identity_provider,
-                                "identityProvider",
-                            )?
-                        }
-                        "mdmEnrollment" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut mdm_enrollment,
-                                "mdmEnrollment",
-                            )?
-                        }
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        "people" => {
-                            crate::runtime::field(&mut __map, &mut people, "people")?
-                        }
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "risk" => crate::runtime::field(&mut __map, &mut risk, "risk")?,
-                        "riskScore" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_score,
-                                "riskScore",
-                            )?
-                        }
-                        "scopes" => {
-                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
-                        }
-                        "userIdentifier" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_identifier,
-                                "userIdentifier",
-                            )?
-                        }
-                        "users" => {
-                            crate::runtime::field(&mut __map, &mut users, "users")?
-                        }
-                        "userStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_status,
-                                "userStatus",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PolicyRuleConditions {
+    const EXPECTING: &'static str = "struct PolicyRuleConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app = ::std::option::Option::None;
+        let mut apps = ::std::option::Option::None;
+        let mut auth_context = ::std::option::Option::None;
+        let mut auth_provider = ::std::option::Option::None;
+        let mut before_scheduled_action = ::std::option::Option::None;
+        let mut clients = ::std::option::Option::None;
+        let mut context = ::std::option::Option::None;
+        let mut device = ::std::option::Option::None;
+        let mut grant_types = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut identity_provider = ::std::option::Option::None;
+        let mut mdm_enrollment = ::std::option::Option::None;
+        let mut network = ::std::option::Option::None;
+        let mut people = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut risk = ::std::option::Option::None;
+        let mut risk_score = ::std::option::Option::None;
+        let mut scopes = ::std::option::Option::None;
+        let mut user_identifier = ::std::option::Option::None;
+        let mut users = ::std::option::Option::None;
+        let mut user_status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "app" => __map.field(&mut app, "app")?,
+                "apps" => __map.field(&mut apps, "apps")?,
+                "authContext" => __map.field(&mut auth_context, "authContext")?,
+                "authProvider" => __map.field(&mut auth_provider, "authProvider")?,
+                "beforeScheduledAction" => {
+                    __map.field(&mut before_scheduled_action, "beforeScheduledAction")?
                 }
-                ::std::result::Result::Ok(PolicyRuleConditions {
-                    app: app.unwrap_or_default(),
-                    apps: apps.unwrap_or_default(),
-                    auth_context: auth_context.unwrap_or_default(),
-                    auth_provider: auth_provider.unwrap_or_default(),
-                    before_scheduled_action: before_scheduled_action.unwrap_or_default(),
-                    clients: clients.unwrap_or_default(),
-                    context: context.unwrap_or_default(),
-                    device: device.unwrap_or_default(),
-                    grant_types: grant_types.unwrap_or_default(),
-                    groups: groups.unwrap_or_default(),
-                    identity_provider: identity_provider.unwrap_or_default(),
-                    mdm_enrollment: mdm_enrollment.unwrap_or_default(),
-                    network: network.unwrap_or_default(),
-                    people: people.unwrap_or_default(),
-                    platform: platform.unwrap_or_default(),
-                    risk: risk.unwrap_or_default(),
-                    risk_score: risk_score.unwrap_or_default(),
-                    scopes: scopes.unwrap_or_default(),
-                    user_identifier: user_identifier.unwrap_or_default(),
-                    users: users.unwrap_or_default(),
-                    user_status: user_status.unwrap_or_default(),
-                    additional_properties,
-                })
+                "clients" => __map.field(&mut clients, "clients")?,
+                "context" => __map.field(&mut context, "context")?,
+                "device" => __map.field(&mut device, "device")?,
+                "grantTypes" => __map.field(&mut grant_types, "grantTypes")?,
+                "groups" => __map.field(&mut groups, "groups")?,
+                "identityProvider" => {
+                    __map.field(&mut identity_provider, "identityProvider")?
+                }
+                "mdmEnrollment" => __map.field(&mut mdm_enrollment, "mdmEnrollment")?,
+                "network" => __map.field(&mut network, "network")?,
+                "people" => __map.field(&mut people, "people")?,
+                "platform" => __map.field(&mut platform, "platform")?,
+                "risk" => __map.field(&mut risk, "risk")?,
+                "riskScore" => __map.field(&mut risk_score, "riskScore")?,
+                "scopes" => __map.field(&mut scopes, "scopes")?,
+                "userIdentifier" => __map.field(&mut user_identifier, "userIdentifier")?,
+                "users" => __map.field(&mut users, "users")?,
+                "userStatus" => __map.field(&mut user_status, "userStatus")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app: app.unwrap_or_default(),
+            apps: apps.unwrap_or_default(),
+            auth_context: auth_context.unwrap_or_default(),
+            auth_provider: auth_provider.unwrap_or_default(),
+            before_scheduled_action: before_scheduled_action.unwrap_or_default(),
+            clients: clients.unwrap_or_default(),
+            context: context.unwrap_or_default(),
+            device: device.unwrap_or_default(),
+            grant_types: grant_types.unwrap_or_default(),
+            groups: groups.unwrap_or_default(),
+            identity_provider: identity_provider.unwrap_or_default(),
+            mdm_enrollment: mdm_enrollment.unwrap_or_default(),
+            network: network.unwrap_or_default(),
+            people: people.unwrap_or_default(),
+            platform: platform.unwrap_or_default(),
+            risk: risk.unwrap_or_default(),
+            risk_score: risk_score.unwrap_or_default(),
+            scopes: scopes.unwrap_or_default(),
+            user_identifier: user_identifier.unwrap_or_default(),
+            users: users.unwrap_or_default(),
+            user_status: user_status.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -54,70 +54,40 @@ impl<'de> ::serde::Deserialize<'de> for PolicySubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PolicySubject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PolicySubject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PolicySubject, A::Error> {
-                let mut filter = ::std::option::Option::None;
-                let mut match_attribute = ::std::option::Option::None;
-                let mut match_type = ::std::option::Option::None;
-                let mut user_name_template = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "filter" => {
-                            crate::runtime::field(&mut __map, &mut filter, "filter")?
-                        }
-                        "matchAttribute" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut match_attribute,
-                                "matchAttribute",
-                            )?
-                        }
-                        "matchType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut match_type,
-                                "matchType",
-                            )?
-                        }
-                        "userNameTemplate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_name_template,
-                                "userNameTemplate",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PolicySubject {
+    const EXPECTING: &'static str = "struct PolicySubject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut filter = ::std::option::Option::None;
+        let mut match_attribute = ::std::option::Option::None;
+        let mut match_type = ::std::option::Option::None;
+        let mut user_name_template = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "filter" => __map.field(&mut filter, "filter")?,
+                "matchAttribute" => __map.field(&mut match_attribute, "matchAttribute")?,
+                "matchType" => __map.field(&mut match_type, "matchType")?,
+                "userNameTemplate" => {
+                    __map.field(&mut user_name_template, "userNameTemplate")?
                 }
-                ::std::result::Result::Ok(PolicySubject {
-                    filter: filter.unwrap_or_default(),
-                    match_attribute: match_attribute.unwrap_or_default(),
-                    match_type: match_type.unwrap_or_default(),
-                    user_name_template: user_name_template.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            filter: filter.unwrap_or_default(),
+            match_attribute: match_attribute.unwrap_or_default(),
+            match_type: match_type.unwrap_or_default(),
+            user_name_template: user_name_template.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

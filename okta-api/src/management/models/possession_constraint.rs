@@ -101,136 +101,85 @@ impl<'de> ::serde::Deserialize<'de> for PossessionConstraint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PossessionConstraint;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PossessionConstraint")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PossessionConstraint, A::Error> {
-                let mut authentication_methods = ::std::option::Option::None;
-                let mut excluded_authentication_methods = ::std::option::Option::None;
-                let mut methods = ::std::option::Option::None;
-                let mut reauthenticate_in = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut types = ::std::option::Option::None;
-                let mut device_bound = ::std::option::Option::None;
-                let mut hardware_protection = ::std::option::Option::None;
-                let mut phishing_resistant = ::std::option::Option::None;
-                let mut user_presence = ::std::option::Option::None;
-                let mut user_verification = ::std::option::Option::None;
-                let mut user_verification_methods = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticationMethods" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authentication_methods,
-                                "authenticationMethods",
-                            )?
-                        }
-                        "excludedAuthenticationMethods" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut excluded_authentication_methods,
-                                "excludedAuthenticationMethods",
-                            )?
-                        }
-                        "methods" => {
-                            crate::runtime::field(&mut __map, &mut methods, "methods")?
-                        }
-                        "reauthenticateIn" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reauthenticate_in,
-                                "reauthenticateIn",
-                            )?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "types" => {
-                            crate::runtime::field(&mut __map, &mut types, "types")?
-                        }
-                        "deviceBound" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_bound,
-                                "deviceBound",
-                            )?
-                        }
-                        "hardwareProtection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hardware_protection,
-                                "hardwareProtection",
-                            )?
-                        }
-                        "phishingResistant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut phishing_resistant,
-                                "phishingResistant",
-                            )?
-                        }
-                        "userPresence" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_presence,
-                                "userPresence",
-                            )?
-                        }
-                        "userVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification,
-                                "userVerification",
-                            )?
-                        }
-                        "userVerificationMethods" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification_methods,
-                                "userVerificationMethods",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PossessionConstraint {
+    const EXPECTING: &'static str = "struct PossessionConstraint";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authentication_methods = ::std::option::Option::None;
+        let mut excluded_authentication_methods = ::std::option::Option::None;
+        let mut methods = ::std::option::Option::None;
+        let mut reauthenticate_in = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut types = ::std::option::Option::None;
+        let mut device_bound = ::std::option::Option::None;
+        let mut hardware_protection = ::std::option::Option::None;
+        let mut phishing_resistant = ::std::option::Option::None;
+        let mut user_presence = ::std::option::Option::None;
+        let mut user_verification = ::std::option::Option::None;
+        let mut user_verification_methods = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticationMethods" => {
+                    __map.field(&mut authentication_methods, "authenticationMethods")?
                 }
-                ::std::result::Result::Ok(PossessionConstraint {
-                    authentication_methods: authentication_methods.unwrap_or_default(),
-                    excluded_authentication_methods: excluded_authentication_methods
-                        .unwrap_or_default(),
-                    methods: methods.unwrap_or_default(),
-                    reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    types: types.unwrap_or_default(),
-                    device_bound: device_bound.unwrap_or_default(),
-                    hardware_protection: hardware_protection.unwrap_or_default(),
-                    phishing_resistant: phishing_resistant.unwrap_or_default(),
-                    user_presence: user_presence.unwrap_or_default(),
-                    user_verification: user_verification.unwrap_or_default(),
-                    user_verification_methods: user_verification_methods
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "excludedAuthenticationMethods" => {
+                    __map
+                        .field(
+                            &mut excluded_authentication_methods,
+                            "excludedAuthenticationMethods",
+                        )?
+                }
+                "methods" => __map.field(&mut methods, "methods")?,
+                "reauthenticateIn" => {
+                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
+                }
+                "required" => __map.field(&mut required, "required")?,
+                "types" => __map.field(&mut types, "types")?,
+                "deviceBound" => __map.field(&mut device_bound, "deviceBound")?,
+                "hardwareProtection" => {
+                    __map.field(&mut hardware_protection, "hardwareProtection")?
+                }
+                "phishingResistant" => {
+                    __map.field(&mut phishing_resistant, "phishingResistant")?
+                }
+                "userPresence" => __map.field(&mut user_presence, "userPresence")?,
+                "userVerification" => {
+                    __map.field(&mut user_verification, "userVerification")?
+                }
+                "userVerificationMethods" => {
+                    __map
+                        .field(
+                            &mut user_verification_methods,
+                            "userVerificationMethods",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authentication_methods: authentication_methods.unwrap_or_default(),
+            excluded_authentication_methods: excluded_authentication_methods
+                .unwrap_or_default(),
+            methods: methods.unwrap_or_default(),
+            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            types: types.unwrap_or_default(),
+            device_bound: device_bound.unwrap_or_default(),
+            hardware_protection: hardware_protection.unwrap_or_default(),
+            phishing_resistant: phishing_resistant.unwrap_or_default(),
+            user_presence: user_presence.unwrap_or_default(),
+            user_verification: user_verification.unwrap_or_default(),
+            user_verification_methods: user_verification_methods.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -77,106 +77,56 @@ impl<'de> ::serde::Deserialize<'de> for PostApiServiceIntegrationInstance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PostApiServiceIntegrationInstance;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PostApiServiceIntegrationInstance")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PostApiServiceIntegrationInstance, A::Error> {
-                let mut config_guide_url = ::std::option::Option::None;
-                let mut created_at = ::std::option::Option::None;
-                let mut created_by = ::std::option::Option::None;
-                let mut granted_scopes = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut properties = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut client_secret = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "configGuideUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut config_guide_url,
-                                "configGuideUrl",
-                            )?
-                        }
-                        "createdAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_at,
-                                "createdAt",
-                            )?
-                        }
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "grantedScopes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut granted_scopes,
-                                "grantedScopes",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "properties" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut properties,
-                                "properties",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "clientSecret" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_secret,
-                                "clientSecret",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PostApiServiceIntegrationInstance {
-                    config_guide_url: config_guide_url.unwrap_or_default(),
-                    created_at: created_at.unwrap_or_default(),
-                    created_by: created_by.unwrap_or_default(),
-                    granted_scopes: granted_scopes.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    properties: properties.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    client_secret: client_secret.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PostApiServiceIntegrationInstance {
+    const EXPECTING: &'static str = "struct PostApiServiceIntegrationInstance";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut config_guide_url = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut created_by = ::std::option::Option::None;
+        let mut granted_scopes = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut client_secret = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "configGuideUrl" => __map.field(&mut config_guide_url, "configGuideUrl")?,
+                "createdAt" => __map.field(&mut created_at, "createdAt")?,
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "grantedScopes" => __map.field(&mut granted_scopes, "grantedScopes")?,
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "properties" => __map.field(&mut properties, "properties")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                "clientSecret" => __map.field(&mut client_secret, "clientSecret")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            config_guide_url: config_guide_url.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            granted_scopes: granted_scopes.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            properties: properties.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            client_secret: client_secret.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,62 +27,35 @@ impl<'de> ::serde::Deserialize<'de> for PostApiServiceIntegrationInstanceRequest
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PostApiServiceIntegrationInstanceRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PostApiServiceIntegrationInstanceRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PostApiServiceIntegrationInstanceRequest,
-                A::Error,
-            > {
-                let mut granted_scopes = ::std::option::Option::None;
-                let mut properties = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "grantedScopes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut granted_scopes,
-                                "grantedScopes",
-                            )?
-                        }
-                        "properties" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut properties,
-                                "properties",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PostApiServiceIntegrationInstanceRequest {
-                    granted_scopes: granted_scopes.unwrap_or_default(),
-                    properties: properties.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PostApiServiceIntegrationInstanceRequest {
+    const EXPECTING: &'static str = "struct PostApiServiceIntegrationInstanceRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut granted_scopes = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "grantedScopes" => __map.field(&mut granted_scopes, "grantedScopes")?,
+                "properties" => __map.field(&mut properties, "properties")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            granted_scopes: granted_scopes.unwrap_or_default(),
+            properties: properties.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

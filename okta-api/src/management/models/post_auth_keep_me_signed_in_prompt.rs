@@ -36,66 +36,42 @@ impl<'de> ::serde::Deserialize<'de> for PostAuthKeepMeSignedInPrompt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PostAuthKeepMeSignedInPrompt;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PostAuthKeepMeSignedInPrompt")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PostAuthKeepMeSignedInPrompt, A::Error> {
-                let mut accept_button_text = ::std::option::Option::None;
-                let mut reject_button_text = ::std::option::Option::None;
-                let mut subtitle = ::std::option::Option::None;
-                let mut title = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "acceptButtonText" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut accept_button_text,
-                                "acceptButtonText",
-                            )?
-                        }
-                        "rejectButtonText" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reject_button_text,
-                                "rejectButtonText",
-                            )?
-                        }
-                        "subtitle" => {
-                            crate::runtime::field(&mut __map, &mut subtitle, "subtitle")?
-                        }
-                        "title" => {
-                            crate::runtime::field(&mut __map, &mut title, "title")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PostAuthKeepMeSignedInPrompt {
+    const EXPECTING: &'static str = "struct PostAuthKeepMeSignedInPrompt";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut accept_button_text = ::std::option::Option::None;
+        let mut reject_button_text = ::std::option::Option::None;
+        let mut subtitle = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "acceptButtonText" => {
+                    __map.field(&mut accept_button_text, "acceptButtonText")?
                 }
-                ::std::result::Result::Ok(PostAuthKeepMeSignedInPrompt {
-                    accept_button_text: accept_button_text.unwrap_or_default(),
-                    reject_button_text: reject_button_text.unwrap_or_default(),
-                    subtitle: subtitle.unwrap_or_default(),
-                    title: title.unwrap_or_default(),
-                    additional_properties,
-                })
+                "rejectButtonText" => {
+                    __map.field(&mut reject_button_text, "rejectButtonText")?
+                }
+                "subtitle" => __map.field(&mut subtitle, "subtitle")?,
+                "title" => __map.field(&mut title, "title")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            accept_button_text: accept_button_text.unwrap_or_default(),
+            reject_button_text: reject_button_text.unwrap_or_default(),
+            subtitle: subtitle.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,50 +28,29 @@ impl<'de> ::serde::Deserialize<'de> for PostAuthSessionPolicyRuleActionsPostAuth
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PostAuthSessionPolicyRuleActionsPostAuthSession;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PostAuthSessionPolicyRuleActionsPostAuthSession")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PostAuthSessionPolicyRuleActionsPostAuthSession,
-                A::Error,
-            > {
-                let mut failure_actions = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "failureActions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut failure_actions,
-                                "failureActions",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PostAuthSessionPolicyRuleActionsPostAuthSession {
-                    failure_actions: failure_actions.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PostAuthSessionPolicyRuleActionsPostAuthSession {
+    const EXPECTING: &'static str = "struct PostAuthSessionPolicyRuleActionsPostAuthSession";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut failure_actions = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "failureActions" => __map.field(&mut failure_actions, "failureActions")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            failure_actions: failure_actions.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,48 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for PostAuthSessionPolicyRuleRunWorkflow {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PostAuthSessionPolicyRuleRunWorkflow;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PostAuthSessionPolicyRuleRunWorkflow")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PostAuthSessionPolicyRuleRunWorkflow, A::Error> {
-                let mut action = ::std::option::Option::None;
-                let mut workflow = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "workflow" => {
-                            crate::runtime::field(&mut __map, &mut workflow, "workflow")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PostAuthSessionPolicyRuleRunWorkflow {
-                    action: action.unwrap_or_default(),
-                    workflow: workflow.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PostAuthSessionPolicyRuleRunWorkflow {
+    const EXPECTING: &'static str = "struct PostAuthSessionPolicyRuleRunWorkflow";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut action = ::std::option::Option::None;
+        let mut workflow = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "action" => __map.field(&mut action, "action")?,
+                "workflow" => __map.field(&mut workflow, "workflow")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            action: action.unwrap_or_default(),
+            workflow: workflow.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

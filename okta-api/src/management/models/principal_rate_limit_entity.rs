@@ -78,122 +78,65 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalRateLimitEntity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PrincipalRateLimitEntity;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PrincipalRateLimitEntity")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PrincipalRateLimitEntity, A::Error> {
-                let mut created_by = ::std::option::Option::None;
-                let mut created_date = ::std::option::Option::None;
-                let mut default_concurrency_percentage = ::std::option::Option::None;
-                let mut default_percentage = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_update = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut org_id = ::std::option::Option::None;
-                let mut principal_id = ::std::option::Option::None;
-                let mut principal_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "createdBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_by,
-                                "createdBy",
-                            )?
-                        }
-                        "createdDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_date,
-                                "createdDate",
-                            )?
-                        }
-                        "defaultConcurrencyPercentage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_concurrency_percentage,
-                                "defaultConcurrencyPercentage",
-                            )?
-                        }
-                        "defaultPercentage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_percentage,
-                                "defaultPercentage",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_update,
-                                "lastUpdate",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "orgId" => {
-                            crate::runtime::field(&mut __map, &mut org_id, "orgId")?
-                        }
-                        "principalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_id,
-                                "principalId",
-                            )?
-                        }
-                        "principalType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut principal_type,
-                                "principalType",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PrincipalRateLimitEntity {
+    const EXPECTING: &'static str = "struct PrincipalRateLimitEntity";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created_by = ::std::option::Option::None;
+        let mut created_date = ::std::option::Option::None;
+        let mut default_concurrency_percentage = ::std::option::Option::None;
+        let mut default_percentage = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_update = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut org_id = ::std::option::Option::None;
+        let mut principal_id = ::std::option::Option::None;
+        let mut principal_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "createdBy" => __map.field(&mut created_by, "createdBy")?,
+                "createdDate" => __map.field(&mut created_date, "createdDate")?,
+                "defaultConcurrencyPercentage" => {
+                    __map
+                        .field(
+                            &mut default_concurrency_percentage,
+                            "defaultConcurrencyPercentage",
+                        )?
                 }
-                ::std::result::Result::Ok(PrincipalRateLimitEntity {
-                    created_by: created_by.unwrap_or_default(),
-                    created_date: created_date.unwrap_or_default(),
-                    default_concurrency_percentage: default_concurrency_percentage
-                        .unwrap_or_default(),
-                    default_percentage: default_percentage.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_update: last_update.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    org_id: org_id.unwrap_or_default(),
-                    principal_id: principal_id.unwrap_or_default(),
-                    principal_type: crate::runtime::required(
-                        principal_type,
-                        "principalType",
-                    )?,
-                    additional_properties,
-                })
+                "defaultPercentage" => {
+                    __map.field(&mut default_percentage, "defaultPercentage")?
+                }
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdate" => __map.field(&mut last_update, "lastUpdate")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "orgId" => __map.field(&mut org_id, "orgId")?,
+                "principalId" => __map.field(&mut principal_id, "principalId")?,
+                "principalType" => __map.field(&mut principal_type, "principalType")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            created_date: created_date.unwrap_or_default(),
+            default_concurrency_percentage: default_concurrency_percentage
+                .unwrap_or_default(),
+            default_percentage: default_percentage.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_update: last_update.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            org_id: org_id.unwrap_or_default(),
+            principal_id: principal_id.unwrap_or_default(),
+            principal_type: crate::runtime::required(principal_type, "principalType")?,
+            additional_properties,
+        })
     }
 }

@@ -60,95 +60,52 @@ impl<'de> ::serde::Deserialize<'de> for PrivilegedResourceAccountAppResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PrivilegedResourceAccountAppResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PrivilegedResourceAccountAppResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PrivilegedResourceAccountAppResponse, A::Error> {
-                let mut credentials = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut credential_sync_info = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut resource_type = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "credentialSyncInfo" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credential_sync_info,
-                                "credentialSyncInfo",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "resourceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_type,
-                                "resourceType",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PrivilegedResourceAccountAppResponse {
+    const EXPECTING: &'static str = "struct PrivilegedResourceAccountAppResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut credentials = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut credential_sync_info = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut resource_type = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "created" => __map.field(&mut created, "created")?,
+                "credentialSyncInfo" => {
+                    __map.field(&mut credential_sync_info, "credentialSyncInfo")?
                 }
-                ::std::result::Result::Ok(PrivilegedResourceAccountAppResponse {
-                    credentials: credentials.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    credential_sync_info: credential_sync_info.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    resource_type: crate::runtime::required(
-                        resource_type,
-                        "resourceType",
-                    )?,
-                    status: status.unwrap_or_default(),
-                    additional_properties,
-                })
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
+                "status" => __map.field(&mut status, "status")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            credentials: credentials.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            credential_sync_info: credential_sync_info.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            resource_type: crate::runtime::required(resource_type, "resourceType")?,
+            status: status.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,56 +34,34 @@ impl<'de> ::serde::Deserialize<'de> for PrivilegedResourceFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PrivilegedResourceFilters;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PrivilegedResourceFilters")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PrivilegedResourceFilters, A::Error> {
-                let mut app_groups = ::std::option::Option::None;
-                let mut organizational_units = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appGroups" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_groups,
-                                "appGroups",
-                            )?
-                        }
-                        "organizationalUnits" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut organizational_units,
-                                "organizationalUnits",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PrivilegedResourceFilters {
+    const EXPECTING: &'static str = "struct PrivilegedResourceFilters";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_groups = ::std::option::Option::None;
+        let mut organizational_units = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appGroups" => __map.field(&mut app_groups, "appGroups")?,
+                "organizationalUnits" => {
+                    __map.field(&mut organizational_units, "organizationalUnits")?
                 }
-                ::std::result::Result::Ok(PrivilegedResourceFilters {
-                    app_groups: app_groups.unwrap_or_default(),
-                    organizational_units: organizational_units.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_groups: app_groups.unwrap_or_default(),
+            organizational_units: organizational_units.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

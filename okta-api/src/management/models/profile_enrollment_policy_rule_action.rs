@@ -95,127 +95,84 @@ impl<'de> ::serde::Deserialize<'de> for ProfileEnrollmentPolicyRuleAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProfileEnrollmentPolicyRuleAction;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProfileEnrollmentPolicyRuleAction")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProfileEnrollmentPolicyRuleAction, A::Error> {
-                let mut access = ::std::option::Option::None;
-                let mut activation_requirements = ::std::option::Option::None;
-                let mut allowed_identifiers = ::std::option::Option::None;
-                let mut enroll_authenticator_types = ::std::option::Option::None;
-                let mut pre_registration_inline_hooks = ::std::option::Option::None;
-                let mut profile_attributes = ::std::option::Option::None;
-                let mut progressive_profiling_action = ::std::option::Option::None;
-                let mut target_group_ids = ::std::option::Option::None;
-                let mut ui_schema_id = ::std::option::Option::None;
-                let mut unknown_user_action = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "access" => {
-                            crate::runtime::field(&mut __map, &mut access, "access")?
-                        }
-                        "activationRequirements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut activation_requirements,
-                                "activationRequirements",
-                            )?
-                        }
-                        "allowedIdentifiers" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut allowed_identifiers,
-                                "allowedIdentifiers",
-                            )?
-                        }
-                        "enrollAuthenticatorTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enroll_authenticator_types,
-                                "enrollAuthenticatorTypes",
-                            )?
-                        }
-                        "preRegistrationInlineHooks" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pre_registration_inline_hooks,
-                                "preRegistrationInlineHooks",
-                            )?
-                        }
-                        "profileAttributes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut profile_attributes,
-                                "profileAttributes",
-                            )?
-                        }
-                        "progressiveProfilingAction" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut progressive_profiling_action,
-                                "progressiveProfilingAction",
-                            )?
-                        }
-                        "targetGroupIds" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_group_ids,
-                                "targetGroupIds",
-                            )?
-                        }
-                        "uiSchemaId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut ui_schema_id,
-                                "uiSchemaId",
-                            )?
-                        }
-                        "unknownUserAction" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut unknown_user_action,
-                                "unknownUserAction",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProfileEnrollmentPolicyRuleAction {
+    const EXPECTING: &'static str = "struct ProfileEnrollmentPolicyRuleAction";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access = ::std::option::Option::None;
+        let mut activation_requirements = ::std::option::Option::None;
+        let mut allowed_identifiers = ::std::option::Option::None;
+        let mut enroll_authenticator_types = ::std::option::Option::None;
+        let mut pre_registration_inline_hooks = ::std::option::Option::None;
+        let mut profile_attributes = ::std::option::Option::None;
+        let mut progressive_profiling_action = ::std::option::Option::None;
+        let mut target_group_ids = ::std::option::Option::None;
+        let mut ui_schema_id = ::std::option::Option::None;
+        let mut unknown_user_action = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "access" => __map.field(&mut access, "access")?,
+                "activationRequirements" => {
+                    __map.field(&mut activation_requirements, "activationRequirements")?
                 }
-                ::std::result::Result::Ok(ProfileEnrollmentPolicyRuleAction {
-                    access: access.unwrap_or_default(),
-                    activation_requirements: activation_requirements.unwrap_or_default(),
-                    allowed_identifiers: allowed_identifiers.unwrap_or_default(),
-                    enroll_authenticator_types: enroll_authenticator_types
-                        .unwrap_or_default(),
-                    pre_registration_inline_hooks: pre_registration_inline_hooks
-                        .unwrap_or_default(),
-                    profile_attributes: profile_attributes.unwrap_or_default(),
-                    progressive_profiling_action: progressive_profiling_action
-                        .unwrap_or_default(),
-                    target_group_ids: target_group_ids.unwrap_or_default(),
-                    ui_schema_id: ui_schema_id.unwrap_or_default(),
-                    unknown_user_action: unknown_user_action.unwrap_or_default(),
-                    additional_properties,
-                })
+                "allowedIdentifiers" => {
+                    __map.field(&mut allowed_identifiers, "allowedIdentifiers")?
+                }
+                "enrollAuthenticatorTypes" => {
+                    __map
+                        .field(
+                            &mut enroll_authenticator_types,
+                            "enrollAuthenticatorTypes",
+                        )?
+                }
+                "preRegistrationInlineHooks" => {
+                    __map
+                        .field(
+                            &mut pre_registration_inline_hooks,
+                            "preRegistrationInlineHooks",
+                        )?
+                }
+                "profileAttributes" => {
+                    __map.field(&mut profile_attributes, "profileAttributes")?
+                }
+                "progressiveProfilingAction" => {
+                    __map
+                        .field(
+                            &mut progressive_profiling_action,
+                            "progressiveProfilingAction",
+                        )?
+                }
+                "targetGroupIds" => __map.field(&mut target_group_ids, "targetGroupIds")?,
+                "uiSchemaId" => __map.field(&mut ui_schema_id, "uiSchemaId")?,
+                "unknownUserAction" => {
+                    __map.field(&mut unknown_user_action, "unknownUserAction")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access: access.unwrap_or_default(),
+            activation_requirements: activation_requirements.unwrap_or_default(),
+            allowed_identifiers: allowed_identifiers.unwrap_or_default(),
+            enroll_authenticator_types: enroll_authenticator_types.unwrap_or_default(),
+            pre_registration_inline_hooks: pre_registration_inline_hooks
+                .unwrap_or_default(),
+            profile_attributes: profile_attributes.unwrap_or_default(),
+            progressive_profiling_action: progressive_profiling_action
+                .unwrap_or_default(),
+            target_group_ids: target_group_ids.unwrap_or_default(),
+            ui_schema_id: ui_schema_id.unwrap_or_default(),
+            unknown_user_action: unknown_user_action.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,47 +26,31 @@ impl<'de> ::serde::Deserialize<'de> for ProfileEnrollmentPolicyRuleActions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProfileEnrollmentPolicyRuleActions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProfileEnrollmentPolicyRuleActions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProfileEnrollmentPolicyRuleActions, A::Error> {
-                let mut profile_enrollment = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "profileEnrollment" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut profile_enrollment,
-                                "profileEnrollment",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProfileEnrollmentPolicyRuleActions {
+    const EXPECTING: &'static str = "struct ProfileEnrollmentPolicyRuleActions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut profile_enrollment = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "profileEnrollment" => {
+                    __map.field(&mut profile_enrollment, "profileEnrollment")?
                 }
-                ::std::result::Result::Ok(ProfileEnrollmentPolicyRuleActions {
-                    profile_enrollment: profile_enrollment.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            profile_enrollment: profile_enrollment.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,50 +27,31 @@ for ProfileEnrollmentPolicyRuleActivationRequirement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProfileEnrollmentPolicyRuleActivationRequirement;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProfileEnrollmentPolicyRuleActivationRequirement")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                ProfileEnrollmentPolicyRuleActivationRequirement,
-                A::Error,
-            > {
-                let mut email_verification = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "emailVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut email_verification,
-                                "emailVerification",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProfileEnrollmentPolicyRuleActivationRequirement {
+    const EXPECTING: &'static str = "struct ProfileEnrollmentPolicyRuleActivationRequirement";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut email_verification = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "emailVerification" => {
+                    __map.field(&mut email_verification, "emailVerification")?
                 }
-                ::std::result::Result::Ok(ProfileEnrollmentPolicyRuleActivationRequirement {
-                    email_verification: email_verification.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            email_verification: email_verification.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

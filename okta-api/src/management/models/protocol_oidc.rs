@@ -50,92 +50,50 @@ impl<'de> ::serde::Deserialize<'de> for ProtocolOidc {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProtocolOidc;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProtocolOidc")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProtocolOidc, A::Error> {
-                let mut algorithms = ::std::option::Option::None;
-                let mut credentials = ::std::option::Option::None;
-                let mut endpoints = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut okta_idp_org_url = ::std::option::Option::None;
-                let mut scopes = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "algorithms" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut algorithms,
-                                "algorithms",
-                            )?
-                        }
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "endpoints" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut endpoints,
-                                "endpoints",
-                            )?
-                        }
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "oktaIdpOrgUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut okta_idp_org_url,
-                                "oktaIdpOrgUrl",
-                            )?
-                        }
-                        "scopes" => {
-                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
-                        }
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProtocolOidc {
-                    algorithms: algorithms.unwrap_or_default(),
-                    credentials: credentials.unwrap_or_default(),
-                    endpoints: endpoints.unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    okta_idp_org_url: okta_idp_org_url.unwrap_or_default(),
-                    scopes: scopes.unwrap_or_default(),
-                    settings: settings.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProtocolOidc {
+    const EXPECTING: &'static str = "struct ProtocolOidc";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut algorithms = ::std::option::Option::None;
+        let mut credentials = ::std::option::Option::None;
+        let mut endpoints = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut okta_idp_org_url = ::std::option::Option::None;
+        let mut scopes = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "algorithms" => __map.field(&mut algorithms, "algorithms")?,
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "endpoints" => __map.field(&mut endpoints, "endpoints")?,
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "oktaIdpOrgUrl" => __map.field(&mut okta_idp_org_url, "oktaIdpOrgUrl")?,
+                "scopes" => __map.field(&mut scopes, "scopes")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            algorithms: algorithms.unwrap_or_default(),
+            credentials: credentials.unwrap_or_default(),
+            endpoints: endpoints.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            okta_idp_org_url: okta_idp_org_url.unwrap_or_default(),
+            scopes: scopes.unwrap_or_default(),
+            settings: settings.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -41,82 +41,44 @@ impl<'de> ::serde::Deserialize<'de> for ProtocolSaml {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProtocolSaml;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProtocolSaml")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProtocolSaml, A::Error> {
-                let mut algorithms = ::std::option::Option::None;
-                let mut credentials = ::std::option::Option::None;
-                let mut endpoints = ::std::option::Option::None;
-                let mut relay_state = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "algorithms" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut algorithms,
-                                "algorithms",
-                            )?
-                        }
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "endpoints" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut endpoints,
-                                "endpoints",
-                            )?
-                        }
-                        "relayState" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut relay_state,
-                                "relayState",
-                            )?
-                        }
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProtocolSaml {
-                    algorithms: algorithms.unwrap_or_default(),
-                    credentials: credentials.unwrap_or_default(),
-                    endpoints: endpoints.unwrap_or_default(),
-                    relay_state: relay_state.unwrap_or_default(),
-                    settings: settings.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProtocolSaml {
+    const EXPECTING: &'static str = "struct ProtocolSaml";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut algorithms = ::std::option::Option::None;
+        let mut credentials = ::std::option::Option::None;
+        let mut endpoints = ::std::option::Option::None;
+        let mut relay_state = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "algorithms" => __map.field(&mut algorithms, "algorithms")?,
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "endpoints" => __map.field(&mut endpoints, "endpoints")?,
+                "relayState" => __map.field(&mut relay_state, "relayState")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            algorithms: algorithms.unwrap_or_default(),
+            credentials: credentials.unwrap_or_default(),
+            endpoints: endpoints.unwrap_or_default(),
+            relay_state: relay_state.unwrap_or_default(),
+            settings: settings.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

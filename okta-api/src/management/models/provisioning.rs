@@ -40,66 +40,38 @@ impl<'de> ::serde::Deserialize<'de> for Provisioning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Provisioning;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Provisioning")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Provisioning, A::Error> {
-                let mut action = ::std::option::Option::None;
-                let mut conditions = ::std::option::Option::None;
-                let mut groups = ::std::option::Option::None;
-                let mut profile_master = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "conditions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conditions,
-                                "conditions",
-                            )?
-                        }
-                        "groups" => {
-                            crate::runtime::field(&mut __map, &mut groups, "groups")?
-                        }
-                        "profileMaster" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut profile_master,
-                                "profileMaster",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Provisioning {
-                    action: action.unwrap_or_default(),
-                    conditions: conditions.unwrap_or_default(),
-                    groups: groups.unwrap_or_default(),
-                    profile_master: profile_master.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Provisioning {
+    const EXPECTING: &'static str = "struct Provisioning";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut action = ::std::option::Option::None;
+        let mut conditions = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut profile_master = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "action" => __map.field(&mut action, "action")?,
+                "conditions" => __map.field(&mut conditions, "conditions")?,
+                "groups" => __map.field(&mut groups, "groups")?,
+                "profileMaster" => __map.field(&mut profile_master, "profileMaster")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            action: action.unwrap_or_default(),
+            conditions: conditions.unwrap_or_default(),
+            groups: groups.unwrap_or_default(),
+            profile_master: profile_master.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

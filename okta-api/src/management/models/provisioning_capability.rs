@@ -35,61 +35,37 @@ impl<'de> ::serde::Deserialize<'de> for ProvisioningCapability {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProvisioningCapability;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProvisioningCapability")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProvisioningCapability, A::Error> {
-                let mut actions = ::std::option::Option::None;
-                let mut capability = ::std::option::Option::None;
-                let mut supported_protocols = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "actions" => {
-                            crate::runtime::field(&mut __map, &mut actions, "actions")?
-                        }
-                        "capability" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut capability,
-                                "capability",
-                            )?
-                        }
-                        "supportedProtocols" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut supported_protocols,
-                                "supportedProtocols",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProvisioningCapability {
+    const EXPECTING: &'static str = "struct ProvisioningCapability";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut actions = ::std::option::Option::None;
+        let mut capability = ::std::option::Option::None;
+        let mut supported_protocols = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "actions" => __map.field(&mut actions, "actions")?,
+                "capability" => __map.field(&mut capability, "capability")?,
+                "supportedProtocols" => {
+                    __map.field(&mut supported_protocols, "supportedProtocols")?
                 }
-                ::std::result::Result::Ok(ProvisioningCapability {
-                    actions: actions.unwrap_or_default(),
-                    capability: crate::runtime::required(capability, "capability")?,
-                    supported_protocols: supported_protocols.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            actions: actions.unwrap_or_default(),
+            capability: crate::runtime::required(capability, "capability")?,
+            supported_protocols: supported_protocols.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,56 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for ProvisioningConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProvisioningConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProvisioningConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProvisioningConditions, A::Error> {
-                let mut deprovisioned = ::std::option::Option::None;
-                let mut suspended = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "deprovisioned" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut deprovisioned,
-                                "deprovisioned",
-                            )?
-                        }
-                        "suspended" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut suspended,
-                                "suspended",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProvisioningConditions {
-                    deprovisioned: deprovisioned.unwrap_or_default(),
-                    suspended: suspended.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProvisioningConditions {
+    const EXPECTING: &'static str = "struct ProvisioningConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut deprovisioned = ::std::option::Option::None;
+        let mut suspended = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "deprovisioned" => __map.field(&mut deprovisioned, "deprovisioned")?,
+                "suspended" => __map.field(&mut suspended, "suspended")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            deprovisioned: deprovisioned.unwrap_or_default(),
+            suspended: suspended.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

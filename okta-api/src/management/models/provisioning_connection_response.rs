@@ -38,67 +38,41 @@ impl<'de> ::serde::Deserialize<'de> for ProvisioningConnectionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProvisioningConnectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProvisioningConnectionResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProvisioningConnectionResponse, A::Error> {
-                let mut auth_scheme = ::std::option::Option::None;
-                let mut base_url = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authScheme" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_scheme,
-                                "authScheme",
-                            )?
-                        }
-                        "baseUrl" => {
-                            crate::runtime::field(&mut __map, &mut base_url, "baseUrl")?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProvisioningConnectionResponse {
-                    auth_scheme: auth_scheme.unwrap_or_default(),
-                    base_url: base_url.unwrap_or_default(),
-                    profile: crate::runtime::required(profile, "profile")?,
-                    status: crate::runtime::required(status, "status")?,
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProvisioningConnectionResponse {
+    const EXPECTING: &'static str = "struct ProvisioningConnectionResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auth_scheme = ::std::option::Option::None;
+        let mut base_url = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authScheme" => __map.field(&mut auth_scheme, "authScheme")?,
+                "baseUrl" => __map.field(&mut base_url, "baseUrl")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "status" => __map.field(&mut status, "status")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auth_scheme: auth_scheme.unwrap_or_default(),
+            base_url: base_url.unwrap_or_default(),
+            profile: crate::runtime::required(profile, "profile")?,
+            status: crate::runtime::required(status, "status")?,
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -25,48 +25,32 @@ impl<'de> ::serde::Deserialize<'de> for ProvisioningConnectionTokenRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProvisioningConnectionTokenRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProvisioningConnectionTokenRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProvisioningConnectionTokenRequest, A::Error> {
-                let mut base_url = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "baseUrl" => {
-                            crate::runtime::field(&mut __map, &mut base_url, "baseUrl")?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProvisioningConnectionTokenRequest {
-                    base_url: base_url.unwrap_or_default(),
-                    profile: crate::runtime::required(profile, "profile")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProvisioningConnectionTokenRequest {
+    const EXPECTING: &'static str = "struct ProvisioningConnectionTokenRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut base_url = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "baseUrl" => __map.field(&mut base_url, "baseUrl")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            base_url: base_url.unwrap_or_default(),
+            profile: crate::runtime::required(profile, "profile")?,
+            additional_properties,
+        })
     }
 }

@@ -24,55 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for ProvisioningConnectionTokenRequestProfil
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProvisioningConnectionTokenRequestProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProvisioningConnectionTokenRequestProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                ProvisioningConnectionTokenRequestProfile,
-                A::Error,
-            > {
-                let mut auth_scheme = ::std::option::Option::None;
-                let mut token = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authScheme" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_scheme,
-                                "authScheme",
-                            )?
-                        }
-                        "token" => {
-                            crate::runtime::field(&mut __map, &mut token, "token")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProvisioningConnectionTokenRequestProfile {
-                    auth_scheme: crate::runtime::required(auth_scheme, "authScheme")?,
-                    token: token.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProvisioningConnectionTokenRequestProfile {
+    const EXPECTING: &'static str = "struct ProvisioningConnectionTokenRequestProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auth_scheme = ::std::option::Option::None;
+        let mut token = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authScheme" => __map.field(&mut auth_scheme, "authScheme")?,
+                "token" => __map.field(&mut token, "token")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auth_scheme: crate::runtime::required(auth_scheme, "authScheme")?,
+            token: token.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -46,66 +46,40 @@ impl<'de> ::serde::Deserialize<'de> for ProvisioningGroups {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProvisioningGroups;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProvisioningGroups")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProvisioningGroups, A::Error> {
-                let mut action = ::std::option::Option::None;
-                let mut assignments = ::std::option::Option::None;
-                let mut filter = ::std::option::Option::None;
-                let mut source_attribute_name = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "assignments" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignments,
-                                "assignments",
-                            )?
-                        }
-                        "filter" => {
-                            crate::runtime::field(&mut __map, &mut filter, "filter")?
-                        }
-                        "sourceAttributeName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut source_attribute_name,
-                                "sourceAttributeName",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProvisioningGroups {
+    const EXPECTING: &'static str = "struct ProvisioningGroups";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut action = ::std::option::Option::None;
+        let mut assignments = ::std::option::Option::None;
+        let mut filter = ::std::option::Option::None;
+        let mut source_attribute_name = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "action" => __map.field(&mut action, "action")?,
+                "assignments" => __map.field(&mut assignments, "assignments")?,
+                "filter" => __map.field(&mut filter, "filter")?,
+                "sourceAttributeName" => {
+                    __map.field(&mut source_attribute_name, "sourceAttributeName")?
                 }
-                ::std::result::Result::Ok(ProvisioningGroups {
-                    action: action.unwrap_or_default(),
-                    assignments: assignments.unwrap_or_default(),
-                    filter: filter.unwrap_or_default(),
-                    source_attribute_name: source_attribute_name.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            action: action.unwrap_or_default(),
+            assignments: assignments.unwrap_or_default(),
+            filter: filter.unwrap_or_default(),
+            source_attribute_name: source_attribute_name.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -45,67 +45,43 @@ impl<'de> ::serde::Deserialize<'de> for PushProviderBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PushProviderBase;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PushProviderBase")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PushProviderBase, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut last_updated_date = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut provider_type = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdatedDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_date,
-                                "lastUpdatedDate",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "providerType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provider_type,
-                                "providerType",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PushProviderBase {
+    const EXPECTING: &'static str = "struct PushProviderBase";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated_date = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut provider_type = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdatedDate" => {
+                    __map.field(&mut last_updated_date, "lastUpdatedDate")?
                 }
-                ::std::result::Result::Ok(PushProviderBase {
-                    id: id.unwrap_or_default(),
-                    last_updated_date: last_updated_date.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    provider_type: provider_type.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "name" => __map.field(&mut name, "name")?,
+                "providerType" => __map.field(&mut provider_type, "providerType")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            last_updated_date: last_updated_date.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            provider_type: provider_type.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -21,47 +21,31 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitAdminNotifications {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RateLimitAdminNotifications;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RateLimitAdminNotifications")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RateLimitAdminNotifications, A::Error> {
-                let mut notifications_enabled = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "notificationsEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notifications_enabled,
-                                "notificationsEnabled",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RateLimitAdminNotifications {
+    const EXPECTING: &'static str = "struct RateLimitAdminNotifications";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut notifications_enabled = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "notificationsEnabled" => {
+                    __map.field(&mut notifications_enabled, "notificationsEnabled")?
                 }
-                ::std::result::Result::Ok(RateLimitAdminNotifications {
-                    notifications_enabled: notifications_enabled.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            notifications_enabled: notifications_enabled.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

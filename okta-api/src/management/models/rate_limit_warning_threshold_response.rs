@@ -24,47 +24,31 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitWarningThresholdResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RateLimitWarningThresholdResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RateLimitWarningThresholdResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RateLimitWarningThresholdResponse, A::Error> {
-                let mut warning_threshold = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "warningThreshold" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut warning_threshold,
-                                "warningThreshold",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RateLimitWarningThresholdResponse {
+    const EXPECTING: &'static str = "struct RateLimitWarningThresholdResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut warning_threshold = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "warningThreshold" => {
+                    __map.field(&mut warning_threshold, "warningThreshold")?
                 }
-                ::std::result::Result::Ok(RateLimitWarningThresholdResponse {
-                    warning_threshold: warning_threshold.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            warning_threshold: warning_threshold.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -68,101 +68,59 @@ impl<'de> ::serde::Deserialize<'de> for RealmAssignment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RealmAssignment;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RealmAssignment")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RealmAssignment, A::Error> {
-                let mut actions = ::std::option::Option::None;
-                let mut conditions = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut domains = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut is_default = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut priority = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "actions" => {
-                            crate::runtime::field(&mut __map, &mut actions, "actions")?
-                        }
-                        "conditions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conditions,
-                                "conditions",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "domains" => {
-                            crate::runtime::field(&mut __map, &mut domains, "domains")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "isDefault" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_default,
-                                "isDefault",
-                            )?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "priority" => {
-                            crate::runtime::field(&mut __map, &mut priority, "priority")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RealmAssignment {
-                    actions: actions.unwrap_or_default(),
-                    conditions: conditions.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    domains: domains.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    is_default: is_default.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    priority: priority.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RealmAssignment {
+    const EXPECTING: &'static str = "struct RealmAssignment";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut actions = ::std::option::Option::None;
+        let mut conditions = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut domains = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut is_default = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut priority = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "actions" => __map.field(&mut actions, "actions")?,
+                "conditions" => __map.field(&mut conditions, "conditions")?,
+                "created" => __map.field(&mut created, "created")?,
+                "domains" => __map.field(&mut domains, "domains")?,
+                "id" => __map.field(&mut id, "id")?,
+                "isDefault" => __map.field(&mut is_default, "isDefault")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "priority" => __map.field(&mut priority, "priority")?,
+                "status" => __map.field(&mut status, "status")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            actions: actions.unwrap_or_default(),
+            conditions: conditions.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            domains: domains.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            priority: priority.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

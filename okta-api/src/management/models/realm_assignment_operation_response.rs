@@ -65,105 +65,61 @@ impl<'de> ::serde::Deserialize<'de> for RealmAssignmentOperationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RealmAssignmentOperationResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RealmAssignmentOperationResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RealmAssignmentOperationResponse, A::Error> {
-                let mut completed = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut started = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut assignment_operation = ::std::option::Option::None;
-                let mut num_user_moved = ::std::option::Option::None;
-                let mut realm_id = ::std::option::Option::None;
-                let mut realm_name = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "completed" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut completed,
-                                "completed",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "started" => {
-                            crate::runtime::field(&mut __map, &mut started, "started")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "assignmentOperation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignment_operation,
-                                "assignmentOperation",
-                            )?
-                        }
-                        "numUserMoved" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut num_user_moved,
-                                "numUserMoved",
-                            )?
-                        }
-                        "realmId" => {
-                            crate::runtime::field(&mut __map, &mut realm_id, "realmId")?
-                        }
-                        "realmName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut realm_name,
-                                "realmName",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RealmAssignmentOperationResponse {
+    const EXPECTING: &'static str = "struct RealmAssignmentOperationResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut completed = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut started = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut assignment_operation = ::std::option::Option::None;
+        let mut num_user_moved = ::std::option::Option::None;
+        let mut realm_id = ::std::option::Option::None;
+        let mut realm_name = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "completed" => __map.field(&mut completed, "completed")?,
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "started" => __map.field(&mut started, "started")?,
+                "status" => __map.field(&mut status, "status")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "assignmentOperation" => {
+                    __map.field(&mut assignment_operation, "assignmentOperation")?
                 }
-                ::std::result::Result::Ok(RealmAssignmentOperationResponse {
-                    completed: completed.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    started: started.unwrap_or_default(),
-                    status: crate::runtime::required(status, "status")?,
-                    type_: type_.unwrap_or_default(),
-                    assignment_operation: assignment_operation.unwrap_or_default(),
-                    num_user_moved: num_user_moved.unwrap_or_default(),
-                    realm_id: realm_id.unwrap_or_default(),
-                    realm_name: realm_name.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "numUserMoved" => __map.field(&mut num_user_moved, "numUserMoved")?,
+                "realmId" => __map.field(&mut realm_id, "realmId")?,
+                "realmName" => __map.field(&mut realm_name, "realmName")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            completed: completed.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            started: started.unwrap_or_default(),
+            status: crate::runtime::required(status, "status")?,
+            type_: type_.unwrap_or_default(),
+            assignment_operation: assignment_operation.unwrap_or_default(),
+            num_user_moved: num_user_moved.unwrap_or_default(),
+            realm_id: realm_id.unwrap_or_default(),
+            realm_name: realm_name.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,52 +29,32 @@ for RealmAssignmentOperationResponseAssignmentOperationConfigurationActions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RealmAssignmentOperationResponseAssignmentOperationConfigurationActions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct RealmAssignmentOperationResponseAssignmentOperationConfigurationActions",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                RealmAssignmentOperationResponseAssignmentOperationConfigurationActions,
-                A::Error,
-            > {
-                let mut assign_user_to_realm = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "assignUserToRealm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assign_user_to_realm,
-                                "assignUserToRealm",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for RealmAssignmentOperationResponseAssignmentOperationConfigurationActions {
+    const EXPECTING: &'static str = "struct RealmAssignmentOperationResponseAssignmentOperationConfigurationActions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut assign_user_to_realm = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "assignUserToRealm" => {
+                    __map.field(&mut assign_user_to_realm, "assignUserToRealm")?
                 }
-                ::std::result::Result::Ok(RealmAssignmentOperationResponseAssignmentOperationConfigurationActions {
-                    assign_user_to_realm: assign_user_to_realm.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            assign_user_to_realm: assign_user_to_realm.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

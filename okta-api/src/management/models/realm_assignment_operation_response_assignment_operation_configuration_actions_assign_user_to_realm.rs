@@ -24,48 +24,30 @@ for RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssig
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm,
-                A::Error,
-            > {
-                let mut realm_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "realmId" => {
-                            crate::runtime::field(&mut __map, &mut realm_id, "realmId")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm {
-                    realm_id: realm_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm {
+    const EXPECTING: &'static str = "struct RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut realm_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "realmId" => __map.field(&mut realm_id, "realmId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            realm_id: realm_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,55 +33,35 @@ impl<'de> ::serde::Deserialize<'de> for RealmProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RealmProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RealmProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RealmProfile, A::Error> {
-                let mut domains = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut realm_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "domains" => {
-                            crate::runtime::field(&mut __map, &mut domains, "domains")?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "realmType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut realm_type,
-                                "realmType",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RealmProfile {
-                    domains: domains.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    realm_type: realm_type.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RealmProfile {
+    const EXPECTING: &'static str = "struct RealmProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut domains = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut realm_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "domains" => __map.field(&mut domains, "domains")?,
+                "name" => __map.field(&mut name, "name")?,
+                "realmType" => __map.field(&mut realm_type, "realmType")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            domains: domains.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            realm_type: realm_type.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

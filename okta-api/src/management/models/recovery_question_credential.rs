@@ -29,48 +29,32 @@ impl<'de> ::serde::Deserialize<'de> for RecoveryQuestionCredential {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RecoveryQuestionCredential;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RecoveryQuestionCredential")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RecoveryQuestionCredential, A::Error> {
-                let mut answer = ::std::option::Option::None;
-                let mut question = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "answer" => {
-                            crate::runtime::field(&mut __map, &mut answer, "answer")?
-                        }
-                        "question" => {
-                            crate::runtime::field(&mut __map, &mut question, "question")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RecoveryQuestionCredential {
-                    answer: answer.unwrap_or_default(),
-                    question: question.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RecoveryQuestionCredential {
+    const EXPECTING: &'static str = "struct RecoveryQuestionCredential";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut answer = ::std::option::Option::None;
+        let mut question = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "answer" => __map.field(&mut answer, "answer")?,
+                "question" => __map.field(&mut question, "question")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            answer: answer.unwrap_or_default(),
+            question: question.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

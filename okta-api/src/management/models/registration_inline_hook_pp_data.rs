@@ -67,105 +67,57 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookPpData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RegistrationInlineHookPpData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RegistrationInlineHookPpData")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RegistrationInlineHookPpData, A::Error> {
-                let mut cloud_event_version = ::std::option::Option::None;
-                let mut content_type = ::std::option::Option::None;
-                let mut event_id = ::std::option::Option::None;
-                let mut event_time = ::std::option::Option::None;
-                let mut event_type_version = ::std::option::Option::None;
-                let mut event_type = ::std::option::Option::None;
-                let mut request_type = ::std::option::Option::None;
-                let mut source = ::std::option::Option::None;
-                let mut data = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "cloudEventVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut cloud_event_version,
-                                "cloudEventVersion",
-                            )?
-                        }
-                        "contentType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut content_type,
-                                "contentType",
-                            )?
-                        }
-                        "eventId" => {
-                            crate::runtime::field(&mut __map, &mut event_id, "eventId")?
-                        }
-                        "eventTime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut event_time,
-                                "eventTime",
-                            )?
-                        }
-                        "eventTypeVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut event_type_version,
-                                "eventTypeVersion",
-                            )?
-                        }
-                        "eventType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut event_type,
-                                "eventType",
-                            )?
-                        }
-                        "requestType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_type,
-                                "requestType",
-                            )?
-                        }
-                        "source" => {
-                            crate::runtime::field(&mut __map, &mut source, "source")?
-                        }
-                        "data" => crate::runtime::field(&mut __map, &mut data, "data")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RegistrationInlineHookPpData {
+    const EXPECTING: &'static str = "struct RegistrationInlineHookPpData";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut cloud_event_version = ::std::option::Option::None;
+        let mut content_type = ::std::option::Option::None;
+        let mut event_id = ::std::option::Option::None;
+        let mut event_time = ::std::option::Option::None;
+        let mut event_type_version = ::std::option::Option::None;
+        let mut event_type = ::std::option::Option::None;
+        let mut request_type = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut data = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "cloudEventVersion" => {
+                    __map.field(&mut cloud_event_version, "cloudEventVersion")?
                 }
-                ::std::result::Result::Ok(RegistrationInlineHookPpData {
-                    cloud_event_version: cloud_event_version.unwrap_or_default(),
-                    content_type: content_type.unwrap_or_default(),
-                    event_id: event_id.unwrap_or_default(),
-                    event_time: event_time.unwrap_or_default(),
-                    event_type_version: event_type_version.unwrap_or_default(),
-                    event_type: event_type.unwrap_or_default(),
-                    request_type: request_type.unwrap_or_default(),
-                    source: source.unwrap_or_default(),
-                    data: data.unwrap_or_default(),
-                    additional_properties,
-                })
+                "contentType" => __map.field(&mut content_type, "contentType")?,
+                "eventId" => __map.field(&mut event_id, "eventId")?,
+                "eventTime" => __map.field(&mut event_time, "eventTime")?,
+                "eventTypeVersion" => {
+                    __map.field(&mut event_type_version, "eventTypeVersion")?
+                }
+                "eventType" => __map.field(&mut event_type, "eventType")?,
+                "requestType" => __map.field(&mut request_type, "requestType")?,
+                "source" => __map.field(&mut source, "source")?,
+                "data" => __map.field(&mut data, "data")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            cloud_event_version: cloud_event_version.unwrap_or_default(),
+            content_type: content_type.unwrap_or_default(),
+            event_id: event_id.unwrap_or_default(),
+            event_time: event_time.unwrap_or_default(),
+            event_type_version: event_type_version.unwrap_or_default(),
+            event_type: event_type.unwrap_or_default(),
+            request_type: request_type.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            data: data.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

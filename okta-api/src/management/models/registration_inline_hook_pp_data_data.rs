@@ -32,57 +32,37 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookPpDataData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RegistrationInlineHookPpDataData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RegistrationInlineHookPpDataData")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RegistrationInlineHookPpDataData, A::Error> {
-                let mut context = ::std::option::Option::None;
-                let mut action = ::std::option::Option::None;
-                let mut user_profile_update = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "context" => {
-                            crate::runtime::field(&mut __map, &mut context, "context")?
-                        }
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "userProfileUpdate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_profile_update,
-                                "userProfileUpdate",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RegistrationInlineHookPpDataData {
+    const EXPECTING: &'static str = "struct RegistrationInlineHookPpDataData";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut context = ::std::option::Option::None;
+        let mut action = ::std::option::Option::None;
+        let mut user_profile_update = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "context" => __map.field(&mut context, "context")?,
+                "action" => __map.field(&mut action, "action")?,
+                "userProfileUpdate" => {
+                    __map.field(&mut user_profile_update, "userProfileUpdate")?
                 }
-                ::std::result::Result::Ok(RegistrationInlineHookPpDataData {
-                    context: context.unwrap_or_default(),
-                    action: action.unwrap_or_default(),
-                    user_profile_update: user_profile_update.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            context: context.unwrap_or_default(),
+            action: action.unwrap_or_default(),
+            user_profile_update: user_profile_update.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,63 +35,40 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookPpDataDataContextU
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RegistrationInlineHookPpDataDataContextUser;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RegistrationInlineHookPpDataDataContextUser")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                RegistrationInlineHookPpDataDataContextUser,
-                A::Error,
-            > {
-                let mut password_changed = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "passwordChanged" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_changed,
-                                "passwordChanged",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RegistrationInlineHookPpDataDataContextUser {
+    const EXPECTING: &'static str = "struct RegistrationInlineHookPpDataDataContextUser";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut password_changed = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "passwordChanged" => {
+                    __map.field(&mut password_changed, "passwordChanged")?
                 }
-                ::std::result::Result::Ok(RegistrationInlineHookPpDataDataContextUser {
-                    password_changed: password_changed.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "_links" => __map.field(&mut links, "_links")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "id" => __map.field(&mut id, "id")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            password_changed: password_changed.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

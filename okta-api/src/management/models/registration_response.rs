@@ -47,48 +47,32 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RegistrationResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RegistrationResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RegistrationResponse, A::Error> {
-                let mut commands = ::std::option::Option::None;
-                let mut error = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "commands" => {
-                            crate::runtime::field(&mut __map, &mut commands, "commands")?
-                        }
-                        "Error" => {
-                            crate::runtime::field(&mut __map, &mut error, "Error")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RegistrationResponse {
-                    commands: commands.unwrap_or_default(),
-                    error: error.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RegistrationResponse {
+    const EXPECTING: &'static str = "struct RegistrationResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut commands = ::std::option::Option::None;
+        let mut error = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "commands" => __map.field(&mut commands, "commands")?,
+                "Error" => __map.field(&mut error, "Error")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            commands: commands.unwrap_or_default(),
+            error: error.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

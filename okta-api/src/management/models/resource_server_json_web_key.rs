@@ -38,58 +38,44 @@ impl<'de> ::serde::Deserialize<'de> for ResourceServerJsonWebKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceServerJsonWebKey;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceServerJsonWebKey")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceServerJsonWebKey, A::Error> {
-                let mut e = ::std::option::Option::None;
-                let mut kid = ::std::option::Option::None;
-                let mut kty = ::std::option::Option::None;
-                let mut n = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut use_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "e" => crate::runtime::field(&mut __map, &mut e, "e")?,
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
-                        "n" => crate::runtime::field(&mut __map, &mut n, "n")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ResourceServerJsonWebKey {
-                    e: e.unwrap_or_default(),
-                    kid: kid.unwrap_or_default(),
-                    kty: kty.unwrap_or_default(),
-                    n: n.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    use_: use_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceServerJsonWebKey {
+    const EXPECTING: &'static str = "struct ResourceServerJsonWebKey";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut e = ::std::option::Option::None;
+        let mut kid = ::std::option::Option::None;
+        let mut kty = ::std::option::Option::None;
+        let mut n = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut use_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "e" => __map.field(&mut e, "e")?,
+                "kid" => __map.field(&mut kid, "kid")?,
+                "kty" => __map.field(&mut kty, "kty")?,
+                "n" => __map.field(&mut n, "n")?,
+                "status" => __map.field(&mut status, "status")?,
+                "use" => __map.field(&mut use_, "use")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            e: e.unwrap_or_default(),
+            kid: kid.unwrap_or_default(),
+            kty: kty.unwrap_or_default(),
+            n: n.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            use_: use_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

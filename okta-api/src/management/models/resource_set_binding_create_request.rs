@@ -24,46 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for ResourceSetBindingCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceSetBindingCreateRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceSetBindingCreateRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceSetBindingCreateRequest, A::Error> {
-                let mut members = ::std::option::Option::None;
-                let mut role = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "members" => {
-                            crate::runtime::field(&mut __map, &mut members, "members")?
-                        }
-                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ResourceSetBindingCreateRequest {
-                    members: members.unwrap_or_default(),
-                    role: role.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceSetBindingCreateRequest {
+    const EXPECTING: &'static str = "struct ResourceSetBindingCreateRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut members = ::std::option::Option::None;
+        let mut role = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "members" => __map.field(&mut members, "members")?,
+                "role" => __map.field(&mut role, "role")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            members: members.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

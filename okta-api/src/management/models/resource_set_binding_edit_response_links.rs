@@ -34,55 +34,35 @@ impl<'de> ::serde::Deserialize<'de> for ResourceSetBindingEditResponseLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceSetBindingEditResponseLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceSetBindingEditResponseLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceSetBindingEditResponseLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut resource_set = ::std::option::Option::None;
-                let mut bindings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "resource-set" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_set,
-                                "resource-set",
-                            )?
-                        }
-                        "bindings" => {
-                            crate::runtime::field(&mut __map, &mut bindings, "bindings")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ResourceSetBindingEditResponseLinks {
-                    self_: self_.unwrap_or_default(),
-                    resource_set: resource_set.unwrap_or_default(),
-                    bindings: bindings.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceSetBindingEditResponseLinks {
+    const EXPECTING: &'static str = "struct ResourceSetBindingEditResponseLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut resource_set = ::std::option::Option::None;
+        let mut bindings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "resource-set" => __map.field(&mut resource_set, "resource-set")?,
+                "bindings" => __map.field(&mut bindings, "bindings")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            resource_set: resource_set.unwrap_or_default(),
+            bindings: bindings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -23,56 +23,34 @@ impl<'de> ::serde::Deserialize<'de> for ResourceSetResourcePostRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ResourceSetResourcePostRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceSetResourcePostRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ResourceSetResourcePostRequest, A::Error> {
-                let mut conditions = ::std::option::Option::None;
-                let mut resource_orn_or_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "conditions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conditions,
-                                "conditions",
-                            )?
-                        }
-                        "resourceOrnOrUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resource_orn_or_url,
-                                "resourceOrnOrUrl",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ResourceSetResourcePostRequest {
+    const EXPECTING: &'static str = "struct ResourceSetResourcePostRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut conditions = ::std::option::Option::None;
+        let mut resource_orn_or_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "conditions" => __map.field(&mut conditions, "conditions")?,
+                "resourceOrnOrUrl" => {
+                    __map.field(&mut resource_orn_or_url, "resourceOrnOrUrl")?
                 }
-                ::std::result::Result::Ok(ResourceSetResourcePostRequest {
-                    conditions: conditions.unwrap_or_default(),
-                    resource_orn_or_url: resource_orn_or_url.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            conditions: conditions.unwrap_or_default(),
+            resource_orn_or_url: resource_orn_or_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

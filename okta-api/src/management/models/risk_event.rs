@@ -29,61 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for RiskEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RiskEvent;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RiskEvent")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RiskEvent, A::Error> {
-                let mut expires_at = ::std::option::Option::None;
-                let mut subjects = ::std::option::Option::None;
-                let mut timestamp = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "subjects" => {
-                            crate::runtime::field(&mut __map, &mut subjects, "subjects")?
-                        }
-                        "timestamp" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut timestamp,
-                                "timestamp",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RiskEvent {
-                    expires_at: expires_at.unwrap_or_default(),
-                    subjects: subjects.unwrap_or_default(),
-                    timestamp: timestamp.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RiskEvent {
+    const EXPECTING: &'static str = "struct RiskEvent";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expires_at = ::std::option::Option::None;
+        let mut subjects = ::std::option::Option::None;
+        let mut timestamp = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "subjects" => __map.field(&mut subjects, "subjects")?,
+                "timestamp" => __map.field(&mut timestamp, "timestamp")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expires_at: expires_at.unwrap_or_default(),
+            subjects: subjects.unwrap_or_default(),
+            timestamp: timestamp.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

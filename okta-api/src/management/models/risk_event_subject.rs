@@ -26,55 +26,35 @@ impl<'de> ::serde::Deserialize<'de> for RiskEventSubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RiskEventSubject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RiskEventSubject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RiskEventSubject, A::Error> {
-                let mut ip = ::std::option::Option::None;
-                let mut message = ::std::option::Option::None;
-                let mut risk_level = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "ip" => crate::runtime::field(&mut __map, &mut ip, "ip")?,
-                        "message" => {
-                            crate::runtime::field(&mut __map, &mut message, "message")?
-                        }
-                        "riskLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_level,
-                                "riskLevel",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RiskEventSubject {
-                    ip: ip.unwrap_or_default(),
-                    message: message.unwrap_or_default(),
-                    risk_level: crate::runtime::required(risk_level, "riskLevel")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RiskEventSubject {
+    const EXPECTING: &'static str = "struct RiskEventSubject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut ip = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
+        let mut risk_level = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "ip" => __map.field(&mut ip, "ip")?,
+                "message" => __map.field(&mut message, "message")?,
+                "riskLevel" => __map.field(&mut risk_level, "riskLevel")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            ip: ip.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            risk_level: crate::runtime::required(risk_level, "riskLevel")?,
+            additional_properties,
+        })
     }
 }

@@ -45,77 +45,47 @@ impl<'de> ::serde::Deserialize<'de> for RiskProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RiskProvider;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RiskProvider")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RiskProvider, A::Error> {
-                let mut action = ::std::option::Option::None;
-                let mut client_id = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "clientId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "clientId",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RiskProvider {
-                    action: crate::runtime::required(action, "action")?,
-                    client_id: client_id.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RiskProvider {
+    const EXPECTING: &'static str = "struct RiskProvider";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut action = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "action" => __map.field(&mut action, "action")?,
+                "clientId" => __map.field(&mut client_id, "clientId")?,
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            action: crate::runtime::required(action, "action")?,
+            client_id: client_id.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -46,69 +46,41 @@ impl<'de> ::serde::Deserialize<'de> for RoleGovernanceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RoleGovernanceSource;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RoleGovernanceSource")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RoleGovernanceSource, A::Error> {
-                let mut bundle_id = ::std::option::Option::None;
-                let mut expiration_date = ::std::option::Option::None;
-                let mut grant_id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "bundleId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut bundle_id,
-                                "bundleId",
-                            )?
-                        }
-                        "expirationDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expiration_date,
-                                "expirationDate",
-                            )?
-                        }
-                        "grantId" => {
-                            crate::runtime::field(&mut __map, &mut grant_id, "grantId")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RoleGovernanceSource {
-                    bundle_id: bundle_id.unwrap_or_default(),
-                    expiration_date: expiration_date.unwrap_or_default(),
-                    grant_id: grant_id.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RoleGovernanceSource {
+    const EXPECTING: &'static str = "struct RoleGovernanceSource";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut bundle_id = ::std::option::Option::None;
+        let mut expiration_date = ::std::option::Option::None;
+        let mut grant_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "bundleId" => __map.field(&mut bundle_id, "bundleId")?,
+                "expirationDate" => __map.field(&mut expiration_date, "expirationDate")?,
+                "grantId" => __map.field(&mut grant_id, "grantId")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            bundle_id: bundle_id.unwrap_or_default(),
+            expiration_date: expiration_date.unwrap_or_default(),
+            grant_id: grant_id.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,64 +39,38 @@ impl<'de> ::serde::Deserialize<'de> for RoleTarget {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RoleTarget;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RoleTarget")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RoleTarget, A::Error> {
-                let mut assignment_type = ::std::option::Option::None;
-                let mut expiration = ::std::option::Option::None;
-                let mut orn = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "assignmentType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assignment_type,
-                                "assignmentType",
-                            )?
-                        }
-                        "expiration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expiration,
-                                "expiration",
-                            )?
-                        }
-                        "orn" => crate::runtime::field(&mut __map, &mut orn, "orn")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RoleTarget {
-                    assignment_type: assignment_type.unwrap_or_default(),
-                    expiration: expiration.unwrap_or_default(),
-                    orn: orn.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RoleTarget {
+    const EXPECTING: &'static str = "struct RoleTarget";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut assignment_type = ::std::option::Option::None;
+        let mut expiration = ::std::option::Option::None;
+        let mut orn = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
+                "expiration" => __map.field(&mut expiration, "expiration")?,
+                "orn" => __map.field(&mut orn, "orn")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            assignment_type: assignment_type.unwrap_or_default(),
+            expiration: expiration.unwrap_or_default(),
+            orn: orn.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

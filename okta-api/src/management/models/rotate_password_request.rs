@@ -27,52 +27,34 @@ impl<'de> ::serde::Deserialize<'de> for RotatePasswordRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RotatePasswordRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RotatePasswordRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RotatePasswordRequest, A::Error> {
-                let mut password = ::std::option::Option::None;
-                let mut secret_version_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "password" => {
-                            crate::runtime::field(&mut __map, &mut password, "password")?
-                        }
-                        "secretVersionId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secret_version_id,
-                                "secretVersionId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RotatePasswordRequest {
+    const EXPECTING: &'static str = "struct RotatePasswordRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut password = ::std::option::Option::None;
+        let mut secret_version_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "password" => __map.field(&mut password, "password")?,
+                "secretVersionId" => {
+                    __map.field(&mut secret_version_id, "secretVersionId")?
                 }
-                ::std::result::Result::Ok(RotatePasswordRequest {
-                    password: password.unwrap_or_default(),
-                    secret_version_id: secret_version_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            password: password.unwrap_or_default(),
+            secret_version_id: secret_version_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

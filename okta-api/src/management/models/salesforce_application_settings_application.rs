@@ -35,83 +35,43 @@ impl<'de> ::serde::Deserialize<'de> for SalesforceApplicationSettingsApplication
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SalesforceApplicationSettingsApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SalesforceApplicationSettingsApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SalesforceApplicationSettingsApplication,
-                A::Error,
-            > {
-                let mut instance_type = ::std::option::Option::None;
-                let mut integration_type = ::std::option::Option::None;
-                let mut login_url = ::std::option::Option::None;
-                let mut logout_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "instanceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut instance_type,
-                                "instanceType",
-                            )?
-                        }
-                        "integrationType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut integration_type,
-                                "integrationType",
-                            )?
-                        }
-                        "loginUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut login_url,
-                                "loginUrl",
-                            )?
-                        }
-                        "logoutUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut logout_url,
-                                "logoutUrl",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SalesforceApplicationSettingsApplication {
+    const EXPECTING: &'static str = "struct SalesforceApplicationSettingsApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut instance_type = ::std::option::Option::None;
+        let mut integration_type = ::std::option::Option::None;
+        let mut login_url = ::std::option::Option::None;
+        let mut logout_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "instanceType" => __map.field(&mut instance_type, "instanceType")?,
+                "integrationType" => {
+                    __map.field(&mut integration_type, "integrationType")?
                 }
-                ::std::result::Result::Ok(SalesforceApplicationSettingsApplication {
-                    instance_type: crate::runtime::required(
-                        instance_type,
-                        "instanceType",
-                    )?,
-                    integration_type: crate::runtime::required(
-                        integration_type,
-                        "integrationType",
-                    )?,
-                    login_url: login_url.unwrap_or_default(),
-                    logout_url: logout_url.unwrap_or_default(),
-                    additional_properties,
-                })
+                "loginUrl" => __map.field(&mut login_url, "loginUrl")?,
+                "logoutUrl" => __map.field(&mut logout_url, "logoutUrl")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            instance_type: crate::runtime::required(instance_type, "instanceType")?,
+            integration_type: crate::runtime::required(
+                integration_type,
+                "integrationType",
+            )?,
+            login_url: login_url.unwrap_or_default(),
+            logout_url: logout_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

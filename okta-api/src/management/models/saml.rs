@@ -35,63 +35,41 @@ impl<'de> ::serde::Deserialize<'de> for Saml {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Saml;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Saml")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Saml, A::Error> {
-                let mut acs = ::std::option::Option::None;
-                let mut claims = ::std::option::Option::None;
-                let mut doc = ::std::option::Option::None;
-                let mut entity_id = ::std::option::Option::None;
-                let mut groups = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "acs" => crate::runtime::field(&mut __map, &mut acs, "acs")?,
-                        "claims" => {
-                            crate::runtime::field(&mut __map, &mut claims, "claims")?
-                        }
-                        "doc" => crate::runtime::field(&mut __map, &mut doc, "doc")?,
-                        "entityId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entity_id,
-                                "entityId",
-                            )?
-                        }
-                        "groups" => {
-                            crate::runtime::field(&mut __map, &mut groups, "groups")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Saml {
-                    acs: acs.unwrap_or_default(),
-                    claims: claims.unwrap_or_default(),
-                    doc: doc.unwrap_or_default(),
-                    entity_id: entity_id.unwrap_or_default(),
-                    groups: groups.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Saml {
+    const EXPECTING: &'static str = "struct Saml";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut acs = ::std::option::Option::None;
+        let mut claims = ::std::option::Option::None;
+        let mut doc = ::std::option::Option::None;
+        let mut entity_id = ::std::option::Option::None;
+        let mut groups = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "acs" => __map.field(&mut acs, "acs")?,
+                "claims" => __map.field(&mut claims, "claims")?,
+                "doc" => __map.field(&mut doc, "doc")?,
+                "entityId" => __map.field(&mut entity_id, "entityId")?,
+                "groups" => __map.field(&mut groups, "groups")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            acs: acs.unwrap_or_default(),
+            claims: claims.unwrap_or_default(),
+            doc: doc.unwrap_or_default(),
+            entity_id: entity_id.unwrap_or_default(),
+            groups: groups.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -64,96 +64,54 @@ impl<'de> ::serde::Deserialize<'de> for Saml11ApplicationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Saml11ApplicationSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Saml11ApplicationSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Saml11ApplicationSettings, A::Error> {
-                let mut em_opt_in_status = ::std::option::Option::None;
-                let mut identity_store_id = ::std::option::Option::None;
-                let mut implicit_assignment = ::std::option::Option::None;
-                let mut inline_hook_id = ::std::option::Option::None;
-                let mut notes = ::std::option::Option::None;
-                let mut notifications = ::std::option::Option::None;
-                let mut app = ::std::option::Option::None;
-                let mut sign_on = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "emOptInStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut em_opt_in_status,
-                                "emOptInStatus",
-                            )?
-                        }
-                        "identityStoreId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut identity_store_id,
-                                "identityStoreId",
-                            )?
-                        }
-                        "implicitAssignment" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut implicit_assignment,
-                                "implicitAssignment",
-                            )?
-                        }
-                        "inlineHookId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut inline_hook_id,
-                                "inlineHookId",
-                            )?
-                        }
-                        "notes" => {
-                            crate::runtime::field(&mut __map, &mut notes, "notes")?
-                        }
-                        "notifications" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notifications,
-                                "notifications",
-                            )?
-                        }
-                        "app" => crate::runtime::field(&mut __map, &mut app, "app")?,
-                        "signOn" => {
-                            crate::runtime::field(&mut __map, &mut sign_on, "signOn")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Saml11ApplicationSettings {
+    const EXPECTING: &'static str = "struct Saml11ApplicationSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut em_opt_in_status = ::std::option::Option::None;
+        let mut identity_store_id = ::std::option::Option::None;
+        let mut implicit_assignment = ::std::option::Option::None;
+        let mut inline_hook_id = ::std::option::Option::None;
+        let mut notes = ::std::option::Option::None;
+        let mut notifications = ::std::option::Option::None;
+        let mut app = ::std::option::Option::None;
+        let mut sign_on = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "emOptInStatus" => __map.field(&mut em_opt_in_status, "emOptInStatus")?,
+                "identityStoreId" => {
+                    __map.field(&mut identity_store_id, "identityStoreId")?
                 }
-                ::std::result::Result::Ok(Saml11ApplicationSettings {
-                    em_opt_in_status: em_opt_in_status.unwrap_or_default(),
-                    identity_store_id: identity_store_id.unwrap_or_default(),
-                    implicit_assignment: implicit_assignment.unwrap_or_default(),
-                    inline_hook_id: inline_hook_id.unwrap_or_default(),
-                    notes: notes.unwrap_or_default(),
-                    notifications: notifications.unwrap_or_default(),
-                    app: app.unwrap_or_default(),
-                    sign_on: sign_on.unwrap_or_default(),
-                    additional_properties,
-                })
+                "implicitAssignment" => {
+                    __map.field(&mut implicit_assignment, "implicitAssignment")?
+                }
+                "inlineHookId" => __map.field(&mut inline_hook_id, "inlineHookId")?,
+                "notes" => __map.field(&mut notes, "notes")?,
+                "notifications" => __map.field(&mut notifications, "notifications")?,
+                "app" => __map.field(&mut app, "app")?,
+                "signOn" => __map.field(&mut sign_on, "signOn")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            em_opt_in_status: em_opt_in_status.unwrap_or_default(),
+            identity_store_id: identity_store_id.unwrap_or_default(),
+            implicit_assignment: implicit_assignment.unwrap_or_default(),
+            inline_hook_id: inline_hook_id.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            notifications: notifications.unwrap_or_default(),
+            app: app.unwrap_or_default(),
+            sign_on: sign_on.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -42,64 +42,42 @@ impl<'de> ::serde::Deserialize<'de> for SamlAssertionEncryption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlAssertionEncryption;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlAssertionEncryption")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlAssertionEncryption, A::Error> {
-                let mut enabled = ::std::option::Option::None;
-                let mut encryption_algorithm = ::std::option::Option::None;
-                let mut key_transport_algorithm = ::std::option::Option::None;
-                let mut x5c = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "enabled" => {
-                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
-                        }
-                        "encryptionAlgorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut encryption_algorithm,
-                                "encryptionAlgorithm",
-                            )?
-                        }
-                        "keyTransportAlgorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut key_transport_algorithm,
-                                "keyTransportAlgorithm",
-                            )?
-                        }
-                        "x5c" => crate::runtime::field(&mut __map, &mut x5c, "x5c")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlAssertionEncryption {
+    const EXPECTING: &'static str = "struct SamlAssertionEncryption";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut enabled = ::std::option::Option::None;
+        let mut encryption_algorithm = ::std::option::Option::None;
+        let mut key_transport_algorithm = ::std::option::Option::None;
+        let mut x5c = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "encryptionAlgorithm" => {
+                    __map.field(&mut encryption_algorithm, "encryptionAlgorithm")?
                 }
-                ::std::result::Result::Ok(SamlAssertionEncryption {
-                    enabled: enabled.unwrap_or_default(),
-                    encryption_algorithm: encryption_algorithm.unwrap_or_default(),
-                    key_transport_algorithm: key_transport_algorithm.unwrap_or_default(),
-                    x5c: x5c.unwrap_or_default(),
-                    additional_properties,
-                })
+                "keyTransportAlgorithm" => {
+                    __map.field(&mut key_transport_algorithm, "keyTransportAlgorithm")?
+                }
+                "x5c" => __map.field(&mut x5c, "x5c")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            enabled: enabled.unwrap_or_default(),
+            encryption_algorithm: encryption_algorithm.unwrap_or_default(),
+            key_transport_algorithm: key_transport_algorithm.unwrap_or_default(),
+            x5c: x5c.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

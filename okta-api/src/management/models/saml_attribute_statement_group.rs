@@ -45,71 +45,41 @@ impl<'de> ::serde::Deserialize<'de> for SamlAttributeStatementGroup {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlAttributeStatementGroup;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlAttributeStatementGroup")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlAttributeStatementGroup, A::Error> {
-                let mut filter_type = ::std::option::Option::None;
-                let mut filter_value = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut namespace = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "filterType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut filter_type,
-                                "filterType",
-                            )?
-                        }
-                        "filterValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut filter_value,
-                                "filterValue",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "namespace" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut namespace,
-                                "namespace",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlAttributeStatementGroup {
-                    filter_type: filter_type.unwrap_or_default(),
-                    filter_value: filter_value.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    namespace: namespace.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlAttributeStatementGroup {
+    const EXPECTING: &'static str = "struct SamlAttributeStatementGroup";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut filter_type = ::std::option::Option::None;
+        let mut filter_value = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut namespace = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "filterType" => __map.field(&mut filter_type, "filterType")?,
+                "filterValue" => __map.field(&mut filter_value, "filterValue")?,
+                "name" => __map.field(&mut name, "name")?,
+                "namespace" => __map.field(&mut namespace, "namespace")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            filter_type: filter_type.unwrap_or_default(),
+            filter_value: filter_value.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            namespace: namespace.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

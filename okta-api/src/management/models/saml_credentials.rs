@@ -28,48 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for SamlCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlCredentials;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlCredentials")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlCredentials, A::Error> {
-                let mut signing = ::std::option::Option::None;
-                let mut trust = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "signing" => {
-                            crate::runtime::field(&mut __map, &mut signing, "signing")?
-                        }
-                        "trust" => {
-                            crate::runtime::field(&mut __map, &mut trust, "trust")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlCredentials {
-                    signing: signing.unwrap_or_default(),
-                    trust: trust.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlCredentials {
+    const EXPECTING: &'static str = "struct SamlCredentials";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut signing = ::std::option::Option::None;
+        let mut trust = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "signing" => __map.field(&mut signing, "signing")?,
+                "trust" => __map.field(&mut trust, "trust")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            signing: signing.unwrap_or_default(),
+            trust: trust.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

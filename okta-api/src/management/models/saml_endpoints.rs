@@ -29,47 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for SamlEndpoints {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlEndpoints;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlEndpoints")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlEndpoints, A::Error> {
-                let mut acs = ::std::option::Option::None;
-                let mut slo = ::std::option::Option::None;
-                let mut sso = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "acs" => crate::runtime::field(&mut __map, &mut acs, "acs")?,
-                        "slo" => crate::runtime::field(&mut __map, &mut slo, "slo")?,
-                        "sso" => crate::runtime::field(&mut __map, &mut sso, "sso")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlEndpoints {
-                    acs: acs.unwrap_or_default(),
-                    slo: slo.unwrap_or_default(),
-                    sso: sso.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlEndpoints {
+    const EXPECTING: &'static str = "struct SamlEndpoints";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut acs = ::std::option::Option::None;
+        let mut slo = ::std::option::Option::None;
+        let mut sso = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "acs" => __map.field(&mut acs, "acs")?,
+                "slo" => __map.field(&mut slo, "slo")?,
+                "sso" => __map.field(&mut sso, "sso")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            acs: acs.unwrap_or_default(),
+            slo: slo.unwrap_or_default(),
+            sso: sso.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

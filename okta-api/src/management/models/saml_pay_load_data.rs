@@ -28,52 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlPayLoadData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlPayLoadData")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlPayLoadData, A::Error> {
-                let mut context = ::std::option::Option::None;
-                let mut assertion = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "context" => {
-                            crate::runtime::field(&mut __map, &mut context, "context")?
-                        }
-                        "assertion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assertion,
-                                "assertion",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlPayLoadData {
-                    context: context.unwrap_or_default(),
-                    assertion: assertion.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlPayLoadData {
+    const EXPECTING: &'static str = "struct SamlPayLoadData";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut context = ::std::option::Option::None;
+        let mut assertion = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "context" => __map.field(&mut context, "context")?,
+                "assertion" => __map.field(&mut assertion, "assertion")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            context: context.unwrap_or_default(),
+            assertion: assertion.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

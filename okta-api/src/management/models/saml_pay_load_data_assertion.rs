@@ -48,71 +48,41 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlPayLoadDataAssertion;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlPayLoadDataAssertion")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlPayLoadDataAssertion, A::Error> {
-                let mut subject = ::std::option::Option::None;
-                let mut authentication = ::std::option::Option::None;
-                let mut conditions = ::std::option::Option::None;
-                let mut claims = ::std::option::Option::None;
-                let mut lifetime = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "subject" => {
-                            crate::runtime::field(&mut __map, &mut subject, "subject")?
-                        }
-                        "authentication" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authentication,
-                                "authentication",
-                            )?
-                        }
-                        "conditions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conditions,
-                                "conditions",
-                            )?
-                        }
-                        "claims" => {
-                            crate::runtime::field(&mut __map, &mut claims, "claims")?
-                        }
-                        "lifetime" => {
-                            crate::runtime::field(&mut __map, &mut lifetime, "lifetime")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlPayLoadDataAssertion {
-                    subject: subject.unwrap_or_default(),
-                    authentication: authentication.unwrap_or_default(),
-                    conditions: conditions.unwrap_or_default(),
-                    claims: claims.unwrap_or_default(),
-                    lifetime: lifetime.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlPayLoadDataAssertion {
+    const EXPECTING: &'static str = "struct SamlPayLoadDataAssertion";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut subject = ::std::option::Option::None;
+        let mut authentication = ::std::option::Option::None;
+        let mut conditions = ::std::option::Option::None;
+        let mut claims = ::std::option::Option::None;
+        let mut lifetime = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "subject" => __map.field(&mut subject, "subject")?,
+                "authentication" => __map.field(&mut authentication, "authentication")?,
+                "conditions" => __map.field(&mut conditions, "conditions")?,
+                "claims" => __map.field(&mut claims, "claims")?,
+                "lifetime" => __map.field(&mut lifetime, "lifetime")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            subject: subject.unwrap_or_default(),
+            authentication: authentication.unwrap_or_default(),
+            conditions: conditions.unwrap_or_default(),
+            claims: claims.unwrap_or_default(),
+            lifetime: lifetime.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

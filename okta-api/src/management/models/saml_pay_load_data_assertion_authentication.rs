@@ -34,59 +34,32 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionAuthentication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlPayLoadDataAssertionAuthentication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlPayLoadDataAssertionAuthentication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SamlPayLoadDataAssertionAuthentication,
-                A::Error,
-            > {
-                let mut session_index = ::std::option::Option::None;
-                let mut authn_context = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "sessionIndex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut session_index,
-                                "sessionIndex",
-                            )?
-                        }
-                        "authnContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authn_context,
-                                "authnContext",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlPayLoadDataAssertionAuthentication {
-                    session_index: session_index.unwrap_or_default(),
-                    authn_context: authn_context.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlPayLoadDataAssertionAuthentication {
+    const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionAuthentication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut session_index = ::std::option::Option::None;
+        let mut authn_context = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "sessionIndex" => __map.field(&mut session_index, "sessionIndex")?,
+                "authnContext" => __map.field(&mut authn_context, "authnContext")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            session_index: session_index.unwrap_or_default(),
+            authn_context: authn_context.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,50 +27,31 @@ for SamlPayLoadDataAssertionAuthenticationAuthnContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlPayLoadDataAssertionAuthenticationAuthnContext;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlPayLoadDataAssertionAuthenticationAuthnContext")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SamlPayLoadDataAssertionAuthenticationAuthnContext,
-                A::Error,
-            > {
-                let mut authn_context_class_ref = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authnContextClassRef" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authn_context_class_ref,
-                                "authnContextClassRef",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlPayLoadDataAssertionAuthenticationAuthnContext {
+    const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionAuthenticationAuthnContext";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authn_context_class_ref = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authnContextClassRef" => {
+                    __map.field(&mut authn_context_class_ref, "authnContextClassRef")?
                 }
-                ::std::result::Result::Ok(SamlPayLoadDataAssertionAuthenticationAuthnContext {
-                    authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

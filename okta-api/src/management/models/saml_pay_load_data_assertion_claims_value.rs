@@ -33,56 +33,34 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionClaimsValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlPayLoadDataAssertionClaimsValue;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlPayLoadDataAssertionClaimsValue")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlPayLoadDataAssertionClaimsValue, A::Error> {
-                let mut attributes = ::std::option::Option::None;
-                let mut attribute_values = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "attributes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attributes,
-                                "attributes",
-                            )?
-                        }
-                        "attributeValues" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attribute_values,
-                                "attributeValues",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlPayLoadDataAssertionClaimsValue {
+    const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionClaimsValue";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut attributes = ::std::option::Option::None;
+        let mut attribute_values = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "attributes" => __map.field(&mut attributes, "attributes")?,
+                "attributeValues" => {
+                    __map.field(&mut attribute_values, "attributeValues")?
                 }
-                ::std::result::Result::Ok(SamlPayLoadDataAssertionClaimsValue {
-                    attributes: attributes.unwrap_or_default(),
-                    attribute_values: attribute_values.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            attributes: attributes.unwrap_or_default(),
+            attribute_values: attribute_values.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -22,48 +22,30 @@ for SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes,
-                A::Error,
-            > {
-                let mut xsi_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "xsi:type" => {
-                            crate::runtime::field(&mut __map, &mut xsi_type, "xsi:type")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes {
-                    xsi_type: xsi_type.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes {
+    const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut xsi_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "xsi:type" => __map.field(&mut xsi_type, "xsi:type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            xsi_type: xsi_type.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

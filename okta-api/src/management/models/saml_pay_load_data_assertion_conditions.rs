@@ -28,47 +28,31 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlPayLoadDataAssertionConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlPayLoadDataAssertionConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlPayLoadDataAssertionConditions, A::Error> {
-                let mut audience_restriction = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "audienceRestriction" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut audience_restriction,
-                                "audienceRestriction",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlPayLoadDataAssertionConditions {
+    const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut audience_restriction = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "audienceRestriction" => {
+                    __map.field(&mut audience_restriction, "audienceRestriction")?
                 }
-                ::std::result::Result::Ok(SamlPayLoadDataAssertionConditions {
-                    audience_restriction: audience_restriction.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            audience_restriction: audience_restriction.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

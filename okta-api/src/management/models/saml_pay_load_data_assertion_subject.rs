@@ -34,61 +34,35 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionSubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlPayLoadDataAssertionSubject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlPayLoadDataAssertionSubject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlPayLoadDataAssertionSubject, A::Error> {
-                let mut name_id = ::std::option::Option::None;
-                let mut name_format = ::std::option::Option::None;
-                let mut confirmation = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "nameId" => {
-                            crate::runtime::field(&mut __map, &mut name_id, "nameId")?
-                        }
-                        "nameFormat" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut name_format,
-                                "nameFormat",
-                            )?
-                        }
-                        "confirmation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut confirmation,
-                                "confirmation",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlPayLoadDataAssertionSubject {
-                    name_id: name_id.unwrap_or_default(),
-                    name_format: name_format.unwrap_or_default(),
-                    confirmation: confirmation.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlPayLoadDataAssertionSubject {
+    const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionSubject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut name_id = ::std::option::Option::None;
+        let mut name_format = ::std::option::Option::None;
+        let mut confirmation = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "nameId" => __map.field(&mut name_id, "nameId")?,
+                "nameFormat" => __map.field(&mut name_format, "nameFormat")?,
+                "confirmation" => __map.field(&mut confirmation, "confirmation")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            name_id: name_id.unwrap_or_default(),
+            name_format: name_format.unwrap_or_default(),
+            confirmation: confirmation.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

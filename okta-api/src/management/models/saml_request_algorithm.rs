@@ -32,52 +32,32 @@ impl<'de> ::serde::Deserialize<'de> for SamlRequestAlgorithm {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlRequestAlgorithm;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlRequestAlgorithm")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlRequestAlgorithm, A::Error> {
-                let mut digest = ::std::option::Option::None;
-                let mut signature = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "digest" => {
-                            crate::runtime::field(&mut __map, &mut digest, "digest")?
-                        }
-                        "signature" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut signature,
-                                "signature",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlRequestAlgorithm {
-                    digest: digest.unwrap_or_default(),
-                    signature: signature.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlRequestAlgorithm {
+    const EXPECTING: &'static str = "struct SamlRequestAlgorithm";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut digest = ::std::option::Option::None;
+        let mut signature = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "digest" => __map.field(&mut digest, "digest")?,
+                "signature" => __map.field(&mut signature, "signature")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            digest: digest.unwrap_or_default(),
+            signature: signature.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

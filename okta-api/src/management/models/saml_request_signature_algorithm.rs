@@ -31,52 +31,32 @@ impl<'de> ::serde::Deserialize<'de> for SamlRequestSignatureAlgorithm {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlRequestSignatureAlgorithm;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlRequestSignatureAlgorithm")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlRequestSignatureAlgorithm, A::Error> {
-                let mut algorithm = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "algorithm" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut algorithm,
-                                "algorithm",
-                            )?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlRequestSignatureAlgorithm {
-                    algorithm: algorithm.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlRequestSignatureAlgorithm {
+    const EXPECTING: &'static str = "struct SamlRequestSignatureAlgorithm";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut algorithm = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "algorithm" => __map.field(&mut algorithm, "algorithm")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            algorithm: algorithm.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

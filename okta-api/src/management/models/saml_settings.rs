@@ -44,76 +44,42 @@ impl<'de> ::serde::Deserialize<'de> for SamlSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlSettings, A::Error> {
-                let mut honor_persistent_name_id = ::std::option::Option::None;
-                let mut name_format = ::std::option::Option::None;
-                let mut participate_slo = ::std::option::Option::None;
-                let mut send_application_context = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "honorPersistentNameId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut honor_persistent_name_id,
-                                "honorPersistentNameId",
-                            )?
-                        }
-                        "nameFormat" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut name_format,
-                                "nameFormat",
-                            )?
-                        }
-                        "participateSlo" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut participate_slo,
-                                "participateSlo",
-                            )?
-                        }
-                        "sendApplicationContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut send_application_context,
-                                "sendApplicationContext",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlSettings {
+    const EXPECTING: &'static str = "struct SamlSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut honor_persistent_name_id = ::std::option::Option::None;
+        let mut name_format = ::std::option::Option::None;
+        let mut participate_slo = ::std::option::Option::None;
+        let mut send_application_context = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "honorPersistentNameId" => {
+                    __map.field(&mut honor_persistent_name_id, "honorPersistentNameId")?
                 }
-                ::std::result::Result::Ok(SamlSettings {
-                    honor_persistent_name_id: honor_persistent_name_id
-                        .unwrap_or_default(),
-                    name_format: name_format.unwrap_or_default(),
-                    participate_slo: participate_slo.unwrap_or_default(),
-                    send_application_context: send_application_context
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "nameFormat" => __map.field(&mut name_format, "nameFormat")?,
+                "participateSlo" => __map.field(&mut participate_slo, "participateSlo")?,
+                "sendApplicationContext" => {
+                    __map.field(&mut send_application_context, "sendApplicationContext")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            honor_persistent_name_id: honor_persistent_name_id.unwrap_or_default(),
+            name_format: name_format.unwrap_or_default(),
+            participate_slo: participate_slo.unwrap_or_default(),
+            send_application_context: send_application_context.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,60 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for SamlTrustCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SamlTrustCredentials;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SamlTrustCredentials")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SamlTrustCredentials, A::Error> {
-                let mut additional_kids = ::std::option::Option::None;
-                let mut audience = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut kid = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "additionalKids" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut additional_kids,
-                                "additionalKids",
-                            )?
-                        }
-                        "audience" => {
-                            crate::runtime::field(&mut __map, &mut audience, "audience")?
-                        }
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SamlTrustCredentials {
-                    additional_kids: additional_kids.unwrap_or_default(),
-                    audience: audience.unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    kid: kid.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SamlTrustCredentials {
+    const EXPECTING: &'static str = "struct SamlTrustCredentials";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut additional_kids = ::std::option::Option::None;
+        let mut audience = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut kid = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "additionalKids" => __map.field(&mut additional_kids, "additionalKids")?,
+                "audience" => __map.field(&mut audience, "audience")?,
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "kid" => __map.field(&mut kid, "kid")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            additional_kids: additional_kids.unwrap_or_default(),
+            audience: audience.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            kid: kid.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

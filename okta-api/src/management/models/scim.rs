@@ -50,79 +50,47 @@ impl<'de> ::serde::Deserialize<'de> for Scim {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Scim;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Scim")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Scim, A::Error> {
-                let mut auth_mode = ::std::option::Option::None;
-                let mut base_uri = ::std::option::Option::None;
-                let mut entitlement_types = ::std::option::Option::None;
-                let mut scim_server_config = ::std::option::Option::None;
-                let mut setup_instructions_uri = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_mode,
-                                "authMode",
-                            )?
-                        }
-                        "baseUri" => {
-                            crate::runtime::field(&mut __map, &mut base_uri, "baseUri")?
-                        }
-                        "entitlementTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlement_types,
-                                "entitlementTypes",
-                            )?
-                        }
-                        "scimServerConfig" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut scim_server_config,
-                                "scimServerConfig",
-                            )?
-                        }
-                        "setupInstructionsUri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut setup_instructions_uri,
-                                "setupInstructionsUri",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Scim {
+    const EXPECTING: &'static str = "struct Scim";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auth_mode = ::std::option::Option::None;
+        let mut base_uri = ::std::option::Option::None;
+        let mut entitlement_types = ::std::option::Option::None;
+        let mut scim_server_config = ::std::option::Option::None;
+        let mut setup_instructions_uri = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authMode" => __map.field(&mut auth_mode, "authMode")?,
+                "baseUri" => __map.field(&mut base_uri, "baseUri")?,
+                "entitlementTypes" => {
+                    __map.field(&mut entitlement_types, "entitlementTypes")?
                 }
-                ::std::result::Result::Ok(Scim {
-                    auth_mode: auth_mode.unwrap_or_default(),
-                    base_uri: base_uri.unwrap_or_default(),
-                    entitlement_types: entitlement_types.unwrap_or_default(),
-                    scim_server_config: scim_server_config.unwrap_or_default(),
-                    setup_instructions_uri: setup_instructions_uri.unwrap_or_default(),
-                    additional_properties,
-                })
+                "scimServerConfig" => {
+                    __map.field(&mut scim_server_config, "scimServerConfig")?
+                }
+                "setupInstructionsUri" => {
+                    __map.field(&mut setup_instructions_uri, "setupInstructionsUri")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auth_mode: auth_mode.unwrap_or_default(),
+            base_uri: base_uri.unwrap_or_default(),
+            entitlement_types: entitlement_types.unwrap_or_default(),
+            scim_server_config: scim_server_config.unwrap_or_default(),
+            setup_instructions_uri: setup_instructions_uri.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,52 +33,32 @@ impl<'de> ::serde::Deserialize<'de> for ScimScimServerConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ScimScimServerConfig;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ScimScimServerConfig")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ScimScimServerConfig, A::Error> {
-                let mut patch = ::std::option::Option::None;
-                let mut change_password = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "patch" => {
-                            crate::runtime::field(&mut __map, &mut patch, "patch")?
-                        }
-                        "changePassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut change_password,
-                                "changePassword",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ScimScimServerConfig {
-                    patch: patch.unwrap_or_default(),
-                    change_password: change_password.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ScimScimServerConfig {
+    const EXPECTING: &'static str = "struct ScimScimServerConfig";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut patch = ::std::option::Option::None;
+        let mut change_password = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "patch" => __map.field(&mut patch, "patch")?,
+                "changePassword" => __map.field(&mut change_password, "changePassword")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            patch: patch.unwrap_or_default(),
+            change_password: change_password.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -63,116 +63,59 @@ for SecurePasswordStoreApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurePasswordStoreApplicationSettingsApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurePasswordStoreApplicationSettingsApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SecurePasswordStoreApplicationSettingsApplication,
-                A::Error,
-            > {
-                let mut optional_field1 = ::std::option::Option::None;
-                let mut optional_field1_value = ::std::option::Option::None;
-                let mut optional_field2 = ::std::option::Option::None;
-                let mut optional_field2_value = ::std::option::Option::None;
-                let mut optional_field3 = ::std::option::Option::None;
-                let mut optional_field3_value = ::std::option::Option::None;
-                let mut password_field = ::std::option::Option::None;
-                let mut url = ::std::option::Option::None;
-                let mut username_field = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "optionalField1" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut optional_field1,
-                                "optionalField1",
-                            )?
-                        }
-                        "optionalField1Value" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut optional_field1_value,
-                                "optionalField1Value",
-                            )?
-                        }
-                        "optionalField2" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut optional_field2,
-                                "optionalField2",
-                            )?
-                        }
-                        "optionalField2Value" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut optional_field2_value,
-                                "optionalField2Value",
-                            )?
-                        }
-                        "optionalField3" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut optional_field3,
-                                "optionalField3",
-                            )?
-                        }
-                        "optionalField3Value" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut optional_field3_value,
-                                "optionalField3Value",
-                            )?
-                        }
-                        "passwordField" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_field,
-                                "passwordField",
-                            )?
-                        }
-                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
-                        "usernameField" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut username_field,
-                                "usernameField",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurePasswordStoreApplicationSettingsApplication {
+    const EXPECTING: &'static str = "struct SecurePasswordStoreApplicationSettingsApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut optional_field1 = ::std::option::Option::None;
+        let mut optional_field1_value = ::std::option::Option::None;
+        let mut optional_field2 = ::std::option::Option::None;
+        let mut optional_field2_value = ::std::option::Option::None;
+        let mut optional_field3 = ::std::option::Option::None;
+        let mut optional_field3_value = ::std::option::Option::None;
+        let mut password_field = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut username_field = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "optionalField1" => __map.field(&mut optional_field1, "optionalField1")?,
+                "optionalField1Value" => {
+                    __map.field(&mut optional_field1_value, "optionalField1Value")?
                 }
-                ::std::result::Result::Ok(SecurePasswordStoreApplicationSettingsApplication {
-                    optional_field1: optional_field1.unwrap_or_default(),
-                    optional_field1_value: optional_field1_value.unwrap_or_default(),
-                    optional_field2: optional_field2.unwrap_or_default(),
-                    optional_field2_value: optional_field2_value.unwrap_or_default(),
-                    optional_field3: optional_field3.unwrap_or_default(),
-                    optional_field3_value: optional_field3_value.unwrap_or_default(),
-                    password_field: password_field.unwrap_or_default(),
-                    url: url.unwrap_or_default(),
-                    username_field: username_field.unwrap_or_default(),
-                    additional_properties,
-                })
+                "optionalField2" => __map.field(&mut optional_field2, "optionalField2")?,
+                "optionalField2Value" => {
+                    __map.field(&mut optional_field2_value, "optionalField2Value")?
+                }
+                "optionalField3" => __map.field(&mut optional_field3, "optionalField3")?,
+                "optionalField3Value" => {
+                    __map.field(&mut optional_field3_value, "optionalField3Value")?
+                }
+                "passwordField" => __map.field(&mut password_field, "passwordField")?,
+                "url" => __map.field(&mut url, "url")?,
+                "usernameField" => __map.field(&mut username_field, "usernameField")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            optional_field1: optional_field1.unwrap_or_default(),
+            optional_field1_value: optional_field1_value.unwrap_or_default(),
+            optional_field2: optional_field2.unwrap_or_default(),
+            optional_field2_value: optional_field2_value.unwrap_or_default(),
+            optional_field3: optional_field3.unwrap_or_default(),
+            optional_field3_value: optional_field3_value.unwrap_or_default(),
+            password_field: password_field.unwrap_or_default(),
+            url: url.unwrap_or_default(),
+            username_field: username_field.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -36,58 +36,46 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventTokenJwtEvents {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityEventTokenJwtEvents;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityEventTokenJwtEvents")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityEventTokenJwtEvents, A::Error> {
-                let mut https_schemas_openid_net_secevent_caep_event_type_credential_change = ::std::option::Option::None;
-                let mut https_schemas_openid_net_secevent_caep_event_type_session_revoked = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "https://schemas.openid.net/secevent/caep/event-type/credential-change" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut https_schemas_openid_net_secevent_caep_event_type_credential_change,
-                                "https://schemas.openid.net/secevent/caep/event-type/credential-change",
-                            )?
-                        }
-                        "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut https_schemas_openid_net_secevent_caep_event_type_session_revoked,
-                                "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityEventTokenJwtEvents {
+    const EXPECTING: &'static str = "struct SecurityEventTokenJwtEvents";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut https_schemas_openid_net_secevent_caep_event_type_credential_change = ::std::option::Option::None;
+        let mut https_schemas_openid_net_secevent_caep_event_type_session_revoked = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "https://schemas.openid.net/secevent/caep/event-type/credential-change" => {
+                    __map
+                        .field(
+                            &mut https_schemas_openid_net_secevent_caep_event_type_credential_change,
+                            "https://schemas.openid.net/secevent/caep/event-type/credential-change",
+                        )?
                 }
-                ::std::result::Result::Ok(SecurityEventTokenJwtEvents {
-                    https_schemas_openid_net_secevent_caep_event_type_credential_change: https_schemas_openid_net_secevent_caep_event_type_credential_change
-                        .unwrap_or_default(),
-                    https_schemas_openid_net_secevent_caep_event_type_session_revoked: https_schemas_openid_net_secevent_caep_event_type_session_revoked
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
+                    __map
+                        .field(
+                            &mut https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                            "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            https_schemas_openid_net_secevent_caep_event_type_credential_change: https_schemas_openid_net_secevent_caep_event_type_credential_change
+                .unwrap_or_default(),
+            https_schemas_openid_net_secevent_caep_event_type_session_revoked: https_schemas_openid_net_secevent_caep_event_type_session_revoked
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

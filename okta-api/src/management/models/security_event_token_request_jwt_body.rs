@@ -30,55 +30,41 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventTokenRequestJwtBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityEventTokenRequestJwtBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityEventTokenRequestJwtBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityEventTokenRequestJwtBody, A::Error> {
-                let mut aud = ::std::option::Option::None;
-                let mut events = ::std::option::Option::None;
-                let mut iat = ::std::option::Option::None;
-                let mut iss = ::std::option::Option::None;
-                let mut jti = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
-                        "events" => {
-                            crate::runtime::field(&mut __map, &mut events, "events")?
-                        }
-                        "iat" => crate::runtime::field(&mut __map, &mut iat, "iat")?,
-                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
-                        "jti" => crate::runtime::field(&mut __map, &mut jti, "jti")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityEventTokenRequestJwtBody {
-                    aud: aud.unwrap_or_default(),
-                    events: events.unwrap_or_default(),
-                    iat: iat.unwrap_or_default(),
-                    iss: iss.unwrap_or_default(),
-                    jti: jti.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityEventTokenRequestJwtBody {
+    const EXPECTING: &'static str = "struct SecurityEventTokenRequestJwtBody";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut aud = ::std::option::Option::None;
+        let mut events = ::std::option::Option::None;
+        let mut iat = ::std::option::Option::None;
+        let mut iss = ::std::option::Option::None;
+        let mut jti = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "aud" => __map.field(&mut aud, "aud")?,
+                "events" => __map.field(&mut events, "events")?,
+                "iat" => __map.field(&mut iat, "iat")?,
+                "iss" => __map.field(&mut iss, "iss")?,
+                "jti" => __map.field(&mut jti, "jti")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            aud: aud.unwrap_or_default(),
+            events: events.unwrap_or_default(),
+            iat: iat.unwrap_or_default(),
+            iss: iss.unwrap_or_default(),
+            jti: jti.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -68,98 +68,86 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventTokenRequestJwtEvents {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityEventTokenRequestJwtEvents;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityEventTokenRequestJwtEvents")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SecurityEventTokenRequestJwtEvents, A::Error> {
-                let mut https_schemas_okta_com_secevent_okta_event_type_device_risk_change = ::std::option::Option::None;
-                let mut https_schemas_okta_com_secevent_okta_event_type_ip_change = ::std::option::Option::None;
-                let mut https_schemas_okta_com_secevent_okta_event_type_user_risk_change = ::std::option::Option::None;
-                let mut https_schemas_openid_net_secevent_caep_event_type_device_compliance_change = ::std::option::Option::None;
-                let mut https_schemas_openid_net_secevent_caep_event_type_session_revoked = ::std::option::Option::None;
-                let mut https_schemas_openid_net_secevent_risc_event_type_identifier_changed = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "https://schemas.okta.com/secevent/okta/event-type/device-risk-change" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut https_schemas_okta_com_secevent_okta_event_type_device_risk_change,
-                                "https://schemas.okta.com/secevent/okta/event-type/device-risk-change",
-                            )?
-                        }
-                        "https://schemas.okta.com/secevent/okta/event-type/ip-change" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut https_schemas_okta_com_secevent_okta_event_type_ip_change,
-                                "https://schemas.okta.com/secevent/okta/event-type/ip-change",
-                            )?
-                        }
-                        "https://schemas.okta.com/secevent/okta/event-type/user-risk-change" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut https_schemas_okta_com_secevent_okta_event_type_user_risk_change,
-                                "https://schemas.okta.com/secevent/okta/event-type/user-risk-change",
-                            )?
-                        }
-                        "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut https_schemas_openid_net_secevent_caep_event_type_device_compliance_change,
-                                "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change",
-                            )?
-                        }
-                        "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut https_schemas_openid_net_secevent_caep_event_type_session_revoked,
-                                "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
-                            )?
-                        }
-                        "https://schemas.openid.net/secevent/risc/event-type/identifier-changed" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut https_schemas_openid_net_secevent_risc_event_type_identifier_changed,
-                                "https://schemas.openid.net/secevent/risc/event-type/identifier-changed",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityEventTokenRequestJwtEvents {
+    const EXPECTING: &'static str = "struct SecurityEventTokenRequestJwtEvents";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut https_schemas_okta_com_secevent_okta_event_type_device_risk_change = ::std::option::Option::None;
+        let mut https_schemas_okta_com_secevent_okta_event_type_ip_change = ::std::option::Option::None;
+        let mut https_schemas_okta_com_secevent_okta_event_type_user_risk_change = ::std::option::Option::None;
+        let mut https_schemas_openid_net_secevent_caep_event_type_device_compliance_change = ::std::option::Option::None;
+        let mut https_schemas_openid_net_secevent_caep_event_type_session_revoked = ::std::option::Option::None;
+        let mut https_schemas_openid_net_secevent_risc_event_type_identifier_changed = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "https://schemas.okta.com/secevent/okta/event-type/device-risk-change" => {
+                    __map
+                        .field(
+                            &mut https_schemas_okta_com_secevent_okta_event_type_device_risk_change,
+                            "https://schemas.okta.com/secevent/okta/event-type/device-risk-change",
+                        )?
                 }
-                ::std::result::Result::Ok(SecurityEventTokenRequestJwtEvents {
-                    https_schemas_okta_com_secevent_okta_event_type_device_risk_change: https_schemas_okta_com_secevent_okta_event_type_device_risk_change
-                        .unwrap_or_default(),
-                    https_schemas_okta_com_secevent_okta_event_type_ip_change: https_schemas_okta_com_secevent_okta_event_type_ip_change
-                        .unwrap_or_default(),
-                    https_schemas_okta_com_secevent_okta_event_type_user_risk_change: https_schemas_okta_com_secevent_okta_event_type_user_risk_change
-                        .unwrap_or_default(),
-                    https_schemas_openid_net_secevent_caep_event_type_device_compliance_change: https_schemas_openid_net_secevent_caep_event_type_device_compliance_change
-                        .unwrap_or_default(),
-                    https_schemas_openid_net_secevent_caep_event_type_session_revoked: https_schemas_openid_net_secevent_caep_event_type_session_revoked
-                        .unwrap_or_default(),
-                    https_schemas_openid_net_secevent_risc_event_type_identifier_changed: https_schemas_openid_net_secevent_risc_event_type_identifier_changed
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "https://schemas.okta.com/secevent/okta/event-type/ip-change" => {
+                    __map
+                        .field(
+                            &mut https_schemas_okta_com_secevent_okta_event_type_ip_change,
+                            "https://schemas.okta.com/secevent/okta/event-type/ip-change",
+                        )?
+                }
+                "https://schemas.okta.com/secevent/okta/event-type/user-risk-change" => {
+                    __map
+                        .field(
+                            &mut https_schemas_okta_com_secevent_okta_event_type_user_risk_change,
+                            "https://schemas.okta.com/secevent/okta/event-type/user-risk-change",
+                        )?
+                }
+                "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change" => {
+                    __map
+                        .field(
+                            &mut https_schemas_openid_net_secevent_caep_event_type_device_compliance_change,
+                            "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change",
+                        )?
+                }
+                "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
+                    __map
+                        .field(
+                            &mut https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                            "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
+                        )?
+                }
+                "https://schemas.openid.net/secevent/risc/event-type/identifier-changed" => {
+                    __map
+                        .field(
+                            &mut https_schemas_openid_net_secevent_risc_event_type_identifier_changed,
+                            "https://schemas.openid.net/secevent/risc/event-type/identifier-changed",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            https_schemas_okta_com_secevent_okta_event_type_device_risk_change: https_schemas_okta_com_secevent_okta_event_type_device_risk_change
+                .unwrap_or_default(),
+            https_schemas_okta_com_secevent_okta_event_type_ip_change: https_schemas_okta_com_secevent_okta_event_type_ip_change
+                .unwrap_or_default(),
+            https_schemas_okta_com_secevent_okta_event_type_user_risk_change: https_schemas_okta_com_secevent_okta_event_type_user_risk_change
+                .unwrap_or_default(),
+            https_schemas_openid_net_secevent_caep_event_type_device_compliance_change: https_schemas_openid_net_secevent_caep_event_type_device_compliance_change
+                .unwrap_or_default(),
+            https_schemas_openid_net_secevent_caep_event_type_session_revoked: https_schemas_openid_net_secevent_caep_event_type_session_revoked
+                .unwrap_or_default(),
+            https_schemas_openid_net_secevent_risc_event_type_identifier_changed: https_schemas_openid_net_secevent_risc_event_type_identifier_changed
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

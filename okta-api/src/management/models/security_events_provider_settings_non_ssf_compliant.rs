@@ -24,51 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventsProviderSettingsNonSsfComp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityEventsProviderSettingsNonSsfCompliant;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityEventsProviderSettingsNonSsfCompliant")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SecurityEventsProviderSettingsNonSsfCompliant,
-                A::Error,
-            > {
-                let mut issuer = ::std::option::Option::None;
-                let mut jwks_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "jwks_url" => {
-                            crate::runtime::field(&mut __map, &mut jwks_url, "jwks_url")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityEventsProviderSettingsNonSsfCompliant {
-                    issuer: issuer.unwrap_or_default(),
-                    jwks_url: jwks_url.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityEventsProviderSettingsNonSsfCompliant {
+    const EXPECTING: &'static str = "struct SecurityEventsProviderSettingsNonSsfCompliant";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut issuer = ::std::option::Option::None;
+        let mut jwks_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "jwks_url" => __map.field(&mut jwks_url, "jwks_url")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            issuer: issuer.unwrap_or_default(),
+            jwks_url: jwks_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

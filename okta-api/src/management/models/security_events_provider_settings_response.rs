@@ -29,60 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventsProviderSettingsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SecurityEventsProviderSettingsResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SecurityEventsProviderSettingsResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SecurityEventsProviderSettingsResponse,
-                A::Error,
-            > {
-                let mut issuer = ::std::option::Option::None;
-                let mut jwks_url = ::std::option::Option::None;
-                let mut well_known_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "jwks_url" => {
-                            crate::runtime::field(&mut __map, &mut jwks_url, "jwks_url")?
-                        }
-                        "well_known_url" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut well_known_url,
-                                "well_known_url",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SecurityEventsProviderSettingsResponse {
-                    issuer: issuer.unwrap_or_default(),
-                    jwks_url: jwks_url.unwrap_or_default(),
-                    well_known_url: well_known_url.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SecurityEventsProviderSettingsResponse {
+    const EXPECTING: &'static str = "struct SecurityEventsProviderSettingsResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut issuer = ::std::option::Option::None;
+        let mut jwks_url = ::std::option::Option::None;
+        let mut well_known_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "jwks_url" => __map.field(&mut jwks_url, "jwks_url")?,
+                "well_known_url" => __map.field(&mut well_known_url, "well_known_url")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            issuer: issuer.unwrap_or_default(),
+            jwks_url: jwks_url.unwrap_or_default(),
+            well_known_url: well_known_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

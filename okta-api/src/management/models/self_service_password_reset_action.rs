@@ -34,60 +34,38 @@ impl<'de> ::serde::Deserialize<'de> for SelfServicePasswordResetAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SelfServicePasswordResetAction;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SelfServicePasswordResetAction")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SelfServicePasswordResetAction, A::Error> {
-                let mut access = ::std::option::Option::None;
-                let mut requirement = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "access" => {
-                            crate::runtime::field(&mut __map, &mut access, "access")?
-                        }
-                        "requirement" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut requirement,
-                                "requirement",
-                            )?
-                        }
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SelfServicePasswordResetAction {
-                    access: access.unwrap_or_default(),
-                    requirement: requirement.unwrap_or_default(),
-                    settings: settings.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SelfServicePasswordResetAction {
+    const EXPECTING: &'static str = "struct SelfServicePasswordResetAction";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access = ::std::option::Option::None;
+        let mut requirement = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "access" => __map.field(&mut access, "access")?,
+                "requirement" => __map.field(&mut requirement, "requirement")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access: access.unwrap_or_default(),
+            requirement: requirement.unwrap_or_default(),
+            settings: settings.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

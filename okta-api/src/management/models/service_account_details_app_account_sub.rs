@@ -41,74 +41,42 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountDetailsAppAccountSub {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ServiceAccountDetailsAppAccountSub;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ServiceAccountDetailsAppAccountSub")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ServiceAccountDetailsAppAccountSub, A::Error> {
-                let mut app_global_name = ::std::option::Option::None;
-                let mut app_instance_name = ::std::option::Option::None;
-                let mut credentials = ::std::option::Option::None;
-                let mut okta_application_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appGlobalName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_global_name,
-                                "appGlobalName",
-                            )?
-                        }
-                        "appInstanceName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_instance_name,
-                                "appInstanceName",
-                            )?
-                        }
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "oktaApplicationId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut okta_application_id,
-                                "oktaApplicationId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ServiceAccountDetailsAppAccountSub {
+    const EXPECTING: &'static str = "struct ServiceAccountDetailsAppAccountSub";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_global_name = ::std::option::Option::None;
+        let mut app_instance_name = ::std::option::Option::None;
+        let mut credentials = ::std::option::Option::None;
+        let mut okta_application_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appGlobalName" => __map.field(&mut app_global_name, "appGlobalName")?,
+                "appInstanceName" => {
+                    __map.field(&mut app_instance_name, "appInstanceName")?
                 }
-                ::std::result::Result::Ok(ServiceAccountDetailsAppAccountSub {
-                    app_global_name: app_global_name.unwrap_or_default(),
-                    app_instance_name: app_instance_name.unwrap_or_default(),
-                    credentials: credentials.unwrap_or_default(),
-                    okta_application_id: okta_application_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "oktaApplicationId" => {
+                    __map.field(&mut okta_application_id, "oktaApplicationId")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_global_name: app_global_name.unwrap_or_default(),
+            app_instance_name: app_instance_name.unwrap_or_default(),
+            credentials: credentials.unwrap_or_default(),
+            okta_application_id: okta_application_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,64 +33,35 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountDetailsOktaUserAccountSub 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ServiceAccountDetailsOktaUserAccountSub;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ServiceAccountDetailsOktaUserAccountSub")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                ServiceAccountDetailsOktaUserAccountSub,
-                A::Error,
-            > {
-                let mut credentials = ::std::option::Option::None;
-                let mut email = ::std::option::Option::None;
-                let mut okta_user_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "email" => {
-                            crate::runtime::field(&mut __map, &mut email, "email")?
-                        }
-                        "oktaUserId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut okta_user_id,
-                                "oktaUserId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ServiceAccountDetailsOktaUserAccountSub {
-                    credentials: credentials.unwrap_or_default(),
-                    email: email.unwrap_or_default(),
-                    okta_user_id: okta_user_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ServiceAccountDetailsOktaUserAccountSub {
+    const EXPECTING: &'static str = "struct ServiceAccountDetailsOktaUserAccountSub";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut credentials = ::std::option::Option::None;
+        let mut email = ::std::option::Option::None;
+        let mut okta_user_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "email" => __map.field(&mut email, "email")?,
+                "oktaUserId" => __map.field(&mut okta_user_id, "oktaUserId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            credentials: credentials.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            okta_user_id: okta_user_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

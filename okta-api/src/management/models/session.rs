@@ -79,105 +79,67 @@ impl<'de> ::serde::Deserialize<'de> for Session {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Session;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Session")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Session, A::Error> {
-                let mut amr = ::std::option::Option::None;
-                let mut created_at = ::std::option::Option::None;
-                let mut expires_at = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut idp = ::std::option::Option::None;
-                let mut last_factor_verification = ::std::option::Option::None;
-                let mut last_password_verification = ::std::option::Option::None;
-                let mut login = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "amr" => crate::runtime::field(&mut __map, &mut amr, "amr")?,
-                        "createdAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_at,
-                                "createdAt",
-                            )?
-                        }
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
-                        "lastFactorVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_factor_verification,
-                                "lastFactorVerification",
-                            )?
-                        }
-                        "lastPasswordVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_password_verification,
-                                "lastPasswordVerification",
-                            )?
-                        }
-                        "login" => {
-                            crate::runtime::field(&mut __map, &mut login, "login")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Session {
+    const EXPECTING: &'static str = "struct Session";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut amr = ::std::option::Option::None;
+        let mut created_at = ::std::option::Option::None;
+        let mut expires_at = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut idp = ::std::option::Option::None;
+        let mut last_factor_verification = ::std::option::Option::None;
+        let mut last_password_verification = ::std::option::Option::None;
+        let mut login = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "amr" => __map.field(&mut amr, "amr")?,
+                "createdAt" => __map.field(&mut created_at, "createdAt")?,
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "id" => __map.field(&mut id, "id")?,
+                "idp" => __map.field(&mut idp, "idp")?,
+                "lastFactorVerification" => {
+                    __map.field(&mut last_factor_verification, "lastFactorVerification")?
                 }
-                ::std::result::Result::Ok(Session {
-                    amr: amr.unwrap_or_default(),
-                    created_at: created_at.unwrap_or_default(),
-                    expires_at: expires_at.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    idp: idp.unwrap_or_default(),
-                    last_factor_verification: last_factor_verification
-                        .unwrap_or_default(),
-                    last_password_verification: last_password_verification
-                        .unwrap_or_default(),
-                    login: login.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "lastPasswordVerification" => {
+                    __map
+                        .field(
+                            &mut last_password_verification,
+                            "lastPasswordVerification",
+                        )?
+                }
+                "login" => __map.field(&mut login, "login")?,
+                "status" => __map.field(&mut status, "status")?,
+                "userId" => __map.field(&mut user_id, "userId")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            amr: amr.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            expires_at: expires_at.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            idp: idp.unwrap_or_default(),
+            last_factor_verification: last_factor_verification.unwrap_or_default(),
+            last_password_verification: last_password_verification.unwrap_or_default(),
+            login: login.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

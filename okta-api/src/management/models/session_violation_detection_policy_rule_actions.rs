@@ -28,51 +28,35 @@ impl<'de> ::serde::Deserialize<'de> for SessionViolationDetectionPolicyRuleActio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SessionViolationDetectionPolicyRuleActions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SessionViolationDetectionPolicyRuleActions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SessionViolationDetectionPolicyRuleActions,
-                A::Error,
-            > {
-                let mut session_violation_detection = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "sessionViolationDetection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut session_violation_detection,
-                                "sessionViolationDetection",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SessionViolationDetectionPolicyRuleActions {
+    const EXPECTING: &'static str = "struct SessionViolationDetectionPolicyRuleActions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut session_violation_detection = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "sessionViolationDetection" => {
+                    __map
+                        .field(
+                            &mut session_violation_detection,
+                            "sessionViolationDetection",
+                        )?
                 }
-                ::std::result::Result::Ok(SessionViolationDetectionPolicyRuleActions {
-                    session_violation_detection: session_violation_detection
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            session_violation_detection: session_violation_detection.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,52 +29,32 @@ for SessionViolationDetectionPolicyRuleActionsSessionViolationDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SessionViolationDetectionPolicyRuleActionsSessionViolationDetection;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct SessionViolationDetectionPolicyRuleActionsSessionViolationDetection",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SessionViolationDetectionPolicyRuleActionsSessionViolationDetection,
-                A::Error,
-            > {
-                let mut policy_evaluation = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "policyEvaluation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut policy_evaluation,
-                                "policyEvaluation",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for SessionViolationDetectionPolicyRuleActionsSessionViolationDetection {
+    const EXPECTING: &'static str = "struct SessionViolationDetectionPolicyRuleActionsSessionViolationDetection";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut policy_evaluation = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "policyEvaluation" => {
+                    __map.field(&mut policy_evaluation, "policyEvaluation")?
                 }
-                ::std::result::Result::Ok(SessionViolationDetectionPolicyRuleActionsSessionViolationDetection {
-                    policy_evaluation: policy_evaluation.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            policy_evaluation: policy_evaluation.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

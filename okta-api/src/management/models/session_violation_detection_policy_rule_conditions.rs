@@ -33,55 +33,32 @@ impl<'de> ::serde::Deserialize<'de> for SessionViolationDetectionPolicyRuleCondi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SessionViolationDetectionPolicyRuleConditions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SessionViolationDetectionPolicyRuleConditions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SessionViolationDetectionPolicyRuleConditions,
-                A::Error,
-            > {
-                let mut network = ::std::option::Option::None;
-                let mut risk_score = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "network" => {
-                            crate::runtime::field(&mut __map, &mut network, "network")?
-                        }
-                        "riskScore" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_score,
-                                "riskScore",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SessionViolationDetectionPolicyRuleConditions {
-                    network: network.unwrap_or_default(),
-                    risk_score: risk_score.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SessionViolationDetectionPolicyRuleConditions {
+    const EXPECTING: &'static str = "struct SessionViolationDetectionPolicyRuleConditions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut network = ::std::option::Option::None;
+        let mut risk_score = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "network" => __map.field(&mut network, "network")?,
+                "riskScore" => __map.field(&mut risk_score, "riskScore")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            network: network.unwrap_or_default(),
+            risk_score: risk_score.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

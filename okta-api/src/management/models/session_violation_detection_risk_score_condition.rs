@@ -23,53 +23,29 @@ impl<'de> ::serde::Deserialize<'de> for SessionViolationDetectionRiskScoreCondit
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SessionViolationDetectionRiskScoreCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SessionViolationDetectionRiskScoreCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SessionViolationDetectionRiskScoreCondition,
-                A::Error,
-            > {
-                let mut min_risk_level = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "minRiskLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_risk_level,
-                                "minRiskLevel",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SessionViolationDetectionRiskScoreCondition {
-                    min_risk_level: crate::runtime::required(
-                        min_risk_level,
-                        "minRiskLevel",
-                    )?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SessionViolationDetectionRiskScoreCondition {
+    const EXPECTING: &'static str = "struct SessionViolationDetectionRiskScoreCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut min_risk_level = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "minRiskLevel" => __map.field(&mut min_risk_level, "minRiskLevel")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            min_risk_level: crate::runtime::required(min_risk_level, "minRiskLevel")?,
+            additional_properties,
+        })
     }
 }

@@ -46,75 +46,47 @@ impl<'de> ::serde::Deserialize<'de> for SignInPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SignInPage;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SignInPage")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SignInPage, A::Error> {
-                let mut page_content = ::std::option::Option::None;
-                let mut content_security_policy_setting = ::std::option::Option::None;
-                let mut widget_customizations = ::std::option::Option::None;
-                let mut widget_version = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "pageContent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut page_content,
-                                "pageContent",
-                            )?
-                        }
-                        "contentSecurityPolicySetting" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut content_security_policy_setting,
-                                "contentSecurityPolicySetting",
-                            )?
-                        }
-                        "widgetCustomizations" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut widget_customizations,
-                                "widgetCustomizations",
-                            )?
-                        }
-                        "widgetVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut widget_version,
-                                "widgetVersion",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SignInPage {
+    const EXPECTING: &'static str = "struct SignInPage";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut page_content = ::std::option::Option::None;
+        let mut content_security_policy_setting = ::std::option::Option::None;
+        let mut widget_customizations = ::std::option::Option::None;
+        let mut widget_version = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "pageContent" => __map.field(&mut page_content, "pageContent")?,
+                "contentSecurityPolicySetting" => {
+                    __map
+                        .field(
+                            &mut content_security_policy_setting,
+                            "contentSecurityPolicySetting",
+                        )?
                 }
-                ::std::result::Result::Ok(SignInPage {
-                    page_content: page_content.unwrap_or_default(),
-                    content_security_policy_setting: content_security_policy_setting
-                        .unwrap_or_default(),
-                    widget_customizations: widget_customizations.unwrap_or_default(),
-                    widget_version: widget_version.unwrap_or_default(),
-                    additional_properties,
-                })
+                "widgetCustomizations" => {
+                    __map.field(&mut widget_customizations, "widgetCustomizations")?
+                }
+                "widgetVersion" => __map.field(&mut widget_version, "widgetVersion")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            page_content: page_content.unwrap_or_default(),
+            content_security_policy_setting: content_security_policy_setting
+                .unwrap_or_default(),
+            widget_customizations: widget_customizations.unwrap_or_default(),
+            widget_version: widget_version.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

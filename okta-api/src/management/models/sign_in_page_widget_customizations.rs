@@ -172,257 +172,162 @@ impl<'de> ::serde::Deserialize<'de> for SignInPageWidgetCustomizations {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SignInPageWidgetCustomizations;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SignInPageWidgetCustomizations")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SignInPageWidgetCustomizations, A::Error> {
-                let mut sign_in_label = ::std::option::Option::None;
-                let mut username_label = ::std::option::Option::None;
-                let mut username_info_tip = ::std::option::Option::None;
-                let mut password_label = ::std::option::Option::None;
-                let mut password_info_tip = ::std::option::Option::None;
-                let mut show_password_visibility_toggle = ::std::option::Option::None;
-                let mut show_user_identifier = ::std::option::Option::None;
-                let mut forgot_password_label = ::std::option::Option::None;
-                let mut forgot_password_url = ::std::option::Option::None;
-                let mut unlock_account_label = ::std::option::Option::None;
-                let mut unlock_account_url = ::std::option::Option::None;
-                let mut help_label = ::std::option::Option::None;
-                let mut help_url = ::std::option::Option::None;
-                let mut custom_link1_label = ::std::option::Option::None;
-                let mut custom_link1_url = ::std::option::Option::None;
-                let mut custom_link2_label = ::std::option::Option::None;
-                let mut custom_link2_url = ::std::option::Option::None;
-                let mut authenticator_page_custom_link_label = ::std::option::Option::None;
-                let mut authenticator_page_custom_link_url = ::std::option::Option::None;
-                let mut classic_recovery_flow_email_or_username_label = ::std::option::Option::None;
-                let mut widget_generation = ::std::option::Option::None;
-                let mut post_auth_keep_me_signed_in_prompt = ::std::option::Option::None;
-                let mut classic_footer_help_title = ::std::option::Option::None;
-                let mut grace_period_required_soon = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "signInLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sign_in_label,
-                                "signInLabel",
-                            )?
-                        }
-                        "usernameLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut username_label,
-                                "usernameLabel",
-                            )?
-                        }
-                        "usernameInfoTip" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut username_info_tip,
-                                "usernameInfoTip",
-                            )?
-                        }
-                        "passwordLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_label,
-                                "passwordLabel",
-                            )?
-                        }
-                        "passwordInfoTip" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_info_tip,
-                                "passwordInfoTip",
-                            )?
-                        }
-                        "showPasswordVisibilityToggle" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut show_password_visibility_toggle,
-                                "showPasswordVisibilityToggle",
-                            )?
-                        }
-                        "showUserIdentifier" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut show_user_identifier,
-                                "showUserIdentifier",
-                            )?
-                        }
-                        "forgotPasswordLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut forgot_password_label,
-                                "forgotPasswordLabel",
-                            )?
-                        }
-                        "forgotPasswordUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut forgot_password_url,
-                                "forgotPasswordUrl",
-                            )?
-                        }
-                        "unlockAccountLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut unlock_account_label,
-                                "unlockAccountLabel",
-                            )?
-                        }
-                        "unlockAccountUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut unlock_account_url,
-                                "unlockAccountUrl",
-                            )?
-                        }
-                        "helpLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut help_label,
-                                "helpLabel",
-                            )?
-                        }
-                        "helpUrl" => {
-                            crate::runtime::field(&mut __map, &mut help_url, "helpUrl")?
-                        }
-                        "customLink1Label" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut custom_link1_label,
-                                "customLink1Label",
-                            )?
-                        }
-                        "customLink1Url" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut custom_link1_url,
-                                "customLink1Url",
-                            )?
-                        }
-                        "customLink2Label" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut custom_link2_label,
-                                "customLink2Label",
-                            )?
-                        }
-                        "customLink2Url" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut custom_link2_url,
-                                "customLink2Url",
-                            )?
-                        }
-                        "authenticatorPageCustomLinkLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_page_custom_link_label,
-                                "authenticatorPageCustomLinkLabel",
-                            )?
-                        }
-                        "authenticatorPageCustomLinkUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_page_custom_link_url,
-                                "authenticatorPageCustomLinkUrl",
-                            )?
-                        }
-                        "classicRecoveryFlowEmailOrUsernameLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut classic_recovery_flow_email_or_username_label,
-                                "classicRecoveryFlowEmailOrUsernameLabel",
-                            )?
-                        }
-                        "widgetGeneration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut widget_generation,
-                                "widgetGeneration",
-                            )?
-                        }
-                        "postAuthKeepMeSignedInPrompt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut post_auth_keep_me_signed_in_prompt,
-                                "postAuthKeepMeSignedInPrompt",
-                            )?
-                        }
-                        "classicFooterHelpTitle" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut classic_footer_help_title,
-                                "classicFooterHelpTitle",
-                            )?
-                        }
-                        "gracePeriodRequiredSoon" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grace_period_required_soon,
-                                "gracePeriodRequiredSoon",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SignInPageWidgetCustomizations {
+    const EXPECTING: &'static str = "struct SignInPageWidgetCustomizations";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut sign_in_label = ::std::option::Option::None;
+        let mut username_label = ::std::option::Option::None;
+        let mut username_info_tip = ::std::option::Option::None;
+        let mut password_label = ::std::option::Option::None;
+        let mut password_info_tip = ::std::option::Option::None;
+        let mut show_password_visibility_toggle = ::std::option::Option::None;
+        let mut show_user_identifier = ::std::option::Option::None;
+        let mut forgot_password_label = ::std::option::Option::None;
+        let mut forgot_password_url = ::std::option::Option::None;
+        let mut unlock_account_label = ::std::option::Option::None;
+        let mut unlock_account_url = ::std::option::Option::None;
+        let mut help_label = ::std::option::Option::None;
+        let mut help_url = ::std::option::Option::None;
+        let mut custom_link1_label = ::std::option::Option::None;
+        let mut custom_link1_url = ::std::option::Option::None;
+        let mut custom_link2_label = ::std::option::Option::None;
+        let mut custom_link2_url = ::std::option::Option::None;
+        let mut authenticator_page_custom_link_label = ::std::option::Option::None;
+        let mut authenticator_page_custom_link_url = ::std::option::Option::None;
+        let mut classic_recovery_flow_email_or_username_label = ::std::option::Option::None;
+        let mut widget_generation = ::std::option::Option::None;
+        let mut post_auth_keep_me_signed_in_prompt = ::std::option::Option::None;
+        let mut classic_footer_help_title = ::std::option::Option::None;
+        let mut grace_period_required_soon = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "signInLabel" => __map.field(&mut sign_in_label, "signInLabel")?,
+                "usernameLabel" => __map.field(&mut username_label, "usernameLabel")?,
+                "usernameInfoTip" => {
+                    __map.field(&mut username_info_tip, "usernameInfoTip")?
                 }
-                ::std::result::Result::Ok(SignInPageWidgetCustomizations {
-                    sign_in_label: sign_in_label.unwrap_or_default(),
-                    username_label: username_label.unwrap_or_default(),
-                    username_info_tip: username_info_tip.unwrap_or_default(),
-                    password_label: password_label.unwrap_or_default(),
-                    password_info_tip: password_info_tip.unwrap_or_default(),
-                    show_password_visibility_toggle: show_password_visibility_toggle
-                        .unwrap_or_default(),
-                    show_user_identifier: show_user_identifier.unwrap_or_default(),
-                    forgot_password_label: forgot_password_label.unwrap_or_default(),
-                    forgot_password_url: forgot_password_url.unwrap_or_default(),
-                    unlock_account_label: unlock_account_label.unwrap_or_default(),
-                    unlock_account_url: unlock_account_url.unwrap_or_default(),
-                    help_label: help_label.unwrap_or_default(),
-                    help_url: help_url.unwrap_or_default(),
-                    custom_link1_label: custom_link1_label.unwrap_or_default(),
-                    custom_link1_url: custom_link1_url.unwrap_or_default(),
-                    custom_link2_label: custom_link2_label.unwrap_or_default(),
-                    custom_link2_url: custom_link2_url.unwrap_or_default(),
-                    authenticator_page_custom_link_label: authenticator_page_custom_link_label
-                        .unwrap_or_default(),
-                    authenticator_page_custom_link_url: authenticator_page_custom_link_url
-                        .unwrap_or_default(),
-                    classic_recovery_flow_email_or_username_label: classic_recovery_flow_email_or_username_label
-                        .unwrap_or_default(),
-                    widget_generation: widget_generation.unwrap_or_default(),
-                    post_auth_keep_me_signed_in_prompt: post_auth_keep_me_signed_in_prompt
-                        .unwrap_or_default(),
-                    classic_footer_help_title: classic_footer_help_title
-                        .unwrap_or_default(),
-                    grace_period_required_soon: grace_period_required_soon
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "passwordLabel" => __map.field(&mut password_label, "passwordLabel")?,
+                "passwordInfoTip" => {
+                    __map.field(&mut password_info_tip, "passwordInfoTip")?
+                }
+                "showPasswordVisibilityToggle" => {
+                    __map
+                        .field(
+                            &mut show_password_visibility_toggle,
+                            "showPasswordVisibilityToggle",
+                        )?
+                }
+                "showUserIdentifier" => {
+                    __map.field(&mut show_user_identifier, "showUserIdentifier")?
+                }
+                "forgotPasswordLabel" => {
+                    __map.field(&mut forgot_password_label, "forgotPasswordLabel")?
+                }
+                "forgotPasswordUrl" => {
+                    __map.field(&mut forgot_password_url, "forgotPasswordUrl")?
+                }
+                "unlockAccountLabel" => {
+                    __map.field(&mut unlock_account_label, "unlockAccountLabel")?
+                }
+                "unlockAccountUrl" => {
+                    __map.field(&mut unlock_account_url, "unlockAccountUrl")?
+                }
+                "helpLabel" => __map.field(&mut help_label, "helpLabel")?,
+                "helpUrl" => __map.field(&mut help_url, "helpUrl")?,
+                "customLink1Label" => {
+                    __map.field(&mut custom_link1_label, "customLink1Label")?
+                }
+                "customLink1Url" => __map.field(&mut custom_link1_url, "customLink1Url")?,
+                "customLink2Label" => {
+                    __map.field(&mut custom_link2_label, "customLink2Label")?
+                }
+                "customLink2Url" => __map.field(&mut custom_link2_url, "customLink2Url")?,
+                "authenticatorPageCustomLinkLabel" => {
+                    __map
+                        .field(
+                            &mut authenticator_page_custom_link_label,
+                            "authenticatorPageCustomLinkLabel",
+                        )?
+                }
+                "authenticatorPageCustomLinkUrl" => {
+                    __map
+                        .field(
+                            &mut authenticator_page_custom_link_url,
+                            "authenticatorPageCustomLinkUrl",
+                        )?
+                }
+                "classicRecoveryFlowEmailOrUsernameLabel" => {
+                    __map
+                        .field(
+                            &mut classic_recovery_flow_email_or_username_label,
+                            "classicRecoveryFlowEmailOrUsernameLabel",
+                        )?
+                }
+                "widgetGeneration" => {
+                    __map.field(&mut widget_generation, "widgetGeneration")?
+                }
+                "postAuthKeepMeSignedInPrompt" => {
+                    __map
+                        .field(
+                            &mut post_auth_keep_me_signed_in_prompt,
+                            "postAuthKeepMeSignedInPrompt",
+                        )?
+                }
+                "classicFooterHelpTitle" => {
+                    __map
+                        .field(&mut classic_footer_help_title, "classicFooterHelpTitle")?
+                }
+                "gracePeriodRequiredSoon" => {
+                    __map
+                        .field(
+                            &mut grace_period_required_soon,
+                            "gracePeriodRequiredSoon",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            sign_in_label: sign_in_label.unwrap_or_default(),
+            username_label: username_label.unwrap_or_default(),
+            username_info_tip: username_info_tip.unwrap_or_default(),
+            password_label: password_label.unwrap_or_default(),
+            password_info_tip: password_info_tip.unwrap_or_default(),
+            show_password_visibility_toggle: show_password_visibility_toggle
+                .unwrap_or_default(),
+            show_user_identifier: show_user_identifier.unwrap_or_default(),
+            forgot_password_label: forgot_password_label.unwrap_or_default(),
+            forgot_password_url: forgot_password_url.unwrap_or_default(),
+            unlock_account_label: unlock_account_label.unwrap_or_default(),
+            unlock_account_url: unlock_account_url.unwrap_or_default(),
+            help_label: help_label.unwrap_or_default(),
+            help_url: help_url.unwrap_or_default(),
+            custom_link1_label: custom_link1_label.unwrap_or_default(),
+            custom_link1_url: custom_link1_url.unwrap_or_default(),
+            custom_link2_label: custom_link2_label.unwrap_or_default(),
+            custom_link2_url: custom_link2_url.unwrap_or_default(),
+            authenticator_page_custom_link_label: authenticator_page_custom_link_label
+                .unwrap_or_default(),
+            authenticator_page_custom_link_url: authenticator_page_custom_link_url
+                .unwrap_or_default(),
+            classic_recovery_flow_email_or_username_label: classic_recovery_flow_email_or_username_label
+                .unwrap_or_default(),
+            widget_generation: widget_generation.unwrap_or_default(),
+            post_auth_keep_me_signed_in_prompt: post_auth_keep_me_signed_in_prompt
+                .unwrap_or_default(),
+            classic_footer_help_title: classic_footer_help_title.unwrap_or_default(),
+            grace_period_required_soon: grace_period_required_soon.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,65 +37,35 @@ impl<'de> ::serde::Deserialize<'de> for SimulatePolicyBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SimulatePolicyBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SimulatePolicyBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SimulatePolicyBody, A::Error> {
-                let mut app_instance = ::std::option::Option::None;
-                let mut policy_context = ::std::option::Option::None;
-                let mut policy_types = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appInstance" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_instance,
-                                "appInstance",
-                            )?
-                        }
-                        "policyContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut policy_context,
-                                "policyContext",
-                            )?
-                        }
-                        "policyTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut policy_types,
-                                "policyTypes",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SimulatePolicyBody {
-                    app_instance: app_instance.unwrap_or_default(),
-                    policy_context: policy_context.unwrap_or_default(),
-                    policy_types: policy_types.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SimulatePolicyBody {
+    const EXPECTING: &'static str = "struct SimulatePolicyBody";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_instance = ::std::option::Option::None;
+        let mut policy_context = ::std::option::Option::None;
+        let mut policy_types = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appInstance" => __map.field(&mut app_instance, "appInstance")?,
+                "policyContext" => __map.field(&mut policy_context, "policyContext")?,
+                "policyTypes" => __map.field(&mut policy_types, "policyTypes")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_instance: app_instance.unwrap_or_default(),
+            policy_context: policy_context.unwrap_or_default(),
+            policy_types: policy_types.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

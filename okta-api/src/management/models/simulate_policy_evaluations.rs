@@ -42,75 +42,41 @@ impl<'de> ::serde::Deserialize<'de> for SimulatePolicyEvaluations {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SimulatePolicyEvaluations;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SimulatePolicyEvaluations")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SimulatePolicyEvaluations, A::Error> {
-                let mut evaluated = ::std::option::Option::None;
-                let mut policy_type = ::std::option::Option::None;
-                let mut result = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut undefined = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "evaluated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut evaluated,
-                                "evaluated",
-                            )?
-                        }
-                        "policyType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut policy_type,
-                                "policyType",
-                            )?
-                        }
-                        "result" => {
-                            crate::runtime::field(&mut __map, &mut result, "result")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "undefined" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut undefined,
-                                "undefined",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SimulatePolicyEvaluations {
-                    evaluated: evaluated.unwrap_or_default(),
-                    policy_type: policy_type.unwrap_or_default(),
-                    result: result.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    undefined: undefined.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SimulatePolicyEvaluations {
+    const EXPECTING: &'static str = "struct SimulatePolicyEvaluations";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut evaluated = ::std::option::Option::None;
+        let mut policy_type = ::std::option::Option::None;
+        let mut result = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut undefined = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "evaluated" => __map.field(&mut evaluated, "evaluated")?,
+                "policyType" => __map.field(&mut policy_type, "policyType")?,
+                "result" => __map.field(&mut result, "result")?,
+                "status" => __map.field(&mut status, "status")?,
+                "undefined" => __map.field(&mut undefined, "undefined")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            evaluated: evaluated.unwrap_or_default(),
+            policy_type: policy_type.unwrap_or_default(),
+            result: result.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            undefined: undefined.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

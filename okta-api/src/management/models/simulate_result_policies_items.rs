@@ -37,63 +37,41 @@ impl<'de> ::serde::Deserialize<'de> for SimulateResultPoliciesItems {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SimulateResultPoliciesItems;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SimulateResultPoliciesItems")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SimulateResultPoliciesItems, A::Error> {
-                let mut conditions = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut rules = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "conditions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conditions,
-                                "conditions",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "rules" => {
-                            crate::runtime::field(&mut __map, &mut rules, "rules")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SimulateResultPoliciesItems {
-                    conditions: conditions.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    rules: rules.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SimulateResultPoliciesItems {
+    const EXPECTING: &'static str = "struct SimulateResultPoliciesItems";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut conditions = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut rules = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "conditions" => __map.field(&mut conditions, "conditions")?,
+                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.field(&mut name, "name")?,
+                "rules" => __map.field(&mut rules, "rules")?,
+                "status" => __map.field(&mut status, "status")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            conditions: conditions.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            rules: rules.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

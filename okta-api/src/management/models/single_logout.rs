@@ -32,57 +32,35 @@ impl<'de> ::serde::Deserialize<'de> for SingleLogout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SingleLogout;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SingleLogout")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SingleLogout, A::Error> {
-                let mut enabled = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut logout_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "enabled" => {
-                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
-                        }
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "logoutUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut logout_url,
-                                "logoutUrl",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SingleLogout {
-                    enabled: enabled.unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    logout_url: logout_url.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SingleLogout {
+    const EXPECTING: &'static str = "struct SingleLogout";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut enabled = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut logout_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "logoutUrl" => __map.field(&mut logout_url, "logoutUrl")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            enabled: enabled.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            logout_url: logout_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,52 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for SlackApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SlackApplicationSettingsApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SlackApplicationSettingsApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SlackApplicationSettingsApplication, A::Error> {
-                let mut domain = ::std::option::Option::None;
-                let mut user_email_value = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "domain" => {
-                            crate::runtime::field(&mut __map, &mut domain, "domain")?
-                        }
-                        "userEmailValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_email_value,
-                                "userEmailValue",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SlackApplicationSettingsApplication {
-                    domain: domain.unwrap_or_default(),
-                    user_email_value: user_email_value.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SlackApplicationSettingsApplication {
+    const EXPECTING: &'static str = "struct SlackApplicationSettingsApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut domain = ::std::option::Option::None;
+        let mut user_email_value = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "domain" => __map.field(&mut domain, "domain")?,
+                "userEmailValue" => __map.field(&mut user_email_value, "userEmailValue")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            domain: domain.unwrap_or_default(),
+            user_email_value: user_email_value.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

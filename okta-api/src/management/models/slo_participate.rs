@@ -43,70 +43,42 @@ impl<'de> ::serde::Deserialize<'de> for SloParticipate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SloParticipate;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SloParticipate")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SloParticipate, A::Error> {
-                let mut binding_type = ::std::option::Option::None;
-                let mut enabled = ::std::option::Option::None;
-                let mut logout_request_url = ::std::option::Option::None;
-                let mut session_index_required = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "bindingType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut binding_type,
-                                "bindingType",
-                            )?
-                        }
-                        "enabled" => {
-                            crate::runtime::field(&mut __map, &mut enabled, "enabled")?
-                        }
-                        "logoutRequestUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut logout_request_url,
-                                "logoutRequestUrl",
-                            )?
-                        }
-                        "sessionIndexRequired" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut session_index_required,
-                                "sessionIndexRequired",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SloParticipate {
+    const EXPECTING: &'static str = "struct SloParticipate";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut binding_type = ::std::option::Option::None;
+        let mut enabled = ::std::option::Option::None;
+        let mut logout_request_url = ::std::option::Option::None;
+        let mut session_index_required = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "bindingType" => __map.field(&mut binding_type, "bindingType")?,
+                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "logoutRequestUrl" => {
+                    __map.field(&mut logout_request_url, "logoutRequestUrl")?
                 }
-                ::std::result::Result::Ok(SloParticipate {
-                    binding_type: binding_type.unwrap_or_default(),
-                    enabled: enabled.unwrap_or_default(),
-                    logout_request_url: logout_request_url.unwrap_or_default(),
-                    session_index_required: session_index_required.unwrap_or_default(),
-                    additional_properties,
-                })
+                "sessionIndexRequired" => {
+                    __map.field(&mut session_index_required, "sessionIndexRequired")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            binding_type: binding_type.unwrap_or_default(),
+            enabled: enabled.unwrap_or_default(),
+            logout_request_url: logout_request_url.unwrap_or_default(),
+            session_index_required: session_index_required.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -57,78 +57,46 @@ impl<'de> ::serde::Deserialize<'de> for SocialAuthToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SocialAuthToken;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SocialAuthToken")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SocialAuthToken, A::Error> {
-                let mut expires_at = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut scopes = ::std::option::Option::None;
-                let mut token = ::std::option::Option::None;
-                let mut token_auth_scheme = ::std::option::Option::None;
-                let mut token_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "scopes" => {
-                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
-                        }
-                        "token" => {
-                            crate::runtime::field(&mut __map, &mut token, "token")?
-                        }
-                        "tokenAuthScheme" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_auth_scheme,
-                                "tokenAuthScheme",
-                            )?
-                        }
-                        "tokenType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_type,
-                                "tokenType",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SocialAuthToken {
+    const EXPECTING: &'static str = "struct SocialAuthToken";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expires_at = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut scopes = ::std::option::Option::None;
+        let mut token = ::std::option::Option::None;
+        let mut token_auth_scheme = ::std::option::Option::None;
+        let mut token_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "id" => __map.field(&mut id, "id")?,
+                "scopes" => __map.field(&mut scopes, "scopes")?,
+                "token" => __map.field(&mut token, "token")?,
+                "tokenAuthScheme" => {
+                    __map.field(&mut token_auth_scheme, "tokenAuthScheme")?
                 }
-                ::std::result::Result::Ok(SocialAuthToken {
-                    expires_at: expires_at.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    scopes: scopes.unwrap_or_default(),
-                    token: token.unwrap_or_default(),
-                    token_auth_scheme: token_auth_scheme.unwrap_or_default(),
-                    token_type: token_type.unwrap_or_default(),
-                    additional_properties,
-                })
+                "tokenType" => __map.field(&mut token_type, "tokenType")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expires_at: expires_at.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            scopes: scopes.unwrap_or_default(),
+            token: token.unwrap_or_default(),
+            token_auth_scheme: token_auth_scheme.unwrap_or_default(),
+            token_type: token_type.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

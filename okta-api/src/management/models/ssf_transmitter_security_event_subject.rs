@@ -29,49 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for SsfTransmitterSecurityEventSubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SsfTransmitterSecurityEventSubject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SsfTransmitterSecurityEventSubject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SsfTransmitterSecurityEventSubject, A::Error> {
-                let mut format = ::std::option::Option::None;
-                let mut iss = ::std::option::Option::None;
-                let mut sub = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "format" => {
-                            crate::runtime::field(&mut __map, &mut format, "format")?
-                        }
-                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
-                        "sub" => crate::runtime::field(&mut __map, &mut sub, "sub")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SsfTransmitterSecurityEventSubject {
-                    format: format.unwrap_or_default(),
-                    iss: iss.unwrap_or_default(),
-                    sub: sub.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SsfTransmitterSecurityEventSubject {
+    const EXPECTING: &'static str = "struct SsfTransmitterSecurityEventSubject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut format = ::std::option::Option::None;
+        let mut iss = ::std::option::Option::None;
+        let mut sub = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "format" => __map.field(&mut format, "format")?,
+                "iss" => __map.field(&mut iss, "iss")?,
+                "sub" => __map.field(&mut sub, "sub")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            format: format.unwrap_or_default(),
+            iss: iss.unwrap_or_default(),
+            sub: sub.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

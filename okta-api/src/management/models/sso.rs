@@ -26,44 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for Sso {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Sso;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Sso")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Sso, A::Error> {
-                let mut oidc = ::std::option::Option::None;
-                let mut saml = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "oidc" => crate::runtime::field(&mut __map, &mut oidc, "oidc")?,
-                        "saml" => crate::runtime::field(&mut __map, &mut saml, "saml")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Sso {
-                    oidc: oidc.unwrap_or_default(),
-                    saml: saml.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Sso {
+    const EXPECTING: &'static str = "struct Sso";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut oidc = ::std::option::Option::None;
+        let mut saml = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "oidc" => __map.field(&mut oidc, "oidc")?,
+                "saml" => __map.field(&mut saml, "saml")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            oidc: oidc.unwrap_or_default(),
+            saml: saml.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,56 +27,34 @@ impl<'de> ::serde::Deserialize<'de> for SsoCapability {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SsoCapability;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SsoCapability")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SsoCapability, A::Error> {
-                let mut capability = ::std::option::Option::None;
-                let mut supported_protocols = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "capability" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut capability,
-                                "capability",
-                            )?
-                        }
-                        "supportedProtocols" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut supported_protocols,
-                                "supportedProtocols",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SsoCapability {
+    const EXPECTING: &'static str = "struct SsoCapability";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut capability = ::std::option::Option::None;
+        let mut supported_protocols = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "capability" => __map.field(&mut capability, "capability")?,
+                "supportedProtocols" => {
+                    __map.field(&mut supported_protocols, "supportedProtocols")?
                 }
-                ::std::result::Result::Ok(SsoCapability {
-                    capability: crate::runtime::required(capability, "capability")?,
-                    supported_protocols: supported_protocols.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            capability: crate::runtime::required(capability, "capability")?,
+            supported_protocols: supported_protocols.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,52 +33,34 @@ impl<'de> ::serde::Deserialize<'de> for SsprPrimaryRequirement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SsprPrimaryRequirement;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SsprPrimaryRequirement")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SsprPrimaryRequirement, A::Error> {
-                let mut method_constraints = ::std::option::Option::None;
-                let mut methods = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "methodConstraints" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut method_constraints,
-                                "methodConstraints",
-                            )?
-                        }
-                        "methods" => {
-                            crate::runtime::field(&mut __map, &mut methods, "methods")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SsprPrimaryRequirement {
+    const EXPECTING: &'static str = "struct SsprPrimaryRequirement";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut method_constraints = ::std::option::Option::None;
+        let mut methods = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "methodConstraints" => {
+                    __map.field(&mut method_constraints, "methodConstraints")?
                 }
-                ::std::result::Result::Ok(SsprPrimaryRequirement {
-                    method_constraints: method_constraints.unwrap_or_default(),
-                    methods: methods.unwrap_or_default(),
-                    additional_properties,
-                })
+                "methods" => __map.field(&mut methods, "methods")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            method_constraints: method_constraints.unwrap_or_default(),
+            methods: methods.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,57 +39,35 @@ impl<'de> ::serde::Deserialize<'de> for SsprRequirement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SsprRequirement;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SsprRequirement")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SsprRequirement, A::Error> {
-                let mut access_control = ::std::option::Option::None;
-                let mut primary = ::std::option::Option::None;
-                let mut step_up = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accessControl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_control,
-                                "accessControl",
-                            )?
-                        }
-                        "primary" => {
-                            crate::runtime::field(&mut __map, &mut primary, "primary")?
-                        }
-                        "stepUp" => {
-                            crate::runtime::field(&mut __map, &mut step_up, "stepUp")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SsprRequirement {
-                    access_control: access_control.unwrap_or_default(),
-                    primary: primary.unwrap_or_default(),
-                    step_up: step_up.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SsprRequirement {
+    const EXPECTING: &'static str = "struct SsprRequirement";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access_control = ::std::option::Option::None;
+        let mut primary = ::std::option::Option::None;
+        let mut step_up = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accessControl" => __map.field(&mut access_control, "accessControl")?,
+                "primary" => __map.field(&mut primary, "primary")?,
+                "stepUp" => __map.field(&mut step_up, "stepUp")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access_control: access_control.unwrap_or_default(),
+            primary: primary.unwrap_or_default(),
+            step_up: step_up.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

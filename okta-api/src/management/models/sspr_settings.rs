@@ -33,48 +33,36 @@ impl<'de> ::serde::Deserialize<'de> for SsprSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SsprSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SsprSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SsprSettings, A::Error> {
-                let mut allow_recovery_email_without_enrollment = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "allowRecoveryEmailWithoutEnrollment" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut allow_recovery_email_without_enrollment,
-                                "allowRecoveryEmailWithoutEnrollment",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SsprSettings {
+    const EXPECTING: &'static str = "struct SsprSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut allow_recovery_email_without_enrollment = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "allowRecoveryEmailWithoutEnrollment" => {
+                    __map
+                        .field(
+                            &mut allow_recovery_email_without_enrollment,
+                            "allowRecoveryEmailWithoutEnrollment",
+                        )?
                 }
-                ::std::result::Result::Ok(SsprSettings {
-                    allow_recovery_email_without_enrollment: allow_recovery_email_without_enrollment
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            allow_recovery_email_without_enrollment: allow_recovery_email_without_enrollment
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,48 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for StandardRoleEmbeddedTargets {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = StandardRoleEmbeddedTargets;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct StandardRoleEmbeddedTargets")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<StandardRoleEmbeddedTargets, A::Error> {
-                let mut groups = ::std::option::Option::None;
-                let mut catalog = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "groups" => {
-                            crate::runtime::field(&mut __map, &mut groups, "groups")?
-                        }
-                        "catalog" => {
-                            crate::runtime::field(&mut __map, &mut catalog, "catalog")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(StandardRoleEmbeddedTargets {
-                    groups: groups.unwrap_or_default(),
-                    catalog: catalog.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for StandardRoleEmbeddedTargets {
+    const EXPECTING: &'static str = "struct StandardRoleEmbeddedTargets";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut groups = ::std::option::Option::None;
+        let mut catalog = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "groups" => __map.field(&mut groups, "groups")?,
+                "catalog" => __map.field(&mut catalog, "catalog")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            groups: groups.unwrap_or_default(),
+            catalog: catalog.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

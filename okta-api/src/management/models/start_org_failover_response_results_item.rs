@@ -24,48 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for StartOrgFailoverResponseResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = StartOrgFailoverResponseResultsItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct StartOrgFailoverResponseResultsItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<StartOrgFailoverResponseResultsItem, A::Error> {
-                let mut domain = ::std::option::Option::None;
-                let mut message = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "domain" => {
-                            crate::runtime::field(&mut __map, &mut domain, "domain")?
-                        }
-                        "message" => {
-                            crate::runtime::field(&mut __map, &mut message, "message")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(StartOrgFailoverResponseResultsItem {
-                    domain: domain.unwrap_or_default(),
-                    message: message.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for StartOrgFailoverResponseResultsItem {
+    const EXPECTING: &'static str = "struct StartOrgFailoverResponseResultsItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut domain = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "domain" => __map.field(&mut domain, "domain")?,
+                "message" => __map.field(&mut message, "message")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            domain: domain.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -57,100 +57,65 @@ impl<'de> ::serde::Deserialize<'de> for StreamConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = StreamConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct StreamConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<StreamConfiguration, A::Error> {
-                let mut aud = ::std::option::Option::None;
-                let mut delivery = ::std::option::Option::None;
-                let mut events_delivered = ::std::option::Option::None;
-                let mut events_requested = ::std::option::Option::None;
-                let mut events_supported = ::std::option::Option::None;
-                let mut format = ::std::option::Option::None;
-                let mut iss = ::std::option::Option::None;
-                let mut min_verification_interval = ::std::option::Option::None;
-                let mut stream_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
-                        "delivery" => {
-                            crate::runtime::field(&mut __map, &mut delivery, "delivery")?
-                        }
-                        "events_delivered" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut events_delivered,
-                                "events_delivered",
-                            )?
-                        }
-                        "events_requested" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut events_requested,
-                                "events_requested",
-                            )?
-                        }
-                        "events_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut events_supported,
-                                "events_supported",
-                            )?
-                        }
-                        "format" => {
-                            crate::runtime::field(&mut __map, &mut format, "format")?
-                        }
-                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
-                        "min_verification_interval" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_verification_interval,
-                                "min_verification_interval",
-                            )?
-                        }
-                        "stream_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut stream_id,
-                                "stream_id",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for StreamConfiguration {
+    const EXPECTING: &'static str = "struct StreamConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut aud = ::std::option::Option::None;
+        let mut delivery = ::std::option::Option::None;
+        let mut events_delivered = ::std::option::Option::None;
+        let mut events_requested = ::std::option::Option::None;
+        let mut events_supported = ::std::option::Option::None;
+        let mut format = ::std::option::Option::None;
+        let mut iss = ::std::option::Option::None;
+        let mut min_verification_interval = ::std::option::Option::None;
+        let mut stream_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "aud" => __map.field(&mut aud, "aud")?,
+                "delivery" => __map.field(&mut delivery, "delivery")?,
+                "events_delivered" => {
+                    __map.field(&mut events_delivered, "events_delivered")?
                 }
-                ::std::result::Result::Ok(StreamConfiguration {
-                    aud: aud.unwrap_or_default(),
-                    delivery: crate::runtime::required(delivery, "delivery")?,
-                    events_delivered: events_delivered.unwrap_or_default(),
-                    events_requested: events_requested.unwrap_or_default(),
-                    events_supported: events_supported.unwrap_or_default(),
-                    format: format.unwrap_or_default(),
-                    iss: iss.unwrap_or_default(),
-                    min_verification_interval: min_verification_interval
-                        .unwrap_or_default(),
-                    stream_id: stream_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "events_requested" => {
+                    __map.field(&mut events_requested, "events_requested")?
+                }
+                "events_supported" => {
+                    __map.field(&mut events_supported, "events_supported")?
+                }
+                "format" => __map.field(&mut format, "format")?,
+                "iss" => __map.field(&mut iss, "iss")?,
+                "min_verification_interval" => {
+                    __map
+                        .field(
+                            &mut min_verification_interval,
+                            "min_verification_interval",
+                        )?
+                }
+                "stream_id" => __map.field(&mut stream_id, "stream_id")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            aud: aud.unwrap_or_default(),
+            delivery: crate::runtime::required(delivery, "delivery")?,
+            events_delivered: events_delivered.unwrap_or_default(),
+            events_requested: events_requested.unwrap_or_default(),
+            events_supported: events_supported.unwrap_or_default(),
+            format: format.unwrap_or_default(),
+            iss: iss.unwrap_or_default(),
+            min_verification_interval: min_verification_interval.unwrap_or_default(),
+            stream_id: stream_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,57 +29,37 @@ impl<'de> ::serde::Deserialize<'de> for StreamConfigurationCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = StreamConfigurationCreateRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct StreamConfigurationCreateRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<StreamConfigurationCreateRequest, A::Error> {
-                let mut delivery = ::std::option::Option::None;
-                let mut events_requested = ::std::option::Option::None;
-                let mut format = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "delivery" => {
-                            crate::runtime::field(&mut __map, &mut delivery, "delivery")?
-                        }
-                        "events_requested" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut events_requested,
-                                "events_requested",
-                            )?
-                        }
-                        "format" => {
-                            crate::runtime::field(&mut __map, &mut format, "format")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for StreamConfigurationCreateRequest {
+    const EXPECTING: &'static str = "struct StreamConfigurationCreateRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut delivery = ::std::option::Option::None;
+        let mut events_requested = ::std::option::Option::None;
+        let mut format = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "delivery" => __map.field(&mut delivery, "delivery")?,
+                "events_requested" => {
+                    __map.field(&mut events_requested, "events_requested")?
                 }
-                ::std::result::Result::Ok(StreamConfigurationCreateRequest {
-                    delivery: crate::runtime::required(delivery, "delivery")?,
-                    events_requested: events_requested.unwrap_or_default(),
-                    format: format.unwrap_or_default(),
-                    additional_properties,
-                })
+                "format" => __map.field(&mut format, "format")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            delivery: crate::runtime::required(delivery, "delivery")?,
+            events_requested: events_requested.unwrap_or_default(),
+            format: format.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,61 +27,37 @@ impl<'de> ::serde::Deserialize<'de> for StreamConfigurationDelivery {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = StreamConfigurationDelivery;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct StreamConfigurationDelivery")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<StreamConfigurationDelivery, A::Error> {
-                let mut authorization_header = ::std::option::Option::None;
-                let mut endpoint_url = ::std::option::Option::None;
-                let mut method = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authorization_header" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorization_header,
-                                "authorization_header",
-                            )?
-                        }
-                        "endpoint_url" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut endpoint_url,
-                                "endpoint_url",
-                            )?
-                        }
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for StreamConfigurationDelivery {
+    const EXPECTING: &'static str = "struct StreamConfigurationDelivery";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authorization_header = ::std::option::Option::None;
+        let mut endpoint_url = ::std::option::Option::None;
+        let mut method = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authorization_header" => {
+                    __map.field(&mut authorization_header, "authorization_header")?
                 }
-                ::std::result::Result::Ok(StreamConfigurationDelivery {
-                    authorization_header: authorization_header.unwrap_or_default(),
-                    endpoint_url: endpoint_url.unwrap_or_default(),
-                    method: crate::runtime::required(method, "method")?,
-                    additional_properties,
-                })
+                "endpoint_url" => __map.field(&mut endpoint_url, "endpoint_url")?,
+                "method" => __map.field(&mut method, "method")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authorization_header: authorization_header.unwrap_or_default(),
+            endpoint_url: endpoint_url.unwrap_or_default(),
+            method: crate::runtime::required(method, "method")?,
+            additional_properties,
+        })
     }
 }

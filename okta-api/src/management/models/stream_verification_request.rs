@@ -25,52 +25,32 @@ impl<'de> ::serde::Deserialize<'de> for StreamVerificationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = StreamVerificationRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct StreamVerificationRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<StreamVerificationRequest, A::Error> {
-                let mut state = ::std::option::Option::None;
-                let mut stream_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "state" => {
-                            crate::runtime::field(&mut __map, &mut state, "state")?
-                        }
-                        "stream_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut stream_id,
-                                "stream_id",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(StreamVerificationRequest {
-                    state: state.unwrap_or_default(),
-                    stream_id: stream_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for StreamVerificationRequest {
+    const EXPECTING: &'static str = "struct StreamVerificationRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut state = ::std::option::Option::None;
+        let mut stream_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "state" => __map.field(&mut state, "state")?,
+                "stream_id" => __map.field(&mut stream_id, "stream_id")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            state: state.unwrap_or_default(),
+            stream_id: stream_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

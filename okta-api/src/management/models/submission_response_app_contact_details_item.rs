@@ -28,67 +28,40 @@ impl<'de> ::serde::Deserialize<'de> for SubmissionResponseAppContactDetailsItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SubmissionResponseAppContactDetailsItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SubmissionResponseAppContactDetailsItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                SubmissionResponseAppContactDetailsItem,
-                A::Error,
-            > {
-                let mut contact_type = ::std::option::Option::None;
-                let mut contact_value_type = ::std::option::Option::None;
-                let mut contact = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "contactType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut contact_type,
-                                "contactType",
-                            )?
-                        }
-                        "contactValueType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut contact_value_type,
-                                "contactValueType",
-                            )?
-                        }
-                        "contact" => {
-                            crate::runtime::field(&mut __map, &mut contact, "contact")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SubmissionResponseAppContactDetailsItem {
+    const EXPECTING: &'static str = "struct SubmissionResponseAppContactDetailsItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut contact_type = ::std::option::Option::None;
+        let mut contact_value_type = ::std::option::Option::None;
+        let mut contact = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "contactType" => __map.field(&mut contact_type, "contactType")?,
+                "contactValueType" => {
+                    __map.field(&mut contact_value_type, "contactValueType")?
                 }
-                ::std::result::Result::Ok(SubmissionResponseAppContactDetailsItem {
-                    contact_type: crate::runtime::required(contact_type, "contactType")?,
-                    contact_value_type: crate::runtime::required(
-                        contact_value_type,
-                        "contactValueType",
-                    )?,
-                    contact: contact.unwrap_or_default(),
-                    additional_properties,
-                })
+                "contact" => __map.field(&mut contact, "contact")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            contact_type: crate::runtime::required(contact_type, "contactType")?,
+            contact_value_type: crate::runtime::required(
+                contact_value_type,
+                "contactValueType",
+            )?,
+            contact: contact.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -149,199 +149,105 @@ impl<'de> ::serde::Deserialize<'de> for SubmissionResponseWithApiResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SubmissionResponseWithApiResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SubmissionResponseWithApiResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SubmissionResponseWithApiResponse, A::Error> {
-                let mut app_contact_details = ::std::option::Option::None;
-                let mut auth_settings = ::std::option::Option::None;
-                let mut capabilities = ::std::option::Option::None;
-                let mut case_last_updated = ::std::option::Option::None;
-                let mut config = ::std::option::Option::None;
-                let mut default_logo = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut global_token_revocation = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut is_non_functional_only_submission = ::std::option::Option::None;
-                let mut last_published = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut last_updated_by = ::std::option::Option::None;
-                let mut logo = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut oin_features = ::std::option::Option::None;
-                let mut provisioning = ::std::option::Option::None;
-                let mut sso = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut use_cases = ::std::option::Option::None;
-                let mut api_service = ::std::option::Option::None;
-                let mut idv = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appContactDetails" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_contact_details,
-                                "appContactDetails",
-                            )?
-                        }
-                        "authSettings" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_settings,
-                                "authSettings",
-                            )?
-                        }
-                        "capabilities" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut capabilities,
-                                "capabilities",
-                            )?
-                        }
-                        "caseLastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut case_last_updated,
-                                "caseLastUpdated",
-                            )?
-                        }
-                        "config" => {
-                            crate::runtime::field(&mut __map, &mut config, "config")?
-                        }
-                        "defaultLogo" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_logo,
-                                "defaultLogo",
-                            )?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "globalTokenRevocation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut global_token_revocation,
-                                "globalTokenRevocation",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "isNonFunctionalOnlySubmission" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_non_functional_only_submission,
-                                "isNonFunctionalOnlySubmission",
-                            )?
-                        }
-                        "lastPublished" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_published,
-                                "lastPublished",
-                            )?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "lastUpdatedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated_by,
-                                "lastUpdatedBy",
-                            )?
-                        }
-                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "oinFeatures" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut oin_features,
-                                "oinFeatures",
-                            )?
-                        }
-                        "provisioning" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut provisioning,
-                                "provisioning",
-                            )?
-                        }
-                        "sso" => crate::runtime::field(&mut __map, &mut sso, "sso")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "useCases" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut use_cases,
-                                "useCases",
-                            )?
-                        }
-                        "apiService" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut api_service,
-                                "apiService",
-                            )?
-                        }
-                        "idv" => crate::runtime::field(&mut __map, &mut idv, "idv")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SubmissionResponseWithApiResponse {
+    const EXPECTING: &'static str = "struct SubmissionResponseWithApiResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_contact_details = ::std::option::Option::None;
+        let mut auth_settings = ::std::option::Option::None;
+        let mut capabilities = ::std::option::Option::None;
+        let mut case_last_updated = ::std::option::Option::None;
+        let mut config = ::std::option::Option::None;
+        let mut default_logo = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut global_token_revocation = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut is_non_functional_only_submission = ::std::option::Option::None;
+        let mut last_published = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut last_updated_by = ::std::option::Option::None;
+        let mut logo = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut oin_features = ::std::option::Option::None;
+        let mut provisioning = ::std::option::Option::None;
+        let mut sso = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut use_cases = ::std::option::Option::None;
+        let mut api_service = ::std::option::Option::None;
+        let mut idv = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appContactDetails" => {
+                    __map.field(&mut app_contact_details, "appContactDetails")?
                 }
-                ::std::result::Result::Ok(SubmissionResponseWithApiResponse {
-                    app_contact_details: app_contact_details.unwrap_or_default(),
-                    auth_settings: auth_settings.unwrap_or_default(),
-                    capabilities: capabilities.unwrap_or_default(),
-                    case_last_updated: case_last_updated.unwrap_or_default(),
-                    config: config.unwrap_or_default(),
-                    default_logo: default_logo.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    global_token_revocation: global_token_revocation.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    is_non_functional_only_submission: is_non_functional_only_submission
-                        .unwrap_or_default(),
-                    last_published: last_published.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    last_updated_by: last_updated_by.unwrap_or_default(),
-                    logo: logo.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    oin_features: oin_features.unwrap_or_default(),
-                    provisioning: provisioning.unwrap_or_default(),
-                    sso: sso.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    use_cases: use_cases.unwrap_or_default(),
-                    api_service: api_service.unwrap_or_default(),
-                    idv: idv.unwrap_or_default(),
-                    additional_properties,
-                })
+                "authSettings" => __map.field(&mut auth_settings, "authSettings")?,
+                "capabilities" => __map.field(&mut capabilities, "capabilities")?,
+                "caseLastUpdated" => {
+                    __map.field(&mut case_last_updated, "caseLastUpdated")?
+                }
+                "config" => __map.field(&mut config, "config")?,
+                "defaultLogo" => __map.field(&mut default_logo, "defaultLogo")?,
+                "description" => __map.field(&mut description, "description")?,
+                "globalTokenRevocation" => {
+                    __map.field(&mut global_token_revocation, "globalTokenRevocation")?
+                }
+                "id" => __map.field(&mut id, "id")?,
+                "isNonFunctionalOnlySubmission" => {
+                    __map
+                        .field(
+                            &mut is_non_functional_only_submission,
+                            "isNonFunctionalOnlySubmission",
+                        )?
+                }
+                "lastPublished" => __map.field(&mut last_published, "lastPublished")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "logo" => __map.field(&mut logo, "logo")?,
+                "name" => __map.field(&mut name, "name")?,
+                "oinFeatures" => __map.field(&mut oin_features, "oinFeatures")?,
+                "provisioning" => __map.field(&mut provisioning, "provisioning")?,
+                "sso" => __map.field(&mut sso, "sso")?,
+                "status" => __map.field(&mut status, "status")?,
+                "useCases" => __map.field(&mut use_cases, "useCases")?,
+                "apiService" => __map.field(&mut api_service, "apiService")?,
+                "idv" => __map.field(&mut idv, "idv")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_contact_details: app_contact_details.unwrap_or_default(),
+            auth_settings: auth_settings.unwrap_or_default(),
+            capabilities: capabilities.unwrap_or_default(),
+            case_last_updated: case_last_updated.unwrap_or_default(),
+            config: config.unwrap_or_default(),
+            default_logo: default_logo.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            global_token_revocation: global_token_revocation.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_non_functional_only_submission: is_non_functional_only_submission
+                .unwrap_or_default(),
+            last_published: last_published.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            last_updated_by: last_updated_by.unwrap_or_default(),
+            logo: logo.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            oin_features: oin_features.unwrap_or_default(),
+            provisioning: provisioning.unwrap_or_default(),
+            sso: sso.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            use_cases: use_cases.unwrap_or_default(),
+            api_service: api_service.unwrap_or_default(),
+            idv: idv.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

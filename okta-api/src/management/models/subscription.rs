@@ -38,62 +38,40 @@ impl<'de> ::serde::Deserialize<'de> for Subscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Subscription;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Subscription")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Subscription, A::Error> {
-                let mut channels = ::std::option::Option::None;
-                let mut notification_type = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "channels" => {
-                            crate::runtime::field(&mut __map, &mut channels, "channels")?
-                        }
-                        "notificationType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut notification_type,
-                                "notificationType",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Subscription {
+    const EXPECTING: &'static str = "struct Subscription";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut channels = ::std::option::Option::None;
+        let mut notification_type = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "channels" => __map.field(&mut channels, "channels")?,
+                "notificationType" => {
+                    __map.field(&mut notification_type, "notificationType")?
                 }
-                ::std::result::Result::Ok(Subscription {
-                    channels: channels.unwrap_or_default(),
-                    notification_type: notification_type.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "status" => __map.field(&mut status, "status")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            channels: channels.unwrap_or_default(),
+            notification_type: notification_type.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,65 +39,37 @@ impl<'de> ::serde::Deserialize<'de> for SupportedMethodsSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SupportedMethodsSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SupportedMethodsSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SupportedMethodsSettings, A::Error> {
-                let mut key_protection = ::std::option::Option::None;
-                let mut algorithms = ::std::option::Option::None;
-                let mut transaction_types = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "keyProtection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut key_protection,
-                                "keyProtection",
-                            )?
-                        }
-                        "algorithms" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut algorithms,
-                                "algorithms",
-                            )?
-                        }
-                        "transactionTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transaction_types,
-                                "transactionTypes",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SupportedMethodsSettings {
+    const EXPECTING: &'static str = "struct SupportedMethodsSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut key_protection = ::std::option::Option::None;
+        let mut algorithms = ::std::option::Option::None;
+        let mut transaction_types = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "keyProtection" => __map.field(&mut key_protection, "keyProtection")?,
+                "algorithms" => __map.field(&mut algorithms, "algorithms")?,
+                "transactionTypes" => {
+                    __map.field(&mut transaction_types, "transactionTypes")?
                 }
-                ::std::result::Result::Ok(SupportedMethodsSettings {
-                    key_protection: key_protection.unwrap_or_default(),
-                    algorithms: algorithms.unwrap_or_default(),
-                    transaction_types: transaction_types.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            key_protection: key_protection.unwrap_or_default(),
+            algorithms: algorithms.unwrap_or_default(),
+            transaction_types: transaction_types.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

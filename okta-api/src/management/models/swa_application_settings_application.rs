@@ -71,131 +71,67 @@ impl<'de> ::serde::Deserialize<'de> for SwaApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SwaApplicationSettingsApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SwaApplicationSettingsApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SwaApplicationSettingsApplication, A::Error> {
-                let mut button_field = ::std::option::Option::None;
-                let mut button_selector = ::std::option::Option::None;
-                let mut extra_field_selector = ::std::option::Option::None;
-                let mut extra_field_value = ::std::option::Option::None;
-                let mut login_url_regex = ::std::option::Option::None;
-                let mut password_field = ::std::option::Option::None;
-                let mut password_selector = ::std::option::Option::None;
-                let mut target_url = ::std::option::Option::None;
-                let mut url = ::std::option::Option::None;
-                let mut username_field = ::std::option::Option::None;
-                let mut user_name_selector = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "buttonField" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut button_field,
-                                "buttonField",
-                            )?
-                        }
-                        "buttonSelector" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut button_selector,
-                                "buttonSelector",
-                            )?
-                        }
-                        "extraFieldSelector" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut extra_field_selector,
-                                "extraFieldSelector",
-                            )?
-                        }
-                        "extraFieldValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut extra_field_value,
-                                "extraFieldValue",
-                            )?
-                        }
-                        "loginUrlRegex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut login_url_regex,
-                                "loginUrlRegex",
-                            )?
-                        }
-                        "passwordField" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_field,
-                                "passwordField",
-                            )?
-                        }
-                        "passwordSelector" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_selector,
-                                "passwordSelector",
-                            )?
-                        }
-                        "targetURL" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut target_url,
-                                "targetURL",
-                            )?
-                        }
-                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
-                        "usernameField" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut username_field,
-                                "usernameField",
-                            )?
-                        }
-                        "userNameSelector" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_name_selector,
-                                "userNameSelector",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SwaApplicationSettingsApplication {
+    const EXPECTING: &'static str = "struct SwaApplicationSettingsApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut button_field = ::std::option::Option::None;
+        let mut button_selector = ::std::option::Option::None;
+        let mut extra_field_selector = ::std::option::Option::None;
+        let mut extra_field_value = ::std::option::Option::None;
+        let mut login_url_regex = ::std::option::Option::None;
+        let mut password_field = ::std::option::Option::None;
+        let mut password_selector = ::std::option::Option::None;
+        let mut target_url = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut username_field = ::std::option::Option::None;
+        let mut user_name_selector = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "buttonField" => __map.field(&mut button_field, "buttonField")?,
+                "buttonSelector" => __map.field(&mut button_selector, "buttonSelector")?,
+                "extraFieldSelector" => {
+                    __map.field(&mut extra_field_selector, "extraFieldSelector")?
                 }
-                ::std::result::Result::Ok(SwaApplicationSettingsApplication {
-                    button_field: button_field.unwrap_or_default(),
-                    button_selector: button_selector.unwrap_or_default(),
-                    extra_field_selector: extra_field_selector.unwrap_or_default(),
-                    extra_field_value: extra_field_value.unwrap_or_default(),
-                    login_url_regex: login_url_regex.unwrap_or_default(),
-                    password_field: password_field.unwrap_or_default(),
-                    password_selector: password_selector.unwrap_or_default(),
-                    target_url: target_url.unwrap_or_default(),
-                    url: url.unwrap_or_default(),
-                    username_field: username_field.unwrap_or_default(),
-                    user_name_selector: user_name_selector.unwrap_or_default(),
-                    additional_properties,
-                })
+                "extraFieldValue" => {
+                    __map.field(&mut extra_field_value, "extraFieldValue")?
+                }
+                "loginUrlRegex" => __map.field(&mut login_url_regex, "loginUrlRegex")?,
+                "passwordField" => __map.field(&mut password_field, "passwordField")?,
+                "passwordSelector" => {
+                    __map.field(&mut password_selector, "passwordSelector")?
+                }
+                "targetURL" => __map.field(&mut target_url, "targetURL")?,
+                "url" => __map.field(&mut url, "url")?,
+                "usernameField" => __map.field(&mut username_field, "usernameField")?,
+                "userNameSelector" => {
+                    __map.field(&mut user_name_selector, "userNameSelector")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            button_field: button_field.unwrap_or_default(),
+            button_selector: button_selector.unwrap_or_default(),
+            extra_field_selector: extra_field_selector.unwrap_or_default(),
+            extra_field_value: extra_field_value.unwrap_or_default(),
+            login_url_regex: login_url_regex.unwrap_or_default(),
+            password_field: password_field.unwrap_or_default(),
+            password_selector: password_selector.unwrap_or_default(),
+            target_url: target_url.unwrap_or_default(),
+            url: url.unwrap_or_default(),
+            username_field: username_field.unwrap_or_default(),
+            user_name_selector: user_name_selector.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

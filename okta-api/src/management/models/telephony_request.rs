@@ -36,64 +36,38 @@ impl<'de> ::serde::Deserialize<'de> for TelephonyRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TelephonyRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TelephonyRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TelephonyRequest, A::Error> {
-                let mut data = ::std::option::Option::None;
-                let mut event_type = ::std::option::Option::None;
-                let mut request_type = ::std::option::Option::None;
-                let mut source = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "data" => crate::runtime::field(&mut __map, &mut data, "data")?,
-                        "eventType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut event_type,
-                                "eventType",
-                            )?
-                        }
-                        "requestType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_type,
-                                "requestType",
-                            )?
-                        }
-                        "source" => {
-                            crate::runtime::field(&mut __map, &mut source, "source")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TelephonyRequest {
-                    data: data.unwrap_or_default(),
-                    event_type: event_type.unwrap_or_default(),
-                    request_type: request_type.unwrap_or_default(),
-                    source: source.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TelephonyRequest {
+    const EXPECTING: &'static str = "struct TelephonyRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut data = ::std::option::Option::None;
+        let mut event_type = ::std::option::Option::None;
+        let mut request_type = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "data" => __map.field(&mut data, "data")?,
+                "eventType" => __map.field(&mut event_type, "eventType")?,
+                "requestType" => __map.field(&mut request_type, "requestType")?,
+                "source" => __map.field(&mut source, "source")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            data: data.unwrap_or_default(),
+            event_type: event_type.unwrap_or_default(),
+            request_type: request_type.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

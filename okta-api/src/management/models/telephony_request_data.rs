@@ -39,61 +39,35 @@ impl<'de> ::serde::Deserialize<'de> for TelephonyRequestData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TelephonyRequestData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TelephonyRequestData")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TelephonyRequestData, A::Error> {
-                let mut context = ::std::option::Option::None;
-                let mut message_profile = ::std::option::Option::None;
-                let mut user_profile = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "context" => {
-                            crate::runtime::field(&mut __map, &mut context, "context")?
-                        }
-                        "messageProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut message_profile,
-                                "messageProfile",
-                            )?
-                        }
-                        "userProfile" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_profile,
-                                "userProfile",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TelephonyRequestData {
-                    context: context.unwrap_or_default(),
-                    message_profile: message_profile.unwrap_or_default(),
-                    user_profile: user_profile.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TelephonyRequestData {
+    const EXPECTING: &'static str = "struct TelephonyRequestData";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut context = ::std::option::Option::None;
+        let mut message_profile = ::std::option::Option::None;
+        let mut user_profile = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "context" => __map.field(&mut context, "context")?,
+                "messageProfile" => __map.field(&mut message_profile, "messageProfile")?,
+                "userProfile" => __map.field(&mut user_profile, "userProfile")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            context: context.unwrap_or_default(),
+            message_profile: message_profile.unwrap_or_default(),
+            user_profile: user_profile.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -50,84 +50,46 @@ impl<'de> ::serde::Deserialize<'de> for TelephonyRequestDataMessageProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TelephonyRequestDataMessageProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TelephonyRequestDataMessageProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TelephonyRequestDataMessageProfile, A::Error> {
-                let mut msg_template = ::std::option::Option::None;
-                let mut phone_number = ::std::option::Option::None;
-                let mut otp_expires = ::std::option::Option::None;
-                let mut delivery_channel = ::std::option::Option::None;
-                let mut otp_code = ::std::option::Option::None;
-                let mut locale = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "msgTemplate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut msg_template,
-                                "msgTemplate",
-                            )?
-                        }
-                        "phoneNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut phone_number,
-                                "phoneNumber",
-                            )?
-                        }
-                        "otpExpires" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut otp_expires,
-                                "otpExpires",
-                            )?
-                        }
-                        "deliveryChannel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut delivery_channel,
-                                "deliveryChannel",
-                            )?
-                        }
-                        "otpCode" => {
-                            crate::runtime::field(&mut __map, &mut otp_code, "otpCode")?
-                        }
-                        "locale" => {
-                            crate::runtime::field(&mut __map, &mut locale, "locale")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TelephonyRequestDataMessageProfile {
+    const EXPECTING: &'static str = "struct TelephonyRequestDataMessageProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut msg_template = ::std::option::Option::None;
+        let mut phone_number = ::std::option::Option::None;
+        let mut otp_expires = ::std::option::Option::None;
+        let mut delivery_channel = ::std::option::Option::None;
+        let mut otp_code = ::std::option::Option::None;
+        let mut locale = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "msgTemplate" => __map.field(&mut msg_template, "msgTemplate")?,
+                "phoneNumber" => __map.field(&mut phone_number, "phoneNumber")?,
+                "otpExpires" => __map.field(&mut otp_expires, "otpExpires")?,
+                "deliveryChannel" => {
+                    __map.field(&mut delivery_channel, "deliveryChannel")?
                 }
-                ::std::result::Result::Ok(TelephonyRequestDataMessageProfile {
-                    msg_template: msg_template.unwrap_or_default(),
-                    phone_number: phone_number.unwrap_or_default(),
-                    otp_expires: otp_expires.unwrap_or_default(),
-                    delivery_channel: delivery_channel.unwrap_or_default(),
-                    otp_code: otp_code.unwrap_or_default(),
-                    locale: locale.unwrap_or_default(),
-                    additional_properties,
-                })
+                "otpCode" => __map.field(&mut otp_code, "otpCode")?,
+                "locale" => __map.field(&mut locale, "locale")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            msg_template: msg_template.unwrap_or_default(),
+            phone_number: phone_number.unwrap_or_default(),
+            otp_expires: otp_expires.unwrap_or_default(),
+            delivery_channel: delivery_channel.unwrap_or_default(),
+            otp_code: otp_code.unwrap_or_default(),
+            locale: locale.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -38,69 +38,40 @@ impl<'de> ::serde::Deserialize<'de> for TelephonyResponseCommandsItemValueItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TelephonyResponseCommandsItemValueItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TelephonyResponseCommandsItemValueItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                TelephonyResponseCommandsItemValueItem,
-                A::Error,
-            > {
-                let mut status = ::std::option::Option::None;
-                let mut provider = ::std::option::Option::None;
-                let mut transaction_id = ::std::option::Option::None;
-                let mut transaction_metadata = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "provider" => {
-                            crate::runtime::field(&mut __map, &mut provider, "provider")?
-                        }
-                        "transactionId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transaction_id,
-                                "transactionId",
-                            )?
-                        }
-                        "transactionMetadata" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transaction_metadata,
-                                "transactionMetadata",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TelephonyResponseCommandsItemValueItem {
+    const EXPECTING: &'static str = "struct TelephonyResponseCommandsItemValueItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut status = ::std::option::Option::None;
+        let mut provider = ::std::option::Option::None;
+        let mut transaction_id = ::std::option::Option::None;
+        let mut transaction_metadata = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "status" => __map.field(&mut status, "status")?,
+                "provider" => __map.field(&mut provider, "provider")?,
+                "transactionId" => __map.field(&mut transaction_id, "transactionId")?,
+                "transactionMetadata" => {
+                    __map.field(&mut transaction_metadata, "transactionMetadata")?
                 }
-                ::std::result::Result::Ok(TelephonyResponseCommandsItemValueItem {
-                    status: status.unwrap_or_default(),
-                    provider: provider.unwrap_or_default(),
-                    transaction_id: transaction_id.unwrap_or_default(),
-                    transaction_metadata: transaction_metadata.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            status: status.unwrap_or_default(),
+            provider: provider.unwrap_or_default(),
+            transaction_id: transaction_id.unwrap_or_default(),
+            transaction_metadata: transaction_metadata.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

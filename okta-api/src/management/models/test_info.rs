@@ -66,94 +66,63 @@ impl<'de> ::serde::Deserialize<'de> for TestInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TestInfo;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TestInfo")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TestInfo, A::Error> {
-                let mut api_service_test_configuration = ::std::option::Option::None;
-                let mut escalation_support_contact = ::std::option::Option::None;
-                let mut oidc_test_configuration = ::std::option::Option::None;
-                let mut saml_test_configuration = ::std::option::Option::None;
-                let mut scim_test_configuration = ::std::option::Option::None;
-                let mut test_account = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "apiServiceTestConfiguration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut api_service_test_configuration,
-                                "apiServiceTestConfiguration",
-                            )?
-                        }
-                        "escalationSupportContact" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut escalation_support_contact,
-                                "escalationSupportContact",
-                            )?
-                        }
-                        "oidcTestConfiguration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut oidc_test_configuration,
-                                "oidcTestConfiguration",
-                            )?
-                        }
-                        "samlTestConfiguration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut saml_test_configuration,
-                                "samlTestConfiguration",
-                            )?
-                        }
-                        "scimTestConfiguration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut scim_test_configuration,
-                                "scimTestConfiguration",
-                            )?
-                        }
-                        "testAccount" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut test_account,
-                                "testAccount",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TestInfo {
+    const EXPECTING: &'static str = "struct TestInfo";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut api_service_test_configuration = ::std::option::Option::None;
+        let mut escalation_support_contact = ::std::option::Option::None;
+        let mut oidc_test_configuration = ::std::option::Option::None;
+        let mut saml_test_configuration = ::std::option::Option::None;
+        let mut scim_test_configuration = ::std::option::Option::None;
+        let mut test_account = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "apiServiceTestConfiguration" => {
+                    __map
+                        .field(
+                            &mut api_service_test_configuration,
+                            "apiServiceTestConfiguration",
+                        )?
                 }
-                ::std::result::Result::Ok(TestInfo {
-                    api_service_test_configuration: api_service_test_configuration
-                        .unwrap_or_default(),
-                    escalation_support_contact: escalation_support_contact
-                        .unwrap_or_default(),
-                    oidc_test_configuration: oidc_test_configuration.unwrap_or_default(),
-                    saml_test_configuration: saml_test_configuration.unwrap_or_default(),
-                    scim_test_configuration: scim_test_configuration.unwrap_or_default(),
-                    test_account: test_account.unwrap_or_default(),
-                    additional_properties,
-                })
+                "escalationSupportContact" => {
+                    __map
+                        .field(
+                            &mut escalation_support_contact,
+                            "escalationSupportContact",
+                        )?
+                }
+                "oidcTestConfiguration" => {
+                    __map.field(&mut oidc_test_configuration, "oidcTestConfiguration")?
+                }
+                "samlTestConfiguration" => {
+                    __map.field(&mut saml_test_configuration, "samlTestConfiguration")?
+                }
+                "scimTestConfiguration" => {
+                    __map.field(&mut scim_test_configuration, "scimTestConfiguration")?
+                }
+                "testAccount" => __map.field(&mut test_account, "testAccount")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            api_service_test_configuration: api_service_test_configuration
+                .unwrap_or_default(),
+            escalation_support_contact: escalation_support_contact.unwrap_or_default(),
+            oidc_test_configuration: oidc_test_configuration.unwrap_or_default(),
+            saml_test_configuration: saml_test_configuration.unwrap_or_default(),
+            scim_test_configuration: scim_test_configuration.unwrap_or_default(),
+            test_account: test_account.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

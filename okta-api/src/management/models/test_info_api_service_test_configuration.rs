@@ -26,47 +26,31 @@ impl<'de> ::serde::Deserialize<'de> for TestInfoApiServiceTestConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TestInfoApiServiceTestConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TestInfoApiServiceTestConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TestInfoApiServiceTestConfiguration, A::Error> {
-                let mut scope_explanation = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "scopeExplanation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut scope_explanation,
-                                "scopeExplanation",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TestInfoApiServiceTestConfiguration {
+    const EXPECTING: &'static str = "struct TestInfoApiServiceTestConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut scope_explanation = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "scopeExplanation" => {
+                    __map.field(&mut scope_explanation, "scopeExplanation")?
                 }
-                ::std::result::Result::Ok(TestInfoApiServiceTestConfiguration {
-                    scope_explanation: scope_explanation.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            scope_explanation: scope_explanation.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -38,65 +38,43 @@ impl<'de> ::serde::Deserialize<'de> for TestInfoSamlTestConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TestInfoSamlTestConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TestInfoSamlTestConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TestInfoSamlTestConfiguration, A::Error> {
-                let mut idp = ::std::option::Option::None;
-                let mut sp = ::std::option::Option::None;
-                let mut jit = ::std::option::Option::None;
-                let mut sp_initiate_url = ::std::option::Option::None;
-                let mut sp_initiate_description = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
-                        "sp" => crate::runtime::field(&mut __map, &mut sp, "sp")?,
-                        "jit" => crate::runtime::field(&mut __map, &mut jit, "jit")?,
-                        "spInitiateUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sp_initiate_url,
-                                "spInitiateUrl",
-                            )?
-                        }
-                        "spInitiateDescription" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sp_initiate_description,
-                                "spInitiateDescription",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TestInfoSamlTestConfiguration {
+    const EXPECTING: &'static str = "struct TestInfoSamlTestConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut idp = ::std::option::Option::None;
+        let mut sp = ::std::option::Option::None;
+        let mut jit = ::std::option::Option::None;
+        let mut sp_initiate_url = ::std::option::Option::None;
+        let mut sp_initiate_description = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "idp" => __map.field(&mut idp, "idp")?,
+                "sp" => __map.field(&mut sp, "sp")?,
+                "jit" => __map.field(&mut jit, "jit")?,
+                "spInitiateUrl" => __map.field(&mut sp_initiate_url, "spInitiateUrl")?,
+                "spInitiateDescription" => {
+                    __map.field(&mut sp_initiate_description, "spInitiateDescription")?
                 }
-                ::std::result::Result::Ok(TestInfoSamlTestConfiguration {
-                    idp: idp.unwrap_or_default(),
-                    sp: sp.unwrap_or_default(),
-                    jit: jit.unwrap_or_default(),
-                    sp_initiate_url: sp_initiate_url.unwrap_or_default(),
-                    sp_initiate_description: sp_initiate_description.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            idp: idp.unwrap_or_default(),
+            sp: sp.unwrap_or_default(),
+            jit: jit.unwrap_or_default(),
+            sp_initiate_url: sp_initiate_url.unwrap_or_default(),
+            sp_initiate_description: sp_initiate_description.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,66 +32,45 @@ impl<'de> ::serde::Deserialize<'de> for TestInfoScimTestConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TestInfoScimTestConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TestInfoScimTestConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TestInfoScimTestConfiguration, A::Error> {
-                let mut spec_test_results = ::std::option::Option::None;
-                let mut crud_test_results = ::std::option::Option::None;
-                let mut entitlements_test_results = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "specTestResults" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut spec_test_results,
-                                "specTestResults",
-                            )?
-                        }
-                        "crudTestResults" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut crud_test_results,
-                                "crudTestResults",
-                            )?
-                        }
-                        "entitlementsTestResults" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut entitlements_test_results,
-                                "entitlementsTestResults",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TestInfoScimTestConfiguration {
+    const EXPECTING: &'static str = "struct TestInfoScimTestConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut spec_test_results = ::std::option::Option::None;
+        let mut crud_test_results = ::std::option::Option::None;
+        let mut entitlements_test_results = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "specTestResults" => {
+                    __map.field(&mut spec_test_results, "specTestResults")?
                 }
-                ::std::result::Result::Ok(TestInfoScimTestConfiguration {
-                    spec_test_results: spec_test_results.unwrap_or_default(),
-                    crud_test_results: crud_test_results.unwrap_or_default(),
-                    entitlements_test_results: entitlements_test_results
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "crudTestResults" => {
+                    __map.field(&mut crud_test_results, "crudTestResults")?
+                }
+                "entitlementsTestResults" => {
+                    __map
+                        .field(
+                            &mut entitlements_test_results,
+                            "entitlementsTestResults",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            spec_test_results: spec_test_results.unwrap_or_default(),
+            crud_test_results: crud_test_results.unwrap_or_default(),
+            entitlements_test_results: entitlements_test_results.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

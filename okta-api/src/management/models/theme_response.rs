@@ -101,151 +101,122 @@ impl<'de> ::serde::Deserialize<'de> for ThemeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ThemeResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ThemeResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ThemeResponse, A::Error> {
-                let mut background_image = ::std::option::Option::None;
-                let mut email_template_touch_point_variant = ::std::option::Option::None;
-                let mut end_user_dashboard_touch_point_variant = ::std::option::Option::None;
-                let mut error_page_touch_point_variant = ::std::option::Option::None;
-                let mut favicon = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut loading_page_touch_point_variant = ::std::option::Option::None;
-                let mut logo = ::std::option::Option::None;
-                let mut primary_color_contrast_hex = ::std::option::Option::None;
-                let mut primary_color_hex = ::std::option::Option::None;
-                let mut secondary_color_contrast_hex = ::std::option::Option::None;
-                let mut secondary_color_hex = ::std::option::Option::None;
-                let mut sign_in_page_touch_point_variant = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "backgroundImage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut background_image,
-                                "backgroundImage",
-                            )?
-                        }
-                        "emailTemplateTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut email_template_touch_point_variant,
-                                "emailTemplateTouchPointVariant",
-                            )?
-                        }
-                        "endUserDashboardTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut end_user_dashboard_touch_point_variant,
-                                "endUserDashboardTouchPointVariant",
-                            )?
-                        }
-                        "errorPageTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_page_touch_point_variant,
-                                "errorPageTouchPointVariant",
-                            )?
-                        }
-                        "favicon" => {
-                            crate::runtime::field(&mut __map, &mut favicon, "favicon")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "loadingPageTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut loading_page_touch_point_variant,
-                                "loadingPageTouchPointVariant",
-                            )?
-                        }
-                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
-                        "primaryColorContrastHex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut primary_color_contrast_hex,
-                                "primaryColorContrastHex",
-                            )?
-                        }
-                        "primaryColorHex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut primary_color_hex,
-                                "primaryColorHex",
-                            )?
-                        }
-                        "secondaryColorContrastHex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secondary_color_contrast_hex,
-                                "secondaryColorContrastHex",
-                            )?
-                        }
-                        "secondaryColorHex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secondary_color_hex,
-                                "secondaryColorHex",
-                            )?
-                        }
-                        "signInPageTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sign_in_page_touch_point_variant,
-                                "signInPageTouchPointVariant",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ThemeResponse {
+    const EXPECTING: &'static str = "struct ThemeResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut background_image = ::std::option::Option::None;
+        let mut email_template_touch_point_variant = ::std::option::Option::None;
+        let mut end_user_dashboard_touch_point_variant = ::std::option::Option::None;
+        let mut error_page_touch_point_variant = ::std::option::Option::None;
+        let mut favicon = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut loading_page_touch_point_variant = ::std::option::Option::None;
+        let mut logo = ::std::option::Option::None;
+        let mut primary_color_contrast_hex = ::std::option::Option::None;
+        let mut primary_color_hex = ::std::option::Option::None;
+        let mut secondary_color_contrast_hex = ::std::option::Option::None;
+        let mut secondary_color_hex = ::std::option::Option::None;
+        let mut sign_in_page_touch_point_variant = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "backgroundImage" => {
+                    __map.field(&mut background_image, "backgroundImage")?
                 }
-                ::std::result::Result::Ok(ThemeResponse {
-                    background_image: background_image.unwrap_or_default(),
-                    email_template_touch_point_variant: email_template_touch_point_variant
-                        .unwrap_or_default(),
-                    end_user_dashboard_touch_point_variant: end_user_dashboard_touch_point_variant
-                        .unwrap_or_default(),
-                    error_page_touch_point_variant: error_page_touch_point_variant
-                        .unwrap_or_default(),
-                    favicon: favicon.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    loading_page_touch_point_variant: loading_page_touch_point_variant
-                        .unwrap_or_default(),
-                    logo: logo.unwrap_or_default(),
-                    primary_color_contrast_hex: primary_color_contrast_hex
-                        .unwrap_or_default(),
-                    primary_color_hex: primary_color_hex.unwrap_or_default(),
-                    secondary_color_contrast_hex: secondary_color_contrast_hex
-                        .unwrap_or_default(),
-                    secondary_color_hex: secondary_color_hex.unwrap_or_default(),
-                    sign_in_page_touch_point_variant: sign_in_page_touch_point_variant
-                        .unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "emailTemplateTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut email_template_touch_point_variant,
+                            "emailTemplateTouchPointVariant",
+                        )?
+                }
+                "endUserDashboardTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut end_user_dashboard_touch_point_variant,
+                            "endUserDashboardTouchPointVariant",
+                        )?
+                }
+                "errorPageTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut error_page_touch_point_variant,
+                            "errorPageTouchPointVariant",
+                        )?
+                }
+                "favicon" => __map.field(&mut favicon, "favicon")?,
+                "id" => __map.field(&mut id, "id")?,
+                "loadingPageTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut loading_page_touch_point_variant,
+                            "loadingPageTouchPointVariant",
+                        )?
+                }
+                "logo" => __map.field(&mut logo, "logo")?,
+                "primaryColorContrastHex" => {
+                    __map
+                        .field(
+                            &mut primary_color_contrast_hex,
+                            "primaryColorContrastHex",
+                        )?
+                }
+                "primaryColorHex" => {
+                    __map.field(&mut primary_color_hex, "primaryColorHex")?
+                }
+                "secondaryColorContrastHex" => {
+                    __map
+                        .field(
+                            &mut secondary_color_contrast_hex,
+                            "secondaryColorContrastHex",
+                        )?
+                }
+                "secondaryColorHex" => {
+                    __map.field(&mut secondary_color_hex, "secondaryColorHex")?
+                }
+                "signInPageTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut sign_in_page_touch_point_variant,
+                            "signInPageTouchPointVariant",
+                        )?
+                }
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            background_image: background_image.unwrap_or_default(),
+            email_template_touch_point_variant: email_template_touch_point_variant
+                .unwrap_or_default(),
+            end_user_dashboard_touch_point_variant: end_user_dashboard_touch_point_variant
+                .unwrap_or_default(),
+            error_page_touch_point_variant: error_page_touch_point_variant
+                .unwrap_or_default(),
+            favicon: favicon.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            loading_page_touch_point_variant: loading_page_touch_point_variant
+                .unwrap_or_default(),
+            logo: logo.unwrap_or_default(),
+            primary_color_contrast_hex: primary_color_contrast_hex.unwrap_or_default(),
+            primary_color_hex: primary_color_hex.unwrap_or_default(),
+            secondary_color_contrast_hex: secondary_color_contrast_hex
+                .unwrap_or_default(),
+            secondary_color_hex: secondary_color_hex.unwrap_or_default(),
+            sign_in_page_touch_point_variant: sign_in_page_touch_point_variant
+                .unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

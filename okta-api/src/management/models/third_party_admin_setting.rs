@@ -26,47 +26,31 @@ impl<'de> ::serde::Deserialize<'de> for ThirdPartyAdminSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ThirdPartyAdminSetting;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ThirdPartyAdminSetting")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ThirdPartyAdminSetting, A::Error> {
-                let mut third_party_admin = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "thirdPartyAdmin" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut third_party_admin,
-                                "thirdPartyAdmin",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ThirdPartyAdminSetting {
+    const EXPECTING: &'static str = "struct ThirdPartyAdminSetting";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut third_party_admin = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "thirdPartyAdmin" => {
+                    __map.field(&mut third_party_admin, "thirdPartyAdmin")?
                 }
-                ::std::result::Result::Ok(ThirdPartyAdminSetting {
-                    third_party_admin: third_party_admin.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            third_party_admin: third_party_admin.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -44,71 +44,41 @@ impl<'de> ::serde::Deserialize<'de> for ThreatInsightConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ThreatInsightConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ThreatInsightConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ThreatInsightConfiguration, A::Error> {
-                let mut action = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut exclude_zones = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "excludeZones" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut exclude_zones,
-                                "excludeZones",
-                            )?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ThreatInsightConfiguration {
-                    action: crate::runtime::required(action, "action")?,
-                    created: created.unwrap_or_default(),
-                    exclude_zones: exclude_zones.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ThreatInsightConfiguration {
+    const EXPECTING: &'static str = "struct ThreatInsightConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut action = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut exclude_zones = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "action" => __map.field(&mut action, "action")?,
+                "created" => __map.field(&mut created, "created")?,
+                "excludeZones" => __map.field(&mut exclude_zones, "excludeZones")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            action: crate::runtime::required(action, "action")?,
+            created: created.unwrap_or_default(),
+            exclude_zones: exclude_zones.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -44,80 +44,59 @@ impl<'de> ::serde::Deserialize<'de> for TokenAuthorizationServerPolicyRuleAction
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenAuthorizationServerPolicyRuleAction;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenAuthorizationServerPolicyRuleAction")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                TokenAuthorizationServerPolicyRuleAction,
-                A::Error,
-            > {
-                let mut access_token_lifetime_minutes = ::std::option::Option::None;
-                let mut inline_hook = ::std::option::Option::None;
-                let mut refresh_token_lifetime_minutes = ::std::option::Option::None;
-                let mut refresh_token_window_minutes = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accessTokenLifetimeMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_token_lifetime_minutes,
-                                "accessTokenLifetimeMinutes",
-                            )?
-                        }
-                        "inlineHook" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut inline_hook,
-                                "inlineHook",
-                            )?
-                        }
-                        "refreshTokenLifetimeMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut refresh_token_lifetime_minutes,
-                                "refreshTokenLifetimeMinutes",
-                            )?
-                        }
-                        "refreshTokenWindowMinutes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut refresh_token_window_minutes,
-                                "refreshTokenWindowMinutes",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenAuthorizationServerPolicyRuleAction {
+    const EXPECTING: &'static str = "struct TokenAuthorizationServerPolicyRuleAction";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access_token_lifetime_minutes = ::std::option::Option::None;
+        let mut inline_hook = ::std::option::Option::None;
+        let mut refresh_token_lifetime_minutes = ::std::option::Option::None;
+        let mut refresh_token_window_minutes = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accessTokenLifetimeMinutes" => {
+                    __map
+                        .field(
+                            &mut access_token_lifetime_minutes,
+                            "accessTokenLifetimeMinutes",
+                        )?
                 }
-                ::std::result::Result::Ok(TokenAuthorizationServerPolicyRuleAction {
-                    access_token_lifetime_minutes: access_token_lifetime_minutes
-                        .unwrap_or_default(),
-                    inline_hook: inline_hook.unwrap_or_default(),
-                    refresh_token_lifetime_minutes: refresh_token_lifetime_minutes
-                        .unwrap_or_default(),
-                    refresh_token_window_minutes: refresh_token_window_minutes
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "inlineHook" => __map.field(&mut inline_hook, "inlineHook")?,
+                "refreshTokenLifetimeMinutes" => {
+                    __map
+                        .field(
+                            &mut refresh_token_lifetime_minutes,
+                            "refreshTokenLifetimeMinutes",
+                        )?
+                }
+                "refreshTokenWindowMinutes" => {
+                    __map
+                        .field(
+                            &mut refresh_token_window_minutes,
+                            "refreshTokenWindowMinutes",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access_token_lifetime_minutes: access_token_lifetime_minutes
+                .unwrap_or_default(),
+            inline_hook: inline_hook.unwrap_or_default(),
+            refresh_token_lifetime_minutes: refresh_token_lifetime_minutes
+                .unwrap_or_default(),
+            refresh_token_window_minutes: refresh_token_window_minutes
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,62 +32,38 @@ impl<'de> ::serde::Deserialize<'de> for TokenPayLoadData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenPayLoadData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenPayLoadData")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TokenPayLoadData, A::Error> {
-                let mut context = ::std::option::Option::None;
-                let mut identity = ::std::option::Option::None;
-                let mut access = ::std::option::Option::None;
-                let mut refresh_token = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "context" => {
-                            crate::runtime::field(&mut __map, &mut context, "context")?
-                        }
-                        "identity" => {
-                            crate::runtime::field(&mut __map, &mut identity, "identity")?
-                        }
-                        "access" => {
-                            crate::runtime::field(&mut __map, &mut access, "access")?
-                        }
-                        "refresh_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut refresh_token,
-                                "refresh_token",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenPayLoadData {
-                    context: context.unwrap_or_default(),
-                    identity: identity.unwrap_or_default(),
-                    access: access.unwrap_or_default(),
-                    refresh_token: refresh_token.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenPayLoadData {
+    const EXPECTING: &'static str = "struct TokenPayLoadData";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut context = ::std::option::Option::None;
+        let mut identity = ::std::option::Option::None;
+        let mut access = ::std::option::Option::None;
+        let mut refresh_token = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "context" => __map.field(&mut context, "context")?,
+                "identity" => __map.field(&mut identity, "identity")?,
+                "access" => __map.field(&mut access, "access")?,
+                "refresh_token" => __map.field(&mut refresh_token, "refresh_token")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            context: context.unwrap_or_default(),
+            identity: identity.unwrap_or_default(),
+            access: access.unwrap_or_default(),
+            refresh_token: refresh_token.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,53 +27,35 @@ impl<'de> ::serde::Deserialize<'de> for TokenPayLoadDataAccess {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenPayLoadDataAccess;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenPayLoadDataAccess")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TokenPayLoadDataAccess, A::Error> {
-                let mut claims = ::std::option::Option::None;
-                let mut token = ::std::option::Option::None;
-                let mut scopes = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "claims" => {
-                            crate::runtime::field(&mut __map, &mut claims, "claims")?
-                        }
-                        "token" => {
-                            crate::runtime::field(&mut __map, &mut token, "token")?
-                        }
-                        "scopes" => {
-                            crate::runtime::field(&mut __map, &mut scopes, "scopes")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenPayLoadDataAccess {
-                    claims: claims.unwrap_or_default(),
-                    token: token.unwrap_or_default(),
-                    scopes: scopes.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenPayLoadDataAccess {
+    const EXPECTING: &'static str = "struct TokenPayLoadDataAccess";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut claims = ::std::option::Option::None;
+        let mut token = ::std::option::Option::None;
+        let mut scopes = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "claims" => __map.field(&mut claims, "claims")?,
+                "token" => __map.field(&mut token, "token")?,
+                "scopes" => __map.field(&mut scopes, "scopes")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            claims: claims.unwrap_or_default(),
+            token: token.unwrap_or_default(),
+            scopes: scopes.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,61 +39,41 @@ impl<'de> ::serde::Deserialize<'de> for TokenPayLoadDataContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenPayLoadDataContext;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenPayLoadDataContext")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TokenPayLoadDataContext, A::Error> {
-                let mut request = ::std::option::Option::None;
-                let mut session = ::std::option::Option::None;
-                let mut user = ::std::option::Option::None;
-                let mut protocol = ::std::option::Option::None;
-                let mut policy = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "request" => {
-                            crate::runtime::field(&mut __map, &mut request, "request")?
-                        }
-                        "session" => {
-                            crate::runtime::field(&mut __map, &mut session, "session")?
-                        }
-                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
-                        "protocol" => {
-                            crate::runtime::field(&mut __map, &mut protocol, "protocol")?
-                        }
-                        "policy" => {
-                            crate::runtime::field(&mut __map, &mut policy, "policy")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenPayLoadDataContext {
-                    request: request.unwrap_or_default(),
-                    session: session.unwrap_or_default(),
-                    user: user.unwrap_or_default(),
-                    protocol: protocol.unwrap_or_default(),
-                    policy: policy.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenPayLoadDataContext {
+    const EXPECTING: &'static str = "struct TokenPayLoadDataContext";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut request = ::std::option::Option::None;
+        let mut session = ::std::option::Option::None;
+        let mut user = ::std::option::Option::None;
+        let mut protocol = ::std::option::Option::None;
+        let mut policy = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "request" => __map.field(&mut request, "request")?,
+                "session" => __map.field(&mut session, "session")?,
+                "user" => __map.field(&mut user, "user")?,
+                "protocol" => __map.field(&mut protocol, "protocol")?,
+                "policy" => __map.field(&mut policy, "policy")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            request: request.unwrap_or_default(),
+            session: session.unwrap_or_default(),
+            user: user.unwrap_or_default(),
+            protocol: protocol.unwrap_or_default(),
+            policy: policy.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

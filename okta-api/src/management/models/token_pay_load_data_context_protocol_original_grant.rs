@@ -28,59 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for TokenPayLoadDataContextProtocolOriginalG
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenPayLoadDataContextProtocolOriginalGrant;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenPayLoadDataContextProtocolOriginalGrant")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                TokenPayLoadDataContextProtocolOriginalGrant,
-                A::Error,
-            > {
-                let mut authorization = ::std::option::Option::None;
-                let mut refresh_token = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authorization" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorization,
-                                "authorization",
-                            )?
-                        }
-                        "refresh_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut refresh_token,
-                                "refresh_token",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenPayLoadDataContextProtocolOriginalGrant {
-                    authorization: authorization.unwrap_or_default(),
-                    refresh_token: refresh_token.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenPayLoadDataContextProtocolOriginalGrant {
+    const EXPECTING: &'static str = "struct TokenPayLoadDataContextProtocolOriginalGrant";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authorization = ::std::option::Option::None;
+        let mut refresh_token = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authorization" => __map.field(&mut authorization, "authorization")?,
+                "refresh_token" => __map.field(&mut refresh_token, "refresh_token")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authorization: authorization.unwrap_or_default(),
+            refresh_token: refresh_token.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

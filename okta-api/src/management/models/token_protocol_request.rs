@@ -45,93 +45,47 @@ impl<'de> ::serde::Deserialize<'de> for TokenProtocolRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenProtocolRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenProtocolRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TokenProtocolRequest, A::Error> {
-                let mut client_id = ::std::option::Option::None;
-                let mut grant_type = ::std::option::Option::None;
-                let mut redirect_uri = ::std::option::Option::None;
-                let mut response_mode = ::std::option::Option::None;
-                let mut response_type = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut state = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "client_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "client_id",
-                            )?
-                        }
-                        "grant_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_type,
-                                "grant_type",
-                            )?
-                        }
-                        "redirect_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut redirect_uri,
-                                "redirect_uri",
-                            )?
-                        }
-                        "response_mode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_mode,
-                                "response_mode",
-                            )?
-                        }
-                        "response_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_type,
-                                "response_type",
-                            )?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "state" => {
-                            crate::runtime::field(&mut __map, &mut state, "state")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenProtocolRequest {
-                    client_id: client_id.unwrap_or_default(),
-                    grant_type: grant_type.unwrap_or_default(),
-                    redirect_uri: redirect_uri.unwrap_or_default(),
-                    response_mode: response_mode.unwrap_or_default(),
-                    response_type: response_type.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenProtocolRequest {
+    const EXPECTING: &'static str = "struct TokenProtocolRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client_id = ::std::option::Option::None;
+        let mut grant_type = ::std::option::Option::None;
+        let mut redirect_uri = ::std::option::Option::None;
+        let mut response_mode = ::std::option::Option::None;
+        let mut response_type = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "client_id" => __map.field(&mut client_id, "client_id")?,
+                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
+                "redirect_uri" => __map.field(&mut redirect_uri, "redirect_uri")?,
+                "response_mode" => __map.field(&mut response_mode, "response_mode")?,
+                "response_type" => __map.field(&mut response_type, "response_type")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "state" => __map.field(&mut state, "state")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client_id: client_id.unwrap_or_default(),
+            grant_type: grant_type.unwrap_or_default(),
+            redirect_uri: redirect_uri.unwrap_or_default(),
+            response_mode: response_mode.unwrap_or_default(),
+            response_type: response_type.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            state: state.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -37,60 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for UiSchemaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UiSchemaObject;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UiSchemaObject")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UiSchemaObject, A::Error> {
-                let mut button_label = ::std::option::Option::None;
-                let mut elements = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "buttonLabel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut button_label,
-                                "buttonLabel",
-                            )?
-                        }
-                        "elements" => {
-                            crate::runtime::field(&mut __map, &mut elements, "elements")?
-                        }
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UiSchemaObject {
-                    button_label: button_label.unwrap_or_default(),
-                    elements: elements.unwrap_or_default(),
-                    label: label.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UiSchemaObject {
+    const EXPECTING: &'static str = "struct UiSchemaObject";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut button_label = ::std::option::Option::None;
+        let mut elements = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "buttonLabel" => __map.field(&mut button_label, "buttonLabel")?,
+                "elements" => __map.field(&mut elements, "elements")?,
+                "label" => __map.field(&mut label, "label")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            button_label: button_label.unwrap_or_default(),
+            elements: elements.unwrap_or_default(),
+            label: label.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -42,64 +42,35 @@ impl<'de> ::serde::Deserialize<'de> for UnconfirmedUserResponseSchemaUsersItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UnconfirmedUserResponseSchemaUsersItem;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UnconfirmedUserResponseSchemaUsersItem")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                UnconfirmedUserResponseSchemaUsersItem,
-                A::Error,
-            > {
-                let mut external_id = ::std::option::Option::None;
-                let mut credentials = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "externalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_id,
-                                "externalId",
-                            )?
-                        }
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UnconfirmedUserResponseSchemaUsersItem {
-                    external_id: external_id.unwrap_or_default(),
-                    credentials: credentials.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UnconfirmedUserResponseSchemaUsersItem {
+    const EXPECTING: &'static str = "struct UnconfirmedUserResponseSchemaUsersItem";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut external_id = ::std::option::Option::None;
+        let mut credentials = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "externalId" => __map.field(&mut external_id, "externalId")?,
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            external_id: external_id.unwrap_or_default(),
+            credentials: credentials.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

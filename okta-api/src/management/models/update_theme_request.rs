@@ -60,139 +60,116 @@ impl<'de> ::serde::Deserialize<'de> for UpdateThemeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UpdateThemeRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UpdateThemeRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UpdateThemeRequest, A::Error> {
-                let mut email_template_touch_point_variant = ::std::option::Option::None;
-                let mut end_user_dashboard_touch_point_variant = ::std::option::Option::None;
-                let mut error_page_touch_point_variant = ::std::option::Option::None;
-                let mut loading_page_touch_point_variant = ::std::option::Option::None;
-                let mut primary_color_contrast_hex = ::std::option::Option::None;
-                let mut primary_color_hex = ::std::option::Option::None;
-                let mut secondary_color_contrast_hex = ::std::option::Option::None;
-                let mut secondary_color_hex = ::std::option::Option::None;
-                let mut sign_in_page_touch_point_variant = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "emailTemplateTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut email_template_touch_point_variant,
-                                "emailTemplateTouchPointVariant",
-                            )?
-                        }
-                        "endUserDashboardTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut end_user_dashboard_touch_point_variant,
-                                "endUserDashboardTouchPointVariant",
-                            )?
-                        }
-                        "errorPageTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_page_touch_point_variant,
-                                "errorPageTouchPointVariant",
-                            )?
-                        }
-                        "loadingPageTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut loading_page_touch_point_variant,
-                                "loadingPageTouchPointVariant",
-                            )?
-                        }
-                        "primaryColorContrastHex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut primary_color_contrast_hex,
-                                "primaryColorContrastHex",
-                            )?
-                        }
-                        "primaryColorHex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut primary_color_hex,
-                                "primaryColorHex",
-                            )?
-                        }
-                        "secondaryColorContrastHex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secondary_color_contrast_hex,
-                                "secondaryColorContrastHex",
-                            )?
-                        }
-                        "secondaryColorHex" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secondary_color_hex,
-                                "secondaryColorHex",
-                            )?
-                        }
-                        "signInPageTouchPointVariant" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sign_in_page_touch_point_variant,
-                                "signInPageTouchPointVariant",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UpdateThemeRequest {
+    const EXPECTING: &'static str = "struct UpdateThemeRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut email_template_touch_point_variant = ::std::option::Option::None;
+        let mut end_user_dashboard_touch_point_variant = ::std::option::Option::None;
+        let mut error_page_touch_point_variant = ::std::option::Option::None;
+        let mut loading_page_touch_point_variant = ::std::option::Option::None;
+        let mut primary_color_contrast_hex = ::std::option::Option::None;
+        let mut primary_color_hex = ::std::option::Option::None;
+        let mut secondary_color_contrast_hex = ::std::option::Option::None;
+        let mut secondary_color_hex = ::std::option::Option::None;
+        let mut sign_in_page_touch_point_variant = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "emailTemplateTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut email_template_touch_point_variant,
+                            "emailTemplateTouchPointVariant",
+                        )?
                 }
-                ::std::result::Result::Ok(UpdateThemeRequest {
-                    email_template_touch_point_variant: crate::runtime::required(
-                        email_template_touch_point_variant,
-                        "emailTemplateTouchPointVariant",
-                    )?,
-                    end_user_dashboard_touch_point_variant: crate::runtime::required(
-                        end_user_dashboard_touch_point_variant,
-                        "endUserDashboardTouchPointVariant",
-                    )?,
-                    error_page_touch_point_variant: crate::runtime::required(
-                        error_page_touch_point_variant,
-                        "errorPageTouchPointVariant",
-                    )?,
-                    loading_page_touch_point_variant: loading_page_touch_point_variant
-                        .unwrap_or_default(),
-                    primary_color_contrast_hex: primary_color_contrast_hex
-                        .unwrap_or_default(),
-                    primary_color_hex: primary_color_hex.unwrap_or_default(),
-                    secondary_color_contrast_hex: secondary_color_contrast_hex
-                        .unwrap_or_default(),
-                    secondary_color_hex: secondary_color_hex.unwrap_or_default(),
-                    sign_in_page_touch_point_variant: crate::runtime::required(
-                        sign_in_page_touch_point_variant,
-                        "signInPageTouchPointVariant",
-                    )?,
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "endUserDashboardTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut end_user_dashboard_touch_point_variant,
+                            "endUserDashboardTouchPointVariant",
+                        )?
+                }
+                "errorPageTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut error_page_touch_point_variant,
+                            "errorPageTouchPointVariant",
+                        )?
+                }
+                "loadingPageTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut loading_page_touch_point_variant,
+                            "loadingPageTouchPointVariant",
+                        )?
+                }
+                "primaryColorContrastHex" => {
+                    __map
+                        .field(
+                            &mut primary_color_contrast_hex,
+                            "primaryColorContrastHex",
+                        )?
+                }
+                "primaryColorHex" => {
+                    __map.field(&mut primary_color_hex, "primaryColorHex")?
+                }
+                "secondaryColorContrastHex" => {
+                    __map
+                        .field(
+                            &mut secondary_color_contrast_hex,
+                            "secondaryColorContrastHex",
+                        )?
+                }
+                "secondaryColorHex" => {
+                    __map.field(&mut secondary_color_hex, "secondaryColorHex")?
+                }
+                "signInPageTouchPointVariant" => {
+                    __map
+                        .field(
+                            &mut sign_in_page_touch_point_variant,
+                            "signInPageTouchPointVariant",
+                        )?
+                }
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            email_template_touch_point_variant: crate::runtime::required(
+                email_template_touch_point_variant,
+                "emailTemplateTouchPointVariant",
+            )?,
+            end_user_dashboard_touch_point_variant: crate::runtime::required(
+                end_user_dashboard_touch_point_variant,
+                "endUserDashboardTouchPointVariant",
+            )?,
+            error_page_touch_point_variant: crate::runtime::required(
+                error_page_touch_point_variant,
+                "errorPageTouchPointVariant",
+            )?,
+            loading_page_touch_point_variant: loading_page_touch_point_variant
+                .unwrap_or_default(),
+            primary_color_contrast_hex: primary_color_contrast_hex.unwrap_or_default(),
+            primary_color_hex: primary_color_hex.unwrap_or_default(),
+            secondary_color_contrast_hex: secondary_color_contrast_hex
+                .unwrap_or_default(),
+            secondary_color_hex: secondary_color_hex.unwrap_or_default(),
+            sign_in_page_touch_point_variant: crate::runtime::required(
+                sign_in_page_touch_point_variant,
+                "signInPageTouchPointVariant",
+            )?,
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -36,70 +36,38 @@ impl<'de> ::serde::Deserialize<'de> for UploadYubikeyOtpTokenSeedBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UploadYubikeyOtpTokenSeedBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UploadYubikeyOtpTokenSeedBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UploadYubikeyOtpTokenSeedBody, A::Error> {
-                let mut serial_number = ::std::option::Option::None;
-                let mut public_id = ::std::option::Option::None;
-                let mut private_id = ::std::option::Option::None;
-                let mut aes_key = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "serialNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut serial_number,
-                                "serialNumber",
-                            )?
-                        }
-                        "publicId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut public_id,
-                                "publicId",
-                            )?
-                        }
-                        "privateId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut private_id,
-                                "privateId",
-                            )?
-                        }
-                        "aesKey" => {
-                            crate::runtime::field(&mut __map, &mut aes_key, "aesKey")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UploadYubikeyOtpTokenSeedBody {
-                    serial_number: serial_number.unwrap_or_default(),
-                    public_id: public_id.unwrap_or_default(),
-                    private_id: private_id.unwrap_or_default(),
-                    aes_key: aes_key.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UploadYubikeyOtpTokenSeedBody {
+    const EXPECTING: &'static str = "struct UploadYubikeyOtpTokenSeedBody";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut serial_number = ::std::option::Option::None;
+        let mut public_id = ::std::option::Option::None;
+        let mut private_id = ::std::option::Option::None;
+        let mut aes_key = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "serialNumber" => __map.field(&mut serial_number, "serialNumber")?,
+                "publicId" => __map.field(&mut public_id, "publicId")?,
+                "privateId" => __map.field(&mut private_id, "privateId")?,
+                "aesKey" => __map.field(&mut aes_key, "aesKey")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            serial_number: serial_number.unwrap_or_default(),
+            public_id: public_id.unwrap_or_default(),
+            private_id: private_id.unwrap_or_default(),
+            aes_key: aes_key.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

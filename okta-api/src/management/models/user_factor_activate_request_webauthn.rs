@@ -29,56 +29,32 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorActivateRequestWebauthn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorActivateRequestWebauthn;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorActivateRequestWebauthn")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorActivateRequestWebauthn, A::Error> {
-                let mut attestation = ::std::option::Option::None;
-                let mut client_data = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "attestation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attestation,
-                                "attestation",
-                            )?
-                        }
-                        "clientData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_data,
-                                "clientData",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorActivateRequestWebauthn {
-                    attestation: attestation.unwrap_or_default(),
-                    client_data: client_data.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorActivateRequestWebauthn {
+    const EXPECTING: &'static str = "struct UserFactorActivateRequestWebauthn";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut attestation = ::std::option::Option::None;
+        let mut client_data = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "attestation" => __map.field(&mut attestation, "attestation")?,
+                "clientData" => __map.field(&mut client_data, "clientData")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            attestation: attestation.unwrap_or_default(),
+            client_data: client_data.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -57,99 +57,65 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorLinks, A::Error> {
-                let mut activate = ::std::option::Option::None;
-                let mut cancel = ::std::option::Option::None;
-                let mut deactivate = ::std::option::Option::None;
-                let mut enroll = ::std::option::Option::None;
-                let mut factor = ::std::option::Option::None;
-                let mut poll = ::std::option::Option::None;
-                let mut qrcode = ::std::option::Option::None;
-                let mut question = ::std::option::Option::None;
-                let mut resend = ::std::option::Option::None;
-                let mut send = ::std::option::Option::None;
-                let mut self_ = ::std::option::Option::None;
-                let mut user = ::std::option::Option::None;
-                let mut verify = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "activate" => {
-                            crate::runtime::field(&mut __map, &mut activate, "activate")?
-                        }
-                        "cancel" => {
-                            crate::runtime::field(&mut __map, &mut cancel, "cancel")?
-                        }
-                        "deactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut deactivate,
-                                "deactivate",
-                            )?
-                        }
-                        "enroll" => {
-                            crate::runtime::field(&mut __map, &mut enroll, "enroll")?
-                        }
-                        "factor" => {
-                            crate::runtime::field(&mut __map, &mut factor, "factor")?
-                        }
-                        "poll" => crate::runtime::field(&mut __map, &mut poll, "poll")?,
-                        "qrcode" => {
-                            crate::runtime::field(&mut __map, &mut qrcode, "qrcode")?
-                        }
-                        "question" => {
-                            crate::runtime::field(&mut __map, &mut question, "question")?
-                        }
-                        "resend" => {
-                            crate::runtime::field(&mut __map, &mut resend, "resend")?
-                        }
-                        "send" => crate::runtime::field(&mut __map, &mut send, "send")?,
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
-                        "verify" => {
-                            crate::runtime::field(&mut __map, &mut verify, "verify")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorLinks {
-                    activate: activate.unwrap_or_default(),
-                    cancel: cancel.unwrap_or_default(),
-                    deactivate: deactivate.unwrap_or_default(),
-                    enroll: enroll.unwrap_or_default(),
-                    factor: factor.unwrap_or_default(),
-                    poll: poll.unwrap_or_default(),
-                    qrcode: qrcode.unwrap_or_default(),
-                    question: question.unwrap_or_default(),
-                    resend: resend.unwrap_or_default(),
-                    send: send.unwrap_or_default(),
-                    self_: self_.unwrap_or_default(),
-                    user: user.unwrap_or_default(),
-                    verify: verify.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorLinks {
+    const EXPECTING: &'static str = "struct UserFactorLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut activate = ::std::option::Option::None;
+        let mut cancel = ::std::option::Option::None;
+        let mut deactivate = ::std::option::Option::None;
+        let mut enroll = ::std::option::Option::None;
+        let mut factor = ::std::option::Option::None;
+        let mut poll = ::std::option::Option::None;
+        let mut qrcode = ::std::option::Option::None;
+        let mut question = ::std::option::Option::None;
+        let mut resend = ::std::option::Option::None;
+        let mut send = ::std::option::Option::None;
+        let mut self_ = ::std::option::Option::None;
+        let mut user = ::std::option::Option::None;
+        let mut verify = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "activate" => __map.field(&mut activate, "activate")?,
+                "cancel" => __map.field(&mut cancel, "cancel")?,
+                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
+                "enroll" => __map.field(&mut enroll, "enroll")?,
+                "factor" => __map.field(&mut factor, "factor")?,
+                "poll" => __map.field(&mut poll, "poll")?,
+                "qrcode" => __map.field(&mut qrcode, "qrcode")?,
+                "question" => __map.field(&mut question, "question")?,
+                "resend" => __map.field(&mut resend, "resend")?,
+                "send" => __map.field(&mut send, "send")?,
+                "self" => __map.field(&mut self_, "self")?,
+                "user" => __map.field(&mut user, "user")?,
+                "verify" => __map.field(&mut verify, "verify")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            activate: activate.unwrap_or_default(),
+            cancel: cancel.unwrap_or_default(),
+            deactivate: deactivate.unwrap_or_default(),
+            enroll: enroll.unwrap_or_default(),
+            factor: factor.unwrap_or_default(),
+            poll: poll.unwrap_or_default(),
+            qrcode: qrcode.unwrap_or_default(),
+            question: question.unwrap_or_default(),
+            resend: resend.unwrap_or_default(),
+            send: send.unwrap_or_default(),
+            self_: self_.unwrap_or_default(),
+            user: user.unwrap_or_default(),
+            verify: verify.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -45,78 +45,44 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorPushProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorPushProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorPushProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorPushProfile, A::Error> {
-                let mut credential_id = ::std::option::Option::None;
-                let mut device_token = ::std::option::Option::None;
-                let mut device_type = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut version = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "credentialId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credential_id,
-                                "credentialId",
-                            )?
-                        }
-                        "deviceToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_token,
-                                "deviceToken",
-                            )?
-                        }
-                        "deviceType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_type,
-                                "deviceType",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "version" => {
-                            crate::runtime::field(&mut __map, &mut version, "version")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorPushProfile {
-                    credential_id: credential_id.unwrap_or_default(),
-                    device_token: device_token.unwrap_or_default(),
-                    device_type: device_type.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    platform: platform.unwrap_or_default(),
-                    version: version.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorPushProfile {
+    const EXPECTING: &'static str = "struct UserFactorPushProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut credential_id = ::std::option::Option::None;
+        let mut device_token = ::std::option::Option::None;
+        let mut device_type = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut version = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "credentialId" => __map.field(&mut credential_id, "credentialId")?,
+                "deviceToken" => __map.field(&mut device_token, "deviceToken")?,
+                "deviceType" => __map.field(&mut device_type, "deviceType")?,
+                "name" => __map.field(&mut name, "name")?,
+                "platform" => __map.field(&mut platform, "platform")?,
+                "version" => __map.field(&mut version, "version")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            credential_id: credential_id.unwrap_or_default(),
+            device_token: device_token.unwrap_or_default(),
+            device_type: device_type.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            platform: platform.unwrap_or_default(),
+            version: version.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -24,48 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorPushTransactionTimeoutLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorPushTransactionTimeoutLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorPushTransactionTimeoutLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorPushTransactionTimeoutLinks, A::Error> {
-                let mut verify = ::std::option::Option::None;
-                let mut factor = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "verify" => {
-                            crate::runtime::field(&mut __map, &mut verify, "verify")?
-                        }
-                        "factor" => {
-                            crate::runtime::field(&mut __map, &mut factor, "factor")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorPushTransactionTimeoutLinks {
-                    verify: verify.unwrap_or_default(),
-                    factor: factor.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorPushTransactionTimeoutLinks {
+    const EXPECTING: &'static str = "struct UserFactorPushTransactionTimeoutLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut verify = ::std::option::Option::None;
+        let mut factor = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "verify" => __map.field(&mut verify, "verify")?,
+                "factor" => __map.field(&mut factor, "factor")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            verify: verify.unwrap_or_default(),
+            factor: factor.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

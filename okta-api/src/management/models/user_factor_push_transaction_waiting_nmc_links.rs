@@ -24,49 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorPushTransactionWaitingNmcLinks
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorPushTransactionWaitingNmcLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorPushTransactionWaitingNmcLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                UserFactorPushTransactionWaitingNmcLinks,
-                A::Error,
-            > {
-                let mut poll = ::std::option::Option::None;
-                let mut cancel = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "poll" => crate::runtime::field(&mut __map, &mut poll, "poll")?,
-                        "cancel" => {
-                            crate::runtime::field(&mut __map, &mut cancel, "cancel")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorPushTransactionWaitingNmcLinks {
-                    poll: poll.unwrap_or_default(),
-                    cancel: cancel.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorPushTransactionWaitingNmcLinks {
+    const EXPECTING: &'static str = "struct UserFactorPushTransactionWaitingNmcLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut poll = ::std::option::Option::None;
+        let mut cancel = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "poll" => __map.field(&mut poll, "poll")?,
+                "cancel" => __map.field(&mut cancel, "cancel")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            poll: poll.unwrap_or_default(),
+            cancel: cancel.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

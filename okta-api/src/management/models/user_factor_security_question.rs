@@ -76,102 +76,56 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorSecurityQuestion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorSecurityQuestion;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorSecurityQuestion")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorSecurityQuestion, A::Error> {
-                let mut created = ::std::option::Option::None;
-                let mut factor_type = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut provider = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut vendor_name = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "factorType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_type,
-                                "factorType",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "provider" => {
-                            crate::runtime::field(&mut __map, &mut provider, "provider")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "vendorName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut vendor_name,
-                                "vendorName",
-                            )?
-                        }
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorSecurityQuestion {
-                    created: created.unwrap_or_default(),
-                    factor_type: factor_type.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    provider: provider.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    vendor_name: vendor_name.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorSecurityQuestion {
+    const EXPECTING: &'static str = "struct UserFactorSecurityQuestion";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created = ::std::option::Option::None;
+        let mut factor_type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut provider = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut vendor_name = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "created" => __map.field(&mut created, "created")?,
+                "factorType" => __map.field(&mut factor_type, "factorType")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "provider" => __map.field(&mut provider, "provider")?,
+                "status" => __map.field(&mut status, "status")?,
+                "vendorName" => __map.field(&mut vendor_name, "vendorName")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created: created.unwrap_or_default(),
+            factor_type: factor_type.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            provider: provider.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            vendor_name: vendor_name.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -56,89 +56,47 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorSupported {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorSupported;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorSupported")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorSupported, A::Error> {
-                let mut enrollment = ::std::option::Option::None;
-                let mut factor_type = ::std::option::Option::None;
-                let mut provider = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut vendor_name = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "enrollment" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enrollment,
-                                "enrollment",
-                            )?
-                        }
-                        "factorType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_type,
-                                "factorType",
-                            )?
-                        }
-                        "provider" => {
-                            crate::runtime::field(&mut __map, &mut provider, "provider")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "vendorName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut vendor_name,
-                                "vendorName",
-                            )?
-                        }
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorSupported {
-                    enrollment: enrollment.unwrap_or_default(),
-                    factor_type: factor_type.unwrap_or_default(),
-                    provider: provider.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    vendor_name: vendor_name.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorSupported {
+    const EXPECTING: &'static str = "struct UserFactorSupported";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut enrollment = ::std::option::Option::None;
+        let mut factor_type = ::std::option::Option::None;
+        let mut provider = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut vendor_name = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "enrollment" => __map.field(&mut enrollment, "enrollment")?,
+                "factorType" => __map.field(&mut factor_type, "factorType")?,
+                "provider" => __map.field(&mut provider, "provider")?,
+                "status" => __map.field(&mut status, "status")?,
+                "vendorName" => __map.field(&mut vendor_name, "vendorName")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            enrollment: enrollment.unwrap_or_default(),
+            factor_type: factor_type.unwrap_or_default(),
+            provider: provider.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            vendor_name: vendor_name.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

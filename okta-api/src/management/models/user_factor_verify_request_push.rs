@@ -30,48 +30,36 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequestPush {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorVerifyRequestPush;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorVerifyRequestPush")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorVerifyRequestPush, A::Error> {
-                let mut use_number_matching_challenge = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "useNumberMatchingChallenge" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut use_number_matching_challenge,
-                                "useNumberMatchingChallenge",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorVerifyRequestPush {
+    const EXPECTING: &'static str = "struct UserFactorVerifyRequestPush";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut use_number_matching_challenge = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "useNumberMatchingChallenge" => {
+                    __map
+                        .field(
+                            &mut use_number_matching_challenge,
+                            "useNumberMatchingChallenge",
+                        )?
                 }
-                ::std::result::Result::Ok(UserFactorVerifyRequestPush {
-                    use_number_matching_challenge: use_number_matching_challenge
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            use_number_matching_challenge: use_number_matching_challenge
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

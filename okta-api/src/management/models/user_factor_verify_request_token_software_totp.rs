@@ -23,50 +23,29 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequestTokenSoftwareTotp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorVerifyRequestTokenSoftwareTotp;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorVerifyRequestTokenSoftwareTotp")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                UserFactorVerifyRequestTokenSoftwareTotp,
-                A::Error,
-            > {
-                let mut pass_code = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "passCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pass_code,
-                                "passCode",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorVerifyRequestTokenSoftwareTotp {
-                    pass_code: pass_code.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorVerifyRequestTokenSoftwareTotp {
+    const EXPECTING: &'static str = "struct UserFactorVerifyRequestTokenSoftwareTotp";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut pass_code = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "passCode" => __map.field(&mut pass_code, "passCode")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            pass_code: pass_code.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,56 +32,32 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequestU2f {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorVerifyRequestU2f;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorVerifyRequestU2f")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorVerifyRequestU2f, A::Error> {
-                let mut client_data = ::std::option::Option::None;
-                let mut signature_data = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "clientData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_data,
-                                "clientData",
-                            )?
-                        }
-                        "signatureData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut signature_data,
-                                "signatureData",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorVerifyRequestU2f {
-                    client_data: client_data.unwrap_or_default(),
-                    signature_data: signature_data.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorVerifyRequestU2f {
+    const EXPECTING: &'static str = "struct UserFactorVerifyRequestU2f";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client_data = ::std::option::Option::None;
+        let mut signature_data = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "clientData" => __map.field(&mut client_data, "clientData")?,
+                "signatureData" => __map.field(&mut signature_data, "signatureData")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client_data: client_data.unwrap_or_default(),
+            signature_data: signature_data.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

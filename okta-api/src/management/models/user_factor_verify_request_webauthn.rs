@@ -38,65 +38,37 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequestWebauthn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorVerifyRequestWebauthn;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorVerifyRequestWebauthn")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorVerifyRequestWebauthn, A::Error> {
-                let mut authenticator_data = ::std::option::Option::None;
-                let mut client_data = ::std::option::Option::None;
-                let mut signature_data = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticatorData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_data,
-                                "authenticatorData",
-                            )?
-                        }
-                        "clientData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_data,
-                                "clientData",
-                            )?
-                        }
-                        "signatureData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut signature_data,
-                                "signatureData",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorVerifyRequestWebauthn {
+    const EXPECTING: &'static str = "struct UserFactorVerifyRequestWebauthn";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authenticator_data = ::std::option::Option::None;
+        let mut client_data = ::std::option::Option::None;
+        let mut signature_data = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticatorData" => {
+                    __map.field(&mut authenticator_data, "authenticatorData")?
                 }
-                ::std::result::Result::Ok(UserFactorVerifyRequestWebauthn {
-                    authenticator_data: authenticator_data.unwrap_or_default(),
-                    client_data: client_data.unwrap_or_default(),
-                    signature_data: signature_data.unwrap_or_default(),
-                    additional_properties,
-                })
+                "clientData" => __map.field(&mut client_data, "clientData")?,
+                "signatureData" => __map.field(&mut signature_data, "signatureData")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authenticator_data: authenticator_data.unwrap_or_default(),
+            client_data: client_data.unwrap_or_default(),
+            signature_data: signature_data.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -58,84 +58,44 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorVerifyResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorVerifyResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorVerifyResponse, A::Error> {
-                let mut expires_at = ::std::option::Option::None;
-                let mut factor_message = ::std::option::Option::None;
-                let mut factor_result = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expiresAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_at,
-                                "expiresAt",
-                            )?
-                        }
-                        "factorMessage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_message,
-                                "factorMessage",
-                            )?
-                        }
-                        "factorResult" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut factor_result,
-                                "factorResult",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserFactorVerifyResponse {
-                    expires_at: expires_at.unwrap_or_default(),
-                    factor_message: factor_message.unwrap_or_default(),
-                    factor_result: factor_result.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorVerifyResponse {
+    const EXPECTING: &'static str = "struct UserFactorVerifyResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expires_at = ::std::option::Option::None;
+        let mut factor_message = ::std::option::Option::None;
+        let mut factor_result = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
+                "factorMessage" => __map.field(&mut factor_message, "factorMessage")?,
+                "factorResult" => __map.field(&mut factor_result, "factorResult")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expires_at: expires_at.unwrap_or_default(),
+            factor_message: factor_message.unwrap_or_default(),
+            factor_result: factor_result.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -32,56 +32,34 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorWebAuthnProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserFactorWebAuthnProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserFactorWebAuthnProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserFactorWebAuthnProfile, A::Error> {
-                let mut authenticator_name = ::std::option::Option::None;
-                let mut credential_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticatorName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_name,
-                                "authenticatorName",
-                            )?
-                        }
-                        "credentialId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credential_id,
-                                "credentialId",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserFactorWebAuthnProfile {
+    const EXPECTING: &'static str = "struct UserFactorWebAuthnProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authenticator_name = ::std::option::Option::None;
+        let mut credential_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticatorName" => {
+                    __map.field(&mut authenticator_name, "authenticatorName")?
                 }
-                ::std::result::Result::Ok(UserFactorWebAuthnProfile {
-                    authenticator_name: authenticator_name.unwrap_or_default(),
-                    credential_id: credential_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "credentialId" => __map.field(&mut credential_id, "credentialId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authenticator_name: authenticator_name.unwrap_or_default(),
+            credential_id: credential_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

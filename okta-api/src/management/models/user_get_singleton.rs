@@ -119,141 +119,75 @@ impl<'de> ::serde::Deserialize<'de> for UserGetSingleton {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserGetSingleton;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserGetSingleton")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserGetSingleton, A::Error> {
-                let mut activated = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut credentials = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_login = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut password_changed = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut realm_id = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut status_changed = ::std::option::Option::None;
-                let mut transitioning_to_status = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "activated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut activated,
-                                "activated",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastLogin" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_login,
-                                "lastLogin",
-                            )?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "passwordChanged" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_changed,
-                                "passwordChanged",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "realmId" => {
-                            crate::runtime::field(&mut __map, &mut realm_id, "realmId")?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "statusChanged" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut status_changed,
-                                "statusChanged",
-                            )?
-                        }
-                        "transitioningToStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transitioning_to_status,
-                                "transitioningToStatus",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserGetSingleton {
+    const EXPECTING: &'static str = "struct UserGetSingleton";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut activated = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut credentials = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_login = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut password_changed = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut realm_id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut status_changed = ::std::option::Option::None;
+        let mut transitioning_to_status = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "activated" => __map.field(&mut activated, "activated")?,
+                "created" => __map.field(&mut created, "created")?,
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastLogin" => __map.field(&mut last_login, "lastLogin")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "passwordChanged" => {
+                    __map.field(&mut password_changed, "passwordChanged")?
                 }
-                ::std::result::Result::Ok(UserGetSingleton {
-                    activated: activated.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    credentials: credentials.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_login: last_login.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    password_changed: password_changed.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    realm_id: realm_id.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    status_changed: status_changed.unwrap_or_default(),
-                    transitioning_to_status: transitioning_to_status.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "profile" => __map.field(&mut profile, "profile")?,
+                "realmId" => __map.field(&mut realm_id, "realmId")?,
+                "status" => __map.field(&mut status, "status")?,
+                "statusChanged" => __map.field(&mut status_changed, "statusChanged")?,
+                "transitioningToStatus" => {
+                    __map.field(&mut transitioning_to_status, "transitioningToStatus")?
+                }
+                "type" => __map.field(&mut type_, "type")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            activated: activated.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            credentials: credentials.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_login: last_login.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            password_changed: password_changed.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            realm_id: realm_id.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            status_changed: status_changed.unwrap_or_default(),
+            transitioning_to_status: transitioning_to_status.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

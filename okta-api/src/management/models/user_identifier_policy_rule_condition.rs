@@ -33,55 +33,35 @@ impl<'de> ::serde::Deserialize<'de> for UserIdentifierPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserIdentifierPolicyRuleCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserIdentifierPolicyRuleCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserIdentifierPolicyRuleCondition, A::Error> {
-                let mut attribute = ::std::option::Option::None;
-                let mut patterns = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "attribute" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attribute,
-                                "attribute",
-                            )?
-                        }
-                        "patterns" => {
-                            crate::runtime::field(&mut __map, &mut patterns, "patterns")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserIdentifierPolicyRuleCondition {
-                    attribute: attribute.unwrap_or_default(),
-                    patterns: patterns.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserIdentifierPolicyRuleCondition {
+    const EXPECTING: &'static str = "struct UserIdentifierPolicyRuleCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut attribute = ::std::option::Option::None;
+        let mut patterns = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "attribute" => __map.field(&mut attribute, "attribute")?,
+                "patterns" => __map.field(&mut patterns, "patterns")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            attribute: attribute.unwrap_or_default(),
+            patterns: patterns.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -39,56 +39,38 @@ impl<'de> ::serde::Deserialize<'de> for UserImportRequestData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserImportRequestData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserImportRequestData")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserImportRequestData, A::Error> {
-                let mut action = ::std::option::Option::None;
-                let mut app_user = ::std::option::Option::None;
-                let mut context = ::std::option::Option::None;
-                let mut user = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "action" => {
-                            crate::runtime::field(&mut __map, &mut action, "action")?
-                        }
-                        "appUser" => {
-                            crate::runtime::field(&mut __map, &mut app_user, "appUser")?
-                        }
-                        "context" => {
-                            crate::runtime::field(&mut __map, &mut context, "context")?
-                        }
-                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserImportRequestData {
-                    action: action.unwrap_or_default(),
-                    app_user: app_user.unwrap_or_default(),
-                    context: context.unwrap_or_default(),
-                    user: user.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserImportRequestData {
+    const EXPECTING: &'static str = "struct UserImportRequestData";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut action = ::std::option::Option::None;
+        let mut app_user = ::std::option::Option::None;
+        let mut context = ::std::option::Option::None;
+        let mut user = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "action" => __map.field(&mut action, "action")?,
+                "appUser" => __map.field(&mut app_user, "appUser")?,
+                "context" => __map.field(&mut context, "context")?,
+                "user" => __map.field(&mut user, "user")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            action: action.unwrap_or_default(),
+            app_user: app_user.unwrap_or_default(),
+            context: context.unwrap_or_default(),
+            user: user.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

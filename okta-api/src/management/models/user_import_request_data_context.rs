@@ -37,69 +37,41 @@ impl<'de> ::serde::Deserialize<'de> for UserImportRequestDataContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserImportRequestDataContext;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserImportRequestDataContext")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserImportRequestDataContext, A::Error> {
-                let mut conflicts = ::std::option::Option::None;
-                let mut application = ::std::option::Option::None;
-                let mut job = ::std::option::Option::None;
-                let mut matches = ::std::option::Option::None;
-                let mut policy = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "conflicts" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut conflicts,
-                                "conflicts",
-                            )?
-                        }
-                        "application" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut application,
-                                "application",
-                            )?
-                        }
-                        "job" => crate::runtime::field(&mut __map, &mut job, "job")?,
-                        "matches" => {
-                            crate::runtime::field(&mut __map, &mut matches, "matches")?
-                        }
-                        "policy" => {
-                            crate::runtime::field(&mut __map, &mut policy, "policy")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserImportRequestDataContext {
-                    conflicts: conflicts.unwrap_or_default(),
-                    application: application.unwrap_or_default(),
-                    job: job.unwrap_or_default(),
-                    matches: matches.unwrap_or_default(),
-                    policy: policy.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserImportRequestDataContext {
+    const EXPECTING: &'static str = "struct UserImportRequestDataContext";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut conflicts = ::std::option::Option::None;
+        let mut application = ::std::option::Option::None;
+        let mut job = ::std::option::Option::None;
+        let mut matches = ::std::option::Option::None;
+        let mut policy = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "conflicts" => __map.field(&mut conflicts, "conflicts")?,
+                "application" => __map.field(&mut application, "application")?,
+                "job" => __map.field(&mut job, "job")?,
+                "matches" => __map.field(&mut matches, "matches")?,
+                "policy" => __map.field(&mut policy, "policy")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            conflicts: conflicts.unwrap_or_default(),
+            application: application.unwrap_or_default(),
+            job: job.unwrap_or_default(),
+            matches: matches.unwrap_or_default(),
+            policy: policy.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,59 +30,32 @@ impl<'de> ::serde::Deserialize<'de> for UserLifecycleAttributePolicyRuleConditio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserLifecycleAttributePolicyRuleCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserLifecycleAttributePolicyRuleCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                UserLifecycleAttributePolicyRuleCondition,
-                A::Error,
-            > {
-                let mut attribute_name = ::std::option::Option::None;
-                let mut matching_value = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "attributeName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attribute_name,
-                                "attributeName",
-                            )?
-                        }
-                        "matchingValue" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut matching_value,
-                                "matchingValue",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserLifecycleAttributePolicyRuleCondition {
-                    attribute_name: attribute_name.unwrap_or_default(),
-                    matching_value: matching_value.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserLifecycleAttributePolicyRuleCondition {
+    const EXPECTING: &'static str = "struct UserLifecycleAttributePolicyRuleCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut attribute_name = ::std::option::Option::None;
+        let mut matching_value = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "attributeName" => __map.field(&mut attribute_name, "attributeName")?,
+                "matchingValue" => __map.field(&mut matching_value, "matchingValue")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            attribute_name: attribute_name.unwrap_or_default(),
+            matching_value: matching_value.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

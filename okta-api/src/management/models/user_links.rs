@@ -89,146 +89,73 @@ impl<'de> ::serde::Deserialize<'de> for UserLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut activate = ::std::option::Option::None;
-                let mut reset_password = ::std::option::Option::None;
-                let mut reset_factors = ::std::option::Option::None;
-                let mut expire_password = ::std::option::Option::None;
-                let mut forgot_password = ::std::option::Option::None;
-                let mut change_recovery_question = ::std::option::Option::None;
-                let mut deactivate = ::std::option::Option::None;
-                let mut reactivate = ::std::option::Option::None;
-                let mut change_password = ::std::option::Option::None;
-                let mut schema = ::std::option::Option::None;
-                let mut suspend = ::std::option::Option::None;
-                let mut unsuspend = ::std::option::Option::None;
-                let mut unlock = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "activate" => {
-                            crate::runtime::field(&mut __map, &mut activate, "activate")?
-                        }
-                        "resetPassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reset_password,
-                                "resetPassword",
-                            )?
-                        }
-                        "resetFactors" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reset_factors,
-                                "resetFactors",
-                            )?
-                        }
-                        "expirePassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expire_password,
-                                "expirePassword",
-                            )?
-                        }
-                        "forgotPassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut forgot_password,
-                                "forgotPassword",
-                            )?
-                        }
-                        "changeRecoveryQuestion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut change_recovery_question,
-                                "changeRecoveryQuestion",
-                            )?
-                        }
-                        "deactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut deactivate,
-                                "deactivate",
-                            )?
-                        }
-                        "reactivate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut reactivate,
-                                "reactivate",
-                            )?
-                        }
-                        "changePassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut change_password,
-                                "changePassword",
-                            )?
-                        }
-                        "schema" => {
-                            crate::runtime::field(&mut __map, &mut schema, "schema")?
-                        }
-                        "suspend" => {
-                            crate::runtime::field(&mut __map, &mut suspend, "suspend")?
-                        }
-                        "unsuspend" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut unsuspend,
-                                "unsuspend",
-                            )?
-                        }
-                        "unlock" => {
-                            crate::runtime::field(&mut __map, &mut unlock, "unlock")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserLinks {
+    const EXPECTING: &'static str = "struct UserLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut activate = ::std::option::Option::None;
+        let mut reset_password = ::std::option::Option::None;
+        let mut reset_factors = ::std::option::Option::None;
+        let mut expire_password = ::std::option::Option::None;
+        let mut forgot_password = ::std::option::Option::None;
+        let mut change_recovery_question = ::std::option::Option::None;
+        let mut deactivate = ::std::option::Option::None;
+        let mut reactivate = ::std::option::Option::None;
+        let mut change_password = ::std::option::Option::None;
+        let mut schema = ::std::option::Option::None;
+        let mut suspend = ::std::option::Option::None;
+        let mut unsuspend = ::std::option::Option::None;
+        let mut unlock = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "activate" => __map.field(&mut activate, "activate")?,
+                "resetPassword" => __map.field(&mut reset_password, "resetPassword")?,
+                "resetFactors" => __map.field(&mut reset_factors, "resetFactors")?,
+                "expirePassword" => __map.field(&mut expire_password, "expirePassword")?,
+                "forgotPassword" => __map.field(&mut forgot_password, "forgotPassword")?,
+                "changeRecoveryQuestion" => {
+                    __map.field(&mut change_recovery_question, "changeRecoveryQuestion")?
                 }
-                ::std::result::Result::Ok(UserLinks {
-                    self_: self_.unwrap_or_default(),
-                    activate: activate.unwrap_or_default(),
-                    reset_password: reset_password.unwrap_or_default(),
-                    reset_factors: reset_factors.unwrap_or_default(),
-                    expire_password: expire_password.unwrap_or_default(),
-                    forgot_password: forgot_password.unwrap_or_default(),
-                    change_recovery_question: change_recovery_question
-                        .unwrap_or_default(),
-                    deactivate: deactivate.unwrap_or_default(),
-                    reactivate: reactivate.unwrap_or_default(),
-                    change_password: change_password.unwrap_or_default(),
-                    schema: schema.unwrap_or_default(),
-                    suspend: suspend.unwrap_or_default(),
-                    unsuspend: unsuspend.unwrap_or_default(),
-                    unlock: unlock.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
+                "reactivate" => __map.field(&mut reactivate, "reactivate")?,
+                "changePassword" => __map.field(&mut change_password, "changePassword")?,
+                "schema" => __map.field(&mut schema, "schema")?,
+                "suspend" => __map.field(&mut suspend, "suspend")?,
+                "unsuspend" => __map.field(&mut unsuspend, "unsuspend")?,
+                "unlock" => __map.field(&mut unlock, "unlock")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            activate: activate.unwrap_or_default(),
+            reset_password: reset_password.unwrap_or_default(),
+            reset_factors: reset_factors.unwrap_or_default(),
+            expire_password: expire_password.unwrap_or_default(),
+            forgot_password: forgot_password.unwrap_or_default(),
+            change_recovery_question: change_recovery_question.unwrap_or_default(),
+            deactivate: deactivate.unwrap_or_default(),
+            reactivate: reactivate.unwrap_or_default(),
+            change_password: change_password.unwrap_or_default(),
+            schema: schema.unwrap_or_default(),
+            suspend: suspend.unwrap_or_default(),
+            unsuspend: unsuspend.unwrap_or_default(),
+            unlock: unlock.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -24,48 +24,36 @@ impl<'de> ::serde::Deserialize<'de> for UserLockoutSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserLockoutSettings;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserLockoutSettings")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserLockoutSettings, A::Error> {
-                let mut prevent_brute_force_lockout_from_unknown_devices = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "preventBruteForceLockoutFromUnknownDevices" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut prevent_brute_force_lockout_from_unknown_devices,
-                                "preventBruteForceLockoutFromUnknownDevices",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserLockoutSettings {
+    const EXPECTING: &'static str = "struct UserLockoutSettings";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut prevent_brute_force_lockout_from_unknown_devices = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "preventBruteForceLockoutFromUnknownDevices" => {
+                    __map
+                        .field(
+                            &mut prevent_brute_force_lockout_from_unknown_devices,
+                            "preventBruteForceLockoutFromUnknownDevices",
+                        )?
                 }
-                ::std::result::Result::Ok(UserLockoutSettings {
-                    prevent_brute_force_lockout_from_unknown_devices: prevent_brute_force_lockout_from_unknown_devices
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            prevent_brute_force_lockout_from_unknown_devices: prevent_brute_force_lockout_from_unknown_devices
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -55,85 +55,50 @@ impl<'de> ::serde::Deserialize<'de> for UserPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserPolicyRuleCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserPolicyRuleCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserPolicyRuleCondition, A::Error> {
-                let mut exclude = ::std::option::Option::None;
-                let mut inactivity = ::std::option::Option::None;
-                let mut include = ::std::option::Option::None;
-                let mut lifecycle_expiration = ::std::option::Option::None;
-                let mut password_expiration = ::std::option::Option::None;
-                let mut user_lifecycle_attribute = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "exclude" => {
-                            crate::runtime::field(&mut __map, &mut exclude, "exclude")?
-                        }
-                        "inactivity" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut inactivity,
-                                "inactivity",
-                            )?
-                        }
-                        "include" => {
-                            crate::runtime::field(&mut __map, &mut include, "include")?
-                        }
-                        "lifecycleExpiration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut lifecycle_expiration,
-                                "lifecycleExpiration",
-                            )?
-                        }
-                        "passwordExpiration" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut password_expiration,
-                                "passwordExpiration",
-                            )?
-                        }
-                        "userLifecycleAttribute" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_lifecycle_attribute,
-                                "userLifecycleAttribute",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserPolicyRuleCondition {
+    const EXPECTING: &'static str = "struct UserPolicyRuleCondition";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut exclude = ::std::option::Option::None;
+        let mut inactivity = ::std::option::Option::None;
+        let mut include = ::std::option::Option::None;
+        let mut lifecycle_expiration = ::std::option::Option::None;
+        let mut password_expiration = ::std::option::Option::None;
+        let mut user_lifecycle_attribute = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "exclude" => __map.field(&mut exclude, "exclude")?,
+                "inactivity" => __map.field(&mut inactivity, "inactivity")?,
+                "include" => __map.field(&mut include, "include")?,
+                "lifecycleExpiration" => {
+                    __map.field(&mut lifecycle_expiration, "lifecycleExpiration")?
                 }
-                ::std::result::Result::Ok(UserPolicyRuleCondition {
-                    exclude: exclude.unwrap_or_default(),
-                    inactivity: inactivity.unwrap_or_default(),
-                    include: include.unwrap_or_default(),
-                    lifecycle_expiration: lifecycle_expiration.unwrap_or_default(),
-                    password_expiration: password_expiration.unwrap_or_default(),
-                    user_lifecycle_attribute: user_lifecycle_attribute
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "passwordExpiration" => {
+                    __map.field(&mut password_expiration, "passwordExpiration")?
+                }
+                "userLifecycleAttribute" => {
+                    __map.field(&mut user_lifecycle_attribute, "userLifecycleAttribute")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            exclude: exclude.unwrap_or_default(),
+            inactivity: inactivity.unwrap_or_default(),
+            include: include.unwrap_or_default(),
+            lifecycle_expiration: lifecycle_expiration.unwrap_or_default(),
+            password_expiration: password_expiration.unwrap_or_default(),
+            user_lifecycle_attribute: user_lifecycle_attribute.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

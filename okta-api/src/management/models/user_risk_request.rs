@@ -27,56 +27,32 @@ impl<'de> ::serde::Deserialize<'de> for UserRiskRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserRiskRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserRiskRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserRiskRequest, A::Error> {
-                let mut risk_level = ::std::option::Option::None;
-                let mut risk_reason = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "riskLevel" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_level,
-                                "riskLevel",
-                            )?
-                        }
-                        "riskReason" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut risk_reason,
-                                "riskReason",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserRiskRequest {
-                    risk_level: crate::runtime::required(risk_level, "riskLevel")?,
-                    risk_reason: risk_reason.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserRiskRequest {
+    const EXPECTING: &'static str = "struct UserRiskRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut risk_level = ::std::option::Option::None;
+        let mut risk_reason = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "riskLevel" => __map.field(&mut risk_level, "riskLevel")?,
+                "riskReason" => __map.field(&mut risk_reason, "riskReason")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            risk_level: crate::runtime::required(risk_level, "riskLevel")?,
+            risk_reason: risk_reason.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -69,94 +69,56 @@ impl<'de> ::serde::Deserialize<'de> for UserSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSchema;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserSchema")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserSchema, A::Error> {
-                let mut schema = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut definitions = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut properties = ::std::option::Option::None;
-                let mut title = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "$schema" => {
-                            crate::runtime::field(&mut __map, &mut schema, "$schema")?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "definitions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut definitions,
-                                "definitions",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "properties" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut properties,
-                                "properties",
-                            )?
-                        }
-                        "title" => {
-                            crate::runtime::field(&mut __map, &mut title, "title")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserSchema {
-                    schema: schema.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    definitions: definitions.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    properties: properties.unwrap_or_default(),
-                    title: title.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserSchema {
+    const EXPECTING: &'static str = "struct UserSchema";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut schema = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut definitions = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut properties = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "$schema" => __map.field(&mut schema, "$schema")?,
+                "created" => __map.field(&mut created, "created")?,
+                "definitions" => __map.field(&mut definitions, "definitions")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "properties" => __map.field(&mut properties, "properties")?,
+                "title" => __map.field(&mut title, "title")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            schema: schema.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            definitions: definitions.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            properties: properties.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -125,152 +125,82 @@ impl<'de> ::serde::Deserialize<'de> for UserSchemaAttribute {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSchemaAttribute;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserSchemaAttribute")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserSchemaAttribute, A::Error> {
-                let mut default = ::std::option::Option::None;
-                let mut description = ::std::option::Option::None;
-                let mut enum_ = ::std::option::Option::None;
-                let mut external_name = ::std::option::Option::None;
-                let mut external_namespace = ::std::option::Option::None;
-                let mut format = ::std::option::Option::None;
-                let mut master = ::std::option::Option::None;
-                let mut max_length = ::std::option::Option::None;
-                let mut min_length = ::std::option::Option::None;
-                let mut mutability = ::std::option::Option::None;
-                let mut one_of = ::std::option::Option::None;
-                let mut pattern = ::std::option::Option::None;
-                let mut permissions = ::std::option::Option::None;
-                let mut required = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut title = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut unique = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "default" => {
-                            crate::runtime::field(&mut __map, &mut default, "default")?
-                        }
-                        "description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut description,
-                                "description",
-                            )?
-                        }
-                        "enum" => crate::runtime::field(&mut __map, &mut enum_, "enum")?,
-                        "externalName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_name,
-                                "externalName",
-                            )?
-                        }
-                        "externalNamespace" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_namespace,
-                                "externalNamespace",
-                            )?
-                        }
-                        "format" => {
-                            crate::runtime::field(&mut __map, &mut format, "format")?
-                        }
-                        "master" => {
-                            crate::runtime::field(&mut __map, &mut master, "master")?
-                        }
-                        "maxLength" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut max_length,
-                                "maxLength",
-                            )?
-                        }
-                        "minLength" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut min_length,
-                                "minLength",
-                            )?
-                        }
-                        "mutability" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut mutability,
-                                "mutability",
-                            )?
-                        }
-                        "oneOf" => {
-                            crate::runtime::field(&mut __map, &mut one_of, "oneOf")?
-                        }
-                        "pattern" => {
-                            crate::runtime::field(&mut __map, &mut pattern, "pattern")?
-                        }
-                        "permissions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut permissions,
-                                "permissions",
-                            )?
-                        }
-                        "required" => {
-                            crate::runtime::field(&mut __map, &mut required, "required")?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "title" => {
-                            crate::runtime::field(&mut __map, &mut title, "title")?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "unique" => {
-                            crate::runtime::field(&mut __map, &mut unique, "unique")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserSchemaAttribute {
+    const EXPECTING: &'static str = "struct UserSchemaAttribute";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut default = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut enum_ = ::std::option::Option::None;
+        let mut external_name = ::std::option::Option::None;
+        let mut external_namespace = ::std::option::Option::None;
+        let mut format = ::std::option::Option::None;
+        let mut master = ::std::option::Option::None;
+        let mut max_length = ::std::option::Option::None;
+        let mut min_length = ::std::option::Option::None;
+        let mut mutability = ::std::option::Option::None;
+        let mut one_of = ::std::option::Option::None;
+        let mut pattern = ::std::option::Option::None;
+        let mut permissions = ::std::option::Option::None;
+        let mut required = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut unique = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "default" => __map.field(&mut default, "default")?,
+                "description" => __map.field(&mut description, "description")?,
+                "enum" => __map.field(&mut enum_, "enum")?,
+                "externalName" => __map.field(&mut external_name, "externalName")?,
+                "externalNamespace" => {
+                    __map.field(&mut external_namespace, "externalNamespace")?
                 }
-                ::std::result::Result::Ok(UserSchemaAttribute {
-                    default: default.unwrap_or_default(),
-                    description: description.unwrap_or_default(),
-                    enum_: enum_.unwrap_or_default(),
-                    external_name: external_name.unwrap_or_default(),
-                    external_namespace: external_namespace.unwrap_or_default(),
-                    format: format.unwrap_or_default(),
-                    master: master.unwrap_or_default(),
-                    max_length: max_length.unwrap_or_default(),
-                    min_length: min_length.unwrap_or_default(),
-                    mutability: mutability.unwrap_or_default(),
-                    one_of: one_of.unwrap_or_default(),
-                    pattern: pattern.unwrap_or_default(),
-                    permissions: permissions.unwrap_or_default(),
-                    required: required.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    title: title.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    unique: unique.unwrap_or_default(),
-                    additional_properties,
-                })
+                "format" => __map.field(&mut format, "format")?,
+                "master" => __map.field(&mut master, "master")?,
+                "maxLength" => __map.field(&mut max_length, "maxLength")?,
+                "minLength" => __map.field(&mut min_length, "minLength")?,
+                "mutability" => __map.field(&mut mutability, "mutability")?,
+                "oneOf" => __map.field(&mut one_of, "oneOf")?,
+                "pattern" => __map.field(&mut pattern, "pattern")?,
+                "permissions" => __map.field(&mut permissions, "permissions")?,
+                "required" => __map.field(&mut required, "required")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "title" => __map.field(&mut title, "title")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "unique" => __map.field(&mut unique, "unique")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            default: default.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            enum_: enum_.unwrap_or_default(),
+            external_name: external_name.unwrap_or_default(),
+            external_namespace: external_namespace.unwrap_or_default(),
+            format: format.unwrap_or_default(),
+            master: master.unwrap_or_default(),
+            max_length: max_length.unwrap_or_default(),
+            min_length: min_length.unwrap_or_default(),
+            mutability: mutability.unwrap_or_default(),
+            one_of: one_of.unwrap_or_default(),
+            pattern: pattern.unwrap_or_default(),
+            permissions: permissions.unwrap_or_default(),
+            required: required.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            unique: unique.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

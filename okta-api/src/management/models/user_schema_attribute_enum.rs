@@ -24,48 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for UserSchemaAttributeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSchemaAttributeEnum;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserSchemaAttributeEnum")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserSchemaAttributeEnum, A::Error> {
-                let mut const_ = ::std::option::Option::None;
-                let mut title = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "const" => {
-                            crate::runtime::field(&mut __map, &mut const_, "const")?
-                        }
-                        "title" => {
-                            crate::runtime::field(&mut __map, &mut title, "title")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserSchemaAttributeEnum {
-                    const_: const_.unwrap_or_default(),
-                    title: title.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserSchemaAttributeEnum {
+    const EXPECTING: &'static str = "struct UserSchemaAttributeEnum";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut const_ = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "const" => __map.field(&mut const_, "const")?,
+                "title" => __map.field(&mut title, "title")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            const_: const_.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

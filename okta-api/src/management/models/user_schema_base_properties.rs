@@ -203,275 +203,125 @@ impl<'de> ::serde::Deserialize<'de> for UserSchemaBaseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UserSchemaBaseProperties;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserSchemaBaseProperties")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UserSchemaBaseProperties, A::Error> {
-                let mut city = ::std::option::Option::None;
-                let mut cost_center = ::std::option::Option::None;
-                let mut country_code = ::std::option::Option::None;
-                let mut department = ::std::option::Option::None;
-                let mut display_name = ::std::option::Option::None;
-                let mut division = ::std::option::Option::None;
-                let mut email = ::std::option::Option::None;
-                let mut employee_number = ::std::option::Option::None;
-                let mut first_name = ::std::option::Option::None;
-                let mut honorific_prefix = ::std::option::Option::None;
-                let mut honorific_suffix = ::std::option::Option::None;
-                let mut last_name = ::std::option::Option::None;
-                let mut locale = ::std::option::Option::None;
-                let mut login = ::std::option::Option::None;
-                let mut manager = ::std::option::Option::None;
-                let mut manager_id = ::std::option::Option::None;
-                let mut middle_name = ::std::option::Option::None;
-                let mut mobile_phone = ::std::option::Option::None;
-                let mut nick_name = ::std::option::Option::None;
-                let mut organization = ::std::option::Option::None;
-                let mut postal_address = ::std::option::Option::None;
-                let mut preferred_language = ::std::option::Option::None;
-                let mut primary_phone = ::std::option::Option::None;
-                let mut profile_url = ::std::option::Option::None;
-                let mut second_email = ::std::option::Option::None;
-                let mut state = ::std::option::Option::None;
-                let mut street_address = ::std::option::Option::None;
-                let mut timezone = ::std::option::Option::None;
-                let mut title = ::std::option::Option::None;
-                let mut user_type = ::std::option::Option::None;
-                let mut zip_code = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "city" => crate::runtime::field(&mut __map, &mut city, "city")?,
-                        "costCenter" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut cost_center,
-                                "costCenter",
-                            )?
-                        }
-                        "countryCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut country_code,
-                                "countryCode",
-                            )?
-                        }
-                        "department" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut department,
-                                "department",
-                            )?
-                        }
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "division" => {
-                            crate::runtime::field(&mut __map, &mut division, "division")?
-                        }
-                        "email" => {
-                            crate::runtime::field(&mut __map, &mut email, "email")?
-                        }
-                        "employeeNumber" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut employee_number,
-                                "employeeNumber",
-                            )?
-                        }
-                        "firstName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut first_name,
-                                "firstName",
-                            )?
-                        }
-                        "honorificPrefix" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut honorific_prefix,
-                                "honorificPrefix",
-                            )?
-                        }
-                        "honorificSuffix" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut honorific_suffix,
-                                "honorificSuffix",
-                            )?
-                        }
-                        "lastName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_name,
-                                "lastName",
-                            )?
-                        }
-                        "locale" => {
-                            crate::runtime::field(&mut __map, &mut locale, "locale")?
-                        }
-                        "login" => {
-                            crate::runtime::field(&mut __map, &mut login, "login")?
-                        }
-                        "manager" => {
-                            crate::runtime::field(&mut __map, &mut manager, "manager")?
-                        }
-                        "managerId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut manager_id,
-                                "managerId",
-                            )?
-                        }
-                        "middleName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut middle_name,
-                                "middleName",
-                            )?
-                        }
-                        "mobilePhone" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut mobile_phone,
-                                "mobilePhone",
-                            )?
-                        }
-                        "nickName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut nick_name,
-                                "nickName",
-                            )?
-                        }
-                        "organization" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut organization,
-                                "organization",
-                            )?
-                        }
-                        "postalAddress" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut postal_address,
-                                "postalAddress",
-                            )?
-                        }
-                        "preferredLanguage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut preferred_language,
-                                "preferredLanguage",
-                            )?
-                        }
-                        "primaryPhone" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut primary_phone,
-                                "primaryPhone",
-                            )?
-                        }
-                        "profileUrl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut profile_url,
-                                "profileUrl",
-                            )?
-                        }
-                        "secondEmail" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut second_email,
-                                "secondEmail",
-                            )?
-                        }
-                        "state" => {
-                            crate::runtime::field(&mut __map, &mut state, "state")?
-                        }
-                        "streetAddress" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut street_address,
-                                "streetAddress",
-                            )?
-                        }
-                        "timezone" => {
-                            crate::runtime::field(&mut __map, &mut timezone, "timezone")?
-                        }
-                        "title" => {
-                            crate::runtime::field(&mut __map, &mut title, "title")?
-                        }
-                        "userType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_type,
-                                "userType",
-                            )?
-                        }
-                        "zipCode" => {
-                            crate::runtime::field(&mut __map, &mut zip_code, "zipCode")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UserSchemaBaseProperties {
+    const EXPECTING: &'static str = "struct UserSchemaBaseProperties";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut city = ::std::option::Option::None;
+        let mut cost_center = ::std::option::Option::None;
+        let mut country_code = ::std::option::Option::None;
+        let mut department = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut division = ::std::option::Option::None;
+        let mut email = ::std::option::Option::None;
+        let mut employee_number = ::std::option::Option::None;
+        let mut first_name = ::std::option::Option::None;
+        let mut honorific_prefix = ::std::option::Option::None;
+        let mut honorific_suffix = ::std::option::Option::None;
+        let mut last_name = ::std::option::Option::None;
+        let mut locale = ::std::option::Option::None;
+        let mut login = ::std::option::Option::None;
+        let mut manager = ::std::option::Option::None;
+        let mut manager_id = ::std::option::Option::None;
+        let mut middle_name = ::std::option::Option::None;
+        let mut mobile_phone = ::std::option::Option::None;
+        let mut nick_name = ::std::option::Option::None;
+        let mut organization = ::std::option::Option::None;
+        let mut postal_address = ::std::option::Option::None;
+        let mut preferred_language = ::std::option::Option::None;
+        let mut primary_phone = ::std::option::Option::None;
+        let mut profile_url = ::std::option::Option::None;
+        let mut second_email = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut street_address = ::std::option::Option::None;
+        let mut timezone = ::std::option::Option::None;
+        let mut title = ::std::option::Option::None;
+        let mut user_type = ::std::option::Option::None;
+        let mut zip_code = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "city" => __map.field(&mut city, "city")?,
+                "costCenter" => __map.field(&mut cost_center, "costCenter")?,
+                "countryCode" => __map.field(&mut country_code, "countryCode")?,
+                "department" => __map.field(&mut department, "department")?,
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "division" => __map.field(&mut division, "division")?,
+                "email" => __map.field(&mut email, "email")?,
+                "employeeNumber" => __map.field(&mut employee_number, "employeeNumber")?,
+                "firstName" => __map.field(&mut first_name, "firstName")?,
+                "honorificPrefix" => {
+                    __map.field(&mut honorific_prefix, "honorificPrefix")?
                 }
-                ::std::result::Result::Ok(UserSchemaBaseProperties {
-                    city: city.unwrap_or_default(),
-                    cost_center: cost_center.unwrap_or_default(),
-                    country_code: country_code.unwrap_or_default(),
-                    department: department.unwrap_or_default(),
-                    display_name: display_name.unwrap_or_default(),
-                    division: division.unwrap_or_default(),
-                    email: email.unwrap_or_default(),
-                    employee_number: employee_number.unwrap_or_default(),
-                    first_name: first_name.unwrap_or_default(),
-                    honorific_prefix: honorific_prefix.unwrap_or_default(),
-                    honorific_suffix: honorific_suffix.unwrap_or_default(),
-                    last_name: last_name.unwrap_or_default(),
-                    locale: locale.unwrap_or_default(),
-                    login: login.unwrap_or_default(),
-                    manager: manager.unwrap_or_default(),
-                    manager_id: manager_id.unwrap_or_default(),
-                    middle_name: middle_name.unwrap_or_default(),
-                    mobile_phone: mobile_phone.unwrap_or_default(),
-                    nick_name: nick_name.unwrap_or_default(),
-                    organization: organization.unwrap_or_default(),
-                    postal_address: postal_address.unwrap_or_default(),
-                    preferred_language: preferred_language.unwrap_or_default(),
-                    primary_phone: primary_phone.unwrap_or_default(),
-                    profile_url: profile_url.unwrap_or_default(),
-                    second_email: second_email.unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    street_address: street_address.unwrap_or_default(),
-                    timezone: timezone.unwrap_or_default(),
-                    title: title.unwrap_or_default(),
-                    user_type: user_type.unwrap_or_default(),
-                    zip_code: zip_code.unwrap_or_default(),
-                    additional_properties,
-                })
+                "honorificSuffix" => {
+                    __map.field(&mut honorific_suffix, "honorificSuffix")?
+                }
+                "lastName" => __map.field(&mut last_name, "lastName")?,
+                "locale" => __map.field(&mut locale, "locale")?,
+                "login" => __map.field(&mut login, "login")?,
+                "manager" => __map.field(&mut manager, "manager")?,
+                "managerId" => __map.field(&mut manager_id, "managerId")?,
+                "middleName" => __map.field(&mut middle_name, "middleName")?,
+                "mobilePhone" => __map.field(&mut mobile_phone, "mobilePhone")?,
+                "nickName" => __map.field(&mut nick_name, "nickName")?,
+                "organization" => __map.field(&mut organization, "organization")?,
+                "postalAddress" => __map.field(&mut postal_address, "postalAddress")?,
+                "preferredLanguage" => {
+                    __map.field(&mut preferred_language, "preferredLanguage")?
+                }
+                "primaryPhone" => __map.field(&mut primary_phone, "primaryPhone")?,
+                "profileUrl" => __map.field(&mut profile_url, "profileUrl")?,
+                "secondEmail" => __map.field(&mut second_email, "secondEmail")?,
+                "state" => __map.field(&mut state, "state")?,
+                "streetAddress" => __map.field(&mut street_address, "streetAddress")?,
+                "timezone" => __map.field(&mut timezone, "timezone")?,
+                "title" => __map.field(&mut title, "title")?,
+                "userType" => __map.field(&mut user_type, "userType")?,
+                "zipCode" => __map.field(&mut zip_code, "zipCode")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            city: city.unwrap_or_default(),
+            cost_center: cost_center.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            division: division.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            employee_number: employee_number.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            honorific_prefix: honorific_prefix.unwrap_or_default(),
+            honorific_suffix: honorific_suffix.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            locale: locale.unwrap_or_default(),
+            login: login.unwrap_or_default(),
+            manager: manager.unwrap_or_default(),
+            manager_id: manager_id.unwrap_or_default(),
+            middle_name: middle_name.unwrap_or_default(),
+            mobile_phone: mobile_phone.unwrap_or_default(),
+            nick_name: nick_name.unwrap_or_default(),
+            organization: organization.unwrap_or_default(),
+            postal_address: postal_address.unwrap_or_default(),
+            preferred_language: preferred_language.unwrap_or_default(),
+            primary_phone: primary_phone.unwrap_or_default(),
+            profile_url: profile_url.unwrap_or_default(),
+            second_email: second_email.unwrap_or_default(),
+            state: state.unwrap_or_default(),
+            street_address: street_address.unwrap_or_default(),
+            timezone: timezone.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            user_type: user_type.unwrap_or_default(),
+            zip_code: zip_code.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

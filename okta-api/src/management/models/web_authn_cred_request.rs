@@ -35,62 +35,41 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnCredRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WebAuthnCredRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WebAuthnCredRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WebAuthnCredRequest, A::Error> {
-                let mut authenticator_enrollment_id = ::std::option::Option::None;
-                let mut cred_request_jwe = ::std::option::Option::None;
-                let mut key_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticatorEnrollmentId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_enrollment_id,
-                                "authenticatorEnrollmentId",
-                            )?
-                        }
-                        "credRequestJwe" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut cred_request_jwe,
-                                "credRequestJwe",
-                            )?
-                        }
-                        "keyId" => {
-                            crate::runtime::field(&mut __map, &mut key_id, "keyId")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WebAuthnCredRequest {
+    const EXPECTING: &'static str = "struct WebAuthnCredRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authenticator_enrollment_id = ::std::option::Option::None;
+        let mut cred_request_jwe = ::std::option::Option::None;
+        let mut key_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticatorEnrollmentId" => {
+                    __map
+                        .field(
+                            &mut authenticator_enrollment_id,
+                            "authenticatorEnrollmentId",
+                        )?
                 }
-                ::std::result::Result::Ok(WebAuthnCredRequest {
-                    authenticator_enrollment_id: authenticator_enrollment_id
-                        .unwrap_or_default(),
-                    cred_request_jwe: cred_request_jwe.unwrap_or_default(),
-                    key_id: key_id.unwrap_or_default(),
-                    additional_properties,
-                })
+                "credRequestJwe" => __map.field(&mut cred_request_jwe, "credRequestJwe")?,
+                "keyId" => __map.field(&mut key_id, "keyId")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authenticator_enrollment_id: authenticator_enrollment_id.unwrap_or_default(),
+            cred_request_jwe: cred_request_jwe.unwrap_or_default(),
+            key_id: key_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

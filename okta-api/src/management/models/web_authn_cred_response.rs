@@ -32,57 +32,40 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnCredResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WebAuthnCredResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WebAuthnCredResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WebAuthnCredResponse, A::Error> {
-                let mut authenticator_enrollment_id = ::std::option::Option::None;
-                let mut cred_response_jwe = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticatorEnrollmentId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_enrollment_id,
-                                "authenticatorEnrollmentId",
-                            )?
-                        }
-                        "credResponseJwe" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut cred_response_jwe,
-                                "credResponseJwe",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WebAuthnCredResponse {
+    const EXPECTING: &'static str = "struct WebAuthnCredResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authenticator_enrollment_id = ::std::option::Option::None;
+        let mut cred_response_jwe = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticatorEnrollmentId" => {
+                    __map
+                        .field(
+                            &mut authenticator_enrollment_id,
+                            "authenticatorEnrollmentId",
+                        )?
                 }
-                ::std::result::Result::Ok(WebAuthnCredResponse {
-                    authenticator_enrollment_id: authenticator_enrollment_id
-                        .unwrap_or_default(),
-                    cred_response_jwe: cred_response_jwe.unwrap_or_default(),
-                    additional_properties,
-                })
+                "credResponseJwe" => {
+                    __map.field(&mut cred_response_jwe, "credResponseJwe")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authenticator_enrollment_id: authenticator_enrollment_id.unwrap_or_default(),
+            cred_response_jwe: cred_response_jwe.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

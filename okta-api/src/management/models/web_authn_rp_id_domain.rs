@@ -45,59 +45,37 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnRpIdDomain {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WebAuthnRpIdDomain;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WebAuthnRpIdDomain")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WebAuthnRpIdDomain, A::Error> {
-                let mut dns_record = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut validation_status = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "dnsRecord" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut dns_record,
-                                "dnsRecord",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "validationStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut validation_status,
-                                "validationStatus",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WebAuthnRpIdDomain {
+    const EXPECTING: &'static str = "struct WebAuthnRpIdDomain";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut dns_record = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut validation_status = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "dnsRecord" => __map.field(&mut dns_record, "dnsRecord")?,
+                "name" => __map.field(&mut name, "name")?,
+                "validationStatus" => {
+                    __map.field(&mut validation_status, "validationStatus")?
                 }
-                ::std::result::Result::Ok(WebAuthnRpIdDomain {
-                    dns_record: dns_record.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    validation_status: validation_status.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            dns_record: dns_record.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            validation_status: validation_status.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

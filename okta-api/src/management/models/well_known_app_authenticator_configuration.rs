@@ -69,106 +69,67 @@ impl<'de> ::serde::Deserialize<'de> for WellKnownAppAuthenticatorConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WellKnownAppAuthenticatorConfiguration;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WellKnownAppAuthenticatorConfiguration")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                WellKnownAppAuthenticatorConfiguration,
-                A::Error,
-            > {
-                let mut app_authenticator_enroll_endpoint = ::std::option::Option::None;
-                let mut authenticator_id = ::std::option::Option::None;
-                let mut created_date = ::std::option::Option::None;
-                let mut key = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut org_id = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut supported_methods = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appAuthenticatorEnrollEndpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_authenticator_enroll_endpoint,
-                                "appAuthenticatorEnrollEndpoint",
-                            )?
-                        }
-                        "authenticatorId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_id,
-                                "authenticatorId",
-                            )?
-                        }
-                        "createdDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_date,
-                                "createdDate",
-                            )?
-                        }
-                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "orgId" => {
-                            crate::runtime::field(&mut __map, &mut org_id, "orgId")?
-                        }
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        "supportedMethods" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut supported_methods,
-                                "supportedMethods",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WellKnownAppAuthenticatorConfiguration {
+    const EXPECTING: &'static str = "struct WellKnownAppAuthenticatorConfiguration";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_authenticator_enroll_endpoint = ::std::option::Option::None;
+        let mut authenticator_id = ::std::option::Option::None;
+        let mut created_date = ::std::option::Option::None;
+        let mut key = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut org_id = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut supported_methods = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appAuthenticatorEnrollEndpoint" => {
+                    __map
+                        .field(
+                            &mut app_authenticator_enroll_endpoint,
+                            "appAuthenticatorEnrollEndpoint",
+                        )?
                 }
-                ::std::result::Result::Ok(WellKnownAppAuthenticatorConfiguration {
-                    app_authenticator_enroll_endpoint: app_authenticator_enroll_endpoint
-                        .unwrap_or_default(),
-                    authenticator_id: authenticator_id.unwrap_or_default(),
-                    created_date: created_date.unwrap_or_default(),
-                    key: key.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    org_id: org_id.unwrap_or_default(),
-                    settings: settings.unwrap_or_default(),
-                    supported_methods: supported_methods.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    additional_properties,
-                })
+                "authenticatorId" => {
+                    __map.field(&mut authenticator_id, "authenticatorId")?
+                }
+                "createdDate" => __map.field(&mut created_date, "createdDate")?,
+                "key" => __map.field(&mut key, "key")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "name" => __map.field(&mut name, "name")?,
+                "orgId" => __map.field(&mut org_id, "orgId")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                "supportedMethods" => {
+                    __map.field(&mut supported_methods, "supportedMethods")?
+                }
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_authenticator_enroll_endpoint: app_authenticator_enroll_endpoint
+                .unwrap_or_default(),
+            authenticator_id: authenticator_id.unwrap_or_default(),
+            created_date: created_date.unwrap_or_default(),
+            key: key.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            org_id: org_id.unwrap_or_default(),
+            settings: settings.unwrap_or_default(),
+            supported_methods: supported_methods.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

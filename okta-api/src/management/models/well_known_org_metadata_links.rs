@@ -26,56 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for WellKnownOrgMetadataLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WellKnownOrgMetadataLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WellKnownOrgMetadataLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WellKnownOrgMetadataLinks, A::Error> {
-                let mut alternate = ::std::option::Option::None;
-                let mut organization = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "alternate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut alternate,
-                                "alternate",
-                            )?
-                        }
-                        "organization" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut organization,
-                                "organization",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(WellKnownOrgMetadataLinks {
-                    alternate: alternate.unwrap_or_default(),
-                    organization: organization.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WellKnownOrgMetadataLinks {
+    const EXPECTING: &'static str = "struct WellKnownOrgMetadataLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut alternate = ::std::option::Option::None;
+        let mut organization = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "alternate" => __map.field(&mut alternate, "alternate")?,
+                "organization" => __map.field(&mut organization, "organization")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            alternate: alternate.unwrap_or_default(),
+            organization: organization.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -50,103 +50,64 @@ impl<'de> ::serde::Deserialize<'de> for WellKnownSsfMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WellKnownSsfMetadata;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WellKnownSsfMetadata")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WellKnownSsfMetadata, A::Error> {
-                let mut authorization_schemes = ::std::option::Option::None;
-                let mut configuration_endpoint = ::std::option::Option::None;
-                let mut default_subjects = ::std::option::Option::None;
-                let mut delivery_methods_supported = ::std::option::Option::None;
-                let mut issuer = ::std::option::Option::None;
-                let mut jwks_uri = ::std::option::Option::None;
-                let mut spec_version = ::std::option::Option::None;
-                let mut verification_endpoint = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authorization_schemes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorization_schemes,
-                                "authorization_schemes",
-                            )?
-                        }
-                        "configuration_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut configuration_endpoint,
-                                "configuration_endpoint",
-                            )?
-                        }
-                        "default_subjects" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut default_subjects,
-                                "default_subjects",
-                            )?
-                        }
-                        "delivery_methods_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut delivery_methods_supported,
-                                "delivery_methods_supported",
-                            )?
-                        }
-                        "issuer" => {
-                            crate::runtime::field(&mut __map, &mut issuer, "issuer")?
-                        }
-                        "jwks_uri" => {
-                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
-                        }
-                        "spec_version" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut spec_version,
-                                "spec_version",
-                            )?
-                        }
-                        "verification_endpoint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verification_endpoint,
-                                "verification_endpoint",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WellKnownSsfMetadata {
+    const EXPECTING: &'static str = "struct WellKnownSsfMetadata";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authorization_schemes = ::std::option::Option::None;
+        let mut configuration_endpoint = ::std::option::Option::None;
+        let mut default_subjects = ::std::option::Option::None;
+        let mut delivery_methods_supported = ::std::option::Option::None;
+        let mut issuer = ::std::option::Option::None;
+        let mut jwks_uri = ::std::option::Option::None;
+        let mut spec_version = ::std::option::Option::None;
+        let mut verification_endpoint = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authorization_schemes" => {
+                    __map.field(&mut authorization_schemes, "authorization_schemes")?
                 }
-                ::std::result::Result::Ok(WellKnownSsfMetadata {
-                    authorization_schemes: authorization_schemes.unwrap_or_default(),
-                    configuration_endpoint: configuration_endpoint.unwrap_or_default(),
-                    default_subjects: default_subjects.unwrap_or_default(),
-                    delivery_methods_supported: delivery_methods_supported
-                        .unwrap_or_default(),
-                    issuer: issuer.unwrap_or_default(),
-                    jwks_uri: jwks_uri.unwrap_or_default(),
-                    spec_version: spec_version.unwrap_or_default(),
-                    verification_endpoint: verification_endpoint.unwrap_or_default(),
-                    additional_properties,
-                })
+                "configuration_endpoint" => {
+                    __map.field(&mut configuration_endpoint, "configuration_endpoint")?
+                }
+                "default_subjects" => {
+                    __map.field(&mut default_subjects, "default_subjects")?
+                }
+                "delivery_methods_supported" => {
+                    __map
+                        .field(
+                            &mut delivery_methods_supported,
+                            "delivery_methods_supported",
+                        )?
+                }
+                "issuer" => __map.field(&mut issuer, "issuer")?,
+                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
+                "spec_version" => __map.field(&mut spec_version, "spec_version")?,
+                "verification_endpoint" => {
+                    __map.field(&mut verification_endpoint, "verification_endpoint")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authorization_schemes: authorization_schemes.unwrap_or_default(),
+            configuration_endpoint: configuration_endpoint.unwrap_or_default(),
+            default_subjects: default_subjects.unwrap_or_default(),
+            delivery_methods_supported: delivery_methods_supported.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            jwks_uri: jwks_uri.unwrap_or_default(),
+            spec_version: spec_version.unwrap_or_default(),
+            verification_endpoint: verification_endpoint.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -38,65 +38,46 @@ impl<'de> ::serde::Deserialize<'de> for WellKnownUrisRootLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WellKnownUrisRootLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WellKnownUrisRootLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WellKnownUrisRootLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut apple_app_site_association = ::std::option::Option::None;
-                let mut assetlinks_json = ::std::option::Option::None;
-                let mut webauthn = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "apple-app-site-association" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut apple_app_site_association,
-                                "apple-app-site-association",
-                            )?
-                        }
-                        "assetlinks.json" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut assetlinks_json,
-                                "assetlinks.json",
-                            )?
-                        }
-                        "webauthn" => {
-                            crate::runtime::field(&mut __map, &mut webauthn, "webauthn")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WellKnownUrisRootLinks {
+    const EXPECTING: &'static str = "struct WellKnownUrisRootLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut apple_app_site_association = ::std::option::Option::None;
+        let mut assetlinks_json = ::std::option::Option::None;
+        let mut webauthn = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "apple-app-site-association" => {
+                    __map
+                        .field(
+                            &mut apple_app_site_association,
+                            "apple-app-site-association",
+                        )?
                 }
-                ::std::result::Result::Ok(WellKnownUrisRootLinks {
-                    self_: self_.unwrap_or_default(),
-                    apple_app_site_association: apple_app_site_association
-                        .unwrap_or_default(),
-                    assetlinks_json: assetlinks_json.unwrap_or_default(),
-                    webauthn: webauthn.unwrap_or_default(),
-                    additional_properties,
-                })
+                "assetlinks.json" => {
+                    __map.field(&mut assetlinks_json, "assetlinks.json")?
+                }
+                "webauthn" => __map.field(&mut webauthn, "webauthn")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            apple_app_site_association: apple_app_site_association.unwrap_or_default(),
+            assetlinks_json: assetlinks_json.unwrap_or_default(),
+            webauthn: webauthn.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

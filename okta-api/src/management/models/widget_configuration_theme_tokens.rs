@@ -863,1356 +863,743 @@ impl<'de> ::serde::Deserialize<'de> for WidgetConfigurationThemeTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WidgetConfigurationThemeTokens;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WidgetConfigurationThemeTokens")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WidgetConfigurationThemeTokens, A::Error> {
-                let mut border_color_danger_control = ::std::option::Option::None;
-                let mut border_color_danger_dark = ::std::option::Option::None;
-                let mut border_color_danger_light = ::std::option::Option::None;
-                let mut border_color_disabled = ::std::option::Option::None;
-                let mut border_color_display = ::std::option::Option::None;
-                let mut border_color_primary_control = ::std::option::Option::None;
-                let mut border_color_primary_dark = ::std::option::Option::None;
-                let mut border_radius_main = ::std::option::Option::None;
-                let mut border_radius_tight = ::std::option::Option::None;
-                let mut border_style_main = ::std::option::Option::None;
-                let mut border_width_main = ::std::option::Option::None;
-                let mut focus_outline_color_primary = ::std::option::Option::None;
-                let mut focus_outline_offset_main = ::std::option::Option::None;
-                let mut focus_outline_offset_tight = ::std::option::Option::None;
-                let mut focus_outline_style = ::std::option::Option::None;
-                let mut focus_outline_width_main = ::std::option::Option::None;
-                let mut focus_outline_width_tight = ::std::option::Option::None;
-                let mut hue_blue100 = ::std::option::Option::None;
-                let mut hue_blue200 = ::std::option::Option::None;
-                let mut hue_blue300 = ::std::option::Option::None;
-                let mut hue_blue400 = ::std::option::Option::None;
-                let mut hue_blue50 = ::std::option::Option::None;
-                let mut hue_blue500 = ::std::option::Option::None;
-                let mut hue_blue600 = ::std::option::Option::None;
-                let mut hue_blue700 = ::std::option::Option::None;
-                let mut hue_blue800 = ::std::option::Option::None;
-                let mut hue_blue900 = ::std::option::Option::None;
-                let mut hue_green100 = ::std::option::Option::None;
-                let mut hue_green200 = ::std::option::Option::None;
-                let mut hue_green300 = ::std::option::Option::None;
-                let mut hue_green400 = ::std::option::Option::None;
-                let mut hue_green50 = ::std::option::Option::None;
-                let mut hue_green500 = ::std::option::Option::None;
-                let mut hue_green600 = ::std::option::Option::None;
-                let mut hue_green700 = ::std::option::Option::None;
-                let mut hue_green800 = ::std::option::Option::None;
-                let mut hue_green900 = ::std::option::Option::None;
-                let mut hue_neutral100 = ::std::option::Option::None;
-                let mut hue_neutral200 = ::std::option::Option::None;
-                let mut hue_neutral300 = ::std::option::Option::None;
-                let mut hue_neutral400 = ::std::option::Option::None;
-                let mut hue_neutral50 = ::std::option::Option::None;
-                let mut hue_neutral500 = ::std::option::Option::None;
-                let mut hue_neutral600 = ::std::option::Option::None;
-                let mut hue_neutral700 = ::std::option::Option::None;
-                let mut hue_neutral800 = ::std::option::Option::None;
-                let mut hue_neutral900 = ::std::option::Option::None;
-                let mut hue_neutral_white = ::std::option::Option::None;
-                let mut hue_red100 = ::std::option::Option::None;
-                let mut hue_red200 = ::std::option::Option::None;
-                let mut hue_red300 = ::std::option::Option::None;
-                let mut hue_red400 = ::std::option::Option::None;
-                let mut hue_red50 = ::std::option::Option::None;
-                let mut hue_red500 = ::std::option::Option::None;
-                let mut hue_red600 = ::std::option::Option::None;
-                let mut hue_red700 = ::std::option::Option::None;
-                let mut hue_red800 = ::std::option::Option::None;
-                let mut hue_red900 = ::std::option::Option::None;
-                let mut hue_yellow100 = ::std::option::Option::None;
-                let mut hue_yellow200 = ::std::option::Option::None;
-                let mut hue_yellow300 = ::std::option::Option::None;
-                let mut hue_yellow400 = ::std::option::Option::None;
-                let mut hue_yellow50 = ::std::option::Option::None;
-                let mut hue_yellow500 = ::std::option::Option::None;
-                let mut hue_yellow600 = ::std::option::Option::None;
-                let mut hue_yellow700 = ::std::option::Option::None;
-                let mut hue_yellow800 = ::std::option::Option::None;
-                let mut hue_yellow900 = ::std::option::Option::None;
-                let mut palette_danger_dark = ::std::option::Option::None;
-                let mut palette_danger_darker = ::std::option::Option::None;
-                let mut palette_danger_heading = ::std::option::Option::None;
-                let mut palette_danger_highlight = ::std::option::Option::None;
-                let mut palette_danger_light = ::std::option::Option::None;
-                let mut palette_danger_lighter = ::std::option::Option::None;
-                let mut palette_danger_main = ::std::option::Option::None;
-                let mut palette_danger_text = ::std::option::Option::None;
-                let mut palette_primary_dark = ::std::option::Option::None;
-                let mut palette_primary_darker = ::std::option::Option::None;
-                let mut palette_primary_heading = ::std::option::Option::None;
-                let mut palette_primary_highlight = ::std::option::Option::None;
-                let mut palette_primary_light = ::std::option::Option::None;
-                let mut palette_primary_lighter = ::std::option::Option::None;
-                let mut palette_primary_main = ::std::option::Option::None;
-                let mut palette_primary_text = ::std::option::Option::None;
-                let mut palette_success_dark = ::std::option::Option::None;
-                let mut palette_success_darker = ::std::option::Option::None;
-                let mut palette_success_heading = ::std::option::Option::None;
-                let mut palette_success_highlight = ::std::option::Option::None;
-                let mut palette_success_light = ::std::option::Option::None;
-                let mut palette_success_lighter = ::std::option::Option::None;
-                let mut palette_success_main = ::std::option::Option::None;
-                let mut palette_success_text = ::std::option::Option::None;
-                let mut palette_warning_dark = ::std::option::Option::None;
-                let mut palette_warning_darker = ::std::option::Option::None;
-                let mut palette_warning_heading = ::std::option::Option::None;
-                let mut palette_warning_highlight = ::std::option::Option::None;
-                let mut palette_warning_light = ::std::option::Option::None;
-                let mut palette_warning_lighter = ::std::option::Option::None;
-                let mut palette_warning_main = ::std::option::Option::None;
-                let mut palette_warning_text = ::std::option::Option::None;
-                let mut spacing0 = ::std::option::Option::None;
-                let mut spacing1 = ::std::option::Option::None;
-                let mut spacing2 = ::std::option::Option::None;
-                let mut spacing3 = ::std::option::Option::None;
-                let mut spacing4 = ::std::option::Option::None;
-                let mut spacing5 = ::std::option::Option::None;
-                let mut spacing6 = ::std::option::Option::None;
-                let mut spacing7 = ::std::option::Option::None;
-                let mut spacing8 = ::std::option::Option::None;
-                let mut spacing9 = ::std::option::Option::None;
-                let mut transition_duration_main = ::std::option::Option::None;
-                let mut typography_color_action = ::std::option::Option::None;
-                let mut typography_color_body = ::std::option::Option::None;
-                let mut typography_color_danger = ::std::option::Option::None;
-                let mut typography_color_disabled = ::std::option::Option::None;
-                let mut typography_color_heading = ::std::option::Option::None;
-                let mut typography_color_inverse = ::std::option::Option::None;
-                let mut typography_color_subordinate = ::std::option::Option::None;
-                let mut typography_color_success = ::std::option::Option::None;
-                let mut typography_color_support = ::std::option::Option::None;
-                let mut typography_color_warning = ::std::option::Option::None;
-                let mut typography_family_body = ::std::option::Option::None;
-                let mut typography_family_button = ::std::option::Option::None;
-                let mut typography_family_heading = ::std::option::Option::None;
-                let mut typography_line_height_body = ::std::option::Option::None;
-                let mut typography_line_height_heading1 = ::std::option::Option::None;
-                let mut typography_line_height_heading2 = ::std::option::Option::None;
-                let mut typography_line_height_heading3 = ::std::option::Option::None;
-                let mut typography_line_height_heading4 = ::std::option::Option::None;
-                let mut typography_line_height_heading5 = ::std::option::Option::None;
-                let mut typography_line_height_heading6 = ::std::option::Option::None;
-                let mut typography_line_height_overline = ::std::option::Option::None;
-                let mut typography_line_height_ui = ::std::option::Option::None;
-                let mut typography_line_length_max = ::std::option::Option::None;
-                let mut typography_size_body = ::std::option::Option::None;
-                let mut typography_size_heading1 = ::std::option::Option::None;
-                let mut typography_size_heading2 = ::std::option::Option::None;
-                let mut typography_size_heading3 = ::std::option::Option::None;
-                let mut typography_size_heading4 = ::std::option::Option::None;
-                let mut typography_size_heading5 = ::std::option::Option::None;
-                let mut typography_size_heading6 = ::std::option::Option::None;
-                let mut typography_size_subordinate = ::std::option::Option::None;
-                let mut typography_weight_body = ::std::option::Option::None;
-                let mut typography_weight_body_bold = ::std::option::Option::None;
-                let mut typography_weight_heading = ::std::option::Option::None;
-                let mut typography_weight_heading_bold = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "BorderColorDangerControl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_color_danger_control,
-                                "BorderColorDangerControl",
-                            )?
-                        }
-                        "BorderColorDangerDark" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_color_danger_dark,
-                                "BorderColorDangerDark",
-                            )?
-                        }
-                        "BorderColorDangerLight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_color_danger_light,
-                                "BorderColorDangerLight",
-                            )?
-                        }
-                        "BorderColorDisabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_color_disabled,
-                                "BorderColorDisabled",
-                            )?
-                        }
-                        "BorderColorDisplay" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_color_display,
-                                "BorderColorDisplay",
-                            )?
-                        }
-                        "BorderColorPrimaryControl" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_color_primary_control,
-                                "BorderColorPrimaryControl",
-                            )?
-                        }
-                        "BorderColorPrimaryDark" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_color_primary_dark,
-                                "BorderColorPrimaryDark",
-                            )?
-                        }
-                        "BorderRadiusMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_radius_main,
-                                "BorderRadiusMain",
-                            )?
-                        }
-                        "BorderRadiusTight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_radius_tight,
-                                "BorderRadiusTight",
-                            )?
-                        }
-                        "BorderStyleMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_style_main,
-                                "BorderStyleMain",
-                            )?
-                        }
-                        "BorderWidthMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut border_width_main,
-                                "BorderWidthMain",
-                            )?
-                        }
-                        "FocusOutlineColorPrimary" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut focus_outline_color_primary,
-                                "FocusOutlineColorPrimary",
-                            )?
-                        }
-                        "FocusOutlineOffsetMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut focus_outline_offset_main,
-                                "FocusOutlineOffsetMain",
-                            )?
-                        }
-                        "FocusOutlineOffsetTight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut focus_outline_offset_tight,
-                                "FocusOutlineOffsetTight",
-                            )?
-                        }
-                        "FocusOutlineStyle" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut focus_outline_style,
-                                "FocusOutlineStyle",
-                            )?
-                        }
-                        "FocusOutlineWidthMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut focus_outline_width_main,
-                                "FocusOutlineWidthMain",
-                            )?
-                        }
-                        "FocusOutlineWidthTight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut focus_outline_width_tight,
-                                "FocusOutlineWidthTight",
-                            )?
-                        }
-                        "HueBlue100" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue100,
-                                "HueBlue100",
-                            )?
-                        }
-                        "HueBlue200" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue200,
-                                "HueBlue200",
-                            )?
-                        }
-                        "HueBlue300" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue300,
-                                "HueBlue300",
-                            )?
-                        }
-                        "HueBlue400" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue400,
-                                "HueBlue400",
-                            )?
-                        }
-                        "HueBlue50" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue50,
-                                "HueBlue50",
-                            )?
-                        }
-                        "HueBlue500" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue500,
-                                "HueBlue500",
-                            )?
-                        }
-                        "HueBlue600" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue600,
-                                "HueBlue600",
-                            )?
-                        }
-                        "HueBlue700" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue700,
-                                "HueBlue700",
-                            )?
-                        }
-                        "HueBlue800" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue800,
-                                "HueBlue800",
-                            )?
-                        }
-                        "HueBlue900" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_blue900,
-                                "HueBlue900",
-                            )?
-                        }
-                        "HueGreen100" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green100,
-                                "HueGreen100",
-                            )?
-                        }
-                        "HueGreen200" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green200,
-                                "HueGreen200",
-                            )?
-                        }
-                        "HueGreen300" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green300,
-                                "HueGreen300",
-                            )?
-                        }
-                        "HueGreen400" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green400,
-                                "HueGreen400",
-                            )?
-                        }
-                        "HueGreen50" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green50,
-                                "HueGreen50",
-                            )?
-                        }
-                        "HueGreen500" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green500,
-                                "HueGreen500",
-                            )?
-                        }
-                        "HueGreen600" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green600,
-                                "HueGreen600",
-                            )?
-                        }
-                        "HueGreen700" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green700,
-                                "HueGreen700",
-                            )?
-                        }
-                        "HueGreen800" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green800,
-                                "HueGreen800",
-                            )?
-                        }
-                        "HueGreen900" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_green900,
-                                "HueGreen900",
-                            )?
-                        }
-                        "HueNeutral100" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral100,
-                                "HueNeutral100",
-                            )?
-                        }
-                        "HueNeutral200" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral200,
-                                "HueNeutral200",
-                            )?
-                        }
-                        "HueNeutral300" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral300,
-                                "HueNeutral300",
-                            )?
-                        }
-                        "HueNeutral400" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral400,
-                                "HueNeutral400",
-                            )?
-                        }
-                        "HueNeutral50" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral50,
-                                "HueNeutral50",
-                            )?
-                        }
-                        "HueNeutral500" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral500,
-                                "HueNeutral500",
-                            )?
-                        }
-                        "HueNeutral600" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral600,
-                                "HueNeutral600",
-                            )?
-                        }
-                        "HueNeutral700" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral700,
-                                "HueNeutral700",
-                            )?
-                        }
-                        "HueNeutral800" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral800,
-                                "HueNeutral800",
-                            )?
-                        }
-                        "HueNeutral900" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral900,
-                                "HueNeutral900",
-                            )?
-                        }
-                        "HueNeutralWhite" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_neutral_white,
-                                "HueNeutralWhite",
-                            )?
-                        }
-                        "HueRed100" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red100,
-                                "HueRed100",
-                            )?
-                        }
-                        "HueRed200" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red200,
-                                "HueRed200",
-                            )?
-                        }
-                        "HueRed300" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red300,
-                                "HueRed300",
-                            )?
-                        }
-                        "HueRed400" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red400,
-                                "HueRed400",
-                            )?
-                        }
-                        "HueRed50" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red50,
-                                "HueRed50",
-                            )?
-                        }
-                        "HueRed500" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red500,
-                                "HueRed500",
-                            )?
-                        }
-                        "HueRed600" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red600,
-                                "HueRed600",
-                            )?
-                        }
-                        "HueRed700" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red700,
-                                "HueRed700",
-                            )?
-                        }
-                        "HueRed800" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red800,
-                                "HueRed800",
-                            )?
-                        }
-                        "HueRed900" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_red900,
-                                "HueRed900",
-                            )?
-                        }
-                        "HueYellow100" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow100,
-                                "HueYellow100",
-                            )?
-                        }
-                        "HueYellow200" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow200,
-                                "HueYellow200",
-                            )?
-                        }
-                        "HueYellow300" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow300,
-                                "HueYellow300",
-                            )?
-                        }
-                        "HueYellow400" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow400,
-                                "HueYellow400",
-                            )?
-                        }
-                        "HueYellow50" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow50,
-                                "HueYellow50",
-                            )?
-                        }
-                        "HueYellow500" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow500,
-                                "HueYellow500",
-                            )?
-                        }
-                        "HueYellow600" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow600,
-                                "HueYellow600",
-                            )?
-                        }
-                        "HueYellow700" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow700,
-                                "HueYellow700",
-                            )?
-                        }
-                        "HueYellow800" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow800,
-                                "HueYellow800",
-                            )?
-                        }
-                        "HueYellow900" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut hue_yellow900,
-                                "HueYellow900",
-                            )?
-                        }
-                        "PaletteDangerDark" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_danger_dark,
-                                "PaletteDangerDark",
-                            )?
-                        }
-                        "PaletteDangerDarker" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_danger_darker,
-                                "PaletteDangerDarker",
-                            )?
-                        }
-                        "PaletteDangerHeading" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_danger_heading,
-                                "PaletteDangerHeading",
-                            )?
-                        }
-                        "PaletteDangerHighlight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_danger_highlight,
-                                "PaletteDangerHighlight",
-                            )?
-                        }
-                        "PaletteDangerLight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_danger_light,
-                                "PaletteDangerLight",
-                            )?
-                        }
-                        "PaletteDangerLighter" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_danger_lighter,
-                                "PaletteDangerLighter",
-                            )?
-                        }
-                        "PaletteDangerMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_danger_main,
-                                "PaletteDangerMain",
-                            )?
-                        }
-                        "PaletteDangerText" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_danger_text,
-                                "PaletteDangerText",
-                            )?
-                        }
-                        "PalettePrimaryDark" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_primary_dark,
-                                "PalettePrimaryDark",
-                            )?
-                        }
-                        "PalettePrimaryDarker" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_primary_darker,
-                                "PalettePrimaryDarker",
-                            )?
-                        }
-                        "PalettePrimaryHeading" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_primary_heading,
-                                "PalettePrimaryHeading",
-                            )?
-                        }
-                        "PalettePrimaryHighlight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_primary_highlight,
-                                "PalettePrimaryHighlight",
-                            )?
-                        }
-                        "PalettePrimaryLight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_primary_light,
-                                "PalettePrimaryLight",
-                            )?
-                        }
-                        "PalettePrimaryLighter" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_primary_lighter,
-                                "PalettePrimaryLighter",
-                            )?
-                        }
-                        "PalettePrimaryMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_primary_main,
-                                "PalettePrimaryMain",
-                            )?
-                        }
-                        "PalettePrimaryText" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_primary_text,
-                                "PalettePrimaryText",
-                            )?
-                        }
-                        "PaletteSuccessDark" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_success_dark,
-                                "PaletteSuccessDark",
-                            )?
-                        }
-                        "PaletteSuccessDarker" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_success_darker,
-                                "PaletteSuccessDarker",
-                            )?
-                        }
-                        "PaletteSuccessHeading" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_success_heading,
-                                "PaletteSuccessHeading",
-                            )?
-                        }
-                        "PaletteSuccessHighlight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_success_highlight,
-                                "PaletteSuccessHighlight",
-                            )?
-                        }
-                        "PaletteSuccessLight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_success_light,
-                                "PaletteSuccessLight",
-                            )?
-                        }
-                        "PaletteSuccessLighter" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_success_lighter,
-                                "PaletteSuccessLighter",
-                            )?
-                        }
-                        "PaletteSuccessMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_success_main,
-                                "PaletteSuccessMain",
-                            )?
-                        }
-                        "PaletteSuccessText" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_success_text,
-                                "PaletteSuccessText",
-                            )?
-                        }
-                        "PaletteWarningDark" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_warning_dark,
-                                "PaletteWarningDark",
-                            )?
-                        }
-                        "PaletteWarningDarker" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_warning_darker,
-                                "PaletteWarningDarker",
-                            )?
-                        }
-                        "PaletteWarningHeading" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_warning_heading,
-                                "PaletteWarningHeading",
-                            )?
-                        }
-                        "PaletteWarningHighlight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_warning_highlight,
-                                "PaletteWarningHighlight",
-                            )?
-                        }
-                        "PaletteWarningLight" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_warning_light,
-                                "PaletteWarningLight",
-                            )?
-                        }
-                        "PaletteWarningLighter" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_warning_lighter,
-                                "PaletteWarningLighter",
-                            )?
-                        }
-                        "PaletteWarningMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_warning_main,
-                                "PaletteWarningMain",
-                            )?
-                        }
-                        "PaletteWarningText" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut palette_warning_text,
-                                "PaletteWarningText",
-                            )?
-                        }
-                        "Spacing0" => {
-                            crate::runtime::field(&mut __map, &mut spacing0, "Spacing0")?
-                        }
-                        "Spacing1" => {
-                            crate::runtime::field(&mut __map, &mut spacing1, "Spacing1")?
-                        }
-                        "Spacing2" => {
-                            crate::runtime::field(&mut __map, &mut spacing2, "Spacing2")?
-                        }
-                        "Spacing3" => {
-                            crate::runtime::field(&mut __map, &mut spacing3, "Spacing3")?
-                        }
-                        "Spacing4" => {
-                            crate::runtime::field(&mut __map, &mut spacing4, "Spacing4")?
-                        }
-                        "Spacing5" => {
-                            crate::runtime::field(&mut __map, &mut spacing5, "Spacing5")?
-                        }
-                        "Spacing6" => {
-                            crate::runtime::field(&mut __map, &mut spacing6, "Spacing6")?
-                        }
-                        "Spacing7" => {
-                            crate::runtime::field(&mut __map, &mut spacing7, "Spacing7")?
-                        }
-                        "Spacing8" => {
-                            crate::runtime::field(&mut __map, &mut spacing8, "Spacing8")?
-                        }
-                        "Spacing9" => {
-                            crate::runtime::field(&mut __map, &mut spacing9, "Spacing9")?
-                        }
-                        "TransitionDurationMain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transition_duration_main,
-                                "TransitionDurationMain",
-                            )?
-                        }
-                        "TypographyColorAction" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_action,
-                                "TypographyColorAction",
-                            )?
-                        }
-                        "TypographyColorBody" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_body,
-                                "TypographyColorBody",
-                            )?
-                        }
-                        "TypographyColorDanger" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_danger,
-                                "TypographyColorDanger",
-                            )?
-                        }
-                        "TypographyColorDisabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_disabled,
-                                "TypographyColorDisabled",
-                            )?
-                        }
-                        "TypographyColorHeading" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_heading,
-                                "TypographyColorHeading",
-                            )?
-                        }
-                        "TypographyColorInverse" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_inverse,
-                                "TypographyColorInverse",
-                            )?
-                        }
-                        "TypographyColorSubordinate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_subordinate,
-                                "TypographyColorSubordinate",
-                            )?
-                        }
-                        "TypographyColorSuccess" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_success,
-                                "TypographyColorSuccess",
-                            )?
-                        }
-                        "TypographyColorSupport" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_support,
-                                "TypographyColorSupport",
-                            )?
-                        }
-                        "TypographyColorWarning" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_color_warning,
-                                "TypographyColorWarning",
-                            )?
-                        }
-                        "TypographyFamilyBody" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_family_body,
-                                "TypographyFamilyBody",
-                            )?
-                        }
-                        "TypographyFamilyButton" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_family_button,
-                                "TypographyFamilyButton",
-                            )?
-                        }
-                        "TypographyFamilyHeading" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_family_heading,
-                                "TypographyFamilyHeading",
-                            )?
-                        }
-                        "TypographyLineHeightBody" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_height_body,
-                                "TypographyLineHeightBody",
-                            )?
-                        }
-                        "TypographyLineHeightHeading1" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_height_heading1,
-                                "TypographyLineHeightHeading1",
-                            )?
-                        }
-                        "TypographyLineHeightHeading2" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_height_heading2,
-                                "TypographyLineHeightHeading2",
-                            )?
-                        }
-                        "TypographyLineHeightHeading3" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_height_heading3,
-                                "TypographyLineHeightHeading3",
-                            )?
-                        }
-                        "TypographyLineHeightHeading4" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_height_heading4,
-                                "TypographyLineHeightHeading4",
-                            )?
-                        }
-                        "TypographyLineHeightHeading5" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_height_heading5,
-                                "TypographyLineHeightHeading5",
-                            )?
-                        }
-                        "TypographyLineHeightHeading6" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_height_heading6,
-                                "TypographyLineHeightHeading6",
-                            )?
-                        }
-                        "TypographyLineHeightOverline" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_height_overline,
-                                "TypographyLineHeightOverline",
-                            )?
-                        }
-                        "TypographyLineHeightUi" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_height_ui,
-                                "TypographyLineHeightUi",
-                            )?
-                        }
-                        "TypographyLineLengthMax" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_line_length_max,
-                                "TypographyLineLengthMax",
-                            )?
-                        }
-                        "TypographySizeBody" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_size_body,
-                                "TypographySizeBody",
-                            )?
-                        }
-                        "TypographySizeHeading1" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_size_heading1,
-                                "TypographySizeHeading1",
-                            )?
-                        }
-                        "TypographySizeHeading2" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_size_heading2,
-                                "TypographySizeHeading2",
-                            )?
-                        }
-                        "TypographySizeHeading3" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_size_heading3,
-                                "TypographySizeHeading3",
-                            )?
-                        }
-                        "TypographySizeHeading4" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_size_heading4,
-                                "TypographySizeHeading4",
-                            )?
-                        }
-                        "TypographySizeHeading5" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_size_heading5,
-                                "TypographySizeHeading5",
-                            )?
-                        }
-                        "TypographySizeHeading6" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_size_heading6,
-                                "TypographySizeHeading6",
-                            )?
-                        }
-                        "TypographySizeSubordinate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_size_subordinate,
-                                "TypographySizeSubordinate",
-                            )?
-                        }
-                        "TypographyWeightBody" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_weight_body,
-                                "TypographyWeightBody",
-                            )?
-                        }
-                        "TypographyWeightBodyBold" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_weight_body_bold,
-                                "TypographyWeightBodyBold",
-                            )?
-                        }
-                        "TypographyWeightHeading" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_weight_heading,
-                                "TypographyWeightHeading",
-                            )?
-                        }
-                        "TypographyWeightHeadingBold" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut typography_weight_heading_bold,
-                                "TypographyWeightHeadingBold",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WidgetConfigurationThemeTokens {
+    const EXPECTING: &'static str = "struct WidgetConfigurationThemeTokens";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut border_color_danger_control = ::std::option::Option::None;
+        let mut border_color_danger_dark = ::std::option::Option::None;
+        let mut border_color_danger_light = ::std::option::Option::None;
+        let mut border_color_disabled = ::std::option::Option::None;
+        let mut border_color_display = ::std::option::Option::None;
+        let mut border_color_primary_control = ::std::option::Option::None;
+        let mut border_color_primary_dark = ::std::option::Option::None;
+        let mut border_radius_main = ::std::option::Option::None;
+        let mut border_radius_tight = ::std::option::Option::None;
+        let mut border_style_main = ::std::option::Option::None;
+        let mut border_width_main = ::std::option::Option::None;
+        let mut focus_outline_color_primary = ::std::option::Option::None;
+        let mut focus_outline_offset_main = ::std::option::Option::None;
+        let mut focus_outline_offset_tight = ::std::option::Option::None;
+        let mut focus_outline_style = ::std::option::Option::None;
+        let mut focus_outline_width_main = ::std::option::Option::None;
+        let mut focus_outline_width_tight = ::std::option::Option::None;
+        let mut hue_blue100 = ::std::option::Option::None;
+        let mut hue_blue200 = ::std::option::Option::None;
+        let mut hue_blue300 = ::std::option::Option::None;
+        let mut hue_blue400 = ::std::option::Option::None;
+        let mut hue_blue50 = ::std::option::Option::None;
+        let mut hue_blue500 = ::std::option::Option::None;
+        let mut hue_blue600 = ::std::option::Option::None;
+        let mut hue_blue700 = ::std::option::Option::None;
+        let mut hue_blue800 = ::std::option::Option::None;
+        let mut hue_blue900 = ::std::option::Option::None;
+        let mut hue_green100 = ::std::option::Option::None;
+        let mut hue_green200 = ::std::option::Option::None;
+        let mut hue_green300 = ::std::option::Option::None;
+        let mut hue_green400 = ::std::option::Option::None;
+        let mut hue_green50 = ::std::option::Option::None;
+        let mut hue_green500 = ::std::option::Option::None;
+        let mut hue_green600 = ::std::option::Option::None;
+        let mut hue_green700 = ::std::option::Option::None;
+        let mut hue_green800 = ::std::option::Option::None;
+        let mut hue_green900 = ::std::option::Option::None;
+        let mut hue_neutral100 = ::std::option::Option::None;
+        let mut hue_neutral200 = ::std::option::Option::None;
+        let mut hue_neutral300 = ::std::option::Option::None;
+        let mut hue_neutral400 = ::std::option::Option::None;
+        let mut hue_neutral50 = ::std::option::Option::None;
+        let mut hue_neutral500 = ::std::option::Option::None;
+        let mut hue_neutral600 = ::std::option::Option::None;
+        let mut hue_neutral700 = ::std::option::Option::None;
+        let mut hue_neutral800 = ::std::option::Option::None;
+        let mut hue_neutral900 = ::std::option::Option::None;
+        let mut hue_neutral_white = ::std::option::Option::None;
+        let mut hue_red100 = ::std::option::Option::None;
+        let mut hue_red200 = ::std::option::Option::None;
+        let mut hue_red300 = ::std::option::Option::None;
+        let mut hue_red400 = ::std::option::Option::None;
+        let mut hue_red50 = ::std::option::Option::None;
+        let mut hue_red500 = ::std::option::Option::None;
+        let mut hue_red600 = ::std::option::Option::None;
+        let mut hue_red700 = ::std::option::Option::None;
+        let mut hue_red800 = ::std::option::Option::None;
+        let mut hue_red900 = ::std::option::Option::None;
+        let mut hue_yellow100 = ::std::option::Option::None;
+        let mut hue_yellow200 = ::std::option::Option::None;
+        let mut hue_yellow300 = ::std::option::Option::None;
+        let mut hue_yellow400 = ::std::option::Option::None;
+        let mut hue_yellow50 = ::std::option::Option::None;
+        let mut hue_yellow500 = ::std::option::Option::None;
+        let mut hue_yellow600 = ::std::option::Option::None;
+        let mut hue_yellow700 = ::std::option::Option::None;
+        let mut hue_yellow800 = ::std::option::Option::None;
+        let mut hue_yellow900 = ::std::option::Option::None;
+        let mut palette_danger_dark = ::std::option::Option::None;
+        let mut palette_danger_darker = ::std::option::Option::None;
+        let mut palette_danger_heading = ::std::option::Option::None;
+        let mut palette_danger_highlight = ::std::option::Option::None;
+        let mut palette_danger_light = ::std::option::Option::None;
+        let mut palette_danger_lighter = ::std::option::Option::None;
+        let mut palette_danger_main = ::std::option::Option::None;
+        let mut palette_danger_text = ::std::option::Option::None;
+        let mut palette_primary_dark = ::std::option::Option::None;
+        let mut palette_primary_darker = ::std::option::Option::None;
+        let mut palette_primary_heading = ::std::option::Option::None;
+        let mut palette_primary_highlight = ::std::option::Option::None;
+        let mut palette_primary_light = ::std::option::Option::None;
+        let mut palette_primary_lighter = ::std::option::Option::None;
+        let mut palette_primary_main = ::std::option::Option::None;
+        let mut palette_primary_text = ::std::option::Option::None;
+        let mut palette_success_dark = ::std::option::Option::None;
+        let mut palette_success_darker = ::std::option::Option::None;
+        let mut palette_success_heading = ::std::option::Option::None;
+        let mut palette_success_highlight = ::std::option::Option::None;
+        let mut palette_success_light = ::std::option::Option::None;
+        let mut palette_success_lighter = ::std::option::Option::None;
+        let mut palette_success_main = ::std::option::Option::None;
+        let mut palette_success_text = ::std::option::Option::None;
+        let mut palette_warning_dark = ::std::option::Option::None;
+        let mut palette_warning_darker = ::std::option::Option::None;
+        let mut palette_warning_heading = ::std::option::Option::None;
+        let mut palette_warning_highlight = ::std::option::Option::None;
+        let mut palette_warning_light = ::std::option::Option::None;
+        let mut palette_warning_lighter = ::std::option::Option::None;
+        let mut palette_warning_main = ::std::option::Option::None;
+        let mut palette_warning_text = ::std::option::Option::None;
+        let mut spacing0 = ::std::option::Option::None;
+        let mut spacing1 = ::std::option::Option::None;
+        let mut spacing2 = ::std::option::Option::None;
+        let mut spacing3 = ::std::option::Option::None;
+        let mut spacing4 = ::std::option::Option::None;
+        let mut spacing5 = ::std::option::Option::None;
+        let mut spacing6 = ::std::option::Option::None;
+        let mut spacing7 = ::std::option::Option::None;
+        let mut spacing8 = ::std::option::Option::None;
+        let mut spacing9 = ::std::option::Option::None;
+        let mut transition_duration_main = ::std::option::Option::None;
+        let mut typography_color_action = ::std::option::Option::None;
+        let mut typography_color_body = ::std::option::Option::None;
+        let mut typography_color_danger = ::std::option::Option::None;
+        let mut typography_color_disabled = ::std::option::Option::None;
+        let mut typography_color_heading = ::std::option::Option::None;
+        let mut typography_color_inverse = ::std::option::Option::None;
+        let mut typography_color_subordinate = ::std::option::Option::None;
+        let mut typography_color_success = ::std::option::Option::None;
+        let mut typography_color_support = ::std::option::Option::None;
+        let mut typography_color_warning = ::std::option::Option::None;
+        let mut typography_family_body = ::std::option::Option::None;
+        let mut typography_family_button = ::std::option::Option::None;
+        let mut typography_family_heading = ::std::option::Option::None;
+        let mut typography_line_height_body = ::std::option::Option::None;
+        let mut typography_line_height_heading1 = ::std::option::Option::None;
+        let mut typography_line_height_heading2 = ::std::option::Option::None;
+        let mut typography_line_height_heading3 = ::std::option::Option::None;
+        let mut typography_line_height_heading4 = ::std::option::Option::None;
+        let mut typography_line_height_heading5 = ::std::option::Option::None;
+        let mut typography_line_height_heading6 = ::std::option::Option::None;
+        let mut typography_line_height_overline = ::std::option::Option::None;
+        let mut typography_line_height_ui = ::std::option::Option::None;
+        let mut typography_line_length_max = ::std::option::Option::None;
+        let mut typography_size_body = ::std::option::Option::None;
+        let mut typography_size_heading1 = ::std::option::Option::None;
+        let mut typography_size_heading2 = ::std::option::Option::None;
+        let mut typography_size_heading3 = ::std::option::Option::None;
+        let mut typography_size_heading4 = ::std::option::Option::None;
+        let mut typography_size_heading5 = ::std::option::Option::None;
+        let mut typography_size_heading6 = ::std::option::Option::None;
+        let mut typography_size_subordinate = ::std::option::Option::None;
+        let mut typography_weight_body = ::std::option::Option::None;
+        let mut typography_weight_body_bold = ::std::option::Option::None;
+        let mut typography_weight_heading = ::std::option::Option::None;
+        let mut typography_weight_heading_bold = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "BorderColorDangerControl" => {
+                    __map
+                        .field(
+                            &mut border_color_danger_control,
+                            "BorderColorDangerControl",
+                        )?
                 }
-                ::std::result::Result::Ok(WidgetConfigurationThemeTokens {
-                    border_color_danger_control: border_color_danger_control
-                        .unwrap_or_default(),
-                    border_color_danger_dark: border_color_danger_dark
-                        .unwrap_or_default(),
-                    border_color_danger_light: border_color_danger_light
-                        .unwrap_or_default(),
-                    border_color_disabled: border_color_disabled.unwrap_or_default(),
-                    border_color_display: border_color_display.unwrap_or_default(),
-                    border_color_primary_control: border_color_primary_control
-                        .unwrap_or_default(),
-                    border_color_primary_dark: border_color_primary_dark
-                        .unwrap_or_default(),
-                    border_radius_main: border_radius_main.unwrap_or_default(),
-                    border_radius_tight: border_radius_tight.unwrap_or_default(),
-                    border_style_main: border_style_main.unwrap_or_default(),
-                    border_width_main: border_width_main.unwrap_or_default(),
-                    focus_outline_color_primary: focus_outline_color_primary
-                        .unwrap_or_default(),
-                    focus_outline_offset_main: focus_outline_offset_main
-                        .unwrap_or_default(),
-                    focus_outline_offset_tight: focus_outline_offset_tight
-                        .unwrap_or_default(),
-                    focus_outline_style: focus_outline_style.unwrap_or_default(),
-                    focus_outline_width_main: focus_outline_width_main
-                        .unwrap_or_default(),
-                    focus_outline_width_tight: focus_outline_width_tight
-                        .unwrap_or_default(),
-                    hue_blue100: hue_blue100.unwrap_or_default(),
-                    hue_blue200: hue_blue200.unwrap_or_default(),
-                    hue_blue300: hue_blue300.unwrap_or_default(),
-                    hue_blue400: hue_blue400.unwrap_or_default(),
-                    hue_blue50: hue_blue50.unwrap_or_default(),
-                    hue_blue500: hue_blue500.unwrap_or_default(),
-                    hue_blue600: hue_blue600.unwrap_or_default(),
-                    hue_blue700: hue_blue700.unwrap_or_default(),
-                    hue_blue800: hue_blue800.unwrap_or_default(),
-                    hue_blue900: hue_blue900.unwrap_or_default(),
-                    hue_green100: hue_green100.unwrap_or_default(),
-                    hue_green200: hue_green200.unwrap_or_default(),
-                    hue_green300: hue_green300.unwrap_or_default(),
-                    hue_green400: hue_green400.unwrap_or_default(),
-                    hue_green50: hue_green50.unwrap_or_default(),
-                    hue_green500: hue_green500.unwrap_or_default(),
-                    hue_green600: hue_green600.unwrap_or_default(),
-                    hue_green700: hue_green700.unwrap_or_default(),
-                    hue_green800: hue_green800.unwrap_or_default(),
-                    hue_green900: hue_green900.unwrap_or_default(),
-                    hue_neutral100: hue_neutral100.unwrap_or_default(),
-                    hue_neutral200: hue_neutral200.unwrap_or_default(),
-                    hue_neutral300: hue_neutral300.unwrap_or_default(),
-                    hue_neutral400: hue_neutral400.unwrap_or_default(),
-                    hue_neutral50: hue_neutral50.unwrap_or_default(),
-                    hue_neutral500: hue_neutral500.unwrap_or_default(),
-                    hue_neutral600: hue_neutral600.unwrap_or_default(),
-                    hue_neutral700: hue_neutral700.unwrap_or_default(),
-                    hue_neutral800: hue_neutral800.unwrap_or_default(),
-                    hue_neutral900: hue_neutral900.unwrap_or_default(),
-                    hue_neutral_white: hue_neutral_white.unwrap_or_default(),
-                    hue_red100: hue_red100.unwrap_or_default(),
-                    hue_red200: hue_red200.unwrap_or_default(),
-                    hue_red300: hue_red300.unwrap_or_default(),
-                    hue_red400: hue_red400.unwrap_or_default(),
-                    hue_red50: hue_red50.unwrap_or_default(),
-                    hue_red500: hue_red500.unwrap_or_default(),
-                    hue_red600: hue_red600.unwrap_or_default(),
-                    hue_red700: hue_red700.unwrap_or_default(),
-                    hue_red800: hue_red800.unwrap_or_default(),
-                    hue_red900: hue_red900.unwrap_or_default(),
-                    hue_yellow100: hue_yellow100.unwrap_or_default(),
-                    hue_yellow200: hue_yellow200.unwrap_or_default(),
-                    hue_yellow300: hue_yellow300.unwrap_or_default(),
-                    hue_yellow400: hue_yellow400.unwrap_or_default(),
-                    hue_yellow50: hue_yellow50.unwrap_or_default(),
-                    hue_yellow500: hue_yellow500.unwrap_or_default(),
-                    hue_yellow600: hue_yellow600.unwrap_or_default(),
-                    hue_yellow700: hue_yellow700.unwrap_or_default(),
-                    hue_yellow800: hue_yellow800.unwrap_or_default(),
-                    hue_yellow900: hue_yellow900.unwrap_or_default(),
-                    palette_danger_dark: palette_danger_dark.unwrap_or_default(),
-                    palette_danger_darker: palette_danger_darker.unwrap_or_default(),
-                    palette_danger_heading: palette_danger_heading.unwrap_or_default(),
-                    palette_danger_highlight: palette_danger_highlight
-                        .unwrap_or_default(),
-                    palette_danger_light: palette_danger_light.unwrap_or_default(),
-                    palette_danger_lighter: palette_danger_lighter.unwrap_or_default(),
-                    palette_danger_main: palette_danger_main.unwrap_or_default(),
-                    palette_danger_text: palette_danger_text.unwrap_or_default(),
-                    palette_primary_dark: palette_primary_dark.unwrap_or_default(),
-                    palette_primary_darker: palette_primary_darker.unwrap_or_default(),
-                    palette_primary_heading: palette_primary_heading.unwrap_or_default(),
-                    palette_primary_highlight: palette_primary_highlight
-                        .unwrap_or_default(),
-                    palette_primary_light: palette_primary_light.unwrap_or_default(),
-                    palette_primary_lighter: palette_primary_lighter.unwrap_or_default(),
-                    palette_primary_main: palette_primary_main.unwrap_or_default(),
-                    palette_primary_text: palette_primary_text.unwrap_or_default(),
-                    palette_success_dark: palette_success_dark.unwrap_or_default(),
-                    palette_success_darker: palette_success_darker.unwrap_or_default(),
-                    palette_success_heading: palette_success_heading.unwrap_or_default(),
-                    palette_success_highlight: palette_success_highlight
-                        .unwrap_or_default(),
-                    palette_success_light: palette_success_light.unwrap_or_default(),
-                    palette_success_lighter: palette_success_lighter.unwrap_or_default(),
-                    palette_success_main: palette_success_main.unwrap_or_default(),
-                    palette_success_text: palette_success_text.unwrap_or_default(),
-                    palette_warning_dark: palette_warning_dark.unwrap_or_default(),
-                    palette_warning_darker: palette_warning_darker.unwrap_or_default(),
-                    palette_warning_heading: palette_warning_heading.unwrap_or_default(),
-                    palette_warning_highlight: palette_warning_highlight
-                        .unwrap_or_default(),
-                    palette_warning_light: palette_warning_light.unwrap_or_default(),
-                    palette_warning_lighter: palette_warning_lighter.unwrap_or_default(),
-                    palette_warning_main: palette_warning_main.unwrap_or_default(),
-                    palette_warning_text: palette_warning_text.unwrap_or_default(),
-                    spacing0: spacing0.unwrap_or_default(),
-                    spacing1: spacing1.unwrap_or_default(),
-                    spacing2: spacing2.unwrap_or_default(),
-                    spacing3: spacing3.unwrap_or_default(),
-                    spacing4: spacing4.unwrap_or_default(),
-                    spacing5: spacing5.unwrap_or_default(),
-                    spacing6: spacing6.unwrap_or_default(),
-                    spacing7: spacing7.unwrap_or_default(),
-                    spacing8: spacing8.unwrap_or_default(),
-                    spacing9: spacing9.unwrap_or_default(),
-                    transition_duration_main: transition_duration_main
-                        .unwrap_or_default(),
-                    typography_color_action: typography_color_action.unwrap_or_default(),
-                    typography_color_body: typography_color_body.unwrap_or_default(),
-                    typography_color_danger: typography_color_danger.unwrap_or_default(),
-                    typography_color_disabled: typography_color_disabled
-                        .unwrap_or_default(),
-                    typography_color_heading: typography_color_heading
-                        .unwrap_or_default(),
-                    typography_color_inverse: typography_color_inverse
-                        .unwrap_or_default(),
-                    typography_color_subordinate: typography_color_subordinate
-                        .unwrap_or_default(),
-                    typography_color_success: typography_color_success
-                        .unwrap_or_default(),
-                    typography_color_support: typography_color_support
-                        .unwrap_or_default(),
-                    typography_color_warning: typography_color_warning
-                        .unwrap_or_default(),
-                    typography_family_body: typography_family_body.unwrap_or_default(),
-                    typography_family_button: typography_family_button
-                        .unwrap_or_default(),
-                    typography_family_heading: typography_family_heading
-                        .unwrap_or_default(),
-                    typography_line_height_body: typography_line_height_body
-                        .unwrap_or_default(),
-                    typography_line_height_heading1: typography_line_height_heading1
-                        .unwrap_or_default(),
-                    typography_line_height_heading2: typography_line_height_heading2
-                        .unwrap_or_default(),
-                    typography_line_height_heading3: typography_line_height_heading3
-                        .unwrap_or_default(),
-                    typography_line_height_heading4: typography_line_height_heading4
-                        .unwrap_or_default(),
-                    typography_line_height_heading5: typography_line_height_heading5
-                        .unwrap_or_default(),
-                    typography_line_height_heading6: typography_line_height_heading6
-                        .unwrap_or_default(),
-                    typography_line_height_overline: typography_line_height_overline
-                        .unwrap_or_default(),
-                    typography_line_height_ui: typography_line_height_ui
-                        .unwrap_or_default(),
-                    typography_line_length_max: typography_line_length_max
-                        .unwrap_or_default(),
-                    typography_size_body: typography_size_body.unwrap_or_default(),
-                    typography_size_heading1: typography_size_heading1
-                        .unwrap_or_default(),
-                    typography_size_heading2: typography_size_heading2
-                        .unwrap_or_default(),
-                    typography_size_heading3: typography_size_heading3
-                        .unwrap_or_default(),
-                    typography_size_heading4: typography_size_heading4
-                        .unwrap_or_default(),
-                    typography_size_heading5: typography_size_heading5
-                        .unwrap_or_default(),
-                    typography_size_heading6: typography_size_heading6
-                        .unwrap_or_default(),
-                    typography_size_subordinate: typography_size_subordinate
-                        .unwrap_or_default(),
-                    typography_weight_body: typography_weight_body.unwrap_or_default(),
-                    typography_weight_body_bold: typography_weight_body_bold
-                        .unwrap_or_default(),
-                    typography_weight_heading: typography_weight_heading
-                        .unwrap_or_default(),
-                    typography_weight_heading_bold: typography_weight_heading_bold
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "BorderColorDangerDark" => {
+                    __map.field(&mut border_color_danger_dark, "BorderColorDangerDark")?
+                }
+                "BorderColorDangerLight" => {
+                    __map
+                        .field(&mut border_color_danger_light, "BorderColorDangerLight")?
+                }
+                "BorderColorDisabled" => {
+                    __map.field(&mut border_color_disabled, "BorderColorDisabled")?
+                }
+                "BorderColorDisplay" => {
+                    __map.field(&mut border_color_display, "BorderColorDisplay")?
+                }
+                "BorderColorPrimaryControl" => {
+                    __map
+                        .field(
+                            &mut border_color_primary_control,
+                            "BorderColorPrimaryControl",
+                        )?
+                }
+                "BorderColorPrimaryDark" => {
+                    __map
+                        .field(&mut border_color_primary_dark, "BorderColorPrimaryDark")?
+                }
+                "BorderRadiusMain" => {
+                    __map.field(&mut border_radius_main, "BorderRadiusMain")?
+                }
+                "BorderRadiusTight" => {
+                    __map.field(&mut border_radius_tight, "BorderRadiusTight")?
+                }
+                "BorderStyleMain" => {
+                    __map.field(&mut border_style_main, "BorderStyleMain")?
+                }
+                "BorderWidthMain" => {
+                    __map.field(&mut border_width_main, "BorderWidthMain")?
+                }
+                "FocusOutlineColorPrimary" => {
+                    __map
+                        .field(
+                            &mut focus_outline_color_primary,
+                            "FocusOutlineColorPrimary",
+                        )?
+                }
+                "FocusOutlineOffsetMain" => {
+                    __map
+                        .field(&mut focus_outline_offset_main, "FocusOutlineOffsetMain")?
+                }
+                "FocusOutlineOffsetTight" => {
+                    __map
+                        .field(
+                            &mut focus_outline_offset_tight,
+                            "FocusOutlineOffsetTight",
+                        )?
+                }
+                "FocusOutlineStyle" => {
+                    __map.field(&mut focus_outline_style, "FocusOutlineStyle")?
+                }
+                "FocusOutlineWidthMain" => {
+                    __map.field(&mut focus_outline_width_main, "FocusOutlineWidthMain")?
+                }
+                "FocusOutlineWidthTight" => {
+                    __map
+                        .field(&mut focus_outline_width_tight, "FocusOutlineWidthTight")?
+                }
+                "HueBlue100" => __map.field(&mut hue_blue100, "HueBlue100")?,
+                "HueBlue200" => __map.field(&mut hue_blue200, "HueBlue200")?,
+                "HueBlue300" => __map.field(&mut hue_blue300, "HueBlue300")?,
+                "HueBlue400" => __map.field(&mut hue_blue400, "HueBlue400")?,
+                "HueBlue50" => __map.field(&mut hue_blue50, "HueBlue50")?,
+                "HueBlue500" => __map.field(&mut hue_blue500, "HueBlue500")?,
+                "HueBlue600" => __map.field(&mut hue_blue600, "HueBlue600")?,
+                "HueBlue700" => __map.field(&mut hue_blue700, "HueBlue700")?,
+                "HueBlue800" => __map.field(&mut hue_blue800, "HueBlue800")?,
+                "HueBlue900" => __map.field(&mut hue_blue900, "HueBlue900")?,
+                "HueGreen100" => __map.field(&mut hue_green100, "HueGreen100")?,
+                "HueGreen200" => __map.field(&mut hue_green200, "HueGreen200")?,
+                "HueGreen300" => __map.field(&mut hue_green300, "HueGreen300")?,
+                "HueGreen400" => __map.field(&mut hue_green400, "HueGreen400")?,
+                "HueGreen50" => __map.field(&mut hue_green50, "HueGreen50")?,
+                "HueGreen500" => __map.field(&mut hue_green500, "HueGreen500")?,
+                "HueGreen600" => __map.field(&mut hue_green600, "HueGreen600")?,
+                "HueGreen700" => __map.field(&mut hue_green700, "HueGreen700")?,
+                "HueGreen800" => __map.field(&mut hue_green800, "HueGreen800")?,
+                "HueGreen900" => __map.field(&mut hue_green900, "HueGreen900")?,
+                "HueNeutral100" => __map.field(&mut hue_neutral100, "HueNeutral100")?,
+                "HueNeutral200" => __map.field(&mut hue_neutral200, "HueNeutral200")?,
+                "HueNeutral300" => __map.field(&mut hue_neutral300, "HueNeutral300")?,
+                "HueNeutral400" => __map.field(&mut hue_neutral400, "HueNeutral400")?,
+                "HueNeutral50" => __map.field(&mut hue_neutral50, "HueNeutral50")?,
+                "HueNeutral500" => __map.field(&mut hue_neutral500, "HueNeutral500")?,
+                "HueNeutral600" => __map.field(&mut hue_neutral600, "HueNeutral600")?,
+                "HueNeutral700" => __map.field(&mut hue_neutral700, "HueNeutral700")?,
+                "HueNeutral800" => __map.field(&mut hue_neutral800, "HueNeutral800")?,
+                "HueNeutral900" => __map.field(&mut hue_neutral900, "HueNeutral900")?,
+                "HueNeutralWhite" => {
+                    __map.field(&mut hue_neutral_white, "HueNeutralWhite")?
+                }
+                "HueRed100" => __map.field(&mut hue_red100, "HueRed100")?,
+                "HueRed200" => __map.field(&mut hue_red200, "HueRed200")?,
+                "HueRed300" => __map.field(&mut hue_red300, "HueRed300")?,
+                "HueRed400" => __map.field(&mut hue_red400, "HueRed400")?,
+                "HueRed50" => __map.field(&mut hue_red50, "HueRed50")?,
+                "HueRed500" => __map.field(&mut hue_red500, "HueRed500")?,
+                "HueRed600" => __map.field(&mut hue_red600, "HueRed600")?,
+                "HueRed700" => __map.field(&mut hue_red700, "HueRed700")?,
+                "HueRed800" => __map.field(&mut hue_red800, "HueRed800")?,
+                "HueRed900" => __map.field(&mut hue_red900, "HueRed900")?,
+                "HueYellow100" => __map.field(&mut hue_yellow100, "HueYellow100")?,
+                "HueYellow200" => __map.field(&mut hue_yellow200, "HueYellow200")?,
+                "HueYellow300" => __map.field(&mut hue_yellow300, "HueYellow300")?,
+                "HueYellow400" => __map.field(&mut hue_yellow400, "HueYellow400")?,
+                "HueYellow50" => __map.field(&mut hue_yellow50, "HueYellow50")?,
+                "HueYellow500" => __map.field(&mut hue_yellow500, "HueYellow500")?,
+                "HueYellow600" => __map.field(&mut hue_yellow600, "HueYellow600")?,
+                "HueYellow700" => __map.field(&mut hue_yellow700, "HueYellow700")?,
+                "HueYellow800" => __map.field(&mut hue_yellow800, "HueYellow800")?,
+                "HueYellow900" => __map.field(&mut hue_yellow900, "HueYellow900")?,
+                "PaletteDangerDark" => {
+                    __map.field(&mut palette_danger_dark, "PaletteDangerDark")?
+                }
+                "PaletteDangerDarker" => {
+                    __map.field(&mut palette_danger_darker, "PaletteDangerDarker")?
+                }
+                "PaletteDangerHeading" => {
+                    __map.field(&mut palette_danger_heading, "PaletteDangerHeading")?
+                }
+                "PaletteDangerHighlight" => {
+                    __map.field(&mut palette_danger_highlight, "PaletteDangerHighlight")?
+                }
+                "PaletteDangerLight" => {
+                    __map.field(&mut palette_danger_light, "PaletteDangerLight")?
+                }
+                "PaletteDangerLighter" => {
+                    __map.field(&mut palette_danger_lighter, "PaletteDangerLighter")?
+                }
+                "PaletteDangerMain" => {
+                    __map.field(&mut palette_danger_main, "PaletteDangerMain")?
+                }
+                "PaletteDangerText" => {
+                    __map.field(&mut palette_danger_text, "PaletteDangerText")?
+                }
+                "PalettePrimaryDark" => {
+                    __map.field(&mut palette_primary_dark, "PalettePrimaryDark")?
+                }
+                "PalettePrimaryDarker" => {
+                    __map.field(&mut palette_primary_darker, "PalettePrimaryDarker")?
+                }
+                "PalettePrimaryHeading" => {
+                    __map.field(&mut palette_primary_heading, "PalettePrimaryHeading")?
+                }
+                "PalettePrimaryHighlight" => {
+                    __map
+                        .field(
+                            &mut palette_primary_highlight,
+                            "PalettePrimaryHighlight",
+                        )?
+                }
+                "PalettePrimaryLight" => {
+                    __map.field(&mut palette_primary_light, "PalettePrimaryLight")?
+                }
+                "PalettePrimaryLighter" => {
+                    __map.field(&mut palette_primary_lighter, "PalettePrimaryLighter")?
+                }
+                "PalettePrimaryMain" => {
+                    __map.field(&mut palette_primary_main, "PalettePrimaryMain")?
+                }
+                "PalettePrimaryText" => {
+                    __map.field(&mut palette_primary_text, "PalettePrimaryText")?
+                }
+                "PaletteSuccessDark" => {
+                    __map.field(&mut palette_success_dark, "PaletteSuccessDark")?
+                }
+                "PaletteSuccessDarker" => {
+                    __map.field(&mut palette_success_darker, "PaletteSuccessDarker")?
+                }
+                "PaletteSuccessHeading" => {
+                    __map.field(&mut palette_success_heading, "PaletteSuccessHeading")?
+                }
+                "PaletteSuccessHighlight" => {
+                    __map
+                        .field(
+                            &mut palette_success_highlight,
+                            "PaletteSuccessHighlight",
+                        )?
+                }
+                "PaletteSuccessLight" => {
+                    __map.field(&mut palette_success_light, "PaletteSuccessLight")?
+                }
+                "PaletteSuccessLighter" => {
+                    __map.field(&mut palette_success_lighter, "PaletteSuccessLighter")?
+                }
+                "PaletteSuccessMain" => {
+                    __map.field(&mut palette_success_main, "PaletteSuccessMain")?
+                }
+                "PaletteSuccessText" => {
+                    __map.field(&mut palette_success_text, "PaletteSuccessText")?
+                }
+                "PaletteWarningDark" => {
+                    __map.field(&mut palette_warning_dark, "PaletteWarningDark")?
+                }
+                "PaletteWarningDarker" => {
+                    __map.field(&mut palette_warning_darker, "PaletteWarningDarker")?
+                }
+                "PaletteWarningHeading" => {
+                    __map.field(&mut palette_warning_heading, "PaletteWarningHeading")?
+                }
+                "PaletteWarningHighlight" => {
+                    __map
+                        .field(
+                            &mut palette_warning_highlight,
+                            "PaletteWarningHighlight",
+                        )?
+                }
+                "PaletteWarningLight" => {
+                    __map.field(&mut palette_warning_light, "PaletteWarningLight")?
+                }
+                "PaletteWarningLighter" => {
+                    __map.field(&mut palette_warning_lighter, "PaletteWarningLighter")?
+                }
+                "PaletteWarningMain" => {
+                    __map.field(&mut palette_warning_main, "PaletteWarningMain")?
+                }
+                "PaletteWarningText" => {
+                    __map.field(&mut palette_warning_text, "PaletteWarningText")?
+                }
+                "Spacing0" => __map.field(&mut spacing0, "Spacing0")?,
+                "Spacing1" => __map.field(&mut spacing1, "Spacing1")?,
+                "Spacing2" => __map.field(&mut spacing2, "Spacing2")?,
+                "Spacing3" => __map.field(&mut spacing3, "Spacing3")?,
+                "Spacing4" => __map.field(&mut spacing4, "Spacing4")?,
+                "Spacing5" => __map.field(&mut spacing5, "Spacing5")?,
+                "Spacing6" => __map.field(&mut spacing6, "Spacing6")?,
+                "Spacing7" => __map.field(&mut spacing7, "Spacing7")?,
+                "Spacing8" => __map.field(&mut spacing8, "Spacing8")?,
+                "Spacing9" => __map.field(&mut spacing9, "Spacing9")?,
+                "TransitionDurationMain" => {
+                    __map.field(&mut transition_duration_main, "TransitionDurationMain")?
+                }
+                "TypographyColorAction" => {
+                    __map.field(&mut typography_color_action, "TypographyColorAction")?
+                }
+                "TypographyColorBody" => {
+                    __map.field(&mut typography_color_body, "TypographyColorBody")?
+                }
+                "TypographyColorDanger" => {
+                    __map.field(&mut typography_color_danger, "TypographyColorDanger")?
+                }
+                "TypographyColorDisabled" => {
+                    __map
+                        .field(
+                            &mut typography_color_disabled,
+                            "TypographyColorDisabled",
+                        )?
+                }
+                "TypographyColorHeading" => {
+                    __map.field(&mut typography_color_heading, "TypographyColorHeading")?
+                }
+                "TypographyColorInverse" => {
+                    __map.field(&mut typography_color_inverse, "TypographyColorInverse")?
+                }
+                "TypographyColorSubordinate" => {
+                    __map
+                        .field(
+                            &mut typography_color_subordinate,
+                            "TypographyColorSubordinate",
+                        )?
+                }
+                "TypographyColorSuccess" => {
+                    __map.field(&mut typography_color_success, "TypographyColorSuccess")?
+                }
+                "TypographyColorSupport" => {
+                    __map.field(&mut typography_color_support, "TypographyColorSupport")?
+                }
+                "TypographyColorWarning" => {
+                    __map.field(&mut typography_color_warning, "TypographyColorWarning")?
+                }
+                "TypographyFamilyBody" => {
+                    __map.field(&mut typography_family_body, "TypographyFamilyBody")?
+                }
+                "TypographyFamilyButton" => {
+                    __map.field(&mut typography_family_button, "TypographyFamilyButton")?
+                }
+                "TypographyFamilyHeading" => {
+                    __map
+                        .field(
+                            &mut typography_family_heading,
+                            "TypographyFamilyHeading",
+                        )?
+                }
+                "TypographyLineHeightBody" => {
+                    __map
+                        .field(
+                            &mut typography_line_height_body,
+                            "TypographyLineHeightBody",
+                        )?
+                }
+                "TypographyLineHeightHeading1" => {
+                    __map
+                        .field(
+                            &mut typography_line_height_heading1,
+                            "TypographyLineHeightHeading1",
+                        )?
+                }
+                "TypographyLineHeightHeading2" => {
+                    __map
+                        .field(
+                            &mut typography_line_height_heading2,
+                            "TypographyLineHeightHeading2",
+                        )?
+                }
+                "TypographyLineHeightHeading3" => {
+                    __map
+                        .field(
+                            &mut typography_line_height_heading3,
+                            "TypographyLineHeightHeading3",
+                        )?
+                }
+                "TypographyLineHeightHeading4" => {
+                    __map
+                        .field(
+                            &mut typography_line_height_heading4,
+                            "TypographyLineHeightHeading4",
+                        )?
+                }
+                "TypographyLineHeightHeading5" => {
+                    __map
+                        .field(
+                            &mut typography_line_height_heading5,
+                            "TypographyLineHeightHeading5",
+                        )?
+                }
+                "TypographyLineHeightHeading6" => {
+                    __map
+                        .field(
+                            &mut typography_line_height_heading6,
+                            "TypographyLineHeightHeading6",
+                        )?
+                }
+                "TypographyLineHeightOverline" => {
+                    __map
+                        .field(
+                            &mut typography_line_height_overline,
+                            "TypographyLineHeightOverline",
+                        )?
+                }
+                "TypographyLineHeightUi" => {
+                    __map
+                        .field(&mut typography_line_height_ui, "TypographyLineHeightUi")?
+                }
+                "TypographyLineLengthMax" => {
+                    __map
+                        .field(
+                            &mut typography_line_length_max,
+                            "TypographyLineLengthMax",
+                        )?
+                }
+                "TypographySizeBody" => {
+                    __map.field(&mut typography_size_body, "TypographySizeBody")?
+                }
+                "TypographySizeHeading1" => {
+                    __map.field(&mut typography_size_heading1, "TypographySizeHeading1")?
+                }
+                "TypographySizeHeading2" => {
+                    __map.field(&mut typography_size_heading2, "TypographySizeHeading2")?
+                }
+                "TypographySizeHeading3" => {
+                    __map.field(&mut typography_size_heading3, "TypographySizeHeading3")?
+                }
+                "TypographySizeHeading4" => {
+                    __map.field(&mut typography_size_heading4, "TypographySizeHeading4")?
+                }
+                "TypographySizeHeading5" => {
+                    __map.field(&mut typography_size_heading5, "TypographySizeHeading5")?
+                }
+                "TypographySizeHeading6" => {
+                    __map.field(&mut typography_size_heading6, "TypographySizeHeading6")?
+                }
+                "TypographySizeSubordinate" => {
+                    __map
+                        .field(
+                            &mut typography_size_subordinate,
+                            "TypographySizeSubordinate",
+                        )?
+                }
+                "TypographyWeightBody" => {
+                    __map.field(&mut typography_weight_body, "TypographyWeightBody")?
+                }
+                "TypographyWeightBodyBold" => {
+                    __map
+                        .field(
+                            &mut typography_weight_body_bold,
+                            "TypographyWeightBodyBold",
+                        )?
+                }
+                "TypographyWeightHeading" => {
+                    __map
+                        .field(
+                            &mut typography_weight_heading,
+                            "TypographyWeightHeading",
+                        )?
+                }
+                "TypographyWeightHeadingBold" => {
+                    __map
+                        .field(
+                            &mut typography_weight_heading_bold,
+                            "TypographyWeightHeadingBold",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            border_color_danger_control: border_color_danger_control.unwrap_or_default(),
+            border_color_danger_dark: border_color_danger_dark.unwrap_or_default(),
+            border_color_danger_light: border_color_danger_light.unwrap_or_default(),
+            border_color_disabled: border_color_disabled.unwrap_or_default(),
+            border_color_display: border_color_display.unwrap_or_default(),
+            border_color_primary_control: border_color_primary_control
+                .unwrap_or_default(),
+            border_color_primary_dark: border_color_primary_dark.unwrap_or_default(),
+            border_radius_main: border_radius_main.unwrap_or_default(),
+            border_radius_tight: border_radius_tight.unwrap_or_default(),
+            border_style_main: border_style_main.unwrap_or_default(),
+            border_width_main: border_width_main.unwrap_or_default(),
+            focus_outline_color_primary: focus_outline_color_primary.unwrap_or_default(),
+            focus_outline_offset_main: focus_outline_offset_main.unwrap_or_default(),
+            focus_outline_offset_tight: focus_outline_offset_tight.unwrap_or_default(),
+            focus_outline_style: focus_outline_style.unwrap_or_default(),
+            focus_outline_width_main: focus_outline_width_main.unwrap_or_default(),
+            focus_outline_width_tight: focus_outline_width_tight.unwrap_or_default(),
+            hue_blue100: hue_blue100.unwrap_or_default(),
+            hue_blue200: hue_blue200.unwrap_or_default(),
+            hue_blue300: hue_blue300.unwrap_or_default(),
+            hue_blue400: hue_blue400.unwrap_or_default(),
+            hue_blue50: hue_blue50.unwrap_or_default(),
+            hue_blue500: hue_blue500.unwrap_or_default(),
+            hue_blue600: hue_blue600.unwrap_or_default(),
+            hue_blue700: hue_blue700.unwrap_or_default(),
+            hue_blue800: hue_blue800.unwrap_or_default(),
+            hue_blue900: hue_blue900.unwrap_or_default(),
+            hue_green100: hue_green100.unwrap_or_default(),
+            hue_green200: hue_green200.unwrap_or_default(),
+            hue_green300: hue_green300.unwrap_or_default(),
+            hue_green400: hue_green400.unwrap_or_default(),
+            hue_green50: hue_green50.unwrap_or_default(),
+            hue_green500: hue_green500.unwrap_or_default(),
+            hue_green600: hue_green600.unwrap_or_default(),
+            hue_green700: hue_green700.unwrap_or_default(),
+            hue_green800: hue_green800.unwrap_or_default(),
+            hue_green900: hue_green900.unwrap_or_default(),
+            hue_neutral100: hue_neutral100.unwrap_or_default(),
+            hue_neutral200: hue_neutral200.unwrap_or_default(),
+            hue_neutral300: hue_neutral300.unwrap_or_default(),
+            hue_neutral400: hue_neutral400.unwrap_or_default(),
+            hue_neutral50: hue_neutral50.unwrap_or_default(),
+            hue_neutral500: hue_neutral500.unwrap_or_default(),
+            hue_neutral600: hue_neutral600.unwrap_or_default(),
+            hue_neutral700: hue_neutral700.unwrap_or_default(),
+            hue_neutral800: hue_neutral800.unwrap_or_default(),
+            hue_neutral900: hue_neutral900.unwrap_or_default(),
+            hue_neutral_white: hue_neutral_white.unwrap_or_default(),
+            hue_red100: hue_red100.unwrap_or_default(),
+            hue_red200: hue_red200.unwrap_or_default(),
+            hue_red300: hue_red300.unwrap_or_default(),
+            hue_red400: hue_red400.unwrap_or_default(),
+            hue_red50: hue_red50.unwrap_or_default(),
+            hue_red500: hue_red500.unwrap_or_default(),
+            hue_red600: hue_red600.unwrap_or_default(),
+            hue_red700: hue_red700.unwrap_or_default(),
+            hue_red800: hue_red800.unwrap_or_default(),
+            hue_red900: hue_red900.unwrap_or_default(),
+            hue_yellow100: hue_yellow100.unwrap_or_default(),
+            hue_yellow200: hue_yellow200.unwrap_or_default(),
+            hue_yellow300: hue_yellow300.unwrap_or_default(),
+            hue_yellow400: hue_yellow400.unwrap_or_default(),
+            hue_yellow50: hue_yellow50.unwrap_or_default(),
+            hue_yellow500: hue_yellow500.unwrap_or_default(),
+            hue_yellow600: hue_yellow600.unwrap_or_default(),
+            hue_yellow700: hue_yellow700.unwrap_or_default(),
+            hue_yellow800: hue_yellow800.unwrap_or_default(),
+            hue_yellow900: hue_yellow900.unwrap_or_default(),
+            palette_danger_dark: palette_danger_dark.unwrap_or_default(),
+            palette_danger_darker: palette_danger_darker.unwrap_or_default(),
+            palette_danger_heading: palette_danger_heading.unwrap_or_default(),
+            palette_danger_highlight: palette_danger_highlight.unwrap_or_default(),
+            palette_danger_light: palette_danger_light.unwrap_or_default(),
+            palette_danger_lighter: palette_danger_lighter.unwrap_or_default(),
+            palette_danger_main: palette_danger_main.unwrap_or_default(),
+            palette_danger_text: palette_danger_text.unwrap_or_default(),
+            palette_primary_dark: palette_primary_dark.unwrap_or_default(),
+            palette_primary_darker: palette_primary_darker.unwrap_or_default(),
+            palette_primary_heading: palette_primary_heading.unwrap_or_default(),
+            palette_primary_highlight: palette_primary_highlight.unwrap_or_default(),
+            palette_primary_light: palette_primary_light.unwrap_or_default(),
+            palette_primary_lighter: palette_primary_lighter.unwrap_or_default(),
+            palette_primary_main: palette_primary_main.unwrap_or_default(),
+            palette_primary_text: palette_primary_text.unwrap_or_default(),
+            palette_success_dark: palette_success_dark.unwrap_or_default(),
+            palette_success_darker: palette_success_darker.unwrap_or_default(),
+            palette_success_heading: palette_success_heading.unwrap_or_default(),
+            palette_success_highlight: palette_success_highlight.unwrap_or_default(),
+            palette_success_light: palette_success_light.unwrap_or_default(),
+            palette_success_lighter: palette_success_lighter.unwrap_or_default(),
+            palette_success_main: palette_success_main.unwrap_or_default(),
+            palette_success_text: palette_success_text.unwrap_or_default(),
+            palette_warning_dark: palette_warning_dark.unwrap_or_default(),
+            palette_warning_darker: palette_warning_darker.unwrap_or_default(),
+            palette_warning_heading: palette_warning_heading.unwrap_or_default(),
+            palette_warning_highlight: palette_warning_highlight.unwrap_or_default(),
+            palette_warning_light: palette_warning_light.unwrap_or_default(),
+            palette_warning_lighter: palette_warning_lighter.unwrap_or_default(),
+            palette_warning_main: palette_warning_main.unwrap_or_default(),
+            palette_warning_text: palette_warning_text.unwrap_or_default(),
+            spacing0: spacing0.unwrap_or_default(),
+            spacing1: spacing1.unwrap_or_default(),
+            spacing2: spacing2.unwrap_or_default(),
+            spacing3: spacing3.unwrap_or_default(),
+            spacing4: spacing4.unwrap_or_default(),
+            spacing5: spacing5.unwrap_or_default(),
+            spacing6: spacing6.unwrap_or_default(),
+            spacing7: spacing7.unwrap_or_default(),
+            spacing8: spacing8.unwrap_or_default(),
+            spacing9: spacing9.unwrap_or_default(),
+            transition_duration_main: transition_duration_main.unwrap_or_default(),
+            typography_color_action: typography_color_action.unwrap_or_default(),
+            typography_color_body: typography_color_body.unwrap_or_default(),
+            typography_color_danger: typography_color_danger.unwrap_or_default(),
+            typography_color_disabled: typography_color_disabled.unwrap_or_default(),
+            typography_color_heading: typography_color_heading.unwrap_or_default(),
+            typography_color_inverse: typography_color_inverse.unwrap_or_default(),
+            typography_color_subordinate: typography_color_subordinate
+                .unwrap_or_default(),
+            typography_color_success: typography_color_success.unwrap_or_default(),
+            typography_color_support: typography_color_support.unwrap_or_default(),
+            typography_color_warning: typography_color_warning.unwrap_or_default(),
+            typography_family_body: typography_family_body.unwrap_or_default(),
+            typography_family_button: typography_family_button.unwrap_or_default(),
+            typography_family_heading: typography_family_heading.unwrap_or_default(),
+            typography_line_height_body: typography_line_height_body.unwrap_or_default(),
+            typography_line_height_heading1: typography_line_height_heading1
+                .unwrap_or_default(),
+            typography_line_height_heading2: typography_line_height_heading2
+                .unwrap_or_default(),
+            typography_line_height_heading3: typography_line_height_heading3
+                .unwrap_or_default(),
+            typography_line_height_heading4: typography_line_height_heading4
+                .unwrap_or_default(),
+            typography_line_height_heading5: typography_line_height_heading5
+                .unwrap_or_default(),
+            typography_line_height_heading6: typography_line_height_heading6
+                .unwrap_or_default(),
+            typography_line_height_overline: typography_line_height_overline
+                .unwrap_or_default(),
+            typography_line_height_ui: typography_line_height_ui.unwrap_or_default(),
+            typography_line_length_max: typography_line_length_max.unwrap_or_default(),
+            typography_size_body: typography_size_body.unwrap_or_default(),
+            typography_size_heading1: typography_size_heading1.unwrap_or_default(),
+            typography_size_heading2: typography_size_heading2.unwrap_or_default(),
+            typography_size_heading3: typography_size_heading3.unwrap_or_default(),
+            typography_size_heading4: typography_size_heading4.unwrap_or_default(),
+            typography_size_heading5: typography_size_heading5.unwrap_or_default(),
+            typography_size_heading6: typography_size_heading6.unwrap_or_default(),
+            typography_size_subordinate: typography_size_subordinate.unwrap_or_default(),
+            typography_weight_body: typography_weight_body.unwrap_or_default(),
+            typography_weight_body_bold: typography_weight_body_bold.unwrap_or_default(),
+            typography_weight_heading: typography_weight_heading.unwrap_or_default(),
+            typography_weight_heading_bold: typography_weight_heading_bold
+                .unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -56,92 +56,56 @@ impl<'de> ::serde::Deserialize<'de> for WindowsOsAccountProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WindowsOsAccountProfile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WindowsOsAccountProfile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WindowsOsAccountProfile, A::Error> {
-                let mut directory_join_status = ::std::option::Option::None;
-                let mut down_level_username = ::std::option::Option::None;
-                let mut full_name = ::std::option::Option::None;
-                let mut guid = ::std::option::Option::None;
-                let mut qualified_username = ::std::option::Option::None;
-                let mut security_id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut upn = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "directoryJoinStatus" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut directory_join_status,
-                                "directoryJoinStatus",
-                            )?
-                        }
-                        "downLevelUsername" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut down_level_username,
-                                "downLevelUsername",
-                            )?
-                        }
-                        "fullName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut full_name,
-                                "fullName",
-                            )?
-                        }
-                        "GUID" => crate::runtime::field(&mut __map, &mut guid, "GUID")?,
-                        "qualifiedUsername" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut qualified_username,
-                                "qualifiedUsername",
-                            )?
-                        }
-                        "securityId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut security_id,
-                                "securityId",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "upn" => crate::runtime::field(&mut __map, &mut upn, "upn")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WindowsOsAccountProfile {
+    const EXPECTING: &'static str = "struct WindowsOsAccountProfile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut directory_join_status = ::std::option::Option::None;
+        let mut down_level_username = ::std::option::Option::None;
+        let mut full_name = ::std::option::Option::None;
+        let mut guid = ::std::option::Option::None;
+        let mut qualified_username = ::std::option::Option::None;
+        let mut security_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut upn = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "directoryJoinStatus" => {
+                    __map.field(&mut directory_join_status, "directoryJoinStatus")?
                 }
-                ::std::result::Result::Ok(WindowsOsAccountProfile {
-                    directory_join_status: directory_join_status.unwrap_or_default(),
-                    down_level_username: down_level_username.unwrap_or_default(),
-                    full_name: full_name.unwrap_or_default(),
-                    guid: guid.unwrap_or_default(),
-                    qualified_username: qualified_username.unwrap_or_default(),
-                    security_id: security_id.unwrap_or_default(),
-                    type_: type_.unwrap_or_default(),
-                    upn: upn.unwrap_or_default(),
-                    additional_properties,
-                })
+                "downLevelUsername" => {
+                    __map.field(&mut down_level_username, "downLevelUsername")?
+                }
+                "fullName" => __map.field(&mut full_name, "fullName")?,
+                "GUID" => __map.field(&mut guid, "GUID")?,
+                "qualifiedUsername" => {
+                    __map.field(&mut qualified_username, "qualifiedUsername")?
+                }
+                "securityId" => __map.field(&mut security_id, "securityId")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "upn" => __map.field(&mut upn, "upn")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            directory_join_status: directory_join_status.unwrap_or_default(),
+            down_level_username: down_level_username.unwrap_or_default(),
+            full_name: full_name.unwrap_or_default(),
+            guid: guid.unwrap_or_default(),
+            qualified_username: qualified_username.unwrap_or_default(),
+            security_id: security_id.unwrap_or_default(),
+            type_: type_.unwrap_or_default(),
+            upn: upn.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -29,62 +29,38 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowAvailableActionProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WorkflowAvailableActionProvider;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WorkflowAvailableActionProvider")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WorkflowAvailableActionProvider, A::Error> {
-                let mut action_name = ::std::option::Option::None;
-                let mut external_id = ::std::option::Option::None;
-                let mut link = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "actionName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut action_name,
-                                "actionName",
-                            )?
-                        }
-                        "externalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_id,
-                                "externalId",
-                            )?
-                        }
-                        "link" => crate::runtime::field(&mut __map, &mut link, "link")?,
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(WorkflowAvailableActionProvider {
-                    action_name: action_name.unwrap_or_default(),
-                    external_id: external_id.unwrap_or_default(),
-                    link: link.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WorkflowAvailableActionProvider {
+    const EXPECTING: &'static str = "struct WorkflowAvailableActionProvider";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut action_name = ::std::option::Option::None;
+        let mut external_id = ::std::option::Option::None;
+        let mut link = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "actionName" => __map.field(&mut action_name, "actionName")?,
+                "externalId" => __map.field(&mut external_id, "externalId")?,
+                "link" => __map.field(&mut link, "link")?,
+                "type" => __map.field(&mut type_, "type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            action_name: action_name.unwrap_or_default(),
+            external_id: external_id.unwrap_or_default(),
+            link: link.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            additional_properties,
+        })
     }
 }

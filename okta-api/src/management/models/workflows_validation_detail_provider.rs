@@ -35,70 +35,44 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowsValidationDetailProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WorkflowsValidationDetailProvider;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WorkflowsValidationDetailProvider")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WorkflowsValidationDetailProvider, A::Error> {
-                let mut external_id = ::std::option::Option::None;
-                let mut type_ = ::std::option::Option::None;
-                let mut code = ::std::option::Option::None;
-                let mut flow_name = ::std::option::Option::None;
-                let mut link = ::std::option::Option::None;
-                let mut message = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "externalId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut external_id,
-                                "externalId",
-                            )?
-                        }
-                        "type" => crate::runtime::field(&mut __map, &mut type_, "type")?,
-                        "code" => crate::runtime::field(&mut __map, &mut code, "code")?,
-                        "flowName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut flow_name,
-                                "flowName",
-                            )?
-                        }
-                        "link" => crate::runtime::field(&mut __map, &mut link, "link")?,
-                        "message" => {
-                            crate::runtime::field(&mut __map, &mut message, "message")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(WorkflowsValidationDetailProvider {
-                    external_id: external_id.unwrap_or_default(),
-                    type_: crate::runtime::required(type_, "type")?,
-                    code: code.unwrap_or_default(),
-                    flow_name: flow_name.unwrap_or_default(),
-                    link: link.unwrap_or_default(),
-                    message: message.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WorkflowsValidationDetailProvider {
+    const EXPECTING: &'static str = "struct WorkflowsValidationDetailProvider";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut external_id = ::std::option::Option::None;
+        let mut type_ = ::std::option::Option::None;
+        let mut code = ::std::option::Option::None;
+        let mut flow_name = ::std::option::Option::None;
+        let mut link = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "externalId" => __map.field(&mut external_id, "externalId")?,
+                "type" => __map.field(&mut type_, "type")?,
+                "code" => __map.field(&mut code, "code")?,
+                "flowName" => __map.field(&mut flow_name, "flowName")?,
+                "link" => __map.field(&mut link, "link")?,
+                "message" => __map.field(&mut message, "message")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            external_id: external_id.unwrap_or_default(),
+            type_: crate::runtime::required(type_, "type")?,
+            code: code.unwrap_or_default(),
+            flow_name: flow_name.unwrap_or_default(),
+            link: link.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

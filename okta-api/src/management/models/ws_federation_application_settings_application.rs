@@ -66,147 +66,78 @@ impl<'de> ::serde::Deserialize<'de> for WsFederationApplicationSettingsApplicati
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WsFederationApplicationSettingsApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WsFederationApplicationSettingsApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                WsFederationApplicationSettingsApplication,
-                A::Error,
-            > {
-                let mut attribute_statements = ::std::option::Option::None;
-                let mut audience_restriction = ::std::option::Option::None;
-                let mut authn_context_class_ref = ::std::option::Option::None;
-                let mut group_filter = ::std::option::Option::None;
-                let mut group_name = ::std::option::Option::None;
-                let mut group_value_format = ::std::option::Option::None;
-                let mut name_id_format = ::std::option::Option::None;
-                let mut realm = ::std::option::Option::None;
-                let mut site_url = ::std::option::Option::None;
-                let mut username_attribute = ::std::option::Option::None;
-                let mut w_reply_override = ::std::option::Option::None;
-                let mut w_reply_url = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "attributeStatements" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attribute_statements,
-                                "attributeStatements",
-                            )?
-                        }
-                        "audienceRestriction" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut audience_restriction,
-                                "audienceRestriction",
-                            )?
-                        }
-                        "authnContextClassRef" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authn_context_class_ref,
-                                "authnContextClassRef",
-                            )?
-                        }
-                        "groupFilter" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_filter,
-                                "groupFilter",
-                            )?
-                        }
-                        "groupName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_name,
-                                "groupName",
-                            )?
-                        }
-                        "groupValueFormat" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut group_value_format,
-                                "groupValueFormat",
-                            )?
-                        }
-                        "nameIDFormat" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut name_id_format,
-                                "nameIDFormat",
-                            )?
-                        }
-                        "realm" => {
-                            crate::runtime::field(&mut __map, &mut realm, "realm")?
-                        }
-                        "siteURL" => {
-                            crate::runtime::field(&mut __map, &mut site_url, "siteURL")?
-                        }
-                        "usernameAttribute" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut username_attribute,
-                                "usernameAttribute",
-                            )?
-                        }
-                        "wReplyOverride" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut w_reply_override,
-                                "wReplyOverride",
-                            )?
-                        }
-                        "wReplyURL" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut w_reply_url,
-                                "wReplyURL",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WsFederationApplicationSettingsApplication {
+    const EXPECTING: &'static str = "struct WsFederationApplicationSettingsApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut attribute_statements = ::std::option::Option::None;
+        let mut audience_restriction = ::std::option::Option::None;
+        let mut authn_context_class_ref = ::std::option::Option::None;
+        let mut group_filter = ::std::option::Option::None;
+        let mut group_name = ::std::option::Option::None;
+        let mut group_value_format = ::std::option::Option::None;
+        let mut name_id_format = ::std::option::Option::None;
+        let mut realm = ::std::option::Option::None;
+        let mut site_url = ::std::option::Option::None;
+        let mut username_attribute = ::std::option::Option::None;
+        let mut w_reply_override = ::std::option::Option::None;
+        let mut w_reply_url = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "attributeStatements" => {
+                    __map.field(&mut attribute_statements, "attributeStatements")?
                 }
-                ::std::result::Result::Ok(WsFederationApplicationSettingsApplication {
-                    attribute_statements: attribute_statements.unwrap_or_default(),
-                    audience_restriction: audience_restriction.unwrap_or_default(),
-                    authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
-                    group_filter: group_filter.unwrap_or_default(),
-                    group_name: group_name.unwrap_or_default(),
-                    group_value_format: crate::runtime::required(
-                        group_value_format,
-                        "groupValueFormat",
-                    )?,
-                    name_id_format: name_id_format.unwrap_or_default(),
-                    realm: realm.unwrap_or_default(),
-                    site_url: site_url.unwrap_or_default(),
-                    username_attribute: crate::runtime::required(
-                        username_attribute,
-                        "usernameAttribute",
-                    )?,
-                    w_reply_override: w_reply_override.unwrap_or_default(),
-                    w_reply_url: w_reply_url.unwrap_or_default(),
-                    additional_properties,
-                })
+                "audienceRestriction" => {
+                    __map.field(&mut audience_restriction, "audienceRestriction")?
+                }
+                "authnContextClassRef" => {
+                    __map.field(&mut authn_context_class_ref, "authnContextClassRef")?
+                }
+                "groupFilter" => __map.field(&mut group_filter, "groupFilter")?,
+                "groupName" => __map.field(&mut group_name, "groupName")?,
+                "groupValueFormat" => {
+                    __map.field(&mut group_value_format, "groupValueFormat")?
+                }
+                "nameIDFormat" => __map.field(&mut name_id_format, "nameIDFormat")?,
+                "realm" => __map.field(&mut realm, "realm")?,
+                "siteURL" => __map.field(&mut site_url, "siteURL")?,
+                "usernameAttribute" => {
+                    __map.field(&mut username_attribute, "usernameAttribute")?
+                }
+                "wReplyOverride" => __map.field(&mut w_reply_override, "wReplyOverride")?,
+                "wReplyURL" => __map.field(&mut w_reply_url, "wReplyURL")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            attribute_statements: attribute_statements.unwrap_or_default(),
+            audience_restriction: audience_restriction.unwrap_or_default(),
+            authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
+            group_filter: group_filter.unwrap_or_default(),
+            group_name: group_name.unwrap_or_default(),
+            group_value_format: crate::runtime::required(
+                group_value_format,
+                "groupValueFormat",
+            )?,
+            name_id_format: name_id_format.unwrap_or_default(),
+            realm: realm.unwrap_or_default(),
+            site_url: site_url.unwrap_or_default(),
+            username_attribute: crate::runtime::required(
+                username_attribute,
+                "usernameAttribute",
+            )?,
+            w_reply_override: w_reply_override.unwrap_or_default(),
+            w_reply_url: w_reply_url.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

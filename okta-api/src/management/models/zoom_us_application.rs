@@ -68,106 +68,56 @@ impl<'de> ::serde::Deserialize<'de> for ZoomUsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ZoomUsApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ZoomUsApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ZoomUsApplication, A::Error> {
-                let mut accessibility = ::std::option::Option::None;
-                let mut credentials = ::std::option::Option::None;
-                let mut label = ::std::option::Option::None;
-                let mut licensing = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut sign_on_mode = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut visibility = ::std::option::Option::None;
-                let mut settings = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "accessibility" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut accessibility,
-                                "accessibility",
-                            )?
-                        }
-                        "credentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut credentials,
-                                "credentials",
-                            )?
-                        }
-                        "label" => {
-                            crate::runtime::field(&mut __map, &mut label, "label")?
-                        }
-                        "licensing" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut licensing,
-                                "licensing",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "signOnMode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut sign_on_mode,
-                                "signOnMode",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "visibility" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut visibility,
-                                "visibility",
-                            )?
-                        }
-                        "settings" => {
-                            crate::runtime::field(&mut __map, &mut settings, "settings")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ZoomUsApplication {
-                    accessibility: accessibility.unwrap_or_default(),
-                    credentials: credentials.unwrap_or_default(),
-                    label: label.unwrap_or_default(),
-                    licensing: licensing.unwrap_or_default(),
-                    name: crate::runtime::required(name, "name")?,
-                    profile: profile.unwrap_or_default(),
-                    sign_on_mode: sign_on_mode.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    visibility: visibility.unwrap_or_default(),
-                    settings: settings.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ZoomUsApplication {
+    const EXPECTING: &'static str = "struct ZoomUsApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut accessibility = ::std::option::Option::None;
+        let mut credentials = ::std::option::Option::None;
+        let mut label = ::std::option::Option::None;
+        let mut licensing = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut sign_on_mode = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut visibility = ::std::option::Option::None;
+        let mut settings = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "accessibility" => __map.field(&mut accessibility, "accessibility")?,
+                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "label" => __map.field(&mut label, "label")?,
+                "licensing" => __map.field(&mut licensing, "licensing")?,
+                "name" => __map.field(&mut name, "name")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "signOnMode" => __map.field(&mut sign_on_mode, "signOnMode")?,
+                "status" => __map.field(&mut status, "status")?,
+                "visibility" => __map.field(&mut visibility, "visibility")?,
+                "settings" => __map.field(&mut settings, "settings")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            accessibility: accessibility.unwrap_or_default(),
+            credentials: credentials.unwrap_or_default(),
+            label: label.unwrap_or_default(),
+            licensing: licensing.unwrap_or_default(),
+            name: crate::runtime::required(name, "name")?,
+            profile: profile.unwrap_or_default(),
+            sign_on_mode: sign_on_mode.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            visibility: visibility.unwrap_or_default(),
+            settings: settings.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,50 +26,29 @@ impl<'de> ::serde::Deserialize<'de> for ZscalerbyzApplicationSettingsApplication
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ZscalerbyzApplicationSettingsApplication;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ZscalerbyzApplicationSettingsApplication")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                ZscalerbyzApplicationSettingsApplication,
-                A::Error,
-            > {
-                let mut site_domain = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "siteDomain" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut site_domain,
-                                "siteDomain",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ZscalerbyzApplicationSettingsApplication {
-                    site_domain: site_domain.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ZscalerbyzApplicationSettingsApplication {
+    const EXPECTING: &'static str = "struct ZscalerbyzApplicationSettingsApplication";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut site_domain = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "siteDomain" => __map.field(&mut site_domain, "siteDomain")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            site_domain: site_domain.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

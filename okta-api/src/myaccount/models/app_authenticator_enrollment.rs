@@ -62,86 +62,52 @@ impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppAuthenticatorEnrollment;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppAuthenticatorEnrollment")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppAuthenticatorEnrollment, A::Error> {
-                let mut authenticator_id = ::std::option::Option::None;
-                let mut created_date = ::std::option::Option::None;
-                let mut device = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut methods = ::std::option::Option::None;
-                let mut user = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticatorId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_id,
-                                "authenticatorId",
-                            )?
-                        }
-                        "createdDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_date,
-                                "createdDate",
-                            )?
-                        }
-                        "device" => {
-                            crate::runtime::field(&mut __map, &mut device, "device")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "links" => {
-                            crate::runtime::field(&mut __map, &mut links, "links")?
-                        }
-                        "methods" => {
-                            crate::runtime::field(&mut __map, &mut methods, "methods")?
-                        }
-                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppAuthenticatorEnrollment {
+    const EXPECTING: &'static str = "struct AppAuthenticatorEnrollment";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authenticator_id = ::std::option::Option::None;
+        let mut created_date = ::std::option::Option::None;
+        let mut device = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut methods = ::std::option::Option::None;
+        let mut user = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticatorId" => {
+                    __map.field(&mut authenticator_id, "authenticatorId")?
                 }
-                ::std::result::Result::Ok(AppAuthenticatorEnrollment {
-                    authenticator_id: authenticator_id.unwrap_or_default(),
-                    created_date: created_date.unwrap_or_default(),
-                    device: device.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    methods: methods.unwrap_or_default(),
-                    user: user.unwrap_or_default(),
-                    additional_properties,
-                })
+                "createdDate" => __map.field(&mut created_date, "createdDate")?,
+                "device" => __map.field(&mut device, "device")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "links" => __map.field(&mut links, "links")?,
+                "methods" => __map.field(&mut methods, "methods")?,
+                "user" => __map.field(&mut user, "user")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authenticator_id: authenticator_id.unwrap_or_default(),
+            created_date: created_date.unwrap_or_default(),
+            device: device.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            methods: methods.unwrap_or_default(),
+            user: user.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

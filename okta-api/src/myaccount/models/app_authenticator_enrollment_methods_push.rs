@@ -37,64 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentMethodsPush {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppAuthenticatorEnrollmentMethodsPush;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppAuthenticatorEnrollmentMethodsPush")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppAuthenticatorEnrollmentMethodsPush, A::Error> {
-                let mut id = ::std::option::Option::None;
-                let mut created_date = ::std::option::Option::None;
-                let mut last_updated = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "createdDate" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_date,
-                                "createdDate",
-                            )?
-                        }
-                        "lastUpdated" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_updated,
-                                "lastUpdated",
-                            )?
-                        }
-                        "links" => {
-                            crate::runtime::field(&mut __map, &mut links, "links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppAuthenticatorEnrollmentMethodsPush {
-                    id: id.unwrap_or_default(),
-                    created_date: created_date.unwrap_or_default(),
-                    last_updated: last_updated.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppAuthenticatorEnrollmentMethodsPush {
+    const EXPECTING: &'static str = "struct AppAuthenticatorEnrollmentMethodsPush";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut created_date = ::std::option::Option::None;
+        let mut last_updated = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "createdDate" => __map.field(&mut created_date, "createdDate")?,
+                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "links" => __map.field(&mut links, "links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            created_date: created_date.unwrap_or_default(),
+            last_updated: last_updated.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -22,46 +22,29 @@ impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentMethodsPushLin
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppAuthenticatorEnrollmentMethodsPushLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppAuthenticatorEnrollmentMethodsPushLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AppAuthenticatorEnrollmentMethodsPushLinks,
-                A::Error,
-            > {
-                let mut pending = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "pending" => {
-                            crate::runtime::field(&mut __map, &mut pending, "pending")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppAuthenticatorEnrollmentMethodsPushLinks {
-                    pending: pending.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppAuthenticatorEnrollmentMethodsPushLinks {
+    const EXPECTING: &'static str = "struct AppAuthenticatorEnrollmentMethodsPushLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut pending = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "pending" => __map.field(&mut pending, "pending")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            pending: pending.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,57 +26,37 @@ impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppAuthenticatorEnrollmentRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppAuthenticatorEnrollmentRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppAuthenticatorEnrollmentRequest, A::Error> {
-                let mut authenticator_id = ::std::option::Option::None;
-                let mut device = ::std::option::Option::None;
-                let mut methods = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "authenticatorId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_id,
-                                "authenticatorId",
-                            )?
-                        }
-                        "device" => {
-                            crate::runtime::field(&mut __map, &mut device, "device")?
-                        }
-                        "methods" => {
-                            crate::runtime::field(&mut __map, &mut methods, "methods")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppAuthenticatorEnrollmentRequest {
+    const EXPECTING: &'static str = "struct AppAuthenticatorEnrollmentRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut authenticator_id = ::std::option::Option::None;
+        let mut device = ::std::option::Option::None;
+        let mut methods = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "authenticatorId" => {
+                    __map.field(&mut authenticator_id, "authenticatorId")?
                 }
-                ::std::result::Result::Ok(AppAuthenticatorEnrollmentRequest {
-                    authenticator_id: authenticator_id.unwrap_or_default(),
-                    device: crate::runtime::required(device, "device")?,
-                    methods: crate::runtime::required(methods, "methods")?,
-                    additional_properties,
-                })
+                "device" => __map.field(&mut device, "device")?,
+                "methods" => __map.field(&mut methods, "methods")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            authenticator_id: authenticator_id.unwrap_or_default(),
+            device: crate::runtime::required(device, "device")?,
+            methods: crate::runtime::required(methods, "methods")?,
+            additional_properties,
+        })
     }
 }

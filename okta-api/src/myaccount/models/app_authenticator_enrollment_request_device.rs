@@ -58,140 +58,83 @@ impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentRequestDevice 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppAuthenticatorEnrollmentRequestDevice;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppAuthenticatorEnrollmentRequestDevice")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AppAuthenticatorEnrollmentRequestDevice,
-                A::Error,
-            > {
-                let mut secure_hardware_present = ::std::option::Option::None;
-                let mut client_instance_key = ::std::option::Option::None;
-                let mut os_version = ::std::option::Option::None;
-                let mut client_instance_bundle_id = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut manufacturer = ::std::option::Option::None;
-                let mut device_attestation = ::std::option::Option::None;
-                let mut client_instance_version = ::std::option::Option::None;
-                let mut client_instance_device_sdk_version = ::std::option::Option::None;
-                let mut model = ::std::option::Option::None;
-                let mut display_name = ::std::option::Option::None;
-                let mut udid = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "secureHardwarePresent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secure_hardware_present,
-                                "secureHardwarePresent",
-                            )?
-                        }
-                        "clientInstanceKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_instance_key,
-                                "clientInstanceKey",
-                            )?
-                        }
-                        "osVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_version,
-                                "osVersion",
-                            )?
-                        }
-                        "clientInstanceBundleId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_instance_bundle_id,
-                                "clientInstanceBundleId",
-                            )?
-                        }
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "manufacturer" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut manufacturer,
-                                "manufacturer",
-                            )?
-                        }
-                        "deviceAttestation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_attestation,
-                                "deviceAttestation",
-                            )?
-                        }
-                        "clientInstanceVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_instance_version,
-                                "clientInstanceVersion",
-                            )?
-                        }
-                        "clientInstanceDeviceSdkVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_instance_device_sdk_version,
-                                "clientInstanceDeviceSdkVersion",
-                            )?
-                        }
-                        "model" => {
-                            crate::runtime::field(&mut __map, &mut model, "model")?
-                        }
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "udid" => crate::runtime::field(&mut __map, &mut udid, "udid")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppAuthenticatorEnrollmentRequestDevice {
+    const EXPECTING: &'static str = "struct AppAuthenticatorEnrollmentRequestDevice";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut secure_hardware_present = ::std::option::Option::None;
+        let mut client_instance_key = ::std::option::Option::None;
+        let mut os_version = ::std::option::Option::None;
+        let mut client_instance_bundle_id = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut manufacturer = ::std::option::Option::None;
+        let mut device_attestation = ::std::option::Option::None;
+        let mut client_instance_version = ::std::option::Option::None;
+        let mut client_instance_device_sdk_version = ::std::option::Option::None;
+        let mut model = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut udid = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "secureHardwarePresent" => {
+                    __map.field(&mut secure_hardware_present, "secureHardwarePresent")?
                 }
-                ::std::result::Result::Ok(AppAuthenticatorEnrollmentRequestDevice {
-                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
-                    client_instance_key: crate::runtime::required(
-                        client_instance_key,
-                        "clientInstanceKey",
-                    )?,
-                    os_version: os_version.unwrap_or_default(),
-                    client_instance_bundle_id: client_instance_bundle_id
-                        .unwrap_or_default(),
-                    platform: crate::runtime::required(platform, "platform")?,
-                    manufacturer: manufacturer.unwrap_or_default(),
-                    device_attestation: device_attestation.unwrap_or_default(),
-                    client_instance_version: client_instance_version.unwrap_or_default(),
-                    client_instance_device_sdk_version: client_instance_device_sdk_version
-                        .unwrap_or_default(),
-                    model: model.unwrap_or_default(),
-                    display_name: display_name.unwrap_or_default(),
-                    udid: udid.unwrap_or_default(),
-                    additional_properties,
-                })
+                "clientInstanceKey" => {
+                    __map.field(&mut client_instance_key, "clientInstanceKey")?
+                }
+                "osVersion" => __map.field(&mut os_version, "osVersion")?,
+                "clientInstanceBundleId" => {
+                    __map
+                        .field(&mut client_instance_bundle_id, "clientInstanceBundleId")?
+                }
+                "platform" => __map.field(&mut platform, "platform")?,
+                "manufacturer" => __map.field(&mut manufacturer, "manufacturer")?,
+                "deviceAttestation" => {
+                    __map.field(&mut device_attestation, "deviceAttestation")?
+                }
+                "clientInstanceVersion" => {
+                    __map.field(&mut client_instance_version, "clientInstanceVersion")?
+                }
+                "clientInstanceDeviceSdkVersion" => {
+                    __map
+                        .field(
+                            &mut client_instance_device_sdk_version,
+                            "clientInstanceDeviceSdkVersion",
+                        )?
+                }
+                "model" => __map.field(&mut model, "model")?,
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "udid" => __map.field(&mut udid, "udid")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+            client_instance_key: crate::runtime::required(
+                client_instance_key,
+                "clientInstanceKey",
+            )?,
+            os_version: os_version.unwrap_or_default(),
+            client_instance_bundle_id: client_instance_bundle_id.unwrap_or_default(),
+            platform: crate::runtime::required(platform, "platform")?,
+            manufacturer: manufacturer.unwrap_or_default(),
+            device_attestation: device_attestation.unwrap_or_default(),
+            client_instance_version: client_instance_version.unwrap_or_default(),
+            client_instance_device_sdk_version: client_instance_device_sdk_version
+                .unwrap_or_default(),
+            model: model.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            udid: udid.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

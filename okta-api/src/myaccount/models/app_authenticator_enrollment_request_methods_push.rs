@@ -30,62 +30,35 @@ impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentRequestMethods
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppAuthenticatorEnrollmentRequestMethodsPush;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppAuthenticatorEnrollmentRequestMethodsPush")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AppAuthenticatorEnrollmentRequestMethodsPush,
-                A::Error,
-            > {
-                let mut aps_environment = ::std::option::Option::None;
-                let mut push_token = ::std::option::Option::None;
-                let mut keys = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "apsEnvironment" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut aps_environment,
-                                "apsEnvironment",
-                            )?
-                        }
-                        "pushToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut push_token,
-                                "pushToken",
-                            )?
-                        }
-                        "keys" => crate::runtime::field(&mut __map, &mut keys, "keys")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppAuthenticatorEnrollmentRequestMethodsPush {
-                    aps_environment: aps_environment.unwrap_or_default(),
-                    push_token: push_token.unwrap_or_default(),
-                    keys: crate::runtime::required(keys, "keys")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppAuthenticatorEnrollmentRequestMethodsPush {
+    const EXPECTING: &'static str = "struct AppAuthenticatorEnrollmentRequestMethodsPush";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut aps_environment = ::std::option::Option::None;
+        let mut push_token = ::std::option::Option::None;
+        let mut keys = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "apsEnvironment" => __map.field(&mut aps_environment, "apsEnvironment")?,
+                "pushToken" => __map.field(&mut push_token, "pushToken")?,
+                "keys" => __map.field(&mut keys, "keys")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            aps_environment: aps_environment.unwrap_or_default(),
+            push_token: push_token.unwrap_or_default(),
+            keys: crate::runtime::required(keys, "keys")?,
+            additional_properties,
+        })
     }
 }

@@ -32,71 +32,42 @@ for AppAuthenticatorEnrollmentRequestMethodsPushKeys {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppAuthenticatorEnrollmentRequestMethodsPushKeys;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppAuthenticatorEnrollmentRequestMethodsPushKeys")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                AppAuthenticatorEnrollmentRequestMethodsPushKeys,
-                A::Error,
-            > {
-                let mut proof_of_possession = ::std::option::Option::None;
-                let mut user_verification = ::std::option::Option::None;
-                let mut capabilities = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "proofOfPossession" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut proof_of_possession,
-                                "proofOfPossession",
-                            )?
-                        }
-                        "userVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification,
-                                "userVerification",
-                            )?
-                        }
-                        "capabilities" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut capabilities,
-                                "capabilities",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppAuthenticatorEnrollmentRequestMethodsPushKeys {
+    const EXPECTING: &'static str = "struct AppAuthenticatorEnrollmentRequestMethodsPushKeys";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut proof_of_possession = ::std::option::Option::None;
+        let mut user_verification = ::std::option::Option::None;
+        let mut capabilities = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "proofOfPossession" => {
+                    __map.field(&mut proof_of_possession, "proofOfPossession")?
                 }
-                ::std::result::Result::Ok(AppAuthenticatorEnrollmentRequestMethodsPushKeys {
-                    proof_of_possession: crate::runtime::required(
-                        proof_of_possession,
-                        "proofOfPossession",
-                    )?,
-                    user_verification: user_verification.unwrap_or_default(),
-                    capabilities: capabilities.unwrap_or_default(),
-                    additional_properties,
-                })
+                "userVerification" => {
+                    __map.field(&mut user_verification, "userVerification")?
+                }
+                "capabilities" => __map.field(&mut capabilities, "capabilities")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            proof_of_possession: crate::runtime::required(
+                proof_of_possession,
+                "proofOfPossession",
+            )?,
+            user_verification: user_verification.unwrap_or_default(),
+            capabilities: capabilities.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,47 +27,31 @@ impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorMethodCapabilities {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AppAuthenticatorMethodCapabilities;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AppAuthenticatorMethodCapabilities")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AppAuthenticatorMethodCapabilities, A::Error> {
-                let mut transaction_types = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "transactionTypes" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transaction_types,
-                                "transactionTypes",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AppAuthenticatorMethodCapabilities {
+    const EXPECTING: &'static str = "struct AppAuthenticatorMethodCapabilities";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut transaction_types = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "transactionTypes" => {
+                    __map.field(&mut transaction_types, "transactionTypes")?
                 }
-                ::std::result::Result::Ok(AppAuthenticatorMethodCapabilities {
-                    transaction_types: transaction_types.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            transaction_types: transaction_types.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -49,73 +49,47 @@ impl<'de> ::serde::Deserialize<'de> for Authenticator {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Authenticator;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Authenticator")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Authenticator, A::Error> {
-                let mut enrollable = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut key = ::std::option::Option::None;
-                let mut logo = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut embedded = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "enrollable" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enrollable,
-                                "enrollable",
-                            )?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "key" => crate::runtime::field(&mut __map, &mut key, "key")?,
-                        "logo" => crate::runtime::field(&mut __map, &mut logo, "logo")?,
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "_embedded" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut embedded,
-                                "_embedded",
-                            )?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Authenticator {
-                    enrollable: enrollable.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    key: key.unwrap_or_default(),
-                    logo: logo.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    embedded: embedded.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Authenticator {
+    const EXPECTING: &'static str = "struct Authenticator";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut enrollable = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut key = ::std::option::Option::None;
+        let mut logo = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut embedded = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "enrollable" => __map.field(&mut enrollable, "enrollable")?,
+                "id" => __map.field(&mut id, "id")?,
+                "key" => __map.field(&mut key, "key")?,
+                "logo" => __map.field(&mut logo, "logo")?,
+                "name" => __map.field(&mut name, "name")?,
+                "_embedded" => __map.field(&mut embedded, "_embedded")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            enrollable: enrollable.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            key: key.unwrap_or_default(),
+            logo: logo.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            embedded: embedded.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -80,109 +80,63 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorEnrollment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorEnrollment;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorEnrollment")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorEnrollment, A::Error> {
-                let mut can_change_password = ::std::option::Option::None;
-                let mut can_reset = ::std::option::Option::None;
-                let mut can_reset_password = ::std::option::Option::None;
-                let mut can_unenroll = ::std::option::Option::None;
-                let mut created = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut last_challenged = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut nickname = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "canChangePassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut can_change_password,
-                                "canChangePassword",
-                            )?
-                        }
-                        "canReset" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut can_reset,
-                                "canReset",
-                            )?
-                        }
-                        "canResetPassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut can_reset_password,
-                                "canResetPassword",
-                            )?
-                        }
-                        "canUnenroll" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut can_unenroll,
-                                "canUnenroll",
-                            )?
-                        }
-                        "created" => {
-                            crate::runtime::field(&mut __map, &mut created, "created")?
-                        }
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "lastChallenged" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut last_challenged,
-                                "lastChallenged",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "nickname" => {
-                            crate::runtime::field(&mut __map, &mut nickname, "nickname")?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorEnrollment {
+    const EXPECTING: &'static str = "struct AuthenticatorEnrollment";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut can_change_password = ::std::option::Option::None;
+        let mut can_reset = ::std::option::Option::None;
+        let mut can_reset_password = ::std::option::Option::None;
+        let mut can_unenroll = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut last_challenged = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut nickname = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "canChangePassword" => {
+                    __map.field(&mut can_change_password, "canChangePassword")?
                 }
-                ::std::result::Result::Ok(AuthenticatorEnrollment {
-                    can_change_password: can_change_password.unwrap_or_default(),
-                    can_reset: can_reset.unwrap_or_default(),
-                    can_reset_password: can_reset_password.unwrap_or_default(),
-                    can_unenroll: can_unenroll.unwrap_or_default(),
-                    created: created.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    last_challenged: last_challenged.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    nickname: nickname.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+                "canReset" => __map.field(&mut can_reset, "canReset")?,
+                "canResetPassword" => {
+                    __map.field(&mut can_reset_password, "canResetPassword")?
+                }
+                "canUnenroll" => __map.field(&mut can_unenroll, "canUnenroll")?,
+                "created" => __map.field(&mut created, "created")?,
+                "id" => __map.field(&mut id, "id")?,
+                "lastChallenged" => __map.field(&mut last_challenged, "lastChallenged")?,
+                "name" => __map.field(&mut name, "name")?,
+                "nickname" => __map.field(&mut nickname, "nickname")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            can_change_password: can_change_password.unwrap_or_default(),
+            can_reset: can_reset.unwrap_or_default(),
+            can_reset_password: can_reset_password.unwrap_or_default(),
+            can_unenroll: can_unenroll.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_challenged: last_challenged.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nickname: nickname.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -26,55 +26,35 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthenticatorLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthenticatorLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthenticatorLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut enroll = ::std::option::Option::None;
-                let mut enrollments = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "enroll" => {
-                            crate::runtime::field(&mut __map, &mut enroll, "enroll")?
-                        }
-                        "enrollments" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enrollments,
-                                "enrollments",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AuthenticatorLinks {
-                    self_: self_.unwrap_or_default(),
-                    enroll: enroll.unwrap_or_default(),
-                    enrollments: enrollments.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthenticatorLinks {
+    const EXPECTING: &'static str = "struct AuthenticatorLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut enroll = ::std::option::Option::None;
+        let mut enrollments = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "enroll" => __map.field(&mut enroll, "enroll")?,
+                "enrollments" => __map.field(&mut enrollments, "enrollments")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            enroll: enroll.unwrap_or_default(),
+            enrollments: enrollments.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -33,60 +33,38 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmailBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CreateEmailBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CreateEmailBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CreateEmailBody, A::Error> {
-                let mut profile = ::std::option::Option::None;
-                let mut send_email = ::std::option::Option::None;
-                let mut state = ::std::option::Option::None;
-                let mut role = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "sendEmail" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut send_email,
-                                "sendEmail",
-                            )?
-                        }
-                        "state" => {
-                            crate::runtime::field(&mut __map, &mut state, "state")?
-                        }
-                        "role" => crate::runtime::field(&mut __map, &mut role, "role")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CreateEmailBody {
-                    profile: profile.unwrap_or_default(),
-                    send_email: send_email.unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    role: role.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CreateEmailBody {
+    const EXPECTING: &'static str = "struct CreateEmailBody";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut profile = ::std::option::Option::None;
+        let mut send_email = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut role = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "profile" => __map.field(&mut profile, "profile")?,
+                "sendEmail" => __map.field(&mut send_email, "sendEmail")?,
+                "state" => __map.field(&mut state, "state")?,
+                "role" => __map.field(&mut role, "role")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            profile: profile.unwrap_or_default(),
+            send_email: send_email.unwrap_or_default(),
+            state: state.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

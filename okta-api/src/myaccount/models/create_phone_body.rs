@@ -27,57 +27,35 @@ impl<'de> ::serde::Deserialize<'de> for CreatePhoneBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CreatePhoneBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CreatePhoneBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CreatePhoneBody, A::Error> {
-                let mut profile = ::std::option::Option::None;
-                let mut send_code = ::std::option::Option::None;
-                let mut method = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "sendCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut send_code,
-                                "sendCode",
-                            )?
-                        }
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CreatePhoneBody {
-                    profile: profile.unwrap_or_default(),
-                    send_code: send_code.unwrap_or_default(),
-                    method: method.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CreatePhoneBody {
+    const EXPECTING: &'static str = "struct CreatePhoneBody";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut profile = ::std::option::Option::None;
+        let mut send_code = ::std::option::Option::None;
+        let mut method = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "profile" => __map.field(&mut profile, "profile")?,
+                "sendCode" => __map.field(&mut send_code, "sendCode")?,
+                "method" => __map.field(&mut method, "method")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            profile: profile.unwrap_or_default(),
+            send_code: send_code.unwrap_or_default(),
+            method: method.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -31,74 +31,40 @@ impl<'de> ::serde::Deserialize<'de> for CreateWebAuthnRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = CreateWebAuthnRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CreateWebAuthnRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<CreateWebAuthnRequest, A::Error> {
-                let mut attestation = ::std::option::Option::None;
-                let mut client_data = ::std::option::Option::None;
-                let mut client_extensions = ::std::option::Option::None;
-                let mut transports = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "attestation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attestation,
-                                "attestation",
-                            )?
-                        }
-                        "clientData" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_data,
-                                "clientData",
-                            )?
-                        }
-                        "clientExtensions" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_extensions,
-                                "clientExtensions",
-                            )?
-                        }
-                        "transports" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transports,
-                                "transports",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for CreateWebAuthnRequest {
+    const EXPECTING: &'static str = "struct CreateWebAuthnRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut attestation = ::std::option::Option::None;
+        let mut client_data = ::std::option::Option::None;
+        let mut client_extensions = ::std::option::Option::None;
+        let mut transports = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "attestation" => __map.field(&mut attestation, "attestation")?,
+                "clientData" => __map.field(&mut client_data, "clientData")?,
+                "clientExtensions" => {
+                    __map.field(&mut client_extensions, "clientExtensions")?
                 }
-                ::std::result::Result::Ok(CreateWebAuthnRequest {
-                    attestation: attestation.unwrap_or_default(),
-                    client_data: client_data.unwrap_or_default(),
-                    client_extensions: client_extensions.unwrap_or_default(),
-                    transports: transports.unwrap_or_default(),
-                    additional_properties,
-                })
+                "transports" => __map.field(&mut transports, "transports")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            attestation: attestation.unwrap_or_default(),
+            client_data: client_data.unwrap_or_default(),
+            client_extensions: client_extensions.unwrap_or_default(),
+            transports: transports.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

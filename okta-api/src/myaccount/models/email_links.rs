@@ -31,58 +31,38 @@ impl<'de> ::serde::Deserialize<'de> for EmailLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = EmailLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EmailLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<EmailLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut challenge = ::std::option::Option::None;
-                let mut verify = ::std::option::Option::None;
-                let mut poll = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "challenge" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut challenge,
-                                "challenge",
-                            )?
-                        }
-                        "verify" => {
-                            crate::runtime::field(&mut __map, &mut verify, "verify")?
-                        }
-                        "poll" => crate::runtime::field(&mut __map, &mut poll, "poll")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EmailLinks {
-                    self_: self_.unwrap_or_default(),
-                    challenge: challenge.unwrap_or_default(),
-                    verify: verify.unwrap_or_default(),
-                    poll: poll.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for EmailLinks {
+    const EXPECTING: &'static str = "struct EmailLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut challenge = ::std::option::Option::None;
+        let mut verify = ::std::option::Option::None;
+        let mut poll = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "challenge" => __map.field(&mut challenge, "challenge")?,
+                "verify" => __map.field(&mut verify, "verify")?,
+                "poll" => __map.field(&mut poll, "poll")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            challenge: challenge.unwrap_or_default(),
+            verify: verify.unwrap_or_default(),
+            poll: poll.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -30,58 +30,44 @@ impl<'de> ::serde::Deserialize<'de> for KeyEc {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = KeyEc;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct KeyEc")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<KeyEc, A::Error> {
-                let mut crv = ::std::option::Option::None;
-                let mut kid = ::std::option::Option::None;
-                let mut kty = ::std::option::Option::None;
-                let mut okta_kpr = ::std::option::Option::None;
-                let mut x = ::std::option::Option::None;
-                let mut y = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "crv" => crate::runtime::field(&mut __map, &mut crv, "crv")?,
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
-                        "okta:kpr" => {
-                            crate::runtime::field(&mut __map, &mut okta_kpr, "okta:kpr")?
-                        }
-                        "x" => crate::runtime::field(&mut __map, &mut x, "x")?,
-                        "y" => crate::runtime::field(&mut __map, &mut y, "y")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(KeyEc {
-                    crv: crate::runtime::required(crv, "crv")?,
-                    kid: kid.unwrap_or_default(),
-                    kty: crate::runtime::required(kty, "kty")?,
-                    okta_kpr: crate::runtime::required(okta_kpr, "okta:kpr")?,
-                    x: x.unwrap_or_default(),
-                    y: y.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for KeyEc {
+    const EXPECTING: &'static str = "struct KeyEc";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut crv = ::std::option::Option::None;
+        let mut kid = ::std::option::Option::None;
+        let mut kty = ::std::option::Option::None;
+        let mut okta_kpr = ::std::option::Option::None;
+        let mut x = ::std::option::Option::None;
+        let mut y = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "crv" => __map.field(&mut crv, "crv")?,
+                "kid" => __map.field(&mut kid, "kid")?,
+                "kty" => __map.field(&mut kty, "kty")?,
+                "okta:kpr" => __map.field(&mut okta_kpr, "okta:kpr")?,
+                "x" => __map.field(&mut x, "x")?,
+                "y" => __map.field(&mut y, "y")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            crv: crate::runtime::required(crv, "crv")?,
+            kid: kid.unwrap_or_default(),
+            kty: crate::runtime::required(kty, "kty")?,
+            okta_kpr: crate::runtime::required(okta_kpr, "okta:kpr")?,
+            x: x.unwrap_or_default(),
+            y: y.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,55 +28,41 @@ impl<'de> ::serde::Deserialize<'de> for KeyRsa {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = KeyRsa;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct KeyRsa")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<KeyRsa, A::Error> {
-                let mut e = ::std::option::Option::None;
-                let mut kid = ::std::option::Option::None;
-                let mut kty = ::std::option::Option::None;
-                let mut n = ::std::option::Option::None;
-                let mut okta_kpr = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "e" => crate::runtime::field(&mut __map, &mut e, "e")?,
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
-                        "n" => crate::runtime::field(&mut __map, &mut n, "n")?,
-                        "okta:kpr" => {
-                            crate::runtime::field(&mut __map, &mut okta_kpr, "okta:kpr")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(KeyRsa {
-                    e: e.unwrap_or_default(),
-                    kid: kid.unwrap_or_default(),
-                    kty: crate::runtime::required(kty, "kty")?,
-                    n: n.unwrap_or_default(),
-                    okta_kpr: crate::runtime::required(okta_kpr, "okta:kpr")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for KeyRsa {
+    const EXPECTING: &'static str = "struct KeyRsa";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut e = ::std::option::Option::None;
+        let mut kid = ::std::option::Option::None;
+        let mut kty = ::std::option::Option::None;
+        let mut n = ::std::option::Option::None;
+        let mut okta_kpr = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "e" => __map.field(&mut e, "e")?,
+                "kid" => __map.field(&mut kid, "kid")?,
+                "kty" => __map.field(&mut kty, "kty")?,
+                "n" => __map.field(&mut n, "n")?,
+                "okta:kpr" => __map.field(&mut okta_kpr, "okta:kpr")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            e: e.unwrap_or_default(),
+            kid: kid.unwrap_or_default(),
+            kty: crate::runtime::required(kty, "kty")?,
+            n: n.unwrap_or_default(),
+            okta_kpr: crate::runtime::required(okta_kpr, "okta:kpr")?,
+            additional_properties,
+        })
     }
 }

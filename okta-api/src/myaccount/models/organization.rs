@@ -45,67 +45,41 @@ impl<'de> ::serde::Deserialize<'de> for Organization {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Organization;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Organization")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Organization, A::Error> {
-                let mut help_link = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut support_email = ::std::option::Option::None;
-                let mut url = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "helpLink" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut help_link,
-                                "helpLink",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "supportEmail" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut support_email,
-                                "supportEmail",
-                            )?
-                        }
-                        "url" => crate::runtime::field(&mut __map, &mut url, "url")?,
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Organization {
-                    help_link: help_link.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    support_email: support_email.unwrap_or_default(),
-                    url: url.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Organization {
+    const EXPECTING: &'static str = "struct Organization";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut help_link = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut support_email = ::std::option::Option::None;
+        let mut url = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "helpLink" => __map.field(&mut help_link, "helpLink")?,
+                "name" => __map.field(&mut name, "name")?,
+                "supportEmail" => __map.field(&mut support_email, "supportEmail")?,
+                "url" => __map.field(&mut url, "url")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            help_link: help_link.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            support_email: support_email.unwrap_or_default(),
+            url: url.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

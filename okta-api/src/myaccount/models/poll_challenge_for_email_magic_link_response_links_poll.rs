@@ -23,49 +23,32 @@ impl<'de> ::serde::Deserialize<'de> for PollChallengeForEmailMagicLinkResponseLi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PollChallengeForEmailMagicLinkResponseLinksPoll;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PollChallengeForEmailMagicLinkResponseLinksPoll")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PollChallengeForEmailMagicLinkResponseLinksPoll,
-                A::Error,
-            > {
-                let mut href = ::std::option::Option::None;
-                let mut hints = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "href" => crate::runtime::field(&mut __map, &mut href, "href")?,
-                        "hints" => {
-                            crate::runtime::field(&mut __map, &mut hints, "hints")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PollChallengeForEmailMagicLinkResponseLinksPoll {
-                    href: href.unwrap_or_default(),
-                    hints: hints.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PollChallengeForEmailMagicLinkResponseLinksPoll {
+    const EXPECTING: &'static str = "struct PollChallengeForEmailMagicLinkResponseLinksPoll";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut href = ::std::option::Option::None;
+        let mut hints = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "href" => __map.field(&mut href, "href")?,
+                "hints" => __map.field(&mut hints, "hints")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            href: href.unwrap_or_default(),
+            hints: hints.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

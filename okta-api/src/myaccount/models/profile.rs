@@ -41,66 +41,38 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Profile;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Profile")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Profile, A::Error> {
-                let mut created_at = ::std::option::Option::None;
-                let mut modified_at = ::std::option::Option::None;
-                let mut profile = ::std::option::Option::None;
-                let mut links = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "createdAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut created_at,
-                                "createdAt",
-                            )?
-                        }
-                        "modifiedAt" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut modified_at,
-                                "modifiedAt",
-                            )?
-                        }
-                        "profile" => {
-                            crate::runtime::field(&mut __map, &mut profile, "profile")?
-                        }
-                        "_links" => {
-                            crate::runtime::field(&mut __map, &mut links, "_links")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Profile {
-                    created_at: created_at.unwrap_or_default(),
-                    modified_at: modified_at.unwrap_or_default(),
-                    profile: profile.unwrap_or_default(),
-                    links: links.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Profile {
+    const EXPECTING: &'static str = "struct Profile";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut created_at = ::std::option::Option::None;
+        let mut modified_at = ::std::option::Option::None;
+        let mut profile = ::std::option::Option::None;
+        let mut links = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "createdAt" => __map.field(&mut created_at, "createdAt")?,
+                "modifiedAt" => __map.field(&mut modified_at, "modifiedAt")?,
+                "profile" => __map.field(&mut profile, "profile")?,
+                "_links" => __map.field(&mut links, "_links")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            created_at: created_at.unwrap_or_default(),
+            modified_at: modified_at.unwrap_or_default(),
+            profile: profile.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,50 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for ProfileLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ProfileLinks;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProfileLinks")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ProfileLinks, A::Error> {
-                let mut self_ = ::std::option::Option::None;
-                let mut described_by = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "self" => crate::runtime::field(&mut __map, &mut self_, "self")?,
-                        "describedBy" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut described_by,
-                                "describedBy",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProfileLinks {
-                    self_: self_.unwrap_or_default(),
-                    described_by: described_by.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ProfileLinks {
+    const EXPECTING: &'static str = "struct ProfileLinks";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut self_ = ::std::option::Option::None;
+        let mut described_by = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "self" => __map.field(&mut self_, "self")?,
+                "describedBy" => __map.field(&mut described_by, "describedBy")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            self_: self_.unwrap_or_default(),
+            described_by: described_by.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

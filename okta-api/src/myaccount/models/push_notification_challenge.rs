@@ -33,56 +33,32 @@ impl<'de> ::serde::Deserialize<'de> for PushNotificationChallenge {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PushNotificationChallenge;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PushNotificationChallenge")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PushNotificationChallenge, A::Error> {
-                let mut challenge = ::std::option::Option::None;
-                let mut payload_version = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "challenge" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut challenge,
-                                "challenge",
-                            )?
-                        }
-                        "payloadVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut payload_version,
-                                "payloadVersion",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PushNotificationChallenge {
-                    challenge: challenge.unwrap_or_default(),
-                    payload_version: payload_version.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PushNotificationChallenge {
+    const EXPECTING: &'static str = "struct PushNotificationChallenge";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut challenge = ::std::option::Option::None;
+        let mut payload_version = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "challenge" => __map.field(&mut challenge, "challenge")?,
+                "payloadVersion" => __map.field(&mut payload_version, "payloadVersion")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            challenge: challenge.unwrap_or_default(),
+            payload_version: payload_version.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -114,163 +114,104 @@ impl<'de> ::serde::Deserialize<'de> for PushNotificationChallengeRequestJwt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PushNotificationChallengeRequestJwt;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PushNotificationChallengeRequestJwt")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PushNotificationChallengeRequestJwt, A::Error> {
-                let mut app_instance_name = ::std::option::Option::None;
-                let mut aud = ::std::option::Option::None;
-                let mut authenticator_enrollment_id = ::std::option::Option::None;
-                let mut authorization_server_id = ::std::option::Option::None;
-                let mut challenge_context = ::std::option::Option::None;
-                let mut exp = ::std::option::Option::None;
-                let mut iat = ::std::option::Option::None;
-                let mut iss = ::std::option::Option::None;
-                let mut jti = ::std::option::Option::None;
-                let mut method = ::std::option::Option::None;
-                let mut method_enrollment_id = ::std::option::Option::None;
-                let mut nonce = ::std::option::Option::None;
-                let mut org_id = ::std::option::Option::None;
-                let mut signals = ::std::option::Option::None;
-                let mut transaction_id = ::std::option::Option::None;
-                let mut user_id = ::std::option::Option::None;
-                let mut user_mediation = ::std::option::Option::None;
-                let mut user_verification = ::std::option::Option::None;
-                let mut ver = ::std::option::Option::None;
-                let mut verification_uri = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "appInstanceName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut app_instance_name,
-                                "appInstanceName",
-                            )?
-                        }
-                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
-                        "authenticatorEnrollmentId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_enrollment_id,
-                                "authenticatorEnrollmentId",
-                            )?
-                        }
-                        "authorizationServerId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authorization_server_id,
-                                "authorizationServerId",
-                            )?
-                        }
-                        "challengeContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut challenge_context,
-                                "challengeContext",
-                            )?
-                        }
-                        "exp" => crate::runtime::field(&mut __map, &mut exp, "exp")?,
-                        "iat" => crate::runtime::field(&mut __map, &mut iat, "iat")?,
-                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
-                        "jti" => crate::runtime::field(&mut __map, &mut jti, "jti")?,
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        "methodEnrollmentId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut method_enrollment_id,
-                                "methodEnrollmentId",
-                            )?
-                        }
-                        "nonce" => {
-                            crate::runtime::field(&mut __map, &mut nonce, "nonce")?
-                        }
-                        "orgId" => {
-                            crate::runtime::field(&mut __map, &mut org_id, "orgId")?
-                        }
-                        "signals" => {
-                            crate::runtime::field(&mut __map, &mut signals, "signals")?
-                        }
-                        "transactionId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transaction_id,
-                                "transactionId",
-                            )?
-                        }
-                        "userId" => {
-                            crate::runtime::field(&mut __map, &mut user_id, "userId")?
-                        }
-                        "userMediation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_mediation,
-                                "userMediation",
-                            )?
-                        }
-                        "userVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification,
-                                "userVerification",
-                            )?
-                        }
-                        "ver" => crate::runtime::field(&mut __map, &mut ver, "ver")?,
-                        "verificationUri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verification_uri,
-                                "verificationUri",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PushNotificationChallengeRequestJwt {
+    const EXPECTING: &'static str = "struct PushNotificationChallengeRequestJwt";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut app_instance_name = ::std::option::Option::None;
+        let mut aud = ::std::option::Option::None;
+        let mut authenticator_enrollment_id = ::std::option::Option::None;
+        let mut authorization_server_id = ::std::option::Option::None;
+        let mut challenge_context = ::std::option::Option::None;
+        let mut exp = ::std::option::Option::None;
+        let mut iat = ::std::option::Option::None;
+        let mut iss = ::std::option::Option::None;
+        let mut jti = ::std::option::Option::None;
+        let mut method = ::std::option::Option::None;
+        let mut method_enrollment_id = ::std::option::Option::None;
+        let mut nonce = ::std::option::Option::None;
+        let mut org_id = ::std::option::Option::None;
+        let mut signals = ::std::option::Option::None;
+        let mut transaction_id = ::std::option::Option::None;
+        let mut user_id = ::std::option::Option::None;
+        let mut user_mediation = ::std::option::Option::None;
+        let mut user_verification = ::std::option::Option::None;
+        let mut ver = ::std::option::Option::None;
+        let mut verification_uri = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "appInstanceName" => {
+                    __map.field(&mut app_instance_name, "appInstanceName")?
                 }
-                ::std::result::Result::Ok(PushNotificationChallengeRequestJwt {
-                    app_instance_name: app_instance_name.unwrap_or_default(),
-                    aud: aud.unwrap_or_default(),
-                    authenticator_enrollment_id: authenticator_enrollment_id
-                        .unwrap_or_default(),
-                    authorization_server_id: authorization_server_id.unwrap_or_default(),
-                    challenge_context: challenge_context.unwrap_or_default(),
-                    exp: exp.unwrap_or_default(),
-                    iat: iat.unwrap_or_default(),
-                    iss: iss.unwrap_or_default(),
-                    jti: jti.unwrap_or_default(),
-                    method: method.unwrap_or_default(),
-                    method_enrollment_id: method_enrollment_id.unwrap_or_default(),
-                    nonce: nonce.unwrap_or_default(),
-                    org_id: org_id.unwrap_or_default(),
-                    signals: signals.unwrap_or_default(),
-                    transaction_id: transaction_id.unwrap_or_default(),
-                    user_id: user_id.unwrap_or_default(),
-                    user_mediation: user_mediation.unwrap_or_default(),
-                    user_verification: user_verification.unwrap_or_default(),
-                    ver: ver.unwrap_or_default(),
-                    verification_uri: verification_uri.unwrap_or_default(),
-                    additional_properties,
-                })
+                "aud" => __map.field(&mut aud, "aud")?,
+                "authenticatorEnrollmentId" => {
+                    __map
+                        .field(
+                            &mut authenticator_enrollment_id,
+                            "authenticatorEnrollmentId",
+                        )?
+                }
+                "authorizationServerId" => {
+                    __map.field(&mut authorization_server_id, "authorizationServerId")?
+                }
+                "challengeContext" => {
+                    __map.field(&mut challenge_context, "challengeContext")?
+                }
+                "exp" => __map.field(&mut exp, "exp")?,
+                "iat" => __map.field(&mut iat, "iat")?,
+                "iss" => __map.field(&mut iss, "iss")?,
+                "jti" => __map.field(&mut jti, "jti")?,
+                "method" => __map.field(&mut method, "method")?,
+                "methodEnrollmentId" => {
+                    __map.field(&mut method_enrollment_id, "methodEnrollmentId")?
+                }
+                "nonce" => __map.field(&mut nonce, "nonce")?,
+                "orgId" => __map.field(&mut org_id, "orgId")?,
+                "signals" => __map.field(&mut signals, "signals")?,
+                "transactionId" => __map.field(&mut transaction_id, "transactionId")?,
+                "userId" => __map.field(&mut user_id, "userId")?,
+                "userMediation" => __map.field(&mut user_mediation, "userMediation")?,
+                "userVerification" => {
+                    __map.field(&mut user_verification, "userVerification")?
+                }
+                "ver" => __map.field(&mut ver, "ver")?,
+                "verificationUri" => {
+                    __map.field(&mut verification_uri, "verificationUri")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            app_instance_name: app_instance_name.unwrap_or_default(),
+            aud: aud.unwrap_or_default(),
+            authenticator_enrollment_id: authenticator_enrollment_id.unwrap_or_default(),
+            authorization_server_id: authorization_server_id.unwrap_or_default(),
+            challenge_context: challenge_context.unwrap_or_default(),
+            exp: exp.unwrap_or_default(),
+            iat: iat.unwrap_or_default(),
+            iss: iss.unwrap_or_default(),
+            jti: jti.unwrap_or_default(),
+            method: method.unwrap_or_default(),
+            method_enrollment_id: method_enrollment_id.unwrap_or_default(),
+            nonce: nonce.unwrap_or_default(),
+            org_id: org_id.unwrap_or_default(),
+            signals: signals.unwrap_or_default(),
+            transaction_id: transaction_id.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            user_mediation: user_mediation.unwrap_or_default(),
+            user_verification: user_verification.unwrap_or_default(),
+            ver: ver.unwrap_or_default(),
+            verification_uri: verification_uri.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -47,86 +47,45 @@ for PushNotificationChallengeRequestJwtChallengeContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PushNotificationChallengeRequestJwtChallengeContext;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PushNotificationChallengeRequestJwtChallengeContext")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PushNotificationChallengeRequestJwtChallengeContext,
-                A::Error,
-            > {
-                let mut client_os = ::std::option::Option::None;
-                let mut client_location = ::std::option::Option::None;
-                let mut transaction_time = ::std::option::Option::None;
-                let mut transaction_type = ::std::option::Option::None;
-                let mut binding_message = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "clientOS" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_os,
-                                "clientOS",
-                            )?
-                        }
-                        "clientLocation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_location,
-                                "clientLocation",
-                            )?
-                        }
-                        "transactionTime" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transaction_time,
-                                "transactionTime",
-                            )?
-                        }
-                        "transactionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transaction_type,
-                                "transactionType",
-                            )?
-                        }
-                        "bindingMessage" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut binding_message,
-                                "bindingMessage",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PushNotificationChallengeRequestJwtChallengeContext {
+    const EXPECTING: &'static str = "struct PushNotificationChallengeRequestJwtChallengeContext";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut client_os = ::std::option::Option::None;
+        let mut client_location = ::std::option::Option::None;
+        let mut transaction_time = ::std::option::Option::None;
+        let mut transaction_type = ::std::option::Option::None;
+        let mut binding_message = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "clientOS" => __map.field(&mut client_os, "clientOS")?,
+                "clientLocation" => __map.field(&mut client_location, "clientLocation")?,
+                "transactionTime" => {
+                    __map.field(&mut transaction_time, "transactionTime")?
                 }
-                ::std::result::Result::Ok(PushNotificationChallengeRequestJwtChallengeContext {
-                    client_os: client_os.unwrap_or_default(),
-                    client_location: client_location.unwrap_or_default(),
-                    transaction_time: transaction_time.unwrap_or_default(),
-                    transaction_type: transaction_type.unwrap_or_default(),
-                    binding_message: binding_message.unwrap_or_default(),
-                    additional_properties,
-                })
+                "transactionType" => {
+                    __map.field(&mut transaction_type, "transactionType")?
+                }
+                "bindingMessage" => __map.field(&mut binding_message, "bindingMessage")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            client_os: client_os.unwrap_or_default(),
+            client_location: client_location.unwrap_or_default(),
+            transaction_time: transaction_time.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            binding_message: binding_message.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -54,102 +54,76 @@ impl<'de> ::serde::Deserialize<'de> for PushNotificationChallengeResponseJwt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PushNotificationChallengeResponseJwt;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PushNotificationChallengeResponseJwt")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<PushNotificationChallengeResponseJwt, A::Error> {
-                let mut aud = ::std::option::Option::None;
-                let mut challenge_response_context = ::std::option::Option::None;
-                let mut device_signals = ::std::option::Option::None;
-                let mut exp = ::std::option::Option::None;
-                let mut iat = ::std::option::Option::None;
-                let mut iss = ::std::option::Option::None;
-                let mut jti = ::std::option::Option::None;
-                let mut key_type = ::std::option::Option::None;
-                let mut method_enrollment_id = ::std::option::Option::None;
-                let mut nbf = ::std::option::Option::None;
-                let mut nonce = ::std::option::Option::None;
-                let mut sub = ::std::option::Option::None;
-                let mut tx = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
-                        "challengeResponseContext" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut challenge_response_context,
-                                "challengeResponseContext",
-                            )?
-                        }
-                        "deviceSignals" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_signals,
-                                "deviceSignals",
-                            )?
-                        }
-                        "exp" => crate::runtime::field(&mut __map, &mut exp, "exp")?,
-                        "iat" => crate::runtime::field(&mut __map, &mut iat, "iat")?,
-                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
-                        "jti" => crate::runtime::field(&mut __map, &mut jti, "jti")?,
-                        "keyType" => {
-                            crate::runtime::field(&mut __map, &mut key_type, "keyType")?
-                        }
-                        "methodEnrollmentId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut method_enrollment_id,
-                                "methodEnrollmentId",
-                            )?
-                        }
-                        "nbf" => crate::runtime::field(&mut __map, &mut nbf, "nbf")?,
-                        "nonce" => {
-                            crate::runtime::field(&mut __map, &mut nonce, "nonce")?
-                        }
-                        "sub" => crate::runtime::field(&mut __map, &mut sub, "sub")?,
-                        "tx" => crate::runtime::field(&mut __map, &mut tx, "tx")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PushNotificationChallengeResponseJwt {
+    const EXPECTING: &'static str = "struct PushNotificationChallengeResponseJwt";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut aud = ::std::option::Option::None;
+        let mut challenge_response_context = ::std::option::Option::None;
+        let mut device_signals = ::std::option::Option::None;
+        let mut exp = ::std::option::Option::None;
+        let mut iat = ::std::option::Option::None;
+        let mut iss = ::std::option::Option::None;
+        let mut jti = ::std::option::Option::None;
+        let mut key_type = ::std::option::Option::None;
+        let mut method_enrollment_id = ::std::option::Option::None;
+        let mut nbf = ::std::option::Option::None;
+        let mut nonce = ::std::option::Option::None;
+        let mut sub = ::std::option::Option::None;
+        let mut tx = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "aud" => __map.field(&mut aud, "aud")?,
+                "challengeResponseContext" => {
+                    __map
+                        .field(
+                            &mut challenge_response_context,
+                            "challengeResponseContext",
+                        )?
                 }
-                ::std::result::Result::Ok(PushNotificationChallengeResponseJwt {
-                    aud: aud.unwrap_or_default(),
-                    challenge_response_context: crate::runtime::required(
-                        challenge_response_context,
-                        "challengeResponseContext",
-                    )?,
-                    device_signals: device_signals.unwrap_or_default(),
-                    exp: exp.unwrap_or_default(),
-                    iat: iat.unwrap_or_default(),
-                    iss: iss.unwrap_or_default(),
-                    jti: jti.unwrap_or_default(),
-                    key_type: crate::runtime::required(key_type, "keyType")?,
-                    method_enrollment_id: method_enrollment_id.unwrap_or_default(),
-                    nbf: nbf.unwrap_or_default(),
-                    nonce: nonce.unwrap_or_default(),
-                    sub: sub.unwrap_or_default(),
-                    tx: tx.unwrap_or_default(),
-                    additional_properties,
-                })
+                "deviceSignals" => __map.field(&mut device_signals, "deviceSignals")?,
+                "exp" => __map.field(&mut exp, "exp")?,
+                "iat" => __map.field(&mut iat, "iat")?,
+                "iss" => __map.field(&mut iss, "iss")?,
+                "jti" => __map.field(&mut jti, "jti")?,
+                "keyType" => __map.field(&mut key_type, "keyType")?,
+                "methodEnrollmentId" => {
+                    __map.field(&mut method_enrollment_id, "methodEnrollmentId")?
+                }
+                "nbf" => __map.field(&mut nbf, "nbf")?,
+                "nonce" => __map.field(&mut nonce, "nonce")?,
+                "sub" => __map.field(&mut sub, "sub")?,
+                "tx" => __map.field(&mut tx, "tx")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            aud: aud.unwrap_or_default(),
+            challenge_response_context: crate::runtime::required(
+                challenge_response_context,
+                "challengeResponseContext",
+            )?,
+            device_signals: device_signals.unwrap_or_default(),
+            exp: exp.unwrap_or_default(),
+            iat: iat.unwrap_or_default(),
+            iss: iss.unwrap_or_default(),
+            jti: jti.unwrap_or_default(),
+            key_type: crate::runtime::required(key_type, "keyType")?,
+            method_enrollment_id: method_enrollment_id.unwrap_or_default(),
+            nbf: nbf.unwrap_or_default(),
+            nonce: nonce.unwrap_or_default(),
+            sub: sub.unwrap_or_default(),
+            tx: tx.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

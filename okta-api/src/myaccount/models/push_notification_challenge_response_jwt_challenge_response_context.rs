@@ -31,61 +31,35 @@ for PushNotificationChallengeResponseJwtChallengeResponseContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PushNotificationChallengeResponseJwtChallengeResponseContext;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct PushNotificationChallengeResponseJwtChallengeResponseContext",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PushNotificationChallengeResponseJwtChallengeResponseContext,
-                A::Error,
-            > {
-                let mut user_consent = ::std::option::Option::None;
-                let mut transaction_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "userConsent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_consent,
-                                "userConsent",
-                            )?
-                        }
-                        "transactionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut transaction_type,
-                                "transactionType",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for PushNotificationChallengeResponseJwtChallengeResponseContext {
+    const EXPECTING: &'static str = "struct PushNotificationChallengeResponseJwtChallengeResponseContext";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut user_consent = ::std::option::Option::None;
+        let mut transaction_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "userConsent" => __map.field(&mut user_consent, "userConsent")?,
+                "transactionType" => {
+                    __map.field(&mut transaction_type, "transactionType")?
                 }
-                ::std::result::Result::Ok(PushNotificationChallengeResponseJwtChallengeResponseContext {
-                    user_consent: crate::runtime::required(user_consent, "userConsent")?,
-                    transaction_type: transaction_type.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            user_consent: crate::runtime::required(user_consent, "userConsent")?,
+            transaction_type: transaction_type.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -92,146 +92,83 @@ for PushNotificationChallengeResponseJwtDeviceSignals {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PushNotificationChallengeResponseJwtDeviceSignals;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PushNotificationChallengeResponseJwtDeviceSignals")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PushNotificationChallengeResponseJwtDeviceSignals,
-                A::Error,
-            > {
-                let mut id = ::std::option::Option::None;
-                let mut is_hardware_protection_enabled = ::std::option::Option::None;
-                let mut model = ::std::option::Option::None;
-                let mut manufacturer = ::std::option::Option::None;
-                let mut display_name = ::std::option::Option::None;
-                let mut platform = ::std::option::Option::None;
-                let mut os_version = ::std::option::Option::None;
-                let mut client_instance_id = ::std::option::Option::None;
-                let mut client_instance_bundle_id = ::std::option::Option::None;
-                let mut client_instance_version = ::std::option::Option::None;
-                let mut secure_hardware_present = ::std::option::Option::None;
-                let mut screen_lock_type = ::std::option::Option::None;
-                let mut disk_encryption_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        "isHardwareProtectionEnabled" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut is_hardware_protection_enabled,
-                                "isHardwareProtectionEnabled",
-                            )?
-                        }
-                        "model" => {
-                            crate::runtime::field(&mut __map, &mut model, "model")?
-                        }
-                        "manufacturer" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut manufacturer,
-                                "manufacturer",
-                            )?
-                        }
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "platform" => {
-                            crate::runtime::field(&mut __map, &mut platform, "platform")?
-                        }
-                        "osVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut os_version,
-                                "osVersion",
-                            )?
-                        }
-                        "clientInstanceId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_instance_id,
-                                "clientInstanceId",
-                            )?
-                        }
-                        "clientInstanceBundleId" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_instance_bundle_id,
-                                "clientInstanceBundleId",
-                            )?
-                        }
-                        "clientInstanceVersion" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_instance_version,
-                                "clientInstanceVersion",
-                            )?
-                        }
-                        "secureHardwarePresent" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut secure_hardware_present,
-                                "secureHardwarePresent",
-                            )?
-                        }
-                        "screenLockType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut screen_lock_type,
-                                "screenLockType",
-                            )?
-                        }
-                        "diskEncryptionType" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut disk_encryption_type,
-                                "diskEncryptionType",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PushNotificationChallengeResponseJwtDeviceSignals {
+    const EXPECTING: &'static str = "struct PushNotificationChallengeResponseJwtDeviceSignals";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id = ::std::option::Option::None;
+        let mut is_hardware_protection_enabled = ::std::option::Option::None;
+        let mut model = ::std::option::Option::None;
+        let mut manufacturer = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut platform = ::std::option::Option::None;
+        let mut os_version = ::std::option::Option::None;
+        let mut client_instance_id = ::std::option::Option::None;
+        let mut client_instance_bundle_id = ::std::option::Option::None;
+        let mut client_instance_version = ::std::option::Option::None;
+        let mut secure_hardware_present = ::std::option::Option::None;
+        let mut screen_lock_type = ::std::option::Option::None;
+        let mut disk_encryption_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id" => __map.field(&mut id, "id")?,
+                "isHardwareProtectionEnabled" => {
+                    __map
+                        .field(
+                            &mut is_hardware_protection_enabled,
+                            "isHardwareProtectionEnabled",
+                        )?
                 }
-                ::std::result::Result::Ok(PushNotificationChallengeResponseJwtDeviceSignals {
-                    id: id.unwrap_or_default(),
-                    is_hardware_protection_enabled: is_hardware_protection_enabled
-                        .unwrap_or_default(),
-                    model: model.unwrap_or_default(),
-                    manufacturer: manufacturer.unwrap_or_default(),
-                    display_name: display_name.unwrap_or_default(),
-                    platform: platform.unwrap_or_default(),
-                    os_version: os_version.unwrap_or_default(),
-                    client_instance_id: client_instance_id.unwrap_or_default(),
-                    client_instance_bundle_id: client_instance_bundle_id
-                        .unwrap_or_default(),
-                    client_instance_version: client_instance_version.unwrap_or_default(),
-                    secure_hardware_present: secure_hardware_present.unwrap_or_default(),
-                    screen_lock_type: screen_lock_type.unwrap_or_default(),
-                    disk_encryption_type: disk_encryption_type.unwrap_or_default(),
-                    additional_properties,
-                })
+                "model" => __map.field(&mut model, "model")?,
+                "manufacturer" => __map.field(&mut manufacturer, "manufacturer")?,
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "platform" => __map.field(&mut platform, "platform")?,
+                "osVersion" => __map.field(&mut os_version, "osVersion")?,
+                "clientInstanceId" => {
+                    __map.field(&mut client_instance_id, "clientInstanceId")?
+                }
+                "clientInstanceBundleId" => {
+                    __map
+                        .field(&mut client_instance_bundle_id, "clientInstanceBundleId")?
+                }
+                "clientInstanceVersion" => {
+                    __map.field(&mut client_instance_version, "clientInstanceVersion")?
+                }
+                "secureHardwarePresent" => {
+                    __map.field(&mut secure_hardware_present, "secureHardwarePresent")?
+                }
+                "screenLockType" => __map.field(&mut screen_lock_type, "screenLockType")?,
+                "diskEncryptionType" => {
+                    __map.field(&mut disk_encryption_type, "diskEncryptionType")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id: id.unwrap_or_default(),
+            is_hardware_protection_enabled: is_hardware_protection_enabled
+                .unwrap_or_default(),
+            model: model.unwrap_or_default(),
+            manufacturer: manufacturer.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            platform: platform.unwrap_or_default(),
+            os_version: os_version.unwrap_or_default(),
+            client_instance_id: client_instance_id.unwrap_or_default(),
+            client_instance_bundle_id: client_instance_bundle_id.unwrap_or_default(),
+            client_instance_version: client_instance_version.unwrap_or_default(),
+            secure_hardware_present: secure_hardware_present.unwrap_or_default(),
+            screen_lock_type: screen_lock_type.unwrap_or_default(),
+            disk_encryption_type: disk_encryption_type.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

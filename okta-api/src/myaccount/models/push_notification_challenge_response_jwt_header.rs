@@ -25,50 +25,35 @@ impl<'de> ::serde::Deserialize<'de> for PushNotificationChallengeResponseJwtHead
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = PushNotificationChallengeResponseJwtHeader;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PushNotificationChallengeResponseJwtHeader")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                PushNotificationChallengeResponseJwtHeader,
-                A::Error,
-            > {
-                let mut alg = ::std::option::Option::None;
-                let mut kid = ::std::option::Option::None;
-                let mut typ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "alg" => crate::runtime::field(&mut __map, &mut alg, "alg")?,
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "typ" => crate::runtime::field(&mut __map, &mut typ, "typ")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PushNotificationChallengeResponseJwtHeader {
-                    alg: alg.unwrap_or_default(),
-                    kid: kid.unwrap_or_default(),
-                    typ: crate::runtime::required(typ, "typ")?,
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for PushNotificationChallengeResponseJwtHeader {
+    const EXPECTING: &'static str = "struct PushNotificationChallengeResponseJwtHeader";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut alg = ::std::option::Option::None;
+        let mut kid = ::std::option::Option::None;
+        let mut typ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "alg" => __map.field(&mut alg, "alg")?,
+                "kid" => __map.field(&mut kid, "kid")?,
+                "typ" => __map.field(&mut typ, "typ")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            alg: alg.unwrap_or_default(),
+            kid: kid.unwrap_or_default(),
+            typ: crate::runtime::required(typ, "typ")?,
+            additional_properties,
+        })
     }
 }

@@ -24,48 +24,32 @@ impl<'de> ::serde::Deserialize<'de> for SendPhoneChallengeBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = SendPhoneChallengeBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SendPhoneChallengeBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<SendPhoneChallengeBody, A::Error> {
-                let mut method = ::std::option::Option::None;
-                let mut retry = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "method" => {
-                            crate::runtime::field(&mut __map, &mut method, "method")?
-                        }
-                        "retry" => {
-                            crate::runtime::field(&mut __map, &mut retry, "retry")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SendPhoneChallengeBody {
-                    method: crate::runtime::required(method, "method")?,
-                    retry: retry.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for SendPhoneChallengeBody {
+    const EXPECTING: &'static str = "struct SendPhoneChallengeBody";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut method = ::std::option::Option::None;
+        let mut retry = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "method" => __map.field(&mut method, "method")?,
+                "retry" => __map.field(&mut retry, "retry")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            method: crate::runtime::required(method, "method")?,
+            retry: retry.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

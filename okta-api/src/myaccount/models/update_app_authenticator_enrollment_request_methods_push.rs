@@ -34,62 +34,35 @@ for UpdateAppAuthenticatorEnrollmentRequestMethodsPush {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UpdateAppAuthenticatorEnrollmentRequestMethodsPush;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UpdateAppAuthenticatorEnrollmentRequestMethodsPush")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                UpdateAppAuthenticatorEnrollmentRequestMethodsPush,
-                A::Error,
-            > {
-                let mut push_token = ::std::option::Option::None;
-                let mut keys = ::std::option::Option::None;
-                let mut capabilities = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "pushToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut push_token,
-                                "pushToken",
-                            )?
-                        }
-                        "keys" => crate::runtime::field(&mut __map, &mut keys, "keys")?,
-                        "capabilities" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut capabilities,
-                                "capabilities",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UpdateAppAuthenticatorEnrollmentRequestMethodsPush {
-                    push_token: push_token.unwrap_or_default(),
-                    keys: keys.unwrap_or_default(),
-                    capabilities: capabilities.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UpdateAppAuthenticatorEnrollmentRequestMethodsPush {
+    const EXPECTING: &'static str = "struct UpdateAppAuthenticatorEnrollmentRequestMethodsPush";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut push_token = ::std::option::Option::None;
+        let mut keys = ::std::option::Option::None;
+        let mut capabilities = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "pushToken" => __map.field(&mut push_token, "pushToken")?,
+                "keys" => __map.field(&mut keys, "keys")?,
+                "capabilities" => __map.field(&mut capabilities, "capabilities")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            push_token: push_token.unwrap_or_default(),
+            keys: keys.unwrap_or_default(),
+            capabilities: capabilities.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

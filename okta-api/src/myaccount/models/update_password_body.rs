@@ -23,56 +23,32 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePasswordBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = UpdatePasswordBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UpdatePasswordBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<UpdatePasswordBody, A::Error> {
-                let mut old_password = ::std::option::Option::None;
-                let mut new_password = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "oldPassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut old_password,
-                                "oldPassword",
-                            )?
-                        }
-                        "newPassword" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut new_password,
-                                "newPassword",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UpdatePasswordBody {
-                    old_password: old_password.unwrap_or_default(),
-                    new_password: new_password.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for UpdatePasswordBody {
+    const EXPECTING: &'static str = "struct UpdatePasswordBody";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut old_password = ::std::option::Option::None;
+        let mut new_password = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "oldPassword" => __map.field(&mut old_password, "oldPassword")?,
+                "newPassword" => __map.field(&mut new_password, "newPassword")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            old_password: old_password.unwrap_or_default(),
+            new_password: new_password.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -22,47 +22,31 @@ impl<'de> ::serde::Deserialize<'de> for VerifyPhoneChallengeBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = VerifyPhoneChallengeBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct VerifyPhoneChallengeBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<VerifyPhoneChallengeBody, A::Error> {
-                let mut verification_code = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "verificationCode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verification_code,
-                                "verificationCode",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for VerifyPhoneChallengeBody {
+    const EXPECTING: &'static str = "struct VerifyPhoneChallengeBody";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut verification_code = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "verificationCode" => {
+                    __map.field(&mut verification_code, "verificationCode")?
                 }
-                ::std::result::Result::Ok(VerifyPhoneChallengeBody {
-                    verification_code: verification_code.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            verification_code: verification_code.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -73,98 +73,56 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnRegistrationOptionsOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WebAuthnRegistrationOptionsOptions;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WebAuthnRegistrationOptionsOptions")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<WebAuthnRegistrationOptionsOptions, A::Error> {
-                let mut rp = ::std::option::Option::None;
-                let mut user = ::std::option::Option::None;
-                let mut pub_key_cred_params = ::std::option::Option::None;
-                let mut challenge = ::std::option::Option::None;
-                let mut attestation = ::std::option::Option::None;
-                let mut authenticator_selection = ::std::option::Option::None;
-                let mut u2f_params = ::std::option::Option::None;
-                let mut exclude_credentials = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "rp" => crate::runtime::field(&mut __map, &mut rp, "rp")?,
-                        "user" => crate::runtime::field(&mut __map, &mut user, "user")?,
-                        "pubKeyCredParams" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut pub_key_cred_params,
-                                "pubKeyCredParams",
-                            )?
-                        }
-                        "challenge" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut challenge,
-                                "challenge",
-                            )?
-                        }
-                        "attestation" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut attestation,
-                                "attestation",
-                            )?
-                        }
-                        "authenticatorSelection" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut authenticator_selection,
-                                "authenticatorSelection",
-                            )?
-                        }
-                        "u2fParams" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut u2f_params,
-                                "u2fParams",
-                            )?
-                        }
-                        "excludeCredentials" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut exclude_credentials,
-                                "excludeCredentials",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WebAuthnRegistrationOptionsOptions {
+    const EXPECTING: &'static str = "struct WebAuthnRegistrationOptionsOptions";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut rp = ::std::option::Option::None;
+        let mut user = ::std::option::Option::None;
+        let mut pub_key_cred_params = ::std::option::Option::None;
+        let mut challenge = ::std::option::Option::None;
+        let mut attestation = ::std::option::Option::None;
+        let mut authenticator_selection = ::std::option::Option::None;
+        let mut u2f_params = ::std::option::Option::None;
+        let mut exclude_credentials = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "rp" => __map.field(&mut rp, "rp")?,
+                "user" => __map.field(&mut user, "user")?,
+                "pubKeyCredParams" => {
+                    __map.field(&mut pub_key_cred_params, "pubKeyCredParams")?
                 }
-                ::std::result::Result::Ok(WebAuthnRegistrationOptionsOptions {
-                    rp: rp.unwrap_or_default(),
-                    user: user.unwrap_or_default(),
-                    pub_key_cred_params: pub_key_cred_params.unwrap_or_default(),
-                    challenge: challenge.unwrap_or_default(),
-                    attestation: attestation.unwrap_or_default(),
-                    authenticator_selection: authenticator_selection.unwrap_or_default(),
-                    u2f_params: u2f_params.unwrap_or_default(),
-                    exclude_credentials: exclude_credentials.unwrap_or_default(),
-                    additional_properties,
-                })
+                "challenge" => __map.field(&mut challenge, "challenge")?,
+                "attestation" => __map.field(&mut attestation, "attestation")?,
+                "authenticatorSelection" => {
+                    __map.field(&mut authenticator_selection, "authenticatorSelection")?
+                }
+                "u2fParams" => __map.field(&mut u2f_params, "u2fParams")?,
+                "excludeCredentials" => {
+                    __map.field(&mut exclude_credentials, "excludeCredentials")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            rp: rp.unwrap_or_default(),
+            user: user.unwrap_or_default(),
+            pub_key_cred_params: pub_key_cred_params.unwrap_or_default(),
+            challenge: challenge.unwrap_or_default(),
+            attestation: attestation.unwrap_or_default(),
+            authenticator_selection: authenticator_selection.unwrap_or_default(),
+            u2f_params: u2f_params.unwrap_or_default(),
+            exclude_credentials: exclude_credentials.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -44,70 +44,40 @@ for WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WebAuthnRegistrationOptionsOptionsAuthenticatorSelection;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str(
-                    "struct WebAuthnRegistrationOptionsOptionsAuthenticatorSelection",
-                )
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                WebAuthnRegistrationOptionsOptionsAuthenticatorSelection,
-                A::Error,
-            > {
-                let mut user_verification = ::std::option::Option::None;
-                let mut resident_key = ::std::option::Option::None;
-                let mut require_resident_key = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "userVerification" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_verification,
-                                "userVerification",
-                            )?
-                        }
-                        "residentKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut resident_key,
-                                "residentKey",
-                            )?
-                        }
-                        "requireResidentKey" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut require_resident_key,
-                                "requireResidentKey",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject
+for WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
+    const EXPECTING: &'static str = "struct WebAuthnRegistrationOptionsOptionsAuthenticatorSelection";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut user_verification = ::std::option::Option::None;
+        let mut resident_key = ::std::option::Option::None;
+        let mut require_resident_key = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "userVerification" => {
+                    __map.field(&mut user_verification, "userVerification")?
                 }
-                ::std::result::Result::Ok(WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
-                    user_verification: user_verification.unwrap_or_default(),
-                    resident_key: resident_key.unwrap_or_default(),
-                    require_resident_key: require_resident_key.unwrap_or_default(),
-                    additional_properties,
-                })
+                "residentKey" => __map.field(&mut resident_key, "residentKey")?,
+                "requireResidentKey" => {
+                    __map.field(&mut require_resident_key, "requireResidentKey")?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            user_verification: user_verification.unwrap_or_default(),
+            resident_key: resident_key.unwrap_or_default(),
+            require_resident_key: require_resident_key.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

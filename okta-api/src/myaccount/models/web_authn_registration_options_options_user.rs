@@ -31,56 +31,35 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnRegistrationOptionsOptionsUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = WebAuthnRegistrationOptionsOptionsUser;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WebAuthnRegistrationOptionsOptionsUser")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                WebAuthnRegistrationOptionsOptionsUser,
-                A::Error,
-            > {
-                let mut display_name = ::std::option::Option::None;
-                let mut name = ::std::option::Option::None;
-                let mut id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "displayName" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut display_name,
-                                "displayName",
-                            )?
-                        }
-                        "name" => crate::runtime::field(&mut __map, &mut name, "name")?,
-                        "id" => crate::runtime::field(&mut __map, &mut id, "id")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(WebAuthnRegistrationOptionsOptionsUser {
-                    display_name: display_name.unwrap_or_default(),
-                    name: name.unwrap_or_default(),
-                    id: id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for WebAuthnRegistrationOptionsOptionsUser {
+    const EXPECTING: &'static str = "struct WebAuthnRegistrationOptionsOptionsUser";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut display_name = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "displayName" => __map.field(&mut display_name, "displayName")?,
+                "name" => __map.field(&mut name, "name")?,
+                "id" => __map.field(&mut id, "id")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            display_name: display_name.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

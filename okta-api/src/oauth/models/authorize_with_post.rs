@@ -98,184 +98,90 @@ impl<'de> ::serde::Deserialize<'de> for AuthorizeWithPost {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthorizeWithPost;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthorizeWithPost")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthorizeWithPost, A::Error> {
-                let mut acr_values = ::std::option::Option::None;
-                let mut client_id = ::std::option::Option::None;
-                let mut code_challenge = ::std::option::Option::None;
-                let mut code_challenge_method = ::std::option::Option::None;
-                let mut display = ::std::option::Option::None;
-                let mut enroll_amr_values = ::std::option::Option::None;
-                let mut idp = ::std::option::Option::None;
-                let mut idp_scope = ::std::option::Option::None;
-                let mut login_hint = ::std::option::Option::None;
-                let mut max_age = ::std::option::Option::None;
-                let mut nonce = ::std::option::Option::None;
-                let mut prompt = ::std::option::Option::None;
-                let mut redirect_uri = ::std::option::Option::None;
-                let mut request = ::std::option::Option::None;
-                let mut request_uri = ::std::option::Option::None;
-                let mut response_mode = ::std::option::Option::None;
-                let mut response_type = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut session_token = ::std::option::Option::None;
-                let mut state = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "acr_values" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut acr_values,
-                                "acr_values",
-                            )?
-                        }
-                        "client_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "client_id",
-                            )?
-                        }
-                        "code_challenge" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut code_challenge,
-                                "code_challenge",
-                            )?
-                        }
-                        "code_challenge_method" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut code_challenge_method,
-                                "code_challenge_method",
-                            )?
-                        }
-                        "display" => {
-                            crate::runtime::field(&mut __map, &mut display, "display")?
-                        }
-                        "enroll_amr_values" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut enroll_amr_values,
-                                "enroll_amr_values",
-                            )?
-                        }
-                        "idp" => crate::runtime::field(&mut __map, &mut idp, "idp")?,
-                        "idp_scope" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut idp_scope,
-                                "idp_scope",
-                            )?
-                        }
-                        "login_hint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut login_hint,
-                                "login_hint",
-                            )?
-                        }
-                        "max_age" => {
-                            crate::runtime::field(&mut __map, &mut max_age, "max_age")?
-                        }
-                        "nonce" => {
-                            crate::runtime::field(&mut __map, &mut nonce, "nonce")?
-                        }
-                        "prompt" => {
-                            crate::runtime::field(&mut __map, &mut prompt, "prompt")?
-                        }
-                        "redirect_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut redirect_uri,
-                                "redirect_uri",
-                            )?
-                        }
-                        "request" => {
-                            crate::runtime::field(&mut __map, &mut request, "request")?
-                        }
-                        "request_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_uri,
-                                "request_uri",
-                            )?
-                        }
-                        "response_mode" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_mode,
-                                "response_mode",
-                            )?
-                        }
-                        "response_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_type,
-                                "response_type",
-                            )?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "sessionToken" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut session_token,
-                                "sessionToken",
-                            )?
-                        }
-                        "state" => {
-                            crate::runtime::field(&mut __map, &mut state, "state")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthorizeWithPost {
+    const EXPECTING: &'static str = "struct AuthorizeWithPost";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut acr_values = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut code_challenge = ::std::option::Option::None;
+        let mut code_challenge_method = ::std::option::Option::None;
+        let mut display = ::std::option::Option::None;
+        let mut enroll_amr_values = ::std::option::Option::None;
+        let mut idp = ::std::option::Option::None;
+        let mut idp_scope = ::std::option::Option::None;
+        let mut login_hint = ::std::option::Option::None;
+        let mut max_age = ::std::option::Option::None;
+        let mut nonce = ::std::option::Option::None;
+        let mut prompt = ::std::option::Option::None;
+        let mut redirect_uri = ::std::option::Option::None;
+        let mut request = ::std::option::Option::None;
+        let mut request_uri = ::std::option::Option::None;
+        let mut response_mode = ::std::option::Option::None;
+        let mut response_type = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut session_token = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "acr_values" => __map.field(&mut acr_values, "acr_values")?,
+                "client_id" => __map.field(&mut client_id, "client_id")?,
+                "code_challenge" => __map.field(&mut code_challenge, "code_challenge")?,
+                "code_challenge_method" => {
+                    __map.field(&mut code_challenge_method, "code_challenge_method")?
                 }
-                ::std::result::Result::Ok(AuthorizeWithPost {
-                    acr_values: acr_values.unwrap_or_default(),
-                    client_id: client_id.unwrap_or_default(),
-                    code_challenge: code_challenge.unwrap_or_default(),
-                    code_challenge_method: code_challenge_method.unwrap_or_default(),
-                    display: display.unwrap_or_default(),
-                    enroll_amr_values: enroll_amr_values.unwrap_or_default(),
-                    idp: idp.unwrap_or_default(),
-                    idp_scope: idp_scope.unwrap_or_default(),
-                    login_hint: login_hint.unwrap_or_default(),
-                    max_age: max_age.unwrap_or_default(),
-                    nonce: nonce.unwrap_or_default(),
-                    prompt: prompt.unwrap_or_default(),
-                    redirect_uri: redirect_uri.unwrap_or_default(),
-                    request: request.unwrap_or_default(),
-                    request_uri: request_uri.unwrap_or_default(),
-                    response_mode: response_mode.unwrap_or_default(),
-                    response_type: response_type.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    session_token: session_token.unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    additional_properties,
-                })
+                "display" => __map.field(&mut display, "display")?,
+                "enroll_amr_values" => {
+                    __map.field(&mut enroll_amr_values, "enroll_amr_values")?
+                }
+                "idp" => __map.field(&mut idp, "idp")?,
+                "idp_scope" => __map.field(&mut idp_scope, "idp_scope")?,
+                "login_hint" => __map.field(&mut login_hint, "login_hint")?,
+                "max_age" => __map.field(&mut max_age, "max_age")?,
+                "nonce" => __map.field(&mut nonce, "nonce")?,
+                "prompt" => __map.field(&mut prompt, "prompt")?,
+                "redirect_uri" => __map.field(&mut redirect_uri, "redirect_uri")?,
+                "request" => __map.field(&mut request, "request")?,
+                "request_uri" => __map.field(&mut request_uri, "request_uri")?,
+                "response_mode" => __map.field(&mut response_mode, "response_mode")?,
+                "response_type" => __map.field(&mut response_type, "response_type")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "sessionToken" => __map.field(&mut session_token, "sessionToken")?,
+                "state" => __map.field(&mut state, "state")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            acr_values: acr_values.unwrap_or_default(),
+            client_id: client_id.unwrap_or_default(),
+            code_challenge: code_challenge.unwrap_or_default(),
+            code_challenge_method: code_challenge_method.unwrap_or_default(),
+            display: display.unwrap_or_default(),
+            enroll_amr_values: enroll_amr_values.unwrap_or_default(),
+            idp: idp.unwrap_or_default(),
+            idp_scope: idp_scope.unwrap_or_default(),
+            login_hint: login_hint.unwrap_or_default(),
+            max_age: max_age.unwrap_or_default(),
+            nonce: nonce.unwrap_or_default(),
+            prompt: prompt.unwrap_or_default(),
+            redirect_uri: redirect_uri.unwrap_or_default(),
+            request: request.unwrap_or_default(),
+            request_uri: request_uri.unwrap_or_default(),
+            response_mode: response_mode.unwrap_or_default(),
+            response_type: response_type.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            session_token: session_token.unwrap_or_default(),
+            state: state.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -17,34 +17,22 @@ impl<'de> ::serde::Deserialize<'de> for AuthorizeWithPostResponseMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = AuthorizeWithPostResponseMode;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AuthorizeWithPostResponseMode")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<AuthorizeWithPostResponseMode, A::Error> {
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    crate::runtime::extra(
-                        &mut __map,
-                        &mut additional_properties,
-                        __key,
-                    )?;
-                }
-                ::std::result::Result::Ok(AuthorizeWithPostResponseMode {
-                    additional_properties,
-                })
-            }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for AuthorizeWithPostResponseMode {
+    const EXPECTING: &'static str = "struct AuthorizeWithPostResponseMode";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            __map.extra(&mut additional_properties, __key)?;
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self { additional_properties })
     }
 }

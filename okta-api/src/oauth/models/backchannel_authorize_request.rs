@@ -48,84 +48,46 @@ impl<'de> ::serde::Deserialize<'de> for BackchannelAuthorizeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BackchannelAuthorizeRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BackchannelAuthorizeRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BackchannelAuthorizeRequest, A::Error> {
-                let mut binding_message = ::std::option::Option::None;
-                let mut id_token_hint = ::std::option::Option::None;
-                let mut login_hint = ::std::option::Option::None;
-                let mut request = ::std::option::Option::None;
-                let mut request_expiry = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "binding_message" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut binding_message,
-                                "binding_message",
-                            )?
-                        }
-                        "id_token_hint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut id_token_hint,
-                                "id_token_hint",
-                            )?
-                        }
-                        "login_hint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut login_hint,
-                                "login_hint",
-                            )?
-                        }
-                        "request" => {
-                            crate::runtime::field(&mut __map, &mut request, "request")?
-                        }
-                        "request_expiry" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_expiry,
-                                "request_expiry",
-                            )?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BackchannelAuthorizeRequest {
+    const EXPECTING: &'static str = "struct BackchannelAuthorizeRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut binding_message = ::std::option::Option::None;
+        let mut id_token_hint = ::std::option::Option::None;
+        let mut login_hint = ::std::option::Option::None;
+        let mut request = ::std::option::Option::None;
+        let mut request_expiry = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "binding_message" => {
+                    __map.field(&mut binding_message, "binding_message")?
                 }
-                ::std::result::Result::Ok(BackchannelAuthorizeRequest {
-                    binding_message: binding_message.unwrap_or_default(),
-                    id_token_hint: id_token_hint.unwrap_or_default(),
-                    login_hint: login_hint.unwrap_or_default(),
-                    request: request.unwrap_or_default(),
-                    request_expiry: request_expiry.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    additional_properties,
-                })
+                "id_token_hint" => __map.field(&mut id_token_hint, "id_token_hint")?,
+                "login_hint" => __map.field(&mut login_hint, "login_hint")?,
+                "request" => __map.field(&mut request, "request")?,
+                "request_expiry" => __map.field(&mut request_expiry, "request_expiry")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            binding_message: binding_message.unwrap_or_default(),
+            id_token_hint: id_token_hint.unwrap_or_default(),
+            login_hint: login_hint.unwrap_or_default(),
+            request: request.unwrap_or_default(),
+            request_expiry: request_expiry.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

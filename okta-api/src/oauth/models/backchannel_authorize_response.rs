@@ -26,61 +26,35 @@ impl<'de> ::serde::Deserialize<'de> for BackchannelAuthorizeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = BackchannelAuthorizeResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BackchannelAuthorizeResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<BackchannelAuthorizeResponse, A::Error> {
-                let mut auth_req_id = ::std::option::Option::None;
-                let mut expires_in = ::std::option::Option::None;
-                let mut interval = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "auth_req_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_req_id,
-                                "auth_req_id",
-                            )?
-                        }
-                        "expires_in" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_in,
-                                "expires_in",
-                            )?
-                        }
-                        "interval" => {
-                            crate::runtime::field(&mut __map, &mut interval, "interval")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(BackchannelAuthorizeResponse {
-                    auth_req_id: auth_req_id.unwrap_or_default(),
-                    expires_in: expires_in.unwrap_or_default(),
-                    interval: interval.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for BackchannelAuthorizeResponse {
+    const EXPECTING: &'static str = "struct BackchannelAuthorizeResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut auth_req_id = ::std::option::Option::None;
+        let mut expires_in = ::std::option::Option::None;
+        let mut interval = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "auth_req_id" => __map.field(&mut auth_req_id, "auth_req_id")?,
+                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
+                "interval" => __map.field(&mut interval, "interval")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            auth_req_id: auth_req_id.unwrap_or_default(),
+            expires_in: expires_in.unwrap_or_default(),
+            interval: interval.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -27,66 +27,41 @@ impl<'de> ::serde::Deserialize<'de> for ChallengeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ChallengeRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ChallengeRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ChallengeRequest, A::Error> {
-                let mut challenge_types_supported = ::std::option::Option::None;
-                let mut channel_hint = ::std::option::Option::None;
-                let mut mfa_token = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "challenge_types_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut challenge_types_supported,
-                                "challenge_types_supported",
-                            )?
-                        }
-                        "channel_hint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut channel_hint,
-                                "channel_hint",
-                            )?
-                        }
-                        "mfa_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut mfa_token,
-                                "mfa_token",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ChallengeRequest {
+    const EXPECTING: &'static str = "struct ChallengeRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut challenge_types_supported = ::std::option::Option::None;
+        let mut channel_hint = ::std::option::Option::None;
+        let mut mfa_token = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "challenge_types_supported" => {
+                    __map
+                        .field(
+                            &mut challenge_types_supported,
+                            "challenge_types_supported",
+                        )?
                 }
-                ::std::result::Result::Ok(ChallengeRequest {
-                    challenge_types_supported: challenge_types_supported
-                        .unwrap_or_default(),
-                    channel_hint: channel_hint.unwrap_or_default(),
-                    mfa_token: mfa_token.unwrap_or_default(),
-                    additional_properties,
-                })
+                "channel_hint" => __map.field(&mut channel_hint, "channel_hint")?,
+                "mfa_token" => __map.field(&mut mfa_token, "mfa_token")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            challenge_types_supported: challenge_types_supported.unwrap_or_default(),
+            channel_hint: channel_hint.unwrap_or_default(),
+            mfa_token: mfa_token.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

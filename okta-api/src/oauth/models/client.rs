@@ -97,215 +97,135 @@ impl<'de> ::serde::Deserialize<'de> for Client {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = Client;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Client")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<Client, A::Error> {
-                let mut application_type = ::std::option::Option::None;
-                let mut client_id = ::std::option::Option::None;
-                let mut client_id_issued_at = ::std::option::Option::None;
-                let mut client_name = ::std::option::Option::None;
-                let mut client_secret = ::std::option::Option::None;
-                let mut client_secret_expires_at = ::std::option::Option::None;
-                let mut frontchannel_logout_session_required = ::std::option::Option::None;
-                let mut frontchannel_logout_uri = ::std::option::Option::None;
-                let mut grant_types = ::std::option::Option::None;
-                let mut id_token_encrypted_response_alg = ::std::option::Option::None;
-                let mut initiate_login_uri = ::std::option::Option::None;
-                let mut jwks = ::std::option::Option::None;
-                let mut jwks_uri = ::std::option::Option::None;
-                let mut logo_uri = ::std::option::Option::None;
-                let mut policy_uri = ::std::option::Option::None;
-                let mut post_logout_redirect_uris = ::std::option::Option::None;
-                let mut redirect_uris = ::std::option::Option::None;
-                let mut request_object_signing_alg = ::std::option::Option::None;
-                let mut response_types = ::std::option::Option::None;
-                let mut token_endpoint_auth_method = ::std::option::Option::None;
-                let mut tos_uri = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "application_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut application_type,
-                                "application_type",
-                            )?
-                        }
-                        "client_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "client_id",
-                            )?
-                        }
-                        "client_id_issued_at" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id_issued_at,
-                                "client_id_issued_at",
-                            )?
-                        }
-                        "client_name" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_name,
-                                "client_name",
-                            )?
-                        }
-                        "client_secret" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_secret,
-                                "client_secret",
-                            )?
-                        }
-                        "client_secret_expires_at" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_secret_expires_at,
-                                "client_secret_expires_at",
-                            )?
-                        }
-                        "frontchannel_logout_session_required" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut frontchannel_logout_session_required,
-                                "frontchannel_logout_session_required",
-                            )?
-                        }
-                        "frontchannel_logout_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut frontchannel_logout_uri,
-                                "frontchannel_logout_uri",
-                            )?
-                        }
-                        "grant_types" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_types,
-                                "grant_types",
-                            )?
-                        }
-                        "id_token_encrypted_response_alg" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut id_token_encrypted_response_alg,
-                                "id_token_encrypted_response_alg",
-                            )?
-                        }
-                        "initiate_login_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut initiate_login_uri,
-                                "initiate_login_uri",
-                            )?
-                        }
-                        "jwks" => crate::runtime::field(&mut __map, &mut jwks, "jwks")?,
-                        "jwks_uri" => {
-                            crate::runtime::field(&mut __map, &mut jwks_uri, "jwks_uri")?
-                        }
-                        "logo_uri" => {
-                            crate::runtime::field(&mut __map, &mut logo_uri, "logo_uri")?
-                        }
-                        "policy_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut policy_uri,
-                                "policy_uri",
-                            )?
-                        }
-                        "post_logout_redirect_uris" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut post_logout_redirect_uris,
-                                "post_logout_redirect_uris",
-                            )?
-                        }
-                        "redirect_uris" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut redirect_uris,
-                                "redirect_uris",
-                            )?
-                        }
-                        "request_object_signing_alg" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_object_signing_alg,
-                                "request_object_signing_alg",
-                            )?
-                        }
-                        "response_types" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut response_types,
-                                "response_types",
-                            )?
-                        }
-                        "token_endpoint_auth_method" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_endpoint_auth_method,
-                                "token_endpoint_auth_method",
-                            )?
-                        }
-                        "tos_uri" => {
-                            crate::runtime::field(&mut __map, &mut tos_uri, "tos_uri")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for Client {
+    const EXPECTING: &'static str = "struct Client";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut application_type = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut client_id_issued_at = ::std::option::Option::None;
+        let mut client_name = ::std::option::Option::None;
+        let mut client_secret = ::std::option::Option::None;
+        let mut client_secret_expires_at = ::std::option::Option::None;
+        let mut frontchannel_logout_session_required = ::std::option::Option::None;
+        let mut frontchannel_logout_uri = ::std::option::Option::None;
+        let mut grant_types = ::std::option::Option::None;
+        let mut id_token_encrypted_response_alg = ::std::option::Option::None;
+        let mut initiate_login_uri = ::std::option::Option::None;
+        let mut jwks = ::std::option::Option::None;
+        let mut jwks_uri = ::std::option::Option::None;
+        let mut logo_uri = ::std::option::Option::None;
+        let mut policy_uri = ::std::option::Option::None;
+        let mut post_logout_redirect_uris = ::std::option::Option::None;
+        let mut redirect_uris = ::std::option::Option::None;
+        let mut request_object_signing_alg = ::std::option::Option::None;
+        let mut response_types = ::std::option::Option::None;
+        let mut token_endpoint_auth_method = ::std::option::Option::None;
+        let mut tos_uri = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "application_type" => {
+                    __map.field(&mut application_type, "application_type")?
                 }
-                ::std::result::Result::Ok(Client {
-                    application_type: application_type.unwrap_or_default(),
-                    client_id: client_id.unwrap_or_default(),
-                    client_id_issued_at: client_id_issued_at.unwrap_or_default(),
-                    client_name: client_name.unwrap_or_default(),
-                    client_secret: client_secret.unwrap_or_default(),
-                    client_secret_expires_at: client_secret_expires_at
-                        .unwrap_or_default(),
-                    frontchannel_logout_session_required: frontchannel_logout_session_required
-                        .unwrap_or_default(),
-                    frontchannel_logout_uri: frontchannel_logout_uri.unwrap_or_default(),
-                    grant_types: grant_types.unwrap_or_default(),
-                    id_token_encrypted_response_alg: id_token_encrypted_response_alg
-                        .unwrap_or_default(),
-                    initiate_login_uri: initiate_login_uri.unwrap_or_default(),
-                    jwks: jwks.unwrap_or_default(),
-                    jwks_uri: jwks_uri.unwrap_or_default(),
-                    logo_uri: logo_uri.unwrap_or_default(),
-                    policy_uri: policy_uri.unwrap_or_default(),
-                    post_logout_redirect_uris: post_logout_redirect_uris
-                        .unwrap_or_default(),
-                    redirect_uris: redirect_uris.unwrap_or_default(),
-                    request_object_signing_alg: request_object_signing_alg
-                        .unwrap_or_default(),
-                    response_types: response_types.unwrap_or_default(),
-                    token_endpoint_auth_method: token_endpoint_auth_method
-                        .unwrap_or_default(),
-                    tos_uri: tos_uri.unwrap_or_default(),
-                    additional_properties,
-                })
+                "client_id" => __map.field(&mut client_id, "client_id")?,
+                "client_id_issued_at" => {
+                    __map.field(&mut client_id_issued_at, "client_id_issued_at")?
+                }
+                "client_name" => __map.field(&mut client_name, "client_name")?,
+                "client_secret" => __map.field(&mut client_secret, "client_secret")?,
+                "client_secret_expires_at" => {
+                    __map
+                        .field(
+                            &mut client_secret_expires_at,
+                            "client_secret_expires_at",
+                        )?
+                }
+                "frontchannel_logout_session_required" => {
+                    __map
+                        .field(
+                            &mut frontchannel_logout_session_required,
+                            "frontchannel_logout_session_required",
+                        )?
+                }
+                "frontchannel_logout_uri" => {
+                    __map.field(&mut frontchannel_logout_uri, "frontchannel_logout_uri")?
+                }
+                "grant_types" => __map.field(&mut grant_types, "grant_types")?,
+                "id_token_encrypted_response_alg" => {
+                    __map
+                        .field(
+                            &mut id_token_encrypted_response_alg,
+                            "id_token_encrypted_response_alg",
+                        )?
+                }
+                "initiate_login_uri" => {
+                    __map.field(&mut initiate_login_uri, "initiate_login_uri")?
+                }
+                "jwks" => __map.field(&mut jwks, "jwks")?,
+                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
+                "logo_uri" => __map.field(&mut logo_uri, "logo_uri")?,
+                "policy_uri" => __map.field(&mut policy_uri, "policy_uri")?,
+                "post_logout_redirect_uris" => {
+                    __map
+                        .field(
+                            &mut post_logout_redirect_uris,
+                            "post_logout_redirect_uris",
+                        )?
+                }
+                "redirect_uris" => __map.field(&mut redirect_uris, "redirect_uris")?,
+                "request_object_signing_alg" => {
+                    __map
+                        .field(
+                            &mut request_object_signing_alg,
+                            "request_object_signing_alg",
+                        )?
+                }
+                "response_types" => __map.field(&mut response_types, "response_types")?,
+                "token_endpoint_auth_method" => {
+                    __map
+                        .field(
+                            &mut token_endpoint_auth_method,
+                            "token_endpoint_auth_method",
+                        )?
+                }
+                "tos_uri" => __map.field(&mut tos_uri, "tos_uri")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            application_type: application_type.unwrap_or_default(),
+            client_id: client_id.unwrap_or_default(),
+            client_id_issued_at: client_id_issued_at.unwrap_or_default(),
+            client_name: client_name.unwrap_or_default(),
+            client_secret: client_secret.unwrap_or_default(),
+            client_secret_expires_at: client_secret_expires_at.unwrap_or_default(),
+            frontchannel_logout_session_required: frontchannel_logout_session_required
+                .unwrap_or_default(),
+            frontchannel_logout_uri: frontchannel_logout_uri.unwrap_or_default(),
+            grant_types: grant_types.unwrap_or_default(),
+            id_token_encrypted_response_alg: id_token_encrypted_response_alg
+                .unwrap_or_default(),
+            initiate_login_uri: initiate_login_uri.unwrap_or_default(),
+            jwks: jwks.unwrap_or_default(),
+            jwks_uri: jwks_uri.unwrap_or_default(),
+            logo_uri: logo_uri.unwrap_or_default(),
+            policy_uri: policy_uri.unwrap_or_default(),
+            post_logout_redirect_uris: post_logout_redirect_uris.unwrap_or_default(),
+            redirect_uris: redirect_uris.unwrap_or_default(),
+            request_object_signing_alg: request_object_signing_alg.unwrap_or_default(),
+            response_types: response_types.unwrap_or_default(),
+            token_endpoint_auth_method: token_endpoint_auth_method.unwrap_or_default(),
+            tos_uri: tos_uri.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,89 +35,52 @@ impl<'de> ::serde::Deserialize<'de> for DeviceAuthorizeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = DeviceAuthorizeResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DeviceAuthorizeResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<DeviceAuthorizeResponse, A::Error> {
-                let mut device_code = ::std::option::Option::None;
-                let mut expires_in = ::std::option::Option::None;
-                let mut interval = ::std::option::Option::None;
-                let mut user_code = ::std::option::Option::None;
-                let mut verification_uri = ::std::option::Option::None;
-                let mut verification_uri_complete = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "device_code" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_code,
-                                "device_code",
-                            )?
-                        }
-                        "expires_in" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_in,
-                                "expires_in",
-                            )?
-                        }
-                        "interval" => {
-                            crate::runtime::field(&mut __map, &mut interval, "interval")?
-                        }
-                        "user_code" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut user_code,
-                                "user_code",
-                            )?
-                        }
-                        "verification_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verification_uri,
-                                "verification_uri",
-                            )?
-                        }
-                        "verification_uri_complete" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut verification_uri_complete,
-                                "verification_uri_complete",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for DeviceAuthorizeResponse {
+    const EXPECTING: &'static str = "struct DeviceAuthorizeResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut device_code = ::std::option::Option::None;
+        let mut expires_in = ::std::option::Option::None;
+        let mut interval = ::std::option::Option::None;
+        let mut user_code = ::std::option::Option::None;
+        let mut verification_uri = ::std::option::Option::None;
+        let mut verification_uri_complete = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "device_code" => __map.field(&mut device_code, "device_code")?,
+                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
+                "interval" => __map.field(&mut interval, "interval")?,
+                "user_code" => __map.field(&mut user_code, "user_code")?,
+                "verification_uri" => {
+                    __map.field(&mut verification_uri, "verification_uri")?
                 }
-                ::std::result::Result::Ok(DeviceAuthorizeResponse {
-                    device_code: device_code.unwrap_or_default(),
-                    expires_in: expires_in.unwrap_or_default(),
-                    interval: interval.unwrap_or_default(),
-                    user_code: user_code.unwrap_or_default(),
-                    verification_uri: verification_uri.unwrap_or_default(),
-                    verification_uri_complete: verification_uri_complete
-                        .unwrap_or_default(),
-                    additional_properties,
-                })
+                "verification_uri_complete" => {
+                    __map
+                        .field(
+                            &mut verification_uri_complete,
+                            "verification_uri_complete",
+                        )?
+                }
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            device_code: device_code.unwrap_or_default(),
+            expires_in: expires_in.unwrap_or_default(),
+            interval: interval.unwrap_or_default(),
+            user_code: user_code.unwrap_or_default(),
+            verification_uri: verification_uri.unwrap_or_default(),
+            verification_uri_complete: verification_uri_complete.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -59,104 +59,68 @@ impl<'de> ::serde::Deserialize<'de> for IntrospectionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = IntrospectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct IntrospectionResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<IntrospectionResponse, A::Error> {
-                let mut active = ::std::option::Option::None;
-                let mut aud = ::std::option::Option::None;
-                let mut client_id = ::std::option::Option::None;
-                let mut device_id = ::std::option::Option::None;
-                let mut exp = ::std::option::Option::None;
-                let mut iat = ::std::option::Option::None;
-                let mut iss = ::std::option::Option::None;
-                let mut jti = ::std::option::Option::None;
-                let mut nbf = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut sub = ::std::option::Option::None;
-                let mut token_type = ::std::option::Option::None;
-                let mut uid = ::std::option::Option::None;
-                let mut username = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "active" => {
-                            crate::runtime::field(&mut __map, &mut active, "active")?
-                        }
-                        "aud" => crate::runtime::field(&mut __map, &mut aud, "aud")?,
-                        "client_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut client_id,
-                                "client_id",
-                            )?
-                        }
-                        "device_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_id,
-                                "device_id",
-                            )?
-                        }
-                        "exp" => crate::runtime::field(&mut __map, &mut exp, "exp")?,
-                        "iat" => crate::runtime::field(&mut __map, &mut iat, "iat")?,
-                        "iss" => crate::runtime::field(&mut __map, &mut iss, "iss")?,
-                        "jti" => crate::runtime::field(&mut __map, &mut jti, "jti")?,
-                        "nbf" => crate::runtime::field(&mut __map, &mut nbf, "nbf")?,
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "sub" => crate::runtime::field(&mut __map, &mut sub, "sub")?,
-                        "token_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_type,
-                                "token_type",
-                            )?
-                        }
-                        "uid" => crate::runtime::field(&mut __map, &mut uid, "uid")?,
-                        "username" => {
-                            crate::runtime::field(&mut __map, &mut username, "username")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(IntrospectionResponse {
-                    active: active.unwrap_or_default(),
-                    aud: aud.unwrap_or_default(),
-                    client_id: client_id.unwrap_or_default(),
-                    device_id: device_id.unwrap_or_default(),
-                    exp: exp.unwrap_or_default(),
-                    iat: iat.unwrap_or_default(),
-                    iss: iss.unwrap_or_default(),
-                    jti: jti.unwrap_or_default(),
-                    nbf: nbf.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    sub: sub.unwrap_or_default(),
-                    token_type: token_type.unwrap_or_default(),
-                    uid: uid.unwrap_or_default(),
-                    username: username.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for IntrospectionResponse {
+    const EXPECTING: &'static str = "struct IntrospectionResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut active = ::std::option::Option::None;
+        let mut aud = ::std::option::Option::None;
+        let mut client_id = ::std::option::Option::None;
+        let mut device_id = ::std::option::Option::None;
+        let mut exp = ::std::option::Option::None;
+        let mut iat = ::std::option::Option::None;
+        let mut iss = ::std::option::Option::None;
+        let mut jti = ::std::option::Option::None;
+        let mut nbf = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut sub = ::std::option::Option::None;
+        let mut token_type = ::std::option::Option::None;
+        let mut uid = ::std::option::Option::None;
+        let mut username = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "active" => __map.field(&mut active, "active")?,
+                "aud" => __map.field(&mut aud, "aud")?,
+                "client_id" => __map.field(&mut client_id, "client_id")?,
+                "device_id" => __map.field(&mut device_id, "device_id")?,
+                "exp" => __map.field(&mut exp, "exp")?,
+                "iat" => __map.field(&mut iat, "iat")?,
+                "iss" => __map.field(&mut iss, "iss")?,
+                "jti" => __map.field(&mut jti, "jti")?,
+                "nbf" => __map.field(&mut nbf, "nbf")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "sub" => __map.field(&mut sub, "sub")?,
+                "token_type" => __map.field(&mut token_type, "token_type")?,
+                "uid" => __map.field(&mut uid, "uid")?,
+                "username" => __map.field(&mut username, "username")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            active: active.unwrap_or_default(),
+            aud: aud.unwrap_or_default(),
+            client_id: client_id.unwrap_or_default(),
+            device_id: device_id.unwrap_or_default(),
+            exp: exp.unwrap_or_default(),
+            iat: iat.unwrap_or_default(),
+            iss: iss.unwrap_or_default(),
+            jti: jti.unwrap_or_default(),
+            nbf: nbf.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            sub: sub.unwrap_or_default(),
+            token_type: token_type.unwrap_or_default(),
+            uid: uid.unwrap_or_default(),
+            username: username.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -34,55 +34,41 @@ impl<'de> ::serde::Deserialize<'de> for JsonWebKeyBaseFields {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = JsonWebKeyBaseFields;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct JsonWebKeyBaseFields")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<JsonWebKeyBaseFields, A::Error> {
-                let mut alg = ::std::option::Option::None;
-                let mut kid = ::std::option::Option::None;
-                let mut kty = ::std::option::Option::None;
-                let mut status = ::std::option::Option::None;
-                let mut use_ = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "alg" => crate::runtime::field(&mut __map, &mut alg, "alg")?,
-                        "kid" => crate::runtime::field(&mut __map, &mut kid, "kid")?,
-                        "kty" => crate::runtime::field(&mut __map, &mut kty, "kty")?,
-                        "status" => {
-                            crate::runtime::field(&mut __map, &mut status, "status")?
-                        }
-                        "use" => crate::runtime::field(&mut __map, &mut use_, "use")?,
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(JsonWebKeyBaseFields {
-                    alg: alg.unwrap_or_default(),
-                    kid: kid.unwrap_or_default(),
-                    kty: kty.unwrap_or_default(),
-                    status: status.unwrap_or_default(),
-                    use_: use_.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for JsonWebKeyBaseFields {
+    const EXPECTING: &'static str = "struct JsonWebKeyBaseFields";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut alg = ::std::option::Option::None;
+        let mut kid = ::std::option::Option::None;
+        let mut kty = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut use_ = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "alg" => __map.field(&mut alg, "alg")?,
+                "kid" => __map.field(&mut kid, "kid")?,
+                "kty" => __map.field(&mut kty, "kty")?,
+                "status" => __map.field(&mut status, "status")?,
+                "use" => __map.field(&mut use_, "use")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            alg: alg.unwrap_or_default(),
+            kid: kid.unwrap_or_default(),
+            kty: kty.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            use_: use_.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -25,62 +25,41 @@ impl<'de> ::serde::Deserialize<'de> for LogoutWithPost {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = LogoutWithPost;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LogoutWithPost")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<LogoutWithPost, A::Error> {
-                let mut id_token_hint = ::std::option::Option::None;
-                let mut post_logout_redirect_uri = ::std::option::Option::None;
-                let mut state = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "id_token_hint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut id_token_hint,
-                                "id_token_hint",
-                            )?
-                        }
-                        "post_logout_redirect_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut post_logout_redirect_uri,
-                                "post_logout_redirect_uri",
-                            )?
-                        }
-                        "state" => {
-                            crate::runtime::field(&mut __map, &mut state, "state")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for LogoutWithPost {
+    const EXPECTING: &'static str = "struct LogoutWithPost";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut id_token_hint = ::std::option::Option::None;
+        let mut post_logout_redirect_uri = ::std::option::Option::None;
+        let mut state = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "id_token_hint" => __map.field(&mut id_token_hint, "id_token_hint")?,
+                "post_logout_redirect_uri" => {
+                    __map
+                        .field(
+                            &mut post_logout_redirect_uri,
+                            "post_logout_redirect_uri",
+                        )?
                 }
-                ::std::result::Result::Ok(LogoutWithPost {
-                    id_token_hint: id_token_hint.unwrap_or_default(),
-                    post_logout_redirect_uri: post_logout_redirect_uri
-                        .unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    additional_properties,
-                })
+                "state" => __map.field(&mut state, "state")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            id_token_hint: id_token_hint.unwrap_or_default(),
+            post_logout_redirect_uri: post_logout_redirect_uri.unwrap_or_default(),
+            state: state.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -23,52 +23,34 @@ impl<'de> ::serde::Deserialize<'de> for OauthError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OauthError;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OauthError")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OauthError, A::Error> {
-                let mut error = ::std::option::Option::None;
-                let mut error_description = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "error" => {
-                            crate::runtime::field(&mut __map, &mut error, "error")?
-                        }
-                        "error_description" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut error_description,
-                                "error_description",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OauthError {
+    const EXPECTING: &'static str = "struct OauthError";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut error = ::std::option::Option::None;
+        let mut error_description = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "error" => __map.field(&mut error, "error")?,
+                "error_description" => {
+                    __map.field(&mut error_description, "error_description")?
                 }
-                ::std::result::Result::Ok(OauthError {
-                    error: error.unwrap_or_default(),
-                    error_description: error_description.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            error: error.unwrap_or_default(),
+            error_description: error_description.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -23,71 +23,35 @@ impl<'de> ::serde::Deserialize<'de> for OobAuthenticateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OobAuthenticateRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OobAuthenticateRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OobAuthenticateRequest, A::Error> {
-                let mut challenge_hint = ::std::option::Option::None;
-                let mut channel_hint = ::std::option::Option::None;
-                let mut login_hint = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "challenge_hint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut challenge_hint,
-                                "challenge_hint",
-                            )?
-                        }
-                        "channel_hint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut channel_hint,
-                                "channel_hint",
-                            )?
-                        }
-                        "login_hint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut login_hint,
-                                "login_hint",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OobAuthenticateRequest {
-                    challenge_hint: crate::runtime::required(
-                        challenge_hint,
-                        "challenge_hint",
-                    )?,
-                    channel_hint: crate::runtime::required(
-                        channel_hint,
-                        "channel_hint",
-                    )?,
-                    login_hint: login_hint.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OobAuthenticateRequest {
+    const EXPECTING: &'static str = "struct OobAuthenticateRequest";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut challenge_hint = ::std::option::Option::None;
+        let mut channel_hint = ::std::option::Option::None;
+        let mut login_hint = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "challenge_hint" => __map.field(&mut challenge_hint, "challenge_hint")?,
+                "channel_hint" => __map.field(&mut channel_hint, "channel_hint")?,
+                "login_hint" => __map.field(&mut login_hint, "login_hint")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            challenge_hint: crate::runtime::required(challenge_hint, "challenge_hint")?,
+            channel_hint: crate::runtime::required(channel_hint, "channel_hint")?,
+            login_hint: login_hint.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -35,80 +35,44 @@ impl<'de> ::serde::Deserialize<'de> for OobAuthenticateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = OobAuthenticateResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct OobAuthenticateResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<OobAuthenticateResponse, A::Error> {
-                let mut binding_code = ::std::option::Option::None;
-                let mut binding_method = ::std::option::Option::None;
-                let mut channel = ::std::option::Option::None;
-                let mut expires_in = ::std::option::Option::None;
-                let mut interval = ::std::option::Option::None;
-                let mut oob_code = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "binding_code" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut binding_code,
-                                "binding_code",
-                            )?
-                        }
-                        "binding_method" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut binding_method,
-                                "binding_method",
-                            )?
-                        }
-                        "channel" => {
-                            crate::runtime::field(&mut __map, &mut channel, "channel")?
-                        }
-                        "expires_in" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_in,
-                                "expires_in",
-                            )?
-                        }
-                        "interval" => {
-                            crate::runtime::field(&mut __map, &mut interval, "interval")?
-                        }
-                        "oob_code" => {
-                            crate::runtime::field(&mut __map, &mut oob_code, "oob_code")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OobAuthenticateResponse {
-                    binding_code: binding_code.unwrap_or_default(),
-                    binding_method: binding_method.unwrap_or_default(),
-                    channel: channel.unwrap_or_default(),
-                    expires_in: expires_in.unwrap_or_default(),
-                    interval: interval.unwrap_or_default(),
-                    oob_code: oob_code.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for OobAuthenticateResponse {
+    const EXPECTING: &'static str = "struct OobAuthenticateResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut binding_code = ::std::option::Option::None;
+        let mut binding_method = ::std::option::Option::None;
+        let mut channel = ::std::option::Option::None;
+        let mut expires_in = ::std::option::Option::None;
+        let mut interval = ::std::option::Option::None;
+        let mut oob_code = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "binding_code" => __map.field(&mut binding_code, "binding_code")?,
+                "binding_method" => __map.field(&mut binding_method, "binding_method")?,
+                "channel" => __map.field(&mut channel, "channel")?,
+                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
+                "interval" => __map.field(&mut interval, "interval")?,
+                "oob_code" => __map.field(&mut oob_code, "oob_code")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            binding_code: binding_code.unwrap_or_default(),
+            binding_method: binding_method.unwrap_or_default(),
+            channel: channel.unwrap_or_default(),
+            expires_in: expires_in.unwrap_or_default(),
+            interval: interval.unwrap_or_default(),
+            oob_code: oob_code.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -23,56 +23,32 @@ impl<'de> ::serde::Deserialize<'de> for ParResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = ParResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ParResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<ParResponse, A::Error> {
-                let mut expires_in = ::std::option::Option::None;
-                let mut request_uri = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "expires_in" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_in,
-                                "expires_in",
-                            )?
-                        }
-                        "request_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut request_uri,
-                                "request_uri",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ParResponse {
-                    expires_in: expires_in.unwrap_or_default(),
-                    request_uri: request_uri.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for ParResponse {
+    const EXPECTING: &'static str = "struct ParResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut expires_in = ::std::option::Option::None;
+        let mut request_uri = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
+                "request_uri" => __map.field(&mut request_uri, "request_uri")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            expires_in: expires_in.unwrap_or_default(),
+            request_uri: request_uri.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

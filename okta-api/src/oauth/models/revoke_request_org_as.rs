@@ -24,52 +24,34 @@ impl<'de> ::serde::Deserialize<'de> for RevokeRequestOrgAs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RevokeRequestOrgAs;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct RevokeRequestOrgAs")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<RevokeRequestOrgAs, A::Error> {
-                let mut token = ::std::option::Option::None;
-                let mut token_type_hint = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "token" => {
-                            crate::runtime::field(&mut __map, &mut token, "token")?
-                        }
-                        "token_type_hint" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_type_hint,
-                                "token_type_hint",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for RevokeRequestOrgAs {
+    const EXPECTING: &'static str = "struct RevokeRequestOrgAs";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut token = ::std::option::Option::None;
+        let mut token_type_hint = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "token" => __map.field(&mut token, "token")?,
+                "token_type_hint" => {
+                    __map.field(&mut token_type_hint, "token_type_hint")?
                 }
-                ::std::result::Result::Ok(RevokeRequestOrgAs {
-                    token: token.unwrap_or_default(),
-                    token_type_hint: token_type_hint.unwrap_or_default(),
-                    additional_properties,
-                })
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            token: token.unwrap_or_default(),
+            token_type_hint: token_type_hint.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -28,68 +28,38 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestAuthorizationCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenRequestAuthorizationCode;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenRequestAuthorizationCode")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TokenRequestAuthorizationCode, A::Error> {
-                let mut grant_type = ::std::option::Option::None;
-                let mut code = ::std::option::Option::None;
-                let mut code_verifier = ::std::option::Option::None;
-                let mut redirect_uri = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "grant_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_type,
-                                "grant_type",
-                            )?
-                        }
-                        "code" => crate::runtime::field(&mut __map, &mut code, "code")?,
-                        "code_verifier" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut code_verifier,
-                                "code_verifier",
-                            )?
-                        }
-                        "redirect_uri" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut redirect_uri,
-                                "redirect_uri",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenRequestAuthorizationCode {
-                    grant_type: grant_type.unwrap_or_default(),
-                    code: code.unwrap_or_default(),
-                    code_verifier: code_verifier.unwrap_or_default(),
-                    redirect_uri: redirect_uri.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenRequestAuthorizationCode {
+    const EXPECTING: &'static str = "struct TokenRequestAuthorizationCode";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut grant_type = ::std::option::Option::None;
+        let mut code = ::std::option::Option::None;
+        let mut code_verifier = ::std::option::Option::None;
+        let mut redirect_uri = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
+                "code" => __map.field(&mut code, "code")?,
+                "code_verifier" => __map.field(&mut code_verifier, "code_verifier")?,
+                "redirect_uri" => __map.field(&mut redirect_uri, "redirect_uri")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            grant_type: grant_type.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            code_verifier: code_verifier.unwrap_or_default(),
+            redirect_uri: redirect_uri.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -22,56 +22,32 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestCiba {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenRequestCiba;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenRequestCiba")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TokenRequestCiba, A::Error> {
-                let mut grant_type = ::std::option::Option::None;
-                let mut auth_req_id = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "grant_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_type,
-                                "grant_type",
-                            )?
-                        }
-                        "auth_req_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_req_id,
-                                "auth_req_id",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenRequestCiba {
-                    grant_type: grant_type.unwrap_or_default(),
-                    auth_req_id: auth_req_id.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenRequestCiba {
+    const EXPECTING: &'static str = "struct TokenRequestCiba";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut grant_type = ::std::option::Option::None;
+        let mut auth_req_id = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
+                "auth_req_id" => __map.field(&mut auth_req_id, "auth_req_id")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            grant_type: grant_type.unwrap_or_default(),
+            auth_req_id: auth_req_id.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

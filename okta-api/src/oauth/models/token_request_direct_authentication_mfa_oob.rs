@@ -32,78 +32,43 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestDirectAuthenticationMfaOob {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenRequestDirectAuthenticationMfaOob;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenRequestDirectAuthenticationMfaOob")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<
-                TokenRequestDirectAuthenticationMfaOob,
-                A::Error,
-            > {
-                let mut grant_type = ::std::option::Option::None;
-                let mut grant_types_supported = ::std::option::Option::None;
-                let mut mfa_token = ::std::option::Option::None;
-                let mut oob_code = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "grant_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_type,
-                                "grant_type",
-                            )?
-                        }
-                        "grant_types_supported" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_types_supported,
-                                "grant_types_supported",
-                            )?
-                        }
-                        "mfa_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut mfa_token,
-                                "mfa_token",
-                            )?
-                        }
-                        "oob_code" => {
-                            crate::runtime::field(&mut __map, &mut oob_code, "oob_code")?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenRequestDirectAuthenticationMfaOob {
+    const EXPECTING: &'static str = "struct TokenRequestDirectAuthenticationMfaOob";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut grant_type = ::std::option::Option::None;
+        let mut grant_types_supported = ::std::option::Option::None;
+        let mut mfa_token = ::std::option::Option::None;
+        let mut oob_code = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
+                "grant_types_supported" => {
+                    __map.field(&mut grant_types_supported, "grant_types_supported")?
                 }
-                ::std::result::Result::Ok(TokenRequestDirectAuthenticationMfaOob {
-                    grant_type: grant_type.unwrap_or_default(),
-                    grant_types_supported: grant_types_supported.unwrap_or_default(),
-                    mfa_token: mfa_token.unwrap_or_default(),
-                    oob_code: oob_code.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    additional_properties,
-                })
+                "mfa_token" => __map.field(&mut mfa_token, "mfa_token")?,
+                "oob_code" => __map.field(&mut oob_code, "oob_code")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            grant_type: grant_type.unwrap_or_default(),
+            grant_types_supported: grant_types_supported.unwrap_or_default(),
+            mfa_token: mfa_token.unwrap_or_default(),
+            oob_code: oob_code.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -25,61 +25,35 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestRefreshToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenRequestRefreshToken;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenRequestRefreshToken")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TokenRequestRefreshToken, A::Error> {
-                let mut grant_type = ::std::option::Option::None;
-                let mut refresh_token = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "grant_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_type,
-                                "grant_type",
-                            )?
-                        }
-                        "refresh_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut refresh_token,
-                                "refresh_token",
-                            )?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenRequestRefreshToken {
-                    grant_type: grant_type.unwrap_or_default(),
-                    refresh_token: refresh_token.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenRequestRefreshToken {
+    const EXPECTING: &'static str = "struct TokenRequestRefreshToken";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut grant_type = ::std::option::Option::None;
+        let mut refresh_token = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
+                "refresh_token" => __map.field(&mut refresh_token, "refresh_token")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            grant_type: grant_type.unwrap_or_default(),
+            refresh_token: refresh_token.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

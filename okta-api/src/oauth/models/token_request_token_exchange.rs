@@ -37,89 +37,47 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestTokenExchange {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenRequestTokenExchange;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenRequestTokenExchange")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TokenRequestTokenExchange, A::Error> {
-                let mut grant_type = ::std::option::Option::None;
-                let mut actor_token = ::std::option::Option::None;
-                let mut audience = ::std::option::Option::None;
-                let mut auth_req_id = ::std::option::Option::None;
-                let mut resource = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut subject_token = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "grant_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut grant_type,
-                                "grant_type",
-                            )?
-                        }
-                        "actor_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut actor_token,
-                                "actor_token",
-                            )?
-                        }
-                        "audience" => {
-                            crate::runtime::field(&mut __map, &mut audience, "audience")?
-                        }
-                        "auth_req_id" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut auth_req_id,
-                                "auth_req_id",
-                            )?
-                        }
-                        "resource" => {
-                            crate::runtime::field(&mut __map, &mut resource, "resource")?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "subject_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut subject_token,
-                                "subject_token",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenRequestTokenExchange {
-                    grant_type: grant_type.unwrap_or_default(),
-                    actor_token: actor_token.unwrap_or_default(),
-                    audience: audience.unwrap_or_default(),
-                    auth_req_id: auth_req_id.unwrap_or_default(),
-                    resource: resource.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    subject_token: subject_token.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenRequestTokenExchange {
+    const EXPECTING: &'static str = "struct TokenRequestTokenExchange";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut grant_type = ::std::option::Option::None;
+        let mut actor_token = ::std::option::Option::None;
+        let mut audience = ::std::option::Option::None;
+        let mut auth_req_id = ::std::option::Option::None;
+        let mut resource = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut subject_token = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
+                "actor_token" => __map.field(&mut actor_token, "actor_token")?,
+                "audience" => __map.field(&mut audience, "audience")?,
+                "auth_req_id" => __map.field(&mut auth_req_id, "auth_req_id")?,
+                "resource" => __map.field(&mut resource, "resource")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "subject_token" => __map.field(&mut subject_token, "subject_token")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            grant_type: grant_type.unwrap_or_default(),
+            actor_token: actor_token.unwrap_or_default(),
+            audience: audience.unwrap_or_default(),
+            auth_req_id: auth_req_id.unwrap_or_default(),
+            resource: resource.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            subject_token: subject_token.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }

@@ -38,93 +38,47 @@ impl<'de> ::serde::Deserialize<'de> for TokenResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = TokenResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TokenResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: A,
-            ) -> ::std::result::Result<TokenResponse, A::Error> {
-                let mut access_token = ::std::option::Option::None;
-                let mut device_secret = ::std::option::Option::None;
-                let mut expires_in = ::std::option::Option::None;
-                let mut id_token = ::std::option::Option::None;
-                let mut refresh_token = ::std::option::Option::None;
-                let mut scope = ::std::option::Option::None;
-                let mut token_type = ::std::option::Option::None;
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match __key.as_str() {
-                        "access_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut access_token,
-                                "access_token",
-                            )?
-                        }
-                        "device_secret" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut device_secret,
-                                "device_secret",
-                            )?
-                        }
-                        "expires_in" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut expires_in,
-                                "expires_in",
-                            )?
-                        }
-                        "id_token" => {
-                            crate::runtime::field(&mut __map, &mut id_token, "id_token")?
-                        }
-                        "refresh_token" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut refresh_token,
-                                "refresh_token",
-                            )?
-                        }
-                        "scope" => {
-                            crate::runtime::field(&mut __map, &mut scope, "scope")?
-                        }
-                        "token_type" => {
-                            crate::runtime::field(
-                                &mut __map,
-                                &mut token_type,
-                                "token_type",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::extra(
-                                &mut __map,
-                                &mut additional_properties,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TokenResponse {
-                    access_token: access_token.unwrap_or_default(),
-                    device_secret: device_secret.unwrap_or_default(),
-                    expires_in: expires_in.unwrap_or_default(),
-                    id_token: id_token.unwrap_or_default(),
-                    refresh_token: refresh_token.unwrap_or_default(),
-                    scope: scope.unwrap_or_default(),
-                    token_type: token_type.unwrap_or_default(),
-                    additional_properties,
-                })
+        crate::runtime::object(deserializer)
+    }
+}
+
+impl crate::runtime::FromObject for TokenResponse {
+    const EXPECTING: &'static str = "struct TokenResponse";
+    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::runtime::Properties as _;
+        let mut access_token = ::std::option::Option::None;
+        let mut device_secret = ::std::option::Option::None;
+        let mut expires_in = ::std::option::Option::None;
+        let mut id_token = ::std::option::Option::None;
+        let mut refresh_token = ::std::option::Option::None;
+        let mut scope = ::std::option::Option::None;
+        let mut token_type = ::std::option::Option::None;
+        let mut additional_properties = ::std::default::Default::default();
+        while let ::std::option::Option::Some(__key) = __map
+            .next_key::<crate::runtime::Key<'de>>()?
+        {
+            match __key.as_str() {
+                "access_token" => __map.field(&mut access_token, "access_token")?,
+                "device_secret" => __map.field(&mut device_secret, "device_secret")?,
+                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
+                "id_token" => __map.field(&mut id_token, "id_token")?,
+                "refresh_token" => __map.field(&mut refresh_token, "refresh_token")?,
+                "scope" => __map.field(&mut scope, "scope")?,
+                "token_type" => __map.field(&mut token_type, "token_type")?,
+                _ => __map.extra(&mut additional_properties, __key)?,
             }
         }
-        deserializer.deserialize_map(__Visitor)
+        ::std::result::Result::Ok(Self {
+            access_token: access_token.unwrap_or_default(),
+            device_secret: device_secret.unwrap_or_default(),
+            expires_in: expires_in.unwrap_or_default(),
+            id_token: id_token.unwrap_or_default(),
+            refresh_token: refresh_token.unwrap_or_default(),
+            scope: scope.unwrap_or_default(),
+            token_type: token_type.unwrap_or_default(),
+            additional_properties,
+        })
     }
 }
