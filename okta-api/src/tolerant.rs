@@ -99,9 +99,10 @@ fn repaired<T: DeserializeOwned>(
 }
 
 /// Renames the property `path` ends at so that its struct reads it into
-/// `additional_properties`; false when the path does not end at a property
-/// of an object (the value itself has the wrong shape) or it was set aside
-/// already (its struct keeps no untyped properties).
+/// `additional_properties`; if it was set aside already (its struct keeps
+/// only typed properties), sets aside the property that holds that struct
+/// instead. False when there is no such property (the value itself has the
+/// wrong shape).
 fn set_aside_at(value: &mut Value, path: &Path) -> bool {
     let segments: Vec<&Segment> = path.iter().collect();
     set_aside(value, &segments)
@@ -176,8 +177,8 @@ pub(crate) fn restored(name: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::object::{required, Key, Properties};
-    use serde::de::{MapAccess, Visitor};
+    use crate::object::{required, FromObject, Key, Properties};
+    use serde::de::MapAccess;
     use serde::{Deserialize, Deserializer, Serialize};
     use serde_json::json;
 
@@ -205,61 +206,57 @@ mod tests {
     // As the generator writes them.
     impl<'de> Deserialize<'de> for Link {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> Visitor<'de> for Fields {
-                type Value = Link;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("struct Link")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
-                    let (mut href, mut additional_properties) = (None, Map::new());
-                    while let Some(key) = map.next_key::<Key<'de>>()? {
-                        match key.as_str() {
-                            "href" => map.field(&mut href, "href")?,
-                            _ => map.extra(&mut additional_properties, key)?,
-                        }
-                    }
-                    let href = required(href, "href")?;
-                    Ok(Link {
-                        href,
-                        additional_properties,
-                    })
+            crate::object::object(deserializer)
+        }
+    }
+
+    impl FromObject for Link {
+        const EXPECTING: &'static str = "struct Link";
+
+        fn from_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+            let (mut href, mut additional_properties) = (None, Map::new());
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                match key.as_str() {
+                    "href" => map.field(&mut href, "href")?,
+                    _ => map.extra(&mut additional_properties, key)?,
                 }
             }
-            deserializer.deserialize_map(Fields)
+            let href = required(href, "href")?;
+            Ok(Link {
+                href,
+                additional_properties,
+            })
         }
     }
 
     impl<'de> Deserialize<'de> for Thing {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> Visitor<'de> for Fields {
-                type Value = Thing;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("struct Thing")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Thing, A::Error> {
-                    let (mut enabled, mut tags, mut link, mut counts) = (None, None, None, None);
-                    let mut additional_properties = Map::new();
-                    while let Some(key) = map.next_key::<Key<'de>>()? {
-                        match key.as_str() {
-                            "enabled" => map.field(&mut enabled, "enabled")?,
-                            "tags" => map.field(&mut tags, "tags")?,
-                            "link" => map.field(&mut link, "link")?,
-                            "counts" => map.field(&mut counts, "counts")?,
-                            _ => map.extra(&mut additional_properties, key)?,
-                        }
-                    }
-                    Ok(Thing {
-                        enabled: enabled.unwrap_or_default(),
-                        tags: tags.unwrap_or_default(),
-                        link: link.unwrap_or_default(),
-                        counts: counts.unwrap_or_default(),
-                        additional_properties,
-                    })
+            crate::object::object(deserializer)
+        }
+    }
+
+    impl FromObject for Thing {
+        const EXPECTING: &'static str = "struct Thing";
+
+        fn from_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+            let (mut enabled, mut tags, mut link, mut counts) = (None, None, None, None);
+            let mut additional_properties = Map::new();
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                match key.as_str() {
+                    "enabled" => map.field(&mut enabled, "enabled")?,
+                    "tags" => map.field(&mut tags, "tags")?,
+                    "link" => map.field(&mut link, "link")?,
+                    "counts" => map.field(&mut counts, "counts")?,
+                    _ => map.extra(&mut additional_properties, key)?,
                 }
             }
-            deserializer.deserialize_map(Fields)
+            Ok(Thing {
+                enabled: enabled.unwrap_or_default(),
+                tags: tags.unwrap_or_default(),
+                link: link.unwrap_or_default(),
+                counts: counts.unwrap_or_default(),
+                additional_properties,
+            })
         }
     }
 
