@@ -196,6 +196,7 @@ mod keys;
 // 3. The request: URL, parameters and body, and the response to decode. Used
 // by the generated modules; public so their builders can name it. Properties
 // that can be cleared are `Nullable`.
+mod locate;
 mod nullable;
 mod object;
 #[doc(hidden)]

@@ -477,27 +477,33 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(String::new(), "the response has no body".into()));
         }
-        // Decode at full speed; only a failure pays for decoding again, from
-        // a `Value`: to set aside what does not fit, or to find the path of
-        // what failed. Both go through the one `&Value` deserializer, so a
-        // type's decoding is compiled for two deserializers, not three.
-        serde_json::from_slice(&self.body).or_else(|first| {
-            // Not JSON at all: serde's error says where.
-            let Ok(value) = serde_json::from_slice::<serde_json::Value>(&self.body) else {
-                return Err(self.decode_error(String::new(), first.to_string()));
-            };
-            let located = |e: serde_path_to_error::Error<serde_json::Error>| {
-                self.decode_error(e.path().to_string(), e.into_inner().to_string())
-            };
-            if !self.strict {
-                return crate::tolerant::decode(value).map_err(located);
+        // Decode at full speed; only a failure pays for more: to locate it
+        // (from serde_json's position in the body), or to set aside what
+        // does not fit. Every decode goes through this one deserializer.
+        match serde_json::from_slice(&self.body) {
+            Ok(decoded) => Ok(decoded),
+            Err(first) => {
+                let value = self.failed(first)?;
+                crate::tolerant::decode(value).map_err(|e| self.located(e))
             }
-            Err(match serde_path_to_error::deserialize::<_, T>(&value) {
-                Err(e) => located(e),
-                // What failed is not in the value (a repeated key, say).
-                Ok(_) => self.decode_error(String::new(), first.to_string()),
-            })
-        })
+        }
+    }
+
+    /// The error for a body that did not decode at the first attempt, or,
+    /// for a tolerant client, the body as a `Value` to decode again.
+    fn failed(&self, first: serde_json::Error) -> Result<serde_json::Value, Error> {
+        if !first.is_data() {
+            // Not JSON at all: serde's error says where.
+            return Err(self.decode_error(String::new(), first.to_string()));
+        }
+        if self.strict {
+            return Err(self.located(crate::locate::located(&self.body, &first)));
+        }
+        serde_json::from_slice(&self.body).map_err(|_| self.decode_error(String::new(), first.to_string()))
+    }
+
+    fn located(&self, e: crate::locate::Located) -> Error {
+        self.decode_error(e.path().to_string(), e.into_message())
     }
 
     /// Like [`Response::json`], but an empty body (a 204, or a 200 without
@@ -657,14 +663,79 @@ where
     deserializer.deserialize_str(Visitor(std::marker::PhantomData))
 }
 
-/// The discriminator value of a polymorphic object, if it has one.
-pub fn discriminator<'a>(value: &'a serde_json::Value, property: &str) -> Option<&'a str> {
-    value.get(property)?.as_str()
+/// The discriminator of a polymorphic object, given its JSON text: the
+/// string value of `property`, if it has one. Only the names are read; the
+/// other values are stepped over, as is a repeated `property`.
+pub fn discriminator(json: &[u8], property: &str) -> Option<String> {
+    struct Find<'p>(&'p str);
+    impl<'de> serde::de::Visitor<'de> for Find<'_> {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(key) = map.next_key::<crate::object::Key<'de>>()? {
+                if found.is_none() && key.as_str() == self.0 {
+                    let value: serde_json::Value = map.next_value()?;
+                    found = Some(value.as_str().map(str::to_owned));
+                } else {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+            Ok(found.flatten())
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    serde::Deserializer::deserialize_map(&mut deserializer, Find(property))
+        .ok()
+        .flatten()
 }
 
 /// Decodes a subtype from an already parsed value.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, serde_json::Error> {
-    crate::tolerant::from_value(value)
+    from_json(value.to_string().as_bytes())
+}
+
+/// Decodes a subtype from its JSON text.
+pub fn from_json<T: DeserializeOwned>(json: &[u8]) -> Result<T, serde_json::Error> {
+    crate::tolerant::from_json(json)
+}
+
+/// `Deserialize` of an object that is read whole before its type is known
+/// (a polymorphic type, told by its discriminator): `decide` gets its JSON
+/// text, copied as it is read (no `Value` in between), to decode with the
+/// deserializer every other decode uses. What `decide` fails with is
+/// reported from inside the object, so that the error's position, and so
+/// its path, is the object's.
+pub fn buffered<'de, D, T>(
+    deserializer: D,
+    decide: fn(&[u8]) -> Result<T, serde_json::Error>,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Whole<T>(fn(&[u8]) -> Result<T, serde_json::Error>);
+    impl<'de, T> serde::de::Visitor<'de> for Whole<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            let mut json = Vec::new();
+            serde_transcode::transcode(
+                serde::de::value::MapAccessDeserializer::new(map),
+                &mut serde_json::Serializer::new(&mut json),
+            )
+            .map_err(serde::de::Error::custom)?;
+            (self.0)(&json).map_err(serde::de::Error::custom)
+        }
+    }
+    deserializer.deserialize_map(Whole(decide))
 }
 
 /// The properties of an object alternative of a one-of, by wire name.
@@ -1030,10 +1101,29 @@ mod tests {
 
     #[test]
     fn discriminators_and_open_enums_are_read_from_strings_only() {
-        let value = serde_json::json!({"type": "OKTA_SIGN_ON", "n": 1});
-        assert_eq!(discriminator(&value, "type"), Some("OKTA_SIGN_ON"));
-        assert_eq!(discriminator(&value, "n"), None);
-        assert_eq!(discriminator(&value, "missing"), None);
+        let json = br#"{"n": 1, "x": {"type": "NESTED"}, "t\u0079pe": "OKTA_SIGN_ON", "type": "LATER"}"#;
+        assert_eq!(
+            discriminator(json, "type").as_deref(),
+            Some("OKTA_SIGN_ON"),
+            "the first, at the top"
+        );
+        assert_eq!(discriminator(json, "n"), None, "not a string");
+        assert_eq!(discriminator(br#"{"n": 1}"#, "type"), None);
+        for odd in [
+            &b""[..],
+            b"[]",
+            b"\"type\"",
+            b"{\"type\"",
+            b"{\"type\": \"A",
+            b"\xff",
+        ] {
+            assert_eq!(
+                discriminator(odd, "type"),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(odd)
+            );
+        }
         #[derive(Debug, PartialEq)]
         struct Kind(String);
         impl From<&str> for Kind {
@@ -1045,6 +1135,69 @@ mod tests {
         assert_eq!(kind, Kind("NEW_KIND".into()));
         let err = deserialize_open_enum::<_, Kind>(serde_json::json!(3)).unwrap_err();
         assert!(err.to_string().contains("expected a string"), "{err}");
+    }
+
+    #[test]
+    fn a_polymorphic_object_is_decoded_by_its_discriminator_and_its_failures_located_at_it() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Circle {
+            radius: u8,
+        }
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        enum Shape {
+            Circle(Circle),
+            Other(serde_json::Map<String, serde_json::Value>),
+        }
+        impl<'de> serde::Deserialize<'de> for Shape {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                buffered(deserializer, |json| {
+                    match discriminator(json, "kind").as_deref() {
+                        Some("circle") => from_json(json).map(Shape::Circle),
+                        _ => from_json(json).map(Shape::Other),
+                    }
+                })
+            }
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Drawing {
+            name: String,
+            // Last: a failure read once the whole object is read is still
+            // its own, not the drawing's.
+            shapes: Vec<Shape>,
+        }
+        let drawing: Drawing = serde_json::from_str(
+            r#"{"name": "d", "shapes": [{"radius": 2, "kind": "circle"}, {"kind": "square", "side": 1}]}"#,
+        )
+        .unwrap();
+        assert!(matches!(drawing.shapes[0], Shape::Circle(Circle { radius: 2 })));
+        assert!(matches!(&drawing.shapes[1], Shape::Other(o) if o["side"] == 1));
+        for (json, path, message) in [
+            (
+                r#"{"name": "d", "shapes": [{"kind": "circle", "radius": "big"}]}"#,
+                "shapes[0]",
+                "invalid type: string \"big\", expected u8",
+            ),
+            (
+                r#"{"name": "d", "shapes": [{}, {"kind": "circle"}]}"#,
+                "shapes[1]",
+                "missing field `radius`",
+            ),
+            (
+                r#"{"name": "d", "shapes": [{}, 7]}"#,
+                "shapes[1]",
+                "invalid type: integer `7`, expected an object",
+            ),
+        ] {
+            let e = crate::locate::from_slice::<Drawing>(json.as_bytes()).unwrap_err();
+            assert_eq!(
+                (e.path().to_string().as_str(), e.message()),
+                (path, message),
+                "{json}"
+            );
+        }
     }
 
     #[test]

@@ -7,15 +7,20 @@
 //! reported as a `tracing` warning with its JSON path.
 //!
 //! Decoding first runs at full speed as usual; only a response that fails
-//! is decoded again, as a `serde_json::Value`, setting aside the property
-//! at each failing path until the value decodes. A client built with
-//! `strict_decoding(true)` skips this and fails as before.
+//! is read again, as a `serde_json::Value`, setting aside the property at
+//! each failing path until the value decodes. Each attempt decodes the
+//! value's bytes with the same deserializer as the first, and finds the
+//! failing path from serde_json's error position ([`crate::locate`]). A
+//! client built with `strict_decoding(true)` skips this and fails as
+//! before.
 
 use std::cell::Cell;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use serde_path_to_error::{Path, Segment};
+
+pub use crate::locate::Located;
+use crate::locate::{Path, Segment};
 
 /// The prefix a set-aside property's name carries between the repair and
 /// the struct that reads it into `additional_properties` (NUL: never in a
@@ -36,7 +41,7 @@ thread_local! {
 /// Decodes `value` as `T`, setting aside each property whose value does not
 /// fit its declared type. The error is the first that could not be mended
 /// (a missing required property, a whole body of another shape, ...).
-pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Located> {
     struct Restore(bool);
     impl Drop for Restore {
         fn drop(&mut self) {
@@ -47,28 +52,46 @@ pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, serde_path_to_erro
     repaired(value)
 }
 
-/// `serde_json::from_value`, mending the value as [`decode`] does while a
-/// tolerant decode runs on this thread.
-pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, serde_json::Error> {
-    if TOLERANT.get() {
-        repaired(value).map_err(serde_path_to_error::Error::into_inner)
+/// `json` decoded as `T`, mended as [`decode`] does while a tolerant decode
+/// runs on this thread. The error has no position: the decode that called
+/// this one gives it its own.
+pub(crate) fn from_json<T: DeserializeOwned>(json: &[u8]) -> Result<T, serde_json::Error> {
+    let message = if TOLERANT.get() {
+        serde_json::from_slice(json)
+            .map_err(|e| crate::locate::message(&e))
+            .and_then(|value| repaired(value).map_err(Located::into_message))
     } else {
-        serde_json::from_value(value)
-    }
+        serde_json::from_slice(json).map_err(|e| crate::locate::message(&e))
+    };
+    message.map_err(serde::de::Error::custom)
 }
 
-fn repaired<T: DeserializeOwned>(
-    mut value: Value,
-) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+/// `value` as compact JSON, which always succeeds for a `Value`.
+fn bytes(value: &Value) -> Vec<u8> {
+    value.to_string().into_bytes()
+}
+
+fn repaired<T: DeserializeOwned>(value: Value) -> Result<T, Located> {
+    let mut decoded = None;
+    repair(value, &mut |bytes| {
+        decoded = Some(crate::locate::from_slice(bytes)?);
+        Ok(())
+    })?;
+    decoded.ok_or_else(|| Located::new(Path::default(), "nothing was decoded".into()))
+}
+
+/// Sets aside what `attempt` fails on until it decodes `value`'s bytes; not
+/// generic, so compiled once rather than once per type.
+fn repair(mut value: Value, attempt: &mut dyn FnMut(&[u8]) -> Result<(), Located>) -> Result<(), Located> {
     // The errors of the properties set aside so far, by path.
-    let mut set_aside: Vec<(String, serde_path_to_error::Error<serde_json::Error>)> = Vec::new();
+    let mut set_aside: Vec<(String, Located)> = Vec::new();
     loop {
-        match serde_path_to_error::deserialize::<_, T>(&value) {
-            Ok(decoded) => return Ok(decoded),
+        match attempt(&bytes(&value)) {
+            Ok(()) => return Ok(()),
             Err(e) if set_aside.len() < MAX_SET_ASIDE && set_aside_at(&mut value, e.path()) => {
                 tracing::warn!(
                     path = %e.path(),
-                    error = %e.inner(),
+                    error = %e.message(),
                     "a property does not fit its declared type; it reads as unset and is kept in additional_properties"
                 );
                 set_aside.push((e.path().to_string(), e));
@@ -76,8 +99,8 @@ fn repaired<T: DeserializeOwned>(
             Err(e) => {
                 // A required property set aside is then missing: what is
                 // wrong is its value, as its own error said.
-                let message = e.inner().to_string();
-                let missing = message
+                let missing = e
+                    .message()
                     .strip_prefix("missing field `")
                     .and_then(|m| m.split('`').next());
                 let property = missing.map(|name| match e.path().to_string().as_str() {
@@ -104,12 +127,11 @@ fn repaired<T: DeserializeOwned>(
 /// instead. False when there is no such property (the value itself has the
 /// wrong shape).
 fn set_aside_at(value: &mut Value, path: &Path) -> bool {
-    let segments: Vec<&Segment> = path.iter().collect();
-    set_aside(value, &segments)
+    set_aside(value, path.segments())
 }
 
-fn set_aside(value: &mut Value, segments: &[&Segment]) -> bool {
-    let Some((Segment::Map { key }, parents)) = segments.split_last() else {
+fn set_aside(value: &mut Value, segments: &[Segment]) -> bool {
+    let Some((Segment::Key(key), parents)) = segments.split_last() else {
         return false;
     };
     let Some(object) = object_at(value, parents) else {
@@ -123,7 +145,7 @@ fn set_aside(value: &mut Value, segments: &[&Segment]) -> bool {
             return false;
         }
         restore_names(object);
-        let holder = parents.iter().rposition(|s| matches!(s, Segment::Map { .. }));
+        let holder = parents.iter().rposition(|s| matches!(s, Segment::Key(_)));
         return holder.is_some_and(|i| set_aside(value, &parents[..=i]));
     }
     match object.remove(key.as_str()) {
@@ -154,12 +176,12 @@ fn restore_names(object: &mut Map<String, Value>) {
 }
 
 /// The object at `path` in `value`.
-fn object_at<'v>(value: &'v mut Value, path: &[&Segment]) -> Option<&'v mut Map<String, Value>> {
+fn object_at<'v>(value: &'v mut Value, path: &[Segment]) -> Option<&'v mut Map<String, Value>> {
     let mut at = value;
     for segment in path {
         at = match (segment, at) {
-            (Segment::Map { key }, Value::Object(object)) => object.get_mut(key.as_str())?,
-            (Segment::Seq { index }, Value::Array(items)) => items.get_mut(*index)?,
+            (Segment::Key(key), Value::Object(object)) => object.get_mut(key.as_str())?,
+            (Segment::Index(index), Value::Array(items)) => items.get_mut(*index)?,
             _ => return None,
         };
     }
@@ -285,12 +307,12 @@ mod tests {
         assert!(decode::<Thing>(json!([1])).is_err());
         let err = decode::<Vec<Link>>(json!([{"rel": "self"}])).unwrap_err();
         assert_eq!(err.path().to_string(), "[0]");
-        assert!(err.inner().to_string().contains("missing field `href`"), "{err}");
+        assert!(err.message().contains("missing field `href`"), "{err}");
         // A required property of the wrong type: its own error, not the
         // missing field that setting it aside leaves.
         let err = decode::<Vec<Link>>(json!([{"href": {"url": "/x"}}])).unwrap_err();
         assert_eq!(err.path().to_string(), "[0].href");
-        assert!(err.inner().to_string().contains("invalid type: map"), "{err}");
+        assert!(err.message().contains("invalid type: map"), "{err}");
         // A property set aside in a struct that keeps no untyped properties
         // cannot be kept: an error, not a loop.
         #[derive(Debug, Deserialize)]
@@ -328,7 +350,7 @@ mod tests {
             a: Vec<Inner>,
         }
         let mut value = json!({"a": [{"b": 1}]});
-        let err = serde_path_to_error::deserialize::<_, Outer>(&value).unwrap_err();
+        let err = crate::locate::from_slice::<Outer>(&bytes(&value)).unwrap_err();
         assert_eq!(err.path().to_string(), "a[0].b");
         assert!(set_aside_at(&mut value, err.path()));
         assert_eq!(value, json!({"a": [{"\u{0}b": 1}]}));

@@ -445,11 +445,10 @@ pub fn roundtrip<T: serde::de::DeserializeOwned + serde::Serialize>(
     tolerant: bool,
 ) -> Result<Value, String> {
     let typed: T = if tolerant {
-        okta_api::tolerant::decode(value)
+        okta_api::tolerant::decode(value).map_err(|e| format!("at `{}`: {}", e.path(), e.message()))
     } else {
-        serde_path_to_error::deserialize(value)
-    }
-    .map_err(|e| format!("at `{}`: {}", e.path(), e.inner()))?;
+        serde_path_to_error::deserialize(value).map_err(|e| format!("at `{}`: {}", e.path(), e.inner()))
+    }?;
     serde_json::to_value(&typed).map_err(|e| format!("cannot serialise back: {e}"))
 }
 

@@ -282,7 +282,7 @@ fn union(ctx: &Ctx, m: &Model, u: &Union, attrs: TokenStream) -> TokenStream {
     let de_arms = u.variants.iter().map(|v| {
         let rust = ident(&v.rust.0);
         let values = &v.values;
-        quote!(#(::std::option::Option::Some(#values))|* => crate::runtime::from_value(value).map(Self::#rust),)
+        quote!(#(::std::option::Option::Some(#values))|* => crate::runtime::from_json(json).map(Self::#rust),)
     });
     let froms = u.variants.iter().map(|v| {
         let rust = ident(&v.rust.0);
@@ -361,12 +361,12 @@ fn union(ctx: &Ctx, m: &Model, u: &Union, attrs: TokenStream) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = ::serde_json::Value::deserialize(deserializer)?;
-                match crate::runtime::discriminator(&value, #property) {
-                    #(#de_arms)*
-                    _ => crate::runtime::from_value(value).map(Self::Other),
-                }
-                .map_err(::serde::de::Error::custom)
+                crate::runtime::buffered(deserializer, |json| {
+                    match crate::runtime::discriminator(json, #property).as_deref() {
+                        #(#de_arms)*
+                        _ => crate::runtime::from_json(json).map(Self::Other),
+                    }
+                })
             }
         }
     }

@@ -63,16 +63,20 @@ impl<'de> ::serde::Deserialize<'de> for AccessDurationSettingsCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("ADMIN_FIXED_DURATION") => {
-                crate::runtime::from_value(value).map(Self::AdminFixedDuration)
-            }
-            ::std::option::Option::Some("REQUESTER_SPECIFIED_DURATION") => {
-                crate::runtime::from_value(value).map(Self::RequesterSpecifiedDuration)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("ADMIN_FIXED_DURATION") => {
+                        crate::runtime::from_json(json).map(Self::AdminFixedDuration)
+                    }
+                    ::std::option::Option::Some("REQUESTER_SPECIFIED_DURATION") => {
+                        crate::runtime::from_json(json)
+                            .map(Self::RequesterSpecifiedDuration)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -78,19 +78,22 @@ impl<'de> ::serde::Deserialize<'de> for AccessScopeSettingsCreatableAccessScopeS
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("RESOURCE_DEFAULT") => {
-                crate::runtime::from_value(value).map(Self::ResourceDefault)
-            }
-            ::std::option::Option::Some("ENTITLEMENT_BUNDLES") => {
-                crate::runtime::from_value(value).map(Self::EntitlementBundle)
-            }
-            ::std::option::Option::Some("GROUPS") => {
-                crate::runtime::from_value(value).map(Self::Group)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("RESOURCE_DEFAULT") => {
+                        crate::runtime::from_json(json).map(Self::ResourceDefault)
+                    }
+                    ::std::option::Option::Some("ENTITLEMENT_BUNDLES") => {
+                        crate::runtime::from_json(json).map(Self::EntitlementBundle)
+                    }
+                    ::std::option::Option::Some("GROUPS") => {
+                        crate::runtime::from_json(json).map(Self::Group)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

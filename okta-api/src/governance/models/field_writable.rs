@@ -61,19 +61,22 @@ impl<'de> ::serde::Deserialize<'de> for FieldWritable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("SELECT") => {
-                crate::runtime::from_value(value).map(Self::Select)
-            }
-            ::std::option::Option::Some("TEXT") => {
-                crate::runtime::from_value(value).map(Self::Text)
-            }
-            ::std::option::Option::Some("DATE-TIME") => {
-                crate::runtime::from_value(value).map(Self::Date)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("SELECT") => {
+                        crate::runtime::from_json(json).map(Self::Select)
+                    }
+                    ::std::option::Option::Some("TEXT") => {
+                        crate::runtime::from_json(json).map(Self::Text)
+                    }
+                    ::std::option::Option::Some("DATE-TIME") => {
+                        crate::runtime::from_json(json).map(Self::Date)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

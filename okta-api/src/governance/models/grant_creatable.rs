@@ -71,22 +71,25 @@ impl<'de> ::serde::Deserialize<'de> for GrantCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "grantType") {
-            ::std::option::Option::Some("ENTITLEMENT-BUNDLE") => {
-                crate::runtime::from_value(value).map(Self::EntitlementBundle)
-            }
-            ::std::option::Option::Some("CUSTOM") => {
-                crate::runtime::from_value(value).map(Self::Custom)
-            }
-            ::std::option::Option::Some("POLICY") => {
-                crate::runtime::from_value(value).map(Self::Policy)
-            }
-            ::std::option::Option::Some("ENTITLEMENT") => {
-                crate::runtime::from_value(value).map(Self::Entitlement)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "grantType").as_deref() {
+                    ::std::option::Option::Some("ENTITLEMENT-BUNDLE") => {
+                        crate::runtime::from_json(json).map(Self::EntitlementBundle)
+                    }
+                    ::std::option::Option::Some("CUSTOM") => {
+                        crate::runtime::from_json(json).map(Self::Custom)
+                    }
+                    ::std::option::Option::Some("POLICY") => {
+                        crate::runtime::from_json(json).map(Self::Policy)
+                    }
+                    ::std::option::Option::Some("ENTITLEMENT") => {
+                        crate::runtime::from_json(json).map(Self::Entitlement)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -88,25 +88,30 @@ impl<'de> ::serde::Deserialize<'de> for MyResourceConnection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "connectionType") {
-            ::std::option::Option::Some("IDENTITY_ASSERTION_CUSTOM_AS") => {
-                crate::runtime::from_value(value).map(Self::IdentityAssertionCustomAs)
-            }
-            ::std::option::Option::Some("STS_VAULT_SECRET") => {
-                crate::runtime::from_value(value).map(Self::StsVaultSecret)
-            }
-            ::std::option::Option::Some("STS_SERVICE_ACCOUNT") => {
-                crate::runtime::from_value(value).map(Self::StsServiceAccount)
-            }
-            ::std::option::Option::Some("STS_ACCESS_TOKEN") => {
-                crate::runtime::from_value(value).map(Self::StsAccessToken)
-            }
-            ::std::option::Option::Some("IDENTITY_ASSERTION_A2A_SERVER") => {
-                crate::runtime::from_value(value).map(Self::IdentityAssertionA2aServer)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "connectionType").as_deref() {
+                    ::std::option::Option::Some("IDENTITY_ASSERTION_CUSTOM_AS") => {
+                        crate::runtime::from_json(json)
+                            .map(Self::IdentityAssertionCustomAs)
+                    }
+                    ::std::option::Option::Some("STS_VAULT_SECRET") => {
+                        crate::runtime::from_json(json).map(Self::StsVaultSecret)
+                    }
+                    ::std::option::Option::Some("STS_SERVICE_ACCOUNT") => {
+                        crate::runtime::from_json(json).map(Self::StsServiceAccount)
+                    }
+                    ::std::option::Option::Some("STS_ACCESS_TOKEN") => {
+                        crate::runtime::from_json(json).map(Self::StsAccessToken)
+                    }
+                    ::std::option::Option::Some("IDENTITY_ASSERTION_A2A_SERVER") => {
+                        crate::runtime::from_json(json)
+                            .map(Self::IdentityAssertionA2aServer)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -51,16 +51,19 @@ impl<'de> ::serde::Deserialize<'de> for RequestApproval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "status") {
-            ::std::option::Option::Some("PENDING") => {
-                crate::runtime::from_value(value).map(Self::Pending)
-            }
-            ::std::option::Option::Some("COMPLETED") => {
-                crate::runtime::from_value(value).map(Self::Completed)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "status").as_deref() {
+                    ::std::option::Option::Some("PENDING") => {
+                        crate::runtime::from_json(json).map(Self::Pending)
+                    }
+                    ::std::option::Option::Some("COMPLETED") => {
+                        crate::runtime::from_json(json).map(Self::Completed)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -51,16 +51,19 @@ impl<'de> ::serde::Deserialize<'de> for RequestFull {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("ACCESS_REQUEST") => {
-                crate::runtime::from_value(value).map(Self::ApiCompatible)
-            }
-            ::std::option::Option::Some("CUSTOM") => {
-                crate::runtime::from_value(value).map(Self::ApiIncompatible)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("ACCESS_REQUEST") => {
+                        crate::runtime::from_json(json).map(Self::ApiCompatible)
+                    }
+                    ::std::option::Option::Some("CUSTOM") => {
+                        crate::runtime::from_json(json).map(Self::ApiIncompatible)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -71,22 +71,25 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeApproval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "approverType") {
-            ::std::option::Option::Some("MEMBER_OF") => {
-                crate::runtime::from_value(value).map(Self::MemberOf)
-            }
-            ::std::option::Option::Some("USER") => {
-                crate::runtime::from_value(value).map(Self::User)
-            }
-            ::std::option::Option::Some("MANAGER") => {
-                crate::runtime::from_value(value).map(Self::Manager)
-            }
-            ::std::option::Option::Some("RESOURCE_OWNER") => {
-                crate::runtime::from_value(value).map(Self::ResourceOwner)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "approverType").as_deref() {
+                    ::std::option::Option::Some("MEMBER_OF") => {
+                        crate::runtime::from_json(json).map(Self::MemberOf)
+                    }
+                    ::std::option::Option::Some("USER") => {
+                        crate::runtime::from_json(json).map(Self::User)
+                    }
+                    ::std::option::Option::Some("MANAGER") => {
+                        crate::runtime::from_json(json).map(Self::Manager)
+                    }
+                    ::std::option::Option::Some("RESOURCE_OWNER") => {
+                        crate::runtime::from_json(json).map(Self::ResourceOwner)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

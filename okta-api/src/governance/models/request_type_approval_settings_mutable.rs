@@ -58,16 +58,19 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeApprovalSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("SERIAL") => {
-                crate::runtime::from_value(value).map(Self::Serial)
-            }
-            ::std::option::Option::Some("NONE") => {
-                crate::runtime::from_value(value).map(Self::None)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("SERIAL") => {
+                        crate::runtime::from_json(json).map(Self::Serial)
+                    }
+                    ::std::option::Option::Some("NONE") => {
+                        crate::runtime::from_json(json).map(Self::None)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

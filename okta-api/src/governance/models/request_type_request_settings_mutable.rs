@@ -60,16 +60,19 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeRequestSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("MEMBER_OF") => {
-                crate::runtime::from_value(value).map(Self::MemberOf)
-            }
-            ::std::option::Option::Some("EVERYONE") => {
-                crate::runtime::from_value(value).map(Self::Everyone)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("MEMBER_OF") => {
+                        crate::runtime::from_json(json).map(Self::MemberOf)
+                    }
+                    ::std::option::Option::Some("EVERYONE") => {
+                        crate::runtime::from_json(json).map(Self::Everyone)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

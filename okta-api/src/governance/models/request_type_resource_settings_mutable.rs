@@ -68,19 +68,22 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeResourceSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("APPS") => {
-                crate::runtime::from_value(value).map(Self::Apps)
-            }
-            ::std::option::Option::Some("GROUPS") => {
-                crate::runtime::from_value(value).map(Self::Groups)
-            }
-            ::std::option::Option::Some("ENTITLEMENT_BUNDLES") => {
-                crate::runtime::from_value(value).map(Self::EntitlementBundles)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("APPS") => {
+                        crate::runtime::from_json(json).map(Self::Apps)
+                    }
+                    ::std::option::Option::Some("GROUPS") => {
+                        crate::runtime::from_json(json).map(Self::Groups)
+                    }
+                    ::std::option::Option::Some("ENTITLEMENT_BUNDLES") => {
+                        crate::runtime::from_json(json).map(Self::EntitlementBundles)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -58,16 +58,19 @@ impl<'de> ::serde::Deserialize<'de> for RequestersMembersPatchOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "op") {
-            ::std::option::Option::Some("add") => {
-                crate::runtime::from_value(value).map(Self::Add)
-            }
-            ::std::option::Option::Some("replace") => {
-                crate::runtime::from_value(value).map(Self::Replace)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "op").as_deref() {
+                    ::std::option::Option::Some("add") => {
+                        crate::runtime::from_json(json).map(Self::Add)
+                    }
+                    ::std::option::Option::Some("replace") => {
+                        crate::runtime::from_json(json).map(Self::Replace)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -78,19 +78,24 @@ impl<'de> ::serde::Deserialize<'de> for RiskSettingsDefaultPatchable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "requestSubmissionType") {
-            ::std::option::Option::Some("ALLOWED_WITH_NO_OVERRIDES") => {
-                crate::runtime::from_value(value).map(Self::AllowedWithNoOverrides)
-            }
-            ::std::option::Option::Some("ALLOWED_WITH_OVERRIDES") => {
-                crate::runtime::from_value(value).map(Self::AllowedWithOverrides)
-            }
-            ::std::option::Option::Some("RESTRICTED") => {
-                crate::runtime::from_value(value).map(Self::Restricted)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "requestSubmissionType")
+                    .as_deref()
+                {
+                    ::std::option::Option::Some("ALLOWED_WITH_NO_OVERRIDES") => {
+                        crate::runtime::from_json(json).map(Self::AllowedWithNoOverrides)
+                    }
+                    ::std::option::Option::Some("ALLOWED_WITH_OVERRIDES") => {
+                        crate::runtime::from_json(json).map(Self::AllowedWithOverrides)
+                    }
+                    ::std::option::Option::Some("RESTRICTED") => {
+                        crate::runtime::from_json(json).map(Self::Restricted)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -61,19 +61,22 @@ impl<'de> ::serde::Deserialize<'de> for StsAccessTokenResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "resourceType") {
-            ::std::option::Option::Some("APP_INSTANCE") => {
-                crate::runtime::from_value(value).map(Self::AppInstance)
-            }
-            ::std::option::Option::Some("MCP_SERVER") => {
-                crate::runtime::from_value(value).map(Self::McpServer)
-            }
-            ::std::option::Option::Some("API_SERVER") => {
-                crate::runtime::from_value(value).map(Self::ApiServer)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "resourceType").as_deref() {
+                    ::std::option::Option::Some("APP_INSTANCE") => {
+                        crate::runtime::from_json(json).map(Self::AppInstance)
+                    }
+                    ::std::option::Option::Some("MCP_SERVER") => {
+                        crate::runtime::from_json(json).map(Self::McpServer)
+                    }
+                    ::std::option::Option::Some("API_SERVER") => {
+                        crate::runtime::from_json(json).map(Self::ApiServer)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

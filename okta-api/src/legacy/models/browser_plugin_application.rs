@@ -197,16 +197,19 @@ impl<'de> ::serde::Deserialize<'de> for BrowserPluginApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "name") {
-            ::std::option::Option::Some("template_swa") => {
-                crate::runtime::from_value(value).map(Self::Swa)
-            }
-            ::std::option::Option::Some("template_swa3field") => {
-                crate::runtime::from_value(value).map(Self::SwaThreeField)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "name").as_deref() {
+                    ::std::option::Option::Some("template_swa") => {
+                        crate::runtime::from_json(json).map(Self::Swa)
+                    }
+                    ::std::option::Option::Some("template_swa3field") => {
+                        crate::runtime::from_json(json).map(Self::SwaThreeField)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -109,17 +109,20 @@ impl<'de> ::serde::Deserialize<'de> for PolicyRule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("PASSWORD") => {
-                crate::runtime::from_value(value).map(Self::Password)
-            }
-            ::std::option::Option::Some("SIGN_ON") => {
-                crate::runtime::from_value(value).map(Self::OktaSignOn)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("PASSWORD") => {
+                        crate::runtime::from_json(json).map(Self::Password)
+                    }
+                    ::std::option::Option::Some("SIGN_ON") => {
+                        crate::runtime::from_json(json).map(Self::OktaSignOn)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }
 

@@ -381,37 +381,40 @@ impl<'de> ::serde::Deserialize<'de> for Application {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "signOnMode") {
-            ::std::option::Option::Some("AUTO_LOGIN") => {
-                crate::runtime::from_value(value).map(Self::AutoLogin)
-            }
-            ::std::option::Option::Some("BASIC_AUTH") => {
-                crate::runtime::from_value(value).map(Self::BasicAuth)
-            }
-            ::std::option::Option::Some("BOOKMARK") => {
-                crate::runtime::from_value(value).map(Self::Bookmark)
-            }
-            ::std::option::Option::Some("BROWSER_PLUGIN") => {
-                crate::runtime::from_value(value).map(Self::BrowserPlugin)
-            }
-            ::std::option::Option::Some("OPENID_CONNECT") => {
-                crate::runtime::from_value(value).map(Self::OpenIdConnect)
-            }
-            ::std::option::Option::Some("SAML_1_1") => {
-                crate::runtime::from_value(value).map(Self::Saml11)
-            }
-            ::std::option::Option::Some("SAML_2_0") => {
-                crate::runtime::from_value(value).map(Self::Saml)
-            }
-            ::std::option::Option::Some("SECURE_PASSWORD_STORE") => {
-                crate::runtime::from_value(value).map(Self::SecurePasswordStore)
-            }
-            ::std::option::Option::Some("WS_FEDERATION") => {
-                crate::runtime::from_value(value).map(Self::WsFederation)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "signOnMode").as_deref() {
+                    ::std::option::Option::Some("AUTO_LOGIN") => {
+                        crate::runtime::from_json(json).map(Self::AutoLogin)
+                    }
+                    ::std::option::Option::Some("BASIC_AUTH") => {
+                        crate::runtime::from_json(json).map(Self::BasicAuth)
+                    }
+                    ::std::option::Option::Some("BOOKMARK") => {
+                        crate::runtime::from_json(json).map(Self::Bookmark)
+                    }
+                    ::std::option::Option::Some("BROWSER_PLUGIN") => {
+                        crate::runtime::from_json(json).map(Self::BrowserPlugin)
+                    }
+                    ::std::option::Option::Some("OPENID_CONNECT") => {
+                        crate::runtime::from_json(json).map(Self::OpenIdConnect)
+                    }
+                    ::std::option::Option::Some("SAML_1_1") => {
+                        crate::runtime::from_json(json).map(Self::Saml11)
+                    }
+                    ::std::option::Option::Some("SAML_2_0") => {
+                        crate::runtime::from_json(json).map(Self::Saml)
+                    }
+                    ::std::option::Option::Some("SECURE_PASSWORD_STORE") => {
+                        crate::runtime::from_json(json).map(Self::SecurePasswordStore)
+                    }
+                    ::std::option::Option::Some("WS_FEDERATION") => {
+                        crate::runtime::from_json(json).map(Self::WsFederation)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

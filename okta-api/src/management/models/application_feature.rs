@@ -96,16 +96,19 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationFeature {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "name") {
-            ::std::option::Option::Some("USER_PROVISIONING") => {
-                crate::runtime::from_value(value).map(Self::UserProvisioning)
-            }
-            ::std::option::Option::Some("INBOUND_PROVISIONING") => {
-                crate::runtime::from_value(value).map(Self::InboundProvisioning)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "name").as_deref() {
+                    ::std::option::Option::Some("USER_PROVISIONING") => {
+                        crate::runtime::from_json(json).map(Self::UserProvisioning)
+                    }
+                    ::std::option::Option::Some("INBOUND_PROVISIONING") => {
+                        crate::runtime::from_json(json).map(Self::InboundProvisioning)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

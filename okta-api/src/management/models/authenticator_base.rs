@@ -416,61 +416,64 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "key") {
-            ::std::option::Option::Some("custom_app") => {
-                crate::runtime::from_value(value).map(Self::CustomApp)
-            }
-            ::std::option::Option::Some("custom_otp") => {
-                crate::runtime::from_value(value).map(Self::CustomOtp)
-            }
-            ::std::option::Option::Some("duo") => {
-                crate::runtime::from_value(value).map(Self::Duo)
-            }
-            ::std::option::Option::Some("okta_email") => {
-                crate::runtime::from_value(value).map(Self::OktaEmail)
-            }
-            ::std::option::Option::Some("google_otp") => {
-                crate::runtime::from_value(value).map(Self::GoogleOtp)
-            }
-            ::std::option::Option::Some("external_idp") => {
-                crate::runtime::from_value(value).map(Self::ExternalIdp)
-            }
-            ::std::option::Option::Some("okta_password") => {
-                crate::runtime::from_value(value).map(Self::OktaPassword)
-            }
-            ::std::option::Option::Some("okta_verify") => {
-                crate::runtime::from_value(value).map(Self::OktaVerify)
-            }
-            ::std::option::Option::Some("onprem_mfa") => {
-                crate::runtime::from_value(value).map(Self::OnpremMfa)
-            }
-            ::std::option::Option::Some("phone_number") => {
-                crate::runtime::from_value(value).map(Self::PhoneNumber)
-            }
-            ::std::option::Option::Some("security_key") => {
-                crate::runtime::from_value(value).map(Self::SecurityKey)
-            }
-            ::std::option::Option::Some("security_question") => {
-                crate::runtime::from_value(value).map(Self::SecurityQuestion)
-            }
-            ::std::option::Option::Some("symantec_vip") => {
-                crate::runtime::from_value(value).map(Self::SymantecVip)
-            }
-            ::std::option::Option::Some("smart_card_idp") => {
-                crate::runtime::from_value(value).map(Self::SmartCardIdp)
-            }
-            ::std::option::Option::Some("webauthn") => {
-                crate::runtime::from_value(value).map(Self::Webauthn)
-            }
-            ::std::option::Option::Some("yubikey_token") => {
-                crate::runtime::from_value(value).map(Self::YubikeyToken)
-            }
-            ::std::option::Option::Some("tac") => {
-                crate::runtime::from_value(value).map(Self::Tac)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "key").as_deref() {
+                    ::std::option::Option::Some("custom_app") => {
+                        crate::runtime::from_json(json).map(Self::CustomApp)
+                    }
+                    ::std::option::Option::Some("custom_otp") => {
+                        crate::runtime::from_json(json).map(Self::CustomOtp)
+                    }
+                    ::std::option::Option::Some("duo") => {
+                        crate::runtime::from_json(json).map(Self::Duo)
+                    }
+                    ::std::option::Option::Some("okta_email") => {
+                        crate::runtime::from_json(json).map(Self::OktaEmail)
+                    }
+                    ::std::option::Option::Some("google_otp") => {
+                        crate::runtime::from_json(json).map(Self::GoogleOtp)
+                    }
+                    ::std::option::Option::Some("external_idp") => {
+                        crate::runtime::from_json(json).map(Self::ExternalIdp)
+                    }
+                    ::std::option::Option::Some("okta_password") => {
+                        crate::runtime::from_json(json).map(Self::OktaPassword)
+                    }
+                    ::std::option::Option::Some("okta_verify") => {
+                        crate::runtime::from_json(json).map(Self::OktaVerify)
+                    }
+                    ::std::option::Option::Some("onprem_mfa") => {
+                        crate::runtime::from_json(json).map(Self::OnpremMfa)
+                    }
+                    ::std::option::Option::Some("phone_number") => {
+                        crate::runtime::from_json(json).map(Self::PhoneNumber)
+                    }
+                    ::std::option::Option::Some("security_key") => {
+                        crate::runtime::from_json(json).map(Self::SecurityKey)
+                    }
+                    ::std::option::Option::Some("security_question") => {
+                        crate::runtime::from_json(json).map(Self::SecurityQuestion)
+                    }
+                    ::std::option::Option::Some("symantec_vip") => {
+                        crate::runtime::from_json(json).map(Self::SymantecVip)
+                    }
+                    ::std::option::Option::Some("smart_card_idp") => {
+                        crate::runtime::from_json(json).map(Self::SmartCardIdp)
+                    }
+                    ::std::option::Option::Some("webauthn") => {
+                        crate::runtime::from_json(json).map(Self::Webauthn)
+                    }
+                    ::std::option::Option::Some("yubikey_token") => {
+                        crate::runtime::from_json(json).map(Self::YubikeyToken)
+                    }
+                    ::std::option::Option::Some("tac") => {
+                        crate::runtime::from_json(json).map(Self::Tac)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

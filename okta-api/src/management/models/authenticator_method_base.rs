@@ -164,40 +164,44 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("sms")
-            | ::std::option::Option::Some("voice")
-            | ::std::option::Option::Some("email")
-            | ::std::option::Option::Some("password")
-            | ::std::option::Option::Some("security_question") => {
-                crate::runtime::from_value(value).map(Self::Simple)
-            }
-            ::std::option::Option::Some("push") => {
-                crate::runtime::from_value(value).map(Self::Push)
-            }
-            ::std::option::Option::Some("signed_nonce") => {
-                crate::runtime::from_value(value).map(Self::SignedNonce)
-            }
-            ::std::option::Option::Some("totp") => {
-                crate::runtime::from_value(value).map(Self::Totp)
-            }
-            ::std::option::Option::Some("otp") => {
-                crate::runtime::from_value(value).map(Self::Otp)
-            }
-            ::std::option::Option::Some("webauthn") => {
-                crate::runtime::from_value(value).map(Self::Webauthn)
-            }
-            ::std::option::Option::Some("idp")
-            | ::std::option::Option::Some("duo")
-            | ::std::option::Option::Some("cert") => {
-                crate::runtime::from_value(value).map(Self::WithVerifiableProperties)
-            }
-            ::std::option::Option::Some("tac") => {
-                crate::runtime::from_value(value).map(Self::Tac)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("sms")
+                    | ::std::option::Option::Some("voice")
+                    | ::std::option::Option::Some("email")
+                    | ::std::option::Option::Some("password")
+                    | ::std::option::Option::Some("security_question") => {
+                        crate::runtime::from_json(json).map(Self::Simple)
+                    }
+                    ::std::option::Option::Some("push") => {
+                        crate::runtime::from_json(json).map(Self::Push)
+                    }
+                    ::std::option::Option::Some("signed_nonce") => {
+                        crate::runtime::from_json(json).map(Self::SignedNonce)
+                    }
+                    ::std::option::Option::Some("totp") => {
+                        crate::runtime::from_json(json).map(Self::Totp)
+                    }
+                    ::std::option::Option::Some("otp") => {
+                        crate::runtime::from_json(json).map(Self::Otp)
+                    }
+                    ::std::option::Option::Some("webauthn") => {
+                        crate::runtime::from_json(json).map(Self::Webauthn)
+                    }
+                    ::std::option::Option::Some("idp")
+                    | ::std::option::Option::Some("duo")
+                    | ::std::option::Option::Some("cert") => {
+                        crate::runtime::from_json(json)
+                            .map(Self::WithVerifiableProperties)
+                    }
+                    ::std::option::Option::Some("tac") => {
+                        crate::runtime::from_json(json).map(Self::Tac)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -123,19 +123,23 @@ impl<'de> ::serde::Deserialize<'de> for BaseEmailServer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "authType") {
-            ::std::option::Option::Some("BASIC_SMTP_AUTH") => {
-                crate::runtime::from_value(value).map(Self::BasicSmtpAuth)
-            }
-            ::std::option::Option::Some("OAUTH2_CLIENT_CREDENTIALS") => {
-                crate::runtime::from_value(value).map(Self::Oauth2ClientCredentials)
-            }
-            ::std::option::Option::Some("OAUTH2_JWT_BEARER_GRANT") => {
-                crate::runtime::from_value(value).map(Self::Oauth2JwtBearerGrant)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "authType").as_deref() {
+                    ::std::option::Option::Some("BASIC_SMTP_AUTH") => {
+                        crate::runtime::from_json(json).map(Self::BasicSmtpAuth)
+                    }
+                    ::std::option::Option::Some("OAUTH2_CLIENT_CREDENTIALS") => {
+                        crate::runtime::from_json(json)
+                            .map(Self::Oauth2ClientCredentials)
+                    }
+                    ::std::option::Option::Some("OAUTH2_JWT_BEARER_GRANT") => {
+                        crate::runtime::from_json(json).map(Self::Oauth2JwtBearerGrant)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

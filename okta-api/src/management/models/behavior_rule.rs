@@ -161,25 +161,28 @@ impl<'de> ::serde::Deserialize<'de> for BehaviorRule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("ANOMALOUS_LOCATION") => {
-                crate::runtime::from_value(value).map(Self::AnomalousLocation)
-            }
-            ::std::option::Option::Some("ANOMALOUS_IP") => {
-                crate::runtime::from_value(value).map(Self::AnomalousIp)
-            }
-            ::std::option::Option::Some("ANOMALOUS_DEVICE") => {
-                crate::runtime::from_value(value).map(Self::AnomalousDevice)
-            }
-            ::std::option::Option::Some("VELOCITY") => {
-                crate::runtime::from_value(value).map(Self::Velocity)
-            }
-            ::std::option::Option::Some("ANOMALOUS_ASN") => {
-                crate::runtime::from_value(value).map(Self::Asn)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("ANOMALOUS_LOCATION") => {
+                        crate::runtime::from_json(json).map(Self::AnomalousLocation)
+                    }
+                    ::std::option::Option::Some("ANOMALOUS_IP") => {
+                        crate::runtime::from_json(json).map(Self::AnomalousIp)
+                    }
+                    ::std::option::Option::Some("ANOMALOUS_DEVICE") => {
+                        crate::runtime::from_json(json).map(Self::AnomalousDevice)
+                    }
+                    ::std::option::Option::Some("VELOCITY") => {
+                        crate::runtime::from_json(json).map(Self::Velocity)
+                    }
+                    ::std::option::Option::Some("ANOMALOUS_ASN") => {
+                        crate::runtime::from_json(json).map(Self::Asn)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

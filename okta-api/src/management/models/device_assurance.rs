@@ -214,25 +214,28 @@ impl<'de> ::serde::Deserialize<'de> for DeviceAssurance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "platform") {
-            ::std::option::Option::Some("WINDOWS") => {
-                crate::runtime::from_value(value).map(Self::WindowsPlatform)
-            }
-            ::std::option::Option::Some("MACOS") => {
-                crate::runtime::from_value(value).map(Self::MacOsPlatform)
-            }
-            ::std::option::Option::Some("CHROMEOS") => {
-                crate::runtime::from_value(value).map(Self::ChromeOsPlatform)
-            }
-            ::std::option::Option::Some("IOS") => {
-                crate::runtime::from_value(value).map(Self::IosPlatform)
-            }
-            ::std::option::Option::Some("ANDROID") => {
-                crate::runtime::from_value(value).map(Self::AndroidPlatform)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "platform").as_deref() {
+                    ::std::option::Option::Some("WINDOWS") => {
+                        crate::runtime::from_json(json).map(Self::WindowsPlatform)
+                    }
+                    ::std::option::Option::Some("MACOS") => {
+                        crate::runtime::from_json(json).map(Self::MacOsPlatform)
+                    }
+                    ::std::option::Option::Some("CHROMEOS") => {
+                        crate::runtime::from_json(json).map(Self::ChromeOsPlatform)
+                    }
+                    ::std::option::Option::Some("IOS") => {
+                        crate::runtime::from_json(json).map(Self::IosPlatform)
+                    }
+                    ::std::option::Option::Some("ANDROID") => {
+                        crate::runtime::from_json(json).map(Self::AndroidPlatform)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -70,16 +70,19 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentPolicyAuthenticatorGracePeriod
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("BY_DATE_TIME") => {
-                crate::runtime::from_value(value).map(Self::ByDateTime)
-            }
-            ::std::option::Option::Some("BY_SKIP_COUNT") => {
-                crate::runtime::from_value(value).map(Self::BySkipCount)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("BY_DATE_TIME") => {
+                        crate::runtime::from_json(json).map(Self::ByDateTime)
+                    }
+                    ::std::option::Option::Some("BY_SKIP_COUNT") => {
+                        crate::runtime::from_json(json).map(Self::BySkipCount)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

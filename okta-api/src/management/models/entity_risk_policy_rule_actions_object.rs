@@ -58,16 +58,19 @@ impl<'de> ::serde::Deserialize<'de> for EntityRiskPolicyRuleActionsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "action") {
-            ::std::option::Option::Some("RUN_WORKFLOW") => {
-                crate::runtime::from_value(value).map(Self::RunWorkflow)
-            }
-            ::std::option::Option::Some("TERMINATE_ALL_SESSIONS") => {
-                crate::runtime::from_value(value).map(Self::TerminateAllSessions)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "action").as_deref() {
+                    ::std::option::Option::Some("RUN_WORKFLOW") => {
+                        crate::runtime::from_json(json).map(Self::RunWorkflow)
+                    }
+                    ::std::option::Option::Some("TERMINATE_ALL_SESSIONS") => {
+                        crate::runtime::from_json(json).map(Self::TerminateAllSessions)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -69,16 +69,19 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookChannelCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("HTTP") => {
-                crate::runtime::from_value(value).map(Self::Http)
-            }
-            ::std::option::Option::Some("OAUTH") => {
-                crate::runtime::from_value(value).map(Self::Oauth)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("HTTP") => {
+                        crate::runtime::from_json(json).map(Self::Http)
+                    }
+                    ::std::option::Option::Some("OAUTH") => {
+                        crate::runtime::from_json(json).map(Self::Oauth)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

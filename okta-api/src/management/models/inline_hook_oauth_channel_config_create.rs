@@ -64,16 +64,19 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookOauthChannelConfigCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "authType") {
-            ::std::option::Option::Some("client_secret_post") => {
-                crate::runtime::from_value(value).map(Self::ClientSecret)
-            }
-            ::std::option::Option::Some("private_key_jwt") => {
-                crate::runtime::from_value(value).map(Self::PrivateKeyJwt)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "authType").as_deref() {
+                    ::std::option::Option::Some("client_secret_post") => {
+                        crate::runtime::from_json(json).map(Self::ClientSecret)
+                    }
+                    ::std::option::Option::Some("private_key_jwt") => {
+                        crate::runtime::from_json(json).map(Self::PrivateKeyJwt)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -105,16 +105,19 @@ impl<'de> ::serde::Deserialize<'de> for LogStream {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("aws_eventbridge") => {
-                crate::runtime::from_value(value).map(Self::Aws)
-            }
-            ::std::option::Option::Some("splunk_cloud_logstreaming") => {
-                crate::runtime::from_value(value).map(Self::Splunk)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("aws_eventbridge") => {
+                        crate::runtime::from_json(json).map(Self::Aws)
+                    }
+                    ::std::option::Option::Some("splunk_cloud_logstreaming") => {
+                        crate::runtime::from_json(json).map(Self::Splunk)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

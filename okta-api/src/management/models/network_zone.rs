@@ -147,19 +147,22 @@ impl<'de> ::serde::Deserialize<'de> for NetworkZone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("IP") => {
-                crate::runtime::from_value(value).map(Self::Ip)
-            }
-            ::std::option::Option::Some("DYNAMIC") => {
-                crate::runtime::from_value(value).map(Self::Dynamic)
-            }
-            ::std::option::Option::Some("DYNAMIC_V2") => {
-                crate::runtime::from_value(value).map(Self::EnhancedDynamic)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("IP") => {
+                        crate::runtime::from_json(json).map(Self::Ip)
+                    }
+                    ::std::option::Option::Some("DYNAMIC") => {
+                        crate::runtime::from_json(json).map(Self::Dynamic)
+                    }
+                    ::std::option::Option::Some("DYNAMIC_V2") => {
+                        crate::runtime::from_json(json).map(Self::EnhancedDynamic)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

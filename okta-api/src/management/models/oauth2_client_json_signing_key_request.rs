@@ -52,16 +52,19 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonSigningKeyRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "kty") {
-            ::std::option::Option::Some("RSA") => {
-                crate::runtime::from_value(value).map(Self::WebKeyRsa)
-            }
-            ::std::option::Option::Some("EC") => {
-                crate::runtime::from_value(value).map(Self::WebKeyEc)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "kty").as_deref() {
+                    ::std::option::Option::Some("RSA") => {
+                        crate::runtime::from_json(json).map(Self::WebKeyRsa)
+                    }
+                    ::std::option::Option::Some("EC") => {
+                        crate::runtime::from_json(json).map(Self::WebKeyEc)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -61,16 +61,19 @@ impl<'de> ::serde::Deserialize<'de> for OrgContactTypeObj {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "contactType") {
-            ::std::option::Option::Some("BILLING") => {
-                crate::runtime::from_value(value).map(Self::Billing)
-            }
-            ::std::option::Option::Some("TECHNICAL") => {
-                crate::runtime::from_value(value).map(Self::Technical)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "contactType").as_deref() {
+                    ::std::option::Option::Some("BILLING") => {
+                        crate::runtime::from_json(json).map(Self::Billing)
+                    }
+                    ::std::option::Option::Some("TECHNICAL") => {
+                        crate::runtime::from_json(json).map(Self::Technical)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -159,16 +159,19 @@ impl<'de> ::serde::Deserialize<'de> for OsAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "platform") {
-            ::std::option::Option::Some("WINDOWS") => {
-                crate::runtime::from_value(value).map(Self::Windows)
-            }
-            ::std::option::Option::Some("MACOS") => {
-                crate::runtime::from_value(value).map(Self::MacOs)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "platform").as_deref() {
+                    ::std::option::Option::Some("WINDOWS") => {
+                        crate::runtime::from_json(json).map(Self::Windows)
+                    }
+                    ::std::option::Option::Some("MACOS") => {
+                        crate::runtime::from_json(json).map(Self::MacOs)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -325,46 +325,51 @@ impl<'de> ::serde::Deserialize<'de> for PolicyRule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("ACCESS_POLICY") => {
-                crate::runtime::from_value(value).map(Self::Access)
-            }
-            ::std::option::Option::Some("PASSWORD") => {
-                crate::runtime::from_value(value).map(Self::Password)
-            }
-            ::std::option::Option::Some("PROFILE_ENROLLMENT") => {
-                crate::runtime::from_value(value).map(Self::ProfileEnrollment)
-            }
-            ::std::option::Option::Some("SIGN_ON") => {
-                crate::runtime::from_value(value).map(Self::OktaSignOn)
-            }
-            ::std::option::Option::Some("IDP_DISCOVERY") => {
-                crate::runtime::from_value(value).map(Self::IdpDiscovery)
-            }
-            ::std::option::Option::Some("POST_AUTH_SESSION") => {
-                crate::runtime::from_value(value).map(Self::PostAuthSession)
-            }
-            ::std::option::Option::Some("ENTITY_RISK") => {
-                crate::runtime::from_value(value).map(Self::EntityRisk)
-            }
-            ::std::option::Option::Some("MFA_ENROLL") => {
-                crate::runtime::from_value(value).map(Self::AuthenticatorEnrollment)
-            }
-            ::std::option::Option::Some("SESSION_VIOLATION_DETECTION") => {
-                crate::runtime::from_value(value).map(Self::SessionViolationDetection)
-            }
-            ::std::option::Option::Some("DEVICE_SIGNAL_COLLECTION") => {
-                crate::runtime::from_value(value).map(Self::DeviceSignalCollection)
-            }
-            ::std::option::Option::Some("CLIENT_UPDATE") => {
-                crate::runtime::from_value(value).map(Self::ClientUpdate)
-            }
-            ::std::option::Option::Some("IDENTITY_CLAIM_SOURCING") => {
-                crate::runtime::from_value(value).map(Self::IdentityClaimSourcing)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("ACCESS_POLICY") => {
+                        crate::runtime::from_json(json).map(Self::Access)
+                    }
+                    ::std::option::Option::Some("PASSWORD") => {
+                        crate::runtime::from_json(json).map(Self::Password)
+                    }
+                    ::std::option::Option::Some("PROFILE_ENROLLMENT") => {
+                        crate::runtime::from_json(json).map(Self::ProfileEnrollment)
+                    }
+                    ::std::option::Option::Some("SIGN_ON") => {
+                        crate::runtime::from_json(json).map(Self::OktaSignOn)
+                    }
+                    ::std::option::Option::Some("IDP_DISCOVERY") => {
+                        crate::runtime::from_json(json).map(Self::IdpDiscovery)
+                    }
+                    ::std::option::Option::Some("POST_AUTH_SESSION") => {
+                        crate::runtime::from_json(json).map(Self::PostAuthSession)
+                    }
+                    ::std::option::Option::Some("ENTITY_RISK") => {
+                        crate::runtime::from_json(json).map(Self::EntityRisk)
+                    }
+                    ::std::option::Option::Some("MFA_ENROLL") => {
+                        crate::runtime::from_json(json)
+                            .map(Self::AuthenticatorEnrollment)
+                    }
+                    ::std::option::Option::Some("SESSION_VIOLATION_DETECTION") => {
+                        crate::runtime::from_json(json)
+                            .map(Self::SessionViolationDetection)
+                    }
+                    ::std::option::Option::Some("DEVICE_SIGNAL_COLLECTION") => {
+                        crate::runtime::from_json(json).map(Self::DeviceSignalCollection)
+                    }
+                    ::std::option::Option::Some("CLIENT_UPDATE") => {
+                        crate::runtime::from_json(json).map(Self::ClientUpdate)
+                    }
+                    ::std::option::Option::Some("IDENTITY_CLAIM_SOURCING") => {
+                        crate::runtime::from_json(json).map(Self::IdentityClaimSourcing)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

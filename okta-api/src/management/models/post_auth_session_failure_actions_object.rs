@@ -58,16 +58,19 @@ impl<'de> ::serde::Deserialize<'de> for PostAuthSessionFailureActionsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "action") {
-            ::std::option::Option::Some("RUN_WORKFLOW") => {
-                crate::runtime::from_value(value).map(Self::RunWorkflow)
-            }
-            ::std::option::Option::Some("TERMINATE_SESSION") => {
-                crate::runtime::from_value(value).map(Self::TerminateSession)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "action").as_deref() {
+                    ::std::option::Option::Some("RUN_WORKFLOW") => {
+                        crate::runtime::from_json(json).map(Self::RunWorkflow)
+                    }
+                    ::std::option::Option::Some("TERMINATE_SESSION") => {
+                        crate::runtime::from_json(json).map(Self::TerminateSession)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

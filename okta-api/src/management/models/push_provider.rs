@@ -93,16 +93,19 @@ impl<'de> ::serde::Deserialize<'de> for PushProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "providerType") {
-            ::std::option::Option::Some("APNS") => {
-                crate::runtime::from_value(value).map(Self::Apns)
-            }
-            ::std::option::Option::Some("FCM") => {
-                crate::runtime::from_value(value).map(Self::Fcm)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "providerType").as_deref() {
+                    ::std::option::Option::Some("APNS") => {
+                        crate::runtime::from_json(json).map(Self::Apns)
+                    }
+                    ::std::option::Option::Some("FCM") => {
+                        crate::runtime::from_json(json).map(Self::Fcm)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -81,16 +81,19 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "requestType") {
-            ::std::option::Option::Some("self.service.registration") => {
-                crate::runtime::from_value(value).map(Self::SsrData)
-            }
-            ::std::option::Option::Some("progressive.profile") => {
-                crate::runtime::from_value(value).map(Self::PpData)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "requestType").as_deref() {
+                    ::std::option::Option::Some("self.service.registration") => {
+                        crate::runtime::from_json(json).map(Self::SsrData)
+                    }
+                    ::std::option::Option::Some("progressive.profile") => {
+                        crate::runtime::from_json(json).map(Self::PpData)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -60,19 +60,22 @@ impl<'de> ::serde::Deserialize<'de> for ResendUserFactor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "factorType") {
-            ::std::option::Option::Some("call") => {
-                crate::runtime::from_value(value).map(Self::Call)
-            }
-            ::std::option::Option::Some("email") => {
-                crate::runtime::from_value(value).map(Self::Email)
-            }
-            ::std::option::Option::Some("sms") => {
-                crate::runtime::from_value(value).map(Self::Sms)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "factorType").as_deref() {
+                    ::std::option::Option::Some("call") => {
+                        crate::runtime::from_json(json).map(Self::Call)
+                    }
+                    ::std::option::Option::Some("email") => {
+                        crate::runtime::from_json(json).map(Self::Email)
+                    }
+                    ::std::option::Option::Some("sms") => {
+                        crate::runtime::from_json(json).map(Self::Sms)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -50,16 +50,19 @@ impl<'de> ::serde::Deserialize<'de> for SamlAttributeStatement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("EXPRESSION") => {
-                crate::runtime::from_value(value).map(Self::Expression)
-            }
-            ::std::option::Option::Some("GROUP") => {
-                crate::runtime::from_value(value).map(Self::Group)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("EXPRESSION") => {
+                        crate::runtime::from_json(json).map(Self::Expression)
+                    }
+                    ::std::option::Option::Some("GROUP") => {
+                        crate::runtime::from_json(json).map(Self::Group)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

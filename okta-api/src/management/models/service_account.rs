@@ -142,16 +142,19 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "accountType") {
-            ::std::option::Option::Some("APP_ACCOUNT") => {
-                crate::runtime::from_value(value).map(Self::DetailsApp)
-            }
-            ::std::option::Option::Some("OKTA_USER_ACCOUNT") => {
-                crate::runtime::from_value(value).map(Self::DetailsOktaUser)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "accountType").as_deref() {
+                    ::std::option::Option::Some("APP_ACCOUNT") => {
+                        crate::runtime::from_json(json).map(Self::DetailsApp)
+                    }
+                    ::std::option::Option::Some("OKTA_USER_ACCOUNT") => {
+                        crate::runtime::from_json(json).map(Self::DetailsOktaUser)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

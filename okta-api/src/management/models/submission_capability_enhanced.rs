@@ -92,28 +92,31 @@ impl<'de> ::serde::Deserialize<'de> for SubmissionCapabilityEnhanced {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "capability") {
-            ::std::option::Option::Some("SSO") => {
-                crate::runtime::from_value(value).map(Self::Sso)
-            }
-            ::std::option::Option::Some("UNIVERSAL_LOGOUT") => {
-                crate::runtime::from_value(value).map(Self::UniversalLogout)
-            }
-            ::std::option::Option::Some("PROVISIONING") => {
-                crate::runtime::from_value(value).map(Self::Provisioning)
-            }
-            ::std::option::Option::Some("ENTITLEMENTS") => {
-                crate::runtime::from_value(value).map(Self::Entitlements)
-            }
-            ::std::option::Option::Some("API_SERVICE") => {
-                crate::runtime::from_value(value).map(Self::ApiService)
-            }
-            ::std::option::Option::Some("IDV") => {
-                crate::runtime::from_value(value).map(Self::Idv)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "capability").as_deref() {
+                    ::std::option::Option::Some("SSO") => {
+                        crate::runtime::from_json(json).map(Self::Sso)
+                    }
+                    ::std::option::Option::Some("UNIVERSAL_LOGOUT") => {
+                        crate::runtime::from_json(json).map(Self::UniversalLogout)
+                    }
+                    ::std::option::Option::Some("PROVISIONING") => {
+                        crate::runtime::from_json(json).map(Self::Provisioning)
+                    }
+                    ::std::option::Option::Some("ENTITLEMENTS") => {
+                        crate::runtime::from_json(json).map(Self::Entitlements)
+                    }
+                    ::std::option::Option::Some("API_SERVICE") => {
+                        crate::runtime::from_json(json).map(Self::ApiService)
+                    }
+                    ::std::option::Option::Some("IDV") => {
+                        crate::runtime::from_json(json).map(Self::Idv)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -277,46 +277,49 @@ impl<'de> ::serde::Deserialize<'de> for UserFactor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "factorType") {
-            ::std::option::Option::Some("call") => {
-                crate::runtime::from_value(value).map(Self::Call)
-            }
-            ::std::option::Option::Some("email") => {
-                crate::runtime::from_value(value).map(Self::Email)
-            }
-            ::std::option::Option::Some("push") => {
-                crate::runtime::from_value(value).map(Self::Push)
-            }
-            ::std::option::Option::Some("question") => {
-                crate::runtime::from_value(value).map(Self::SecurityQuestion)
-            }
-            ::std::option::Option::Some("sms") => {
-                crate::runtime::from_value(value).map(Self::Sms)
-            }
-            ::std::option::Option::Some("token") => {
-                crate::runtime::from_value(value).map(Self::Token)
-            }
-            ::std::option::Option::Some("token:hardware") => {
-                crate::runtime::from_value(value).map(Self::TokenHardware)
-            }
-            ::std::option::Option::Some("token:hotp") => {
-                crate::runtime::from_value(value).map(Self::TokenHotp)
-            }
-            ::std::option::Option::Some("token:software:totp") => {
-                crate::runtime::from_value(value).map(Self::TokenSoftwareTotp)
-            }
-            ::std::option::Option::Some("u2f") => {
-                crate::runtime::from_value(value).map(Self::U2f)
-            }
-            ::std::option::Option::Some("web") => {
-                crate::runtime::from_value(value).map(Self::Web)
-            }
-            ::std::option::Option::Some("webauthn") => {
-                crate::runtime::from_value(value).map(Self::WebAuthn)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "factorType").as_deref() {
+                    ::std::option::Option::Some("call") => {
+                        crate::runtime::from_json(json).map(Self::Call)
+                    }
+                    ::std::option::Option::Some("email") => {
+                        crate::runtime::from_json(json).map(Self::Email)
+                    }
+                    ::std::option::Option::Some("push") => {
+                        crate::runtime::from_json(json).map(Self::Push)
+                    }
+                    ::std::option::Option::Some("question") => {
+                        crate::runtime::from_json(json).map(Self::SecurityQuestion)
+                    }
+                    ::std::option::Option::Some("sms") => {
+                        crate::runtime::from_json(json).map(Self::Sms)
+                    }
+                    ::std::option::Option::Some("token") => {
+                        crate::runtime::from_json(json).map(Self::Token)
+                    }
+                    ::std::option::Option::Some("token:hardware") => {
+                        crate::runtime::from_json(json).map(Self::TokenHardware)
+                    }
+                    ::std::option::Option::Some("token:hotp") => {
+                        crate::runtime::from_json(json).map(Self::TokenHotp)
+                    }
+                    ::std::option::Option::Some("token:software:totp") => {
+                        crate::runtime::from_json(json).map(Self::TokenSoftwareTotp)
+                    }
+                    ::std::option::Option::Some("u2f") => {
+                        crate::runtime::from_json(json).map(Self::U2f)
+                    }
+                    ::std::option::Option::Some("web") => {
+                        crate::runtime::from_json(json).map(Self::Web)
+                    }
+                    ::std::option::Option::Some("webauthn") => {
+                        crate::runtime::from_json(json).map(Self::WebAuthn)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

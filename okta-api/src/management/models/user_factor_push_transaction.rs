@@ -92,22 +92,25 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorPushTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "factorResult") {
-            ::std::option::Option::Some("WAITING") => {
-                crate::runtime::from_value(value).map(Self::WaitingNoNmc)
-            }
-            ::std::option::Option::Some("WAITING (with number matching challenge)") => {
-                crate::runtime::from_value(value).map(Self::WaitingNmc)
-            }
-            ::std::option::Option::Some("REJECTED") => {
-                crate::runtime::from_value(value).map(Self::Rejected)
-            }
-            ::std::option::Option::Some("TIMEOUT") => {
-                crate::runtime::from_value(value).map(Self::Timeout)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "factorResult").as_deref() {
+                    ::std::option::Option::Some("WAITING") => {
+                        crate::runtime::from_json(json).map(Self::WaitingNoNmc)
+                    }
+                    ::std::option::Option::Some(
+                        "WAITING (with number matching challenge)",
+                    ) => crate::runtime::from_json(json).map(Self::WaitingNmc),
+                    ::std::option::Option::Some("REJECTED") => {
+                        crate::runtime::from_json(json).map(Self::Rejected)
+                    }
+                    ::std::option::Option::Some("TIMEOUT") => {
+                        crate::runtime::from_json(json).map(Self::Timeout)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -71,18 +71,21 @@ impl<'de> ::serde::Deserialize<'de> for UserRiskGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "riskLevel") {
-            ::std::option::Option::Some("HIGH")
-            | ::std::option::Option::Some("MEDIUM")
-            | ::std::option::Option::Some("LOW") => {
-                crate::runtime::from_value(value).map(Self::LevelExists)
-            }
-            ::std::option::Option::Some("NONE") => {
-                crate::runtime::from_value(value).map(Self::None)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "riskLevel").as_deref() {
+                    ::std::option::Option::Some("HIGH")
+                    | ::std::option::Option::Some("MEDIUM")
+                    | ::std::option::Option::Some("LOW") => {
+                        crate::runtime::from_json(json).map(Self::LevelExists)
+                    }
+                    ::std::option::Option::Some("NONE") => {
+                        crate::runtime::from_json(json).map(Self::None)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

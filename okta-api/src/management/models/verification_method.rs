@@ -78,19 +78,23 @@ impl<'de> ::serde::Deserialize<'de> for VerificationMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "type") {
-            ::std::option::Option::Some("ASSURANCE") => {
-                crate::runtime::from_value(value).map(Self::Assurance)
-            }
-            ::std::option::Option::Some("AUTH_METHOD_CHAIN") => {
-                crate::runtime::from_value(value).map(Self::AuthenticationMethodChain)
-            }
-            ::std::option::Option::Some("ID_PROOFING") => {
-                crate::runtime::from_value(value).map(Self::Idproofing)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "type").as_deref() {
+                    ::std::option::Option::Some("ASSURANCE") => {
+                        crate::runtime::from_json(json).map(Self::Assurance)
+                    }
+                    ::std::option::Option::Some("AUTH_METHOD_CHAIN") => {
+                        crate::runtime::from_json(json)
+                            .map(Self::AuthenticationMethodChain)
+                    }
+                    ::std::option::Option::Some("ID_PROOFING") => {
+                        crate::runtime::from_json(json).map(Self::Idproofing)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

@@ -67,16 +67,19 @@ impl<'de> ::serde::Deserialize<'de> for JsonWebKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "kty") {
-            ::std::option::Option::Some("sig") => {
-                crate::runtime::from_value(value).map(Self::Ec)
-            }
-            ::std::option::Option::Some("enc") => {
-                crate::runtime::from_value(value).map(Self::Rsa)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "kty").as_deref() {
+                    ::std::option::Option::Some("sig") => {
+                        crate::runtime::from_json(json).map(Self::Ec)
+                    }
+                    ::std::option::Option::Some("enc") => {
+                        crate::runtime::from_json(json).map(Self::Rsa)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

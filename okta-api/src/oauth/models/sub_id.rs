@@ -49,16 +49,19 @@ impl<'de> ::serde::Deserialize<'de> for SubId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "format") {
-            ::std::option::Option::Some("opaque") => {
-                crate::runtime::from_value(value).map(Self::Opaque)
-            }
-            ::std::option::Option::Some("iss_sub") => {
-                crate::runtime::from_value(value).map(Self::IssSub)
-            }
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "format").as_deref() {
+                    ::std::option::Option::Some("opaque") => {
+                        crate::runtime::from_json(json).map(Self::Opaque)
+                    }
+                    ::std::option::Option::Some("iss_sub") => {
+                        crate::runtime::from_json(json).map(Self::IssSub)
+                    }
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }

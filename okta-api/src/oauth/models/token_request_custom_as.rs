@@ -176,46 +176,61 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestCustomAs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match crate::runtime::discriminator(&value, "grant_type") {
-            ::std::option::Option::Some("authorization_code") => {
-                crate::runtime::from_value(value).map(Self::AuthorizationCode)
-            }
-            ::std::option::Option::Some("client_credentials") => {
-                crate::runtime::from_value(value).map(Self::ClientCredentials)
-            }
-            ::std::option::Option::Some("password") => {
-                crate::runtime::from_value(value).map(Self::Password)
-            }
-            ::std::option::Option::Some("refresh_token") => {
-                crate::runtime::from_value(value).map(Self::RefreshToken)
-            }
-            ::std::option::Option::Some(
-                "urn:ietf:params:oauth:grant-type:saml2-bearer",
-            ) => crate::runtime::from_value(value).map(Self::SamlBearer),
-            ::std::option::Option::Some(
-                "urn:ietf:params:oauth:grant-type:token-exchange",
-            ) => crate::runtime::from_value(value).map(Self::TokenExchange),
-            ::std::option::Option::Some("urn:openid:params:grant-type:ciba") => {
-                crate::runtime::from_value(value).map(Self::Ciba)
-            }
-            ::std::option::Option::Some("urn:okta:params:oauth:grant-type:otp") => {
-                crate::runtime::from_value(value).map(Self::DirectAuthenticationOtp)
-            }
-            ::std::option::Option::Some("urn:okta:params:oauth:grant-type:oob") => {
-                crate::runtime::from_value(value).map(Self::DirectAuthenticationOob)
-            }
-            ::std::option::Option::Some("http://auth0.com/oauth/grant-type/mfa-otp") => {
-                crate::runtime::from_value(value).map(Self::DirectAuthenticationMfaOtp)
-            }
-            ::std::option::Option::Some("http://auth0.com/oauth/grant-type/mfa-oob") => {
-                crate::runtime::from_value(value).map(Self::DirectAuthenticationMfaOob)
-            }
-            ::std::option::Option::Some(
-                "urn:ietf:params:oauth:grant-type:jwt-bearer",
-            ) => crate::runtime::from_value(value).map(Self::JwtBearer),
-            _ => crate::runtime::from_value(value).map(Self::Other),
-        }
-            .map_err(::serde::de::Error::custom)
+        crate::runtime::buffered(
+            deserializer,
+            |json| {
+                match crate::runtime::discriminator(json, "grant_type").as_deref() {
+                    ::std::option::Option::Some("authorization_code") => {
+                        crate::runtime::from_json(json).map(Self::AuthorizationCode)
+                    }
+                    ::std::option::Option::Some("client_credentials") => {
+                        crate::runtime::from_json(json).map(Self::ClientCredentials)
+                    }
+                    ::std::option::Option::Some("password") => {
+                        crate::runtime::from_json(json).map(Self::Password)
+                    }
+                    ::std::option::Option::Some("refresh_token") => {
+                        crate::runtime::from_json(json).map(Self::RefreshToken)
+                    }
+                    ::std::option::Option::Some(
+                        "urn:ietf:params:oauth:grant-type:saml2-bearer",
+                    ) => crate::runtime::from_json(json).map(Self::SamlBearer),
+                    ::std::option::Option::Some(
+                        "urn:ietf:params:oauth:grant-type:token-exchange",
+                    ) => crate::runtime::from_json(json).map(Self::TokenExchange),
+                    ::std::option::Option::Some("urn:openid:params:grant-type:ciba") => {
+                        crate::runtime::from_json(json).map(Self::Ciba)
+                    }
+                    ::std::option::Option::Some(
+                        "urn:okta:params:oauth:grant-type:otp",
+                    ) => {
+                        crate::runtime::from_json(json)
+                            .map(Self::DirectAuthenticationOtp)
+                    }
+                    ::std::option::Option::Some(
+                        "urn:okta:params:oauth:grant-type:oob",
+                    ) => {
+                        crate::runtime::from_json(json)
+                            .map(Self::DirectAuthenticationOob)
+                    }
+                    ::std::option::Option::Some(
+                        "http://auth0.com/oauth/grant-type/mfa-otp",
+                    ) => {
+                        crate::runtime::from_json(json)
+                            .map(Self::DirectAuthenticationMfaOtp)
+                    }
+                    ::std::option::Option::Some(
+                        "http://auth0.com/oauth/grant-type/mfa-oob",
+                    ) => {
+                        crate::runtime::from_json(json)
+                            .map(Self::DirectAuthenticationMfaOob)
+                    }
+                    ::std::option::Option::Some(
+                        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                    ) => crate::runtime::from_json(json).map(Self::JwtBearer),
+                    _ => crate::runtime::from_json(json).map(Self::Other),
+                }
+            },
+        )
     }
 }
