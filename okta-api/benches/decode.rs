@@ -1,6 +1,7 @@
 //! Decoding a page of 200 users recorded from a real org into the generated
 //! models, and encoding it back, against `serde_json::Value` on the same
-//! bytes (the baseline).
+//! bytes (the baseline); and decoding a page of 200 applications (the
+//! spec's examples), a polymorphic type read whole before its subtype.
 //!
 //! `cargo bench -p okta-api --bench decode` (or `cargo xtask bench runtime`,
 //! which prints the ratios). Criterion times each one after the other; the
@@ -43,6 +44,28 @@ fn decode(c: &mut Criterion) {
     });
     group.finish();
 
+    let apps = support::applications_page(200).into_bytes();
+    let decoded: Vec<okta_api::management::models::Application> = serde_json::from_slice(&apps).unwrap();
+    assert!(
+        matches!(
+            decoded[3],
+            okta_api::management::models::Application::BrowserPlugin(_)
+        ),
+        "decoded by subtype"
+    );
+    let mut group = c.benchmark_group("decode-applications-page");
+    group.throughput(Throughput::Bytes(apps.len() as u64));
+    group.bench_function("baseline: serde_json::Value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&apps)).unwrap())
+    });
+    group.bench_function("management::models::Application", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<Vec<okta_api::management::models::Application>>(black_box(&apps))
+                .unwrap()
+        })
+    });
+    group.finish();
+
     let legacy: Vec<okta_api::legacy::models::User> = serde_json::from_slice(&page).unwrap();
     let value: serde_json::Value = serde_json::from_slice(&page).unwrap();
     let mut group = c.benchmark_group("encode-users-page");
@@ -81,6 +104,20 @@ fn decode(c: &mut Criterion) {
         decode(sdk, &|page| {
             black_box(serde_json::from_slice::<Vec<okta_api::legacy::models::User>>(page).unwrap());
         })
+    });
+    support::interleaved("decode, `management::models::Application`", calls, |sdk| {
+        for _ in 0..calls {
+            if sdk {
+                black_box(
+                    serde_json::from_slice::<Vec<okta_api::management::models::Application>>(black_box(
+                        &apps,
+                    ))
+                    .unwrap(),
+                );
+            } else {
+                black_box(serde_json::from_slice::<serde_json::Value>(black_box(&apps)).unwrap());
+            }
+        }
     });
     let encode = |sdk: bool, encode_sdk: &dyn Fn()| {
         for _ in 0..calls {

@@ -34,6 +34,34 @@ pub fn users_page(per_page: usize) -> String {
     serde_json::to_string(&users).expect("users serialize")
 }
 
+/// A page of `per_page` applications, as the Management spec's examples of
+/// listing them show them (six SAML apps and a browser plugin, repeated as
+/// needed): a polymorphic type, decoded by its `signOnMode`.
+pub fn applications_page(per_page: usize) -> String {
+    let spec = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../spec/okta-management-2026.06.3.yaml"
+    ))
+    .expect("the Management spec");
+    let spec: serde_json::Value = serde_yaml::from_str(&spec).expect("the spec is YAML");
+    let examples = spec["paths"]["/api/v1/apps"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["examples"]
+        .as_object()
+        .expect("examples of listing applications");
+    let apps: Vec<&serde_json::Value> = examples
+        .values()
+        .map(|example| match example["$ref"].as_str() {
+            Some(at) => &spec["components"]["examples"][at.rsplit('/').next().unwrap_or_default()],
+            None => example,
+        })
+        .filter_map(|example| example["value"].as_array())
+        .flatten()
+        .collect();
+    assert!(apps.len() > 1, "examples of listing applications");
+    let page: Vec<&serde_json::Value> = apps.into_iter().cycle().take(per_page).collect();
+    serde_json::to_string(&page).expect("applications serialize")
+}
+
 /// One canned response: extra header lines (each ending in `\r\n`) and a
 /// JSON body.
 pub struct Canned {
