@@ -138,6 +138,33 @@ fn decode(c: &mut Criterion) {
             black_box(serde_json::to_vec(black_box(&legacy)).unwrap());
         })
     });
+    // The floor for any encoder that writes these bytes with serde_json:
+    // the page's names and strings alone, escaped and written, without the
+    // objects around them.
+    let strings = strings_of(&value);
+    support::interleaved(
+        "encode floor: the page's strings alone, in okta-api's place",
+        calls,
+        |sdk| {
+            encode(sdk, &|| {
+                black_box(serde_json::to_vec(black_box(&strings)).unwrap());
+            })
+        },
+    );
+}
+
+/// Every property name and string value in `value`.
+fn strings_of(value: &serde_json::Value) -> Vec<&str> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().flat_map(strings_of).collect(),
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| std::iter::once(k.as_str()).chain(strings_of(v)))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// `value` without `null` properties, which the models read as absent.

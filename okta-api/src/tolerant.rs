@@ -10,7 +10,7 @@
 //! is read again, as a `serde_json::Value`, setting aside the property at
 //! each failing path until the value decodes. Each attempt decodes the
 //! value's bytes with the same deserializer as the first, and finds the
-//! failing path from serde_json's error position ([`crate::locate`]). A
+//! failing path from serde_json's error position (`locate.rs`). A
 //! client built with `strict_decoding(true)` skips this and fails as
 //! before.
 
