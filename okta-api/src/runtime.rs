@@ -482,24 +482,11 @@ impl Response {
         // does not fit. Every decode goes through this one deserializer.
         match serde_json::from_slice(&self.body) {
             Ok(decoded) => Ok(decoded),
-            Err(first) => {
-                let value = self.failed(first)?;
-                crate::tolerant::decode(value).map_err(|e| self.located(e))
-            }
-        }
-    }
-
-    /// The error for a body that did not decode at the first attempt, or,
-    /// for a tolerant client, the body as a `Value` to decode again.
-    fn failed(&self, first: serde_json::Error) -> Result<serde_json::Value, Error> {
-        if !first.is_data() {
             // Not JSON at all: serde's error says where.
-            return Err(self.decode_error(String::new(), first.to_string()));
+            Err(first) if !first.is_data() => Err(self.decode_error(String::new(), first.to_string())),
+            Err(first) if self.strict => Err(self.located(crate::locate::located(&self.body, &first))),
+            Err(_) => crate::tolerant::decode(&self.body).map_err(|e| self.located(e)),
         }
-        if self.strict {
-            return Err(self.located(crate::locate::located(&self.body, &first)));
-        }
-        serde_json::from_slice(&self.body).map_err(|_| self.decode_error(String::new(), first.to_string()))
     }
 
     fn located(&self, e: crate::locate::Located) -> Error {
@@ -696,7 +683,7 @@ pub fn discriminator(json: &[u8], property: &str) -> Option<String> {
 
 /// Decodes a subtype from an already parsed value.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, serde_json::Error> {
-    from_json(value.to_string().as_bytes())
+    from_json(&crate::tolerant::bytes(&value))
 }
 
 /// Decodes a subtype from its JSON text.

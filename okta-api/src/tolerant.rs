@@ -11,8 +11,9 @@
 //! each failing path until the value decodes. Each attempt decodes the
 //! value's bytes with the same deserializer as the first, and finds the
 //! failing path from serde_json's error position (`locate.rs`). A
-//! client built with `strict_decoding(true)` skips this and fails as
-//! before.
+//! polymorphic object mends its subtype the same way, from its own text, so
+//! a subtype that decodes is never read as a `Value`. A client built with
+//! `strict_decoding(true)` skips this and fails as before.
 
 use std::cell::Cell;
 
@@ -33,15 +34,15 @@ const MAX_SET_ASIDE: usize = 256;
 
 thread_local! {
     /// Whether a tolerant decode is running on this thread, so that the
-    /// polymorphic types (which decode their subtype from a `Value`) repair
-    /// their subtype too.
+    /// polymorphic types (which decode their subtype from its own JSON
+    /// text) repair their subtype too.
     static TOLERANT: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Decodes `value` as `T`, setting aside each property whose value does not
+/// Decodes `json` as `T`, setting aside each property whose value does not
 /// fit its declared type. The error is the first that could not be mended
 /// (a missing required property, a whole body of another shape, ...).
-pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Located> {
+pub fn decode<T: DeserializeOwned>(json: &[u8]) -> Result<T, Located> {
     struct Restore(bool);
     impl Drop for Restore {
         fn drop(&mut self) {
@@ -49,7 +50,7 @@ pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Located> {
         }
     }
     let _restore = Restore(TOLERANT.replace(true));
-    repaired(value)
+    repaired(json)
 }
 
 /// `json` decoded as `T`, mended as [`decode`] does while a tolerant decode
@@ -57,9 +58,7 @@ pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Located> {
 /// this one gives it its own.
 pub(crate) fn from_json<T: DeserializeOwned>(json: &[u8]) -> Result<T, serde_json::Error> {
     let message = if TOLERANT.get() {
-        serde_json::from_slice(json)
-            .map_err(|e| crate::locate::message(&e))
-            .and_then(|value| repaired(value).map_err(Located::into_message))
+        repaired(json).map_err(Located::into_message)
     } else {
         serde_json::from_slice(json).map_err(|e| crate::locate::message(&e))
     };
@@ -67,58 +66,64 @@ pub(crate) fn from_json<T: DeserializeOwned>(json: &[u8]) -> Result<T, serde_jso
 }
 
 /// `value` as compact JSON, which always succeeds for a `Value`.
-fn bytes(value: &Value) -> Vec<u8> {
+pub(crate) fn bytes(value: &Value) -> Vec<u8> {
     value.to_string().into_bytes()
 }
 
-fn repaired<T: DeserializeOwned>(value: Value) -> Result<T, Located> {
+fn repaired<T: DeserializeOwned>(json: &[u8]) -> Result<T, Located> {
     let mut decoded = None;
-    repair(value, &mut |bytes| {
+    repair(json, &mut |bytes| {
         decoded = Some(crate::locate::from_slice(bytes)?);
         Ok(())
     })?;
     decoded.ok_or_else(|| Located::new(Path::default(), "nothing was decoded".into()))
 }
 
-/// Sets aside what `attempt` fails on until it decodes `value`'s bytes; not
-/// generic, so compiled once rather than once per type.
-fn repair(mut value: Value, attempt: &mut dyn FnMut(&[u8]) -> Result<(), Located>) -> Result<(), Located> {
+/// Sets aside what `attempt` fails on until it decodes; not generic, so
+/// compiled once rather than once per type. `json` itself is tried first:
+/// it is parsed as a `Value`, to be mended, only once that fails.
+fn repair(json: &[u8], attempt: &mut dyn FnMut(&[u8]) -> Result<(), Located>) -> Result<(), Located> {
+    let mut error = match attempt(json) {
+        Ok(()) => return Ok(()),
+        Err(e) => e,
+    };
+    let Ok(mut value) = serde_json::from_slice::<Value>(json) else {
+        return Err(error);
+    };
     // The errors of the properties set aside so far, by path.
     let mut set_aside: Vec<(String, Located)> = Vec::new();
-    loop {
-        match attempt(&bytes(&value)) {
+    while set_aside.len() < MAX_SET_ASIDE && set_aside_at(&mut value, error.path()) {
+        tracing::warn!(
+            path = %error.path(),
+            error = %error.message(),
+            "a property does not fit its declared type; it reads as unset and is kept in additional_properties"
+        );
+        let next = attempt(&bytes(&value));
+        set_aside.push((error.path().to_string(), error));
+        match next {
             Ok(()) => return Ok(()),
-            Err(e) if set_aside.len() < MAX_SET_ASIDE && set_aside_at(&mut value, e.path()) => {
-                tracing::warn!(
-                    path = %e.path(),
-                    error = %e.message(),
-                    "a property does not fit its declared type; it reads as unset and is kept in additional_properties"
-                );
-                set_aside.push((e.path().to_string(), e));
-            }
-            Err(e) => {
-                // A required property set aside is then missing: what is
-                // wrong is its value, as its own error said.
-                let missing = e
-                    .message()
-                    .strip_prefix("missing field `")
-                    .and_then(|m| m.split('`').next());
-                let property = missing.map(|name| match e.path().to_string().as_str() {
-                    "." => name.to_string(),
-                    parent => format!("{parent}.{name}"),
-                });
-                return Err(
-                    match set_aside
-                        .into_iter()
-                        .find(|(path, _)| Some(path) == property.as_ref())
-                    {
-                        Some((_, cause)) => cause,
-                        None => e,
-                    },
-                );
-            }
+            Err(e) => error = e,
         }
     }
+    // A required property set aside is then missing: what is wrong is its
+    // value, as its own error said.
+    let missing = error
+        .message()
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    let property = missing.map(|name| match error.path().to_string().as_str() {
+        "." => name.to_string(),
+        parent => format!("{parent}.{name}"),
+    });
+    Err(
+        match set_aside
+            .into_iter()
+            .find(|(path, _)| Some(path) == property.as_ref())
+        {
+            Some((_, cause)) => cause,
+            None => error,
+        },
+    )
 }
 
 /// Renames the property `path` ends at so that its struct reads it into
@@ -292,7 +297,7 @@ mod tests {
             serde_json::from_value::<Vec<Thing>>(body.clone()).is_err(),
             "strict decoding fails"
         );
-        let things: Vec<Thing> = decode(body.clone()).unwrap();
+        let things: Vec<Thing> = decode(&bytes(&body)).unwrap();
         assert_eq!(things[0].enabled, Some(true));
         let odd = &things[1];
         assert_eq!((odd.enabled, &odd.tags, odd.link.is_none()), (None, &None, true));
@@ -304,13 +309,13 @@ mod tests {
 
     #[test]
     fn a_value_of_another_shape_or_a_missing_required_property_still_fails() {
-        assert!(decode::<Thing>(json!([1])).is_err());
-        let err = decode::<Vec<Link>>(json!([{"rel": "self"}])).unwrap_err();
+        assert!(decode::<Thing>(&bytes(&json!([1]))).is_err());
+        let err = decode::<Vec<Link>>(&bytes(&json!([{"rel": "self"}]))).unwrap_err();
         assert_eq!(err.path().to_string(), "[0]");
         assert!(err.message().contains("missing field `href`"), "{err}");
         // A required property of the wrong type: its own error, not the
         // missing field that setting it aside leaves.
-        let err = decode::<Vec<Link>>(json!([{"href": {"url": "/x"}}])).unwrap_err();
+        let err = decode::<Vec<Link>>(&bytes(&json!([{"href": {"url": "/x"}}]))).unwrap_err();
         assert_eq!(err.path().to_string(), "[0].href");
         assert!(err.message().contains("invalid type: map"), "{err}");
         // A property set aside in a struct that keeps no untyped properties
@@ -322,7 +327,7 @@ mod tests {
             n: Option<u8>,
         }
         let _: Closed = serde_json::from_value(json!({"x": 1})).unwrap();
-        assert!(decode::<std::collections::BTreeMap<String, u8>>(json!({"a": "x"})).is_err());
+        assert!(decode::<std::collections::BTreeMap<String, u8>>(&bytes(&json!({"a": "x"}))).is_err());
     }
 
     #[test]
@@ -330,11 +335,42 @@ mod tests {
         // Two values that do not fit: the first is set aside, then the
         // second, and then the map that holds both, as it came.
         let body = json!([{"counts": {"a": 1, "b": "two", "c": "three"}, "link": {"href": "/x"}}]);
-        let things: Vec<Thing> = decode(body.clone()).unwrap();
+        let things: Vec<Thing> = decode(&bytes(&body)).unwrap();
         assert_eq!(things[0].counts, None);
         assert_eq!(things[0].additional_properties["counts"], body[0]["counts"]);
         assert_eq!(things[0].link.as_ref().map(|l| l.href.as_str()), Some("/x"));
         assert_eq!(serde_json::to_value(&things).unwrap(), body, "nothing lost");
+    }
+
+    #[test]
+    fn the_text_as_it_came_is_tried_first_and_read_as_a_value_only_if_it_fails() {
+        #[derive(Deserialize)]
+        struct B {
+            #[serde(default)]
+            #[allow(dead_code)]
+            b: Option<String>,
+        }
+        let mut seen = Vec::new();
+        let mut attempt = |json: &[u8]| {
+            seen.push(String::from_utf8_lossy(json).into_owned());
+            crate::locate::from_slice::<B>(json).map(drop)
+        };
+        // Fails once, at `b`: mended from the value, written compactly.
+        repair(b"{ \"a\" : 1, \"b\": 2 }", &mut attempt).unwrap();
+        // Decodes at once: one attempt, on the text as it came.
+        repair(b" {\"b\": \"x\"} ", &mut attempt).unwrap();
+        // Not JSON: the first attempt's error, and no other attempt.
+        let err = repair(b"{\"b\": nul", &mut attempt).unwrap_err();
+        assert_eq!(err.message(), "EOF while parsing a value");
+        assert_eq!(
+            seen,
+            [
+                "{ \"a\" : 1, \"b\": 2 }",
+                "{\"a\":1,\"\\u0000b\":2}",
+                " {\"b\": \"x\"} ",
+                "{\"b\": nul",
+            ]
+        );
     }
 
     #[test]
