@@ -66,6 +66,31 @@ fn decode(c: &mut Criterion) {
     });
     group.finish();
 
+    // The same page with one property that does not fit its type, as a
+    // tolerant client (the default) decodes it: the failure path.
+    let drifted = drifted(&apps);
+    assert!(serde_json::from_slice::<Vec<okta_api::management::models::Application>>(&drifted).is_err());
+    let mended: Vec<okta_api::management::models::Application> =
+        okta_api::tolerant::decode(&drifted).unwrap();
+    let middle = mended.len() / 2;
+    assert_eq!(
+        serde_json::to_value(&mended).unwrap()[middle]["visibility"]["autoSubmitToolbar"],
+        "false,",
+        "the property that does not fit is kept"
+    );
+    let mut group = c.benchmark_group("decode-applications-page-one-drifted");
+    group.throughput(Throughput::Bytes(drifted.len() as u64));
+    group.bench_function("baseline: serde_json::Value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&drifted)).unwrap())
+    });
+    group.bench_function("management::models::Application, tolerant", |b| {
+        b.iter(|| {
+            okta_api::tolerant::decode::<Vec<okta_api::management::models::Application>>(black_box(&drifted))
+                .unwrap()
+        })
+    });
+    group.finish();
+
     let legacy: Vec<okta_api::legacy::models::User> = serde_json::from_slice(&page).unwrap();
     let value: serde_json::Value = serde_json::from_slice(&page).unwrap();
     let mut group = c.benchmark_group("encode-users-page");
@@ -86,39 +111,44 @@ fn decode(c: &mut Criterion) {
         return;
     }
     let calls = 50;
-    let decode = |sdk: bool, decode_sdk: &dyn Fn(&[u8])| {
+    let decode = |sdk: bool, page: &[u8], decode_sdk: &dyn Fn(&[u8])| {
         for _ in 0..calls {
             if sdk {
-                decode_sdk(black_box(&page));
+                decode_sdk(black_box(page));
             } else {
-                black_box(serde_json::from_slice::<serde_json::Value>(black_box(&page)).unwrap());
+                black_box(serde_json::from_slice::<serde_json::Value>(black_box(page)).unwrap());
             }
         }
     };
     support::interleaved("decode, `management::models::User`", calls, |sdk| {
-        decode(sdk, &|page| {
+        decode(sdk, &page, &|page| {
             black_box(serde_json::from_slice::<Vec<okta_api::management::models::User>>(page).unwrap());
         })
     });
     support::interleaved("decode, `legacy::models::User`", calls, |sdk| {
-        decode(sdk, &|page| {
+        decode(sdk, &page, &|page| {
             black_box(serde_json::from_slice::<Vec<okta_api::legacy::models::User>>(page).unwrap());
         })
     });
     support::interleaved("decode, `management::models::Application`", calls, |sdk| {
-        for _ in 0..calls {
-            if sdk {
-                black_box(
-                    serde_json::from_slice::<Vec<okta_api::management::models::Application>>(black_box(
-                        &apps,
-                    ))
-                    .unwrap(),
-                );
-            } else {
-                black_box(serde_json::from_slice::<serde_json::Value>(black_box(&apps)).unwrap());
-            }
-        }
+        decode(sdk, &apps, &|apps| {
+            black_box(
+                serde_json::from_slice::<Vec<okta_api::management::models::Application>>(apps).unwrap(),
+            );
+        })
     });
+    support::interleaved(
+        "decode, `management::models::Application`, one property drifted, tolerant",
+        calls,
+        |sdk| {
+            decode(sdk, &drifted, &|drifted| {
+                black_box(
+                    okta_api::tolerant::decode::<Vec<okta_api::management::models::Application>>(drifted)
+                        .unwrap(),
+                );
+            })
+        },
+    );
     let encode = |sdk: bool, encode_sdk: &dyn Fn()| {
         for _ in 0..calls {
             if sdk {
@@ -165,6 +195,14 @@ fn strings_of(value: &serde_json::Value) -> Vec<&str> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// `page` with one boolean, in the middle of the page, sent as a string.
+fn drifted(page: &[u8]) -> Vec<u8> {
+    let mut value: serde_json::Value = serde_json::from_slice(page).unwrap();
+    let middle = value.as_array().map_or(0, Vec::len) / 2;
+    value[middle]["visibility"]["autoSubmitToolbar"] = "false,".into();
+    serde_json::to_vec(&value).unwrap()
 }
 
 /// `value` without `null` properties, which the models read as absent.
