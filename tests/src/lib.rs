@@ -445,7 +445,8 @@ pub fn roundtrip<T: serde::de::DeserializeOwned + serde::Serialize>(
     tolerant: bool,
 ) -> Result<Value, String> {
     let typed: T = if tolerant {
-        okta_api::tolerant::decode(&serde_json::to_vec(&value).map_err(|e| e.to_string())?).map_err(|e| format!("at `{}`: {}", e.path(), e.message()))
+        okta_api::tolerant::decode(&serde_json::to_vec(&value).map_err(|e| e.to_string())?)
+            .map_err(|e| format!("at `{}`: {}", e.path(), e.message()))
     } else {
         serde_path_to_error::deserialize(value).map_err(|e| format!("at `{}`: {}", e.path(), e.inner()))
     }?;
