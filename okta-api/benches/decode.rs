@@ -106,8 +106,8 @@ fn decode(c: &mut Criterion) {
     });
     group.finish();
 
-    // Not in `cargo test --benches`.
-    if !std::env::args().any(|a| a == "--bench") {
+    // Not in `cargo test --benches`, nor while profiling one benchmark.
+    if !std::env::args().any(|a| a == "--bench") || std::env::args().any(|a| a == "--profile-time") {
         return;
     }
     let calls = 50;
