@@ -15,7 +15,7 @@ use serde::Serialize;
 use url::Url;
 
 pub use crate::nullable::Optional;
-pub use crate::object::{object, required, FromObject, Key, Properties};
+pub use crate::object::{object, object_in_place, required, FromObject, Key, Properties, ReadObject};
 
 use crate::Error;
 

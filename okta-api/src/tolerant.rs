@@ -204,7 +204,7 @@ pub(crate) fn restored(name: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::object::{required, FromObject, Key, Properties};
+    use crate::object::{required, FromObject, Key, Properties, ReadObject};
     use serde::de::MapAccess;
     use serde::{Deserialize, Deserializer, Serialize};
     use serde_json::json;
@@ -216,7 +216,7 @@ mod tests {
         additional_properties: Map<String, Value>,
     }
 
-    #[derive(Debug, Serialize)]
+    #[derive(Debug, Default, Serialize)]
     struct Thing {
         #[serde(skip_serializing_if = "Option::is_none")]
         enabled: Option<bool>,
@@ -230,7 +230,8 @@ mod tests {
         additional_properties: Map<String, Value>,
     }
 
-    // As the generator writes them.
+    // As the generator writes them: `Link` has no empty value (a required
+    // `href`), `Thing` has.
     impl<'de> Deserialize<'de> for Link {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             crate::object::object(deserializer)
@@ -244,7 +245,7 @@ mod tests {
             let (mut href, mut additional_properties) = (None, Map::new());
             while let Some(key) = map.next_key::<Key<'de>>()? {
                 match key.as_str() {
-                    "href" => map.field(&mut href, "href")?,
+                    "href" => map.value(&mut href, "href")?,
                     _ => map.extra(&mut additional_properties, key)?,
                 }
             }
@@ -258,32 +259,25 @@ mod tests {
 
     impl<'de> Deserialize<'de> for Thing {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            crate::object::object(deserializer)
+            crate::object::object_in_place(deserializer)
         }
     }
 
-    impl FromObject for Thing {
+    impl ReadObject for Thing {
         const EXPECTING: &'static str = "struct Thing";
 
-        fn from_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-            let (mut enabled, mut tags, mut link, mut counts) = (None, None, None, None);
-            let mut additional_properties = Map::new();
+        fn read<'de, A: MapAccess<'de>>(&mut self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = [false; 4];
             while let Some(key) = map.next_key::<Key<'de>>()? {
                 match key.as_str() {
-                    "enabled" => map.field(&mut enabled, "enabled")?,
-                    "tags" => map.field(&mut tags, "tags")?,
-                    "link" => map.field(&mut link, "link")?,
-                    "counts" => map.field(&mut counts, "counts")?,
-                    _ => map.extra(&mut additional_properties, key)?,
+                    "enabled" => map.field(&mut self.enabled, &mut seen[0], "enabled")?,
+                    "tags" => map.field(&mut self.tags, &mut seen[1], "tags")?,
+                    "link" => map.field(&mut self.link, &mut seen[2], "link")?,
+                    "counts" => map.field(&mut self.counts, &mut seen[3], "counts")?,
+                    _ => map.extra(&mut self.additional_properties, key)?,
                 }
             }
-            Ok(Thing {
-                enabled: enabled.unwrap_or_default(),
-                tags: tags.unwrap_or_default(),
-                link: link.unwrap_or_default(),
-                counts: counts.unwrap_or_default(),
-                additional_properties,
-            })
+            Ok(())
         }
     }
 

@@ -86,7 +86,7 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
         }
         None => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
     };
-    let deserialize = deserialize_struct(m, s);
+    let deserialize = deserialize_struct(ctx, m, s);
     let extra_doc = doc(Some(match (s.extensible, &s.additional) {
         (true, None) => "Custom attributes (this type is extensible in Okta), properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.",
         (false, None) => "Properties newer than this SDK, and properties whose value does not fit their declared type: read and written back unchanged.",
@@ -144,67 +144,146 @@ fn structure(ctx: &Ctx, m: &Model, s: &Struct, attrs: TokenStream) -> TokenStrea
 }
 
 /// `Deserialize` for a struct, written out rather than derived: one pass
-/// over the object's properties (`runtime::FromObject`), each known one
-/// read into its slot and any other kept in `additional_properties` as it
-/// comes. serde's derive with a flattened map would first buffer every
-/// property of every object; this is faster to run and to compile. Absent
-/// optional fields read as unset, an absent required field as its empty
-/// value where it has one (else the error serde gives, `missing field`), and
-/// a repeated property is an error.
-fn deserialize_struct(m: &Model, s: &Struct) -> TokenStream {
+/// over the object's properties, each known one read into its place and any
+/// other kept in `additional_properties` as it comes. serde's derive with a
+/// flattened map would first buffer every property of every object; this
+/// is faster to run and to compile. Absent optional fields read as unset,
+/// an absent required field as its empty value where it has one (else the
+/// error serde gives, `missing field`), and a repeated property is an
+/// error.
+///
+/// A struct with an empty value is read in place (`runtime::ReadObject`),
+/// and so is each property whose value is such a struct; one without is
+/// read into a new value (`runtime::FromObject`).
+fn deserialize_struct(ctx: &Ctx, m: &Model, s: &Struct) -> TokenStream {
     let name = ident(&m.name.0);
     let expecting = format!("struct {}", m.name.0);
-    let slots: Vec<_> = s.fields.iter().map(|f| field_ident(&f.rust)).collect();
-    let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
-        let wire = &f.wire.0;
-        quote!(#wire => __map.field(&mut #slot, #wire)?,)
-    });
-    let inits = s.fields.iter().zip(&slots).map(|(f, slot)| {
-        if f.required && !f.has_default {
-            let wire = &f.wire.0;
-            quote!(#slot: crate::runtime::required(#slot, #wire)?,)
-        } else {
-            quote!(#slot: #slot.unwrap_or_default(),)
-        }
-    });
-    let extra = match &s.additional {
-        Some(_) => quote!(__map.typed_extra(&mut additional_properties, __key)?),
-        None => quote!(__map.extra(&mut additional_properties, __key)?),
+    let extra = |extras: TokenStream| match &s.additional {
+        Some(_) => quote!(__map.typed_extra(&mut #extras, __key)?),
+        None => quote!(__map.extra(&mut #extras, __key)?),
     };
-    let each = if s.fields.is_empty() {
-        quote!(#extra;)
-    } else {
-        quote! {
-            match __key.as_str() {
-                #(#arms)*
-                _ => #extra,
+    let each = |arms: Vec<TokenStream>, extra: TokenStream| {
+        if arms.is_empty() {
+            quote!(#extra;)
+        } else {
+            quote! {
+                match __key.as_str() {
+                    #(#arms)*
+                    _ => #extra,
+                }
             }
         }
+    };
+    let (deserialize, from_object) = if s.default == StructDefault::None {
+        let slots: Vec<_> = s.fields.iter().map(|f| field_ident(&f.rust)).collect();
+        let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
+            let wire = &f.wire.0;
+            quote!(#wire => __map.value(&mut #slot, #wire)?,)
+        });
+        let inits = s.fields.iter().zip(&slots).map(|(f, slot)| {
+            if f.required && !f.has_default {
+                let wire = &f.wire.0;
+                quote!(#slot: crate::runtime::required(#slot, #wire)?,)
+            } else {
+                quote!(#slot: #slot.unwrap_or_default(),)
+            }
+        });
+        let each = each(arms.collect(), extra(quote!(additional_properties)));
+        let from_object = quote! {
+            impl crate::runtime::FromObject for #name {
+                const EXPECTING: &'static str = #expecting;
+
+                fn from_object<'de, A: ::serde::de::MapAccess<'de>>(mut __map: A) -> ::std::result::Result<Self, A::Error> {
+                    use crate::runtime::Properties as _;
+                    #(let mut #slots = ::std::option::Option::None;)*
+                    let mut additional_properties = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
+                        #each
+                    }
+                    ::std::result::Result::Ok(Self {
+                        #(#inits)*
+                        additional_properties,
+                    })
+                }
+            }
+        };
+        (quote!(crate::runtime::object(deserializer)), from_object)
+    } else {
+        // Each property's flag, by the rank of its name: the same for the
+        // same properties in any order.
+        let mut names: Vec<&str> = s.fields.iter().map(|f| f.wire.0.as_str()).collect();
+        names.sort_unstable();
+        let arms = s.fields.iter().map(|f| {
+            let wire = &f.wire.0;
+            let i = names.binary_search(&wire.as_str()).unwrap_or_default();
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            let place = field_ident(&f.rust);
+            let read = match (read_in_place(ctx, f), f.required) {
+                (true, true) => quote!(object),
+                (true, false) => quote!(optional_object),
+                (false, _) => quote!(field),
+            };
+            quote!(#wire => __map.#read(&mut self.#place, &mut __seen[#i], #wire)?,)
+        });
+        let each = each(arms.collect(), extra(quote!(self.additional_properties)));
+        let seen = (!s.fields.is_empty()).then(|| {
+            let n = proc_macro2::Literal::usize_unsuffixed(s.fields.len());
+            quote!(let mut __seen = [false; #n];)
+        });
+        // The default sets the values that make it this type; a value
+        // read from the wire has only what the wire says.
+        let empty = (s.default == StructDefault::WithFixed).then(|| {
+            let places = s.fields.iter().map(|f| field_ident(&f.rust));
+            quote! {
+                fn empty() -> Self {
+                    Self {
+                        #(#places: ::std::default::Default::default(),)*
+                        additional_properties: ::std::default::Default::default(),
+                    }
+                }
+            }
+        });
+        let read = quote! {
+            impl crate::runtime::ReadObject for #name {
+                const EXPECTING: &'static str = #expecting;
+
+                #empty
+
+                fn read<'de, A: ::serde::de::MapAccess<'de>>(&mut self, mut __map: A) -> ::std::result::Result<(), A::Error> {
+                    use crate::runtime::Properties as _;
+                    #seen
+                    while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
+                        #each
+                    }
+                    ::std::result::Result::Ok(())
+                }
+            }
+        };
+        (quote!(crate::runtime::object_in_place(deserializer)), read)
     };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                crate::runtime::object(deserializer)
+                #deserialize
             }
         }
 
-        impl crate::runtime::FromObject for #name {
-            const EXPECTING: &'static str = #expecting;
-
-            fn from_object<'de, A: ::serde::de::MapAccess<'de>>(mut __map: A) -> ::std::result::Result<Self, A::Error> {
-                use crate::runtime::Properties as _;
-                #(let mut #slots = ::std::option::Option::None;)*
-                let mut additional_properties = ::std::default::Default::default();
-                while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
-                    #each
-                }
-                ::std::result::Result::Ok(Self {
-                    #(#inits)*
-                    additional_properties,
-                })
-            }
-        }
+        #from_object
     }
+}
+
+/// Whether `f`'s value is read in its place: a struct with an empty value,
+/// held directly (a `Nullable` or a `Box` is read whole).
+fn read_in_place(ctx: &Ctx, f: &Field) -> bool {
+    let TypeRef::Named(name) = &f.ty else {
+        return false;
+    };
+    !f.nullable
+        && !f.boxed
+        && matches!(
+            ctx.api.model(name).map(|m| &m.kind),
+            Some(ModelKind::Struct(s)) if s.default != StructDefault::None
+        )
 }
 
 fn enumeration(m: &Model, e: &Enumeration, attrs: TokenStream) -> TokenStream {

@@ -42,8 +42,8 @@ impl crate::runtime::FromObject for AccessDurationSettingsAdminFixedDuration {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "duration" => __map.field(&mut duration, "duration")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "duration" => __map.value(&mut duration, "duration")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -44,9 +44,9 @@ impl crate::runtime::FromObject for AccessDurationSettingsRequesterSpecifiedDura
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "maximumDuration" => {
-                    __map.field(&mut maximum_duration, "maximumDuration")?
+                    __map.value(&mut maximum_duration, "maximumDuration")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -44,9 +44,9 @@ for AccessScopeSettingsCreatableEntitlementBundleAccessScopeSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "entitlementBundles" => {
-                    __map.field(&mut entitlement_bundles, "entitlementBundles")?
+                    __map.value(&mut entitlement_bundles, "entitlementBundles")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

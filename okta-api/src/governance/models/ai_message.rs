@@ -33,35 +33,30 @@ impl<'de> ::serde::Deserialize<'de> for AiMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AiMessage {
+impl crate::runtime::ReadObject for AiMessage {
     const EXPECTING: &'static str = "struct AiMessage";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut message = ::std::option::Option::None;
-        let mut delta_message = ::std::option::Option::None;
-        let mut errors = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "message" => __map.field(&mut message, "message")?,
-                "deltaMessage" => __map.field(&mut delta_message, "deltaMessage")?,
-                "errors" => __map.field(&mut errors, "errors")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "message" => __map.field(&mut self.message, &mut __seen[2], "message")?,
+                "deltaMessage" => {
+                    __map.field(&mut self.delta_message, &mut __seen[0], "deltaMessage")?
+                }
+                "errors" => __map.field(&mut self.errors, &mut __seen[1], "errors")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            message: message.unwrap_or_default(),
-            delta_message: delta_message.unwrap_or_default(),
-            errors: errors.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

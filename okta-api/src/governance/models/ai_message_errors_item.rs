@@ -28,35 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for AiMessageErrorsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AiMessageErrorsItem {
+impl crate::runtime::ReadObject for AiMessageErrorsItem {
     const EXPECTING: &'static str = "struct AiMessageErrorsItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut error_code = ::std::option::Option::None;
-        let mut error_msg = ::std::option::Option::None;
-        let mut args = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "errorCode" => __map.field(&mut error_code, "errorCode")?,
-                "errorMsg" => __map.field(&mut error_msg, "errorMsg")?,
-                "args" => __map.field(&mut args, "args")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "errorCode" => {
+                    __map.field(&mut self.error_code, &mut __seen[1], "errorCode")?
+                }
+                "errorMsg" => {
+                    __map.field(&mut self.error_msg, &mut __seen[2], "errorMsg")?
+                }
+                "args" => __map.field(&mut self.args, &mut __seen[0], "args")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            error_code: error_code.unwrap_or_default(),
-            error_msg: error_msg.unwrap_or_default(),
-            args: args.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

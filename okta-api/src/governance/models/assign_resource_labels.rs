@@ -27,32 +27,36 @@ impl<'de> ::serde::Deserialize<'de> for AssignResourceLabels {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AssignResourceLabels {
+impl crate::runtime::ReadObject for AssignResourceLabels {
     const EXPECTING: &'static str = "struct AssignResourceLabels";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut resource_orns = ::std::option::Option::None;
-        let mut label_value_ids = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceOrns" => __map.field(&mut resource_orns, "resourceOrns")?,
-                "labelValueIds" => __map.field(&mut label_value_ids, "labelValueIds")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceOrns" => {
+                    __map.field(&mut self.resource_orns, &mut __seen[1], "resourceOrns")?
+                }
+                "labelValueIds" => {
+                    __map
+                        .field(
+                            &mut self.label_value_ids,
+                            &mut __seen[0],
+                            "labelValueIds",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            resource_orns: resource_orns.unwrap_or_default(),
-            label_value_ids: label_value_ids.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -47,9 +47,9 @@ impl crate::runtime::FromObject for AssignmentCandidateDelegator {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "externalId" => __map.field(&mut external_id, "externalId")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "orn" => __map.field(&mut orn, "orn")?,
+                "externalId" => __map.value(&mut external_id, "externalId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "orn" => __map.value(&mut orn, "orn")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -26,32 +26,36 @@ impl<'de> ::serde::Deserialize<'de> for AssignmentProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AssignmentProperties {
+impl crate::runtime::ReadObject for AssignmentProperties {
     const EXPECTING: &'static str = "struct AssignmentProperties";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expiration_time = ::std::option::Option::None;
-        let mut time_zone = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expirationTime" => __map.field(&mut expiration_time, "expirationTime")?,
-                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expirationTime" => {
+                    __map
+                        .field(
+                            &mut self.expiration_time,
+                            &mut __seen[0],
+                            "expirationTime",
+                        )?
+                }
+                "timeZone" => {
+                    __map.field(&mut self.time_zone, &mut __seen[1], "timeZone")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expiration_time: expiration_time.unwrap_or_default(),
-            time_zone: time_zone.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -38,39 +38,36 @@ impl<'de> ::serde::Deserialize<'de> for AutoRemediationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AutoRemediationSettings {
+impl crate::runtime::ReadObject for AutoRemediationSettings {
     const EXPECTING: &'static str = "struct AutoRemediationSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut include_only = ::std::option::Option::None;
-        let mut include_all_indirect_assignments = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "includeOnly" => __map.field(&mut include_only, "includeOnly")?,
+                "includeOnly" => {
+                    __map.field(&mut self.include_only, &mut __seen[1], "includeOnly")?
+                }
                 "includeAllIndirectAssignments" => {
                     __map
                         .field(
-                            &mut include_all_indirect_assignments,
+                            &mut self.include_all_indirect_assignments,
+                            &mut __seen[0],
                             "includeAllIndirectAssignments",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            include_only: include_only.unwrap_or_default(),
-            include_all_indirect_assignments: include_all_indirect_assignments
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

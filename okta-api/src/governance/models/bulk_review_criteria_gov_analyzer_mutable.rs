@@ -40,7 +40,7 @@ impl crate::runtime::FromObject for BulkReviewCriteriaGovAnalyzerMutable {
             match __key.as_str() {
                 "recommendedActionDecision" => {
                     __map
-                        .field(
+                        .value(
                             &mut recommended_action_decision,
                             "recommendedActionDecision",
                         )?

@@ -47,9 +47,9 @@ impl crate::runtime::FromObject for BulkReviewSubmissionCriteriaMutable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "govAnalyzerCriteria" => {
-                    __map.field(&mut gov_analyzer_criteria, "govAnalyzerCriteria")?
+                    __map.value(&mut gov_analyzer_criteria, "govAnalyzerCriteria")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

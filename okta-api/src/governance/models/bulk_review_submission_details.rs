@@ -51,16 +51,16 @@ impl crate::runtime::FromObject for BulkReviewSubmissionDetails {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "status" => __map.field(&mut status, "status")?,
+                "status" => __map.value(&mut status, "status")?,
                 "eligibleReviewRecordCount" => {
                     __map
-                        .field(
+                        .value(
                             &mut eligible_review_record_count,
                             "eligibleReviewRecordCount",
                         )?
                 }
-                "jobId" => __map.field(&mut job_id, "jobId")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "jobId" => __map.value(&mut job_id, "jobId")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

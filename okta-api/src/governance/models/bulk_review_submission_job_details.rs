@@ -54,17 +54,17 @@ impl crate::runtime::FromObject for BulkReviewSubmissionJobDetails {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "status" => __map.field(&mut status, "status")?,
-                "errors" => __map.field(&mut errors, "errors")?,
+                "id" => __map.value(&mut id, "id")?,
+                "status" => __map.value(&mut status, "status")?,
+                "errors" => __map.value(&mut errors, "errors")?,
                 "eligibleReviewRecordCount" => {
                     __map
-                        .field(
+                        .value(
                             &mut eligible_review_record_count,
                             "eligibleReviewRecordCount",
                         )?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

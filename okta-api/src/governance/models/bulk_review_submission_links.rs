@@ -36,43 +36,42 @@ impl<'de> ::serde::Deserialize<'de> for BulkReviewSubmissionLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BulkReviewSubmissionLinks {
+impl crate::runtime::ReadObject for BulkReviewSubmissionLinks {
     const EXPECTING: &'static str = "struct BulkReviewSubmissionLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut bulk_review_decision_status = ::std::option::Option::None;
-        let mut review_records_processed = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
+                "self" => __map.object(&mut self.self_, &mut __seen[2], "self")?,
                 "bulkReviewDecisionStatus" => {
                     __map
-                        .field(
-                            &mut bulk_review_decision_status,
+                        .optional_object(
+                            &mut self.bulk_review_decision_status,
+                            &mut __seen[0],
                             "bulkReviewDecisionStatus",
                         )?
                 }
                 "reviewRecordsProcessed" => {
-                    __map.field(&mut review_records_processed, "reviewRecordsProcessed")?
+                    __map
+                        .optional_object(
+                            &mut self.review_records_processed,
+                            &mut __seen[1],
+                            "reviewRecordsProcessed",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            bulk_review_decision_status: bulk_review_decision_status.unwrap_or_default(),
-            review_records_processed: review_records_processed.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -57,10 +57,10 @@ impl crate::runtime::FromObject for BulkReviewSubmissionMutable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "criteria" => __map.field(&mut criteria, "criteria")?,
-                "reviewDecision" => __map.field(&mut review_decision, "reviewDecision")?,
-                "reviewerLevel" => __map.field(&mut reviewer_level, "reviewerLevel")?,
-                "notes" => __map.field(&mut notes, "notes")?,
+                "criteria" => __map.value(&mut criteria, "criteria")?,
+                "reviewDecision" => __map.value(&mut review_decision, "reviewDecision")?,
+                "reviewerLevel" => __map.value(&mut reviewer_level, "reviewerLevel")?,
+                "notes" => __map.value(&mut notes, "notes")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -25,31 +25,33 @@ impl<'de> ::serde::Deserialize<'de> for CampaignEndSkipRemediation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CampaignEndSkipRemediation {
+impl crate::runtime::ReadObject for CampaignEndSkipRemediation {
     const EXPECTING: &'static str = "struct CampaignEndSkipRemediation";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut skip_remediation = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "skipRemediation" => {
-                    __map.field(&mut skip_remediation, "skipRemediation")?
+                    __map
+                        .field(
+                            &mut self.skip_remediation,
+                            &mut __seen[0],
+                            "skipRemediation",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            skip_remediation: skip_remediation.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -127,40 +127,40 @@ impl crate::runtime::FromObject for CampaignFull {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "campaignType" => __map.field(&mut campaign_type, "campaignType")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
+                "campaignType" => __map.value(&mut campaign_type, "campaignType")?,
                 "scheduleSettings" => {
-                    __map.field(&mut schedule_settings, "scheduleSettings")?
+                    __map.value(&mut schedule_settings, "scheduleSettings")?
                 }
                 "resourceSettings" => {
-                    __map.field(&mut resource_settings, "resourceSettings")?
+                    __map.value(&mut resource_settings, "resourceSettings")?
                 }
                 "principalScopeSettings" => {
-                    __map.field(&mut principal_scope_settings, "principalScopeSettings")?
+                    __map.value(&mut principal_scope_settings, "principalScopeSettings")?
                 }
                 "reviewerSettings" => {
-                    __map.field(&mut reviewer_settings, "reviewerSettings")?
+                    __map.value(&mut reviewer_settings, "reviewerSettings")?
                 }
                 "notificationSettings" => {
-                    __map.field(&mut notification_settings, "notificationSettings")?
+                    __map.value(&mut notification_settings, "notificationSettings")?
                 }
                 "remediationSettings" => {
-                    __map.field(&mut remediation_settings, "remediationSettings")?
+                    __map.value(&mut remediation_settings, "remediationSettings")?
                 }
                 "recurringCampaignId" => {
-                    __map.field(&mut recurring_campaign_id, "recurringCampaignId")?
+                    __map.value(&mut recurring_campaign_id, "recurringCampaignId")?
                 }
                 "reportingSettings" => {
-                    __map.field(&mut reporting_settings, "reportingSettings")?
+                    __map.value(&mut reporting_settings, "reportingSettings")?
                 }
-                "status" => __map.field(&mut status, "status")?,
+                "status" => __map.value(&mut status, "status")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -30,38 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for CampaignLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CampaignLinks {
+impl crate::runtime::ReadObject for CampaignLinks {
     const EXPECTING: &'static str = "struct CampaignLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut launch_campaign = ::std::option::Option::None;
-        let mut end_campaign = ::std::option::Option::None;
-        let mut reviews = ::std::option::Option::None;
-        let mut self_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "launchCampaign" => __map.field(&mut launch_campaign, "launchCampaign")?,
-                "endCampaign" => __map.field(&mut end_campaign, "endCampaign")?,
-                "reviews" => __map.field(&mut reviews, "reviews")?,
-                "self" => __map.field(&mut self_, "self")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "launchCampaign" => {
+                    __map
+                        .object(
+                            &mut self.launch_campaign,
+                            &mut __seen[1],
+                            "launchCampaign",
+                        )?
+                }
+                "endCampaign" => {
+                    __map.object(&mut self.end_campaign, &mut __seen[0], "endCampaign")?
+                }
+                "reviews" => __map.object(&mut self.reviews, &mut __seen[2], "reviews")?,
+                "self" => __map.object(&mut self.self_, &mut __seen[3], "self")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            launch_campaign: launch_campaign.unwrap_or_default(),
-            end_campaign: end_campaign.unwrap_or_default(),
-            reviews: reviews.unwrap_or_default(),
-            self_: self_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

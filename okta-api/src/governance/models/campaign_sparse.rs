@@ -89,22 +89,22 @@ impl crate::runtime::FromObject for CampaignSparse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "startDate" => __map.field(&mut start_date, "startDate")?,
-                "endDate" => __map.field(&mut end_date, "endDate")?,
-                "scheduleType" => __map.field(&mut schedule_type, "scheduleType")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
+                "startDate" => __map.value(&mut start_date, "startDate")?,
+                "endDate" => __map.value(&mut end_date, "endDate")?,
+                "scheduleType" => __map.value(&mut schedule_type, "scheduleType")?,
                 "recurringCampaignId" => {
-                    __map.field(&mut recurring_campaign_id, "recurringCampaignId")?
+                    __map.value(&mut recurring_campaign_id, "recurringCampaignId")?
                 }
-                "reviewerType" => __map.field(&mut reviewer_type, "reviewerType")?,
-                "status" => __map.field(&mut status, "status")?,
+                "reviewerType" => __map.value(&mut reviewer_type, "reviewerType")?,
+                "status" => __map.value(&mut status, "status")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

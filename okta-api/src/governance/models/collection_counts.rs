@@ -25,19 +25,18 @@ impl<'de> ::serde::Deserialize<'de> for CollectionCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CollectionCounts {
+impl crate::runtime::ReadObject for CollectionCounts {
     const EXPECTING: &'static str = "struct CollectionCounts";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut principal_assignment_count = ::std::option::Option::None;
-        let mut resource_counts = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -45,18 +44,22 @@ impl crate::runtime::FromObject for CollectionCounts {
                 "principalAssignmentCount" => {
                     __map
                         .field(
-                            &mut principal_assignment_count,
+                            &mut self.principal_assignment_count,
+                            &mut __seen[0],
                             "principalAssignmentCount",
                         )?
                 }
-                "resourceCounts" => __map.field(&mut resource_counts, "resourceCounts")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceCounts" => {
+                    __map
+                        .object(
+                            &mut self.resource_counts,
+                            &mut __seen[1],
+                            "resourceCounts",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            principal_assignment_count: principal_assignment_count.unwrap_or_default(),
-            resource_counts: resource_counts.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -53,43 +53,45 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourceAppWithEntitlements {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CollectionResourceAppWithEntitlements {
+impl crate::runtime::ReadObject for CollectionResourceAppWithEntitlements {
     const EXPECTING: &'static str = "struct CollectionResourceAppWithEntitlements";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut resource_orn = ::std::option::Option::None;
-        let mut resource_configuration = ::std::option::Option::None;
-        let mut entitlements = ::std::option::Option::None;
-        let mut resource_id = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
-                "resourceConfiguration" => {
-                    __map.field(&mut resource_configuration, "resourceConfiguration")?
+                "resourceOrn" => {
+                    __map.field(&mut self.resource_orn, &mut __seen[4], "resourceOrn")?
                 }
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceConfiguration" => {
+                    __map
+                        .field(
+                            &mut self.resource_configuration,
+                            &mut __seen[2],
+                            "resourceConfiguration",
+                        )?
+                }
+                "entitlements" => {
+                    __map.field(&mut self.entitlements, &mut __seen[1], "entitlements")?
+                }
+                "resourceId" => {
+                    __map.field(&mut self.resource_id, &mut __seen[3], "resourceId")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            resource_orn: resource_orn.unwrap_or_default(),
-            resource_configuration: resource_configuration.unwrap_or_default(),
-            entitlements: entitlements.unwrap_or_default(),
-            resource_id: resource_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -57,14 +57,14 @@ impl crate::runtime::FromObject for CollectionResourceConfiguration {
             match __key.as_str() {
                 "entitlementManagementEnabled" => {
                     __map
-                        .field(
+                        .value(
                             &mut entitlement_management_enabled,
                             "entitlementManagementEnabled",
                         )?
                 }
-                "hasPushMapping" => __map.field(&mut has_push_mapping, "hasPushMapping")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "counts" => __map.field(&mut counts, "counts")?,
+                "hasPushMapping" => __map.value(&mut has_push_mapping, "hasPushMapping")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "counts" => __map.value(&mut counts, "counts")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -37,38 +37,35 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourceCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CollectionResourceCounts {
+impl crate::runtime::ReadObject for CollectionResourceCounts {
     const EXPECTING: &'static str = "struct CollectionResourceCounts";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut entitlements = ::std::option::Option::None;
-        let mut push_groups = ::std::option::Option::None;
-        let mut labels = ::std::option::Option::None;
-        let mut related_apps = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
-                "pushGroups" => __map.field(&mut push_groups, "pushGroups")?,
-                "labels" => __map.field(&mut labels, "labels")?,
-                "relatedApps" => __map.field(&mut related_apps, "relatedApps")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "entitlements" => {
+                    __map.field(&mut self.entitlements, &mut __seen[0], "entitlements")?
+                }
+                "pushGroups" => {
+                    __map.field(&mut self.push_groups, &mut __seen[2], "pushGroups")?
+                }
+                "labels" => __map.field(&mut self.labels, &mut __seen[1], "labels")?,
+                "relatedApps" => {
+                    __map.field(&mut self.related_apps, &mut __seen[3], "relatedApps")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            entitlements: entitlements.unwrap_or_default(),
-            push_groups: push_groups.unwrap_or_default(),
-            labels: labels.unwrap_or_default(),
-            related_apps: related_apps.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -34,32 +34,31 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourceCreatableV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CollectionResourceCreatableV2 {
+impl crate::runtime::ReadObject for CollectionResourceCreatableV2 {
     const EXPECTING: &'static str = "struct CollectionResourceCreatableV2";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut resource_orn = ::std::option::Option::None;
-        let mut entitlements = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceOrn" => {
+                    __map.field(&mut self.resource_orn, &mut __seen[1], "resourceOrn")?
+                }
+                "entitlements" => {
+                    __map.field(&mut self.entitlements, &mut __seen[0], "entitlements")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            resource_orn: resource_orn.unwrap_or_default(),
-            entitlements: entitlements.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -76,57 +76,60 @@ impl<'de> ::serde::Deserialize<'de> for CollectionResourceFullV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CollectionResourceFullV2 {
+impl crate::runtime::ReadObject for CollectionResourceFullV2 {
     const EXPECTING: &'static str = "struct CollectionResourceFullV2";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut resource_orn = ::std::option::Option::None;
-        let mut resource_profile = ::std::option::Option::None;
-        let mut resource_configuration = ::std::option::Option::None;
-        let mut entitlements = ::std::option::Option::None;
-        let mut push_groups = ::std::option::Option::None;
-        let mut labels = ::std::option::Option::None;
-        let mut related_apps = ::std::option::Option::None;
-        let mut resource_id = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "resourceOrn" => {
+                    __map.field(&mut self.resource_orn, &mut __seen[7], "resourceOrn")?
+                }
                 "resourceProfile" => {
-                    __map.field(&mut resource_profile, "resourceProfile")?
+                    __map
+                        .optional_object(
+                            &mut self.resource_profile,
+                            &mut __seen[8],
+                            "resourceProfile",
+                        )?
                 }
                 "resourceConfiguration" => {
-                    __map.field(&mut resource_configuration, "resourceConfiguration")?
+                    __map
+                        .field(
+                            &mut self.resource_configuration,
+                            &mut __seen[5],
+                            "resourceConfiguration",
+                        )?
                 }
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
-                "pushGroups" => __map.field(&mut push_groups, "pushGroups")?,
-                "labels" => __map.field(&mut labels, "labels")?,
-                "relatedApps" => __map.field(&mut related_apps, "relatedApps")?,
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "entitlements" => {
+                    __map.field(&mut self.entitlements, &mut __seen[1], "entitlements")?
+                }
+                "pushGroups" => {
+                    __map.field(&mut self.push_groups, &mut __seen[3], "pushGroups")?
+                }
+                "labels" => __map.field(&mut self.labels, &mut __seen[2], "labels")?,
+                "relatedApps" => {
+                    __map.field(&mut self.related_apps, &mut __seen[4], "relatedApps")?
+                }
+                "resourceId" => {
+                    __map.field(&mut self.resource_id, &mut __seen[6], "resourceId")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            resource_orn: resource_orn.unwrap_or_default(),
-            resource_profile: resource_profile.unwrap_or_default(),
-            resource_configuration: resource_configuration.unwrap_or_default(),
-            entitlements: entitlements.unwrap_or_default(),
-            push_groups: push_groups.unwrap_or_default(),
-            labels: labels.unwrap_or_default(),
-            related_apps: related_apps.unwrap_or_default(),
-            resource_id: resource_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

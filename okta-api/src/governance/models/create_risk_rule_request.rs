@@ -44,46 +44,42 @@ impl<'de> ::serde::Deserialize<'de> for CreateRiskRuleRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CreateRiskRuleRequest {
+impl crate::runtime::ReadObject for CreateRiskRuleRequest {
     const EXPECTING: &'static str = "struct CreateRiskRuleRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut notes = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut resources = ::std::option::Option::None;
-        let mut conflict_criteria = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "notes" => __map.field(&mut notes, "notes")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "resources" => __map.field(&mut resources, "resources")?,
-                "conflictCriteria" => {
-                    __map.field(&mut conflict_criteria, "conflictCriteria")?
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[1], "description")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "notes" => __map.field(&mut self.notes, &mut __seen[3], "notes")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[5], "type")?,
+                "resources" => {
+                    __map.field(&mut self.resources, &mut __seen[4], "resources")?
+                }
+                "conflictCriteria" => {
+                    __map
+                        .optional_object(
+                            &mut self.conflict_criteria,
+                            &mut __seen[0],
+                            "conflictCriteria",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            resources: resources.unwrap_or_default(),
-            conflict_criteria: conflict_criteria.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -29,38 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for Criteria {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Criteria {
+impl crate::runtime::ReadObject for Criteria {
     const EXPECTING: &'static str = "struct Criteria";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name = ::std::option::Option::None;
-        let mut attribute = ::std::option::Option::None;
-        let mut operation = ::std::option::Option::None;
-        let mut value = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "attribute" => __map.field(&mut attribute, "attribute")?,
-                "operation" => __map.field(&mut operation, "operation")?,
-                "value" => __map.field(&mut value, "value")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "name" => __map.field(&mut self.name, &mut __seen[1], "name")?,
+                "attribute" => {
+                    __map.field(&mut self.attribute, &mut __seen[0], "attribute")?
+                }
+                "operation" => {
+                    __map.field(&mut self.operation, &mut __seen[2], "operation")?
+                }
+                "value" => {
+                    __map.optional_object(&mut self.value, &mut __seen[3], "value")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name: name.unwrap_or_default(),
-            attribute: attribute.unwrap_or_default(),
-            operation: operation.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

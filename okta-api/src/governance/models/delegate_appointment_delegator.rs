@@ -42,8 +42,8 @@ impl crate::runtime::FromObject for DelegateAppointmentDelegator {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "externalId" => __map.field(&mut external_id, "externalId")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "externalId" => __map.value(&mut external_id, "externalId")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

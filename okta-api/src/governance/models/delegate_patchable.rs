@@ -54,10 +54,10 @@ impl crate::runtime::FromObject for DelegatePatchable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "delegate" => __map.field(&mut delegate, "delegate")?,
-                "note" => __map.field(&mut note, "note")?,
-                "startTime" => __map.field(&mut start_time, "startTime")?,
-                "endTime" => __map.field(&mut end_time, "endTime")?,
+                "delegate" => __map.value(&mut delegate, "delegate")?,
+                "note" => __map.value(&mut note, "note")?,
+                "startTime" => __map.value(&mut start_time, "startTime")?,
+                "endTime" => __map.value(&mut end_time, "endTime")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -74,15 +74,15 @@ impl crate::runtime::FromObject for DelegateReadonly {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "delegate" => __map.field(&mut delegate, "delegate")?,
-                "startTime" => __map.field(&mut start_time, "startTime")?,
-                "endTime" => __map.field(&mut end_time, "endTime")?,
-                "note" => __map.field(&mut note, "note")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "id" => __map.value(&mut id, "id")?,
+                "delegate" => __map.value(&mut delegate, "delegate")?,
+                "startTime" => __map.value(&mut start_time, "startTime")?,
+                "endTime" => __map.value(&mut end_time, "endTime")?,
+                "note" => __map.value(&mut note, "note")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

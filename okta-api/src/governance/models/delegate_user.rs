@@ -32,38 +32,33 @@ impl<'de> ::serde::Deserialize<'de> for DelegateUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DelegateUser {
+impl crate::runtime::ReadObject for DelegateUser {
     const EXPECTING: &'static str = "struct DelegateUser";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut first_name = ::std::option::Option::None;
-        let mut last_name = ::std::option::Option::None;
-        let mut email = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "firstName" => __map.field(&mut first_name, "firstName")?,
-                "lastName" => __map.field(&mut last_name, "lastName")?,
-                "email" => __map.field(&mut email, "email")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "firstName" => {
+                    __map.field(&mut self.first_name, &mut __seen[1], "firstName")?
+                }
+                "lastName" => {
+                    __map.field(&mut self.last_name, &mut __seen[3], "lastName")?
+                }
+                "email" => __map.field(&mut self.email, &mut __seen[0], "email")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            first_name: first_name.unwrap_or_default(),
-            last_name: last_name.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

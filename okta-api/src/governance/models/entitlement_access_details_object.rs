@@ -68,17 +68,17 @@ impl crate::runtime::FromObject for EntitlementAccessDetailsObject {
         {
             match __key.as_str() {
                 "assignmentObjectType" => {
-                    __map.field(&mut assignment_object_type, "assignmentObjectType")?
+                    __map.value(&mut assignment_object_type, "assignmentObjectType")?
                 }
                 "assignmentObject" => {
-                    __map.field(&mut assignment_object, "assignmentObject")?
+                    __map.value(&mut assignment_object, "assignmentObject")?
                 }
                 "assignmentMethod" => {
-                    __map.field(&mut assignment_method, "assignmentMethod")?
+                    __map.value(&mut assignment_method, "assignmentMethod")?
                 }
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
-                "accessDuration" => __map.field(&mut access_duration, "accessDuration")?,
-                "grant" => __map.field(&mut grant, "grant")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
+                "accessDuration" => __map.value(&mut access_duration, "accessDuration")?,
+                "grant" => __map.value(&mut grant, "grant")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

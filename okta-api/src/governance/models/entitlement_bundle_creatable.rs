@@ -48,10 +48,10 @@ impl crate::runtime::FromObject for EntitlementBundleCreatable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "target" => __map.field(&mut target, "target")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
+                "target" => __map.value(&mut target, "target")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

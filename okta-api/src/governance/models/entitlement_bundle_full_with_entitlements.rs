@@ -93,21 +93,21 @@ impl crate::runtime::FromObject for EntitlementBundleFullWithEntitlements {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "orn" => __map.field(&mut orn, "orn")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
+                "orn" => __map.value(&mut orn, "orn")?,
                 "targetResourceOrn" => {
-                    __map.field(&mut target_resource_orn, "targetResourceOrn")?
+                    __map.value(&mut target_resource_orn, "targetResourceOrn")?
                 }
-                "target" => __map.field(&mut target, "target")?,
-                "status" => __map.field(&mut status, "status")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "target" => __map.value(&mut target, "target")?,
+                "status" => __map.value(&mut status, "status")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

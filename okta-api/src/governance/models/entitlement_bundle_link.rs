@@ -47,50 +47,35 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementBundleLink {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntitlementBundleLink {
+impl crate::runtime::ReadObject for EntitlementBundleLink {
     const EXPECTING: &'static str = "struct EntitlementBundleLink";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name = ::std::option::Option::None;
-        let mut rel = ::std::option::Option::None;
-        let mut href = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut method = ::std::option::Option::None;
-        let mut templated = ::std::option::Option::None;
-        let mut hints = ::std::option::Option::None;
-        let mut title = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "rel" => __map.field(&mut rel, "rel")?,
-                "href" => __map.field(&mut href, "href")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "method" => __map.field(&mut method, "method")?,
-                "templated" => __map.field(&mut templated, "templated")?,
-                "hints" => __map.field(&mut hints, "hints")?,
-                "title" => __map.field(&mut title, "title")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "name" => __map.field(&mut self.name, &mut __seen[3], "name")?,
+                "rel" => __map.field(&mut self.rel, &mut __seen[4], "rel")?,
+                "href" => __map.field(&mut self.href, &mut __seen[1], "href")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[7], "type")?,
+                "method" => __map.field(&mut self.method, &mut __seen[2], "method")?,
+                "templated" => {
+                    __map.field(&mut self.templated, &mut __seen[5], "templated")?
+                }
+                "hints" => __map.field(&mut self.hints, &mut __seen[0], "hints")?,
+                "title" => __map.field(&mut self.title, &mut __seen[6], "title")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name: name.unwrap_or_default(),
-            rel: rel.unwrap_or_default(),
-            href: href.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            method: method.unwrap_or_default(),
-            templated: templated.unwrap_or_default(),
-            hints: hints.unwrap_or_default(),
-            title: title.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -69,15 +69,15 @@ impl crate::runtime::FromObject for EntitlementBundleUpdatable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "id" => __map.field(&mut id, "id")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
+                "id" => __map.value(&mut id, "id")?,
                 "targetResourceOrn" => {
-                    __map.field(&mut target_resource_orn, "targetResourceOrn")?
+                    __map.value(&mut target_resource_orn, "targetResourceOrn")?
                 }
-                "target" => __map.field(&mut target, "target")?,
-                "status" => __map.field(&mut status, "status")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "target" => __map.value(&mut target, "target")?,
+                "status" => __map.value(&mut status, "status")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -63,50 +63,48 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementChangedFull {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntitlementChangedFull {
+impl crate::runtime::ReadObject for EntitlementChangedFull {
     const EXPECTING: &'static str = "struct EntitlementChangedFull";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut external_value = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut multi_value = ::std::option::Option::None;
-        let mut required = ::std::option::Option::None;
-        let mut data_type = ::std::option::Option::None;
-        let mut values = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "externalValue" => __map.field(&mut external_value, "externalValue")?,
-                "description" => __map.field(&mut description, "description")?,
-                "multiValue" => __map.field(&mut multi_value, "multiValue")?,
-                "required" => __map.field(&mut required, "required")?,
-                "dataType" => __map.field(&mut data_type, "dataType")?,
-                "values" => __map.field(&mut values, "values")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
+                "externalValue" => {
+                    __map
+                        .field(
+                            &mut self.external_value,
+                            &mut __seen[2],
+                            "externalValue",
+                        )?
+                }
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[1], "description")?
+                }
+                "multiValue" => {
+                    __map.field(&mut self.multi_value, &mut __seen[4], "multiValue")?
+                }
+                "required" => {
+                    __map.field(&mut self.required, &mut __seen[6], "required")?
+                }
+                "dataType" => {
+                    __map.field(&mut self.data_type, &mut __seen[0], "dataType")?
+                }
+                "values" => __map.field(&mut self.values, &mut __seen[7], "values")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            external_value: external_value.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            multi_value: multi_value.unwrap_or_default(),
-            required: required.unwrap_or_default(),
-            data_type: data_type.unwrap_or_default(),
-            values: values.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

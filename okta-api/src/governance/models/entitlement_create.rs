@@ -65,13 +65,13 @@ impl crate::runtime::FromObject for EntitlementCreate {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "externalValue" => __map.field(&mut external_value, "externalValue")?,
-                "description" => __map.field(&mut description, "description")?,
-                "multiValue" => __map.field(&mut multi_value, "multiValue")?,
-                "dataType" => __map.field(&mut data_type, "dataType")?,
-                "parent" => __map.field(&mut parent, "parent")?,
-                "values" => __map.field(&mut values, "values")?,
+                "name" => __map.value(&mut name, "name")?,
+                "externalValue" => __map.value(&mut external_value, "externalValue")?,
+                "description" => __map.value(&mut description, "description")?,
+                "multiValue" => __map.value(&mut multi_value, "multiValue")?,
+                "dataType" => __map.value(&mut data_type, "dataType")?,
+                "parent" => __map.value(&mut parent, "parent")?,
+                "values" => __map.value(&mut values, "values")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

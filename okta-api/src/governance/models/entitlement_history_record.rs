@@ -38,38 +38,35 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementHistoryRecord {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntitlementHistoryRecord {
+impl crate::runtime::ReadObject for EntitlementHistoryRecord {
     const EXPECTING: &'static str = "struct EntitlementHistoryRecord";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut start_date = ::std::option::Option::None;
-        let mut end_date = ::std::option::Option::None;
-        let mut lifecycle = ::std::option::Option::None;
-        let mut entitlements = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "startDate" => __map.field(&mut start_date, "startDate")?,
-                "endDate" => __map.field(&mut end_date, "endDate")?,
-                "lifecycle" => __map.field(&mut lifecycle, "lifecycle")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "startDate" => {
+                    __map.field(&mut self.start_date, &mut __seen[3], "startDate")?
+                }
+                "endDate" => __map.field(&mut self.end_date, &mut __seen[0], "endDate")?,
+                "lifecycle" => {
+                    __map.field(&mut self.lifecycle, &mut __seen[2], "lifecycle")?
+                }
+                "entitlements" => {
+                    __map.field(&mut self.entitlements, &mut __seen[1], "entitlements")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            start_date: start_date.unwrap_or_default(),
-            end_date: end_date.unwrap_or_default(),
-            lifecycle: lifecycle.unwrap_or_default(),
-            entitlements: entitlements.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

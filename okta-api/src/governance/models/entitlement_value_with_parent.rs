@@ -103,23 +103,23 @@ impl crate::runtime::FromObject for EntitlementValueWithParent {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "externalValue" => __map.field(&mut external_value, "externalValue")?,
-                "externalId" => __map.field(&mut external_id, "externalId")?,
-                "description" => __map.field(&mut description, "description")?,
-                "orn" => __map.field(&mut orn, "orn")?,
-                "entitlementId" => __map.field(&mut entitlement_id, "entitlementId")?,
+                "id" => __map.value(&mut id, "id")?,
+                "name" => __map.value(&mut name, "name")?,
+                "externalValue" => __map.value(&mut external_value, "externalValue")?,
+                "externalId" => __map.value(&mut external_id, "externalId")?,
+                "description" => __map.value(&mut description, "description")?,
+                "orn" => __map.value(&mut orn, "orn")?,
+                "entitlementId" => __map.value(&mut entitlement_id, "entitlementId")?,
                 "parentResourceOrn" => {
-                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
+                    __map.value(&mut parent_resource_orn, "parentResourceOrn")?
                 }
-                "parent" => __map.field(&mut parent, "parent")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "labels" => __map.field(&mut labels, "labels")?,
+                "parent" => __map.value(&mut parent, "parent")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "labels" => __map.value(&mut labels, "labels")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -27,35 +27,37 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementValueWritableProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntitlementValueWritableProperties {
+impl crate::runtime::ReadObject for EntitlementValueWritableProperties {
     const EXPECTING: &'static str = "struct EntitlementValueWritableProperties";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name = ::std::option::Option::None;
-        let mut external_value = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "externalValue" => __map.field(&mut external_value, "externalValue")?,
-                "description" => __map.field(&mut description, "description")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "externalValue" => {
+                    __map
+                        .field(
+                            &mut self.external_value,
+                            &mut __seen[1],
+                            "externalValue",
+                        )?
+                }
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[0], "description")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name: name.unwrap_or_default(),
-            external_value: external_value.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

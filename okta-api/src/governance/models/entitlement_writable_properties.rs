@@ -53,11 +53,11 @@ impl crate::runtime::FromObject for EntitlementWritableProperties {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "externalValue" => __map.field(&mut external_value, "externalValue")?,
-                "description" => __map.field(&mut description, "description")?,
-                "multiValue" => __map.field(&mut multi_value, "multiValue")?,
-                "dataType" => __map.field(&mut data_type, "dataType")?,
+                "name" => __map.value(&mut name, "name")?,
+                "externalValue" => __map.value(&mut external_value, "externalValue")?,
+                "description" => __map.value(&mut description, "description")?,
+                "multiValue" => __map.value(&mut multi_value, "multiValue")?,
+                "dataType" => __map.value(&mut data_type, "dataType")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -116,23 +116,23 @@ impl crate::runtime::FromObject for EntitlementsListObject {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "externalValue" => __map.field(&mut external_value, "externalValue")?,
-                "description" => __map.field(&mut description, "description")?,
-                "multiValue" => __map.field(&mut multi_value, "multiValue")?,
-                "required" => __map.field(&mut required, "required")?,
-                "dataType" => __map.field(&mut data_type, "dataType")?,
+                "id" => __map.value(&mut id, "id")?,
+                "name" => __map.value(&mut name, "name")?,
+                "externalValue" => __map.value(&mut external_value, "externalValue")?,
+                "description" => __map.value(&mut description, "description")?,
+                "multiValue" => __map.value(&mut multi_value, "multiValue")?,
+                "required" => __map.value(&mut required, "required")?,
+                "dataType" => __map.value(&mut data_type, "dataType")?,
                 "parentResourceOrn" => {
-                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
+                    __map.value(&mut parent_resource_orn, "parentResourceOrn")?
                 }
-                "parent" => __map.field(&mut parent, "parent")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "metadata" => __map.field(&mut metadata, "metadata")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "parent" => __map.value(&mut parent, "parent")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "metadata" => __map.value(&mut metadata, "metadata")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -37,41 +37,36 @@ impl<'de> ::serde::Deserialize<'de> for ErrorCause {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ErrorCause {
+impl crate::runtime::ReadObject for ErrorCause {
     const EXPECTING: &'static str = "struct ErrorCause";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut error_summary = ::std::option::Option::None;
-        let mut reason = ::std::option::Option::None;
-        let mut location = ::std::option::Option::None;
-        let mut location_type = ::std::option::Option::None;
-        let mut domain = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "errorSummary" => __map.field(&mut error_summary, "errorSummary")?,
-                "reason" => __map.field(&mut reason, "reason")?,
-                "location" => __map.field(&mut location, "location")?,
-                "locationType" => __map.field(&mut location_type, "locationType")?,
-                "domain" => __map.field(&mut domain, "domain")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "errorSummary" => {
+                    __map.field(&mut self.error_summary, &mut __seen[1], "errorSummary")?
+                }
+                "reason" => __map.field(&mut self.reason, &mut __seen[4], "reason")?,
+                "location" => {
+                    __map.field(&mut self.location, &mut __seen[2], "location")?
+                }
+                "locationType" => {
+                    __map.field(&mut self.location_type, &mut __seen[3], "locationType")?
+                }
+                "domain" => __map.field(&mut self.domain, &mut __seen[0], "domain")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            error_summary: error_summary.unwrap_or_default(),
-            reason: reason.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            location_type: location_type.unwrap_or_default(),
-            domain: domain.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,44 +37,34 @@ impl<'de> ::serde::Deserialize<'de> for ExternalPrincipalProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ExternalPrincipalProfile {
+impl crate::runtime::ReadObject for ExternalPrincipalProfile {
     const EXPECTING: &'static str = "struct ExternalPrincipalProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut email = ::std::option::Option::None;
-        let mut metadata = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "email" => __map.field(&mut email, "email")?,
-                "metadata" => __map.field(&mut metadata, "metadata")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
+                "email" => __map.field(&mut self.email, &mut __seen[1], "email")?,
+                "metadata" => {
+                    __map
+                        .optional_object(&mut self.metadata, &mut __seen[4], "metadata")?
+                }
+                "logo" => __map.field(&mut self.logo, &mut __seen[3], "logo")?,
+                "_links" => __map.object(&mut self.links, &mut __seen[0], "_links")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            metadata: metadata.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,9 +45,9 @@ impl crate::runtime::FromObject for FieldDateWritable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "prompt" => __map.field(&mut prompt, "prompt")?,
-                "required" => __map.field(&mut required, "required")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "prompt" => __map.value(&mut prompt, "prompt")?,
+                "required" => __map.value(&mut required, "required")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -48,10 +48,10 @@ impl crate::runtime::FromObject for FieldSelectWritable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "prompt" => __map.field(&mut prompt, "prompt")?,
-                "required" => __map.field(&mut required, "required")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "options" => __map.field(&mut options, "options")?,
+                "prompt" => __map.value(&mut prompt, "prompt")?,
+                "required" => __map.value(&mut required, "required")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "options" => __map.value(&mut options, "options")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

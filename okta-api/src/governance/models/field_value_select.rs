@@ -53,11 +53,11 @@ impl crate::runtime::FromObject for FieldValueSelect {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "prompt" => __map.field(&mut prompt, "prompt")?,
-                "required" => __map.field(&mut required, "required")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "value" => __map.field(&mut value, "value")?,
+                "id" => __map.value(&mut id, "id")?,
+                "prompt" => __map.value(&mut prompt, "prompt")?,
+                "required" => __map.value(&mut required, "required")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "value" => __map.value(&mut value, "value")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

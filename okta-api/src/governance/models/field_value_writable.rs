@@ -48,8 +48,8 @@ impl crate::runtime::FromObject for FieldValueWritable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "value" => __map.field(&mut value, "value")?,
+                "id" => __map.value(&mut id, "id")?,
+                "value" => __map.value(&mut value, "value")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

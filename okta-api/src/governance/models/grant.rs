@@ -73,14 +73,14 @@ impl crate::runtime::FromObject for Grant {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "grantMethod" => __map.field(&mut grant_method, "grantMethod")?,
-                "grantType" => __map.field(&mut grant_type, "grantType")?,
-                "startTime" => __map.field(&mut start_time, "startTime")?,
-                "expirationTime" => __map.field(&mut expiration_time, "expirationTime")?,
-                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
-                "grant" => __map.field(&mut grant, "grant")?,
-                "bundle" => __map.field(&mut bundle, "bundle")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "grantMethod" => __map.value(&mut grant_method, "grantMethod")?,
+                "grantType" => __map.value(&mut grant_type, "grantType")?,
+                "startTime" => __map.value(&mut start_time, "startTime")?,
+                "expirationTime" => __map.value(&mut expiration_time, "expirationTime")?,
+                "timeZone" => __map.value(&mut time_zone, "timeZone")?,
+                "grant" => __map.value(&mut grant, "grant")?,
+                "bundle" => __map.value(&mut bundle, "bundle")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

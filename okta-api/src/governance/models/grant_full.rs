@@ -114,34 +114,34 @@ impl crate::runtime::FromObject for GrantFull {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "grantType" => __map.field(&mut grant_type, "grantType")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "grantType" => __map.value(&mut grant_type, "grantType")?,
                 "entitlementBundleId" => {
-                    __map.field(&mut entitlement_bundle_id, "entitlementBundleId")?
+                    __map.value(&mut entitlement_bundle_id, "entitlementBundleId")?
                 }
                 "targetPrincipalOrn" => {
-                    __map.field(&mut target_principal_orn, "targetPrincipalOrn")?
+                    __map.value(&mut target_principal_orn, "targetPrincipalOrn")?
                 }
                 "targetPrincipal" => {
-                    __map.field(&mut target_principal, "targetPrincipal")?
+                    __map.value(&mut target_principal, "targetPrincipal")?
                 }
-                "action" => __map.field(&mut action, "action")?,
-                "actor" => __map.field(&mut actor, "actor")?,
+                "action" => __map.value(&mut action, "action")?,
+                "actor" => __map.value(&mut actor, "actor")?,
                 "targetResourceOrn" => {
-                    __map.field(&mut target_resource_orn, "targetResourceOrn")?
+                    __map.value(&mut target_resource_orn, "targetResourceOrn")?
                 }
-                "target" => __map.field(&mut target, "target")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "target" => __map.value(&mut target, "target")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
                 "scheduleSettings" => {
-                    __map.field(&mut schedule_settings, "scheduleSettings")?
+                    __map.value(&mut schedule_settings, "scheduleSettings")?
                 }
-                "status" => __map.field(&mut status, "status")?,
-                "metadata" => __map.field(&mut metadata, "metadata")?,
+                "status" => __map.value(&mut status, "status")?,
+                "metadata" => __map.value(&mut metadata, "metadata")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

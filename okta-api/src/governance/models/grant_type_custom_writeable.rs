@@ -69,16 +69,16 @@ impl crate::runtime::FromObject for GrantTypeCustomWriteable {
         {
             match __key.as_str() {
                 "targetPrincipal" => {
-                    __map.field(&mut target_principal, "targetPrincipal")?
+                    __map.value(&mut target_principal, "targetPrincipal")?
                 }
                 "scheduleSettings" => {
-                    __map.field(&mut schedule_settings, "scheduleSettings")?
+                    __map.value(&mut schedule_settings, "scheduleSettings")?
                 }
-                "action" => __map.field(&mut action, "action")?,
-                "actor" => __map.field(&mut actor, "actor")?,
-                "grantType" => __map.field(&mut grant_type, "grantType")?,
-                "target" => __map.field(&mut target, "target")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "action" => __map.value(&mut action, "action")?,
+                "actor" => __map.value(&mut actor, "actor")?,
+                "grantType" => __map.value(&mut grant_type, "grantType")?,
+                "target" => __map.value(&mut target, "target")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

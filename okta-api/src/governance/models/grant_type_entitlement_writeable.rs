@@ -65,17 +65,17 @@ impl crate::runtime::FromObject for GrantTypeEntitlementWriteable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "grantType" => __map.field(&mut grant_type, "grantType")?,
-                "target" => __map.field(&mut target, "target")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "grantType" => __map.value(&mut grant_type, "grantType")?,
+                "target" => __map.value(&mut target, "target")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
                 "targetPrincipal" => {
-                    __map.field(&mut target_principal, "targetPrincipal")?
+                    __map.value(&mut target_principal, "targetPrincipal")?
                 }
                 "scheduleSettings" => {
-                    __map.field(&mut schedule_settings, "scheduleSettings")?
+                    __map.value(&mut schedule_settings, "scheduleSettings")?
                 }
-                "action" => __map.field(&mut action, "action")?,
-                "actor" => __map.field(&mut actor, "actor")?,
+                "action" => __map.value(&mut action, "action")?,
+                "actor" => __map.value(&mut actor, "actor")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

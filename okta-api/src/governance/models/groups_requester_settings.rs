@@ -42,8 +42,8 @@ impl crate::runtime::FromObject for GroupsRequesterSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "groups" => __map.field(&mut groups, "groups")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "groups" => __map.value(&mut groups, "groups")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -56,12 +56,12 @@ impl crate::runtime::FromObject for IdentityAssertionCustomAsConnection {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "orn" => __map.field(&mut orn, "orn")?,
-                "status" => __map.field(&mut status, "status")?,
-                "connectionType" => __map.field(&mut connection_type, "connectionType")?,
+                "id" => __map.value(&mut id, "id")?,
+                "orn" => __map.value(&mut orn, "orn")?,
+                "status" => __map.value(&mut status, "status")?,
+                "connectionType" => __map.value(&mut connection_type, "connectionType")?,
                 "authorizationServer" => {
-                    __map.field(&mut authorization_server, "authorizationServer")?
+                    __map.value(&mut authorization_server, "authorizationServer")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -48,9 +48,9 @@ impl crate::runtime::FromObject for IntegrationsSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "integrationId" => __map.field(&mut integration_id, "integrationId")?,
-                "notifications" => __map.field(&mut notifications, "notifications")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "integrationId" => __map.value(&mut integration_id, "integrationId")?,
+                "notifications" => __map.value(&mut notifications, "notifications")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -27,38 +27,29 @@ impl<'de> ::serde::Deserialize<'de> for Label {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Label {
+impl crate::runtime::ReadObject for Label {
     const EXPECTING: &'static str = "struct Label";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut label_id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut values = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "labelId" => __map.field(&mut label_id, "labelId")?,
-                "name" => __map.field(&mut name, "name")?,
-                "values" => __map.field(&mut values, "values")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "labelId" => __map.field(&mut self.label_id, &mut __seen[1], "labelId")?,
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "values" => __map.field(&mut self.values, &mut __seen[3], "values")?,
+                "_links" => __map.object(&mut self.links, &mut __seen[0], "_links")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            label_id: label_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            values: values.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

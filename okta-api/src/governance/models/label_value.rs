@@ -25,35 +25,34 @@ impl<'de> ::serde::Deserialize<'de> for LabelValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LabelValue {
+impl crate::runtime::ReadObject for LabelValue {
     const EXPECTING: &'static str = "struct LabelValue";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut label_value_id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut metadata = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "labelValueId" => __map.field(&mut label_value_id, "labelValueId")?,
-                "name" => __map.field(&mut name, "name")?,
-                "metadata" => __map.field(&mut metadata, "metadata")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "labelValueId" => {
+                    __map
+                        .field(&mut self.label_value_id, &mut __seen[0], "labelValueId")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "metadata" => {
+                    __map
+                        .optional_object(&mut self.metadata, &mut __seen[1], "metadata")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            label_value_id: label_value_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            metadata: metadata.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

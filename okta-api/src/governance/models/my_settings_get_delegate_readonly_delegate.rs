@@ -55,11 +55,11 @@ impl crate::runtime::FromObject for MySettingsGetDelegateReadonlyDelegate {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "externalId" => __map.field(&mut external_id, "externalId")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "firstName" => __map.field(&mut first_name, "firstName")?,
-                "lastName" => __map.field(&mut last_name, "lastName")?,
-                "email" => __map.field(&mut email, "email")?,
+                "externalId" => __map.value(&mut external_id, "externalId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "firstName" => __map.value(&mut first_name, "firstName")?,
+                "lastName" => __map.value(&mut last_name, "lastName")?,
+                "email" => __map.value(&mut email, "email")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

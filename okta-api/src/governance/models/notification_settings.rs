@@ -59,23 +59,18 @@ impl<'de> ::serde::Deserialize<'de> for NotificationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for NotificationSettings {
+impl crate::runtime::ReadObject for NotificationSettings {
     const EXPECTING: &'static str = "struct NotificationSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut notify_reviewer_when_review_assigned = ::std::option::Option::None;
-        let mut notify_reviewer_at_campaign_end = ::std::option::Option::None;
-        let mut reminders_reviewer_before_campaign_close_in_secs = ::std::option::Option::None;
-        let mut notify_reviewer_when_overdue = ::std::option::Option::None;
-        let mut notify_reviewer_during_midpoint_of_review = ::std::option::Option::None;
-        let mut notify_review_period_end = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -83,57 +78,54 @@ impl crate::runtime::FromObject for NotificationSettings {
                 "notifyReviewerWhenReviewAssigned" => {
                     __map
                         .field(
-                            &mut notify_reviewer_when_review_assigned,
+                            &mut self.notify_reviewer_when_review_assigned,
+                            &mut __seen[4],
                             "notifyReviewerWhenReviewAssigned",
                         )?
                 }
                 "notifyReviewerAtCampaignEnd" => {
                     __map
                         .field(
-                            &mut notify_reviewer_at_campaign_end,
+                            &mut self.notify_reviewer_at_campaign_end,
+                            &mut __seen[1],
                             "notifyReviewerAtCampaignEnd",
                         )?
                 }
                 "remindersReviewerBeforeCampaignCloseInSecs" => {
                     __map
                         .field(
-                            &mut reminders_reviewer_before_campaign_close_in_secs,
+                            &mut self.reminders_reviewer_before_campaign_close_in_secs,
+                            &mut __seen[5],
                             "remindersReviewerBeforeCampaignCloseInSecs",
                         )?
                 }
                 "notifyReviewerWhenOverdue" => {
                     __map
                         .field(
-                            &mut notify_reviewer_when_overdue,
+                            &mut self.notify_reviewer_when_overdue,
+                            &mut __seen[3],
                             "notifyReviewerWhenOverdue",
                         )?
                 }
                 "notifyReviewerDuringMidpointOfReview" => {
                     __map
                         .field(
-                            &mut notify_reviewer_during_midpoint_of_review,
+                            &mut self.notify_reviewer_during_midpoint_of_review,
+                            &mut __seen[2],
                             "notifyReviewerDuringMidpointOfReview",
                         )?
                 }
                 "notifyReviewPeriodEnd" => {
-                    __map.field(&mut notify_review_period_end, "notifyReviewPeriodEnd")?
+                    __map
+                        .field(
+                            &mut self.notify_review_period_end,
+                            &mut __seen[0],
+                            "notifyReviewPeriodEnd",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            notify_reviewer_when_review_assigned: notify_reviewer_when_review_assigned
-                .unwrap_or_default(),
-            notify_reviewer_at_campaign_end: notify_reviewer_at_campaign_end
-                .unwrap_or_default(),
-            reminders_reviewer_before_campaign_close_in_secs: reminders_reviewer_before_campaign_close_in_secs
-                .unwrap_or_default(),
-            notify_reviewer_when_overdue: notify_reviewer_when_overdue
-                .unwrap_or_default(),
-            notify_reviewer_during_midpoint_of_review: notify_reviewer_during_midpoint_of_review
-                .unwrap_or_default(),
-            notify_review_period_end: notify_review_period_end.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

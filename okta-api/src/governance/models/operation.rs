@@ -63,15 +63,15 @@ impl crate::runtime::FromObject for Operation {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "status" => __map.field(&mut status, "status")?,
-                "created" => __map.field(&mut created, "created")?,
-                "completed" => __map.field(&mut completed, "completed")?,
+                "id" => __map.value(&mut id, "id")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "status" => __map.value(&mut status, "status")?,
+                "created" => __map.value(&mut created, "created")?,
+                "completed" => __map.value(&mut completed, "completed")?,
                 "timeElapsedInSeconds" => {
-                    __map.field(&mut time_elapsed_in_seconds, "timeElapsedInSeconds")?
+                    __map.value(&mut time_elapsed_in_seconds, "timeElapsedInSeconds")?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -61,25 +61,25 @@ impl crate::runtime::FromObject for OrgRequestSettings {
             match __key.as_str() {
                 "subprocessorsAcknowledged" => {
                     __map
-                        .field(
+                        .value(
                             &mut subprocessors_acknowledged,
                             "subprocessorsAcknowledged",
                         )?
                 }
                 "provisioningStatus" => {
-                    __map.field(&mut provisioning_status, "provisioningStatus")?
+                    __map.value(&mut provisioning_status, "provisioningStatus")?
                 }
                 "requestExperiences" => {
-                    __map.field(&mut request_experiences, "requestExperiences")?
+                    __map.value(&mut request_experiences, "requestExperiences")?
                 }
                 "longTimePastProvisioned" => {
                     __map
-                        .field(
+                        .value(
                             &mut long_time_past_provisioned,
                             "longTimePastProvisioned",
                         )?
                 }
-                "integrations" => __map.field(&mut integrations, "integrations")?,
+                "integrations" => __map.value(&mut integrations, "integrations")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -35,35 +35,49 @@ impl<'de> ::serde::Deserialize<'de> for OrgSettingsPatchable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgSettingsPatchable {
+impl crate::runtime::ReadObject for OrgSettingsPatchable {
     const EXPECTING: &'static str = "struct OrgSettingsPatchable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut delegates = ::std::option::Option::None;
-        let mut governance_ai = ::std::option::Option::None;
-        let mut escalations = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "delegates" => __map.field(&mut delegates, "delegates")?,
-                "governanceAI" => __map.field(&mut governance_ai, "governanceAI")?,
-                "escalations" => __map.field(&mut escalations, "escalations")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "delegates" => {
+                    __map
+                        .optional_object(
+                            &mut self.delegates,
+                            &mut __seen[0],
+                            "delegates",
+                        )?
+                }
+                "governanceAI" => {
+                    __map
+                        .optional_object(
+                            &mut self.governance_ai,
+                            &mut __seen[2],
+                            "governanceAI",
+                        )?
+                }
+                "escalations" => {
+                    __map
+                        .optional_object(
+                            &mut self.escalations,
+                            &mut __seen[1],
+                            "escalations",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            delegates: delegates.unwrap_or_default(),
-            governance_ai: governance_ai.unwrap_or_default(),
-            escalations: escalations.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -25,31 +25,33 @@ impl<'de> ::serde::Deserialize<'de> for OrgSettingsPatchableEscalationsAccessReq
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgSettingsPatchableEscalationsAccessRequests {
+impl crate::runtime::ReadObject for OrgSettingsPatchableEscalationsAccessRequests {
     const EXPECTING: &'static str = "struct OrgSettingsPatchableEscalationsAccessRequests";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut end_user_can_escalate = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "endUserCanEscalate" => {
-                    __map.field(&mut end_user_can_escalate, "endUserCanEscalate")?
+                    __map
+                        .field(
+                            &mut self.end_user_can_escalate,
+                            &mut __seen[0],
+                            "endUserCanEscalate",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            end_user_can_escalate: end_user_can_escalate.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -35,36 +35,41 @@ impl<'de> ::serde::Deserialize<'de> for OrgSettingsPatchableGovernanceAi {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgSettingsPatchableGovernanceAi {
+impl crate::runtime::ReadObject for OrgSettingsPatchableGovernanceAi {
     const EXPECTING: &'static str = "struct OrgSettingsPatchableGovernanceAi";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut security_access_review = ::std::option::Option::None;
-        let mut governance_analyzer = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "securityAccessReview" => {
-                    __map.field(&mut security_access_review, "securityAccessReview")?
+                    __map
+                        .optional_object(
+                            &mut self.security_access_review,
+                            &mut __seen[1],
+                            "securityAccessReview",
+                        )?
                 }
                 "governanceAnalyzer" => {
-                    __map.field(&mut governance_analyzer, "governanceAnalyzer")?
+                    __map
+                        .optional_object(
+                            &mut self.governance_analyzer,
+                            &mut __seen[0],
+                            "governanceAnalyzer",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            security_access_review: security_access_review.unwrap_or_default(),
-            governance_analyzer: governance_analyzer.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,31 +26,33 @@ for OrgSettingsPatchableGovernanceAiGovernanceAnalyzer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgSettingsPatchableGovernanceAiGovernanceAnalyzer {
+impl crate::runtime::ReadObject for OrgSettingsPatchableGovernanceAiGovernanceAnalyzer {
     const EXPECTING: &'static str = "struct OrgSettingsPatchableGovernanceAiGovernanceAnalyzer";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut recommendations_enabled = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "recommendationsEnabled" => {
-                    __map.field(&mut recommendations_enabled, "recommendationsEnabled")?
+                    __map
+                        .field(
+                            &mut self.recommendations_enabled,
+                            &mut __seen[0],
+                            "recommendationsEnabled",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            recommendations_enabled: recommendations_enabled.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -54,10 +54,10 @@ impl crate::runtime::FromObject for PatchLabelValueOperation {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "op" => __map.field(&mut op, "op")?,
-                "path" => __map.field(&mut path, "path")?,
-                "value" => __map.field(&mut value, "value")?,
-                "refType" => __map.field(&mut ref_type, "refType")?,
+                "op" => __map.value(&mut op, "op")?,
+                "path" => __map.value(&mut path, "path")?,
+                "value" => __map.value(&mut value, "value")?,
+                "refType" => __map.value(&mut ref_type, "refType")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -38,37 +38,39 @@ impl<'de> ::serde::Deserialize<'de> for PotentialRiskAssessmentRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PotentialRiskAssessmentRequest {
+impl crate::runtime::ReadObject for PotentialRiskAssessmentRequest {
     const EXPECTING: &'static str = "struct PotentialRiskAssessmentRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut principal_orn = ::std::option::Option::None;
-        let mut resource_orn_list = ::std::option::Option::None;
-        let mut resource_orn = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
-                "resourceOrnList" => {
-                    __map.field(&mut resource_orn_list, "resourceOrnList")?
+                "principalOrn" => {
+                    __map.field(&mut self.principal_orn, &mut __seen[0], "principalOrn")?
                 }
-                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceOrnList" => {
+                    __map
+                        .field(
+                            &mut self.resource_orn_list,
+                            &mut __seen[2],
+                            "resourceOrnList",
+                        )?
+                }
+                "resourceOrn" => {
+                    __map.field(&mut self.resource_orn, &mut __seen[1], "resourceOrn")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            principal_orn: principal_orn.unwrap_or_default(),
-            resource_orn_list: resource_orn_list.unwrap_or_default(),
-            resource_orn: resource_orn.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

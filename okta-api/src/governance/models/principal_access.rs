@@ -73,19 +73,19 @@ impl crate::runtime::FromObject for PrincipalAccess {
         {
             match __key.as_str() {
                 "parentResourceOrn" => {
-                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
+                    __map.value(&mut parent_resource_orn, "parentResourceOrn")?
                 }
-                "parent" => __map.field(&mut parent, "parent")?,
+                "parent" => __map.value(&mut parent, "parent")?,
                 "targetPrincipalOrn" => {
-                    __map.field(&mut target_principal_orn, "targetPrincipalOrn")?
+                    __map.value(&mut target_principal_orn, "targetPrincipalOrn")?
                 }
                 "targetPrincipal" => {
-                    __map.field(&mut target_principal, "targetPrincipal")?
+                    __map.value(&mut target_principal, "targetPrincipal")?
                 }
-                "expirationTime" => __map.field(&mut expiration_time, "expirationTime")?,
-                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
-                "base" => __map.field(&mut base, "base")?,
-                "additional" => __map.field(&mut additional, "additional")?,
+                "expirationTime" => __map.value(&mut expiration_time, "expirationTime")?,
+                "timeZone" => __map.value(&mut time_zone, "timeZone")?,
+                "base" => __map.value(&mut base, "base")?,
+                "additional" => __map.value(&mut additional, "additional")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -33,41 +33,39 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalAccessPolicyEnableCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PrincipalAccessPolicyEnableCreatable {
+impl crate::runtime::ReadObject for PrincipalAccessPolicyEnableCreatable {
     const EXPECTING: &'static str = "struct PrincipalAccessPolicyEnableCreatable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut principal_orn = ::std::option::Option::None;
-        let mut resource_orn = ::std::option::Option::None;
-        let mut merge_existing_entitlements = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
-                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
+                "principalOrn" => {
+                    __map.field(&mut self.principal_orn, &mut __seen[1], "principalOrn")?
+                }
+                "resourceOrn" => {
+                    __map.field(&mut self.resource_orn, &mut __seen[2], "resourceOrn")?
+                }
                 "mergeExistingEntitlements" => {
                     __map
                         .field(
-                            &mut merge_existing_entitlements,
+                            &mut self.merge_existing_entitlements,
+                            &mut __seen[0],
                             "mergeExistingEntitlements",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            principal_orn: principal_orn.unwrap_or_default(),
-            resource_orn: resource_orn.unwrap_or_default(),
-            merge_existing_entitlements: merge_existing_entitlements.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

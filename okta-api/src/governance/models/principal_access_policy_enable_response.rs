@@ -46,49 +46,55 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalAccessPolicyEnableResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PrincipalAccessPolicyEnableResponse {
+impl crate::runtime::ReadObject for PrincipalAccessPolicyEnableResponse {
     const EXPECTING: &'static str = "struct PrincipalAccessPolicyEnableResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut principal_orn = ::std::option::Option::None;
-        let mut resource_orn = ::std::option::Option::None;
-        let mut access_duration = ::std::option::Option::None;
-        let mut effective_entitlements = ::std::option::Option::None;
-        let mut entitlement_access_details = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
-                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
-                "accessDuration" => __map.field(&mut access_duration, "accessDuration")?,
+                "principalOrn" => {
+                    __map.field(&mut self.principal_orn, &mut __seen[3], "principalOrn")?
+                }
+                "resourceOrn" => {
+                    __map.field(&mut self.resource_orn, &mut __seen[4], "resourceOrn")?
+                }
+                "accessDuration" => {
+                    __map
+                        .optional_object(
+                            &mut self.access_duration,
+                            &mut __seen[0],
+                            "accessDuration",
+                        )?
+                }
                 "effectiveEntitlements" => {
-                    __map.field(&mut effective_entitlements, "effectiveEntitlements")?
+                    __map
+                        .field(
+                            &mut self.effective_entitlements,
+                            &mut __seen[1],
+                            "effectiveEntitlements",
+                        )?
                 }
                 "entitlementAccessDetails" => {
                     __map
                         .field(
-                            &mut entitlement_access_details,
+                            &mut self.entitlement_access_details,
+                            &mut __seen[2],
                             "entitlementAccessDetails",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            principal_orn: principal_orn.unwrap_or_default(),
-            resource_orn: resource_orn.unwrap_or_default(),
-            access_duration: access_duration.unwrap_or_default(),
-            effective_entitlements: effective_entitlements.unwrap_or_default(),
-            entitlement_access_details: entitlement_access_details.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -86,68 +86,73 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalEntitlement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PrincipalEntitlement {
+impl crate::runtime::ReadObject for PrincipalEntitlement {
     const EXPECTING: &'static str = "struct PrincipalEntitlement";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut external_value = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut multi_value = ::std::option::Option::None;
-        let mut required = ::std::option::Option::None;
-        let mut data_type = ::std::option::Option::None;
-        let mut parent_resource_orn = ::std::option::Option::None;
-        let mut parent = ::std::option::Option::None;
-        let mut values = ::std::option::Option::None;
-        let mut target_principal_orn = ::std::option::Option::None;
-        let mut target_principal = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 12];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "externalValue" => __map.field(&mut external_value, "externalValue")?,
-                "description" => __map.field(&mut description, "description")?,
-                "multiValue" => __map.field(&mut multi_value, "multiValue")?,
-                "required" => __map.field(&mut required, "required")?,
-                "dataType" => __map.field(&mut data_type, "dataType")?,
-                "parentResourceOrn" => {
-                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
+                "externalValue" => {
+                    __map
+                        .field(
+                            &mut self.external_value,
+                            &mut __seen[2],
+                            "externalValue",
+                        )?
                 }
-                "parent" => __map.field(&mut parent, "parent")?,
-                "values" => __map.field(&mut values, "values")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[1], "description")?
+                }
+                "multiValue" => {
+                    __map.field(&mut self.multi_value, &mut __seen[4], "multiValue")?
+                }
+                "required" => {
+                    __map.field(&mut self.required, &mut __seen[8], "required")?
+                }
+                "dataType" => {
+                    __map.field(&mut self.data_type, &mut __seen[0], "dataType")?
+                }
+                "parentResourceOrn" => {
+                    __map
+                        .field(
+                            &mut self.parent_resource_orn,
+                            &mut __seen[7],
+                            "parentResourceOrn",
+                        )?
+                }
+                "parent" => __map.field(&mut self.parent, &mut __seen[6], "parent")?,
+                "values" => __map.field(&mut self.values, &mut __seen[11], "values")?,
                 "targetPrincipalOrn" => {
-                    __map.field(&mut target_principal_orn, "targetPrincipalOrn")?
+                    __map
+                        .field(
+                            &mut self.target_principal_orn,
+                            &mut __seen[10],
+                            "targetPrincipalOrn",
+                        )?
                 }
                 "targetPrincipal" => {
-                    __map.field(&mut target_principal, "targetPrincipal")?
+                    __map
+                        .field(
+                            &mut self.target_principal,
+                            &mut __seen[9],
+                            "targetPrincipal",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            external_value: external_value.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            multi_value: multi_value.unwrap_or_default(),
-            required: required.unwrap_or_default(),
-            data_type: data_type.unwrap_or_default(),
-            parent_resource_orn: parent_resource_orn.unwrap_or_default(),
-            parent: parent.unwrap_or_default(),
-            values: values.unwrap_or_default(),
-            target_principal_orn: target_principal_orn.unwrap_or_default(),
-            target_principal: target_principal.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

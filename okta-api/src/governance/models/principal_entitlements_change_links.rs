@@ -22,31 +22,33 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalEntitlementsChangeLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PrincipalEntitlementsChangeLinks {
+impl crate::runtime::ReadObject for PrincipalEntitlementsChangeLinks {
     const EXPECTING: &'static str = "struct PrincipalEntitlementsChangeLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut principal_entitlements = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "principal-entitlements" => {
-                    __map.field(&mut principal_entitlements, "principal-entitlements")?
+                    __map
+                        .object(
+                            &mut self.principal_entitlements,
+                            &mut __seen[0],
+                            "principal-entitlements",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            principal_entitlements: principal_entitlements.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -51,49 +51,52 @@ impl<'de> ::serde::Deserialize<'de> for PrincipalEntitlementsHistory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PrincipalEntitlementsHistory {
+impl crate::runtime::ReadObject for PrincipalEntitlementsHistory {
     const EXPECTING: &'static str = "struct PrincipalEntitlementsHistory";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut resource_orn = ::std::option::Option::None;
-        let mut resource = ::std::option::Option::None;
-        let mut principal_orn = ::std::option::Option::None;
-        let mut principal = ::std::option::Option::None;
-        let mut entitlement_history = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut metadata = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
-                "resource" => __map.field(&mut resource, "resource")?,
-                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
-                "principal" => __map.field(&mut principal, "principal")?,
-                "entitlementHistory" => {
-                    __map.field(&mut entitlement_history, "entitlementHistory")?
+                "resourceOrn" => {
+                    __map.field(&mut self.resource_orn, &mut __seen[6], "resourceOrn")?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
-                "metadata" => __map.field(&mut metadata, "metadata")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resource" => {
+                    __map.field(&mut self.resource, &mut __seen[5], "resource")?
+                }
+                "principalOrn" => {
+                    __map.field(&mut self.principal_orn, &mut __seen[4], "principalOrn")?
+                }
+                "principal" => {
+                    __map.field(&mut self.principal, &mut __seen[3], "principal")?
+                }
+                "entitlementHistory" => {
+                    __map
+                        .field(
+                            &mut self.entitlement_history,
+                            &mut __seen[1],
+                            "entitlementHistory",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                "metadata" => {
+                    __map
+                        .optional_object(&mut self.metadata, &mut __seen[2], "metadata")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            resource_orn: resource_orn.unwrap_or_default(),
-            resource: resource.unwrap_or_default(),
-            principal_orn: principal_orn.unwrap_or_default(),
-            principal: principal.unwrap_or_default(),
-            entitlement_history: entitlement_history.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            metadata: metadata.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

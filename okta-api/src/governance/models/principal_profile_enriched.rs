@@ -63,13 +63,13 @@ impl crate::runtime::FromObject for PrincipalProfileEnriched {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "email" => __map.field(&mut email, "email")?,
-                "firstName" => __map.field(&mut first_name, "firstName")?,
-                "lastName" => __map.field(&mut last_name, "lastName")?,
-                "login" => __map.field(&mut login, "login")?,
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "id" => __map.value(&mut id, "id")?,
+                "email" => __map.value(&mut email, "email")?,
+                "firstName" => __map.value(&mut first_name, "firstName")?,
+                "lastName" => __map.value(&mut last_name, "lastName")?,
+                "login" => __map.value(&mut login, "login")?,
+                "status" => __map.value(&mut status, "status")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -83,29 +83,29 @@ impl crate::runtime::FromObject for PrincipalScopeSettingsMutable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "userScopeExpression" => {
-                    __map.field(&mut user_scope_expression, "userScopeExpression")?
+                    __map.value(&mut user_scope_expression, "userScopeExpression")?
                 }
                 "excludedUserIds" => {
-                    __map.field(&mut excluded_user_ids, "excludedUserIds")?
+                    __map.value(&mut excluded_user_ids, "excludedUserIds")?
                 }
-                "userIds" => __map.field(&mut user_ids, "userIds")?,
-                "groupIds" => __map.field(&mut group_ids, "groupIds")?,
+                "userIds" => __map.value(&mut user_ids, "userIds")?,
+                "groupIds" => __map.value(&mut group_ids, "groupIds")?,
                 "includeOnlyActiveUsers" => {
                     __map
-                        .field(&mut include_only_active_users, "includeOnlyActiveUsers")?
+                        .value(&mut include_only_active_users, "includeOnlyActiveUsers")?
                 }
                 "predefinedInactiveUsersScope" => {
                     __map
-                        .field(
+                        .value(
                             &mut predefined_inactive_users_scope,
                             "predefinedInactiveUsersScope",
                         )?
                 }
                 "onlyIncludeUsersWithSODConflicts" => {
                     __map
-                        .field(
+                        .value(
                             &mut only_include_users_with_sod_conflicts,
                             "onlyIncludeUsersWithSODConflicts",
                         )?

@@ -57,49 +57,62 @@ impl<'de> ::serde::Deserialize<'de> for RcarEntryLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RcarEntryLinks {
+impl crate::runtime::ReadObject for RcarEntryLinks {
     const EXPECTING: &'static str = "struct RcarEntryLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut parent = ::std::option::Option::None;
-        let mut create_request = ::std::option::Option::None;
-        let mut submitted_request = ::std::option::Option::None;
-        let mut pending_request = ::std::option::Option::None;
-        let mut related_entity = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                "parent" => __map.field(&mut parent, "parent")?,
-                "createRequest" => __map.field(&mut create_request, "createRequest")?,
-                "submittedRequest" => {
-                    __map.field(&mut submitted_request, "submittedRequest")?
+                "self" => __map.object(&mut self.self_, &mut __seen[5], "self")?,
+                "logo" => __map.field(&mut self.logo, &mut __seen[1], "logo")?,
+                "parent" => {
+                    __map.optional_object(&mut self.parent, &mut __seen[2], "parent")?
                 }
-                "pendingRequest" => __map.field(&mut pending_request, "pendingRequest")?,
-                "relatedEntity" => __map.field(&mut related_entity, "relatedEntity")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "createRequest" => {
+                    __map
+                        .optional_object(
+                            &mut self.create_request,
+                            &mut __seen[0],
+                            "createRequest",
+                        )?
+                }
+                "submittedRequest" => {
+                    __map
+                        .optional_object(
+                            &mut self.submitted_request,
+                            &mut __seen[6],
+                            "submittedRequest",
+                        )?
+                }
+                "pendingRequest" => {
+                    __map
+                        .optional_object(
+                            &mut self.pending_request,
+                            &mut __seen[3],
+                            "pendingRequest",
+                        )?
+                }
+                "relatedEntity" => {
+                    __map
+                        .optional_object(
+                            &mut self.related_entity,
+                            &mut __seen[4],
+                            "relatedEntity",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            parent: parent.unwrap_or_default(),
-            create_request: create_request.unwrap_or_default(),
-            submitted_request: submitted_request.unwrap_or_default(),
-            pending_request: pending_request.unwrap_or_default(),
-            related_entity: related_entity.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -147,35 +147,33 @@ impl<'de> ::serde::Deserialize<'de> for RecurrenceDefinitionMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RecurrenceDefinitionMutable {
+impl crate::runtime::ReadObject for RecurrenceDefinitionMutable {
     const EXPECTING: &'static str = "struct RecurrenceDefinitionMutable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut interval = ::std::option::Option::None;
-        let mut repeat_on_type = ::std::option::Option::None;
-        let mut ends = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "interval" => __map.field(&mut interval, "interval")?,
-                "repeatOnType" => __map.field(&mut repeat_on_type, "repeatOnType")?,
-                "ends" => __map.field(&mut ends, "ends")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "interval" => {
+                    __map.field(&mut self.interval, &mut __seen[1], "interval")?
+                }
+                "repeatOnType" => {
+                    __map
+                        .field(&mut self.repeat_on_type, &mut __seen[2], "repeatOnType")?
+                }
+                "ends" => __map.field(&mut self.ends, &mut __seen[0], "ends")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            interval: interval.unwrap_or_default(),
-            repeat_on_type: repeat_on_type.unwrap_or_default(),
-            ends: ends.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -61,12 +61,12 @@ impl crate::runtime::FromObject for RemediationSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accessApproved" => __map.field(&mut access_approved, "accessApproved")?,
-                "accessRevoked" => __map.field(&mut access_revoked, "accessRevoked")?,
-                "noResponse" => __map.field(&mut no_response, "noResponse")?,
+                "accessApproved" => __map.value(&mut access_approved, "accessApproved")?,
+                "accessRevoked" => __map.value(&mut access_revoked, "accessRevoked")?,
+                "noResponse" => __map.value(&mut no_response, "noResponse")?,
                 "autoRemediationSettings" => {
                     __map
-                        .field(
+                        .value(
                             &mut auto_remediation_settings,
                             "autoRemediationSettings",
                         )?

@@ -25,18 +25,18 @@ impl<'de> ::serde::Deserialize<'de> for ReportingSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ReportingSettingsMutable {
+impl crate::runtime::ReadObject for ReportingSettingsMutable {
     const EXPECTING: &'static str = "struct ReportingSettingsMutable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut create_reporting_package_enabled = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -44,17 +44,14 @@ impl crate::runtime::FromObject for ReportingSettingsMutable {
                 "createReportingPackageEnabled" => {
                     __map
                         .field(
-                            &mut create_reporting_package_enabled,
+                            &mut self.create_reporting_package_enabled,
+                            &mut __seen[0],
                             "createReportingPackageEnabled",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            create_reporting_package_enabled: create_reporting_package_enabled
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -85,17 +85,17 @@ impl crate::runtime::FromObject for RequestActionCompleted {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceName" => __map.field(&mut resource_name, "resourceName")?,
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
-                "status" => __map.field(&mut status, "status")?,
-                "action" => __map.field(&mut action, "action")?,
-                "actionId" => __map.field(&mut action_id, "actionId")?,
-                "actionStatus" => __map.field(&mut action_status, "actionStatus")?,
+                "resourceName" => __map.value(&mut resource_name, "resourceName")?,
+                "resourceId" => __map.value(&mut resource_id, "resourceId")?,
+                "resourceType" => __map.value(&mut resource_type, "resourceType")?,
+                "status" => __map.value(&mut status, "status")?,
+                "action" => __map.value(&mut action, "action")?,
+                "actionId" => __map.value(&mut action_id, "actionId")?,
+                "actionStatus" => __map.value(&mut action_status, "actionStatus")?,
                 "actionAttempted" => {
-                    __map.field(&mut action_attempted, "actionAttempted")?
+                    __map.value(&mut action_attempted, "actionAttempted")?
                 }
-                "accessRemoved" => __map.field(&mut access_removed, "accessRemoved")?,
+                "accessRemoved" => __map.value(&mut access_removed, "accessRemoved")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

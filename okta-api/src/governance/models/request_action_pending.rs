@@ -44,9 +44,9 @@ impl crate::runtime::FromObject for RequestActionPending {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "status" => __map.field(&mut status, "status")?,
-                "action" => __map.field(&mut action, "action")?,
-                "actionId" => __map.field(&mut action_id, "actionId")?,
+                "status" => __map.value(&mut status, "status")?,
+                "action" => __map.value(&mut action, "action")?,
+                "actionId" => __map.value(&mut action_id, "actionId")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -83,18 +83,18 @@ impl crate::runtime::FromObject for RequestApproval2 {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "providerName" => __map.field(&mut provider_name, "providerName")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "providerName" => __map.value(&mut provider_name, "providerName")?,
                 "providerDescription" => {
-                    __map.field(&mut provider_description, "providerDescription")?
+                    __map.value(&mut provider_description, "providerDescription")?
                 }
                 "externalRequestId" => {
-                    __map.field(&mut external_request_id, "externalRequestId")?
+                    __map.value(&mut external_request_id, "externalRequestId")?
                 }
-                "permalinkId" => __map.field(&mut permalink_id, "permalinkId")?,
-                "status" => __map.field(&mut status, "status")?,
-                "decided" => __map.field(&mut decided, "decided")?,
-                "decisions" => __map.field(&mut decisions, "decisions")?,
+                "permalinkId" => __map.value(&mut permalink_id, "permalinkId")?,
+                "status" => __map.value(&mut status, "status")?,
+                "decided" => __map.value(&mut decided, "decided")?,
+                "decisions" => __map.value(&mut decisions, "decisions")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -96,32 +96,32 @@ impl crate::runtime::FromObject for RequestApprovalCompleted {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "status" => __map.field(&mut status, "status")?,
-                "approverName" => __map.field(&mut approver_name, "approverName")?,
-                "approvalId" => __map.field(&mut approval_id, "approvalId")?,
-                "approverId" => __map.field(&mut approver_id, "approverId")?,
-                "decision" => __map.field(&mut decision, "decision")?,
-                "decided" => __map.field(&mut decided, "decided")?,
+                "status" => __map.value(&mut status, "status")?,
+                "approverName" => __map.value(&mut approver_name, "approverName")?,
+                "approvalId" => __map.value(&mut approval_id, "approvalId")?,
+                "approverId" => __map.value(&mut approver_id, "approverId")?,
+                "decision" => __map.value(&mut decision, "decision")?,
+                "decided" => __map.value(&mut decided, "decided")?,
                 "originalDeciderId" => {
-                    __map.field(&mut original_decider_id, "originalDeciderId")?
+                    __map.value(&mut original_decider_id, "originalDeciderId")?
                 }
                 "originalDeciderFullName" => {
                     __map
-                        .field(
+                        .value(
                             &mut original_decider_full_name,
                             "originalDeciderFullName",
                         )?
                 }
                 "originalDeciderEmail" => {
-                    __map.field(&mut original_decider_email, "originalDeciderEmail")?
+                    __map.value(&mut original_decider_email, "originalDeciderEmail")?
                 }
                 "deciderDelegated" => {
-                    __map.field(&mut decider_delegated, "deciderDelegated")?
+                    __map.value(&mut decider_delegated, "deciderDelegated")?
                 }
                 "deciderEscalated" => {
-                    __map.field(&mut decider_escalated, "deciderEscalated")?
+                    __map.value(&mut decider_escalated, "deciderEscalated")?
                 }
-                "fieldValues" => __map.field(&mut field_values, "fieldValues")?,
+                "fieldValues" => __map.value(&mut field_values, "fieldValues")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -86,28 +86,28 @@ impl crate::runtime::FromObject for RequestApprovalDecision {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "deciderId" => __map.field(&mut decider_id, "deciderId")?,
-                "deciderName" => __map.field(&mut decider_name, "deciderName")?,
-                "decision" => __map.field(&mut decision, "decision")?,
-                "decided" => __map.field(&mut decided, "decided")?,
+                "deciderId" => __map.value(&mut decider_id, "deciderId")?,
+                "deciderName" => __map.value(&mut decider_name, "deciderName")?,
+                "decision" => __map.value(&mut decision, "decision")?,
+                "decided" => __map.value(&mut decided, "decided")?,
                 "originalDeciderId" => {
-                    __map.field(&mut original_decider_id, "originalDeciderId")?
+                    __map.value(&mut original_decider_id, "originalDeciderId")?
                 }
                 "originalDeciderFullName" => {
                     __map
-                        .field(
+                        .value(
                             &mut original_decider_full_name,
                             "originalDeciderFullName",
                         )?
                 }
                 "originalDeciderEmail" => {
-                    __map.field(&mut original_decider_email, "originalDeciderEmail")?
+                    __map.value(&mut original_decider_email, "originalDeciderEmail")?
                 }
                 "deciderDelegated" => {
-                    __map.field(&mut decider_delegated, "deciderDelegated")?
+                    __map.value(&mut decider_delegated, "deciderDelegated")?
                 }
                 "deciderEscalated" => {
-                    __map.field(&mut decider_escalated, "deciderEscalated")?
+                    __map.value(&mut decider_escalated, "deciderEscalated")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -41,8 +41,8 @@ impl crate::runtime::FromObject for RequestApprovalPending {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "status" => __map.field(&mut status, "status")?,
-                "approvalId" => __map.field(&mut approval_id, "approvalId")?,
+                "status" => __map.value(&mut status, "status")?,
+                "approvalId" => __map.value(&mut approval_id, "approvalId")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

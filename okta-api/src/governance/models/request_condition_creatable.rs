@@ -69,21 +69,21 @@ impl crate::runtime::FromObject for RequestConditionCreatable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
                 "requesterSettings" => {
-                    __map.field(&mut requester_settings, "requesterSettings")?
+                    __map.value(&mut requester_settings, "requesterSettings")?
                 }
                 "accessScopeSettings" => {
-                    __map.field(&mut access_scope_settings, "accessScopeSettings")?
+                    __map.value(&mut access_scope_settings, "accessScopeSettings")?
                 }
                 "accessDurationSettings" => {
-                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                    __map.value(&mut access_duration_settings, "accessDurationSettings")?
                 }
                 "approvalSequenceId" => {
-                    __map.field(&mut approval_sequence_id, "approvalSequenceId")?
+                    __map.value(&mut approval_sequence_id, "approvalSequenceId")?
                 }
-                "priority" => __map.field(&mut priority, "priority")?,
+                "priority" => __map.value(&mut priority, "priority")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -62,55 +62,64 @@ impl<'de> ::serde::Deserialize<'de> for RequestConditionPatchable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestConditionPatchable {
+impl crate::runtime::ReadObject for RequestConditionPatchable {
     const EXPECTING: &'static str = "struct RequestConditionPatchable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut requester_settings = ::std::option::Option::None;
-        let mut access_scope_settings = ::std::option::Option::None;
-        let mut access_duration_settings = ::std::option::Option::None;
-        let mut approval_sequence_id = ::std::option::Option::None;
-        let mut priority = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
+                "name" => __map.field(&mut self.name, &mut __seen[4], "name")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[3], "description")?
+                }
                 "requesterSettings" => {
-                    __map.field(&mut requester_settings, "requesterSettings")?
+                    __map
+                        .field(
+                            &mut self.requester_settings,
+                            &mut __seen[6],
+                            "requesterSettings",
+                        )?
                 }
                 "accessScopeSettings" => {
-                    __map.field(&mut access_scope_settings, "accessScopeSettings")?
+                    __map
+                        .field(
+                            &mut self.access_scope_settings,
+                            &mut __seen[1],
+                            "accessScopeSettings",
+                        )?
                 }
                 "accessDurationSettings" => {
-                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                    __map
+                        .field(
+                            &mut self.access_duration_settings,
+                            &mut __seen[0],
+                            "accessDurationSettings",
+                        )?
                 }
                 "approvalSequenceId" => {
-                    __map.field(&mut approval_sequence_id, "approvalSequenceId")?
+                    __map
+                        .field(
+                            &mut self.approval_sequence_id,
+                            &mut __seen[2],
+                            "approvalSequenceId",
+                        )?
                 }
-                "priority" => __map.field(&mut priority, "priority")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "priority" => {
+                    __map.field(&mut self.priority, &mut __seen[5], "priority")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            requester_settings: requester_settings.unwrap_or_default(),
-            access_scope_settings: access_scope_settings.unwrap_or_default(),
-            access_duration_settings: access_duration_settings.unwrap_or_default(),
-            approval_sequence_id: approval_sequence_id.unwrap_or_default(),
-            priority: priority.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -47,10 +47,10 @@ impl crate::runtime::FromObject for RequestConditionReadOnly {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "status" => __map.field(&mut status, "status")?,
-                "priority" => __map.field(&mut priority, "priority")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "id" => __map.value(&mut id, "id")?,
+                "status" => __map.value(&mut status, "status")?,
+                "priority" => __map.value(&mut priority, "priority")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -98,28 +98,28 @@ impl crate::runtime::FromObject for RequestConditionSparse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
                 "requesterSettings" => {
-                    __map.field(&mut requester_settings, "requesterSettings")?
+                    __map.value(&mut requester_settings, "requesterSettings")?
                 }
                 "accessScopeSettings" => {
-                    __map.field(&mut access_scope_settings, "accessScopeSettings")?
+                    __map.value(&mut access_scope_settings, "accessScopeSettings")?
                 }
                 "accessDurationSettings" => {
-                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                    __map.value(&mut access_duration_settings, "accessDurationSettings")?
                 }
                 "approvalSequenceId" => {
-                    __map.field(&mut approval_sequence_id, "approvalSequenceId")?
+                    __map.value(&mut approval_sequence_id, "approvalSequenceId")?
                 }
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "status" => __map.field(&mut status, "status")?,
-                "priority" => __map.field(&mut priority, "priority")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "status" => __map.value(&mut status, "status")?,
+                "priority" => __map.value(&mut priority, "priority")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

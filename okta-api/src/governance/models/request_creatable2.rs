@@ -68,11 +68,11 @@ impl crate::runtime::FromObject for RequestCreatable2 {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "requested" => __map.field(&mut requested, "requested")?,
-                "requestedBy" => __map.field(&mut requested_by, "requestedBy")?,
-                "requestedFor" => __map.field(&mut requested_for, "requestedFor")?,
+                "requested" => __map.value(&mut requested, "requested")?,
+                "requestedBy" => __map.value(&mut requested_by, "requestedBy")?,
+                "requestedFor" => __map.value(&mut requested_for, "requestedFor")?,
                 "requesterFieldValues" => {
-                    __map.field(&mut requester_field_values, "requesterFieldValues")?
+                    __map.value(&mut requester_field_values, "requesterFieldValues")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

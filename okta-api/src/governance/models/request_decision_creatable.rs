@@ -91,29 +91,29 @@ impl crate::runtime::FromObject for RequestDecisionCreatable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "userId" => __map.field(&mut user_id, "userId")?,
-                "userEmail" => __map.field(&mut user_email, "userEmail")?,
-                "userName" => __map.field(&mut user_name, "userName")?,
-                "decision" => __map.field(&mut decision, "decision")?,
-                "decided" => __map.field(&mut decided, "decided")?,
+                "userId" => __map.value(&mut user_id, "userId")?,
+                "userEmail" => __map.value(&mut user_email, "userEmail")?,
+                "userName" => __map.value(&mut user_name, "userName")?,
+                "decision" => __map.value(&mut decision, "decision")?,
+                "decided" => __map.value(&mut decided, "decided")?,
                 "originalDeciderId" => {
-                    __map.field(&mut original_decider_id, "originalDeciderId")?
+                    __map.value(&mut original_decider_id, "originalDeciderId")?
                 }
                 "originalDeciderFullName" => {
                     __map
-                        .field(
+                        .value(
                             &mut original_decider_full_name,
                             "originalDeciderFullName",
                         )?
                 }
                 "originalDeciderEmail" => {
-                    __map.field(&mut original_decider_email, "originalDeciderEmail")?
+                    __map.value(&mut original_decider_email, "originalDeciderEmail")?
                 }
                 "deciderDelegated" => {
-                    __map.field(&mut decider_delegated, "deciderDelegated")?
+                    __map.value(&mut decider_delegated, "deciderDelegated")?
                 }
                 "deciderEscalated" => {
-                    __map.field(&mut decider_escalated, "deciderEscalated")?
+                    __map.value(&mut decider_escalated, "deciderEscalated")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

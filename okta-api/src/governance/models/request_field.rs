@@ -71,14 +71,14 @@ impl crate::runtime::FromObject for RequestField {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "choices" => __map.field(&mut choices, "choices")?,
-                "required" => __map.field(&mut required, "required")?,
-                "label" => __map.field(&mut label, "label")?,
-                "value" => __map.field(&mut value, "value")?,
-                "maximumValue" => __map.field(&mut maximum_value, "maximumValue")?,
-                "readOnly" => __map.field(&mut read_only, "readOnly")?,
+                "id" => __map.value(&mut id, "id")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "choices" => __map.value(&mut choices, "choices")?,
+                "required" => __map.value(&mut required, "required")?,
+                "label" => __map.value(&mut label, "label")?,
+                "value" => __map.value(&mut value, "value")?,
+                "maximumValue" => __map.value(&mut maximum_value, "maximumValue")?,
+                "readOnly" => __map.value(&mut read_only, "readOnly")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

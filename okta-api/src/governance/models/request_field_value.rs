@@ -56,41 +56,30 @@ impl<'de> ::serde::Deserialize<'de> for RequestFieldValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestFieldValue {
+impl crate::runtime::ReadObject for RequestFieldValue {
     const EXPECTING: &'static str = "struct RequestFieldValue";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut value = ::std::option::Option::None;
-        let mut values = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "label" => __map.field(&mut label, "label")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "value" => __map.field(&mut value, "value")?,
-                "values" => __map.field(&mut values, "values")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[0], "id")?,
+                "label" => __map.field(&mut self.label, &mut __seen[1], "label")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                "value" => __map.field(&mut self.value, &mut __seen[3], "value")?,
+                "values" => __map.field(&mut self.values, &mut __seen[4], "values")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            values: values.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

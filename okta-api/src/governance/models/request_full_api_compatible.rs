@@ -129,25 +129,25 @@ impl crate::runtime::FromObject for RequestFullApiCompatible {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "approvals" => __map.field(&mut approvals, "approvals")?,
-                "actions" => __map.field(&mut actions, "actions")?,
-                "permalinkId" => __map.field(&mut permalink_id, "permalinkId")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "requestTypeId" => __map.field(&mut request_type_id, "requestTypeId")?,
-                "subject" => __map.field(&mut subject, "subject")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "approvals" => __map.value(&mut approvals, "approvals")?,
+                "actions" => __map.value(&mut actions, "actions")?,
+                "permalinkId" => __map.value(&mut permalink_id, "permalinkId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "requestTypeId" => __map.value(&mut request_type_id, "requestTypeId")?,
+                "subject" => __map.value(&mut subject, "subject")?,
                 "requesterUserIds" => {
-                    __map.field(&mut requester_user_ids, "requesterUserIds")?
+                    __map.value(&mut requester_user_ids, "requesterUserIds")?
                 }
-                "requestStatus" => __map.field(&mut request_status, "requestStatus")?,
-                "resolved" => __map.field(&mut resolved, "resolved")?,
+                "requestStatus" => __map.value(&mut request_status, "requestStatus")?,
+                "resolved" => __map.value(&mut resolved, "resolved")?,
                 "requesterFieldValues" => {
-                    __map.field(&mut requester_field_values, "requesterFieldValues")?
+                    __map.value(&mut requester_field_values, "requesterFieldValues")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

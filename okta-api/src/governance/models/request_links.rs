@@ -25,32 +25,29 @@ impl<'de> ::serde::Deserialize<'de> for RequestLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestLinks {
+impl crate::runtime::ReadObject for RequestLinks {
     const EXPECTING: &'static str = "struct RequestLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut request_type = ::std::option::Option::None;
-        let mut self_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "requestType" => __map.field(&mut request_type, "requestType")?,
-                "self" => __map.field(&mut self_, "self")?,
-                _ => __map.typed_extra(&mut additional_properties, __key)?,
+                "requestType" => {
+                    __map.object(&mut self.request_type, &mut __seen[0], "requestType")?
+                }
+                "self" => __map.object(&mut self.self_, &mut __seen[1], "self")?,
+                _ => __map.typed_extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            request_type: request_type.unwrap_or_default(),
-            self_: self_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

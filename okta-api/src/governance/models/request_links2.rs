@@ -40,42 +40,50 @@ impl<'de> ::serde::Deserialize<'de> for RequestLinks2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestLinks2 {
+impl crate::runtime::ReadObject for RequestLinks2 {
     const EXPECTING: &'static str = "struct RequestLinks2";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut catalog_entry = ::std::option::Option::None;
-        let mut approval_condition = ::std::option::Option::None;
-        let mut approval_sequence = ::std::option::Option::None;
-        let mut self_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "catalogEntry" => __map.field(&mut catalog_entry, "catalogEntry")?,
+                "catalogEntry" => {
+                    __map
+                        .optional_object(
+                            &mut self.catalog_entry,
+                            &mut __seen[2],
+                            "catalogEntry",
+                        )?
+                }
                 "approvalCondition" => {
-                    __map.field(&mut approval_condition, "approvalCondition")?
+                    __map
+                        .optional_object(
+                            &mut self.approval_condition,
+                            &mut __seen[0],
+                            "approvalCondition",
+                        )?
                 }
                 "approvalSequence" => {
-                    __map.field(&mut approval_sequence, "approvalSequence")?
+                    __map
+                        .optional_object(
+                            &mut self.approval_sequence,
+                            &mut __seen[1],
+                            "approvalSequence",
+                        )?
                 }
-                "self" => __map.field(&mut self_, "self")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.object(&mut self.self_, &mut __seen[3], "self")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            catalog_entry: catalog_entry.unwrap_or_default(),
-            approval_condition: approval_condition.unwrap_or_default(),
-            approval_sequence: approval_sequence.unwrap_or_default(),
-            self_: self_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -63,43 +63,55 @@ impl<'de> ::serde::Deserialize<'de> for RequestMinimalReadOnlyFields {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestMinimalReadOnlyFields {
+impl crate::runtime::ReadObject for RequestMinimalReadOnlyFields {
     const EXPECTING: &'static str = "struct RequestMinimalReadOnlyFields";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut request_status = ::std::option::Option::None;
-        let mut request_type_id = ::std::option::Option::None;
-        let mut resolved = ::std::option::Option::None;
-        let mut requester_field_values = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "requestStatus" => __map.field(&mut request_status, "requestStatus")?,
-                "requestTypeId" => __map.field(&mut request_type_id, "requestTypeId")?,
-                "resolved" => __map.field(&mut resolved, "resolved")?,
-                "requesterFieldValues" => {
-                    __map.field(&mut requester_field_values, "requesterFieldValues")?
+                "requestStatus" => {
+                    __map
+                        .field(
+                            &mut self.request_status,
+                            &mut __seen[1],
+                            "requestStatus",
+                        )?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "requestTypeId" => {
+                    __map
+                        .field(
+                            &mut self.request_type_id,
+                            &mut __seen[2],
+                            "requestTypeId",
+                        )?
+                }
+                "resolved" => {
+                    __map.field(&mut self.resolved, &mut __seen[4], "resolved")?
+                }
+                "requesterFieldValues" => {
+                    __map
+                        .field(
+                            &mut self.requester_field_values,
+                            &mut __seen[3],
+                            "requesterFieldValues",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            request_status: request_status.unwrap_or_default(),
-            request_type_id: request_type_id.unwrap_or_default(),
-            resolved: resolved.unwrap_or_default(),
-            requester_field_values: requester_field_values.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

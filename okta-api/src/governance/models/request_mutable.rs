@@ -36,37 +36,42 @@ impl<'de> ::serde::Deserialize<'de> for RequestMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestMutable {
+impl crate::runtime::ReadObject for RequestMutable {
     const EXPECTING: &'static str = "struct RequestMutable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut request_type_id = ::std::option::Option::None;
-        let mut subject = ::std::option::Option::None;
-        let mut requester_user_ids = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "requestTypeId" => __map.field(&mut request_type_id, "requestTypeId")?,
-                "subject" => __map.field(&mut subject, "subject")?,
-                "requesterUserIds" => {
-                    __map.field(&mut requester_user_ids, "requesterUserIds")?
+                "requestTypeId" => {
+                    __map
+                        .field(
+                            &mut self.request_type_id,
+                            &mut __seen[0],
+                            "requestTypeId",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "subject" => __map.field(&mut self.subject, &mut __seen[2], "subject")?,
+                "requesterUserIds" => {
+                    __map
+                        .field(
+                            &mut self.requester_user_ids,
+                            &mut __seen[1],
+                            "requesterUserIds",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            request_type_id: request_type_id.unwrap_or_default(),
-            subject: subject.unwrap_or_default(),
-            requester_user_ids: requester_user_ids.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,27 @@ impl<'de> ::serde::Deserialize<'de> for RequestOnBehalfOfSettingsPatchable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestOnBehalfOfSettingsPatchable {
+impl crate::runtime::ReadObject for RequestOnBehalfOfSettingsPatchable {
     const EXPECTING: &'static str = "struct RequestOnBehalfOfSettingsPatchable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut allowed = ::std::option::Option::None;
-        let mut only_for = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "allowed" => __map.field(&mut allowed, "allowed")?,
-                "onlyFor" => __map.field(&mut only_for, "onlyFor")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "allowed" => __map.field(&mut self.allowed, &mut __seen[0], "allowed")?,
+                "onlyFor" => __map.field(&mut self.only_for, &mut __seen[1], "onlyFor")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            allowed: allowed.unwrap_or_default(),
-            only_for: only_for.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

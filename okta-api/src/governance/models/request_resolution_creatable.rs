@@ -32,32 +32,36 @@ impl<'de> ::serde::Deserialize<'de> for RequestResolutionCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestResolutionCreatable {
+impl crate::runtime::ReadObject for RequestResolutionCreatable {
     const EXPECTING: &'static str = "struct RequestResolutionCreatable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut terminal_state = ::std::option::Option::None;
-        let mut decisions = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "terminalState" => __map.field(&mut terminal_state, "terminalState")?,
-                "decisions" => __map.field(&mut decisions, "decisions")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "terminalState" => {
+                    __map
+                        .field(
+                            &mut self.terminal_state,
+                            &mut __seen[1],
+                            "terminalState",
+                        )?
+                }
+                "decisions" => {
+                    __map.field(&mut self.decisions, &mut __seen[0], "decisions")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            terminal_state: terminal_state.unwrap_or_default(),
-            decisions: decisions.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

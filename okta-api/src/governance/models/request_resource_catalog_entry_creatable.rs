@@ -42,8 +42,8 @@ impl crate::runtime::FromObject for RequestResourceCatalogEntryCreatable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "entryId" => __map.field(&mut entry_id, "entryId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "entryId" => __map.value(&mut entry_id, "entryId")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

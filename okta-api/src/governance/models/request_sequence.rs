@@ -35,47 +35,39 @@ impl<'de> ::serde::Deserialize<'de> for RequestSequence {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestSequence {
+impl crate::runtime::ReadObject for RequestSequence {
     const EXPECTING: &'static str = "struct RequestSequence";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut compatible_resource_types = ::std::option::Option::None;
-        let mut link = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[4], "name")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[1], "description")?
+                }
                 "compatibleResourceTypes" => {
                     __map
                         .field(
-                            &mut compatible_resource_types,
+                            &mut self.compatible_resource_types,
+                            &mut __seen[0],
                             "compatibleResourceTypes",
                         )?
                 }
-                "link" => __map.field(&mut link, "link")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "link" => __map.field(&mut self.link, &mut __seen[3], "link")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            compatible_resource_types: compatible_resource_types.unwrap_or_default(),
-            link: link.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

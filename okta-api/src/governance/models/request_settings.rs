@@ -60,24 +60,18 @@ impl<'de> ::serde::Deserialize<'de> for RequestSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestSettings {
+impl crate::runtime::ReadObject for RequestSettings {
     const EXPECTING: &'static str = "struct RequestSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut valid_access_scope_settings = ::std::option::Option::None;
-        let mut valid_requester_settings = ::std::option::Option::None;
-        let mut valid_access_duration_settings = ::std::option::Option::None;
-        let mut request_on_behalf_of_settings = ::std::option::Option::None;
-        let mut valid_risk_settings = ::std::option::Option::None;
-        let mut risk_settings = ::std::option::Option::None;
-        let mut valid_request_on_behalf_of_settings = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -85,53 +79,57 @@ impl crate::runtime::FromObject for RequestSettings {
                 "validAccessScopeSettings" => {
                     __map
                         .field(
-                            &mut valid_access_scope_settings,
+                            &mut self.valid_access_scope_settings,
+                            &mut __seen[3],
                             "validAccessScopeSettings",
                         )?
                 }
                 "validRequesterSettings" => {
-                    __map.field(&mut valid_requester_settings, "validRequesterSettings")?
+                    __map
+                        .field(
+                            &mut self.valid_requester_settings,
+                            &mut __seen[5],
+                            "validRequesterSettings",
+                        )?
                 }
                 "validAccessDurationSettings" => {
                     __map
-                        .field(
-                            &mut valid_access_duration_settings,
+                        .object(
+                            &mut self.valid_access_duration_settings,
+                            &mut __seen[2],
                             "validAccessDurationSettings",
                         )?
                 }
                 "requestOnBehalfOfSettings" => {
                     __map
-                        .field(
-                            &mut request_on_behalf_of_settings,
+                        .optional_object(
+                            &mut self.request_on_behalf_of_settings,
+                            &mut __seen[0],
                             "requestOnBehalfOfSettings",
                         )?
                 }
                 "validRiskSettings" => {
-                    __map.field(&mut valid_risk_settings, "validRiskSettings")?
+                    __map
+                        .optional_object(
+                            &mut self.valid_risk_settings,
+                            &mut __seen[6],
+                            "validRiskSettings",
+                        )?
                 }
-                "riskSettings" => __map.field(&mut risk_settings, "riskSettings")?,
+                "riskSettings" => {
+                    __map.field(&mut self.risk_settings, &mut __seen[1], "riskSettings")?
+                }
                 "validRequestOnBehalfOfSettings" => {
                     __map
                         .field(
-                            &mut valid_request_on_behalf_of_settings,
+                            &mut self.valid_request_on_behalf_of_settings,
+                            &mut __seen[4],
                             "validRequestOnBehalfOfSettings",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            valid_access_scope_settings: valid_access_scope_settings.unwrap_or_default(),
-            valid_requester_settings: valid_requester_settings.unwrap_or_default(),
-            valid_access_duration_settings: valid_access_duration_settings
-                .unwrap_or_default(),
-            request_on_behalf_of_settings: request_on_behalf_of_settings
-                .unwrap_or_default(),
-            valid_risk_settings: valid_risk_settings.unwrap_or_default(),
-            risk_settings: risk_settings.unwrap_or_default(),
-            valid_request_on_behalf_of_settings: valid_request_on_behalf_of_settings
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

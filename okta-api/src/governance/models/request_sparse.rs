@@ -102,20 +102,20 @@ impl crate::runtime::FromObject for RequestSparse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "requestStatus" => __map.field(&mut request_status, "requestStatus")?,
-                "resolved" => __map.field(&mut resolved, "resolved")?,
-                "permalinkId" => __map.field(&mut permalink_id, "permalinkId")?,
-                "requestTypeId" => __map.field(&mut request_type_id, "requestTypeId")?,
-                "subject" => __map.field(&mut subject, "subject")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "requestStatus" => __map.value(&mut request_status, "requestStatus")?,
+                "resolved" => __map.value(&mut resolved, "resolved")?,
+                "permalinkId" => __map.value(&mut permalink_id, "permalinkId")?,
+                "requestTypeId" => __map.value(&mut request_type_id, "requestTypeId")?,
+                "subject" => __map.value(&mut subject, "subject")?,
                 "requesterUserIds" => {
-                    __map.field(&mut requester_user_ids, "requesterUserIds")?
+                    __map.value(&mut requester_user_ids, "requesterUserIds")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

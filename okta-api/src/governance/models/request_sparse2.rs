@@ -80,73 +80,76 @@ impl<'de> ::serde::Deserialize<'de> for RequestSparse2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestSparse2 {
+impl crate::runtime::ReadObject for RequestSparse2 {
     const EXPECTING: &'static str = "struct RequestSparse2";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut created_by = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut last_updated_by = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut resolved = ::std::option::Option::None;
-        let mut grant_status = ::std::option::Option::None;
-        let mut granted = ::std::option::Option::None;
-        let mut revocation_status = ::std::option::Option::None;
-        let mut revoked = ::std::option::Option::None;
-        let mut requested_by = ::std::option::Option::None;
-        let mut requested_for = ::std::option::Option::None;
-        let mut requested = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 15];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "status" => __map.field(&mut status, "status")?,
-                "resolved" => __map.field(&mut resolved, "resolved")?,
-                "grantStatus" => __map.field(&mut grant_status, "grantStatus")?,
-                "granted" => __map.field(&mut granted, "granted")?,
-                "revocationStatus" => {
-                    __map.field(&mut revocation_status, "revocationStatus")?
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "createdBy" => {
+                    __map.field(&mut self.created_by, &mut __seen[2], "createdBy")?
                 }
-                "revoked" => __map.field(&mut revoked, "revoked")?,
-                "requestedBy" => __map.field(&mut requested_by, "requestedBy")?,
-                "requestedFor" => __map.field(&mut requested_for, "requestedFor")?,
-                "requested" => __map.field(&mut requested, "requested")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[6], "lastUpdated")?
+                }
+                "lastUpdatedBy" => {
+                    __map
+                        .field(
+                            &mut self.last_updated_by,
+                            &mut __seen[7],
+                            "lastUpdatedBy",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[14], "status")?,
+                "resolved" => {
+                    __map.field(&mut self.resolved, &mut __seen[11], "resolved")?
+                }
+                "grantStatus" => {
+                    __map.field(&mut self.grant_status, &mut __seen[3], "grantStatus")?
+                }
+                "granted" => __map.field(&mut self.granted, &mut __seen[4], "granted")?,
+                "revocationStatus" => {
+                    __map
+                        .field(
+                            &mut self.revocation_status,
+                            &mut __seen[12],
+                            "revocationStatus",
+                        )?
+                }
+                "revoked" => __map.field(&mut self.revoked, &mut __seen[13], "revoked")?,
+                "requestedBy" => {
+                    __map.field(&mut self.requested_by, &mut __seen[9], "requestedBy")?
+                }
+                "requestedFor" => {
+                    __map
+                        .field(&mut self.requested_for, &mut __seen[10], "requestedFor")?
+                }
+                "requested" => {
+                    __map
+                        .optional_object(
+                            &mut self.requested,
+                            &mut __seen[8],
+                            "requested",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            created_by: created_by.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            last_updated_by: last_updated_by.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            resolved: resolved.unwrap_or_default(),
-            grant_status: grant_status.unwrap_or_default(),
-            granted: granted.unwrap_or_default(),
-            revocation_status: revocation_status.unwrap_or_default(),
-            revoked: revoked.unwrap_or_default(),
-            requested_by: requested_by.unwrap_or_default(),
-            requested_for: requested_for.unwrap_or_default(),
-            requested: requested.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -57,9 +57,9 @@ impl crate::runtime::FromObject for RequestTypeApprovalManager {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "approverType" => __map.field(&mut approver_type, "approverType")?,
-                "description" => __map.field(&mut description, "description")?,
-                "approverFields" => __map.field(&mut approver_fields, "approverFields")?,
+                "approverType" => __map.value(&mut approver_type, "approverType")?,
+                "description" => __map.value(&mut description, "description")?,
+                "approverFields" => __map.value(&mut approver_fields, "approverFields")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

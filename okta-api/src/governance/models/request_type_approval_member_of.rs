@@ -61,12 +61,12 @@ impl crate::runtime::FromObject for RequestTypeApprovalMemberOf {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "approverType" => __map.field(&mut approver_type, "approverType")?,
-                "description" => __map.field(&mut description, "description")?,
+                "approverType" => __map.value(&mut approver_type, "approverType")?,
+                "description" => __map.value(&mut description, "description")?,
                 "approverMemberOf" => {
-                    __map.field(&mut approver_member_of, "approverMemberOf")?
+                    __map.value(&mut approver_member_of, "approverMemberOf")?
                 }
-                "approverFields" => __map.field(&mut approver_fields, "approverFields")?,
+                "approverFields" => __map.value(&mut approver_fields, "approverFields")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

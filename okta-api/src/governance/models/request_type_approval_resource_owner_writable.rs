@@ -42,8 +42,8 @@ impl crate::runtime::FromObject for RequestTypeApprovalResourceOwnerWritable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "approverType" => __map.field(&mut approver_type, "approverType")?,
-                "description" => __map.field(&mut description, "description")?,
+                "approverType" => __map.value(&mut approver_type, "approverType")?,
+                "description" => __map.value(&mut description, "description")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

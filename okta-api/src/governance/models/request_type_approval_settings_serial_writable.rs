@@ -50,8 +50,8 @@ impl crate::runtime::FromObject for RequestTypeApprovalSettingsSerialWritable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "approvals" => __map.field(&mut approvals, "approvals")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "approvals" => __map.value(&mut approvals, "approvals")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

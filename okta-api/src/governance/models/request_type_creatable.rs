@@ -99,20 +99,20 @@ impl crate::runtime::FromObject for RequestTypeCreatable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "status" => __map.field(&mut status, "status")?,
-                "ownerId" => __map.field(&mut owner_id, "ownerId")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
+                "status" => __map.value(&mut status, "status")?,
+                "ownerId" => __map.value(&mut owner_id, "ownerId")?,
                 "resourceSettings" => {
-                    __map.field(&mut resource_settings, "resourceSettings")?
+                    __map.value(&mut resource_settings, "resourceSettings")?
                 }
                 "requestSettings" => {
-                    __map.field(&mut request_settings, "requestSettings")?
+                    __map.value(&mut request_settings, "requestSettings")?
                 }
                 "approvalSettings" => {
-                    __map.field(&mut approval_settings, "approvalSettings")?
+                    __map.value(&mut approval_settings, "approvalSettings")?
                 }
-                "accessDuration" => __map.field(&mut access_duration, "accessDuration")?,
+                "accessDuration" => __map.value(&mut access_duration, "accessDuration")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

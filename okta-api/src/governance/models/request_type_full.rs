@@ -124,29 +124,29 @@ impl crate::runtime::FromObject for RequestTypeFull {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "ownerId" => __map.field(&mut owner_id, "ownerId")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
+                "ownerId" => __map.value(&mut owner_id, "ownerId")?,
                 "resourceSettings" => {
-                    __map.field(&mut resource_settings, "resourceSettings")?
+                    __map.value(&mut resource_settings, "resourceSettings")?
                 }
                 "requestSettings" => {
-                    __map.field(&mut request_settings, "requestSettings")?
+                    __map.value(&mut request_settings, "requestSettings")?
                 }
                 "approvalSettings" => {
-                    __map.field(&mut approval_settings, "approvalSettings")?
+                    __map.value(&mut approval_settings, "approvalSettings")?
                 }
-                "accessDuration" => __map.field(&mut access_duration, "accessDuration")?,
-                "status" => __map.field(&mut status, "status")?,
+                "accessDuration" => __map.value(&mut access_duration, "accessDuration")?,
+                "status" => __map.value(&mut status, "status")?,
                 "lastUpdateSource" => {
-                    __map.field(&mut last_update_source, "lastUpdateSource")?
+                    __map.value(&mut last_update_source, "lastUpdateSource")?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

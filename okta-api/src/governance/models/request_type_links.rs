@@ -30,35 +30,37 @@ impl<'de> ::serde::Deserialize<'de> for RequestTypeLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RequestTypeLinks {
+impl crate::runtime::ReadObject for RequestTypeLinks {
     const EXPECTING: &'static str = "struct RequestTypeLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut create_request = ::std::option::Option::None;
-        let mut requests = ::std::option::Option::None;
-        let mut self_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "createRequest" => __map.field(&mut create_request, "createRequest")?,
-                "requests" => __map.field(&mut requests, "requests")?,
-                "self" => __map.field(&mut self_, "self")?,
-                _ => __map.typed_extra(&mut additional_properties, __key)?,
+                "createRequest" => {
+                    __map
+                        .optional_object(
+                            &mut self.create_request,
+                            &mut __seen[0],
+                            "createRequest",
+                        )?
+                }
+                "requests" => {
+                    __map.object(&mut self.requests, &mut __seen[1], "requests")?
+                }
+                "self" => __map.object(&mut self.self_, &mut __seen[2], "self")?,
+                _ => __map.typed_extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            create_request: create_request.unwrap_or_default(),
-            requests: requests.unwrap_or_default(),
-            self_: self_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

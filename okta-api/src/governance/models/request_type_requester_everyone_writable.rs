@@ -47,9 +47,9 @@ impl crate::runtime::FromObject for RequestTypeRequesterEveryoneWritable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "requesterFields" => {
-                    __map.field(&mut requester_fields, "requesterFields")?
+                    __map.value(&mut requester_fields, "requesterFields")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

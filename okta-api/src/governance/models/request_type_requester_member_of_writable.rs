@@ -51,12 +51,12 @@ impl crate::runtime::FromObject for RequestTypeRequesterMemberOfWritable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "requesterMemberOf" => {
-                    __map.field(&mut requester_member_of, "requesterMemberOf")?
+                    __map.value(&mut requester_member_of, "requesterMemberOf")?
                 }
                 "requesterFields" => {
-                    __map.field(&mut requester_fields, "requesterFields")?
+                    __map.value(&mut requester_fields, "requesterFields")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -44,9 +44,9 @@ impl crate::runtime::FromObject for RequestTypeResourceSettingsApps {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "targetResources" => {
-                    __map.field(&mut target_resources, "targetResources")?
+                    __map.value(&mut target_resources, "targetResources")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

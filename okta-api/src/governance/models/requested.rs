@@ -48,43 +48,48 @@ impl<'de> ::serde::Deserialize<'de> for Requested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Requested {
+impl crate::runtime::ReadObject for Requested {
     const EXPECTING: &'static str = "struct Requested";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut entry_id = ::std::option::Option::None;
-        let mut resource_id = ::std::option::Option::None;
-        let mut resource_type = ::std::option::Option::None;
-        let mut access_scope_id = ::std::option::Option::None;
-        let mut access_scope_type = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "entryId" => __map.field(&mut entry_id, "entryId")?,
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
-                "accessScopeId" => __map.field(&mut access_scope_id, "accessScopeId")?,
-                "accessScopeType" => {
-                    __map.field(&mut access_scope_type, "accessScopeType")?
+                "entryId" => __map.field(&mut self.entry_id, &mut __seen[2], "entryId")?,
+                "resourceId" => {
+                    __map.field(&mut self.resource_id, &mut __seen[3], "resourceId")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceType" => {
+                    __map.field(&mut self.resource_type, &mut __seen[4], "resourceType")?
+                }
+                "accessScopeId" => {
+                    __map
+                        .field(
+                            &mut self.access_scope_id,
+                            &mut __seen[0],
+                            "accessScopeId",
+                        )?
+                }
+                "accessScopeType" => {
+                    __map
+                        .field(
+                            &mut self.access_scope_type,
+                            &mut __seen[1],
+                            "accessScopeType",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            entry_id: entry_id.unwrap_or_default(),
-            resource_id: resource_id.unwrap_or_default(),
-            resource_type: resource_type.unwrap_or_default(),
-            access_scope_id: access_scope_id.unwrap_or_default(),
-            access_scope_type: access_scope_type.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

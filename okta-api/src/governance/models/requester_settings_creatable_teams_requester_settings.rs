@@ -42,8 +42,8 @@ impl crate::runtime::FromObject for RequesterSettingsCreatableTeamsRequesterSett
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "teams" => __map.field(&mut teams, "teams")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "teams" => __map.value(&mut teams, "teams")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

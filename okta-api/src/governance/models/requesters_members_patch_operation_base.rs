@@ -40,8 +40,8 @@ impl crate::runtime::FromObject for RequestersMembersPatchOperationBase {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "op" => __map.field(&mut op, "op")?,
-                "path" => __map.field(&mut path, "path")?,
+                "op" => __map.value(&mut op, "op")?,
+                "path" => __map.value(&mut path, "path")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

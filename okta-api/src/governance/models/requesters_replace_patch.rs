@@ -41,9 +41,9 @@ impl crate::runtime::FromObject for RequestersReplacePatch {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "op" => __map.field(&mut op, "op")?,
-                "path" => __map.field(&mut path, "path")?,
-                "value" => __map.field(&mut value, "value")?,
+                "op" => __map.value(&mut op, "op")?,
+                "path" => __map.value(&mut path, "path")?,
+                "value" => __map.value(&mut value, "value")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

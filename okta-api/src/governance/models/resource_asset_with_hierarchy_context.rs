@@ -61,65 +61,59 @@ impl<'de> ::serde::Deserialize<'de> for ResourceAssetWithHierarchyContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceAssetWithHierarchyContext {
+impl crate::runtime::ReadObject for ResourceAssetWithHierarchyContext {
     const EXPECTING: &'static str = "struct ResourceAssetWithHierarchyContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut created_by = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut last_updated_by = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut orn = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut external_id = ::std::option::Option::None;
-        let mut has_children = ::std::option::Option::None;
-        let mut parent_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 13];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "orn" => __map.field(&mut orn, "orn")?,
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "externalId" => __map.field(&mut external_id, "externalId")?,
-                "hasChildren" => __map.field(&mut has_children, "hasChildren")?,
-                "parentId" => __map.field(&mut parent_id, "parentId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[6], "id")?,
+                "createdBy" => {
+                    __map.field(&mut self.created_by, &mut __seen[2], "createdBy")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[7], "lastUpdated")?
+                }
+                "lastUpdatedBy" => {
+                    __map
+                        .field(
+                            &mut self.last_updated_by,
+                            &mut __seen[8],
+                            "lastUpdatedBy",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                "orn" => __map.field(&mut self.orn, &mut __seen[10], "orn")?,
+                "name" => __map.field(&mut self.name, &mut __seen[9], "name")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[3], "description")?
+                }
+                "type" => __map.object(&mut self.type_, &mut __seen[12], "type")?,
+                "externalId" => {
+                    __map.field(&mut self.external_id, &mut __seen[4], "externalId")?
+                }
+                "hasChildren" => {
+                    __map.field(&mut self.has_children, &mut __seen[5], "hasChildren")?
+                }
+                "parentId" => {
+                    __map.field(&mut self.parent_id, &mut __seen[11], "parentId")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            created_by: created_by.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            last_updated_by: last_updated_by.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            orn: orn.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            external_id: external_id.unwrap_or_default(),
-            has_children: has_children.unwrap_or_default(),
-            parent_id: parent_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -34,35 +34,28 @@ impl<'de> ::serde::Deserialize<'de> for ResourceEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceEmbedded {
+impl crate::runtime::ReadObject for ResourceEmbedded {
     const EXPECTING: &'static str = "struct ResourceEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut owners = ::std::option::Option::None;
-        let mut apps = ::std::option::Option::None;
-        let mut labels = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "owners" => __map.field(&mut owners, "owners")?,
-                "apps" => __map.field(&mut apps, "apps")?,
-                "labels" => __map.field(&mut labels, "labels")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "owners" => __map.field(&mut self.owners, &mut __seen[2], "owners")?,
+                "apps" => __map.field(&mut self.apps, &mut __seen[0], "apps")?,
+                "labels" => __map.field(&mut self.labels, &mut __seen[1], "labels")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            owners: owners.unwrap_or_default(),
-            apps: apps.unwrap_or_default(),
-            labels: labels.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

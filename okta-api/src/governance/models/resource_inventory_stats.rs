@@ -39,45 +39,46 @@ impl<'de> ::serde::Deserialize<'de> for ResourceInventoryStats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceInventoryStats {
+impl crate::runtime::ReadObject for ResourceInventoryStats {
     const EXPECTING: &'static str = "struct ResourceInventoryStats";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut apps = ::std::option::Option::None;
-        let mut groups = ::std::option::Option::None;
-        let mut entitlement_values = ::std::option::Option::None;
-        let mut entitlement_bundles = ::std::option::Option::None;
-        let mut collections = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "apps" => __map.field(&mut apps, "apps")?,
-                "groups" => __map.field(&mut groups, "groups")?,
+                "apps" => __map.field(&mut self.apps, &mut __seen[0], "apps")?,
+                "groups" => __map.field(&mut self.groups, &mut __seen[4], "groups")?,
                 "entitlementValues" => {
-                    __map.field(&mut entitlement_values, "entitlementValues")?
+                    __map
+                        .field(
+                            &mut self.entitlement_values,
+                            &mut __seen[3],
+                            "entitlementValues",
+                        )?
                 }
                 "entitlementBundles" => {
-                    __map.field(&mut entitlement_bundles, "entitlementBundles")?
+                    __map
+                        .field(
+                            &mut self.entitlement_bundles,
+                            &mut __seen[2],
+                            "entitlementBundles",
+                        )?
                 }
-                "collections" => __map.field(&mut collections, "collections")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "collections" => {
+                    __map.field(&mut self.collections, &mut __seen[1], "collections")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            apps: apps.unwrap_or_default(),
-            groups: groups.unwrap_or_default(),
-            entitlement_values: entitlement_values.unwrap_or_default(),
-            entitlement_bundles: entitlement_bundles.unwrap_or_default(),
-            collections: collections.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

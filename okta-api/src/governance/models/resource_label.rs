@@ -33,38 +33,31 @@ impl<'de> ::serde::Deserialize<'de> for ResourceLabel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceLabel {
+impl crate::runtime::ReadObject for ResourceLabel {
     const EXPECTING: &'static str = "struct ResourceLabel";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut orn = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut labels = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "orn" => __map.field(&mut orn, "orn")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "labels" => __map.field(&mut labels, "labels")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "orn" => __map.field(&mut self.orn, &mut __seen[2], "orn")?,
+                "profile" => {
+                    __map.optional_object(&mut self.profile, &mut __seen[3], "profile")?
+                }
+                "labels" => __map.field(&mut self.labels, &mut __seen[1], "labels")?,
+                "_links" => __map.object(&mut self.links, &mut __seen[0], "_links")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            orn: orn.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            labels: labels.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -34,37 +34,39 @@ impl<'de> ::serde::Deserialize<'de> for ResourceOwner {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceOwner {
+impl crate::runtime::ReadObject for ResourceOwner {
     const EXPECTING: &'static str = "struct ResourceOwner";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut parent_resource_orn = ::std::option::Option::None;
-        let mut principals = ::std::option::Option::None;
-        let mut resource = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "parentResourceOrn" => {
-                    __map.field(&mut parent_resource_orn, "parentResourceOrn")?
+                    __map
+                        .field(
+                            &mut self.parent_resource_orn,
+                            &mut __seen[0],
+                            "parentResourceOrn",
+                        )?
                 }
-                "principals" => __map.field(&mut principals, "principals")?,
-                "resource" => __map.field(&mut resource, "resource")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "principals" => {
+                    __map.field(&mut self.principals, &mut __seen[1], "principals")?
+                }
+                "resource" => {
+                    __map.object(&mut self.resource, &mut __seen[2], "resource")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            parent_resource_orn: parent_resource_orn.unwrap_or_default(),
-            principals: principals.unwrap_or_default(),
-            resource: resource.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

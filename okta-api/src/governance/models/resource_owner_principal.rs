@@ -33,38 +33,29 @@ impl<'de> ::serde::Deserialize<'de> for ResourceOwnerPrincipal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceOwnerPrincipal {
+impl crate::runtime::ReadObject for ResourceOwnerPrincipal {
     const EXPECTING: &'static str = "struct ResourceOwnerPrincipal";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut orn = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "orn" => __map.field(&mut orn, "orn")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[0], "id")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[3], "type")?,
+                "orn" => __map.field(&mut self.orn, &mut __seen[1], "orn")?,
+                "profile" => __map.object(&mut self.profile, &mut __seen[2], "profile")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            orn: orn.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,29 @@ impl<'de> ::serde::Deserialize<'de> for ResourceOwnersPatch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceOwnersPatch {
+impl crate::runtime::ReadObject for ResourceOwnersPatch {
     const EXPECTING: &'static str = "struct ResourceOwnersPatch";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut resource_orn = ::std::option::Option::None;
-        let mut data = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
-                "data" => __map.field(&mut data, "data")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceOrn" => {
+                    __map.field(&mut self.resource_orn, &mut __seen[1], "resourceOrn")?
+                }
+                "data" => __map.field(&mut self.data, &mut __seen[0], "data")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            resource_orn: resource_orn.unwrap_or_default(),
-            data: data.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

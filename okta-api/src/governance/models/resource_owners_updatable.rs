@@ -32,32 +32,36 @@ impl<'de> ::serde::Deserialize<'de> for ResourceOwnersUpdatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceOwnersUpdatable {
+impl crate::runtime::ReadObject for ResourceOwnersUpdatable {
     const EXPECTING: &'static str = "struct ResourceOwnersUpdatable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut principal_orns = ::std::option::Option::None;
-        let mut resource_orns = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "principalOrns" => __map.field(&mut principal_orns, "principalOrns")?,
-                "resourceOrns" => __map.field(&mut resource_orns, "resourceOrns")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "principalOrns" => {
+                    __map
+                        .field(
+                            &mut self.principal_orns,
+                            &mut __seen[0],
+                            "principalOrns",
+                        )?
+                }
+                "resourceOrns" => {
+                    __map.field(&mut self.resource_orns, &mut __seen[1], "resourceOrns")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            principal_orns: principal_orns.unwrap_or_default(),
-            resource_orns: resource_orns.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

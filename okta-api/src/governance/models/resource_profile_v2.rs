@@ -34,41 +34,32 @@ impl<'de> ::serde::Deserialize<'de> for ResourceProfileV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceProfileV2 {
+impl crate::runtime::ReadObject for ResourceProfileV2 {
     const EXPECTING: &'static str = "struct ResourceProfileV2";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "label" => __map.field(&mut label, "label")?,
-                "description" => __map.field(&mut description, "description")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[4], "name")?,
+                "label" => __map.field(&mut self.label, &mut __seen[2], "label")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[0], "description")?
+                }
+                "logo" => __map.field(&mut self.logo, &mut __seen[3], "logo")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

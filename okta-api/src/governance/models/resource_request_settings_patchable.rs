@@ -35,19 +35,18 @@ impl<'de> ::serde::Deserialize<'de> for ResourceRequestSettingsPatchable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceRequestSettingsPatchable {
+impl crate::runtime::ReadObject for ResourceRequestSettingsPatchable {
     const EXPECTING: &'static str = "struct ResourceRequestSettingsPatchable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut request_on_behalf_of_settings = ::std::option::Option::None;
-        let mut risk_settings = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -55,19 +54,17 @@ impl crate::runtime::FromObject for ResourceRequestSettingsPatchable {
                 "requestOnBehalfOfSettings" => {
                     __map
                         .field(
-                            &mut request_on_behalf_of_settings,
+                            &mut self.request_on_behalf_of_settings,
+                            &mut __seen[0],
                             "requestOnBehalfOfSettings",
                         )?
                 }
-                "riskSettings" => __map.field(&mut risk_settings, "riskSettings")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "riskSettings" => {
+                    __map.field(&mut self.risk_settings, &mut __seen[1], "riskSettings")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            request_on_behalf_of_settings: request_on_behalf_of_settings
-                .unwrap_or_default(),
-            risk_settings: risk_settings.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -112,92 +112,93 @@ impl<'de> ::serde::Deserialize<'de> for ResourceSettingsMutable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceSettingsMutable {
+impl crate::runtime::ReadObject for ResourceSettingsMutable {
     const EXPECTING: &'static str = "struct ResourceSettingsMutable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut type_ = ::std::option::Option::None;
-        let mut target_types = ::std::option::Option::None;
-        let mut target_resources = ::std::option::Option::None;
-        let mut excluded_resources = ::std::option::Option::None;
-        let mut individually_assigned_apps_only = ::std::option::Option::None;
-        let mut individually_assigned_groups_only = ::std::option::Option::None;
-        let mut include_entitlements = ::std::option::Option::None;
-        let mut only_include_out_of_policy_entitlements = ::std::option::Option::None;
-        let mut include_admin_roles = ::std::option::Option::None;
-        let mut include_all_okta_service_accounts = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "targetTypes" => __map.field(&mut target_types, "targetTypes")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[9], "type")?,
+                "targetTypes" => {
+                    __map.field(&mut self.target_types, &mut __seen[8], "targetTypes")?
+                }
                 "targetResources" => {
-                    __map.field(&mut target_resources, "targetResources")?
+                    __map
+                        .field(
+                            &mut self.target_resources,
+                            &mut __seen[7],
+                            "targetResources",
+                        )?
                 }
                 "excludedResources" => {
-                    __map.field(&mut excluded_resources, "excludedResources")?
+                    __map
+                        .field(
+                            &mut self.excluded_resources,
+                            &mut __seen[0],
+                            "excludedResources",
+                        )?
                 }
                 "individuallyAssignedAppsOnly" => {
                     __map
                         .field(
-                            &mut individually_assigned_apps_only,
+                            &mut self.individually_assigned_apps_only,
+                            &mut __seen[4],
                             "individuallyAssignedAppsOnly",
                         )?
                 }
                 "individuallyAssignedGroupsOnly" => {
                     __map
                         .field(
-                            &mut individually_assigned_groups_only,
+                            &mut self.individually_assigned_groups_only,
+                            &mut __seen[5],
                             "individuallyAssignedGroupsOnly",
                         )?
                 }
                 "includeEntitlements" => {
-                    __map.field(&mut include_entitlements, "includeEntitlements")?
+                    __map
+                        .field(
+                            &mut self.include_entitlements,
+                            &mut __seen[3],
+                            "includeEntitlements",
+                        )?
                 }
                 "onlyIncludeOutOfPolicyEntitlements" => {
                     __map
                         .field(
-                            &mut only_include_out_of_policy_entitlements,
+                            &mut self.only_include_out_of_policy_entitlements,
+                            &mut __seen[6],
                             "onlyIncludeOutOfPolicyEntitlements",
                         )?
                 }
                 "includeAdminRoles" => {
-                    __map.field(&mut include_admin_roles, "includeAdminRoles")?
+                    __map
+                        .field(
+                            &mut self.include_admin_roles,
+                            &mut __seen[1],
+                            "includeAdminRoles",
+                        )?
                 }
                 "includeAllOktaServiceAccounts" => {
                     __map
                         .field(
-                            &mut include_all_okta_service_accounts,
+                            &mut self.include_all_okta_service_accounts,
+                            &mut __seen[2],
                             "includeAllOktaServiceAccounts",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            type_: type_.unwrap_or_default(),
-            target_types: target_types.unwrap_or_default(),
-            target_resources: target_resources.unwrap_or_default(),
-            excluded_resources: excluded_resources.unwrap_or_default(),
-            individually_assigned_apps_only: individually_assigned_apps_only
-                .unwrap_or_default(),
-            individually_assigned_groups_only: individually_assigned_groups_only
-                .unwrap_or_default(),
-            include_entitlements: include_entitlements.unwrap_or_default(),
-            only_include_out_of_policy_entitlements: only_include_out_of_policy_entitlements
-                .unwrap_or_default(),
-            include_admin_roles: include_admin_roles.unwrap_or_default(),
-            include_all_okta_service_accounts: include_all_okta_service_accounts
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -34,44 +34,33 @@ impl<'de> ::serde::Deserialize<'de> for ResourceStats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceStats {
+impl crate::runtime::ReadObject for ResourceStats {
     const EXPECTING: &'static str = "struct ResourceStats";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut apps = ::std::option::Option::None;
-        let mut groups = ::std::option::Option::None;
-        let mut users = ::std::option::Option::None;
-        let mut owners = ::std::option::Option::None;
-        let mut entitlements = ::std::option::Option::None;
-        let mut labels = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "apps" => __map.field(&mut apps, "apps")?,
-                "groups" => __map.field(&mut groups, "groups")?,
-                "users" => __map.field(&mut users, "users")?,
-                "owners" => __map.field(&mut owners, "owners")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
-                "labels" => __map.field(&mut labels, "labels")?,
-                _ => __map.typed_extra(&mut additional_properties, __key)?,
+                "apps" => __map.field(&mut self.apps, &mut __seen[0], "apps")?,
+                "groups" => __map.field(&mut self.groups, &mut __seen[2], "groups")?,
+                "users" => __map.field(&mut self.users, &mut __seen[5], "users")?,
+                "owners" => __map.field(&mut self.owners, &mut __seen[4], "owners")?,
+                "entitlements" => {
+                    __map.field(&mut self.entitlements, &mut __seen[1], "entitlements")?
+                }
+                "labels" => __map.field(&mut self.labels, &mut __seen[3], "labels")?,
+                _ => __map.typed_extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            apps: apps.unwrap_or_default(),
-            groups: groups.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            owners: owners.unwrap_or_default(),
-            entitlements: entitlements.unwrap_or_default(),
-            labels: labels.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

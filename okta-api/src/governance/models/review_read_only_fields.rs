@@ -39,39 +39,42 @@ impl<'de> ::serde::Deserialize<'de> for ReviewReadOnlyFields {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ReviewReadOnlyFields {
+impl crate::runtime::ReadObject for ReviewReadOnlyFields {
     const EXPECTING: &'static str = "struct ReviewReadOnlyFields";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut note = ::std::option::Option::None;
-        let mut reviewer_group_profile = ::std::option::Option::None;
-        let mut all_reviewer_levels = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "note" => __map.field(&mut note, "note")?,
+                "note" => __map.optional_object(&mut self.note, &mut __seen[1], "note")?,
                 "reviewerGroupProfile" => {
-                    __map.field(&mut reviewer_group_profile, "reviewerGroupProfile")?
+                    __map
+                        .field(
+                            &mut self.reviewer_group_profile,
+                            &mut __seen[2],
+                            "reviewerGroupProfile",
+                        )?
                 }
                 "allReviewerLevels" => {
-                    __map.field(&mut all_reviewer_levels, "allReviewerLevels")?
+                    __map
+                        .field(
+                            &mut self.all_reviewer_levels,
+                            &mut __seen[0],
+                            "allReviewerLevels",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            note: note.unwrap_or_default(),
-            reviewer_group_profile: reviewer_group_profile.unwrap_or_default(),
-            all_reviewer_levels: all_reviewer_levels.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -169,50 +169,50 @@ impl crate::runtime::FromObject for ReviewSparse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "campaignId" => __map.field(&mut campaign_id, "campaignId")?,
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "campaignId" => __map.value(&mut campaign_id, "campaignId")?,
+                "resourceId" => __map.value(&mut resource_id, "resourceId")?,
                 "entitlementValue" => {
-                    __map.field(&mut entitlement_value, "entitlementValue")?
+                    __map.value(&mut entitlement_value, "entitlementValue")?
                 }
                 "entitlementBundle" => {
-                    __map.field(&mut entitlement_bundle, "entitlementBundle")?
+                    __map.value(&mut entitlement_bundle, "entitlementBundle")?
                 }
-                "decision" => __map.field(&mut decision, "decision")?,
-                "decided" => __map.field(&mut decided, "decided")?,
+                "decision" => __map.value(&mut decision, "decision")?,
+                "decided" => __map.value(&mut decided, "decided")?,
                 "remediationStatus" => {
-                    __map.field(&mut remediation_status, "remediationStatus")?
+                    __map.value(&mut remediation_status, "remediationStatus")?
                 }
                 "principalProfile" => {
-                    __map.field(&mut principal_profile, "principalProfile")?
+                    __map.value(&mut principal_profile, "principalProfile")?
                 }
                 "reviewerProfile" => {
-                    __map.field(&mut reviewer_profile, "reviewerProfile")?
+                    __map.value(&mut reviewer_profile, "reviewerProfile")?
                 }
-                "reviewerType" => __map.field(&mut reviewer_type, "reviewerType")?,
+                "reviewerType" => __map.value(&mut reviewer_type, "reviewerType")?,
                 "reviewerGroupProfile" => {
-                    __map.field(&mut reviewer_group_profile, "reviewerGroupProfile")?
+                    __map.value(&mut reviewer_group_profile, "reviewerGroupProfile")?
                 }
                 "currentReviewerLevel" => {
-                    __map.field(&mut current_reviewer_level, "currentReviewerLevel")?
+                    __map.value(&mut current_reviewer_level, "currentReviewerLevel")?
                 }
                 "riskRuleConflicts" => {
-                    __map.field(&mut risk_rule_conflicts, "riskRuleConflicts")?
+                    __map.value(&mut risk_rule_conflicts, "riskRuleConflicts")?
                 }
                 "delegatorProfile" => {
-                    __map.field(&mut delegator_profile, "delegatorProfile")?
+                    __map.value(&mut delegator_profile, "delegatorProfile")?
                 }
-                "delegated" => __map.field(&mut delegated, "delegated")?,
+                "delegated" => __map.value(&mut delegated, "delegated")?,
                 "appServiceAccount" => {
-                    __map.field(&mut app_service_account, "appServiceAccount")?
+                    __map.value(&mut app_service_account, "appServiceAccount")?
                 }
                 "oktaServiceAccount" => {
-                    __map.field(&mut okta_service_account, "oktaServiceAccount")?
+                    __map.value(&mut okta_service_account, "oktaServiceAccount")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -34,38 +34,43 @@ impl<'de> ::serde::Deserialize<'de> for ReviewerEntitlementValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ReviewerEntitlementValue {
+impl crate::runtime::ReadObject for ReviewerEntitlementValue {
     const EXPECTING: &'static str = "struct ReviewerEntitlementValue";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut external_value = ::std::option::Option::None;
-        let mut entitlement = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "externalValue" => __map.field(&mut external_value, "externalValue")?,
-                "entitlement" => __map.field(&mut entitlement, "entitlement")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[3], "name")?,
+                "externalValue" => {
+                    __map
+                        .field(
+                            &mut self.external_value,
+                            &mut __seen[1],
+                            "externalValue",
+                        )?
+                }
+                "entitlement" => {
+                    __map
+                        .optional_object(
+                            &mut self.entitlement,
+                            &mut __seen[0],
+                            "entitlement",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            external_value: external_value.unwrap_or_default(),
-            entitlement: entitlement.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -46,9 +46,9 @@ impl crate::runtime::FromObject for ReviewerGroupProfile {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "groupId" => __map.field(&mut group_id, "groupId")?,
-                "groupType" => __map.field(&mut group_type, "groupType")?,
+                "name" => __map.value(&mut name, "name")?,
+                "groupId" => __map.value(&mut group_id, "groupId")?,
+                "groupType" => __map.value(&mut group_type, "groupType")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -91,20 +91,20 @@ impl crate::runtime::FromObject for ReviewerLevelInfoFull {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "reviewerLevel" => __map.field(&mut reviewer_level, "reviewerLevel")?,
-                "decision" => __map.field(&mut decision, "decision")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "reviewerLevel" => __map.value(&mut reviewer_level, "reviewerLevel")?,
+                "decision" => __map.value(&mut decision, "decision")?,
                 "reviewerProfile" => {
-                    __map.field(&mut reviewer_profile, "reviewerProfile")?
+                    __map.value(&mut reviewer_profile, "reviewerProfile")?
                 }
-                "reviewerType" => __map.field(&mut reviewer_type, "reviewerType")?,
+                "reviewerType" => __map.value(&mut reviewer_type, "reviewerType")?,
                 "reviewerGroupProfile" => {
-                    __map.field(&mut reviewer_group_profile, "reviewerGroupProfile")?
+                    __map.value(&mut reviewer_group_profile, "reviewerGroupProfile")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

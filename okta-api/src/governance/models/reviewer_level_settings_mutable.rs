@@ -103,27 +103,27 @@ impl crate::runtime::FromObject for ReviewerLevelSettingsMutable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "startReview" => __map.field(&mut start_review, "startReview")?,
-                "reviewerId" => __map.field(&mut reviewer_id, "reviewerId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "startReview" => __map.value(&mut start_review, "startReview")?,
+                "reviewerId" => __map.value(&mut reviewer_id, "reviewerId")?,
                 "reviewerScopeExpression" => {
                     __map
-                        .field(
+                        .value(
                             &mut reviewer_scope_expression,
                             "reviewerScopeExpression",
                         )?
                 }
                 "fallBackReviewerId" => {
-                    __map.field(&mut fall_back_reviewer_id, "fallBackReviewerId")?
+                    __map.value(&mut fall_back_reviewer_id, "fallBackReviewerId")?
                 }
                 "reviewerGroupId" => {
-                    __map.field(&mut reviewer_group_id, "reviewerGroupId")?
+                    __map.value(&mut reviewer_group_id, "reviewerGroupId")?
                 }
                 "isSelfReviewDisabled" => {
-                    __map.field(&mut is_self_review_disabled, "isSelfReviewDisabled")?
+                    __map.value(&mut is_self_review_disabled, "isSelfReviewDisabled")?
                 }
                 "selfReviewDisabled" => {
-                    __map.field(&mut self_review_disabled, "selfReviewDisabled")?
+                    __map.value(&mut self_review_disabled, "selfReviewDisabled")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -31,32 +31,27 @@ impl<'de> ::serde::Deserialize<'de> for ReviewerLevelStartReview {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ReviewerLevelStartReview {
+impl crate::runtime::ReadObject for ReviewerLevelStartReview {
     const EXPECTING: &'static str = "struct ReviewerLevelStartReview";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut on_day = ::std::option::Option::None;
-        let mut when = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "onDay" => __map.field(&mut on_day, "onDay")?,
-                "when" => __map.field(&mut when, "when")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "onDay" => __map.field(&mut self.on_day, &mut __seen[0], "onDay")?,
+                "when" => __map.field(&mut self.when, &mut __seen[1], "when")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            on_day: on_day.unwrap_or_default(),
-            when: when.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -147,40 +147,40 @@ impl crate::runtime::FromObject for ReviewerSettingsMutable {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "reviewerId" => __map.field(&mut reviewer_id, "reviewerId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "reviewerId" => __map.value(&mut reviewer_id, "reviewerId")?,
                 "reviewerScopeExpression" => {
                     __map
-                        .field(
+                        .value(
                             &mut reviewer_scope_expression,
                             "reviewerScopeExpression",
                         )?
                 }
                 "fallBackReviewerId" => {
-                    __map.field(&mut fall_back_reviewer_id, "fallBackReviewerId")?
+                    __map.value(&mut fall_back_reviewer_id, "fallBackReviewerId")?
                 }
                 "reviewerGroupId" => {
-                    __map.field(&mut reviewer_group_id, "reviewerGroupId")?
+                    __map.value(&mut reviewer_group_id, "reviewerGroupId")?
                 }
                 "isSelfReviewDisabled" => {
-                    __map.field(&mut is_self_review_disabled, "isSelfReviewDisabled")?
+                    __map.value(&mut is_self_review_disabled, "isSelfReviewDisabled")?
                 }
                 "selfReviewDisabled" => {
-                    __map.field(&mut self_review_disabled, "selfReviewDisabled")?
+                    __map.value(&mut self_review_disabled, "selfReviewDisabled")?
                 }
                 "justificationRequired" => {
-                    __map.field(&mut justification_required, "justificationRequired")?
+                    __map.value(&mut justification_required, "justificationRequired")?
                 }
                 "bulkDecisionDisabled" => {
-                    __map.field(&mut bulk_decision_disabled, "bulkDecisionDisabled")?
+                    __map.value(&mut bulk_decision_disabled, "bulkDecisionDisabled")?
                 }
                 "reassignmentDisabled" => {
-                    __map.field(&mut reassignment_disabled, "reassignmentDisabled")?
+                    __map.value(&mut reassignment_disabled, "reassignmentDisabled")?
                 }
-                "reviewerLevels" => __map.field(&mut reviewer_levels, "reviewerLevels")?,
+                "reviewerLevels" => __map.value(&mut reviewer_levels, "reviewerLevels")?,
                 "justificationRequirement" => {
                     __map
-                        .field(
+                        .value(
                             &mut justification_requirement,
                             "justificationRequirement",
                         )?

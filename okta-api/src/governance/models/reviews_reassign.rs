@@ -33,38 +33,40 @@ impl<'de> ::serde::Deserialize<'de> for ReviewsReassign {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ReviewsReassign {
+impl crate::runtime::ReadObject for ReviewsReassign {
     const EXPECTING: &'static str = "struct ReviewsReassign";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut reviewer_id = ::std::option::Option::None;
-        let mut review_ids = ::std::option::Option::None;
-        let mut reviewer_level = ::std::option::Option::None;
-        let mut note = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "reviewerId" => __map.field(&mut reviewer_id, "reviewerId")?,
-                "reviewIds" => __map.field(&mut review_ids, "reviewIds")?,
-                "reviewerLevel" => __map.field(&mut reviewer_level, "reviewerLevel")?,
-                "note" => __map.field(&mut note, "note")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "reviewerId" => {
+                    __map.field(&mut self.reviewer_id, &mut __seen[2], "reviewerId")?
+                }
+                "reviewIds" => {
+                    __map.field(&mut self.review_ids, &mut __seen[1], "reviewIds")?
+                }
+                "reviewerLevel" => {
+                    __map
+                        .field(
+                            &mut self.reviewer_level,
+                            &mut __seen[3],
+                            "reviewerLevel",
+                        )?
+                }
+                "note" => __map.field(&mut self.note, &mut __seen[0], "note")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            reviewer_id: reviewer_id.unwrap_or_default(),
-            review_ids: review_ids.unwrap_or_default(),
-            reviewer_level: reviewer_level.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -28,35 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for RevokePrincipalAccessCreatable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RevokePrincipalAccessCreatable {
+impl crate::runtime::ReadObject for RevokePrincipalAccessCreatable {
     const EXPECTING: &'static str = "struct RevokePrincipalAccessCreatable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut principal_orn = ::std::option::Option::None;
-        let mut actor = ::std::option::Option::None;
-        let mut revoke_orns = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
-                "actor" => __map.field(&mut actor, "actor")?,
-                "revokeOrns" => __map.field(&mut revoke_orns, "revokeOrns")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "principalOrn" => {
+                    __map.field(&mut self.principal_orn, &mut __seen[1], "principalOrn")?
+                }
+                "actor" => __map.field(&mut self.actor, &mut __seen[0], "actor")?,
+                "revokeOrns" => {
+                    __map.field(&mut self.revoke_orns, &mut __seen[2], "revokeOrns")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            principal_orn: principal_orn.unwrap_or_default(),
-            actor: actor.unwrap_or_default(),
-            revoke_orns: revoke_orns.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

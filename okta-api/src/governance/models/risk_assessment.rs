@@ -43,9 +43,9 @@ impl crate::runtime::FromObject for RiskAssessment {
         {
             match __key.as_str() {
                 "requestSubmissionType" => {
-                    __map.field(&mut request_submission_type, "requestSubmissionType")?
+                    __map.value(&mut request_submission_type, "requestSubmissionType")?
                 }
-                "riskRules" => __map.field(&mut risk_rules, "riskRules")?,
+                "riskRules" => __map.value(&mut risk_rules, "riskRules")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

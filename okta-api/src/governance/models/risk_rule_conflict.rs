@@ -66,67 +66,60 @@ impl<'de> ::serde::Deserialize<'de> for RiskRuleConflict {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RiskRuleConflict {
+impl crate::runtime::ReadObject for RiskRuleConflict {
     const EXPECTING: &'static str = "struct RiskRuleConflict";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut conflict_criteria = ::std::option::Option::None;
-        let mut created_by = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut last_updated_by = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut notes = ::std::option::Option::None;
-        let mut resources = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 13];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "description" => __map.field(&mut description, "description")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "conflictCriteria" => {
-                    __map.field(&mut conflict_criteria, "conflictCriteria")?
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[4], "description")?
                 }
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "name" => __map.field(&mut name, "name")?,
-                "notes" => __map.field(&mut notes, "notes")?,
-                "resources" => __map.field(&mut resources, "resources")?,
-                "status" => __map.field(&mut status, "status")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "type" => __map.field(&mut self.type_, &mut __seen[12], "type")?,
+                "conflictCriteria" => {
+                    __map
+                        .optional_object(
+                            &mut self.conflict_criteria,
+                            &mut __seen[1],
+                            "conflictCriteria",
+                        )?
+                }
+                "createdBy" => {
+                    __map.field(&mut self.created_by, &mut __seen[3], "createdBy")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[2], "created")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[6], "lastUpdated")?
+                }
+                "lastUpdatedBy" => {
+                    __map
+                        .field(
+                            &mut self.last_updated_by,
+                            &mut __seen[7],
+                            "lastUpdatedBy",
+                        )?
+                }
+                "_links" => __map.field(&mut self.links, &mut __seen[0], "_links")?,
+                "name" => __map.field(&mut self.name, &mut __seen[8], "name")?,
+                "notes" => __map.field(&mut self.notes, &mut __seen[9], "notes")?,
+                "resources" => {
+                    __map.field(&mut self.resources, &mut __seen[10], "resources")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[11], "status")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            conflict_criteria: conflict_criteria.unwrap_or_default(),
-            created_by: created_by.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            last_updated_by: last_updated_by.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            resources: resources.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -31,37 +31,35 @@ impl<'de> ::serde::Deserialize<'de> for RiskRuleConflicts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RiskRuleConflicts {
+impl crate::runtime::ReadObject for RiskRuleConflicts {
     const EXPECTING: &'static str = "struct RiskRuleConflicts";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut conflict_criteria = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
                 "conflictCriteria" => {
-                    __map.field(&mut conflict_criteria, "conflictCriteria")?
+                    __map
+                        .optional_object(
+                            &mut self.conflict_criteria,
+                            &mut __seen[0],
+                            "conflictCriteria",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            conflict_criteria: conflict_criteria.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -46,9 +46,9 @@ impl crate::runtime::FromObject for RiskSettingsDefaultAllowedWithNoOverridesDet
         {
             match __key.as_str() {
                 "requestSubmissionType" => {
-                    __map.field(&mut request_submission_type, "requestSubmissionType")?
+                    __map.value(&mut request_submission_type, "requestSubmissionType")?
                 }
-                "error" => __map.field(&mut error, "error")?,
+                "error" => __map.value(&mut error, "error")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

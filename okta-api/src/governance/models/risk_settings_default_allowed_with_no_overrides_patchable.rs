@@ -40,7 +40,7 @@ impl crate::runtime::FromObject for RiskSettingsDefaultAllowedWithNoOverridesPat
         {
             match __key.as_str() {
                 "requestSubmissionType" => {
-                    __map.field(&mut request_submission_type, "requestSubmissionType")?
+                    __map.value(&mut request_submission_type, "requestSubmissionType")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -60,15 +60,15 @@ impl crate::runtime::FromObject for RiskSettingsDefaultAllowedWithOverridesDetai
         {
             match __key.as_str() {
                 "requestSubmissionType" => {
-                    __map.field(&mut request_submission_type, "requestSubmissionType")?
+                    __map.value(&mut request_submission_type, "requestSubmissionType")?
                 }
                 "approvalSequenceId" => {
-                    __map.field(&mut approval_sequence_id, "approvalSequenceId")?
+                    __map.value(&mut approval_sequence_id, "approvalSequenceId")?
                 }
                 "accessDurationSettings" => {
-                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                    __map.value(&mut access_duration_settings, "accessDurationSettings")?
                 }
-                "error" => __map.field(&mut error, "error")?,
+                "error" => __map.value(&mut error, "error")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

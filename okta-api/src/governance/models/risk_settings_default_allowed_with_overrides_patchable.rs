@@ -55,13 +55,13 @@ impl crate::runtime::FromObject for RiskSettingsDefaultAllowedWithOverridesPatch
         {
             match __key.as_str() {
                 "requestSubmissionType" => {
-                    __map.field(&mut request_submission_type, "requestSubmissionType")?
+                    __map.value(&mut request_submission_type, "requestSubmissionType")?
                 }
                 "approvalSequenceId" => {
-                    __map.field(&mut approval_sequence_id, "approvalSequenceId")?
+                    __map.value(&mut approval_sequence_id, "approvalSequenceId")?
                 }
                 "accessDurationSettings" => {
-                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                    __map.value(&mut access_duration_settings, "accessDurationSettings")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

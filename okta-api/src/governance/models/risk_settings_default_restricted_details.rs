@@ -56,12 +56,12 @@ impl crate::runtime::FromObject for RiskSettingsDefaultRestrictedDetails {
         {
             match __key.as_str() {
                 "requestSubmissionType" => {
-                    __map.field(&mut request_submission_type, "requestSubmissionType")?
+                    __map.value(&mut request_submission_type, "requestSubmissionType")?
                 }
                 "accessDurationSettings" => {
-                    __map.field(&mut access_duration_settings, "accessDurationSettings")?
+                    __map.value(&mut access_duration_settings, "accessDurationSettings")?
                 }
-                "error" => __map.field(&mut error, "error")?,
+                "error" => __map.value(&mut error, "error")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -42,7 +42,7 @@ impl crate::runtime::FromObject for RiskSettingsDetails {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "defaultSetting" => __map.field(&mut default_setting, "defaultSetting")?,
+                "defaultSetting" => __map.value(&mut default_setting, "defaultSetting")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

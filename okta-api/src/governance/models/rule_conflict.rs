@@ -54,52 +54,48 @@ impl<'de> ::serde::Deserialize<'de> for RuleConflict {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RuleConflict {
+impl crate::runtime::ReadObject for RuleConflict {
     const EXPECTING: &'static str = "struct RuleConflict";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut conflict_criteria = ::std::option::Option::None;
-        let mut principal_orn = ::std::option::Option::None;
-        let mut resource_orn = ::std::option::Option::None;
-        let mut rule_id = ::std::option::Option::None;
-        let mut rule_name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "description" => __map.field(&mut description, "description")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "conflictCriteria" => {
-                    __map.field(&mut conflict_criteria, "conflictCriteria")?
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[1], "description")?
                 }
-                "principalOrn" => __map.field(&mut principal_orn, "principalOrn")?,
-                "resourceOrn" => __map.field(&mut resource_orn, "resourceOrn")?,
-                "ruleId" => __map.field(&mut rule_id, "ruleId")?,
-                "ruleName" => __map.field(&mut rule_name, "ruleName")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "type" => __map.field(&mut self.type_, &mut __seen[7], "type")?,
+                "conflictCriteria" => {
+                    __map
+                        .optional_object(
+                            &mut self.conflict_criteria,
+                            &mut __seen[0],
+                            "conflictCriteria",
+                        )?
+                }
+                "principalOrn" => {
+                    __map.field(&mut self.principal_orn, &mut __seen[3], "principalOrn")?
+                }
+                "resourceOrn" => {
+                    __map.field(&mut self.resource_orn, &mut __seen[4], "resourceOrn")?
+                }
+                "ruleId" => __map.field(&mut self.rule_id, &mut __seen[5], "ruleId")?,
+                "ruleName" => {
+                    __map.field(&mut self.rule_name, &mut __seen[6], "ruleName")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            conflict_criteria: conflict_criteria.unwrap_or_default(),
-            principal_orn: principal_orn.unwrap_or_default(),
-            resource_orn: resource_orn.unwrap_or_default(),
-            rule_id: rule_id.unwrap_or_default(),
-            rule_name: rule_name.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

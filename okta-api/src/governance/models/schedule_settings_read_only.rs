@@ -68,12 +68,12 @@ impl crate::runtime::FromObject for ScheduleSettingsReadOnly {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "startDate" => __map.field(&mut start_date, "startDate")?,
-                "durationInDays" => __map.field(&mut duration_in_days, "durationInDays")?,
-                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
-                "endDate" => __map.field(&mut end_date, "endDate")?,
-                "recurrence" => __map.field(&mut recurrence, "recurrence")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "startDate" => __map.value(&mut start_date, "startDate")?,
+                "durationInDays" => __map.value(&mut duration_in_days, "durationInDays")?,
+                "timeZone" => __map.value(&mut time_zone, "timeZone")?,
+                "endDate" => __map.value(&mut end_date, "endDate")?,
+                "recurrence" => __map.value(&mut recurrence, "recurrence")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -30,32 +30,36 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleSettingsWriteable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ScheduleSettingsWriteable {
+impl crate::runtime::ReadObject for ScheduleSettingsWriteable {
     const EXPECTING: &'static str = "struct ScheduleSettingsWriteable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expiration_date = ::std::option::Option::None;
-        let mut time_zone = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expirationDate" => __map.field(&mut expiration_date, "expirationDate")?,
-                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expirationDate" => {
+                    __map
+                        .field(
+                            &mut self.expiration_date,
+                            &mut __seen[0],
+                            "expirationDate",
+                        )?
+                }
+                "timeZone" => {
+                    __map.field(&mut self.time_zone, &mut __seen[1], "timeZone")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expiration_date: expiration_date.unwrap_or_default(),
-            time_zone: time_zone.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -104,24 +104,24 @@ impl crate::runtime::FromObject for SecurityAccessReviewAccessItem {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "name" => __map.field(&mut name, "name")?,
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "severity" => __map.field(&mut severity, "severity")?,
+                "id" => __map.value(&mut id, "id")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "name" => __map.value(&mut name, "name")?,
+                "resourceId" => __map.value(&mut resource_id, "resourceId")?,
+                "severity" => __map.value(&mut severity, "severity")?,
                 "supportedActions" => {
-                    __map.field(&mut supported_actions, "supportedActions")?
+                    __map.value(&mut supported_actions, "supportedActions")?
                 }
                 "remediationStatus" => {
-                    __map.field(&mut remediation_status, "remediationStatus")?
+                    __map.value(&mut remediation_status, "remediationStatus")?
                 }
                 "manualRemediationTypes" => {
-                    __map.field(&mut manual_remediation_types, "manualRemediationTypes")?
+                    __map.value(&mut manual_remediation_types, "manualRemediationTypes")?
                 }
-                "appInfo" => __map.field(&mut app_info, "appInfo")?,
-                "summary" => __map.field(&mut summary, "summary")?,
-                "subAccessTypes" => __map.field(&mut sub_access_types, "subAccessTypes")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "appInfo" => __map.value(&mut app_info, "appInfo")?,
+                "summary" => __map.value(&mut summary, "summary")?,
+                "subAccessTypes" => __map.value(&mut sub_access_types, "subAccessTypes")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -91,87 +91,96 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewAccessItemAppInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityAccessReviewAccessItemAppInfo {
+impl crate::runtime::ReadObject for SecurityAccessReviewAccessItemAppInfo {
     const EXPECTING: &'static str = "struct SecurityAccessReviewAccessItemAppInfo";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut logo_url = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut last_access_date = ::std::option::Option::None;
-        let mut assigned_date = ::std::option::Option::None;
-        let mut assignment_type = ::std::option::Option::None;
-        let mut application_usage = ::std::option::Option::None;
-        let mut last_access_certification_reviewed_date = ::std::option::Option::None;
-        let mut last_security_access_review_date = ::std::option::Option::None;
-        let mut last_device_login = ::std::option::Option::None;
-        let mut active_entitlements = ::std::option::Option::None;
-        let mut governance_labels = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 13];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "logoUrl" => __map.field(&mut logo_url, "logoUrl")?,
-                "label" => __map.field(&mut label, "label")?,
-                "lastAccessDate" => __map.field(&mut last_access_date, "lastAccessDate")?,
-                "assignedDate" => __map.field(&mut assigned_date, "assignedDate")?,
-                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[12], "name")?,
+                "logoUrl" => __map.field(&mut self.logo_url, &mut __seen[11], "logoUrl")?,
+                "label" => __map.field(&mut self.label, &mut __seen[6], "label")?,
+                "lastAccessDate" => {
+                    __map
+                        .field(
+                            &mut self.last_access_date,
+                            &mut __seen[8],
+                            "lastAccessDate",
+                        )?
+                }
+                "assignedDate" => {
+                    __map.field(&mut self.assigned_date, &mut __seen[2], "assignedDate")?
+                }
+                "assignmentType" => {
+                    __map
+                        .field(
+                            &mut self.assignment_type,
+                            &mut __seen[3],
+                            "assignmentType",
+                        )?
+                }
                 "applicationUsage" => {
-                    __map.field(&mut application_usage, "applicationUsage")?
+                    __map
+                        .field(
+                            &mut self.application_usage,
+                            &mut __seen[1],
+                            "applicationUsage",
+                        )?
                 }
                 "lastAccessCertificationReviewedDate" => {
                     __map
                         .field(
-                            &mut last_access_certification_reviewed_date,
+                            &mut self.last_access_certification_reviewed_date,
+                            &mut __seen[7],
                             "lastAccessCertificationReviewedDate",
                         )?
                 }
                 "lastSecurityAccessReviewDate" => {
                     __map
                         .field(
-                            &mut last_security_access_review_date,
+                            &mut self.last_security_access_review_date,
+                            &mut __seen[10],
                             "lastSecurityAccessReviewDate",
                         )?
                 }
                 "lastDeviceLogin" => {
-                    __map.field(&mut last_device_login, "lastDeviceLogin")?
+                    __map
+                        .field(
+                            &mut self.last_device_login,
+                            &mut __seen[9],
+                            "lastDeviceLogin",
+                        )?
                 }
                 "activeEntitlements" => {
-                    __map.field(&mut active_entitlements, "activeEntitlements")?
+                    __map
+                        .field(
+                            &mut self.active_entitlements,
+                            &mut __seen[0],
+                            "activeEntitlements",
+                        )?
                 }
                 "governanceLabels" => {
-                    __map.field(&mut governance_labels, "governanceLabels")?
+                    __map
+                        .field(
+                            &mut self.governance_labels,
+                            &mut __seen[4],
+                            "governanceLabels",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            logo_url: logo_url.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            last_access_date: last_access_date.unwrap_or_default(),
-            assigned_date: assigned_date.unwrap_or_default(),
-            assignment_type: assignment_type.unwrap_or_default(),
-            application_usage: application_usage.unwrap_or_default(),
-            last_access_certification_reviewed_date: last_access_certification_reviewed_date
-                .unwrap_or_default(),
-            last_security_access_review_date: last_security_access_review_date
-                .unwrap_or_default(),
-            last_device_login: last_device_login.unwrap_or_default(),
-            active_entitlements: active_entitlements.unwrap_or_default(),
-            governance_labels: governance_labels.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,7 +36,7 @@ impl crate::runtime::FromObject for SecurityAccessReviewActionRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "actionType" => __map.field(&mut action_type, "actionType")?,
+                "actionType" => __map.value(&mut action_type, "actionType")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -51,10 +51,10 @@ impl crate::runtime::FromObject for SecurityAccessReviewAnomaly {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "severity" => __map.field(&mut severity, "severity")?,
-                "subtext" => __map.field(&mut subtext, "subtext")?,
-                "sodConflicts" => __map.field(&mut sod_conflicts, "sodConflicts")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "severity" => __map.value(&mut severity, "severity")?,
+                "subtext" => __map.value(&mut subtext, "subtext")?,
+                "sodConflicts" => __map.value(&mut sod_conflicts, "sodConflicts")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

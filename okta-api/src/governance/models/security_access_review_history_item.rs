@@ -34,45 +34,46 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewHistoryItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityAccessReviewHistoryItem {
+impl crate::runtime::ReadObject for SecurityAccessReviewHistoryItem {
     const EXPECTING: &'static str = "struct SecurityAccessReviewHistoryItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut system_generated = ::std::option::Option::None;
-        let mut timestamp = ::std::option::Option::None;
-        let mut message = ::std::option::Option::None;
-        let mut principal_profile = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
+                "id" => __map.field(&mut self.id, &mut __seen[0], "id")?,
                 "systemGenerated" => {
-                    __map.field(&mut system_generated, "systemGenerated")?
+                    __map
+                        .field(
+                            &mut self.system_generated,
+                            &mut __seen[3],
+                            "systemGenerated",
+                        )?
                 }
-                "timestamp" => __map.field(&mut timestamp, "timestamp")?,
-                "message" => __map.field(&mut message, "message")?,
+                "timestamp" => {
+                    __map.field(&mut self.timestamp, &mut __seen[4], "timestamp")?
+                }
+                "message" => __map.field(&mut self.message, &mut __seen[1], "message")?,
                 "principalProfile" => {
-                    __map.field(&mut principal_profile, "principalProfile")?
+                    __map
+                        .field(
+                            &mut self.principal_profile,
+                            &mut __seen[2],
+                            "principalProfile",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            system_generated: system_generated.unwrap_or_default(),
-            timestamp: timestamp.unwrap_or_default(),
-            message: message.unwrap_or_default(),
-            principal_profile: principal_profile.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,38 +36,34 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewPrincipalLastLoginIn
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityAccessReviewPrincipalLastLoginInfo {
+impl crate::runtime::ReadObject for SecurityAccessReviewPrincipalLastLoginInfo {
     const EXPECTING: &'static str = "struct SecurityAccessReviewPrincipalLastLoginInfo";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut date = ::std::option::Option::None;
-        let mut location = ::std::option::Option::None;
-        let mut device = ::std::option::Option::None;
-        let mut ip_address = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "date" => __map.field(&mut date, "date")?,
-                "location" => __map.field(&mut location, "location")?,
-                "device" => __map.field(&mut device, "device")?,
-                "ipAddress" => __map.field(&mut ip_address, "ipAddress")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "date" => __map.field(&mut self.date, &mut __seen[0], "date")?,
+                "location" => {
+                    __map
+                        .optional_object(&mut self.location, &mut __seen[3], "location")?
+                }
+                "device" => __map.field(&mut self.device, &mut __seen[1], "device")?,
+                "ipAddress" => {
+                    __map.field(&mut self.ip_address, &mut __seen[2], "ipAddress")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            date: date.unwrap_or_default(),
-            location: location.unwrap_or_default(),
-            device: device.unwrap_or_default(),
-            ip_address: ip_address.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

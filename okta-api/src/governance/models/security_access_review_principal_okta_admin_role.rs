@@ -23,32 +23,29 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewPrincipalOktaAdminRo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityAccessReviewPrincipalOktaAdminRole {
+impl crate::runtime::ReadObject for SecurityAccessReviewPrincipalOktaAdminRole {
     const EXPECTING: &'static str = "struct SecurityAccessReviewPrincipalOktaAdminRole";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut role_id = ::std::option::Option::None;
-        let mut role_name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "roleId" => __map.field(&mut role_id, "roleId")?,
-                "roleName" => __map.field(&mut role_name, "roleName")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "roleId" => __map.field(&mut self.role_id, &mut __seen[0], "roleId")?,
+                "roleName" => {
+                    __map.field(&mut self.role_name, &mut __seen[1], "roleName")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            role_id: role_id.unwrap_or_default(),
-            role_name: role_name.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -53,11 +53,11 @@ impl crate::runtime::FromObject for SecurityAccessReviewRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "principalId" => __map.field(&mut principal_id, "principalId")?,
-                "name" => __map.field(&mut name, "name")?,
-                "endTime" => __map.field(&mut end_time, "endTime")?,
+                "principalId" => __map.value(&mut principal_id, "principalId")?,
+                "name" => __map.value(&mut name, "name")?,
+                "endTime" => __map.value(&mut end_time, "endTime")?,
                 "reviewerSettings" => {
-                    __map.field(&mut reviewer_settings, "reviewerSettings")?
+                    __map.value(&mut reviewer_settings, "reviewerSettings")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

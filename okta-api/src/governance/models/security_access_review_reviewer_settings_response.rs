@@ -48,8 +48,8 @@ impl crate::runtime::FromObject for SecurityAccessReviewReviewerSettingsResponse
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "userSettings" => __map.field(&mut user_settings, "userSettings")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "userSettings" => __map.value(&mut user_settings, "userSettings")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

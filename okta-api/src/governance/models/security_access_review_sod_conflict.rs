@@ -51,12 +51,12 @@ impl crate::runtime::FromObject for SecurityAccessReviewSodConflict {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "operator" => __map.field(&mut operator, "operator")?,
+                "id" => __map.value(&mut id, "id")?,
+                "name" => __map.value(&mut name, "name")?,
+                "description" => __map.value(&mut description, "description")?,
+                "operator" => __map.value(&mut operator, "operator")?,
                 "conflictedEntitlements" => {
-                    __map.field(&mut conflicted_entitlements, "conflictedEntitlements")?
+                    __map.value(&mut conflicted_entitlements, "conflictedEntitlements")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -46,9 +46,9 @@ for SecurityAccessReviewSodConflictConflictedEntitlementInfo {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "listName" => __map.field(&mut list_name, "listName")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "listName" => __map.value(&mut list_name, "listName")?,
+                "scope" => __map.value(&mut scope, "scope")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -74,17 +74,17 @@ impl crate::runtime::FromObject for SecurityAccessReviewSparse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "status" => __map.field(&mut status, "status")?,
-                "name" => __map.field(&mut name, "name")?,
-                "endTime" => __map.field(&mut end_time, "endTime")?,
+                "id" => __map.value(&mut id, "id")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "created" => __map.value(&mut created, "created")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "status" => __map.value(&mut status, "status")?,
+                "name" => __map.value(&mut name, "name")?,
+                "endTime" => __map.value(&mut end_time, "endTime")?,
                 "reviewerSettings" => {
-                    __map.field(&mut reviewer_settings, "reviewerSettings")?
+                    __map.value(&mut reviewer_settings, "reviewerSettings")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -93,24 +93,24 @@ impl crate::runtime::FromObject for SecurityAccessReviewSubAccessItem {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "severity" => __map.field(&mut severity, "severity")?,
+                "id" => __map.value(&mut id, "id")?,
+                "name" => __map.value(&mut name, "name")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "resourceId" => __map.value(&mut resource_id, "resourceId")?,
+                "severity" => __map.value(&mut severity, "severity")?,
                 "supportedActions" => {
-                    __map.field(&mut supported_actions, "supportedActions")?
+                    __map.value(&mut supported_actions, "supportedActions")?
                 }
                 "remediationStatus" => {
-                    __map.field(&mut remediation_status, "remediationStatus")?
+                    __map.value(&mut remediation_status, "remediationStatus")?
                 }
                 "manualRemediationTypes" => {
-                    __map.field(&mut manual_remediation_types, "manualRemediationTypes")?
+                    __map.value(&mut manual_remediation_types, "manualRemediationTypes")?
                 }
                 "entitlementInfo" => {
-                    __map.field(&mut entitlement_info, "entitlementInfo")?
+                    __map.value(&mut entitlement_info, "entitlementInfo")?
                 }
-                "groupInfo" => __map.field(&mut group_info, "groupInfo")?,
+                "groupInfo" => __map.value(&mut group_info, "groupInfo")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -106,33 +106,33 @@ impl crate::runtime::FromObject for SecurityAccessReviewSubAccessItemEntitlement
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "description" => __map.field(&mut description, "description")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "description" => __map.value(&mut description, "description")?,
                 "entitlementDescription" => {
-                    __map.field(&mut entitlement_description, "entitlementDescription")?
+                    __map.value(&mut entitlement_description, "entitlementDescription")?
                 }
-                "assignedDate" => __map.field(&mut assigned_date, "assignedDate")?,
-                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
+                "assignedDate" => __map.value(&mut assigned_date, "assignedDate")?,
+                "assignmentType" => __map.value(&mut assignment_type, "assignmentType")?,
                 "collectionsAssigning" => {
-                    __map.field(&mut collections_assigning, "collectionsAssigning")?
+                    __map.value(&mut collections_assigning, "collectionsAssigning")?
                 }
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "entitlements" => __map.value(&mut entitlements, "entitlements")?,
                 "lastAccessCertificationReviewedDate" => {
                     __map
-                        .field(
+                        .value(
                             &mut last_access_certification_reviewed_date,
                             "lastAccessCertificationReviewedDate",
                         )?
                 }
                 "lastSecurityAccessReviewDate" => {
                     __map
-                        .field(
+                        .value(
                             &mut last_security_access_review_date,
                             "lastSecurityAccessReviewDate",
                         )?
                 }
                 "governanceLabels" => {
-                    __map.field(&mut governance_labels, "governanceLabels")?
+                    __map.value(&mut governance_labels, "governanceLabels")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -64,63 +64,66 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewSubAccessItemGroupIn
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityAccessReviewSubAccessItemGroupInfo {
+impl crate::runtime::ReadObject for SecurityAccessReviewSubAccessItemGroupInfo {
     const EXPECTING: &'static str = "struct SecurityAccessReviewSubAccessItemGroupInfo";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut description = ::std::option::Option::None;
-        let mut assigned_date = ::std::option::Option::None;
-        let mut group_owner = ::std::option::Option::None;
-        let mut assignment_type = ::std::option::Option::None;
-        let mut last_access_certification_reviewed_date = ::std::option::Option::None;
-        let mut last_security_access_review_date = ::std::option::Option::None;
-        let mut governance_labels = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "description" => __map.field(&mut description, "description")?,
-                "assignedDate" => __map.field(&mut assigned_date, "assignedDate")?,
-                "groupOwner" => __map.field(&mut group_owner, "groupOwner")?,
-                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[2], "description")?
+                }
+                "assignedDate" => {
+                    __map.field(&mut self.assigned_date, &mut __seen[0], "assignedDate")?
+                }
+                "groupOwner" => {
+                    __map.field(&mut self.group_owner, &mut __seen[4], "groupOwner")?
+                }
+                "assignmentType" => {
+                    __map
+                        .field(
+                            &mut self.assignment_type,
+                            &mut __seen[1],
+                            "assignmentType",
+                        )?
+                }
                 "lastAccessCertificationReviewedDate" => {
                     __map
                         .field(
-                            &mut last_access_certification_reviewed_date,
+                            &mut self.last_access_certification_reviewed_date,
+                            &mut __seen[5],
                             "lastAccessCertificationReviewedDate",
                         )?
                 }
                 "lastSecurityAccessReviewDate" => {
                     __map
                         .field(
-                            &mut last_security_access_review_date,
+                            &mut self.last_security_access_review_date,
+                            &mut __seen[6],
                             "lastSecurityAccessReviewDate",
                         )?
                 }
                 "governanceLabels" => {
-                    __map.field(&mut governance_labels, "governanceLabels")?
+                    __map
+                        .field(
+                            &mut self.governance_labels,
+                            &mut __seen[3],
+                            "governanceLabels",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            description: description.unwrap_or_default(),
-            assigned_date: assigned_date.unwrap_or_default(),
-            group_owner: group_owner.unwrap_or_default(),
-            assignment_type: assignment_type.unwrap_or_default(),
-            last_access_certification_reviewed_date: last_access_certification_reviewed_date
-                .unwrap_or_default(),
-            last_security_access_review_date: last_security_access_review_date
-                .unwrap_or_default(),
-            governance_labels: governance_labels.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,34 +32,34 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityAccessReviewUpdateRequest {
+impl crate::runtime::ReadObject for SecurityAccessReviewUpdateRequest {
     const EXPECTING: &'static str = "struct SecurityAccessReviewUpdateRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut end_time = ::std::option::Option::None;
-        let mut reviewer_settings = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "endTime" => __map.field(&mut end_time, "endTime")?,
+                "endTime" => __map.field(&mut self.end_time, &mut __seen[0], "endTime")?,
                 "reviewerSettings" => {
-                    __map.field(&mut reviewer_settings, "reviewerSettings")?
+                    __map
+                        .field(
+                            &mut self.reviewer_settings,
+                            &mut __seen[1],
+                            "reviewerSettings",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            end_time: end_time.unwrap_or_default(),
-            reviewer_settings: reviewer_settings.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

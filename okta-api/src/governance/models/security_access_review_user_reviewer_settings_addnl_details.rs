@@ -34,37 +34,42 @@ for SecurityAccessReviewUserReviewerSettingsAddnlDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject
+impl crate::runtime::ReadObject
 for SecurityAccessReviewUserReviewerSettingsAddnlDetails {
     const EXPECTING: &'static str = "struct SecurityAccessReviewUserReviewerSettingsAddnlDetails";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut included_user_ids = ::std::option::Option::None;
-        let mut included_user_profiles = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "includedUserIds" => {
-                    __map.field(&mut included_user_ids, "includedUserIds")?
+                    __map
+                        .field(
+                            &mut self.included_user_ids,
+                            &mut __seen[0],
+                            "includedUserIds",
+                        )?
                 }
                 "includedUserProfiles" => {
-                    __map.field(&mut included_user_profiles, "includedUserProfiles")?
+                    __map
+                        .field(
+                            &mut self.included_user_profiles,
+                            &mut __seen[1],
+                            "includedUserProfiles",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            included_user_ids: included_user_ids.unwrap_or_default(),
-            included_user_profiles: included_user_profiles.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

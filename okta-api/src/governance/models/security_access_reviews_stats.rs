@@ -29,38 +29,37 @@ impl<'de> ::serde::Deserialize<'de> for SecurityAccessReviewsStats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityAccessReviewsStats {
+impl crate::runtime::ReadObject for SecurityAccessReviewsStats {
     const EXPECTING: &'static str = "struct SecurityAccessReviewsStats";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut active_count = ::std::option::Option::None;
-        let mut pending_count = ::std::option::Option::None;
-        let mut error_count = ::std::option::Option::None;
-        let mut closed_count = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "activeCount" => __map.field(&mut active_count, "activeCount")?,
-                "pendingCount" => __map.field(&mut pending_count, "pendingCount")?,
-                "errorCount" => __map.field(&mut error_count, "errorCount")?,
-                "closedCount" => __map.field(&mut closed_count, "closedCount")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "activeCount" => {
+                    __map.field(&mut self.active_count, &mut __seen[0], "activeCount")?
+                }
+                "pendingCount" => {
+                    __map.field(&mut self.pending_count, &mut __seen[3], "pendingCount")?
+                }
+                "errorCount" => {
+                    __map.field(&mut self.error_count, &mut __seen[2], "errorCount")?
+                }
+                "closedCount" => {
+                    __map.field(&mut self.closed_count, &mut __seen[1], "closedCount")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            active_count: active_count.unwrap_or_default(),
-            pending_count: pending_count.unwrap_or_default(),
-            error_count: error_count.unwrap_or_default(),
-            closed_count: closed_count.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,27 @@ impl<'de> ::serde::Deserialize<'de> for ServerMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ServerMessage {
+impl crate::runtime::ReadObject for ServerMessage {
     const EXPECTING: &'static str = "struct ServerMessage";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut message = ::std::option::Option::None;
-        let mut args = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "message" => __map.field(&mut message, "message")?,
-                "args" => __map.field(&mut args, "args")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "message" => __map.field(&mut self.message, &mut __seen[1], "message")?,
+                "args" => __map.field(&mut self.args, &mut __seen[0], "args")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            message: message.unwrap_or_default(),
-            args: args.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

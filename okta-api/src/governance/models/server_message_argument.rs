@@ -39,8 +39,8 @@ impl crate::runtime::FromObject for ServerMessageArgument {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "value" => __map.field(&mut value, "value")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "value" => __map.value(&mut value, "value")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -62,14 +62,14 @@ impl crate::runtime::FromObject for SlackIntegrationSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "integrationId" => __map.field(&mut integration_id, "integrationId")?,
-                "notifications" => __map.field(&mut notifications, "notifications")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "integrationId" => __map.value(&mut integration_id, "integrationId")?,
+                "notifications" => __map.value(&mut notifications, "notifications")?,
                 "canInitiateRequest" => {
-                    __map.field(&mut can_initiate_request, "canInitiateRequest")?
+                    __map.value(&mut can_initiate_request, "canInitiateRequest")?
                 }
                 "canApproveRequest" => {
-                    __map.field(&mut can_approve_request, "canApproveRequest")?
+                    __map.value(&mut can_approve_request, "canApproveRequest")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

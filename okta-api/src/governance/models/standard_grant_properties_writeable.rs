@@ -54,13 +54,13 @@ impl crate::runtime::FromObject for StandardGrantPropertiesWriteable {
         {
             match __key.as_str() {
                 "targetPrincipal" => {
-                    __map.field(&mut target_principal, "targetPrincipal")?
+                    __map.value(&mut target_principal, "targetPrincipal")?
                 }
                 "scheduleSettings" => {
-                    __map.field(&mut schedule_settings, "scheduleSettings")?
+                    __map.value(&mut schedule_settings, "scheduleSettings")?
                 }
-                "action" => __map.field(&mut action, "action")?,
-                "actor" => __map.field(&mut actor, "actor")?,
+                "action" => __map.value(&mut action, "action")?,
+                "actor" => __map.value(&mut actor, "actor")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -44,9 +44,9 @@ impl crate::runtime::FromObject for StsAccessTokenResourceApiServer {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
-                "orn" => __map.field(&mut orn, "orn")?,
-                "name" => __map.field(&mut name, "name")?,
+                "resourceType" => __map.value(&mut resource_type, "resourceType")?,
+                "orn" => __map.value(&mut orn, "orn")?,
+                "name" => __map.value(&mut name, "name")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

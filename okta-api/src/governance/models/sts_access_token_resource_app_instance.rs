@@ -45,10 +45,10 @@ impl crate::runtime::FromObject for StsAccessTokenResourceAppInstance {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
-                "orn" => __map.field(&mut orn, "orn")?,
+                "resourceType" => __map.value(&mut resource_type, "resourceType")?,
+                "orn" => __map.value(&mut orn, "orn")?,
                 "appInstanceName" => {
-                    __map.field(&mut app_instance_name, "appInstanceName")?
+                    __map.value(&mut app_instance_name, "appInstanceName")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

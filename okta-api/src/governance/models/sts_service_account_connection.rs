@@ -59,12 +59,12 @@ impl crate::runtime::FromObject for StsServiceAccountConnection {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "orn" => __map.field(&mut orn, "orn")?,
-                "status" => __map.field(&mut status, "status")?,
-                "connectionType" => __map.field(&mut connection_type, "connectionType")?,
-                "app" => __map.field(&mut app, "app")?,
-                "serviceAccount" => __map.field(&mut service_account, "serviceAccount")?,
+                "id" => __map.value(&mut id, "id")?,
+                "orn" => __map.value(&mut orn, "orn")?,
+                "status" => __map.value(&mut status, "status")?,
+                "connectionType" => __map.value(&mut connection_type, "connectionType")?,
+                "app" => __map.value(&mut app, "app")?,
+                "serviceAccount" => __map.value(&mut service_account, "serviceAccount")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

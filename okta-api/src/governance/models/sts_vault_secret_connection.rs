@@ -55,11 +55,11 @@ impl crate::runtime::FromObject for StsVaultSecretConnection {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "orn" => __map.field(&mut orn, "orn")?,
-                "status" => __map.field(&mut status, "status")?,
-                "connectionType" => __map.field(&mut connection_type, "connectionType")?,
-                "secret" => __map.field(&mut secret, "secret")?,
+                "id" => __map.value(&mut id, "id")?,
+                "orn" => __map.value(&mut orn, "orn")?,
+                "status" => __map.value(&mut status, "status")?,
+                "connectionType" => __map.value(&mut connection_type, "connectionType")?,
+                "secret" => __map.value(&mut secret, "secret")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

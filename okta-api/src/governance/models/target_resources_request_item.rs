@@ -104,95 +104,91 @@ impl<'de> ::serde::Deserialize<'de> for TargetResourcesRequestItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TargetResourcesRequestItem {
+impl crate::runtime::ReadObject for TargetResourcesRequestItem {
     const EXPECTING: &'static str = "struct TargetResourcesRequestItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut resource_id = ::std::option::Option::None;
-        let mut resource_type = ::std::option::Option::None;
-        let mut include_all_entitlements_and_bundles = ::std::option::Option::None;
-        let mut entitlement_bundles = ::std::option::Option::None;
-        let mut entitlements = ::std::option::Option::None;
-        let mut entitlement_value_scope_by_governance_label_values = ::std::option::Option::None;
-        let mut include_bundles_having_same_entitlement_values = ::std::option::Option::None;
-        let mut entitlement_bundle_scope_by_governance_label_values = ::std::option::Option::None;
-        let mut app_service_accounts = ::std::option::Option::None;
-        let mut include_all_app_service_accounts = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
+                "resourceId" => {
+                    __map.field(&mut self.resource_id, &mut __seen[8], "resourceId")?
+                }
+                "resourceType" => {
+                    __map.field(&mut self.resource_type, &mut __seen[9], "resourceType")?
+                }
                 "includeAllEntitlementsAndBundles" => {
                     __map
                         .field(
-                            &mut include_all_entitlements_and_bundles,
+                            &mut self.include_all_entitlements_and_bundles,
+                            &mut __seen[6],
                             "includeAllEntitlementsAndBundles",
                         )?
                 }
                 "entitlementBundles" => {
-                    __map.field(&mut entitlement_bundles, "entitlementBundles")?
+                    __map
+                        .field(
+                            &mut self.entitlement_bundles,
+                            &mut __seen[2],
+                            "entitlementBundles",
+                        )?
                 }
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
+                "entitlements" => {
+                    __map.field(&mut self.entitlements, &mut __seen[4], "entitlements")?
+                }
                 "entitlementValueScopeByGovernanceLabelValues" => {
                     __map
                         .field(
-                            &mut entitlement_value_scope_by_governance_label_values,
+                            &mut self.entitlement_value_scope_by_governance_label_values,
+                            &mut __seen[3],
                             "entitlementValueScopeByGovernanceLabelValues",
                         )?
                 }
                 "includeBundlesHavingSameEntitlementValues" => {
                     __map
                         .field(
-                            &mut include_bundles_having_same_entitlement_values,
+                            &mut self.include_bundles_having_same_entitlement_values,
+                            &mut __seen[7],
                             "includeBundlesHavingSameEntitlementValues",
                         )?
                 }
                 "entitlementBundleScopeByGovernanceLabelValues" => {
                     __map
                         .field(
-                            &mut entitlement_bundle_scope_by_governance_label_values,
+                            &mut self
+                                .entitlement_bundle_scope_by_governance_label_values,
+                            &mut __seen[1],
                             "entitlementBundleScopeByGovernanceLabelValues",
                         )?
                 }
                 "appServiceAccounts" => {
-                    __map.field(&mut app_service_accounts, "appServiceAccounts")?
+                    __map
+                        .field(
+                            &mut self.app_service_accounts,
+                            &mut __seen[0],
+                            "appServiceAccounts",
+                        )?
                 }
                 "includeAllAppServiceAccounts" => {
                     __map
                         .field(
-                            &mut include_all_app_service_accounts,
+                            &mut self.include_all_app_service_accounts,
+                            &mut __seen[5],
                             "includeAllAppServiceAccounts",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            resource_id: resource_id.unwrap_or_default(),
-            resource_type: resource_type.unwrap_or_default(),
-            include_all_entitlements_and_bundles: include_all_entitlements_and_bundles
-                .unwrap_or_default(),
-            entitlement_bundles: entitlement_bundles.unwrap_or_default(),
-            entitlements: entitlements.unwrap_or_default(),
-            entitlement_value_scope_by_governance_label_values: entitlement_value_scope_by_governance_label_values
-                .unwrap_or_default(),
-            include_bundles_having_same_entitlement_values: include_bundles_having_same_entitlement_values
-                .unwrap_or_default(),
-            entitlement_bundle_scope_by_governance_label_values: entitlement_bundle_scope_by_governance_label_values
-                .unwrap_or_default(),
-            app_service_accounts: app_service_accounts.unwrap_or_default(),
-            include_all_app_service_accounts: include_all_app_service_accounts
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

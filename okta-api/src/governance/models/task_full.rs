@@ -94,21 +94,21 @@ impl crate::runtime::FromObject for TaskFull {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "assignees" => __map.field(&mut assignees, "assignees")?,
-                "status" => __map.field(&mut status, "status")?,
-                "label" => __map.field(&mut label, "label")?,
-                "requestId" => __map.field(&mut request_id, "requestId")?,
-                "createdAt" => __map.field(&mut created_at, "createdAt")?,
-                "updatedAt" => __map.field(&mut updated_at, "updatedAt")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "value" => __map.field(&mut value, "value")?,
-                "isEscalated" => __map.field(&mut is_escalated, "isEscalated")?,
-                "isDelegated" => __map.field(&mut is_delegated, "isDelegated")?,
+                "id" => __map.value(&mut id, "id")?,
+                "assignees" => __map.value(&mut assignees, "assignees")?,
+                "status" => __map.value(&mut status, "status")?,
+                "label" => __map.value(&mut label, "label")?,
+                "requestId" => __map.value(&mut request_id, "requestId")?,
+                "createdAt" => __map.value(&mut created_at, "createdAt")?,
+                "updatedAt" => __map.value(&mut updated_at, "updatedAt")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "value" => __map.value(&mut value, "value")?,
+                "isEscalated" => __map.value(&mut is_escalated, "isEscalated")?,
+                "isDelegated" => __map.value(&mut is_delegated, "isDelegated")?,
                 "originalAssigneeId" => {
-                    __map.field(&mut original_assignee_id, "originalAssigneeId")?
+                    __map.value(&mut original_assignee_id, "originalAssigneeId")?
                 }
-                "completedBy" => __map.field(&mut completed_by, "completedBy")?,
+                "completedBy" => __map.value(&mut completed_by, "completedBy")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

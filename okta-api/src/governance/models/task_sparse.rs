@@ -66,15 +66,15 @@ impl crate::runtime::FromObject for TaskSparse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "assignees" => __map.field(&mut assignees, "assignees")?,
-                "status" => __map.field(&mut status, "status")?,
-                "label" => __map.field(&mut label, "label")?,
-                "requestId" => __map.field(&mut request_id, "requestId")?,
-                "createdAt" => __map.field(&mut created_at, "createdAt")?,
-                "updatedAt" => __map.field(&mut updated_at, "updatedAt")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "value" => __map.field(&mut value, "value")?,
+                "id" => __map.value(&mut id, "id")?,
+                "assignees" => __map.value(&mut assignees, "assignees")?,
+                "status" => __map.value(&mut status, "status")?,
+                "label" => __map.value(&mut label, "label")?,
+                "requestId" => __map.value(&mut request_id, "requestId")?,
+                "createdAt" => __map.value(&mut created_at, "createdAt")?,
+                "updatedAt" => __map.value(&mut updated_at, "updatedAt")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "value" => __map.value(&mut value, "value")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

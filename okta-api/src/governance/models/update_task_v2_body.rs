@@ -22,29 +22,28 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTaskV2Body {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UpdateTaskV2Body {
+impl crate::runtime::ReadObject for UpdateTaskV2Body {
     const EXPECTING: &'static str = "struct UpdateTaskV2Body";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut assignees = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "assignees" => __map.field(&mut assignees, "assignees")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "assignees" => {
+                    __map.field(&mut self.assignees, &mut __seen[0], "assignees")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            assignees: assignees.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -51,41 +51,45 @@ impl<'de> ::serde::Deserialize<'de> for ValidAccessDurationSettingsDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ValidAccessDurationSettingsDetails {
+impl crate::runtime::ReadObject for ValidAccessDurationSettingsDetails {
     const EXPECTING: &'static str = "struct ValidAccessDurationSettingsDetails";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut supported_types = ::std::option::Option::None;
-        let mut required = ::std::option::Option::None;
-        let mut maximum_days = ::std::option::Option::None;
-        let mut maximum_hours = ::std::option::Option::None;
-        let mut maximum_weeks = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "supportedTypes" => __map.field(&mut supported_types, "supportedTypes")?,
-                "required" => __map.field(&mut required, "required")?,
-                "maximumDays" => __map.field(&mut maximum_days, "maximumDays")?,
-                "maximumHours" => __map.field(&mut maximum_hours, "maximumHours")?,
-                "maximumWeeks" => __map.field(&mut maximum_weeks, "maximumWeeks")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "supportedTypes" => {
+                    __map
+                        .field(
+                            &mut self.supported_types,
+                            &mut __seen[4],
+                            "supportedTypes",
+                        )?
+                }
+                "required" => {
+                    __map.field(&mut self.required, &mut __seen[3], "required")?
+                }
+                "maximumDays" => {
+                    __map.field(&mut self.maximum_days, &mut __seen[0], "maximumDays")?
+                }
+                "maximumHours" => {
+                    __map.field(&mut self.maximum_hours, &mut __seen[1], "maximumHours")?
+                }
+                "maximumWeeks" => {
+                    __map.field(&mut self.maximum_weeks, &mut __seen[2], "maximumWeeks")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            supported_types: supported_types.unwrap_or_default(),
-            required: required.unwrap_or_default(),
-            maximum_days: maximum_days.unwrap_or_default(),
-            maximum_hours: maximum_hours.unwrap_or_default(),
-            maximum_weeks: maximum_weeks.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

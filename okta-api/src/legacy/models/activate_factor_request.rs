@@ -39,40 +39,42 @@ impl<'de> ::serde::Deserialize<'de> for ActivateFactorRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ActivateFactorRequest {
+impl crate::runtime::ReadObject for ActivateFactorRequest {
     const EXPECTING: &'static str = "struct ActivateFactorRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut state_token = ::std::option::Option::None;
-        let mut pass_code = ::std::option::Option::None;
-        let mut registration_data = ::std::option::Option::None;
-        let mut client_data = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "stateToken" => __map.field(&mut state_token, "stateToken")?,
-                "passCode" => __map.field(&mut pass_code, "passCode")?,
-                "registrationData" => {
-                    __map.field(&mut registration_data, "registrationData")?
+                "stateToken" => {
+                    __map.field(&mut self.state_token, &mut __seen[3], "stateToken")?
                 }
-                "clientData" => __map.field(&mut client_data, "clientData")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "passCode" => {
+                    __map.field(&mut self.pass_code, &mut __seen[1], "passCode")?
+                }
+                "registrationData" => {
+                    __map
+                        .field(
+                            &mut self.registration_data,
+                            &mut __seen[2],
+                            "registrationData",
+                        )?
+                }
+                "clientData" => {
+                    __map.field(&mut self.client_data, &mut __seen[0], "clientData")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            state_token: state_token.unwrap_or_default(),
-            pass_code: pass_code.unwrap_or_default(),
-            registration_data: registration_data.unwrap_or_default(),
-            client_data: client_data.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,38 +39,35 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationCredentialsSigning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationCredentialsSigning {
+impl crate::runtime::ReadObject for ApplicationCredentialsSigning {
     const EXPECTING: &'static str = "struct ApplicationCredentialsSigning";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut kid = ::std::option::Option::None;
-        let mut last_rotated = ::std::option::Option::None;
-        let mut next_rotation = ::std::option::Option::None;
-        let mut rotation_mode = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "kid" => __map.field(&mut kid, "kid")?,
-                "lastRotated" => __map.field(&mut last_rotated, "lastRotated")?,
-                "nextRotation" => __map.field(&mut next_rotation, "nextRotation")?,
-                "rotationMode" => __map.field(&mut rotation_mode, "rotationMode")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[0], "kid")?,
+                "lastRotated" => {
+                    __map.field(&mut self.last_rotated, &mut __seen[1], "lastRotated")?
+                }
+                "nextRotation" => {
+                    __map.field(&mut self.next_rotation, &mut __seen[2], "nextRotation")?
+                }
+                "rotationMode" => {
+                    __map.field(&mut self.rotation_mode, &mut __seen[3], "rotationMode")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            kid: kid.unwrap_or_default(),
-            last_rotated: last_rotated.unwrap_or_default(),
-            next_rotation: next_rotation.unwrap_or_default(),
-            rotation_mode: rotation_mode.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

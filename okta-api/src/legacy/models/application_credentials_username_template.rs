@@ -27,35 +27,30 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationCredentialsUsernameTemplate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationCredentialsUsernameTemplate {
+impl crate::runtime::ReadObject for ApplicationCredentialsUsernameTemplate {
     const EXPECTING: &'static str = "struct ApplicationCredentialsUsernameTemplate";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut suffix = ::std::option::Option::None;
-        let mut template = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "suffix" => __map.field(&mut suffix, "suffix")?,
-                "template" => __map.field(&mut template, "template")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "suffix" => __map.field(&mut self.suffix, &mut __seen[0], "suffix")?,
+                "template" => {
+                    __map.field(&mut self.template, &mut __seen[1], "template")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            suffix: suffix.unwrap_or_default(),
-            template: template.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

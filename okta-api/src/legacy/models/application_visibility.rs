@@ -32,37 +32,37 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationVisibility {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationVisibility {
+impl crate::runtime::ReadObject for ApplicationVisibility {
     const EXPECTING: &'static str = "struct ApplicationVisibility";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_links = ::std::option::Option::None;
-        let mut auto_submit_toolbar = ::std::option::Option::None;
-        let mut hide = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "appLinks" => __map.field(&mut app_links, "appLinks")?,
-                "autoSubmitToolbar" => {
-                    __map.field(&mut auto_submit_toolbar, "autoSubmitToolbar")?
+                "appLinks" => {
+                    __map.field(&mut self.app_links, &mut __seen[0], "appLinks")?
                 }
-                "hide" => __map.field(&mut hide, "hide")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "autoSubmitToolbar" => {
+                    __map
+                        .field(
+                            &mut self.auto_submit_toolbar,
+                            &mut __seen[1],
+                            "autoSubmitToolbar",
+                        )?
+                }
+                "hide" => __map.optional_object(&mut self.hide, &mut __seen[2], "hide")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_links: app_links.unwrap_or_default(),
-            auto_submit_toolbar: auto_submit_toolbar.unwrap_or_default(),
-            hide: hide.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

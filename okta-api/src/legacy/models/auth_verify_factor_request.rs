@@ -42,41 +42,43 @@ impl<'de> ::serde::Deserialize<'de> for AuthVerifyFactorRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthVerifyFactorRequest {
+impl crate::runtime::ReadObject for AuthVerifyFactorRequest {
     const EXPECTING: &'static str = "struct AuthVerifyFactorRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut state_token = ::std::option::Option::None;
-        let mut answer = ::std::option::Option::None;
-        let mut pass_code = ::std::option::Option::None;
-        let mut client_data = ::std::option::Option::None;
-        let mut signature_data = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "stateToken" => __map.field(&mut state_token, "stateToken")?,
-                "answer" => __map.field(&mut answer, "answer")?,
-                "passCode" => __map.field(&mut pass_code, "passCode")?,
-                "clientData" => __map.field(&mut client_data, "clientData")?,
-                "signatureData" => __map.field(&mut signature_data, "signatureData")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "stateToken" => {
+                    __map.field(&mut self.state_token, &mut __seen[4], "stateToken")?
+                }
+                "answer" => __map.field(&mut self.answer, &mut __seen[0], "answer")?,
+                "passCode" => {
+                    __map.field(&mut self.pass_code, &mut __seen[2], "passCode")?
+                }
+                "clientData" => {
+                    __map.field(&mut self.client_data, &mut __seen[1], "clientData")?
+                }
+                "signatureData" => {
+                    __map
+                        .field(
+                            &mut self.signature_data,
+                            &mut __seen[3],
+                            "signatureData",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            state_token: state_token.unwrap_or_default(),
-            answer: answer.unwrap_or_default(),
-            pass_code: pass_code.unwrap_or_default(),
-            client_data: client_data.unwrap_or_default(),
-            signature_data: signature_data.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

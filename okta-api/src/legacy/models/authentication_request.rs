@@ -48,50 +48,47 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticationRequest {
+impl crate::runtime::ReadObject for AuthenticationRequest {
     const EXPECTING: &'static str = "struct AuthenticationRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut username = ::std::option::Option::None;
-        let mut password = ::std::option::Option::None;
-        let mut audience = ::std::option::Option::None;
-        let mut relay_state = ::std::option::Option::None;
-        let mut options = ::std::option::Option::None;
-        let mut context = ::std::option::Option::None;
-        let mut token = ::std::option::Option::None;
-        let mut state_token = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "username" => __map.field(&mut username, "username")?,
-                "password" => __map.field(&mut password, "password")?,
-                "audience" => __map.field(&mut audience, "audience")?,
-                "relayState" => __map.field(&mut relay_state, "relayState")?,
-                "options" => __map.field(&mut options, "options")?,
-                "context" => __map.field(&mut context, "context")?,
-                "token" => __map.field(&mut token, "token")?,
-                "stateToken" => __map.field(&mut state_token, "stateToken")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "username" => {
+                    __map.field(&mut self.username, &mut __seen[7], "username")?
+                }
+                "password" => {
+                    __map.field(&mut self.password, &mut __seen[3], "password")?
+                }
+                "audience" => {
+                    __map.field(&mut self.audience, &mut __seen[0], "audience")?
+                }
+                "relayState" => {
+                    __map.field(&mut self.relay_state, &mut __seen[4], "relayState")?
+                }
+                "options" => {
+                    __map.optional_object(&mut self.options, &mut __seen[2], "options")?
+                }
+                "context" => {
+                    __map.optional_object(&mut self.context, &mut __seen[1], "context")?
+                }
+                "token" => __map.field(&mut self.token, &mut __seen[6], "token")?,
+                "stateToken" => {
+                    __map.field(&mut self.state_token, &mut __seen[5], "stateToken")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            username: username.unwrap_or_default(),
-            password: password.unwrap_or_default(),
-            audience: audience.unwrap_or_default(),
-            relay_state: relay_state.unwrap_or_default(),
-            options: options.unwrap_or_default(),
-            context: context.unwrap_or_default(),
-            token: token.unwrap_or_default(),
-            state_token: state_token.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

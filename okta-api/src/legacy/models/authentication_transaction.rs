@@ -58,53 +58,46 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticationTransaction {
+impl crate::runtime::ReadObject for AuthenticationTransaction {
     const EXPECTING: &'static str = "struct AuthenticationTransaction";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut state_token = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut session_token = ::std::option::Option::None;
-        let mut expires_at = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut relay_state = ::std::option::Option::None;
-        let mut factor_result = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "stateToken" => __map.field(&mut state_token, "stateToken")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "sessionToken" => __map.field(&mut session_token, "sessionToken")?,
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "status" => __map.field(&mut status, "status")?,
-                "relayState" => __map.field(&mut relay_state, "relayState")?,
-                "factorResult" => __map.field(&mut factor_result, "factorResult")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "stateToken" => {
+                    __map.field(&mut self.state_token, &mut __seen[6], "stateToken")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[8], "type")?,
+                "sessionToken" => {
+                    __map.field(&mut self.session_token, &mut __seen[5], "sessionToken")?
+                }
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[2], "expiresAt")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[7], "status")?,
+                "relayState" => {
+                    __map.field(&mut self.relay_state, &mut __seen[4], "relayState")?
+                }
+                "factorResult" => {
+                    __map.field(&mut self.factor_result, &mut __seen[3], "factorResult")?
+                }
+                "_embedded" => {
+                    __map.field(&mut self.embedded, &mut __seen[0], "_embedded")?
+                }
+                "_links" => __map.field(&mut self.links, &mut __seen[1], "_links")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            state_token: state_token.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            session_token: session_token.unwrap_or_default(),
-            expires_at: expires_at.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            relay_state: relay_state.unwrap_or_default(),
-            factor_result: factor_result.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

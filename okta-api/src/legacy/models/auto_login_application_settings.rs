@@ -39,40 +39,45 @@ impl<'de> ::serde::Deserialize<'de> for AutoLoginApplicationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AutoLoginApplicationSettings {
+impl crate::runtime::ReadObject for AutoLoginApplicationSettings {
     const EXPECTING: &'static str = "struct AutoLoginApplicationSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app = ::std::option::Option::None;
-        let mut implicit_assignment = ::std::option::Option::None;
-        let mut notifications = ::std::option::Option::None;
-        let mut sign_on = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "app" => __map.field(&mut app, "app")?,
+                "app" => __map.field(&mut self.app, &mut __seen[0], "app")?,
                 "implicitAssignment" => {
-                    __map.field(&mut implicit_assignment, "implicitAssignment")?
+                    __map
+                        .field(
+                            &mut self.implicit_assignment,
+                            &mut __seen[1],
+                            "implicitAssignment",
+                        )?
                 }
-                "notifications" => __map.field(&mut notifications, "notifications")?,
-                "signOn" => __map.field(&mut sign_on, "signOn")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "notifications" => {
+                    __map
+                        .optional_object(
+                            &mut self.notifications,
+                            &mut __seen[2],
+                            "notifications",
+                        )?
+                }
+                "signOn" => {
+                    __map.optional_object(&mut self.sign_on, &mut __seen[3], "signOn")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app: app.unwrap_or_default(),
-            implicit_assignment: implicit_assignment.unwrap_or_default(),
-            notifications: notifications.unwrap_or_default(),
-            sign_on: sign_on.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,27 @@ impl<'de> ::serde::Deserialize<'de> for BasicApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BasicApplicationSettingsApplication {
+impl crate::runtime::ReadObject for BasicApplicationSettingsApplication {
     const EXPECTING: &'static str = "struct BasicApplicationSettingsApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut auth_url = ::std::option::Option::None;
-        let mut url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authURL" => __map.field(&mut auth_url, "authURL")?,
-                "url" => __map.field(&mut url, "url")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "authURL" => __map.field(&mut self.auth_url, &mut __seen[0], "authURL")?,
+                "url" => __map.field(&mut self.url, &mut __seen[1], "url")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            auth_url: auth_url.unwrap_or_default(),
-            url: url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

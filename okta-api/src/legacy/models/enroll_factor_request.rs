@@ -47,10 +47,10 @@ impl crate::runtime::FromObject for EnrollFactorRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "stateToken" => __map.field(&mut state_token, "stateToken")?,
-                "factorType" => __map.field(&mut factor_type, "factorType")?,
-                "provider" => __map.field(&mut provider, "provider")?,
-                "profile" => __map.field(&mut profile, "profile")?,
+                "stateToken" => __map.value(&mut state_token, "stateToken")?,
+                "factorType" => __map.value(&mut factor_type, "factorType")?,
+                "provider" => __map.value(&mut provider, "provider")?,
+                "profile" => __map.value(&mut profile, "profile")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

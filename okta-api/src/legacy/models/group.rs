@@ -61,56 +61,50 @@ impl<'de> ::serde::Deserialize<'de> for Group {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Group {
+impl crate::runtime::ReadObject for Group {
     const EXPECTING: &'static str = "struct Group";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_membership_updated = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut object_class = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastMembershipUpdated" => {
-                    __map.field(&mut last_membership_updated, "lastMembershipUpdated")?
+                "_embedded" => {
+                    __map.field(&mut self.embedded, &mut __seen[0], "_embedded")?
                 }
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "objectClass" => __map.field(&mut object_class, "objectClass")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "_links" => __map.field(&mut self.links, &mut __seen[1], "_links")?,
+                "created" => __map.field(&mut self.created, &mut __seen[2], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "lastMembershipUpdated" => {
+                    __map
+                        .field(
+                            &mut self.last_membership_updated,
+                            &mut __seen[4],
+                            "lastMembershipUpdated",
+                        )?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[5], "lastUpdated")?
+                }
+                "objectClass" => {
+                    __map.field(&mut self.object_class, &mut __seen[6], "objectClass")?
+                }
+                "profile" => {
+                    __map.optional_object(&mut self.profile, &mut __seen[7], "profile")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[8], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_membership_updated: last_membership_updated.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            object_class: object_class.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }
 

@@ -88,80 +88,97 @@ impl<'de> ::serde::Deserialize<'de> for LogEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogEvent {
+impl crate::runtime::ReadObject for LogEvent {
     const EXPECTING: &'static str = "struct LogEvent";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut actor = ::std::option::Option::None;
-        let mut authentication_context = ::std::option::Option::None;
-        let mut client = ::std::option::Option::None;
-        let mut debug_context = ::std::option::Option::None;
-        let mut display_message = ::std::option::Option::None;
-        let mut event_type = ::std::option::Option::None;
-        let mut legacy_event_type = ::std::option::Option::None;
-        let mut outcome = ::std::option::Option::None;
-        let mut published = ::std::option::Option::None;
-        let mut request = ::std::option::Option::None;
-        let mut security_context = ::std::option::Option::None;
-        let mut severity = ::std::option::Option::None;
-        let mut target = ::std::option::Option::None;
-        let mut transaction = ::std::option::Option::None;
-        let mut uuid = ::std::option::Option::None;
-        let mut version = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 16];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "actor" => __map.field(&mut actor, "actor")?,
+                "actor" => {
+                    __map.optional_object(&mut self.actor, &mut __seen[0], "actor")?
+                }
                 "authenticationContext" => {
-                    __map.field(&mut authentication_context, "authenticationContext")?
+                    __map
+                        .optional_object(
+                            &mut self.authentication_context,
+                            &mut __seen[1],
+                            "authenticationContext",
+                        )?
                 }
-                "client" => __map.field(&mut client, "client")?,
-                "debugContext" => __map.field(&mut debug_context, "debugContext")?,
-                "displayMessage" => __map.field(&mut display_message, "displayMessage")?,
-                "eventType" => __map.field(&mut event_type, "eventType")?,
+                "client" => {
+                    __map.optional_object(&mut self.client, &mut __seen[2], "client")?
+                }
+                "debugContext" => {
+                    __map
+                        .optional_object(
+                            &mut self.debug_context,
+                            &mut __seen[3],
+                            "debugContext",
+                        )?
+                }
+                "displayMessage" => {
+                    __map
+                        .field(
+                            &mut self.display_message,
+                            &mut __seen[4],
+                            "displayMessage",
+                        )?
+                }
+                "eventType" => {
+                    __map.field(&mut self.event_type, &mut __seen[5], "eventType")?
+                }
                 "legacyEventType" => {
-                    __map.field(&mut legacy_event_type, "legacyEventType")?
+                    __map
+                        .field(
+                            &mut self.legacy_event_type,
+                            &mut __seen[6],
+                            "legacyEventType",
+                        )?
                 }
-                "outcome" => __map.field(&mut outcome, "outcome")?,
-                "published" => __map.field(&mut published, "published")?,
-                "request" => __map.field(&mut request, "request")?,
+                "outcome" => {
+                    __map.optional_object(&mut self.outcome, &mut __seen[7], "outcome")?
+                }
+                "published" => {
+                    __map.field(&mut self.published, &mut __seen[8], "published")?
+                }
+                "request" => {
+                    __map.optional_object(&mut self.request, &mut __seen[9], "request")?
+                }
                 "securityContext" => {
-                    __map.field(&mut security_context, "securityContext")?
+                    __map
+                        .optional_object(
+                            &mut self.security_context,
+                            &mut __seen[10],
+                            "securityContext",
+                        )?
                 }
-                "severity" => __map.field(&mut severity, "severity")?,
-                "target" => __map.field(&mut target, "target")?,
-                "transaction" => __map.field(&mut transaction, "transaction")?,
-                "uuid" => __map.field(&mut uuid, "uuid")?,
-                "version" => __map.field(&mut version, "version")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "severity" => {
+                    __map.field(&mut self.severity, &mut __seen[11], "severity")?
+                }
+                "target" => __map.field(&mut self.target, &mut __seen[12], "target")?,
+                "transaction" => {
+                    __map
+                        .optional_object(
+                            &mut self.transaction,
+                            &mut __seen[13],
+                            "transaction",
+                        )?
+                }
+                "uuid" => __map.field(&mut self.uuid, &mut __seen[14], "uuid")?,
+                "version" => __map.field(&mut self.version, &mut __seen[15], "version")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            actor: actor.unwrap_or_default(),
-            authentication_context: authentication_context.unwrap_or_default(),
-            client: client.unwrap_or_default(),
-            debug_context: debug_context.unwrap_or_default(),
-            display_message: display_message.unwrap_or_default(),
-            event_type: event_type.unwrap_or_default(),
-            legacy_event_type: legacy_event_type.unwrap_or_default(),
-            outcome: outcome.unwrap_or_default(),
-            published: published.unwrap_or_default(),
-            request: request.unwrap_or_default(),
-            security_context: security_context.unwrap_or_default(),
-            severity: severity.unwrap_or_default(),
-            target: target.unwrap_or_default(),
-            transaction: transaction.unwrap_or_default(),
-            uuid: uuid.unwrap_or_default(),
-            version: version.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,41 +36,39 @@ impl<'de> ::serde::Deserialize<'de> for LogGeographicalContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogGeographicalContext {
+impl crate::runtime::ReadObject for LogGeographicalContext {
     const EXPECTING: &'static str = "struct LogGeographicalContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut city = ::std::option::Option::None;
-        let mut country = ::std::option::Option::None;
-        let mut geolocation = ::std::option::Option::None;
-        let mut postal_code = ::std::option::Option::None;
-        let mut state = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "city" => __map.field(&mut city, "city")?,
-                "country" => __map.field(&mut country, "country")?,
-                "geolocation" => __map.field(&mut geolocation, "geolocation")?,
-                "postalCode" => __map.field(&mut postal_code, "postalCode")?,
-                "state" => __map.field(&mut state, "state")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "city" => __map.field(&mut self.city, &mut __seen[0], "city")?,
+                "country" => __map.field(&mut self.country, &mut __seen[1], "country")?,
+                "geolocation" => {
+                    __map
+                        .optional_object(
+                            &mut self.geolocation,
+                            &mut __seen[2],
+                            "geolocation",
+                        )?
+                }
+                "postalCode" => {
+                    __map.field(&mut self.postal_code, &mut __seen[3], "postalCode")?
+                }
+                "state" => __map.field(&mut self.state, &mut __seen[4], "state")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            city: city.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            geolocation: geolocation.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,27 @@ impl<'de> ::serde::Deserialize<'de> for LogGeolocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogGeolocation {
+impl crate::runtime::ReadObject for LogGeolocation {
     const EXPECTING: &'static str = "struct LogGeolocation";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut lat = ::std::option::Option::None;
-        let mut lon = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "lat" => __map.field(&mut lat, "lat")?,
-                "lon" => __map.field(&mut lon, "lon")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "lat" => __map.field(&mut self.lat, &mut __seen[0], "lat")?,
+                "lon" => __map.field(&mut self.lon, &mut __seen[1], "lon")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            lat: lat.unwrap_or_default(),
-            lon: lon.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -35,40 +35,36 @@ impl<'de> ::serde::Deserialize<'de> for LogIpAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogIpAddress {
+impl crate::runtime::ReadObject for LogIpAddress {
     const EXPECTING: &'static str = "struct LogIpAddress";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut geographical_context = ::std::option::Option::None;
-        let mut ip = ::std::option::Option::None;
-        let mut source = ::std::option::Option::None;
-        let mut version = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "geographicalContext" => {
-                    __map.field(&mut geographical_context, "geographicalContext")?
+                    __map
+                        .optional_object(
+                            &mut self.geographical_context,
+                            &mut __seen[0],
+                            "geographicalContext",
+                        )?
                 }
-                "ip" => __map.field(&mut ip, "ip")?,
-                "source" => __map.field(&mut source, "source")?,
-                "version" => __map.field(&mut version, "version")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "ip" => __map.field(&mut self.ip, &mut __seen[1], "ip")?,
+                "source" => __map.field(&mut self.source, &mut __seen[2], "source")?,
+                "version" => __map.field(&mut self.version, &mut __seen[3], "version")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            geographical_context: geographical_context.unwrap_or_default(),
-            ip: ip.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            version: version.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,27 @@ impl<'de> ::serde::Deserialize<'de> for LogOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogOutcome {
+impl crate::runtime::ReadObject for LogOutcome {
     const EXPECTING: &'static str = "struct LogOutcome";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut reason = ::std::option::Option::None;
-        let mut result = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "reason" => __map.field(&mut reason, "reason")?,
-                "result" => __map.field(&mut result, "result")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "reason" => __map.field(&mut self.reason, &mut __seen[0], "reason")?,
+                "result" => __map.field(&mut self.result, &mut __seen[1], "result")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            reason: reason.unwrap_or_default(),
-            result: result.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

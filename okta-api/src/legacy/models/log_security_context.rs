@@ -33,41 +33,32 @@ impl<'de> ::serde::Deserialize<'de> for LogSecurityContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogSecurityContext {
+impl crate::runtime::ReadObject for LogSecurityContext {
     const EXPECTING: &'static str = "struct LogSecurityContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut as_number = ::std::option::Option::None;
-        let mut as_org = ::std::option::Option::None;
-        let mut domain = ::std::option::Option::None;
-        let mut is_proxy = ::std::option::Option::None;
-        let mut isp = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "asNumber" => __map.field(&mut as_number, "asNumber")?,
-                "asOrg" => __map.field(&mut as_org, "asOrg")?,
-                "domain" => __map.field(&mut domain, "domain")?,
-                "isProxy" => __map.field(&mut is_proxy, "isProxy")?,
-                "isp" => __map.field(&mut isp, "isp")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "asNumber" => {
+                    __map.field(&mut self.as_number, &mut __seen[0], "asNumber")?
+                }
+                "asOrg" => __map.field(&mut self.as_org, &mut __seen[1], "asOrg")?,
+                "domain" => __map.field(&mut self.domain, &mut __seen[2], "domain")?,
+                "isProxy" => __map.field(&mut self.is_proxy, &mut __seen[3], "isProxy")?,
+                "isp" => __map.field(&mut self.isp, &mut __seen[4], "isp")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            as_number: as_number.unwrap_or_default(),
-            as_org: as_org.unwrap_or_default(),
-            domain: domain.unwrap_or_default(),
-            is_proxy: is_proxy.unwrap_or_default(),
-            isp: isp.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -44,41 +44,36 @@ impl<'de> ::serde::Deserialize<'de> for LogTarget {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogTarget {
+impl crate::runtime::ReadObject for LogTarget {
     const EXPECTING: &'static str = "struct LogTarget";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut alternate_id = ::std::option::Option::None;
-        let mut detail_entry = ::std::option::Option::None;
-        let mut display_name = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "alternateId" => __map.field(&mut alternate_id, "alternateId")?,
-                "detailEntry" => __map.field(&mut detail_entry, "detailEntry")?,
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "id" => __map.field(&mut id, "id")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "alternateId" => {
+                    __map.field(&mut self.alternate_id, &mut __seen[0], "alternateId")?
+                }
+                "detailEntry" => {
+                    __map.field(&mut self.detail_entry, &mut __seen[1], "detailEntry")?
+                }
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[2], "displayName")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[4], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            alternate_id: alternate_id.unwrap_or_default(),
-            detail_entry: detail_entry.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,37 +39,44 @@ impl<'de> ::serde::Deserialize<'de> for OauthApplicationCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OauthApplicationCredentials {
+impl crate::runtime::ReadObject for OauthApplicationCredentials {
     const EXPECTING: &'static str = "struct OauthApplicationCredentials";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut signing = ::std::option::Option::None;
-        let mut user_name_template = ::std::option::Option::None;
-        let mut oauth_client = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "signing" => __map.field(&mut signing, "signing")?,
-                "userNameTemplate" => {
-                    __map.field(&mut user_name_template, "userNameTemplate")?
+                "signing" => {
+                    __map.optional_object(&mut self.signing, &mut __seen[1], "signing")?
                 }
-                "oauthClient" => __map.field(&mut oauth_client, "oauthClient")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "userNameTemplate" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_name_template,
+                            &mut __seen[2],
+                            "userNameTemplate",
+                        )?
+                }
+                "oauthClient" => {
+                    __map
+                        .optional_object(
+                            &mut self.oauth_client,
+                            &mut __seen[0],
+                            "oauthClient",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            signing: signing.unwrap_or_default(),
-            user_name_template: user_name_template.unwrap_or_default(),
-            oauth_client: oauth_client.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

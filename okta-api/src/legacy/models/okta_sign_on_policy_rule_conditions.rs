@@ -32,35 +32,39 @@ impl<'de> ::serde::Deserialize<'de> for OktaSignOnPolicyRuleConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OktaSignOnPolicyRuleConditions {
+impl crate::runtime::ReadObject for OktaSignOnPolicyRuleConditions {
     const EXPECTING: &'static str = "struct OktaSignOnPolicyRuleConditions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut auth_context = ::std::option::Option::None;
-        let mut network = ::std::option::Option::None;
-        let mut people = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authContext" => __map.field(&mut auth_context, "authContext")?,
-                "network" => __map.field(&mut network, "network")?,
-                "people" => __map.field(&mut people, "people")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "authContext" => {
+                    __map
+                        .optional_object(
+                            &mut self.auth_context,
+                            &mut __seen[0],
+                            "authContext",
+                        )?
+                }
+                "network" => {
+                    __map.optional_object(&mut self.network, &mut __seen[1], "network")?
+                }
+                "people" => {
+                    __map.optional_object(&mut self.people, &mut __seen[2], "people")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            auth_context: auth_context.unwrap_or_default(),
-            network: network.unwrap_or_default(),
-            people: people.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

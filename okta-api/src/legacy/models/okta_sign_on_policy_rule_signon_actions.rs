@@ -54,52 +54,61 @@ impl<'de> ::serde::Deserialize<'de> for OktaSignOnPolicyRuleSignonActions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OktaSignOnPolicyRuleSignonActions {
+impl crate::runtime::ReadObject for OktaSignOnPolicyRuleSignonActions {
     const EXPECTING: &'static str = "struct OktaSignOnPolicyRuleSignonActions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut access = ::std::option::Option::None;
-        let mut factor_lifetime = ::std::option::Option::None;
-        let mut factor_prompt_mode = ::std::option::Option::None;
-        let mut remember_device_by_default = ::std::option::Option::None;
-        let mut require_factor = ::std::option::Option::None;
-        let mut session = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "access" => __map.field(&mut access, "access")?,
-                "factorLifetime" => __map.field(&mut factor_lifetime, "factorLifetime")?,
+                "access" => __map.field(&mut self.access, &mut __seen[0], "access")?,
+                "factorLifetime" => {
+                    __map
+                        .field(
+                            &mut self.factor_lifetime,
+                            &mut __seen[1],
+                            "factorLifetime",
+                        )?
+                }
                 "factorPromptMode" => {
-                    __map.field(&mut factor_prompt_mode, "factorPromptMode")?
+                    __map
+                        .field(
+                            &mut self.factor_prompt_mode,
+                            &mut __seen[2],
+                            "factorPromptMode",
+                        )?
                 }
                 "rememberDeviceByDefault" => {
                     __map
                         .field(
-                            &mut remember_device_by_default,
+                            &mut self.remember_device_by_default,
+                            &mut __seen[3],
                             "rememberDeviceByDefault",
                         )?
                 }
-                "requireFactor" => __map.field(&mut require_factor, "requireFactor")?,
-                "session" => __map.field(&mut session, "session")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "requireFactor" => {
+                    __map
+                        .field(
+                            &mut self.require_factor,
+                            &mut __seen[4],
+                            "requireFactor",
+                        )?
+                }
+                "session" => {
+                    __map.optional_object(&mut self.session, &mut __seen[5], "session")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            access: access.unwrap_or_default(),
-            factor_lifetime: factor_lifetime.unwrap_or_default(),
-            factor_prompt_mode: factor_prompt_mode.unwrap_or_default(),
-            remember_device_by_default: remember_device_by_default.unwrap_or_default(),
-            require_factor: require_factor.unwrap_or_default(),
-            session: session.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,46 +36,49 @@ impl<'de> ::serde::Deserialize<'de> for OktaSignOnPolicyRuleSignonSessionActions
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OktaSignOnPolicyRuleSignonSessionActions {
+impl crate::runtime::ReadObject for OktaSignOnPolicyRuleSignonSessionActions {
     const EXPECTING: &'static str = "struct OktaSignOnPolicyRuleSignonSessionActions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut max_session_idle_minutes = ::std::option::Option::None;
-        let mut max_session_lifetime_minutes = ::std::option::Option::None;
-        let mut use_persistent_cookie = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "maxSessionIdleMinutes" => {
-                    __map.field(&mut max_session_idle_minutes, "maxSessionIdleMinutes")?
+                    __map
+                        .field(
+                            &mut self.max_session_idle_minutes,
+                            &mut __seen[0],
+                            "maxSessionIdleMinutes",
+                        )?
                 }
                 "maxSessionLifetimeMinutes" => {
                     __map
                         .field(
-                            &mut max_session_lifetime_minutes,
+                            &mut self.max_session_lifetime_minutes,
+                            &mut __seen[1],
                             "maxSessionLifetimeMinutes",
                         )?
                 }
                 "usePersistentCookie" => {
-                    __map.field(&mut use_persistent_cookie, "usePersistentCookie")?
+                    __map
+                        .field(
+                            &mut self.use_persistent_cookie,
+                            &mut __seen[2],
+                            "usePersistentCookie",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            max_session_idle_minutes: max_session_idle_minutes.unwrap_or_default(),
-            max_session_lifetime_minutes: max_session_lifetime_minutes
-                .unwrap_or_default(),
-            use_persistent_cookie: use_persistent_cookie.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -53,55 +53,66 @@ impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationSettingsClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OpenIdConnectApplicationSettingsClient {
+impl crate::runtime::ReadObject for OpenIdConnectApplicationSettingsClient {
     const EXPECTING: &'static str = "struct OpenIdConnectApplicationSettingsClient";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut application_type = ::std::option::Option::None;
-        let mut client_uri = ::std::option::Option::None;
-        let mut consent_method = ::std::option::Option::None;
-        let mut grant_types = ::std::option::Option::None;
-        let mut logo_uri = ::std::option::Option::None;
-        let mut policy_uri = ::std::option::Option::None;
-        let mut redirect_uris = ::std::option::Option::None;
-        let mut response_types = ::std::option::Option::None;
-        let mut tos_uri = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "application_type" => {
-                    __map.field(&mut application_type, "application_type")?
+                    __map
+                        .field(
+                            &mut self.application_type,
+                            &mut __seen[0],
+                            "application_type",
+                        )?
                 }
-                "client_uri" => __map.field(&mut client_uri, "client_uri")?,
-                "consent_method" => __map.field(&mut consent_method, "consent_method")?,
-                "grant_types" => __map.field(&mut grant_types, "grant_types")?,
-                "logo_uri" => __map.field(&mut logo_uri, "logo_uri")?,
-                "policy_uri" => __map.field(&mut policy_uri, "policy_uri")?,
-                "redirect_uris" => __map.field(&mut redirect_uris, "redirect_uris")?,
-                "response_types" => __map.field(&mut response_types, "response_types")?,
-                "tos_uri" => __map.field(&mut tos_uri, "tos_uri")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "client_uri" => {
+                    __map.field(&mut self.client_uri, &mut __seen[1], "client_uri")?
+                }
+                "consent_method" => {
+                    __map
+                        .field(
+                            &mut self.consent_method,
+                            &mut __seen[2],
+                            "consent_method",
+                        )?
+                }
+                "grant_types" => {
+                    __map.field(&mut self.grant_types, &mut __seen[3], "grant_types")?
+                }
+                "logo_uri" => {
+                    __map.field(&mut self.logo_uri, &mut __seen[4], "logo_uri")?
+                }
+                "policy_uri" => {
+                    __map.field(&mut self.policy_uri, &mut __seen[5], "policy_uri")?
+                }
+                "redirect_uris" => {
+                    __map
+                        .field(&mut self.redirect_uris, &mut __seen[6], "redirect_uris")?
+                }
+                "response_types" => {
+                    __map
+                        .field(
+                            &mut self.response_types,
+                            &mut __seen[7],
+                            "response_types",
+                        )?
+                }
+                "tos_uri" => __map.field(&mut self.tos_uri, &mut __seen[8], "tos_uri")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            application_type: application_type.unwrap_or_default(),
-            client_uri: client_uri.unwrap_or_default(),
-            consent_method: consent_method.unwrap_or_default(),
-            grant_types: grant_types.unwrap_or_default(),
-            logo_uri: logo_uri.unwrap_or_default(),
-            policy_uri: policy_uri.unwrap_or_default(),
-            redirect_uris: redirect_uris.unwrap_or_default(),
-            response_types: response_types.unwrap_or_default(),
-            tos_uri: tos_uri.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,19 +30,18 @@ impl<'de> ::serde::Deserialize<'de> for Options {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Options {
+impl crate::runtime::ReadObject for Options {
     const EXPECTING: &'static str = "struct Options";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut multi_optional_factor_enroll = ::std::option::Option::None;
-        let mut warn_before_password_expired = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -50,26 +49,22 @@ impl crate::runtime::FromObject for Options {
                 "multiOptionalFactorEnroll" => {
                     __map
                         .field(
-                            &mut multi_optional_factor_enroll,
+                            &mut self.multi_optional_factor_enroll,
+                            &mut __seen[0],
                             "multiOptionalFactorEnroll",
                         )?
                 }
                 "warnBeforePasswordExpired" => {
                     __map
                         .field(
-                            &mut warn_before_password_expired,
+                            &mut self.warn_before_password_expired,
+                            &mut __seen[1],
                             "warnBeforePasswordExpired",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            multi_optional_factor_enroll: multi_optional_factor_enroll
-                .unwrap_or_default(),
-            warn_before_password_expired: warn_before_password_expired
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

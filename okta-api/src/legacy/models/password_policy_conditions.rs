@@ -29,32 +29,36 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyConditions {
+impl crate::runtime::ReadObject for PasswordPolicyConditions {
     const EXPECTING: &'static str = "struct PasswordPolicyConditions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut auth_provider = ::std::option::Option::None;
-        let mut people = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authProvider" => __map.field(&mut auth_provider, "authProvider")?,
-                "people" => __map.field(&mut people, "people")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "authProvider" => {
+                    __map
+                        .optional_object(
+                            &mut self.auth_provider,
+                            &mut __seen[0],
+                            "authProvider",
+                        )?
+                }
+                "people" => {
+                    __map.optional_object(&mut self.people, &mut __seen[1], "people")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            auth_provider: auth_provider.unwrap_or_default(),
-            people: people.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

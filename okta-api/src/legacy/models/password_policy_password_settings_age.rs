@@ -42,38 +42,47 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsAge {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyPasswordSettingsAge {
+impl crate::runtime::ReadObject for PasswordPolicyPasswordSettingsAge {
     const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettingsAge";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expire_warn_days = ::std::option::Option::None;
-        let mut history_count = ::std::option::Option::None;
-        let mut max_age_days = ::std::option::Option::None;
-        let mut min_age_minutes = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expireWarnDays" => __map.field(&mut expire_warn_days, "expireWarnDays")?,
-                "historyCount" => __map.field(&mut history_count, "historyCount")?,
-                "maxAgeDays" => __map.field(&mut max_age_days, "maxAgeDays")?,
-                "minAgeMinutes" => __map.field(&mut min_age_minutes, "minAgeMinutes")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expireWarnDays" => {
+                    __map
+                        .field(
+                            &mut self.expire_warn_days,
+                            &mut __seen[0],
+                            "expireWarnDays",
+                        )?
+                }
+                "historyCount" => {
+                    __map.field(&mut self.history_count, &mut __seen[1], "historyCount")?
+                }
+                "maxAgeDays" => {
+                    __map.field(&mut self.max_age_days, &mut __seen[2], "maxAgeDays")?
+                }
+                "minAgeMinutes" => {
+                    __map
+                        .field(
+                            &mut self.min_age_minutes,
+                            &mut __seen[3],
+                            "minAgeMinutes",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expire_warn_days: expire_warn_days.unwrap_or_default(),
-            history_count: history_count.unwrap_or_default(),
-            max_age_days: max_age_days.unwrap_or_default(),
-            min_age_minutes: min_age_minutes.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

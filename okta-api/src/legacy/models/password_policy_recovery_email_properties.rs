@@ -26,29 +26,33 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRecoveryEmailProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyRecoveryEmailProperties {
+impl crate::runtime::ReadObject for PasswordPolicyRecoveryEmailProperties {
     const EXPECTING: &'static str = "struct PasswordPolicyRecoveryEmailProperties";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut recovery_token = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "recoveryToken" => __map.field(&mut recovery_token, "recoveryToken")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "recoveryToken" => {
+                    __map
+                        .optional_object(
+                            &mut self.recovery_token,
+                            &mut __seen[0],
+                            "recoveryToken",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            recovery_token: recovery_token.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

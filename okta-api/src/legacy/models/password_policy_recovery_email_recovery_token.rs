@@ -24,31 +24,33 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRecoveryEmailRecoveryToken
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyRecoveryEmailRecoveryToken {
+impl crate::runtime::ReadObject for PasswordPolicyRecoveryEmailRecoveryToken {
     const EXPECTING: &'static str = "struct PasswordPolicyRecoveryEmailRecoveryToken";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut token_lifetime_minutes = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "tokenLifetimeMinutes" => {
-                    __map.field(&mut token_lifetime_minutes, "tokenLifetimeMinutes")?
+                    __map
+                        .field(
+                            &mut self.token_lifetime_minutes,
+                            &mut __seen[0],
+                            "tokenLifetimeMinutes",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            token_lifetime_minutes: token_lifetime_minutes.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -33,35 +33,41 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicySettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicySettings {
+impl crate::runtime::ReadObject for PasswordPolicySettings {
     const EXPECTING: &'static str = "struct PasswordPolicySettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut delegation = ::std::option::Option::None;
-        let mut password = ::std::option::Option::None;
-        let mut recovery = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "delegation" => __map.field(&mut delegation, "delegation")?,
-                "password" => __map.field(&mut password, "password")?,
-                "recovery" => __map.field(&mut recovery, "recovery")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "delegation" => {
+                    __map
+                        .optional_object(
+                            &mut self.delegation,
+                            &mut __seen[0],
+                            "delegation",
+                        )?
+                }
+                "password" => {
+                    __map
+                        .optional_object(&mut self.password, &mut __seen[1], "password")?
+                }
+                "recovery" => {
+                    __map
+                        .optional_object(&mut self.recovery, &mut __seen[2], "recovery")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            delegation: delegation.unwrap_or_default(),
-            password: password.unwrap_or_default(),
-            recovery: recovery.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -44,47 +44,36 @@ impl<'de> ::serde::Deserialize<'de> for PolicyRuleBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PolicyRuleBase {
+impl crate::runtime::ReadObject for PolicyRuleBase {
     const EXPECTING: &'static str = "struct PolicyRuleBase";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut priority = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut system = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "priority" => __map.field(&mut priority, "priority")?,
-                "status" => __map.field(&mut status, "status")?,
-                "system" => __map.field(&mut system, "system")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[0], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[2], "lastUpdated")?
+                }
+                "priority" => {
+                    __map.field(&mut self.priority, &mut __seen[3], "priority")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[4], "status")?,
+                "system" => __map.field(&mut self.system, &mut __seen[5], "system")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[6], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            priority: priority.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            system: system.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,41 +39,36 @@ impl<'de> ::serde::Deserialize<'de> for PushFactorProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PushFactorProfile {
+impl crate::runtime::ReadObject for PushFactorProfile {
     const EXPECTING: &'static str = "struct PushFactorProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut credential_id = ::std::option::Option::None;
-        let mut device_type = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut platform = ::std::option::Option::None;
-        let mut version = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "credentialId" => __map.field(&mut credential_id, "credentialId")?,
-                "deviceType" => __map.field(&mut device_type, "deviceType")?,
-                "name" => __map.field(&mut name, "name")?,
-                "platform" => __map.field(&mut platform, "platform")?,
-                "version" => __map.field(&mut version, "version")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "credentialId" => {
+                    __map.field(&mut self.credential_id, &mut __seen[0], "credentialId")?
+                }
+                "deviceType" => {
+                    __map.field(&mut self.device_type, &mut __seen[1], "deviceType")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "platform" => {
+                    __map.field(&mut self.platform, &mut __seen[3], "platform")?
+                }
+                "version" => __map.field(&mut self.version, &mut __seen[4], "version")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            credential_id: credential_id.unwrap_or_default(),
-            device_type: device_type.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            platform: platform.unwrap_or_default(),
-            version: version.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,29 @@ impl<'de> ::serde::Deserialize<'de> for RecoveryQuestionCredential {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RecoveryQuestionCredential {
+impl crate::runtime::ReadObject for RecoveryQuestionCredential {
     const EXPECTING: &'static str = "struct RecoveryQuestionCredential";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut answer = ::std::option::Option::None;
-        let mut question = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "answer" => __map.field(&mut answer, "answer")?,
-                "question" => __map.field(&mut question, "question")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "answer" => __map.field(&mut self.answer, &mut __seen[0], "answer")?,
+                "question" => {
+                    __map.field(&mut self.question, &mut __seen[1], "question")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            answer: answer.unwrap_or_default(),
-            question: question.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

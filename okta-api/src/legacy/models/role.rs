@@ -50,50 +50,39 @@ impl<'de> ::serde::Deserialize<'de> for Role {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Role {
+impl crate::runtime::ReadObject for Role {
     const EXPECTING: &'static str = "struct Role";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut embedded = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "created" => __map.field(&mut created, "created")?,
-                "description" => __map.field(&mut description, "description")?,
-                "id" => __map.field(&mut id, "id")?,
-                "label" => __map.field(&mut label, "label")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "_embedded" => {
+                    __map.field(&mut self.embedded, &mut __seen[0], "_embedded")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[2], "description")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "label" => __map.field(&mut self.label, &mut __seen[4], "label")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[5], "lastUpdated")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[6], "status")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[7], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            embedded: embedded.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -134,117 +134,163 @@ impl<'de> ::serde::Deserialize<'de> for SamlApplicationSettingsSignOn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlApplicationSettingsSignOn {
+impl crate::runtime::ReadObject for SamlApplicationSettingsSignOn {
     const EXPECTING: &'static str = "struct SamlApplicationSettingsSignOn";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut assertion_signed = ::std::option::Option::None;
-        let mut attribute_statements = ::std::option::Option::None;
-        let mut audience = ::std::option::Option::None;
-        let mut audience_override = ::std::option::Option::None;
-        let mut authn_context_class_ref = ::std::option::Option::None;
-        let mut default_relay_state = ::std::option::Option::None;
-        let mut destination = ::std::option::Option::None;
-        let mut destination_override = ::std::option::Option::None;
-        let mut digest_algorithm = ::std::option::Option::None;
-        let mut honor_force_authn = ::std::option::Option::None;
-        let mut idp_issuer = ::std::option::Option::None;
-        let mut recipient = ::std::option::Option::None;
-        let mut recipient_override = ::std::option::Option::None;
-        let mut request_compressed = ::std::option::Option::None;
-        let mut response_signed = ::std::option::Option::None;
-        let mut signature_algorithm = ::std::option::Option::None;
-        let mut sp_issuer = ::std::option::Option::None;
-        let mut sso_acs_url = ::std::option::Option::None;
-        let mut sso_acs_url_override = ::std::option::Option::None;
-        let mut subject_name_id_format = ::std::option::Option::None;
-        let mut subject_name_id_template = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 21];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "assertionSigned" => {
-                    __map.field(&mut assertion_signed, "assertionSigned")?
+                    __map
+                        .field(
+                            &mut self.assertion_signed,
+                            &mut __seen[0],
+                            "assertionSigned",
+                        )?
                 }
                 "attributeStatements" => {
-                    __map.field(&mut attribute_statements, "attributeStatements")?
+                    __map
+                        .field(
+                            &mut self.attribute_statements,
+                            &mut __seen[1],
+                            "attributeStatements",
+                        )?
                 }
-                "audience" => __map.field(&mut audience, "audience")?,
+                "audience" => {
+                    __map.field(&mut self.audience, &mut __seen[2], "audience")?
+                }
                 "audienceOverride" => {
-                    __map.field(&mut audience_override, "audienceOverride")?
+                    __map
+                        .field(
+                            &mut self.audience_override,
+                            &mut __seen[3],
+                            "audienceOverride",
+                        )?
                 }
                 "authnContextClassRef" => {
-                    __map.field(&mut authn_context_class_ref, "authnContextClassRef")?
+                    __map
+                        .field(
+                            &mut self.authn_context_class_ref,
+                            &mut __seen[4],
+                            "authnContextClassRef",
+                        )?
                 }
                 "defaultRelayState" => {
-                    __map.field(&mut default_relay_state, "defaultRelayState")?
+                    __map
+                        .field(
+                            &mut self.default_relay_state,
+                            &mut __seen[5],
+                            "defaultRelayState",
+                        )?
                 }
-                "destination" => __map.field(&mut destination, "destination")?,
+                "destination" => {
+                    __map.field(&mut self.destination, &mut __seen[6], "destination")?
+                }
                 "destinationOverride" => {
-                    __map.field(&mut destination_override, "destinationOverride")?
+                    __map
+                        .field(
+                            &mut self.destination_override,
+                            &mut __seen[7],
+                            "destinationOverride",
+                        )?
                 }
                 "digestAlgorithm" => {
-                    __map.field(&mut digest_algorithm, "digestAlgorithm")?
+                    __map
+                        .field(
+                            &mut self.digest_algorithm,
+                            &mut __seen[8],
+                            "digestAlgorithm",
+                        )?
                 }
                 "honorForceAuthn" => {
-                    __map.field(&mut honor_force_authn, "honorForceAuthn")?
+                    __map
+                        .field(
+                            &mut self.honor_force_authn,
+                            &mut __seen[9],
+                            "honorForceAuthn",
+                        )?
                 }
-                "idpIssuer" => __map.field(&mut idp_issuer, "idpIssuer")?,
-                "recipient" => __map.field(&mut recipient, "recipient")?,
+                "idpIssuer" => {
+                    __map.field(&mut self.idp_issuer, &mut __seen[10], "idpIssuer")?
+                }
+                "recipient" => {
+                    __map.field(&mut self.recipient, &mut __seen[11], "recipient")?
+                }
                 "recipientOverride" => {
-                    __map.field(&mut recipient_override, "recipientOverride")?
+                    __map
+                        .field(
+                            &mut self.recipient_override,
+                            &mut __seen[12],
+                            "recipientOverride",
+                        )?
                 }
                 "requestCompressed" => {
-                    __map.field(&mut request_compressed, "requestCompressed")?
+                    __map
+                        .field(
+                            &mut self.request_compressed,
+                            &mut __seen[13],
+                            "requestCompressed",
+                        )?
                 }
-                "responseSigned" => __map.field(&mut response_signed, "responseSigned")?,
+                "responseSigned" => {
+                    __map
+                        .field(
+                            &mut self.response_signed,
+                            &mut __seen[14],
+                            "responseSigned",
+                        )?
+                }
                 "signatureAlgorithm" => {
-                    __map.field(&mut signature_algorithm, "signatureAlgorithm")?
+                    __map
+                        .field(
+                            &mut self.signature_algorithm,
+                            &mut __seen[15],
+                            "signatureAlgorithm",
+                        )?
                 }
-                "spIssuer" => __map.field(&mut sp_issuer, "spIssuer")?,
-                "ssoAcsUrl" => __map.field(&mut sso_acs_url, "ssoAcsUrl")?,
+                "spIssuer" => {
+                    __map.field(&mut self.sp_issuer, &mut __seen[16], "spIssuer")?
+                }
+                "ssoAcsUrl" => {
+                    __map.field(&mut self.sso_acs_url, &mut __seen[17], "ssoAcsUrl")?
+                }
                 "ssoAcsUrlOverride" => {
-                    __map.field(&mut sso_acs_url_override, "ssoAcsUrlOverride")?
+                    __map
+                        .field(
+                            &mut self.sso_acs_url_override,
+                            &mut __seen[18],
+                            "ssoAcsUrlOverride",
+                        )?
                 }
                 "subjectNameIdFormat" => {
-                    __map.field(&mut subject_name_id_format, "subjectNameIdFormat")?
+                    __map
+                        .field(
+                            &mut self.subject_name_id_format,
+                            &mut __seen[19],
+                            "subjectNameIdFormat",
+                        )?
                 }
                 "subjectNameIdTemplate" => {
-                    __map.field(&mut subject_name_id_template, "subjectNameIdTemplate")?
+                    __map
+                        .field(
+                            &mut self.subject_name_id_template,
+                            &mut __seen[20],
+                            "subjectNameIdTemplate",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            assertion_signed: assertion_signed.unwrap_or_default(),
-            attribute_statements: attribute_statements.unwrap_or_default(),
-            audience: audience.unwrap_or_default(),
-            audience_override: audience_override.unwrap_or_default(),
-            authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
-            default_relay_state: default_relay_state.unwrap_or_default(),
-            destination: destination.unwrap_or_default(),
-            destination_override: destination_override.unwrap_or_default(),
-            digest_algorithm: digest_algorithm.unwrap_or_default(),
-            honor_force_authn: honor_force_authn.unwrap_or_default(),
-            idp_issuer: idp_issuer.unwrap_or_default(),
-            recipient: recipient.unwrap_or_default(),
-            recipient_override: recipient_override.unwrap_or_default(),
-            request_compressed: request_compressed.unwrap_or_default(),
-            response_signed: response_signed.unwrap_or_default(),
-            signature_algorithm: signature_algorithm.unwrap_or_default(),
-            sp_issuer: sp_issuer.unwrap_or_default(),
-            sso_acs_url: sso_acs_url.unwrap_or_default(),
-            sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
-            subject_name_id_format: subject_name_id_format.unwrap_or_default(),
-            subject_name_id_template: subject_name_id_template.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

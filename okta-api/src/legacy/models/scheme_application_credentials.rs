@@ -48,46 +48,52 @@ impl<'de> ::serde::Deserialize<'de> for SchemeApplicationCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SchemeApplicationCredentials {
+impl crate::runtime::ReadObject for SchemeApplicationCredentials {
     const EXPECTING: &'static str = "struct SchemeApplicationCredentials";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut signing = ::std::option::Option::None;
-        let mut user_name_template = ::std::option::Option::None;
-        let mut password = ::std::option::Option::None;
-        let mut reveal_password = ::std::option::Option::None;
-        let mut scheme = ::std::option::Option::None;
-        let mut user_name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "signing" => __map.field(&mut signing, "signing")?,
-                "userNameTemplate" => {
-                    __map.field(&mut user_name_template, "userNameTemplate")?
+                "signing" => {
+                    __map.optional_object(&mut self.signing, &mut __seen[3], "signing")?
                 }
-                "password" => __map.field(&mut password, "password")?,
-                "revealPassword" => __map.field(&mut reveal_password, "revealPassword")?,
-                "scheme" => __map.field(&mut scheme, "scheme")?,
-                "userName" => __map.field(&mut user_name, "userName")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "userNameTemplate" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_name_template,
+                            &mut __seen[5],
+                            "userNameTemplate",
+                        )?
+                }
+                "password" => {
+                    __map
+                        .optional_object(&mut self.password, &mut __seen[0], "password")?
+                }
+                "revealPassword" => {
+                    __map
+                        .field(
+                            &mut self.reveal_password,
+                            &mut __seen[1],
+                            "revealPassword",
+                        )?
+                }
+                "scheme" => __map.field(&mut self.scheme, &mut __seen[2], "scheme")?,
+                "userName" => {
+                    __map.field(&mut self.user_name, &mut __seen[4], "userName")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            signing: signing.unwrap_or_default(),
-            user_name_template: user_name_template.unwrap_or_default(),
-            password: password.unwrap_or_default(),
-            reveal_password: reveal_password.unwrap_or_default(),
-            scheme: scheme.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

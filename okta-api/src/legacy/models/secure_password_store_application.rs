@@ -115,74 +115,105 @@ impl<'de> ::serde::Deserialize<'de> for SecurePasswordStoreApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurePasswordStoreApplication {
+impl crate::runtime::ReadObject for SecurePasswordStoreApplication {
     const EXPECTING: &'static str = "struct SecurePasswordStoreApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn empty() -> Self {
+        Self {
+            embedded: ::std::default::Default::default(),
+            links: ::std::default::Default::default(),
+            accessibility: ::std::default::Default::default(),
+            created: ::std::default::Default::default(),
+            credentials: ::std::default::Default::default(),
+            features: ::std::default::Default::default(),
+            id: ::std::default::Default::default(),
+            label: ::std::default::Default::default(),
+            last_updated: ::std::default::Default::default(),
+            licensing: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            profile: ::std::default::Default::default(),
+            settings: ::std::default::Default::default(),
+            sign_on_mode: ::std::default::Default::default(),
+            status: ::std::default::Default::default(),
+            visibility: ::std::default::Default::default(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut accessibility = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut credentials = ::std::option::Option::None;
-        let mut features = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut licensing = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut settings = ::std::option::Option::None;
-        let mut sign_on_mode = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut visibility = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 16];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "accessibility" => __map.field(&mut accessibility, "accessibility")?,
-                "created" => __map.field(&mut created, "created")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "features" => __map.field(&mut features, "features")?,
-                "id" => __map.field(&mut id, "id")?,
-                "label" => __map.field(&mut label, "label")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "licensing" => __map.field(&mut licensing, "licensing")?,
-                "name" => __map.field(&mut name, "name")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "settings" => __map.field(&mut settings, "settings")?,
-                "signOnMode" => __map.field(&mut sign_on_mode, "signOnMode")?,
-                "status" => __map.field(&mut status, "status")?,
-                "visibility" => __map.field(&mut visibility, "visibility")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "_embedded" => {
+                    __map.field(&mut self.embedded, &mut __seen[0], "_embedded")?
+                }
+                "_links" => __map.field(&mut self.links, &mut __seen[1], "_links")?,
+                "accessibility" => {
+                    __map
+                        .optional_object(
+                            &mut self.accessibility,
+                            &mut __seen[2],
+                            "accessibility",
+                        )?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[3], "created")?,
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[4],
+                            "credentials",
+                        )?
+                }
+                "features" => {
+                    __map.field(&mut self.features, &mut __seen[5], "features")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[6], "id")?,
+                "label" => __map.field(&mut self.label, &mut __seen[7], "label")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[8], "lastUpdated")?
+                }
+                "licensing" => {
+                    __map
+                        .optional_object(
+                            &mut self.licensing,
+                            &mut __seen[9],
+                            "licensing",
+                        )?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[10], "name")?,
+                "profile" => __map.field(&mut self.profile, &mut __seen[11], "profile")?,
+                "settings" => {
+                    __map
+                        .optional_object(
+                            &mut self.settings,
+                            &mut __seen[12],
+                            "settings",
+                        )?
+                }
+                "signOnMode" => {
+                    __map.field(&mut self.sign_on_mode, &mut __seen[13], "signOnMode")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[14], "status")?,
+                "visibility" => {
+                    __map
+                        .optional_object(
+                            &mut self.visibility,
+                            &mut __seen[15],
+                            "visibility",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            accessibility: accessibility.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            credentials: credentials.unwrap_or_default(),
-            features: features.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            licensing: licensing.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            settings: settings.unwrap_or_default(),
-            sign_on_mode: sign_on_mode.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            visibility: visibility.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

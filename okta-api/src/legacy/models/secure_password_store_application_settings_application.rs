@@ -70,59 +70,90 @@ for SecurePasswordStoreApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurePasswordStoreApplicationSettingsApplication {
+impl crate::runtime::ReadObject for SecurePasswordStoreApplicationSettingsApplication {
     const EXPECTING: &'static str = "struct SecurePasswordStoreApplicationSettingsApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut optional_field1 = ::std::option::Option::None;
-        let mut optional_field1_value = ::std::option::Option::None;
-        let mut optional_field2 = ::std::option::Option::None;
-        let mut optional_field2_value = ::std::option::Option::None;
-        let mut optional_field3 = ::std::option::Option::None;
-        let mut optional_field3_value = ::std::option::Option::None;
-        let mut password_field = ::std::option::Option::None;
-        let mut url = ::std::option::Option::None;
-        let mut username_field = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "optionalField1" => __map.field(&mut optional_field1, "optionalField1")?,
+                "optionalField1" => {
+                    __map
+                        .field(
+                            &mut self.optional_field1,
+                            &mut __seen[0],
+                            "optionalField1",
+                        )?
+                }
                 "optionalField1Value" => {
-                    __map.field(&mut optional_field1_value, "optionalField1Value")?
+                    __map
+                        .field(
+                            &mut self.optional_field1_value,
+                            &mut __seen[1],
+                            "optionalField1Value",
+                        )?
                 }
-                "optionalField2" => __map.field(&mut optional_field2, "optionalField2")?,
+                "optionalField2" => {
+                    __map
+                        .field(
+                            &mut self.optional_field2,
+                            &mut __seen[2],
+                            "optionalField2",
+                        )?
+                }
                 "optionalField2Value" => {
-                    __map.field(&mut optional_field2_value, "optionalField2Value")?
+                    __map
+                        .field(
+                            &mut self.optional_field2_value,
+                            &mut __seen[3],
+                            "optionalField2Value",
+                        )?
                 }
-                "optionalField3" => __map.field(&mut optional_field3, "optionalField3")?,
+                "optionalField3" => {
+                    __map
+                        .field(
+                            &mut self.optional_field3,
+                            &mut __seen[4],
+                            "optionalField3",
+                        )?
+                }
                 "optionalField3Value" => {
-                    __map.field(&mut optional_field3_value, "optionalField3Value")?
+                    __map
+                        .field(
+                            &mut self.optional_field3_value,
+                            &mut __seen[5],
+                            "optionalField3Value",
+                        )?
                 }
-                "passwordField" => __map.field(&mut password_field, "passwordField")?,
-                "url" => __map.field(&mut url, "url")?,
-                "usernameField" => __map.field(&mut username_field, "usernameField")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "passwordField" => {
+                    __map
+                        .field(
+                            &mut self.password_field,
+                            &mut __seen[6],
+                            "passwordField",
+                        )?
+                }
+                "url" => __map.field(&mut self.url, &mut __seen[7], "url")?,
+                "usernameField" => {
+                    __map
+                        .field(
+                            &mut self.username_field,
+                            &mut __seen[8],
+                            "usernameField",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            optional_field1: optional_field1.unwrap_or_default(),
-            optional_field1_value: optional_field1_value.unwrap_or_default(),
-            optional_field2: optional_field2.unwrap_or_default(),
-            optional_field2_value: optional_field2_value.unwrap_or_default(),
-            optional_field3: optional_field3.unwrap_or_default(),
-            optional_field3_value: optional_field3_value.unwrap_or_default(),
-            password_field: password_field.unwrap_or_default(),
-            url: url.unwrap_or_default(),
-            username_field: username_field.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -67,68 +67,55 @@ impl<'de> ::serde::Deserialize<'de> for Session {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Session {
+impl crate::runtime::ReadObject for Session {
     const EXPECTING: &'static str = "struct Session";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut links = ::std::option::Option::None;
-        let mut amr = ::std::option::Option::None;
-        let mut created_at = ::std::option::Option::None;
-        let mut expires_at = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut idp = ::std::option::Option::None;
-        let mut last_factor_verification = ::std::option::Option::None;
-        let mut last_password_verification = ::std::option::Option::None;
-        let mut login = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "_links" => __map.field(&mut links, "_links")?,
-                "amr" => __map.field(&mut amr, "amr")?,
-                "createdAt" => __map.field(&mut created_at, "createdAt")?,
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "id" => __map.field(&mut id, "id")?,
-                "idp" => __map.field(&mut idp, "idp")?,
+                "_links" => __map.field(&mut self.links, &mut __seen[0], "_links")?,
+                "amr" => __map.field(&mut self.amr, &mut __seen[1], "amr")?,
+                "createdAt" => {
+                    __map.field(&mut self.created_at, &mut __seen[2], "createdAt")?
+                }
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[3], "expiresAt")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[4], "id")?,
+                "idp" => __map.optional_object(&mut self.idp, &mut __seen[5], "idp")?,
                 "lastFactorVerification" => {
-                    __map.field(&mut last_factor_verification, "lastFactorVerification")?
+                    __map
+                        .field(
+                            &mut self.last_factor_verification,
+                            &mut __seen[6],
+                            "lastFactorVerification",
+                        )?
                 }
                 "lastPasswordVerification" => {
                     __map
                         .field(
-                            &mut last_password_verification,
+                            &mut self.last_password_verification,
+                            &mut __seen[7],
                             "lastPasswordVerification",
                         )?
                 }
-                "login" => __map.field(&mut login, "login")?,
-                "status" => __map.field(&mut status, "status")?,
-                "userId" => __map.field(&mut user_id, "userId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "login" => __map.field(&mut self.login, &mut __seen[8], "login")?,
+                "status" => __map.field(&mut self.status, &mut __seen[9], "status")?,
+                "userId" => __map.field(&mut self.user_id, &mut __seen[10], "userId")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            links: links.unwrap_or_default(),
-            amr: amr.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            expires_at: expires_at.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            idp: idp.unwrap_or_default(),
-            last_factor_verification: last_factor_verification.unwrap_or_default(),
-            last_password_verification: last_password_verification.unwrap_or_default(),
-            login: login.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }
 

@@ -45,41 +45,53 @@ impl<'de> ::serde::Deserialize<'de> for SwaApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SwaApplicationSettingsApplication {
+impl crate::runtime::ReadObject for SwaApplicationSettingsApplication {
     const EXPECTING: &'static str = "struct SwaApplicationSettingsApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut button_field = ::std::option::Option::None;
-        let mut login_url_regex = ::std::option::Option::None;
-        let mut password_field = ::std::option::Option::None;
-        let mut url = ::std::option::Option::None;
-        let mut username_field = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "buttonField" => __map.field(&mut button_field, "buttonField")?,
-                "loginUrlRegex" => __map.field(&mut login_url_regex, "loginUrlRegex")?,
-                "passwordField" => __map.field(&mut password_field, "passwordField")?,
-                "url" => __map.field(&mut url, "url")?,
-                "usernameField" => __map.field(&mut username_field, "usernameField")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "buttonField" => {
+                    __map.field(&mut self.button_field, &mut __seen[0], "buttonField")?
+                }
+                "loginUrlRegex" => {
+                    __map
+                        .field(
+                            &mut self.login_url_regex,
+                            &mut __seen[1],
+                            "loginUrlRegex",
+                        )?
+                }
+                "passwordField" => {
+                    __map
+                        .field(
+                            &mut self.password_field,
+                            &mut __seen[2],
+                            "passwordField",
+                        )?
+                }
+                "url" => __map.field(&mut self.url, &mut __seen[3], "url")?,
+                "usernameField" => {
+                    __map
+                        .field(
+                            &mut self.username_field,
+                            &mut __seen[4],
+                            "usernameField",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            button_field: button_field.unwrap_or_default(),
-            login_url_regex: login_url_regex.unwrap_or_default(),
-            password_field: password_field.unwrap_or_default(),
-            url: url.unwrap_or_default(),
-            username_field: username_field.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

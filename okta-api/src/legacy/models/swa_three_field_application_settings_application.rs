@@ -60,55 +60,76 @@ impl<'de> ::serde::Deserialize<'de> for SwaThreeFieldApplicationSettingsApplicat
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SwaThreeFieldApplicationSettingsApplication {
+impl crate::runtime::ReadObject for SwaThreeFieldApplicationSettingsApplication {
     const EXPECTING: &'static str = "struct SwaThreeFieldApplicationSettingsApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut button_selector = ::std::option::Option::None;
-        let mut extra_field_selector = ::std::option::Option::None;
-        let mut extra_field_value = ::std::option::Option::None;
-        let mut login_url_regex = ::std::option::Option::None;
-        let mut password_selector = ::std::option::Option::None;
-        let mut target_url = ::std::option::Option::None;
-        let mut user_name_selector = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "buttonSelector" => __map.field(&mut button_selector, "buttonSelector")?,
+                "buttonSelector" => {
+                    __map
+                        .field(
+                            &mut self.button_selector,
+                            &mut __seen[0],
+                            "buttonSelector",
+                        )?
+                }
                 "extraFieldSelector" => {
-                    __map.field(&mut extra_field_selector, "extraFieldSelector")?
+                    __map
+                        .field(
+                            &mut self.extra_field_selector,
+                            &mut __seen[1],
+                            "extraFieldSelector",
+                        )?
                 }
                 "extraFieldValue" => {
-                    __map.field(&mut extra_field_value, "extraFieldValue")?
+                    __map
+                        .field(
+                            &mut self.extra_field_value,
+                            &mut __seen[2],
+                            "extraFieldValue",
+                        )?
                 }
-                "loginUrlRegex" => __map.field(&mut login_url_regex, "loginUrlRegex")?,
+                "loginUrlRegex" => {
+                    __map
+                        .field(
+                            &mut self.login_url_regex,
+                            &mut __seen[3],
+                            "loginUrlRegex",
+                        )?
+                }
                 "passwordSelector" => {
-                    __map.field(&mut password_selector, "passwordSelector")?
+                    __map
+                        .field(
+                            &mut self.password_selector,
+                            &mut __seen[4],
+                            "passwordSelector",
+                        )?
                 }
-                "targetUrl" => __map.field(&mut target_url, "targetUrl")?,
+                "targetUrl" => {
+                    __map.field(&mut self.target_url, &mut __seen[5], "targetUrl")?
+                }
                 "userNameSelector" => {
-                    __map.field(&mut user_name_selector, "userNameSelector")?
+                    __map
+                        .field(
+                            &mut self.user_name_selector,
+                            &mut __seen[6],
+                            "userNameSelector",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            button_selector: button_selector.unwrap_or_default(),
-            extra_field_selector: extra_field_selector.unwrap_or_default(),
-            extra_field_value: extra_field_value.unwrap_or_default(),
-            login_url_regex: login_url_regex.unwrap_or_default(),
-            password_selector: password_selector.unwrap_or_default(),
-            target_url: target_url.unwrap_or_default(),
-            user_name_selector: user_name_selector.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -81,70 +81,77 @@ impl<'de> ::serde::Deserialize<'de> for User {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for User {
+impl crate::runtime::ReadObject for User {
     const EXPECTING: &'static str = "struct User";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut activated = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut credentials = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_login = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut password_changed = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut status_changed = ::std::option::Option::None;
-        let mut transitioning_to_status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 13];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "activated" => __map.field(&mut activated, "activated")?,
-                "created" => __map.field(&mut created, "created")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastLogin" => __map.field(&mut last_login, "lastLogin")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "_embedded" => {
+                    __map.field(&mut self.embedded, &mut __seen[0], "_embedded")?
+                }
+                "_links" => __map.field(&mut self.links, &mut __seen[1], "_links")?,
+                "activated" => {
+                    __map.field(&mut self.activated, &mut __seen[2], "activated")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[3], "created")?,
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[4],
+                            "credentials",
+                        )?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "lastLogin" => {
+                    __map.field(&mut self.last_login, &mut __seen[6], "lastLogin")?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[7], "lastUpdated")?
+                }
                 "passwordChanged" => {
-                    __map.field(&mut password_changed, "passwordChanged")?
+                    __map
+                        .field(
+                            &mut self.password_changed,
+                            &mut __seen[8],
+                            "passwordChanged",
+                        )?
                 }
-                "profile" => __map.field(&mut profile, "profile")?,
-                "status" => __map.field(&mut status, "status")?,
-                "statusChanged" => __map.field(&mut status_changed, "statusChanged")?,
+                "profile" => {
+                    __map.optional_object(&mut self.profile, &mut __seen[9], "profile")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[10], "status")?,
+                "statusChanged" => {
+                    __map
+                        .field(
+                            &mut self.status_changed,
+                            &mut __seen[11],
+                            "statusChanged",
+                        )?
+                }
                 "transitioningToStatus" => {
-                    __map.field(&mut transitioning_to_status, "transitioningToStatus")?
+                    __map
+                        .field(
+                            &mut self.transitioning_to_status,
+                            &mut __seen[12],
+                            "transitioningToStatus",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            activated: activated.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            credentials: credentials.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_login: last_login.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            password_changed: password_changed.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            status_changed: status_changed.unwrap_or_default(),
-            transitioning_to_status: transitioning_to_status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }
 

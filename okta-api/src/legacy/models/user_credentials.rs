@@ -34,40 +34,42 @@ impl<'de> ::serde::Deserialize<'de> for UserCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserCredentials {
+impl crate::runtime::ReadObject for UserCredentials {
     const EXPECTING: &'static str = "struct UserCredentials";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut emails = ::std::option::Option::None;
-        let mut password = ::std::option::Option::None;
-        let mut provider = ::std::option::Option::None;
-        let mut recovery_question = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "emails" => __map.field(&mut emails, "emails")?,
-                "password" => __map.field(&mut password, "password")?,
-                "provider" => __map.field(&mut provider, "provider")?,
-                "recovery_question" => {
-                    __map.field(&mut recovery_question, "recovery_question")?
+                "emails" => __map.field(&mut self.emails, &mut __seen[0], "emails")?,
+                "password" => {
+                    __map
+                        .optional_object(&mut self.password, &mut __seen[1], "password")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "provider" => {
+                    __map
+                        .optional_object(&mut self.provider, &mut __seen[2], "provider")?
+                }
+                "recovery_question" => {
+                    __map
+                        .optional_object(
+                            &mut self.recovery_question,
+                            &mut __seen[3],
+                            "recovery_question",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            emails: emails.unwrap_or_default(),
-            password: password.unwrap_or_default(),
-            provider: provider.unwrap_or_default(),
-            recovery_question: recovery_question.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,44 +45,39 @@ impl<'de> ::serde::Deserialize<'de> for UserProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserProfile {
+impl crate::runtime::ReadObject for UserProfile {
     const EXPECTING: &'static str = "struct UserProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut email = ::std::option::Option::None;
-        let mut first_name = ::std::option::Option::None;
-        let mut last_name = ::std::option::Option::None;
-        let mut login = ::std::option::Option::None;
-        let mut mobile_phone = ::std::option::Option::None;
-        let mut second_email = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "email" => __map.field(&mut email, "email")?,
-                "firstName" => __map.field(&mut first_name, "firstName")?,
-                "lastName" => __map.field(&mut last_name, "lastName")?,
-                "login" => __map.field(&mut login, "login")?,
-                "mobilePhone" => __map.field(&mut mobile_phone, "mobilePhone")?,
-                "secondEmail" => __map.field(&mut second_email, "secondEmail")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "email" => __map.field(&mut self.email, &mut __seen[0], "email")?,
+                "firstName" => {
+                    __map.field(&mut self.first_name, &mut __seen[1], "firstName")?
+                }
+                "lastName" => {
+                    __map.field(&mut self.last_name, &mut __seen[2], "lastName")?
+                }
+                "login" => __map.field(&mut self.login, &mut __seen[3], "login")?,
+                "mobilePhone" => {
+                    __map.field(&mut self.mobile_phone, &mut __seen[4], "mobilePhone")?
+                }
+                "secondEmail" => {
+                    __map.field(&mut self.second_email, &mut __seen[5], "secondEmail")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            email: email.unwrap_or_default(),
-            first_name: first_name.unwrap_or_default(),
-            last_name: last_name.unwrap_or_default(),
-            login: login.unwrap_or_default(),
-            mobile_phone: mobile_phone.unwrap_or_default(),
-            second_email: second_email.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -42,45 +42,49 @@ impl<'de> ::serde::Deserialize<'de> for VerifyFactorRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for VerifyFactorRequest {
+impl crate::runtime::ReadObject for VerifyFactorRequest {
     const EXPECTING: &'static str = "struct VerifyFactorRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut activation_token = ::std::option::Option::None;
-        let mut answer = ::std::option::Option::None;
-        let mut next_pass_code = ::std::option::Option::None;
-        let mut pass_code = ::std::option::Option::None;
-        let mut token_lifetime_seconds = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "activationToken" => {
-                    __map.field(&mut activation_token, "activationToken")?
+                    __map
+                        .field(
+                            &mut self.activation_token,
+                            &mut __seen[0],
+                            "activationToken",
+                        )?
                 }
-                "answer" => __map.field(&mut answer, "answer")?,
-                "nextPassCode" => __map.field(&mut next_pass_code, "nextPassCode")?,
-                "passCode" => __map.field(&mut pass_code, "passCode")?,
+                "answer" => __map.field(&mut self.answer, &mut __seen[1], "answer")?,
+                "nextPassCode" => {
+                    __map
+                        .field(&mut self.next_pass_code, &mut __seen[2], "nextPassCode")?
+                }
+                "passCode" => {
+                    __map.field(&mut self.pass_code, &mut __seen[3], "passCode")?
+                }
                 "tokenLifetimeSeconds" => {
-                    __map.field(&mut token_lifetime_seconds, "tokenLifetimeSeconds")?
+                    __map
+                        .field(
+                            &mut self.token_lifetime_seconds,
+                            &mut __seen[4],
+                            "tokenLifetimeSeconds",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            activation_token: activation_token.unwrap_or_default(),
-            answer: answer.unwrap_or_default(),
-            next_pass_code: next_pass_code.unwrap_or_default(),
-            pass_code: pass_code.unwrap_or_default(),
-            token_lifetime_seconds: token_lifetime_seconds.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -49,43 +49,43 @@ impl<'de> ::serde::Deserialize<'de> for VerifyFactorResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for VerifyFactorResponse {
+impl crate::runtime::ReadObject for VerifyFactorResponse {
     const EXPECTING: &'static str = "struct VerifyFactorResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut expires_at = ::std::option::Option::None;
-        let mut factor_result = ::std::option::Option::None;
-        let mut factor_result_message = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "factorResult" => __map.field(&mut factor_result, "factorResult")?,
-                "factorResultMessage" => {
-                    __map.field(&mut factor_result_message, "factorResultMessage")?
+                "_embedded" => {
+                    __map.field(&mut self.embedded, &mut __seen[0], "_embedded")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "_links" => __map.field(&mut self.links, &mut __seen[1], "_links")?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[2], "expiresAt")?
+                }
+                "factorResult" => {
+                    __map.field(&mut self.factor_result, &mut __seen[3], "factorResult")?
+                }
+                "factorResultMessage" => {
+                    __map
+                        .field(
+                            &mut self.factor_result_message,
+                            &mut __seen[4],
+                            "factorResultMessage",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            expires_at: expires_at.unwrap_or_default(),
-            factor_result: factor_result.unwrap_or_default(),
-            factor_result_message: factor_result_message.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -112,81 +112,95 @@ impl<'de> ::serde::Deserialize<'de> for WebFactor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WebFactor {
+impl crate::runtime::ReadObject for WebFactor {
     const EXPECTING: &'static str = "struct WebFactor";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn empty() -> Self {
+        Self {
+            embedded: ::std::default::Default::default(),
+            links: ::std::default::Default::default(),
+            device: ::std::default::Default::default(),
+            device_type: ::std::default::Default::default(),
+            factor_type: ::std::default::Default::default(),
+            id: ::std::default::Default::default(),
+            mfa_state_token_id: ::std::default::Default::default(),
+            profile: ::std::default::Default::default(),
+            provider: ::std::default::Default::default(),
+            rechallenge_existing_factor: ::std::default::Default::default(),
+            session_id: ::std::default::Default::default(),
+            status: ::std::default::Default::default(),
+            token_lifetime_seconds: ::std::default::Default::default(),
+            user_id: ::std::default::Default::default(),
+            verify: ::std::default::Default::default(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut device = ::std::option::Option::None;
-        let mut device_type = ::std::option::Option::None;
-        let mut factor_type = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut mfa_state_token_id = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut provider = ::std::option::Option::None;
-        let mut rechallenge_existing_factor = ::std::option::Option::None;
-        let mut session_id = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut token_lifetime_seconds = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut verify = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 15];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "device" => __map.field(&mut device, "device")?,
-                "deviceType" => __map.field(&mut device_type, "deviceType")?,
-                "factorType" => __map.field(&mut factor_type, "factorType")?,
-                "id" => __map.field(&mut id, "id")?,
-                "mfaStateTokenId" => {
-                    __map.field(&mut mfa_state_token_id, "mfaStateTokenId")?
+                "_embedded" => {
+                    __map.field(&mut self.embedded, &mut __seen[0], "_embedded")?
                 }
-                "profile" => __map.field(&mut profile, "profile")?,
-                "provider" => __map.field(&mut provider, "provider")?,
+                "_links" => __map.field(&mut self.links, &mut __seen[1], "_links")?,
+                "device" => __map.field(&mut self.device, &mut __seen[2], "device")?,
+                "deviceType" => {
+                    __map.field(&mut self.device_type, &mut __seen[3], "deviceType")?
+                }
+                "factorType" => {
+                    __map.field(&mut self.factor_type, &mut __seen[4], "factorType")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "mfaStateTokenId" => {
+                    __map
+                        .field(
+                            &mut self.mfa_state_token_id,
+                            &mut __seen[6],
+                            "mfaStateTokenId",
+                        )?
+                }
+                "profile" => {
+                    __map.optional_object(&mut self.profile, &mut __seen[7], "profile")?
+                }
+                "provider" => {
+                    __map.field(&mut self.provider, &mut __seen[8], "provider")?
+                }
                 "rechallengeExistingFactor" => {
                     __map
                         .field(
-                            &mut rechallenge_existing_factor,
+                            &mut self.rechallenge_existing_factor,
+                            &mut __seen[9],
                             "rechallengeExistingFactor",
                         )?
                 }
-                "sessionId" => __map.field(&mut session_id, "sessionId")?,
-                "status" => __map.field(&mut status, "status")?,
-                "tokenLifetimeSeconds" => {
-                    __map.field(&mut token_lifetime_seconds, "tokenLifetimeSeconds")?
+                "sessionId" => {
+                    __map.field(&mut self.session_id, &mut __seen[10], "sessionId")?
                 }
-                "userId" => __map.field(&mut user_id, "userId")?,
-                "verify" => __map.field(&mut verify, "verify")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "status" => __map.field(&mut self.status, &mut __seen[11], "status")?,
+                "tokenLifetimeSeconds" => {
+                    __map
+                        .field(
+                            &mut self.token_lifetime_seconds,
+                            &mut __seen[12],
+                            "tokenLifetimeSeconds",
+                        )?
+                }
+                "userId" => __map.field(&mut self.user_id, &mut __seen[13], "userId")?,
+                "verify" => {
+                    __map.optional_object(&mut self.verify, &mut __seen[14], "verify")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            device: device.unwrap_or_default(),
-            device_type: device_type.unwrap_or_default(),
-            factor_type: factor_type.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            mfa_state_token_id: mfa_state_token_id.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            provider: provider.unwrap_or_default(),
-            rechallenge_existing_factor: rechallenge_existing_factor.unwrap_or_default(),
-            session_id: session_id.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            token_lifetime_seconds: token_lifetime_seconds.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            verify: verify.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -84,72 +84,88 @@ impl<'de> ::serde::Deserialize<'de> for WsFederationApplicationSettingsApplicati
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WsFederationApplicationSettingsApplication {
+impl crate::runtime::ReadObject for WsFederationApplicationSettingsApplication {
     const EXPECTING: &'static str = "struct WsFederationApplicationSettingsApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut attribute_statements = ::std::option::Option::None;
-        let mut audience_restriction = ::std::option::Option::None;
-        let mut authn_context_class_ref = ::std::option::Option::None;
-        let mut group_filter = ::std::option::Option::None;
-        let mut group_name = ::std::option::Option::None;
-        let mut group_value_format = ::std::option::Option::None;
-        let mut name_id_format = ::std::option::Option::None;
-        let mut realm = ::std::option::Option::None;
-        let mut site_url = ::std::option::Option::None;
-        let mut username_attribute = ::std::option::Option::None;
-        let mut w_reply_override = ::std::option::Option::None;
-        let mut w_reply_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 12];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "attributeStatements" => {
-                    __map.field(&mut attribute_statements, "attributeStatements")?
+                    __map
+                        .field(
+                            &mut self.attribute_statements,
+                            &mut __seen[0],
+                            "attributeStatements",
+                        )?
                 }
                 "audienceRestriction" => {
-                    __map.field(&mut audience_restriction, "audienceRestriction")?
+                    __map
+                        .field(
+                            &mut self.audience_restriction,
+                            &mut __seen[1],
+                            "audienceRestriction",
+                        )?
                 }
                 "authnContextClassRef" => {
-                    __map.field(&mut authn_context_class_ref, "authnContextClassRef")?
+                    __map
+                        .field(
+                            &mut self.authn_context_class_ref,
+                            &mut __seen[2],
+                            "authnContextClassRef",
+                        )?
                 }
-                "groupFilter" => __map.field(&mut group_filter, "groupFilter")?,
-                "groupName" => __map.field(&mut group_name, "groupName")?,
+                "groupFilter" => {
+                    __map.field(&mut self.group_filter, &mut __seen[3], "groupFilter")?
+                }
+                "groupName" => {
+                    __map.field(&mut self.group_name, &mut __seen[4], "groupName")?
+                }
                 "groupValueFormat" => {
-                    __map.field(&mut group_value_format, "groupValueFormat")?
+                    __map
+                        .field(
+                            &mut self.group_value_format,
+                            &mut __seen[5],
+                            "groupValueFormat",
+                        )?
                 }
-                "nameIDFormat" => __map.field(&mut name_id_format, "nameIDFormat")?,
-                "realm" => __map.field(&mut realm, "realm")?,
-                "siteURL" => __map.field(&mut site_url, "siteURL")?,
+                "nameIDFormat" => {
+                    __map
+                        .field(&mut self.name_id_format, &mut __seen[6], "nameIDFormat")?
+                }
+                "realm" => __map.field(&mut self.realm, &mut __seen[7], "realm")?,
+                "siteURL" => __map.field(&mut self.site_url, &mut __seen[8], "siteURL")?,
                 "usernameAttribute" => {
-                    __map.field(&mut username_attribute, "usernameAttribute")?
+                    __map
+                        .field(
+                            &mut self.username_attribute,
+                            &mut __seen[9],
+                            "usernameAttribute",
+                        )?
                 }
-                "wReplyOverride" => __map.field(&mut w_reply_override, "wReplyOverride")?,
-                "wReplyURL" => __map.field(&mut w_reply_url, "wReplyURL")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "wReplyOverride" => {
+                    __map
+                        .field(
+                            &mut self.w_reply_override,
+                            &mut __seen[10],
+                            "wReplyOverride",
+                        )?
+                }
+                "wReplyURL" => {
+                    __map.field(&mut self.w_reply_url, &mut __seen[11], "wReplyURL")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            attribute_statements: attribute_statements.unwrap_or_default(),
-            audience_restriction: audience_restriction.unwrap_or_default(),
-            authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
-            group_filter: group_filter.unwrap_or_default(),
-            group_name: group_name.unwrap_or_default(),
-            group_value_format: group_value_format.unwrap_or_default(),
-            name_id_format: name_id_format.unwrap_or_default(),
-            realm: realm.unwrap_or_default(),
-            site_url: site_url.unwrap_or_default(),
-            username_attribute: username_attribute.unwrap_or_default(),
-            w_reply_override: w_reply_override.unwrap_or_default(),
-            w_reply_url: w_reply_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -38,39 +38,49 @@ impl<'de> ::serde::Deserialize<'de> for AaguidAuthenticatorCharacteristics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AaguidAuthenticatorCharacteristics {
+impl crate::runtime::ReadObject for AaguidAuthenticatorCharacteristics {
     const EXPECTING: &'static str = "struct AaguidAuthenticatorCharacteristics";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut fips_compliant = ::std::option::Option::None;
-        let mut hardware_protected = ::std::option::Option::None;
-        let mut platform_attached = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "fipsCompliant" => __map.field(&mut fips_compliant, "fipsCompliant")?,
+                "fipsCompliant" => {
+                    __map
+                        .field(
+                            &mut self.fips_compliant,
+                            &mut __seen[0],
+                            "fipsCompliant",
+                        )?
+                }
                 "hardwareProtected" => {
-                    __map.field(&mut hardware_protected, "hardwareProtected")?
+                    __map
+                        .field(
+                            &mut self.hardware_protected,
+                            &mut __seen[1],
+                            "hardwareProtected",
+                        )?
                 }
                 "platformAttached" => {
-                    __map.field(&mut platform_attached, "platformAttached")?
+                    __map
+                        .field(
+                            &mut self.platform_attached,
+                            &mut __seen[2],
+                            "platformAttached",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            fips_compliant: fips_compliant.unwrap_or_default(),
-            hardware_protected: hardware_protected.unwrap_or_default(),
-            platform_attached: platform_attached.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,27 @@ impl<'de> ::serde::Deserialize<'de> for AaguidGroupObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AaguidGroupObject {
+impl crate::runtime::ReadObject for AaguidGroupObject {
     const EXPECTING: &'static str = "struct AaguidGroupObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut aaguids = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "aaguids" => __map.field(&mut aaguids, "aaguids")?,
-                "name" => __map.field(&mut name, "name")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "aaguids" => __map.field(&mut self.aaguids, &mut __seen[0], "aaguids")?,
+                "name" => __map.field(&mut self.name, &mut __seen[1], "name")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            aaguids: aaguids.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

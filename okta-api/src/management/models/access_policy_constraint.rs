@@ -54,55 +54,54 @@ impl<'de> ::serde::Deserialize<'de> for AccessPolicyConstraint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AccessPolicyConstraint {
+impl crate::runtime::ReadObject for AccessPolicyConstraint {
     const EXPECTING: &'static str = "struct AccessPolicyConstraint";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authentication_methods = ::std::option::Option::None;
-        let mut excluded_authentication_methods = ::std::option::Option::None;
-        let mut methods = ::std::option::Option::None;
-        let mut reauthenticate_in = ::std::option::Option::None;
-        let mut required = ::std::option::Option::None;
-        let mut types = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authenticationMethods" => {
-                    __map.field(&mut authentication_methods, "authenticationMethods")?
+                    __map
+                        .field(
+                            &mut self.authentication_methods,
+                            &mut __seen[0],
+                            "authenticationMethods",
+                        )?
                 }
                 "excludedAuthenticationMethods" => {
                     __map
                         .field(
-                            &mut excluded_authentication_methods,
+                            &mut self.excluded_authentication_methods,
+                            &mut __seen[1],
                             "excludedAuthenticationMethods",
                         )?
                 }
-                "methods" => __map.field(&mut methods, "methods")?,
+                "methods" => __map.field(&mut self.methods, &mut __seen[2], "methods")?,
                 "reauthenticateIn" => {
-                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
+                    __map
+                        .field(
+                            &mut self.reauthenticate_in,
+                            &mut __seen[3],
+                            "reauthenticateIn",
+                        )?
                 }
-                "required" => __map.field(&mut required, "required")?,
-                "types" => __map.field(&mut types, "types")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "required" => {
+                    __map.field(&mut self.required, &mut __seen[4], "required")?
+                }
+                "types" => __map.field(&mut self.types, &mut __seen[5], "types")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authentication_methods: authentication_methods.unwrap_or_default(),
-            excluded_authentication_methods: excluded_authentication_methods
-                .unwrap_or_default(),
-            methods: methods.unwrap_or_default(),
-            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-            required: required.unwrap_or_default(),
-            types: types.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -28,32 +28,41 @@ impl<'de> ::serde::Deserialize<'de> for AccessPolicyConstraints {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AccessPolicyConstraints {
+impl crate::runtime::ReadObject for AccessPolicyConstraints {
     const EXPECTING: &'static str = "struct AccessPolicyConstraints";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut knowledge = ::std::option::Option::None;
-        let mut possession = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "knowledge" => __map.field(&mut knowledge, "knowledge")?,
-                "possession" => __map.field(&mut possession, "possession")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "knowledge" => {
+                    __map
+                        .optional_object(
+                            &mut self.knowledge,
+                            &mut __seen[0],
+                            "knowledge",
+                        )?
+                }
+                "possession" => {
+                    __map
+                        .optional_object(
+                            &mut self.possession,
+                            &mut __seen[1],
+                            "possession",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            knowledge: knowledge.unwrap_or_default(),
-            possession: possession.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

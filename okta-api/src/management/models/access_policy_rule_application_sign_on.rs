@@ -41,39 +41,42 @@ impl<'de> ::serde::Deserialize<'de> for AccessPolicyRuleApplicationSignOn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AccessPolicyRuleApplicationSignOn {
+impl crate::runtime::ReadObject for AccessPolicyRuleApplicationSignOn {
     const EXPECTING: &'static str = "struct AccessPolicyRuleApplicationSignOn";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut access = ::std::option::Option::None;
-        let mut keep_me_signed_in = ::std::option::Option::None;
-        let mut verification_method = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "access" => __map.field(&mut access, "access")?,
+                "access" => __map.field(&mut self.access, &mut __seen[0], "access")?,
                 "keepMeSignedIn" => {
-                    __map.field(&mut keep_me_signed_in, "keepMeSignedIn")?
+                    __map
+                        .optional_object(
+                            &mut self.keep_me_signed_in,
+                            &mut __seen[1],
+                            "keepMeSignedIn",
+                        )?
                 }
                 "verificationMethod" => {
-                    __map.field(&mut verification_method, "verificationMethod")?
+                    __map
+                        .field(
+                            &mut self.verification_method,
+                            &mut __seen[2],
+                            "verificationMethod",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            access: access.unwrap_or_default(),
-            keep_me_signed_in: keep_me_signed_in.unwrap_or_default(),
-            verification_method: verification_method.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

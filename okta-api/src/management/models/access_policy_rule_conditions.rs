@@ -55,47 +55,57 @@ impl<'de> ::serde::Deserialize<'de> for AccessPolicyRuleConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AccessPolicyRuleConditions {
+impl crate::runtime::ReadObject for AccessPolicyRuleConditions {
     const EXPECTING: &'static str = "struct AccessPolicyRuleConditions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut device = ::std::option::Option::None;
-        let mut el_condition = ::std::option::Option::None;
-        let mut network = ::std::option::Option::None;
-        let mut people = ::std::option::Option::None;
-        let mut platform = ::std::option::Option::None;
-        let mut risk_score = ::std::option::Option::None;
-        let mut user_type = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "device" => __map.field(&mut device, "device")?,
-                "elCondition" => __map.field(&mut el_condition, "elCondition")?,
-                "network" => __map.field(&mut network, "network")?,
-                "people" => __map.field(&mut people, "people")?,
-                "platform" => __map.field(&mut platform, "platform")?,
-                "riskScore" => __map.field(&mut risk_score, "riskScore")?,
-                "userType" => __map.field(&mut user_type, "userType")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "device" => {
+                    __map.optional_object(&mut self.device, &mut __seen[0], "device")?
+                }
+                "elCondition" => {
+                    __map
+                        .optional_object(
+                            &mut self.el_condition,
+                            &mut __seen[1],
+                            "elCondition",
+                        )?
+                }
+                "network" => {
+                    __map.optional_object(&mut self.network, &mut __seen[2], "network")?
+                }
+                "people" => {
+                    __map.optional_object(&mut self.people, &mut __seen[3], "people")?
+                }
+                "platform" => {
+                    __map
+                        .optional_object(&mut self.platform, &mut __seen[4], "platform")?
+                }
+                "riskScore" => {
+                    __map.field(&mut self.risk_score, &mut __seen[5], "riskScore")?
+                }
+                "userType" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_type,
+                            &mut __seen[6],
+                            "userType",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            device: device.unwrap_or_default(),
-            el_condition: el_condition.unwrap_or_default(),
-            network: network.unwrap_or_default(),
-            people: people.unwrap_or_default(),
-            platform: platform.unwrap_or_default(),
-            risk_score: risk_score.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -61,47 +61,43 @@ impl<'de> ::serde::Deserialize<'de> for AccountLinkedEnrollment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AccountLinkedEnrollment {
+impl crate::runtime::ReadObject for AccountLinkedEnrollment {
     const EXPECTING: &'static str = "struct AccountLinkedEnrollment";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[3], "lastUpdated")?
+                }
+                "profile" => {
+                    __map.optional_object(&mut self.profile, &mut __seen[4], "profile")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[5], "status")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[6], "type")?,
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

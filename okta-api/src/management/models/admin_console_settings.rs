@@ -32,19 +32,18 @@ impl<'de> ::serde::Deserialize<'de> for AdminConsoleSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AdminConsoleSettings {
+impl crate::runtime::ReadObject for AdminConsoleSettings {
     const EXPECTING: &'static str = "struct AdminConsoleSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut session_idle_timeout_minutes = ::std::option::Option::None;
-        let mut session_max_lifetime_minutes = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -52,26 +51,22 @@ impl crate::runtime::FromObject for AdminConsoleSettings {
                 "sessionIdleTimeoutMinutes" => {
                     __map
                         .field(
-                            &mut session_idle_timeout_minutes,
+                            &mut self.session_idle_timeout_minutes,
+                            &mut __seen[0],
                             "sessionIdleTimeoutMinutes",
                         )?
                 }
                 "sessionMaxLifetimeMinutes" => {
                     __map
                         .field(
-                            &mut session_max_lifetime_minutes,
+                            &mut self.session_max_lifetime_minutes,
+                            &mut __seen[1],
                             "sessionMaxLifetimeMinutes",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            session_idle_timeout_minutes: session_idle_timeout_minutes
-                .unwrap_or_default(),
-            session_max_lifetime_minutes: session_max_lifetime_minutes
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -77,66 +77,72 @@ impl<'de> ::serde::Deserialize<'de> for Agent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Agent {
+impl crate::runtime::ReadObject for Agent {
     const EXPECTING: &'static str = "struct Agent";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut is_hidden = ::std::option::Option::None;
-        let mut is_latest_gaed_version = ::std::option::Option::None;
-        let mut last_connection = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut operational_status = ::std::option::Option::None;
-        let mut pool_id = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut update_message = ::std::option::Option::None;
-        let mut update_status = ::std::option::Option::None;
-        let mut version = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 12];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "isHidden" => __map.field(&mut is_hidden, "isHidden")?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "isHidden" => {
+                    __map.field(&mut self.is_hidden, &mut __seen[2], "isHidden")?
+                }
                 "isLatestGAedVersion" => {
-                    __map.field(&mut is_latest_gaed_version, "isLatestGAedVersion")?
+                    __map
+                        .field(
+                            &mut self.is_latest_gaed_version,
+                            &mut __seen[3],
+                            "isLatestGAedVersion",
+                        )?
                 }
-                "lastConnection" => __map.field(&mut last_connection, "lastConnection")?,
-                "name" => __map.field(&mut name, "name")?,
+                "lastConnection" => {
+                    __map
+                        .field(
+                            &mut self.last_connection,
+                            &mut __seen[4],
+                            "lastConnection",
+                        )?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
                 "operationalStatus" => {
-                    __map.field(&mut operational_status, "operationalStatus")?
+                    __map
+                        .field(
+                            &mut self.operational_status,
+                            &mut __seen[6],
+                            "operationalStatus",
+                        )?
                 }
-                "poolId" => __map.field(&mut pool_id, "poolId")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "updateMessage" => __map.field(&mut update_message, "updateMessage")?,
-                "updateStatus" => __map.field(&mut update_status, "updateStatus")?,
-                "version" => __map.field(&mut version, "version")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "poolId" => __map.field(&mut self.pool_id, &mut __seen[7], "poolId")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[8], "type")?,
+                "updateMessage" => {
+                    __map
+                        .field(
+                            &mut self.update_message,
+                            &mut __seen[9],
+                            "updateMessage",
+                        )?
+                }
+                "updateStatus" => {
+                    __map
+                        .field(&mut self.update_status, &mut __seen[10], "updateStatus")?
+                }
+                "version" => __map.field(&mut self.version, &mut __seen[11], "version")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            is_hidden: is_hidden.unwrap_or_default(),
-            is_latest_gaed_version: is_latest_gaed_version.unwrap_or_default(),
-            last_connection: last_connection.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            operational_status: operational_status.unwrap_or_default(),
-            pool_id: pool_id.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            update_message: update_message.unwrap_or_default(),
-            update_status: update_status.unwrap_or_default(),
-            version: version.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -41,8 +41,8 @@ impl crate::runtime::FromObject for AgentAction {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "parameters" => __map.field(&mut parameters, "parameters")?,
+                "id" => __map.value(&mut id, "id")?,
+                "parameters" => __map.value(&mut parameters, "parameters")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -57,54 +57,56 @@ impl<'de> ::serde::Deserialize<'de> for AgentPool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AgentPool {
+impl crate::runtime::ReadObject for AgentPool {
     const EXPECTING: &'static str = "struct AgentPool";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut agents = ::std::option::Option::None;
-        let mut disrupted_agents = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut inactive_agents = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut operational_status = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "agents" => __map.field(&mut agents, "agents")?,
+                "agents" => __map.field(&mut self.agents, &mut __seen[1], "agents")?,
                 "disruptedAgents" => {
-                    __map.field(&mut disrupted_agents, "disruptedAgents")?
+                    __map
+                        .field(
+                            &mut self.disrupted_agents,
+                            &mut __seen[2],
+                            "disruptedAgents",
+                        )?
                 }
-                "id" => __map.field(&mut id, "id")?,
-                "inactiveAgents" => __map.field(&mut inactive_agents, "inactiveAgents")?,
-                "name" => __map.field(&mut name, "name")?,
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "inactiveAgents" => {
+                    __map
+                        .field(
+                            &mut self.inactive_agents,
+                            &mut __seen[4],
+                            "inactiveAgents",
+                        )?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
                 "operationalStatus" => {
-                    __map.field(&mut operational_status, "operationalStatus")?
+                    __map
+                        .field(
+                            &mut self.operational_status,
+                            &mut __seen[6],
+                            "operationalStatus",
+                        )?
                 }
-                "type" => __map.field(&mut type_, "type")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "type" => __map.field(&mut self.type_, &mut __seen[7], "type")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            agents: agents.unwrap_or_default(),
-            disrupted_agents: disrupted_agents.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            inactive_agents: inactive_agents.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            operational_status: operational_status.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

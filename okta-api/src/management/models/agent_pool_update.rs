@@ -70,62 +70,55 @@ impl<'de> ::serde::Deserialize<'de> for AgentPoolUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AgentPoolUpdate {
+impl crate::runtime::ReadObject for AgentPoolUpdate {
     const EXPECTING: &'static str = "struct AgentPoolUpdate";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut agents = ::std::option::Option::None;
-        let mut agent_type = ::std::option::Option::None;
-        let mut enabled = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut notify_admin = ::std::option::Option::None;
-        let mut reason = ::std::option::Option::None;
-        let mut schedule = ::std::option::Option::None;
-        let mut sort_order = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut target_version = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 12];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "agents" => __map.field(&mut agents, "agents")?,
-                "agentType" => __map.field(&mut agent_type, "agentType")?,
-                "enabled" => __map.field(&mut enabled, "enabled")?,
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "notifyAdmin" => __map.field(&mut notify_admin, "notifyAdmin")?,
-                "reason" => __map.field(&mut reason, "reason")?,
-                "schedule" => __map.field(&mut schedule, "schedule")?,
-                "sortOrder" => __map.field(&mut sort_order, "sortOrder")?,
-                "status" => __map.field(&mut status, "status")?,
-                "targetVersion" => __map.field(&mut target_version, "targetVersion")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "agents" => __map.field(&mut self.agents, &mut __seen[2], "agents")?,
+                "agentType" => {
+                    __map.field(&mut self.agent_type, &mut __seen[1], "agentType")?
+                }
+                "enabled" => __map.field(&mut self.enabled, &mut __seen[3], "enabled")?,
+                "id" => __map.field(&mut self.id, &mut __seen[4], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
+                "notifyAdmin" => {
+                    __map.field(&mut self.notify_admin, &mut __seen[6], "notifyAdmin")?
+                }
+                "reason" => __map.field(&mut self.reason, &mut __seen[7], "reason")?,
+                "schedule" => {
+                    __map
+                        .optional_object(&mut self.schedule, &mut __seen[8], "schedule")?
+                }
+                "sortOrder" => {
+                    __map.field(&mut self.sort_order, &mut __seen[9], "sortOrder")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[10], "status")?,
+                "targetVersion" => {
+                    __map
+                        .field(
+                            &mut self.target_version,
+                            &mut __seen[11],
+                            "targetVersion",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            agents: agents.unwrap_or_default(),
-            agent_type: agent_type.unwrap_or_default(),
-            enabled: enabled.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            notify_admin: notify_admin.unwrap_or_default(),
-            reason: reason.unwrap_or_default(),
-            schedule: schedule.unwrap_or_default(),
-            sort_order: sort_order.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            target_version: target_version.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

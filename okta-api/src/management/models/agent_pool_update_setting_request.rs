@@ -79,21 +79,21 @@ impl crate::runtime::FromObject for AgentPoolUpdateSettingRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "agentType" => __map.field(&mut agent_type, "agentType")?,
+                "agentType" => __map.value(&mut agent_type, "agentType")?,
                 "continueOnError" => {
-                    __map.field(&mut continue_on_error, "continueOnError")?
+                    __map.value(&mut continue_on_error, "continueOnError")?
                 }
-                "latestVersion" => __map.field(&mut latest_version, "latestVersion")?,
+                "latestVersion" => __map.value(&mut latest_version, "latestVersion")?,
                 "minimalSupportedVersion" => {
                     __map
-                        .field(
+                        .value(
                             &mut minimal_supported_version,
                             "minimalSupportedVersion",
                         )?
                 }
-                "poolId" => __map.field(&mut pool_id, "poolId")?,
-                "poolName" => __map.field(&mut pool_name, "poolName")?,
-                "releaseChannel" => __map.field(&mut release_channel, "releaseChannel")?,
+                "poolId" => __map.value(&mut pool_id, "poolId")?,
+                "poolName" => __map.value(&mut pool_name, "poolName")?,
+                "releaseChannel" => __map.value(&mut release_channel, "releaseChannel")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

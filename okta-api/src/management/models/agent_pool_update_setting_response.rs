@@ -60,55 +60,64 @@ impl<'de> ::serde::Deserialize<'de> for AgentPoolUpdateSettingResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AgentPoolUpdateSettingResponse {
+impl crate::runtime::ReadObject for AgentPoolUpdateSettingResponse {
     const EXPECTING: &'static str = "struct AgentPoolUpdateSettingResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut agent_type = ::std::option::Option::None;
-        let mut continue_on_error = ::std::option::Option::None;
-        let mut latest_version = ::std::option::Option::None;
-        let mut minimal_supported_version = ::std::option::Option::None;
-        let mut pool_id = ::std::option::Option::None;
-        let mut pool_name = ::std::option::Option::None;
-        let mut release_channel = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "agentType" => __map.field(&mut agent_type, "agentType")?,
-                "continueOnError" => {
-                    __map.field(&mut continue_on_error, "continueOnError")?
+                "agentType" => {
+                    __map.field(&mut self.agent_type, &mut __seen[0], "agentType")?
                 }
-                "latestVersion" => __map.field(&mut latest_version, "latestVersion")?,
+                "continueOnError" => {
+                    __map
+                        .field(
+                            &mut self.continue_on_error,
+                            &mut __seen[1],
+                            "continueOnError",
+                        )?
+                }
+                "latestVersion" => {
+                    __map
+                        .field(
+                            &mut self.latest_version,
+                            &mut __seen[2],
+                            "latestVersion",
+                        )?
+                }
                 "minimalSupportedVersion" => {
                     __map
                         .field(
-                            &mut minimal_supported_version,
+                            &mut self.minimal_supported_version,
+                            &mut __seen[3],
                             "minimalSupportedVersion",
                         )?
                 }
-                "poolId" => __map.field(&mut pool_id, "poolId")?,
-                "poolName" => __map.field(&mut pool_name, "poolName")?,
-                "releaseChannel" => __map.field(&mut release_channel, "releaseChannel")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "poolId" => __map.field(&mut self.pool_id, &mut __seen[4], "poolId")?,
+                "poolName" => {
+                    __map.field(&mut self.pool_name, &mut __seen[5], "poolName")?
+                }
+                "releaseChannel" => {
+                    __map
+                        .field(
+                            &mut self.release_channel,
+                            &mut __seen[6],
+                            "releaseChannel",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            agent_type: agent_type.unwrap_or_default(),
-            continue_on_error: continue_on_error.unwrap_or_default(),
-            latest_version: latest_version.unwrap_or_default(),
-            minimal_supported_version: minimal_supported_version.unwrap_or_default(),
-            pool_id: pool_id.unwrap_or_default(),
-            pool_name: pool_name.unwrap_or_default(),
-            release_channel: release_channel.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -72,64 +72,76 @@ impl<'de> ::serde::Deserialize<'de> for AndroidDeviceTrust {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AndroidDeviceTrust {
+impl crate::runtime::ReadObject for AndroidDeviceTrust {
     const EXPECTING: &'static str = "struct AndroidDeviceTrust";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut device_integrity_level = ::std::option::Option::None;
-        let mut network_proxy_disabled = ::std::option::Option::None;
-        let mut play_protect_verdict = ::std::option::Option::None;
-        let mut require_major_version_update = ::std::option::Option::None;
-        let mut screen_lock_complexity = ::std::option::Option::None;
-        let mut usb_debugging_disabled = ::std::option::Option::None;
-        let mut wifi_secured = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "deviceIntegrityLevel" => {
-                    __map.field(&mut device_integrity_level, "deviceIntegrityLevel")?
+                    __map
+                        .field(
+                            &mut self.device_integrity_level,
+                            &mut __seen[0],
+                            "deviceIntegrityLevel",
+                        )?
                 }
                 "networkProxyDisabled" => {
-                    __map.field(&mut network_proxy_disabled, "networkProxyDisabled")?
+                    __map
+                        .field(
+                            &mut self.network_proxy_disabled,
+                            &mut __seen[1],
+                            "networkProxyDisabled",
+                        )?
                 }
                 "playProtectVerdict" => {
-                    __map.field(&mut play_protect_verdict, "playProtectVerdict")?
+                    __map
+                        .field(
+                            &mut self.play_protect_verdict,
+                            &mut __seen[2],
+                            "playProtectVerdict",
+                        )?
                 }
                 "requireMajorVersionUpdate" => {
                     __map
                         .field(
-                            &mut require_major_version_update,
+                            &mut self.require_major_version_update,
+                            &mut __seen[3],
                             "requireMajorVersionUpdate",
                         )?
                 }
                 "screenLockComplexity" => {
-                    __map.field(&mut screen_lock_complexity, "screenLockComplexity")?
+                    __map
+                        .field(
+                            &mut self.screen_lock_complexity,
+                            &mut __seen[4],
+                            "screenLockComplexity",
+                        )?
                 }
                 "usbDebuggingDisabled" => {
-                    __map.field(&mut usb_debugging_disabled, "usbDebuggingDisabled")?
+                    __map
+                        .field(
+                            &mut self.usb_debugging_disabled,
+                            &mut __seen[5],
+                            "usbDebuggingDisabled",
+                        )?
                 }
-                "wifiSecured" => __map.field(&mut wifi_secured, "wifiSecured")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "wifiSecured" => {
+                    __map.field(&mut self.wifi_secured, &mut __seen[6], "wifiSecured")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            device_integrity_level: device_integrity_level.unwrap_or_default(),
-            network_proxy_disabled: network_proxy_disabled.unwrap_or_default(),
-            play_protect_verdict: play_protect_verdict.unwrap_or_default(),
-            require_major_version_update: require_major_version_update
-                .unwrap_or_default(),
-            screen_lock_complexity: screen_lock_complexity.unwrap_or_default(),
-            usb_debugging_disabled: usb_debugging_disabled.unwrap_or_default(),
-            wifi_secured: wifi_secured.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,39 +36,42 @@ impl<'de> ::serde::Deserialize<'de> for ApiService {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApiService {
+impl crate::runtime::ReadObject for ApiService {
     const EXPECTING: &'static str = "struct ApiService";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authentication_method = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut setup_instructions_uri = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authenticationMethod" => {
-                    __map.field(&mut authentication_method, "authenticationMethod")?
+                    __map
+                        .field(
+                            &mut self.authentication_method,
+                            &mut __seen[0],
+                            "authenticationMethod",
+                        )?
                 }
-                "scopes" => __map.field(&mut scopes, "scopes")?,
+                "scopes" => __map.field(&mut self.scopes, &mut __seen[1], "scopes")?,
                 "setupInstructionsUri" => {
-                    __map.field(&mut setup_instructions_uri, "setupInstructionsUri")?
+                    __map
+                        .field(
+                            &mut self.setup_instructions_uri,
+                            &mut __seen[2],
+                            "setupInstructionsUri",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authentication_method: authentication_method.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            setup_instructions_uri: setup_instructions_uri.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

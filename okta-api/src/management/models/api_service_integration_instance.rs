@@ -69,53 +69,61 @@ impl<'de> ::serde::Deserialize<'de> for ApiServiceIntegrationInstance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApiServiceIntegrationInstance {
+impl crate::runtime::ReadObject for ApiServiceIntegrationInstance {
     const EXPECTING: &'static str = "struct ApiServiceIntegrationInstance";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut config_guide_url = ::std::option::Option::None;
-        let mut created_at = ::std::option::Option::None;
-        let mut created_by = ::std::option::Option::None;
-        let mut granted_scopes = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut properties = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "configGuideUrl" => __map.field(&mut config_guide_url, "configGuideUrl")?,
-                "createdAt" => __map.field(&mut created_at, "createdAt")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "grantedScopes" => __map.field(&mut granted_scopes, "grantedScopes")?,
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "properties" => __map.field(&mut properties, "properties")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "configGuideUrl" => {
+                    __map
+                        .field(
+                            &mut self.config_guide_url,
+                            &mut __seen[1],
+                            "configGuideUrl",
+                        )?
+                }
+                "createdAt" => {
+                    __map.field(&mut self.created_at, &mut __seen[2], "createdAt")?
+                }
+                "createdBy" => {
+                    __map.field(&mut self.created_by, &mut __seen[3], "createdBy")?
+                }
+                "grantedScopes" => {
+                    __map
+                        .field(
+                            &mut self.granted_scopes,
+                            &mut __seen[4],
+                            "grantedScopes",
+                        )?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[6], "name")?,
+                "properties" => {
+                    __map
+                        .optional_object(
+                            &mut self.properties,
+                            &mut __seen[7],
+                            "properties",
+                        )?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[8], "type")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            config_guide_url: config_guide_url.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            created_by: created_by.unwrap_or_default(),
-            granted_scopes: granted_scopes.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -66,13 +66,13 @@ impl crate::runtime::FromObject for ApiServiceIntegrationInstanceSecret {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "client_secret" => __map.field(&mut client_secret, "client_secret")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "secret_hash" => __map.field(&mut secret_hash, "secret_hash")?,
-                "status" => __map.field(&mut status, "status")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "client_secret" => __map.value(&mut client_secret, "client_secret")?,
+                "created" => __map.value(&mut created, "created")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "secret_hash" => __map.value(&mut secret_hash, "secret_hash")?,
+                "status" => __map.value(&mut status, "status")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

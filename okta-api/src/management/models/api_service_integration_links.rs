@@ -29,35 +29,30 @@ impl<'de> ::serde::Deserialize<'de> for ApiServiceIntegrationLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApiServiceIntegrationLinks {
+impl crate::runtime::ReadObject for ApiServiceIntegrationLinks {
     const EXPECTING: &'static str = "struct ApiServiceIntegrationLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut self_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "client" => __map.field(&mut client, "client")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                "self" => __map.field(&mut self_, "self")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "client" => {
+                    __map.optional_object(&mut self.client, &mut __seen[0], "client")?
+                }
+                "logo" => __map.optional_object(&mut self.logo, &mut __seen[1], "logo")?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client: client.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            self_: self_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -61,56 +61,47 @@ impl<'de> ::serde::Deserialize<'de> for ApiToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApiToken {
+impl crate::runtime::ReadObject for ApiToken {
     const EXPECTING: &'static str = "struct ApiToken";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client_name = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut expires_at = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut network = ::std::option::Option::None;
-        let mut token_window = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut link = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "clientName" => __map.field(&mut client_name, "clientName")?,
-                "created" => __map.field(&mut created, "created")?,
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "network" => __map.field(&mut network, "network")?,
-                "tokenWindow" => __map.field(&mut token_window, "tokenWindow")?,
-                "userId" => __map.field(&mut user_id, "userId")?,
-                "_link" => __map.field(&mut link, "_link")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "clientName" => {
+                    __map.field(&mut self.client_name, &mut __seen[1], "clientName")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[2], "created")?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[3], "expiresAt")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[4], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[5], "lastUpdated")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[6], "name")?,
+                "network" => {
+                    __map.optional_object(&mut self.network, &mut __seen[7], "network")?
+                }
+                "tokenWindow" => {
+                    __map.field(&mut self.token_window, &mut __seen[8], "tokenWindow")?
+                }
+                "userId" => __map.field(&mut self.user_id, &mut __seen[9], "userId")?,
+                "_link" => {
+                    __map.optional_object(&mut self.link, &mut __seen[0], "_link")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client_name: client_name.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            expires_at: expires_at.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            network: network.unwrap_or_default(),
-            token_window: token_window.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            link: link.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

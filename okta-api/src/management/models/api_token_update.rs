@@ -42,41 +42,34 @@ impl<'de> ::serde::Deserialize<'de> for ApiTokenUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApiTokenUpdate {
+impl crate::runtime::ReadObject for ApiTokenUpdate {
     const EXPECTING: &'static str = "struct ApiTokenUpdate";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client_name = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut network = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "clientName" => __map.field(&mut client_name, "clientName")?,
-                "created" => __map.field(&mut created, "created")?,
-                "name" => __map.field(&mut name, "name")?,
-                "network" => __map.field(&mut network, "network")?,
-                "userId" => __map.field(&mut user_id, "userId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "clientName" => {
+                    __map.field(&mut self.client_name, &mut __seen[0], "clientName")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "network" => {
+                    __map.optional_object(&mut self.network, &mut __seen[3], "network")?
+                }
+                "userId" => __map.field(&mut self.user_id, &mut __seen[4], "userId")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client_name: client_name.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            network: network.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

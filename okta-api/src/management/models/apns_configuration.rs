@@ -35,40 +35,38 @@ impl<'de> ::serde::Deserialize<'de> for ApnsConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApnsConfiguration {
+impl crate::runtime::ReadObject for ApnsConfiguration {
     const EXPECTING: &'static str = "struct ApnsConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut file_name = ::std::option::Option::None;
-        let mut key_id = ::std::option::Option::None;
-        let mut team_id = ::std::option::Option::None;
-        let mut token_signing_key = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "fileName" => __map.field(&mut file_name, "fileName")?,
-                "keyId" => __map.field(&mut key_id, "keyId")?,
-                "teamId" => __map.field(&mut team_id, "teamId")?,
-                "tokenSigningKey" => {
-                    __map.field(&mut token_signing_key, "tokenSigningKey")?
+                "fileName" => {
+                    __map.field(&mut self.file_name, &mut __seen[0], "fileName")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "keyId" => __map.field(&mut self.key_id, &mut __seen[1], "keyId")?,
+                "teamId" => __map.field(&mut self.team_id, &mut __seen[2], "teamId")?,
+                "tokenSigningKey" => {
+                    __map
+                        .field(
+                            &mut self.token_signing_key,
+                            &mut __seen[3],
+                            "tokenSigningKey",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            file_name: file_name.unwrap_or_default(),
-            key_id: key_id.unwrap_or_default(),
-            team_id: team_id.unwrap_or_default(),
-            token_signing_key: token_signing_key.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

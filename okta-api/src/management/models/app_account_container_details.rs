@@ -68,54 +68,55 @@ impl<'de> ::serde::Deserialize<'de> for AppAccountContainerDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AppAccountContainerDetails {
+impl crate::runtime::ReadObject for AppAccountContainerDetails {
     const EXPECTING: &'static str = "struct AppAccountContainerDetails";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_name = ::std::option::Option::None;
-        let mut container_id = ::std::option::Option::None;
-        let mut display_name = ::std::option::Option::None;
-        let mut global_app_id = ::std::option::Option::None;
-        let mut password_push_supported = ::std::option::Option::None;
-        let mut provisioning_enabled = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "appName" => __map.field(&mut app_name, "appName")?,
-                "containerId" => __map.field(&mut container_id, "containerId")?,
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "globalAppId" => __map.field(&mut global_app_id, "globalAppId")?,
+                "appName" => __map.field(&mut self.app_name, &mut __seen[1], "appName")?,
+                "containerId" => {
+                    __map.field(&mut self.container_id, &mut __seen[2], "containerId")?
+                }
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[3], "displayName")?
+                }
+                "globalAppId" => {
+                    __map.field(&mut self.global_app_id, &mut __seen[4], "globalAppId")?
+                }
                 "passwordPushSupported" => {
-                    __map.field(&mut password_push_supported, "passwordPushSupported")?
+                    __map
+                        .field(
+                            &mut self.password_push_supported,
+                            &mut __seen[5],
+                            "passwordPushSupported",
+                        )?
                 }
                 "provisioningEnabled" => {
-                    __map.field(&mut provisioning_enabled, "provisioningEnabled")?
+                    __map
+                        .field(
+                            &mut self.provisioning_enabled,
+                            &mut __seen[6],
+                            "provisioningEnabled",
+                        )?
                 }
-                "status" => __map.field(&mut status, "status")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "status" => __map.field(&mut self.status, &mut __seen[7], "status")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_name: app_name.unwrap_or_default(),
-            container_id: container_id.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            global_app_id: global_app_id.unwrap_or_default(),
-            password_push_supported: password_push_supported.unwrap_or_default(),
-            provisioning_enabled: provisioning_enabled.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,29 @@ impl<'de> ::serde::Deserialize<'de> for AppAccountContainerLink {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AppAccountContainerLink {
+impl crate::runtime::ReadObject for AppAccountContainerLink {
     const EXPECTING: &'static str = "struct AppAccountContainerLink";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut login = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "login" => __map.field(&mut login, "login")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "login" => {
+                    __map.optional_object(&mut self.login, &mut __seen[0], "login")?
+                }
+                "logo" => __map.optional_object(&mut self.logo, &mut __seen[1], "logo")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            login: login.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -53,13 +53,13 @@ impl crate::runtime::FromObject for AppConfigActiveDirectory {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "distinguishedName" => {
-                    __map.field(&mut distinguished_name, "distinguishedName")?
+                    __map.value(&mut distinguished_name, "distinguishedName")?
                 }
-                "groupScope" => __map.field(&mut group_scope, "groupScope")?,
-                "groupType" => __map.field(&mut group_type, "groupType")?,
-                "samAccountName" => __map.field(&mut sam_account_name, "samAccountName")?,
+                "groupScope" => __map.value(&mut group_scope, "groupScope")?,
+                "groupType" => __map.value(&mut group_type, "groupType")?,
+                "samAccountName" => __map.value(&mut sam_account_name, "samAccountName")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -105,70 +105,74 @@ impl<'de> ::serde::Deserialize<'de> for AppUserAssignRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AppUserAssignRequest {
+impl crate::runtime::ReadObject for AppUserAssignRequest {
     const EXPECTING: &'static str = "struct AppUserAssignRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut credentials = ::std::option::Option::None;
-        let mut external_id = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_sync = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut password_changed = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut status_changed = ::std::option::Option::None;
-        let mut sync_state = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 14];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "externalId" => __map.field(&mut external_id, "externalId")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastSync" => __map.field(&mut last_sync, "lastSync")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "passwordChanged" => {
-                    __map.field(&mut password_changed, "passwordChanged")?
+                "created" => __map.field(&mut self.created, &mut __seen[2], "created")?,
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[3],
+                            "credentials",
+                        )?
                 }
-                "profile" => __map.field(&mut profile, "profile")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "status" => __map.field(&mut status, "status")?,
-                "statusChanged" => __map.field(&mut status_changed, "statusChanged")?,
-                "syncState" => __map.field(&mut sync_state, "syncState")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "externalId" => {
+                    __map.field(&mut self.external_id, &mut __seen[4], "externalId")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "lastSync" => {
+                    __map.field(&mut self.last_sync, &mut __seen[6], "lastSync")?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[7], "lastUpdated")?
+                }
+                "passwordChanged" => {
+                    __map
+                        .field(
+                            &mut self.password_changed,
+                            &mut __seen[8],
+                            "passwordChanged",
+                        )?
+                }
+                "profile" => {
+                    __map.optional_object(&mut self.profile, &mut __seen[9], "profile")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[10], "scope")?,
+                "status" => __map.field(&mut self.status, &mut __seen[11], "status")?,
+                "statusChanged" => {
+                    __map
+                        .field(
+                            &mut self.status_changed,
+                            &mut __seen[12],
+                            "statusChanged",
+                        )?
+                }
+                "syncState" => {
+                    __map.field(&mut self.sync_state, &mut __seen[13], "syncState")?
+                }
+                "_embedded" => {
+                    __map.field(&mut self.embedded, &mut __seen[0], "_embedded")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            credentials: credentials.unwrap_or_default(),
-            external_id: external_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_sync: last_sync.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            password_changed: password_changed.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            status_changed: status_changed.unwrap_or_default(),
-            sync_state: sync_state.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

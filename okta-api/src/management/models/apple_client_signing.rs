@@ -33,35 +33,30 @@ impl<'de> ::serde::Deserialize<'de> for AppleClientSigning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AppleClientSigning {
+impl crate::runtime::ReadObject for AppleClientSigning {
     const EXPECTING: &'static str = "struct AppleClientSigning";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut kid = ::std::option::Option::None;
-        let mut private_key = ::std::option::Option::None;
-        let mut team_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "kid" => __map.field(&mut kid, "kid")?,
-                "privateKey" => __map.field(&mut private_key, "privateKey")?,
-                "teamId" => __map.field(&mut team_id, "teamId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[0], "kid")?,
+                "privateKey" => {
+                    __map.field(&mut self.private_key, &mut __seen[1], "privateKey")?
+                }
+                "teamId" => __map.field(&mut self.team_id, &mut __seen[2], "teamId")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            kid: kid.unwrap_or_default(),
-            private_key: private_key.unwrap_or_default(),
-            team_id: team_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

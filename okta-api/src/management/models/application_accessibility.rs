@@ -39,39 +39,44 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationAccessibility {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationAccessibility {
+impl crate::runtime::ReadObject for ApplicationAccessibility {
     const EXPECTING: &'static str = "struct ApplicationAccessibility";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut error_redirect_url = ::std::option::Option::None;
-        let mut login_redirect_url = ::std::option::Option::None;
-        let mut self_service = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "errorRedirectUrl" => {
-                    __map.field(&mut error_redirect_url, "errorRedirectUrl")?
+                    __map
+                        .field(
+                            &mut self.error_redirect_url,
+                            &mut __seen[0],
+                            "errorRedirectUrl",
+                        )?
                 }
                 "loginRedirectUrl" => {
-                    __map.field(&mut login_redirect_url, "loginRedirectUrl")?
+                    __map
+                        .field(
+                            &mut self.login_redirect_url,
+                            &mut __seen[1],
+                            "loginRedirectUrl",
+                        )?
                 }
-                "selfService" => __map.field(&mut self_service, "selfService")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "selfService" => {
+                    __map.field(&mut self.self_service, &mut __seen[2], "selfService")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            error_redirect_url: error_redirect_url.unwrap_or_default(),
-            login_redirect_url: login_redirect_url.unwrap_or_default(),
-            self_service: self_service.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

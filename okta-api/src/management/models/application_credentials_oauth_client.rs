@@ -46,49 +46,52 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationCredentialsOauthClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationCredentialsOauthClient {
+impl crate::runtime::ReadObject for ApplicationCredentialsOauthClient {
     const EXPECTING: &'static str = "struct ApplicationCredentialsOauthClient";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut auto_key_rotation = ::std::option::Option::None;
-        let mut client_id = ::std::option::Option::None;
-        let mut client_secret = ::std::option::Option::None;
-        let mut pkce_required = ::std::option::Option::None;
-        let mut token_endpoint_auth_method = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "autoKeyRotation" => {
-                    __map.field(&mut auto_key_rotation, "autoKeyRotation")?
+                    __map
+                        .field(
+                            &mut self.auto_key_rotation,
+                            &mut __seen[0],
+                            "autoKeyRotation",
+                        )?
                 }
-                "client_id" => __map.field(&mut client_id, "client_id")?,
-                "client_secret" => __map.field(&mut client_secret, "client_secret")?,
-                "pkce_required" => __map.field(&mut pkce_required, "pkce_required")?,
+                "client_id" => {
+                    __map.field(&mut self.client_id, &mut __seen[1], "client_id")?
+                }
+                "client_secret" => {
+                    __map
+                        .field(&mut self.client_secret, &mut __seen[2], "client_secret")?
+                }
+                "pkce_required" => {
+                    __map
+                        .field(&mut self.pkce_required, &mut __seen[3], "pkce_required")?
+                }
                 "token_endpoint_auth_method" => {
                     __map
                         .field(
-                            &mut token_endpoint_auth_method,
+                            &mut self.token_endpoint_auth_method,
+                            &mut __seen[4],
                             "token_endpoint_auth_method",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            auto_key_rotation: auto_key_rotation.unwrap_or_default(),
-            client_id: client_id.unwrap_or_default(),
-            client_secret: client_secret.unwrap_or_default(),
-            pkce_required: pkce_required.unwrap_or_default(),
-            token_endpoint_auth_method: token_endpoint_auth_method.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

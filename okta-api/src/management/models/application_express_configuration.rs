@@ -37,36 +37,41 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationExpressConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationExpressConfiguration {
+impl crate::runtime::ReadObject for ApplicationExpressConfiguration {
     const EXPECTING: &'static str = "struct ApplicationExpressConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut enabled_capabilities = ::std::option::Option::None;
-        let mut supported_capabilities = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "enabledCapabilities" => {
-                    __map.field(&mut enabled_capabilities, "enabledCapabilities")?
+                    __map
+                        .field(
+                            &mut self.enabled_capabilities,
+                            &mut __seen[0],
+                            "enabledCapabilities",
+                        )?
                 }
                 "supportedCapabilities" => {
-                    __map.field(&mut supported_capabilities, "supportedCapabilities")?
+                    __map
+                        .field(
+                            &mut self.supported_capabilities,
+                            &mut __seen[1],
+                            "supportedCapabilities",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            enabled_capabilities: enabled_capabilities.unwrap_or_default(),
-            supported_capabilities: supported_capabilities.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

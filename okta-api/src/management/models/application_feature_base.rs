@@ -41,38 +41,33 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationFeatureBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationFeatureBase {
+impl crate::runtime::ReadObject for ApplicationFeatureBase {
     const EXPECTING: &'static str = "struct ApplicationFeatureBase";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut description = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "description" => __map.field(&mut description, "description")?,
-                "name" => __map.field(&mut name, "name")?,
-                "status" => __map.field(&mut status, "status")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[1], "description")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "status" => __map.field(&mut self.status, &mut __seen[3], "status")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            description: description.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

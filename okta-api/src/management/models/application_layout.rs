@@ -42,44 +42,33 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationLayout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationLayout {
+impl crate::runtime::ReadObject for ApplicationLayout {
     const EXPECTING: &'static str = "struct ApplicationLayout";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut elements = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut options = ::std::option::Option::None;
-        let mut rule = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "elements" => __map.field(&mut elements, "elements")?,
-                "label" => __map.field(&mut label, "label")?,
-                "options" => __map.field(&mut options, "options")?,
-                "rule" => __map.field(&mut rule, "rule")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "elements" => {
+                    __map.field(&mut self.elements, &mut __seen[0], "elements")?
+                }
+                "label" => __map.field(&mut self.label, &mut __seen[1], "label")?,
+                "options" => __map.field(&mut self.options, &mut __seen[2], "options")?,
+                "rule" => __map.optional_object(&mut self.rule, &mut __seen[3], "rule")?,
+                "scope" => __map.field(&mut self.scope, &mut __seen[4], "scope")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[5], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            elements: elements.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            options: options.unwrap_or_default(),
-            rule: rule.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

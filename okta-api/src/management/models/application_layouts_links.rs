@@ -33,35 +33,30 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationLayoutsLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationLayoutsLinks {
+impl crate::runtime::ReadObject for ApplicationLayoutsLinks {
     const EXPECTING: &'static str = "struct ApplicationLayoutsLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut general = ::std::option::Option::None;
-        let mut sign_on = ::std::option::Option::None;
-        let mut provisioning = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "general" => __map.field(&mut general, "general")?,
-                "signOn" => __map.field(&mut sign_on, "signOn")?,
-                "provisioning" => __map.field(&mut provisioning, "provisioning")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "general" => __map.field(&mut self.general, &mut __seen[0], "general")?,
+                "signOn" => __map.field(&mut self.sign_on, &mut __seen[2], "signOn")?,
+                "provisioning" => {
+                    __map.field(&mut self.provisioning, &mut __seen[1], "provisioning")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            general: general.unwrap_or_default(),
-            sign_on: sign_on.unwrap_or_default(),
-            provisioning: provisioning.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -63,56 +63,61 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationLinks {
+impl crate::runtime::ReadObject for ApplicationLinks {
     const EXPECTING: &'static str = "struct ApplicationLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut access_policy = ::std::option::Option::None;
-        let mut activate = ::std::option::Option::None;
-        let mut app_links = ::std::option::Option::None;
-        let mut deactivate = ::std::option::Option::None;
-        let mut groups = ::std::option::Option::None;
-        let mut help = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut metadata = ::std::option::Option::None;
-        let mut self_ = ::std::option::Option::None;
-        let mut users = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accessPolicy" => __map.field(&mut access_policy, "accessPolicy")?,
-                "activate" => __map.field(&mut activate, "activate")?,
-                "appLinks" => __map.field(&mut app_links, "appLinks")?,
-                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
-                "groups" => __map.field(&mut groups, "groups")?,
-                "help" => __map.field(&mut help, "help")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                "metadata" => __map.field(&mut metadata, "metadata")?,
-                "self" => __map.field(&mut self_, "self")?,
-                "users" => __map.field(&mut users, "users")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "accessPolicy" => {
+                    __map
+                        .optional_object(
+                            &mut self.access_policy,
+                            &mut __seen[0],
+                            "accessPolicy",
+                        )?
+                }
+                "activate" => {
+                    __map
+                        .optional_object(&mut self.activate, &mut __seen[1], "activate")?
+                }
+                "appLinks" => {
+                    __map.field(&mut self.app_links, &mut __seen[2], "appLinks")?
+                }
+                "deactivate" => {
+                    __map
+                        .optional_object(
+                            &mut self.deactivate,
+                            &mut __seen[3],
+                            "deactivate",
+                        )?
+                }
+                "groups" => {
+                    __map.optional_object(&mut self.groups, &mut __seen[4], "groups")?
+                }
+                "help" => __map.optional_object(&mut self.help, &mut __seen[5], "help")?,
+                "logo" => __map.field(&mut self.logo, &mut __seen[6], "logo")?,
+                "metadata" => {
+                    __map
+                        .optional_object(&mut self.metadata, &mut __seen[7], "metadata")?
+                }
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[8], "self")?,
+                "users" => {
+                    __map.optional_object(&mut self.users, &mut __seen[9], "users")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            access_policy: access_policy.unwrap_or_default(),
-            activate: activate.unwrap_or_default(),
-            app_links: app_links.unwrap_or_default(),
-            deactivate: deactivate.unwrap_or_default(),
-            groups: groups.unwrap_or_default(),
-            help: help.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            metadata: metadata.unwrap_or_default(),
-            self_: self_.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationSettingsNotes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationSettingsNotes {
+impl crate::runtime::ReadObject for ApplicationSettingsNotes {
     const EXPECTING: &'static str = "struct ApplicationSettingsNotes";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut admin = ::std::option::Option::None;
-        let mut enduser = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "admin" => __map.field(&mut admin, "admin")?,
-                "enduser" => __map.field(&mut enduser, "enduser")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "admin" => __map.field(&mut self.admin, &mut __seen[0], "admin")?,
+                "enduser" => __map.field(&mut self.enduser, &mut __seen[1], "enduser")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            admin: admin.unwrap_or_default(),
-            enduser: enduser.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

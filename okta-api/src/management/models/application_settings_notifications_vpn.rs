@@ -28,35 +28,28 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationSettingsNotificationsVpn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationSettingsNotificationsVpn {
+impl crate::runtime::ReadObject for ApplicationSettingsNotificationsVpn {
     const EXPECTING: &'static str = "struct ApplicationSettingsNotificationsVpn";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut help_url = ::std::option::Option::None;
-        let mut message = ::std::option::Option::None;
-        let mut network = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "helpUrl" => __map.field(&mut help_url, "helpUrl")?,
-                "message" => __map.field(&mut message, "message")?,
-                "network" => __map.field(&mut network, "network")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "helpUrl" => __map.field(&mut self.help_url, &mut __seen[0], "helpUrl")?,
+                "message" => __map.field(&mut self.message, &mut __seen[1], "message")?,
+                "network" => __map.object(&mut self.network, &mut __seen[2], "network")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            help_url: help_url.unwrap_or_default(),
-            message: message.unwrap_or_default(),
-            network: network.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

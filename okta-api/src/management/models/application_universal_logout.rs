@@ -47,38 +47,40 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationUniversalLogout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationUniversalLogout {
+impl crate::runtime::ReadObject for ApplicationUniversalLogout {
     const EXPECTING: &'static str = "struct ApplicationUniversalLogout";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut identity_stack = ::std::option::Option::None;
-        let mut protocol = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut support_type = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "identityStack" => __map.field(&mut identity_stack, "identityStack")?,
-                "protocol" => __map.field(&mut protocol, "protocol")?,
-                "status" => __map.field(&mut status, "status")?,
-                "supportType" => __map.field(&mut support_type, "supportType")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "identityStack" => {
+                    __map
+                        .field(
+                            &mut self.identity_stack,
+                            &mut __seen[0],
+                            "identityStack",
+                        )?
+                }
+                "protocol" => {
+                    __map.field(&mut self.protocol, &mut __seen[1], "protocol")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[2], "status")?,
+                "supportType" => {
+                    __map.field(&mut self.support_type, &mut __seen[3], "supportType")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            identity_stack: identity_stack.unwrap_or_default(),
-            protocol: protocol.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            support_type: support_type.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationVisibilityHide {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ApplicationVisibilityHide {
+impl crate::runtime::ReadObject for ApplicationVisibilityHide {
     const EXPECTING: &'static str = "struct ApplicationVisibilityHide";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut ios = ::std::option::Option::None;
-        let mut web = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "iOS" => __map.field(&mut ios, "iOS")?,
-                "web" => __map.field(&mut web, "web")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "iOS" => __map.field(&mut self.ios, &mut __seen[0], "iOS")?,
+                "web" => __map.field(&mut self.web, &mut __seen[1], "web")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            ios: ios.unwrap_or_default(),
-            web: web.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -60,60 +60,58 @@ impl<'de> ::serde::Deserialize<'de> for AssignedAppLink {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AssignedAppLink {
+impl crate::runtime::ReadObject for AssignedAppLink {
     const EXPECTING: &'static str = "struct AssignedAppLink";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_assignment_id = ::std::option::Option::None;
-        let mut app_instance_id = ::std::option::Option::None;
-        let mut app_name = ::std::option::Option::None;
-        let mut credentials_setup = ::std::option::Option::None;
-        let mut hidden = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut link_url = ::std::option::Option::None;
-        let mut logo_url = ::std::option::Option::None;
-        let mut sort_order = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "appAssignmentId" => {
-                    __map.field(&mut app_assignment_id, "appAssignmentId")?
+                    __map
+                        .field(
+                            &mut self.app_assignment_id,
+                            &mut __seen[0],
+                            "appAssignmentId",
+                        )?
                 }
-                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
-                "appName" => __map.field(&mut app_name, "appName")?,
+                "appInstanceId" => {
+                    __map
+                        .field(
+                            &mut self.app_instance_id,
+                            &mut __seen[1],
+                            "appInstanceId",
+                        )?
+                }
+                "appName" => __map.field(&mut self.app_name, &mut __seen[2], "appName")?,
                 "credentialsSetup" => {
-                    __map.field(&mut credentials_setup, "credentialsSetup")?
+                    __map
+                        .field(
+                            &mut self.credentials_setup,
+                            &mut __seen[3],
+                            "credentialsSetup",
+                        )?
                 }
-                "hidden" => __map.field(&mut hidden, "hidden")?,
-                "id" => __map.field(&mut id, "id")?,
-                "label" => __map.field(&mut label, "label")?,
-                "linkUrl" => __map.field(&mut link_url, "linkUrl")?,
-                "logoUrl" => __map.field(&mut logo_url, "logoUrl")?,
-                "sortOrder" => __map.field(&mut sort_order, "sortOrder")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "hidden" => __map.field(&mut self.hidden, &mut __seen[4], "hidden")?,
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "label" => __map.field(&mut self.label, &mut __seen[6], "label")?,
+                "linkUrl" => __map.field(&mut self.link_url, &mut __seen[7], "linkUrl")?,
+                "logoUrl" => __map.field(&mut self.logo_url, &mut __seen[8], "logoUrl")?,
+                "sortOrder" => {
+                    __map.field(&mut self.sort_order, &mut __seen[9], "sortOrder")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_assignment_id: app_assignment_id.unwrap_or_default(),
-            app_instance_id: app_instance_id.unwrap_or_default(),
-            app_name: app_name.unwrap_or_default(),
-            credentials_setup: credentials_setup.unwrap_or_default(),
-            hidden: hidden.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            link_url: link_url.unwrap_or_default(),
-            logo_url: logo_url.unwrap_or_default(),
-            sort_order: sort_order.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -62,45 +62,58 @@ impl<'de> ::serde::Deserialize<'de> for AssuranceMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AssuranceMethod {
+impl crate::runtime::ReadObject for AssuranceMethod {
     const EXPECTING: &'static str = "struct AssuranceMethod";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn empty() -> Self {
+        Self {
+            type_: ::std::default::Default::default(),
+            constraints: ::std::default::Default::default(),
+            factor_mode: ::std::default::Default::default(),
+            inactivity_period: ::std::default::Default::default(),
+            reauthenticate_in: ::std::default::Default::default(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut type_ = ::std::option::Option::None;
-        let mut constraints = ::std::option::Option::None;
-        let mut factor_mode = ::std::option::Option::None;
-        let mut inactivity_period = ::std::option::Option::None;
-        let mut reauthenticate_in = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "constraints" => __map.field(&mut constraints, "constraints")?,
-                "factorMode" => __map.field(&mut factor_mode, "factorMode")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[4], "type")?,
+                "constraints" => {
+                    __map.field(&mut self.constraints, &mut __seen[0], "constraints")?
+                }
+                "factorMode" => {
+                    __map.field(&mut self.factor_mode, &mut __seen[1], "factorMode")?
+                }
                 "inactivityPeriod" => {
-                    __map.field(&mut inactivity_period, "inactivityPeriod")?
+                    __map
+                        .field(
+                            &mut self.inactivity_period,
+                            &mut __seen[2],
+                            "inactivityPeriod",
+                        )?
                 }
                 "reauthenticateIn" => {
-                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
+                    __map
+                        .field(
+                            &mut self.reauthenticate_in,
+                            &mut __seen[3],
+                            "reauthenticateIn",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            type_: type_.unwrap_or_default(),
-            constraints: constraints.unwrap_or_default(),
-            factor_mode: factor_mode.unwrap_or_default(),
-            inactivity_period: inactivity_period.unwrap_or_default(),
-            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

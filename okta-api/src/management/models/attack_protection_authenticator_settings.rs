@@ -24,18 +24,18 @@ impl<'de> ::serde::Deserialize<'de> for AttackProtectionAuthenticatorSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AttackProtectionAuthenticatorSettings {
+impl crate::runtime::ReadObject for AttackProtectionAuthenticatorSettings {
     const EXPECTING: &'static str = "struct AttackProtectionAuthenticatorSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut verify_knowledge_second_when2fa_required = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -43,17 +43,14 @@ impl crate::runtime::FromObject for AttackProtectionAuthenticatorSettings {
                 "verifyKnowledgeSecondWhen2faRequired" => {
                     __map
                         .field(
-                            &mut verify_knowledge_second_when2fa_required,
+                            &mut self.verify_knowledge_second_when2fa_required,
+                            &mut __seen[0],
                             "verifyKnowledgeSecondWhen2faRequired",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            verify_knowledge_second_when2fa_required: verify_knowledge_second_when2fa_required
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

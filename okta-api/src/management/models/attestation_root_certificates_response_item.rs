@@ -30,38 +30,31 @@ impl<'de> ::serde::Deserialize<'de> for AttestationRootCertificatesResponseItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AttestationRootCertificatesResponseItem {
+impl crate::runtime::ReadObject for AttestationRootCertificatesResponseItem {
     const EXPECTING: &'static str = "struct AttestationRootCertificatesResponseItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut x5c = ::std::option::Option::None;
-        let mut x5t_s256 = ::std::option::Option::None;
-        let mut iss = ::std::option::Option::None;
-        let mut exp = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "x5c" => __map.field(&mut x5c, "x5c")?,
-                "x5t#S256" => __map.field(&mut x5t_s256, "x5t#S256")?,
-                "iss" => __map.field(&mut iss, "iss")?,
-                "exp" => __map.field(&mut exp, "exp")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "x5c" => __map.field(&mut self.x5c, &mut __seen[2], "x5c")?,
+                "x5t#S256" => {
+                    __map.field(&mut self.x5t_s256, &mut __seen[3], "x5t#S256")?
+                }
+                "iss" => __map.field(&mut self.iss, &mut __seen[1], "iss")?,
+                "exp" => __map.field(&mut self.exp, &mut __seen[0], "exp")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            x5c: x5c.unwrap_or_default(),
-            x5t_s256: x5t_s256.unwrap_or_default(),
-            iss: iss.unwrap_or_default(),
-            exp: exp.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -46,47 +46,55 @@ impl<'de> ::serde::Deserialize<'de> for AuthServerLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthServerLinks {
+impl crate::runtime::ReadObject for AuthServerLinks {
     const EXPECTING: &'static str = "struct AuthServerLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut claims = ::std::option::Option::None;
-        let mut deactivate = ::std::option::Option::None;
-        let mut metadata = ::std::option::Option::None;
-        let mut policies = ::std::option::Option::None;
-        let mut rotate_key = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "claims" => __map.field(&mut claims, "claims")?,
-                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
-                "metadata" => __map.field(&mut metadata, "metadata")?,
-                "policies" => __map.field(&mut policies, "policies")?,
-                "rotateKey" => __map.field(&mut rotate_key, "rotateKey")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[6], "self")?,
+                "claims" => {
+                    __map.optional_object(&mut self.claims, &mut __seen[0], "claims")?
+                }
+                "deactivate" => {
+                    __map
+                        .optional_object(
+                            &mut self.deactivate,
+                            &mut __seen[1],
+                            "deactivate",
+                        )?
+                }
+                "metadata" => {
+                    __map.field(&mut self.metadata, &mut __seen[2], "metadata")?
+                }
+                "policies" => {
+                    __map
+                        .optional_object(&mut self.policies, &mut __seen[3], "policies")?
+                }
+                "rotateKey" => {
+                    __map
+                        .optional_object(
+                            &mut self.rotate_key,
+                            &mut __seen[4],
+                            "rotateKey",
+                        )?
+                }
+                "scopes" => {
+                    __map.optional_object(&mut self.scopes, &mut __seen[5], "scopes")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            claims: claims.unwrap_or_default(),
-            deactivate: deactivate.unwrap_or_default(),
-            metadata: metadata.unwrap_or_default(),
-            policies: policies.unwrap_or_default(),
-            rotate_key: rotate_key.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

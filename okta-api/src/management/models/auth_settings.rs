@@ -55,9 +55,9 @@ impl crate::runtime::FromObject for AuthSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authType" => __map.field(&mut auth_type, "authType")?,
-                "customSettings" => __map.field(&mut custom_settings, "customSettings")?,
-                "oAuth2Settings" => __map.field(&mut oauth2_settings, "oAuth2Settings")?,
+                "authType" => __map.value(&mut auth_type, "authType")?,
+                "customSettings" => __map.value(&mut custom_settings, "customSettings")?,
+                "oAuth2Settings" => __map.value(&mut oauth2_settings, "oAuth2Settings")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -59,59 +59,60 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticationMethod {
+impl crate::runtime::ReadObject for AuthenticationMethod {
     const EXPECTING: &'static str = "struct AuthenticationMethod";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut hardware_protection = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut key = ::std::option::Option::None;
-        let mut method = ::std::option::Option::None;
-        let mut phishing_resistant = ::std::option::Option::None;
-        let mut user_verification = ::std::option::Option::None;
-        let mut user_verification_methods = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "hardwareProtection" => {
-                    __map.field(&mut hardware_protection, "hardwareProtection")?
+                    __map
+                        .field(
+                            &mut self.hardware_protection,
+                            &mut __seen[0],
+                            "hardwareProtection",
+                        )?
                 }
-                "id" => __map.field(&mut id, "id")?,
-                "key" => __map.field(&mut key, "key")?,
-                "method" => __map.field(&mut method, "method")?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "key" => __map.field(&mut self.key, &mut __seen[2], "key")?,
+                "method" => __map.field(&mut self.method, &mut __seen[3], "method")?,
                 "phishingResistant" => {
-                    __map.field(&mut phishing_resistant, "phishingResistant")?
+                    __map
+                        .field(
+                            &mut self.phishing_resistant,
+                            &mut __seen[4],
+                            "phishingResistant",
+                        )?
                 }
                 "userVerification" => {
-                    __map.field(&mut user_verification, "userVerification")?
+                    __map
+                        .field(
+                            &mut self.user_verification,
+                            &mut __seen[5],
+                            "userVerification",
+                        )?
                 }
                 "userVerificationMethods" => {
                     __map
                         .field(
-                            &mut user_verification_methods,
+                            &mut self.user_verification_methods,
+                            &mut __seen[6],
                             "userVerificationMethods",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            hardware_protection: hardware_protection.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            key: key.unwrap_or_default(),
-            method: method.unwrap_or_default(),
-            phishing_resistant: phishing_resistant.unwrap_or_default(),
-            user_verification: user_verification.unwrap_or_default(),
-            user_verification_methods: user_verification_methods.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,39 +36,42 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationMethodChain {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticationMethodChain {
+impl crate::runtime::ReadObject for AuthenticationMethodChain {
     const EXPECTING: &'static str = "struct AuthenticationMethodChain";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authentication_methods = ::std::option::Option::None;
-        let mut next = ::std::option::Option::None;
-        let mut reauthenticate_in = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authenticationMethods" => {
-                    __map.field(&mut authentication_methods, "authenticationMethods")?
+                    __map
+                        .field(
+                            &mut self.authentication_methods,
+                            &mut __seen[0],
+                            "authenticationMethods",
+                        )?
                 }
-                "next" => __map.field(&mut next, "next")?,
+                "next" => __map.field(&mut self.next, &mut __seen[1], "next")?,
                 "reauthenticateIn" => {
-                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
+                    __map
+                        .field(
+                            &mut self.reauthenticate_in,
+                            &mut __seen[2],
+                            "reauthenticateIn",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authentication_methods: authentication_methods.unwrap_or_default(),
-            next: next.unwrap_or_default(),
-            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

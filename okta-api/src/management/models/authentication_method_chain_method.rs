@@ -49,37 +49,43 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationMethodChainMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticationMethodChainMethod {
+impl crate::runtime::ReadObject for AuthenticationMethodChainMethod {
     const EXPECTING: &'static str = "struct AuthenticationMethodChainMethod";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn empty() -> Self {
+        Self {
+            type_: ::std::default::Default::default(),
+            chains: ::std::default::Default::default(),
+            reauthenticate_in: ::std::default::Default::default(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut type_ = ::std::option::Option::None;
-        let mut chains = ::std::option::Option::None;
-        let mut reauthenticate_in = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "chains" => __map.field(&mut chains, "chains")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                "chains" => __map.field(&mut self.chains, &mut __seen[0], "chains")?,
                 "reauthenticateIn" => {
-                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
+                    __map
+                        .field(
+                            &mut self.reauthenticate_in,
+                            &mut __seen[1],
+                            "reauthenticateIn",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            type_: type_.unwrap_or_default(),
-            chains: chains.unwrap_or_default(),
-            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,35 +26,28 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationMethodObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticationMethodObject {
+impl crate::runtime::ReadObject for AuthenticationMethodObject {
     const EXPECTING: &'static str = "struct AuthenticationMethodObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut key = ::std::option::Option::None;
-        let mut method = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "key" => __map.field(&mut key, "key")?,
-                "method" => __map.field(&mut method, "method")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[0], "id")?,
+                "key" => __map.field(&mut self.key, &mut __seen[1], "key")?,
+                "method" => __map.field(&mut self.method, &mut __seen[2], "method")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            key: key.unwrap_or_default(),
-            method: method.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

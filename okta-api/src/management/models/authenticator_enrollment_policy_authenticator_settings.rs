@@ -37,38 +37,33 @@ for AuthenticatorEnrollmentPolicyAuthenticatorSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorEnrollmentPolicyAuthenticatorSettings {
+impl crate::runtime::ReadObject for AuthenticatorEnrollmentPolicyAuthenticatorSettings {
     const EXPECTING: &'static str = "struct AuthenticatorEnrollmentPolicyAuthenticatorSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut constraints = ::std::option::Option::None;
-        let mut enroll = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut key = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "constraints" => __map.field(&mut constraints, "constraints")?,
-                "enroll" => __map.field(&mut enroll, "enroll")?,
-                "id" => __map.field(&mut id, "id")?,
-                "key" => __map.field(&mut key, "key")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "constraints" => {
+                    __map.field(&mut self.constraints, &mut __seen[0], "constraints")?
+                }
+                "enroll" => {
+                    __map.optional_object(&mut self.enroll, &mut __seen[1], "enroll")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "key" => __map.field(&mut self.key, &mut __seen[3], "key")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            constraints: constraints.unwrap_or_default(),
-            enroll: enroll.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            key: key.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

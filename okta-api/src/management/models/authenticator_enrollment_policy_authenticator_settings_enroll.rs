@@ -42,36 +42,33 @@ for AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject
+impl crate::runtime::ReadObject
 for AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
     const EXPECTING: &'static str = "struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut auto_enroll = ::std::option::Option::None;
-        let mut grace_period = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "autoEnroll" => __map.field(&mut auto_enroll, "autoEnroll")?,
-                "gracePeriod" => __map.field(&mut grace_period, "gracePeriod")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.field(&mut self.self_, &mut __seen[2], "self")?,
+                "autoEnroll" => {
+                    __map.field(&mut self.auto_enroll, &mut __seen[0], "autoEnroll")?
+                }
+                "gracePeriod" => {
+                    __map.field(&mut self.grace_period, &mut __seen[1], "gracePeriod")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            auto_enroll: auto_enroll.unwrap_or_default(),
-            grace_period: grace_period.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

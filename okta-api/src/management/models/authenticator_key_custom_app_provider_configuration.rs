@@ -30,32 +30,27 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyCustomAppProviderConfigu
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorKeyCustomAppProviderConfiguration {
+impl crate::runtime::ReadObject for AuthenticatorKeyCustomAppProviderConfiguration {
     const EXPECTING: &'static str = "struct AuthenticatorKeyCustomAppProviderConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut apns = ::std::option::Option::None;
-        let mut fcm = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "apns" => __map.field(&mut apns, "apns")?,
-                "fcm" => __map.field(&mut fcm, "fcm")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "apns" => __map.optional_object(&mut self.apns, &mut __seen[0], "apns")?,
+                "fcm" => __map.optional_object(&mut self.fcm, &mut __seen[1], "fcm")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            apns: apns.unwrap_or_default(),
-            fcm: fcm.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -34,37 +34,37 @@ for AuthenticatorKeyCustomAppProviderConfigurationApns {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorKeyCustomAppProviderConfigurationApns {
+impl crate::runtime::ReadObject for AuthenticatorKeyCustomAppProviderConfigurationApns {
     const EXPECTING: &'static str = "struct AuthenticatorKeyCustomAppProviderConfigurationApns";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut app_bundle_id = ::std::option::Option::None;
-        let mut debug_app_bundle_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "appBundleId" => __map.field(&mut app_bundle_id, "appBundleId")?,
-                "debugAppBundleId" => {
-                    __map.field(&mut debug_app_bundle_id, "debugAppBundleId")?
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "appBundleId" => {
+                    __map.field(&mut self.app_bundle_id, &mut __seen[0], "appBundleId")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "debugAppBundleId" => {
+                    __map
+                        .field(
+                            &mut self.debug_app_bundle_id,
+                            &mut __seen[1],
+                            "debugAppBundleId",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            app_bundle_id: app_bundle_id.unwrap_or_default(),
-            debug_app_bundle_id: debug_app_bundle_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,34 +32,41 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyCustomAppSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorKeyCustomAppSettings {
+impl crate::runtime::ReadObject for AuthenticatorKeyCustomAppSettings {
     const EXPECTING: &'static str = "struct AuthenticatorKeyCustomAppSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut user_verification = ::std::option::Option::None;
-        let mut app_instance_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "userVerification" => {
-                    __map.field(&mut user_verification, "userVerification")?
+                    __map
+                        .field(
+                            &mut self.user_verification,
+                            &mut __seen[1],
+                            "userVerification",
+                        )?
                 }
-                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "appInstanceId" => {
+                    __map
+                        .field(
+                            &mut self.app_instance_id,
+                            &mut __seen[0],
+                            "appInstanceId",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            user_verification: user_verification.unwrap_or_default(),
-            app_instance_id: app_instance_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -41,40 +41,45 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyDuoProviderConfiguration
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorKeyDuoProviderConfiguration {
+impl crate::runtime::ReadObject for AuthenticatorKeyDuoProviderConfiguration {
     const EXPECTING: &'static str = "struct AuthenticatorKeyDuoProviderConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut host = ::std::option::Option::None;
-        let mut integration_key = ::std::option::Option::None;
-        let mut secret_key = ::std::option::Option::None;
-        let mut user_name_template = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "host" => __map.field(&mut host, "host")?,
-                "integrationKey" => __map.field(&mut integration_key, "integrationKey")?,
-                "secretKey" => __map.field(&mut secret_key, "secretKey")?,
-                "userNameTemplate" => {
-                    __map.field(&mut user_name_template, "userNameTemplate")?
+                "host" => __map.field(&mut self.host, &mut __seen[0], "host")?,
+                "integrationKey" => {
+                    __map
+                        .field(
+                            &mut self.integration_key,
+                            &mut __seen[1],
+                            "integrationKey",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "secretKey" => {
+                    __map.field(&mut self.secret_key, &mut __seen[2], "secretKey")?
+                }
+                "userNameTemplate" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_name_template,
+                            &mut __seen[3],
+                            "userNameTemplate",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            host: host.unwrap_or_default(),
-            integration_key: integration_key.unwrap_or_default(),
-            secret_key: secret_key.unwrap_or_default(),
-            user_name_template: user_name_template.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -43,40 +43,57 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyOktaVerifySettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorKeyOktaVerifySettings {
+impl crate::runtime::ReadObject for AuthenticatorKeyOktaVerifySettings {
     const EXPECTING: &'static str = "struct AuthenticatorKeyOktaVerifySettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut channel_binding = ::std::option::Option::None;
-        let mut compliance = ::std::option::Option::None;
-        let mut user_verification = ::std::option::Option::None;
-        let mut app_instance_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "channelBinding" => __map.field(&mut channel_binding, "channelBinding")?,
-                "compliance" => __map.field(&mut compliance, "compliance")?,
-                "userVerification" => {
-                    __map.field(&mut user_verification, "userVerification")?
+                "channelBinding" => {
+                    __map
+                        .optional_object(
+                            &mut self.channel_binding,
+                            &mut __seen[1],
+                            "channelBinding",
+                        )?
                 }
-                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "compliance" => {
+                    __map
+                        .optional_object(
+                            &mut self.compliance,
+                            &mut __seen[2],
+                            "compliance",
+                        )?
+                }
+                "userVerification" => {
+                    __map
+                        .field(
+                            &mut self.user_verification,
+                            &mut __seen[3],
+                            "userVerification",
+                        )?
+                }
+                "appInstanceId" => {
+                    __map
+                        .field(
+                            &mut self.app_instance_id,
+                            &mut __seen[0],
+                            "appInstanceId",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            channel_binding: channel_binding.unwrap_or_default(),
-            compliance: compliance.unwrap_or_default(),
-            user_verification: user_verification.unwrap_or_default(),
-            app_instance_id: app_instance_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

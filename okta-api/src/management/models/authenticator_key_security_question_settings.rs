@@ -24,29 +24,28 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeySecurityQuestionSettings
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorKeySecurityQuestionSettings {
+impl crate::runtime::ReadObject for AuthenticatorKeySecurityQuestionSettings {
     const EXPECTING: &'static str = "struct AuthenticatorKeySecurityQuestionSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut allowed_for = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "allowedFor" => __map.field(&mut allowed_for, "allowedFor")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "allowedFor" => {
+                    __map.field(&mut self.allowed_for, &mut __seen[0], "allowedFor")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            allowed_for: allowed_for.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,46 +39,42 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorKeyTacProviderConfiguration
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorKeyTacProviderConfiguration {
+impl crate::runtime::ReadObject for AuthenticatorKeyTacProviderConfiguration {
     const EXPECTING: &'static str = "struct AuthenticatorKeyTacProviderConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut min_ttl = ::std::option::Option::None;
-        let mut max_ttl = ::std::option::Option::None;
-        let mut default_ttl = ::std::option::Option::None;
-        let mut length = ::std::option::Option::None;
-        let mut complexity = ::std::option::Option::None;
-        let mut multi_use_allowed = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "minTtl" => __map.field(&mut min_ttl, "minTtl")?,
-                "maxTtl" => __map.field(&mut max_ttl, "maxTtl")?,
-                "defaultTtl" => __map.field(&mut default_ttl, "defaultTtl")?,
-                "length" => __map.field(&mut length, "length")?,
-                "complexity" => __map.field(&mut complexity, "complexity")?,
-                "multiUseAllowed" => {
-                    __map.field(&mut multi_use_allowed, "multiUseAllowed")?
+                "minTtl" => __map.field(&mut self.min_ttl, &mut __seen[4], "minTtl")?,
+                "maxTtl" => __map.field(&mut self.max_ttl, &mut __seen[3], "maxTtl")?,
+                "defaultTtl" => {
+                    __map.field(&mut self.default_ttl, &mut __seen[1], "defaultTtl")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "length" => __map.field(&mut self.length, &mut __seen[2], "length")?,
+                "complexity" => {
+                    __map.object(&mut self.complexity, &mut __seen[0], "complexity")?
+                }
+                "multiUseAllowed" => {
+                    __map
+                        .field(
+                            &mut self.multi_use_allowed,
+                            &mut __seen[5],
+                            "multiUseAllowed",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            min_ttl: min_ttl.unwrap_or_default(),
-            max_ttl: max_ttl.unwrap_or_default(),
-            default_ttl: default_ttl.unwrap_or_default(),
-            length: length.unwrap_or_default(),
-            complexity: complexity.unwrap_or_default(),
-            multi_use_allowed: multi_use_allowed.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -33,37 +33,35 @@ for AuthenticatorKeyTacProviderConfigurationComplexity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorKeyTacProviderConfigurationComplexity {
+impl crate::runtime::ReadObject for AuthenticatorKeyTacProviderConfigurationComplexity {
     const EXPECTING: &'static str = "struct AuthenticatorKeyTacProviderConfigurationComplexity";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut numbers = ::std::option::Option::None;
-        let mut letters = ::std::option::Option::None;
-        let mut special_characters = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "numbers" => __map.field(&mut numbers, "numbers")?,
-                "letters" => __map.field(&mut letters, "letters")?,
+                "numbers" => __map.field(&mut self.numbers, &mut __seen[1], "numbers")?,
+                "letters" => __map.field(&mut self.letters, &mut __seen[0], "letters")?,
                 "specialCharacters" => {
-                    __map.field(&mut special_characters, "specialCharacters")?
+                    __map
+                        .field(
+                            &mut self.special_characters,
+                            &mut __seen[2],
+                            "specialCharacters",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            numbers: numbers.unwrap_or_default(),
-            letters: letters.unwrap_or_default(),
-            special_characters: special_characters.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

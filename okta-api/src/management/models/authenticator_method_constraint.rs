@@ -33,34 +33,34 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodConstraint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorMethodConstraint {
+impl crate::runtime::ReadObject for AuthenticatorMethodConstraint {
     const EXPECTING: &'static str = "struct AuthenticatorMethodConstraint";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut allowed_authenticators = ::std::option::Option::None;
-        let mut method = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "allowedAuthenticators" => {
-                    __map.field(&mut allowed_authenticators, "allowedAuthenticators")?
+                    __map
+                        .field(
+                            &mut self.allowed_authenticators,
+                            &mut __seen[0],
+                            "allowedAuthenticators",
+                        )?
                 }
-                "method" => __map.field(&mut method, "method")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "method" => __map.field(&mut self.method, &mut __seen[1], "method")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            allowed_authenticators: allowed_authenticators.unwrap_or_default(),
-            method: method.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -72,72 +72,79 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodOtp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorMethodOtp {
+impl crate::runtime::ReadObject for AuthenticatorMethodOtp {
     const EXPECTING: &'static str = "struct AuthenticatorMethodOtp";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut status = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut verifiable_properties = ::std::option::Option::None;
-        let mut acceptable_adjacent_intervals = ::std::option::Option::None;
-        let mut algorithm = ::std::option::Option::None;
-        let mut encoding = ::std::option::Option::None;
-        let mut factor_profile_id = ::std::option::Option::None;
-        let mut pass_code_length = ::std::option::Option::None;
-        let mut protocol = ::std::option::Option::None;
-        let mut time_interval_in_seconds = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "status" => __map.field(&mut self.status, &mut __seen[7], "status")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[9], "type")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
                 "verifiableProperties" => {
-                    __map.field(&mut verifiable_properties, "verifiableProperties")?
+                    __map
+                        .field(
+                            &mut self.verifiable_properties,
+                            &mut __seen[10],
+                            "verifiableProperties",
+                        )?
                 }
                 "acceptableAdjacentIntervals" => {
                     __map
                         .field(
-                            &mut acceptable_adjacent_intervals,
+                            &mut self.acceptable_adjacent_intervals,
+                            &mut __seen[1],
                             "acceptableAdjacentIntervals",
                         )?
                 }
-                "algorithm" => __map.field(&mut algorithm, "algorithm")?,
-                "encoding" => __map.field(&mut encoding, "encoding")?,
+                "algorithm" => {
+                    __map.field(&mut self.algorithm, &mut __seen[2], "algorithm")?
+                }
+                "encoding" => {
+                    __map.field(&mut self.encoding, &mut __seen[3], "encoding")?
+                }
                 "factorProfileId" => {
-                    __map.field(&mut factor_profile_id, "factorProfileId")?
+                    __map
+                        .field(
+                            &mut self.factor_profile_id,
+                            &mut __seen[4],
+                            "factorProfileId",
+                        )?
                 }
-                "passCodeLength" => __map.field(&mut pass_code_length, "passCodeLength")?,
-                "protocol" => __map.field(&mut protocol, "protocol")?,
+                "passCodeLength" => {
+                    __map
+                        .field(
+                            &mut self.pass_code_length,
+                            &mut __seen[5],
+                            "passCodeLength",
+                        )?
+                }
+                "protocol" => {
+                    __map.field(&mut self.protocol, &mut __seen[6], "protocol")?
+                }
                 "timeIntervalInSeconds" => {
-                    __map.field(&mut time_interval_in_seconds, "timeIntervalInSeconds")?
+                    __map
+                        .field(
+                            &mut self.time_interval_in_seconds,
+                            &mut __seen[8],
+                            "timeIntervalInSeconds",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            status: status.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            verifiable_properties: verifiable_properties.unwrap_or_default(),
-            acceptable_adjacent_intervals: acceptable_adjacent_intervals
-                .unwrap_or_default(),
-            algorithm: algorithm.unwrap_or_default(),
-            encoding: encoding.unwrap_or_default(),
-            factor_profile_id: factor_profile_id.unwrap_or_default(),
-            pass_code_length: pass_code_length.unwrap_or_default(),
-            protocol: protocol.unwrap_or_default(),
-            time_interval_in_seconds: time_interval_in_seconds.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

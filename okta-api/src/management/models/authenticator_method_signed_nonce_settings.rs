@@ -39,37 +39,44 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodSignedNonceSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorMethodSignedNonceSettings {
+impl crate::runtime::ReadObject for AuthenticatorMethodSignedNonceSettings {
     const EXPECTING: &'static str = "struct AuthenticatorMethodSignedNonceSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut algorithms = ::std::option::Option::None;
-        let mut key_protection = ::std::option::Option::None;
-        let mut show_sign_in_with_ov = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "algorithms" => __map.field(&mut algorithms, "algorithms")?,
-                "keyProtection" => __map.field(&mut key_protection, "keyProtection")?,
-                "showSignInWithOV" => {
-                    __map.field(&mut show_sign_in_with_ov, "showSignInWithOV")?
+                "algorithms" => {
+                    __map.field(&mut self.algorithms, &mut __seen[0], "algorithms")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "keyProtection" => {
+                    __map
+                        .field(
+                            &mut self.key_protection,
+                            &mut __seen[1],
+                            "keyProtection",
+                        )?
+                }
+                "showSignInWithOV" => {
+                    __map
+                        .field(
+                            &mut self.show_sign_in_with_ov,
+                            &mut __seen[2],
+                            "showSignInWithOV",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            algorithms: algorithms.unwrap_or_default(),
-            key_protection: key_protection.unwrap_or_default(),
-            show_sign_in_with_ov: show_sign_in_with_ov.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

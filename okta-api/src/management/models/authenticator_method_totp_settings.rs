@@ -40,40 +40,47 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodTotpSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorMethodTotpSettings {
+impl crate::runtime::ReadObject for AuthenticatorMethodTotpSettings {
     const EXPECTING: &'static str = "struct AuthenticatorMethodTotpSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut time_interval_in_seconds = ::std::option::Option::None;
-        let mut encoding = ::std::option::Option::None;
-        let mut algorithm = ::std::option::Option::None;
-        let mut pass_code_length = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "timeIntervalInSeconds" => {
-                    __map.field(&mut time_interval_in_seconds, "timeIntervalInSeconds")?
+                    __map
+                        .field(
+                            &mut self.time_interval_in_seconds,
+                            &mut __seen[3],
+                            "timeIntervalInSeconds",
+                        )?
                 }
-                "encoding" => __map.field(&mut encoding, "encoding")?,
-                "algorithm" => __map.field(&mut algorithm, "algorithm")?,
-                "passCodeLength" => __map.field(&mut pass_code_length, "passCodeLength")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "encoding" => {
+                    __map.field(&mut self.encoding, &mut __seen[1], "encoding")?
+                }
+                "algorithm" => {
+                    __map.field(&mut self.algorithm, &mut __seen[0], "algorithm")?
+                }
+                "passCodeLength" => {
+                    __map
+                        .field(
+                            &mut self.pass_code_length,
+                            &mut __seen[2],
+                            "passCodeLength",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            time_interval_in_seconds: time_interval_in_seconds.unwrap_or_default(),
-            encoding: encoding.unwrap_or_default(),
-            algorithm: algorithm.unwrap_or_default(),
-            pass_code_length: pass_code_length.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -114,93 +114,104 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorMethodWebAuthnSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorMethodWebAuthnSettings {
+impl crate::runtime::ReadObject for AuthenticatorMethodWebAuthnSettings {
     const EXPECTING: &'static str = "struct AuthenticatorMethodWebAuthnSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut aaguid_groups = ::std::option::Option::None;
-        let mut user_verification = ::std::option::Option::None;
-        let mut user_verification_for_verify = ::std::option::Option::None;
-        let mut attachment = ::std::option::Option::None;
-        let mut rp_id = ::std::option::Option::None;
-        let mut enable_autofill_ui = ::std::option::Option::None;
-        let mut resident_key_requirement = ::std::option::Option::None;
-        let mut show_sign_in_with_a_passkey_button = ::std::option::Option::None;
-        let mut cert_based_attestation_validation = ::std::option::Option::None;
-        let mut hardware_protected = ::std::option::Option::None;
-        let mut fips_compliant = ::std::option::Option::None;
-        let mut allow_syncable_passkeys = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 12];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "aaguidGroups" => __map.field(&mut aaguid_groups, "aaguidGroups")?,
+                "aaguidGroups" => {
+                    __map.field(&mut self.aaguid_groups, &mut __seen[0], "aaguidGroups")?
+                }
                 "userVerification" => {
-                    __map.field(&mut user_verification, "userVerification")?
+                    __map
+                        .field(
+                            &mut self.user_verification,
+                            &mut __seen[10],
+                            "userVerification",
+                        )?
                 }
                 "userVerificationForVerify" => {
                     __map
                         .field(
-                            &mut user_verification_for_verify,
+                            &mut self.user_verification_for_verify,
+                            &mut __seen[11],
                             "userVerificationForVerify",
                         )?
                 }
-                "attachment" => __map.field(&mut attachment, "attachment")?,
-                "rpId" => __map.field(&mut rp_id, "rpId")?,
+                "attachment" => {
+                    __map.field(&mut self.attachment, &mut __seen[2], "attachment")?
+                }
+                "rpId" => __map.optional_object(&mut self.rp_id, &mut __seen[8], "rpId")?,
                 "enableAutofillUI" => {
-                    __map.field(&mut enable_autofill_ui, "enableAutofillUI")?
+                    __map
+                        .field(
+                            &mut self.enable_autofill_ui,
+                            &mut __seen[4],
+                            "enableAutofillUI",
+                        )?
                 }
                 "residentKeyRequirement" => {
-                    __map.field(&mut resident_key_requirement, "residentKeyRequirement")?
+                    __map
+                        .field(
+                            &mut self.resident_key_requirement,
+                            &mut __seen[7],
+                            "residentKeyRequirement",
+                        )?
                 }
                 "showSignInWithAPasskeyButton" => {
                     __map
                         .field(
-                            &mut show_sign_in_with_a_passkey_button,
+                            &mut self.show_sign_in_with_a_passkey_button,
+                            &mut __seen[9],
                             "showSignInWithAPasskeyButton",
                         )?
                 }
                 "certBasedAttestationValidation" => {
                     __map
                         .field(
-                            &mut cert_based_attestation_validation,
+                            &mut self.cert_based_attestation_validation,
+                            &mut __seen[3],
                             "certBasedAttestationValidation",
                         )?
                 }
                 "hardwareProtected" => {
-                    __map.field(&mut hardware_protected, "hardwareProtected")?
+                    __map
+                        .field(
+                            &mut self.hardware_protected,
+                            &mut __seen[6],
+                            "hardwareProtected",
+                        )?
                 }
-                "fipsCompliant" => __map.field(&mut fips_compliant, "fipsCompliant")?,
+                "fipsCompliant" => {
+                    __map
+                        .field(
+                            &mut self.fips_compliant,
+                            &mut __seen[5],
+                            "fipsCompliant",
+                        )?
+                }
                 "allowSyncablePasskeys" => {
-                    __map.field(&mut allow_syncable_passkeys, "allowSyncablePasskeys")?
+                    __map
+                        .field(
+                            &mut self.allow_syncable_passkeys,
+                            &mut __seen[1],
+                            "allowSyncablePasskeys",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            aaguid_groups: aaguid_groups.unwrap_or_default(),
-            user_verification: user_verification.unwrap_or_default(),
-            user_verification_for_verify: user_verification_for_verify
-                .unwrap_or_default(),
-            attachment: attachment.unwrap_or_default(),
-            rp_id: rp_id.unwrap_or_default(),
-            enable_autofill_ui: enable_autofill_ui.unwrap_or_default(),
-            resident_key_requirement: resident_key_requirement.unwrap_or_default(),
-            show_sign_in_with_a_passkey_button: show_sign_in_with_a_passkey_button
-                .unwrap_or_default(),
-            cert_based_attestation_validation: cert_based_attestation_validation
-                .unwrap_or_default(),
-            hardware_protected: hardware_protected.unwrap_or_default(),
-            fips_compliant: fips_compliant.unwrap_or_default(),
-            allow_syncable_passkeys: allow_syncable_passkeys.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

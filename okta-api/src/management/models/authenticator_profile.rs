@@ -23,29 +23,28 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorProfile {
+impl crate::runtime::ReadObject for AuthenticatorProfile {
     const EXPECTING: &'static str = "struct AuthenticatorProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut phone_number = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "phoneNumber" => __map.field(&mut phone_number, "phoneNumber")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "phoneNumber" => {
+                    __map.field(&mut self.phone_number, &mut __seen[0], "phoneNumber")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            phone_number: phone_number.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

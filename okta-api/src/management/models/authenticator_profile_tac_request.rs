@@ -34,32 +34,29 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorProfileTacRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorProfileTacRequest {
+impl crate::runtime::ReadObject for AuthenticatorProfileTacRequest {
     const EXPECTING: &'static str = "struct AuthenticatorProfileTacRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut multi_use = ::std::option::Option::None;
-        let mut ttl = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "multiUse" => __map.field(&mut multi_use, "multiUse")?,
-                "ttl" => __map.field(&mut ttl, "ttl")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "multiUse" => {
+                    __map.field(&mut self.multi_use, &mut __seen[0], "multiUse")?
+                }
+                "ttl" => __map.field(&mut self.ttl, &mut __seen[1], "ttl")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            multi_use: multi_use.unwrap_or_default(),
-            ttl: ttl.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -34,35 +34,32 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorProfileTacResponsePost {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorProfileTacResponsePost {
+impl crate::runtime::ReadObject for AuthenticatorProfileTacResponsePost {
     const EXPECTING: &'static str = "struct AuthenticatorProfileTacResponsePost";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expires_at = ::std::option::Option::None;
-        let mut multi_use = ::std::option::Option::None;
-        let mut tac = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "multiUse" => __map.field(&mut multi_use, "multiUse")?,
-                "tac" => __map.field(&mut tac, "tac")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[0], "expiresAt")?
+                }
+                "multiUse" => {
+                    __map.field(&mut self.multi_use, &mut __seen[1], "multiUse")?
+                }
+                "tac" => __map.field(&mut self.tac, &mut __seen[2], "tac")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expires_at: expires_at.unwrap_or_default(),
-            multi_use: multi_use.unwrap_or_default(),
-            tac: tac.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

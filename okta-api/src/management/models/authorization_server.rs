@@ -87,31 +87,18 @@ impl<'de> ::serde::Deserialize<'de> for AuthorizationServer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthorizationServer {
+impl crate::runtime::ReadObject for AuthorizationServer {
     const EXPECTING: &'static str = "struct AuthorizationServer";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut access_token_encrypted_response_algorithm = ::std::option::Option::None;
-        let mut audiences = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut credentials = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut issuer_mode = ::std::option::Option::None;
-        let mut jwks = ::std::option::Option::None;
-        let mut jwks_uri = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 14];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -119,43 +106,46 @@ impl crate::runtime::FromObject for AuthorizationServer {
                 "accessTokenEncryptedResponseAlgorithm" => {
                     __map
                         .field(
-                            &mut access_token_encrypted_response_algorithm,
+                            &mut self.access_token_encrypted_response_algorithm,
+                            &mut __seen[1],
                             "accessTokenEncryptedResponseAlgorithm",
                         )?
                 }
-                "audiences" => __map.field(&mut audiences, "audiences")?,
-                "created" => __map.field(&mut created, "created")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "description" => __map.field(&mut description, "description")?,
-                "id" => __map.field(&mut id, "id")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "issuerMode" => __map.field(&mut issuer_mode, "issuerMode")?,
-                "jwks" => __map.field(&mut jwks, "jwks")?,
-                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "status" => __map.field(&mut status, "status")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "audiences" => {
+                    __map.field(&mut self.audiences, &mut __seen[2], "audiences")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[3], "created")?,
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[4],
+                            "credentials",
+                        )?
+                }
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[5], "description")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[6], "id")?,
+                "issuer" => __map.field(&mut self.issuer, &mut __seen[7], "issuer")?,
+                "issuerMode" => {
+                    __map.field(&mut self.issuer_mode, &mut __seen[8], "issuerMode")?
+                }
+                "jwks" => __map.optional_object(&mut self.jwks, &mut __seen[9], "jwks")?,
+                "jwks_uri" => {
+                    __map.field(&mut self.jwks_uri, &mut __seen[10], "jwks_uri")?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[11], "lastUpdated")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[12], "name")?,
+                "status" => __map.field(&mut self.status, &mut __seen[13], "status")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            access_token_encrypted_response_algorithm: access_token_encrypted_response_algorithm
-                .unwrap_or_default(),
-            audiences: audiences.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            credentials: credentials.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            issuer_mode: issuer_mode.unwrap_or_default(),
-            jwks: jwks.unwrap_or_default(),
-            jwks_uri: jwks_uri.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

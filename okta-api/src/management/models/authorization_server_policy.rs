@@ -66,59 +66,51 @@ impl<'de> ::serde::Deserialize<'de> for AuthorizationServerPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthorizationServerPolicy {
+impl crate::runtime::ReadObject for AuthorizationServerPolicy {
     const EXPECTING: &'static str = "struct AuthorizationServerPolicy";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut conditions = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut priority = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut system = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "name" => __map.field(&mut name, "name")?,
-                "conditions" => __map.field(&mut conditions, "conditions")?,
-                "description" => __map.field(&mut description, "description")?,
-                "priority" => __map.field(&mut priority, "priority")?,
-                "status" => __map.field(&mut status, "status")?,
-                "system" => __map.field(&mut system, "system")?,
-                "created" => __map.field(&mut created, "created")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[4], "id")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[10], "type")?,
+                "name" => __map.field(&mut self.name, &mut __seen[6], "name")?,
+                "conditions" => {
+                    __map
+                        .optional_object(
+                            &mut self.conditions,
+                            &mut __seen[1],
+                            "conditions",
+                        )?
+                }
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[3], "description")?
+                }
+                "priority" => {
+                    __map.field(&mut self.priority, &mut __seen[7], "priority")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[8], "status")?,
+                "system" => __map.field(&mut self.system, &mut __seen[9], "system")?,
+                "created" => __map.field(&mut self.created, &mut __seen[2], "created")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[5], "lastUpdated")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            conditions: conditions.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            priority: priority.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            system: system.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,32 +30,31 @@ impl<'de> ::serde::Deserialize<'de> for AuthorizationServerPolicyPeopleCondition
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthorizationServerPolicyPeopleCondition {
+impl crate::runtime::ReadObject for AuthorizationServerPolicyPeopleCondition {
     const EXPECTING: &'static str = "struct AuthorizationServerPolicyPeopleCondition";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut groups = ::std::option::Option::None;
-        let mut users = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "groups" => __map.field(&mut groups, "groups")?,
-                "users" => __map.field(&mut users, "users")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "groups" => {
+                    __map.optional_object(&mut self.groups, &mut __seen[0], "groups")?
+                }
+                "users" => {
+                    __map.optional_object(&mut self.users, &mut __seen[1], "users")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            groups: groups.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

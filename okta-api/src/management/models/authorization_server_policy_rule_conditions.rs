@@ -36,35 +36,39 @@ impl<'de> ::serde::Deserialize<'de> for AuthorizationServerPolicyRuleConditions 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthorizationServerPolicyRuleConditions {
+impl crate::runtime::ReadObject for AuthorizationServerPolicyRuleConditions {
     const EXPECTING: &'static str = "struct AuthorizationServerPolicyRuleConditions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut grant_types = ::std::option::Option::None;
-        let mut people = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "grantTypes" => __map.field(&mut grant_types, "grantTypes")?,
-                "people" => __map.field(&mut people, "people")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "grantTypes" => {
+                    __map
+                        .optional_object(
+                            &mut self.grant_types,
+                            &mut __seen[0],
+                            "grantTypes",
+                        )?
+                }
+                "people" => {
+                    __map.optional_object(&mut self.people, &mut __seen[1], "people")?
+                }
+                "scopes" => {
+                    __map.optional_object(&mut self.scopes, &mut __seen[2], "scopes")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            grant_types: grant_types.unwrap_or_default(),
-            people: people.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,18 +26,18 @@ impl<'de> ::serde::Deserialize<'de> for AutoAssignAdminAppSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AutoAssignAdminAppSetting {
+impl crate::runtime::ReadObject for AutoAssignAdminAppSetting {
     const EXPECTING: &'static str = "struct AutoAssignAdminAppSetting";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut auto_assign_admin_app_setting = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -45,17 +45,14 @@ impl crate::runtime::FromObject for AutoAssignAdminAppSetting {
                 "autoAssignAdminAppSetting" => {
                     __map
                         .field(
-                            &mut auto_assign_admin_app_setting,
+                            &mut self.auto_assign_admin_app_setting,
+                            &mut __seen[0],
                             "autoAssignAdminAppSetting",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            auto_assign_admin_app_setting: auto_assign_admin_app_setting
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -174,29 +174,29 @@ impl crate::runtime::FromObject for AutoLoginApplication {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accessibility" => __map.field(&mut accessibility, "accessibility")?,
-                "created" => __map.field(&mut created, "created")?,
+                "accessibility" => __map.value(&mut accessibility, "accessibility")?,
+                "created" => __map.value(&mut created, "created")?,
                 "expressConfiguration" => {
-                    __map.field(&mut express_configuration, "expressConfiguration")?
+                    __map.value(&mut express_configuration, "expressConfiguration")?
                 }
-                "features" => __map.field(&mut features, "features")?,
-                "id" => __map.field(&mut id, "id")?,
-                "label" => __map.field(&mut label, "label")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "licensing" => __map.field(&mut licensing, "licensing")?,
-                "orn" => __map.field(&mut orn, "orn")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "signOnMode" => __map.field(&mut sign_on_mode, "signOnMode")?,
-                "status" => __map.field(&mut status, "status")?,
+                "features" => __map.value(&mut features, "features")?,
+                "id" => __map.value(&mut id, "id")?,
+                "label" => __map.value(&mut label, "label")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "licensing" => __map.value(&mut licensing, "licensing")?,
+                "orn" => __map.value(&mut orn, "orn")?,
+                "profile" => __map.value(&mut profile, "profile")?,
+                "signOnMode" => __map.value(&mut sign_on_mode, "signOnMode")?,
+                "status" => __map.value(&mut status, "status")?,
                 "universalLogout" => {
-                    __map.field(&mut universal_logout, "universalLogout")?
+                    __map.value(&mut universal_logout, "universalLogout")?
                 }
-                "visibility" => __map.field(&mut visibility, "visibility")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "name" => __map.field(&mut name, "name")?,
-                "settings" => __map.field(&mut settings, "settings")?,
+                "visibility" => __map.value(&mut visibility, "visibility")?,
+                "_embedded" => __map.value(&mut embedded, "_embedded")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "credentials" => __map.value(&mut credentials, "credentials")?,
+                "name" => __map.value(&mut name, "name")?,
+                "settings" => __map.value(&mut settings, "settings")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -27,32 +27,31 @@ impl<'de> ::serde::Deserialize<'de> for AutoLoginApplicationSettingsSignOn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AutoLoginApplicationSettingsSignOn {
+impl crate::runtime::ReadObject for AutoLoginApplicationSettingsSignOn {
     const EXPECTING: &'static str = "struct AutoLoginApplicationSettingsSignOn";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut login_url = ::std::option::Option::None;
-        let mut redirect_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "loginUrl" => __map.field(&mut login_url, "loginUrl")?,
-                "redirectUrl" => __map.field(&mut redirect_url, "redirectUrl")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "loginUrl" => {
+                    __map.field(&mut self.login_url, &mut __seen[0], "loginUrl")?
+                }
+                "redirectUrl" => {
+                    __map.field(&mut self.redirect_url, &mut __seen[1], "redirectUrl")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            login_url: login_url.unwrap_or_default(),
-            redirect_url: redirect_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

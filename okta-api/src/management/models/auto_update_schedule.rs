@@ -38,41 +38,36 @@ impl<'de> ::serde::Deserialize<'de> for AutoUpdateSchedule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AutoUpdateSchedule {
+impl crate::runtime::ReadObject for AutoUpdateSchedule {
     const EXPECTING: &'static str = "struct AutoUpdateSchedule";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut cron = ::std::option::Option::None;
-        let mut delay = ::std::option::Option::None;
-        let mut duration = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut timezone = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "cron" => __map.field(&mut cron, "cron")?,
-                "delay" => __map.field(&mut delay, "delay")?,
-                "duration" => __map.field(&mut duration, "duration")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "timezone" => __map.field(&mut timezone, "timezone")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "cron" => __map.field(&mut self.cron, &mut __seen[0], "cron")?,
+                "delay" => __map.field(&mut self.delay, &mut __seen[1], "delay")?,
+                "duration" => {
+                    __map.field(&mut self.duration, &mut __seen[2], "duration")?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[3], "lastUpdated")?
+                }
+                "timezone" => {
+                    __map.field(&mut self.timezone, &mut __seen[4], "timezone")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            cron: cron.unwrap_or_default(),
-            delay: delay.unwrap_or_default(),
-            duration: duration.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            timezone: timezone.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

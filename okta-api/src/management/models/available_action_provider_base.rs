@@ -50,10 +50,10 @@ impl crate::runtime::FromObject for AvailableActionProviderBase {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "actionName" => __map.field(&mut action_name, "actionName")?,
-                "externalId" => __map.field(&mut external_id, "externalId")?,
-                "link" => __map.field(&mut link, "link")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "actionName" => __map.value(&mut action_name, "actionName")?,
+                "externalId" => __map.value(&mut external_id, "externalId")?,
+                "link" => __map.value(&mut link, "link")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -62,62 +62,48 @@ impl<'de> ::serde::Deserialize<'de> for BaseContextSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BaseContextSession {
+impl crate::runtime::ReadObject for BaseContextSession {
     const EXPECTING: &'static str = "struct BaseContextSession";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut login = ::std::option::Option::None;
-        let mut created_at = ::std::option::Option::None;
-        let mut expires_at = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut last_password_verification = ::std::option::Option::None;
-        let mut amr = ::std::option::Option::None;
-        let mut idp = ::std::option::Option::None;
-        let mut mfa_active = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "userId" => __map.field(&mut user_id, "userId")?,
-                "login" => __map.field(&mut login, "login")?,
-                "createdAt" => __map.field(&mut created_at, "createdAt")?,
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "status" => __map.field(&mut status, "status")?,
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "userId" => __map.field(&mut self.user_id, &mut __seen[9], "userId")?,
+                "login" => __map.field(&mut self.login, &mut __seen[6], "login")?,
+                "createdAt" => {
+                    __map.field(&mut self.created_at, &mut __seen[1], "createdAt")?
+                }
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[2], "expiresAt")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[8], "status")?,
                 "lastPasswordVerification" => {
                     __map
                         .field(
-                            &mut last_password_verification,
+                            &mut self.last_password_verification,
+                            &mut __seen[5],
                             "lastPasswordVerification",
                         )?
                 }
-                "amr" => __map.field(&mut amr, "amr")?,
-                "idp" => __map.field(&mut idp, "idp")?,
-                "mfaActive" => __map.field(&mut mfa_active, "mfaActive")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "amr" => __map.field(&mut self.amr, &mut __seen[0], "amr")?,
+                "idp" => __map.optional_object(&mut self.idp, &mut __seen[4], "idp")?,
+                "mfaActive" => {
+                    __map.field(&mut self.mfa_active, &mut __seen[7], "mfaActive")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            login: login.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            expires_at: expires_at.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            last_password_verification: last_password_verification.unwrap_or_default(),
-            amr: amr.unwrap_or_default(),
-            idp: idp.unwrap_or_default(),
-            mfa_active: mfa_active.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,41 +37,36 @@ impl<'de> ::serde::Deserialize<'de> for BaseContextUserProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BaseContextUserProfile {
+impl crate::runtime::ReadObject for BaseContextUserProfile {
     const EXPECTING: &'static str = "struct BaseContextUserProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut login = ::std::option::Option::None;
-        let mut first_name = ::std::option::Option::None;
-        let mut last_name = ::std::option::Option::None;
-        let mut locale = ::std::option::Option::None;
-        let mut time_zone = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "login" => __map.field(&mut login, "login")?,
-                "firstName" => __map.field(&mut first_name, "firstName")?,
-                "lastName" => __map.field(&mut last_name, "lastName")?,
-                "locale" => __map.field(&mut locale, "locale")?,
-                "timeZone" => __map.field(&mut time_zone, "timeZone")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "login" => __map.field(&mut self.login, &mut __seen[3], "login")?,
+                "firstName" => {
+                    __map.field(&mut self.first_name, &mut __seen[0], "firstName")?
+                }
+                "lastName" => {
+                    __map.field(&mut self.last_name, &mut __seen[1], "lastName")?
+                }
+                "locale" => __map.field(&mut self.locale, &mut __seen[2], "locale")?,
+                "timeZone" => {
+                    __map.field(&mut self.time_zone, &mut __seen[4], "timeZone")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            login: login.unwrap_or_default(),
-            first_name: first_name.unwrap_or_default(),
-            last_name: last_name.unwrap_or_default(),
-            locale: locale.unwrap_or_default(),
-            time_zone: time_zone.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

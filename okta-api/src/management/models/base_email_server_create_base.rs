@@ -60,13 +60,13 @@ impl crate::runtime::FromObject for BaseEmailServerCreateBase {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "alias" => __map.field(&mut alias, "alias")?,
-                "authType" => __map.field(&mut auth_type, "authType")?,
-                "enabled" => __map.field(&mut enabled, "enabled")?,
-                "host" => __map.field(&mut host, "host")?,
-                "id" => __map.field(&mut id, "id")?,
-                "port" => __map.field(&mut port, "port")?,
-                "username" => __map.field(&mut username, "username")?,
+                "alias" => __map.value(&mut alias, "alias")?,
+                "authType" => __map.value(&mut auth_type, "authType")?,
+                "enabled" => __map.value(&mut enabled, "enabled")?,
+                "host" => __map.value(&mut host, "host")?,
+                "id" => __map.value(&mut id, "id")?,
+                "port" => __map.value(&mut port, "port")?,
+                "username" => __map.value(&mut username, "username")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -24,32 +24,29 @@ impl<'de> ::serde::Deserialize<'de> for BaseToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BaseToken {
+impl crate::runtime::ReadObject for BaseToken {
     const EXPECTING: &'static str = "struct BaseToken";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut claims = ::std::option::Option::None;
-        let mut token = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "claims" => __map.field(&mut claims, "claims")?,
-                "token" => __map.field(&mut token, "token")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "claims" => __map.field(&mut self.claims, &mut __seen[0], "claims")?,
+                "token" => {
+                    __map.optional_object(&mut self.token, &mut __seen[1], "token")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            claims: claims.unwrap_or_default(),
-            token: token.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -29,34 +29,37 @@ impl<'de> ::serde::Deserialize<'de> for BeforeScheduledActionPolicyRuleCondition
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BeforeScheduledActionPolicyRuleCondition {
+impl crate::runtime::ReadObject for BeforeScheduledActionPolicyRuleCondition {
     const EXPECTING: &'static str = "struct BeforeScheduledActionPolicyRuleCondition";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut duration = ::std::option::Option::None;
-        let mut lifecycle_action = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "duration" => __map.field(&mut duration, "duration")?,
-                "lifecycleAction" => {
-                    __map.field(&mut lifecycle_action, "lifecycleAction")?
+                "duration" => {
+                    __map
+                        .optional_object(&mut self.duration, &mut __seen[0], "duration")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "lifecycleAction" => {
+                    __map
+                        .optional_object(
+                            &mut self.lifecycle_action,
+                            &mut __seen[1],
+                            "lifecycleAction",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            duration: duration.unwrap_or_default(),
-            lifecycle_action: lifecycle_action.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

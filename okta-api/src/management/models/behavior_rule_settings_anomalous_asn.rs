@@ -30,19 +30,18 @@ impl<'de> ::serde::Deserialize<'de> for BehaviorRuleSettingsAnomalousAsn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BehaviorRuleSettingsAnomalousAsn {
+impl crate::runtime::ReadObject for BehaviorRuleSettingsAnomalousAsn {
     const EXPECTING: &'static str = "struct BehaviorRuleSettingsAnomalousAsn";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut max_events_used_for_evaluation = ::std::option::Option::None;
-        let mut min_events_needed_for_evaluation = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -50,26 +49,22 @@ impl crate::runtime::FromObject for BehaviorRuleSettingsAnomalousAsn {
                 "maxEventsUsedForEvaluation" => {
                     __map
                         .field(
-                            &mut max_events_used_for_evaluation,
+                            &mut self.max_events_used_for_evaluation,
+                            &mut __seen[0],
                             "maxEventsUsedForEvaluation",
                         )?
                 }
                 "minEventsNeededForEvaluation" => {
                     __map
                         .field(
-                            &mut min_events_needed_for_evaluation,
+                            &mut self.min_events_needed_for_evaluation,
+                            &mut __seen[1],
                             "minEventsNeededForEvaluation",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            max_events_used_for_evaluation: max_events_used_for_evaluation
-                .unwrap_or_default(),
-            min_events_needed_for_evaluation: min_events_needed_for_evaluation
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -59,21 +59,21 @@ impl crate::runtime::FromObject for BehaviorRuleSettingsAnomalousLocation {
             match __key.as_str() {
                 "maxEventsUsedForEvaluation" => {
                     __map
-                        .field(
+                        .value(
                             &mut max_events_used_for_evaluation,
                             "maxEventsUsedForEvaluation",
                         )?
                 }
                 "minEventsNeededForEvaluation" => {
                     __map
-                        .field(
+                        .value(
                             &mut min_events_needed_for_evaluation,
                             "minEventsNeededForEvaluation",
                         )?
                 }
-                "granularity" => __map.field(&mut granularity, "granularity")?,
+                "granularity" => __map.value(&mut granularity, "granularity")?,
                 "radiusKilometers" => {
-                    __map.field(&mut radius_kilometers, "radiusKilometers")?
+                    __map.value(&mut radius_kilometers, "radiusKilometers")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -75,14 +75,14 @@ impl crate::runtime::FromObject for BehaviorRuleVelocity {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_link" => __map.field(&mut link, "_link")?,
-                "settings" => __map.field(&mut settings, "settings")?,
+                "created" => __map.value(&mut created, "created")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "name" => __map.value(&mut name, "name")?,
+                "status" => __map.value(&mut status, "status")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "_link" => __map.value(&mut link, "_link")?,
+                "settings" => __map.value(&mut settings, "settings")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -26,34 +26,34 @@ impl<'de> ::serde::Deserialize<'de> for BookmarkApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BookmarkApplicationSettingsApplication {
+impl crate::runtime::ReadObject for BookmarkApplicationSettingsApplication {
     const EXPECTING: &'static str = "struct BookmarkApplicationSettingsApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut request_integration = ::std::option::Option::None;
-        let mut url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "requestIntegration" => {
-                    __map.field(&mut request_integration, "requestIntegration")?
+                    __map
+                        .field(
+                            &mut self.request_integration,
+                            &mut __seen[0],
+                            "requestIntegration",
+                        )?
                 }
-                "url" => __map.field(&mut url, "url")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "url" => __map.field(&mut self.url, &mut __seen[1], "url")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            request_integration: request_integration.unwrap_or_default(),
-            url: url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -64,12 +64,12 @@ impl crate::runtime::FromObject for BotProtectionConfiguration {
         {
             match __key.as_str() {
                 "enforcementType" => {
-                    __map.field(&mut enforcement_type, "enforcementType")?
+                    __map.value(&mut enforcement_type, "enforcementType")?
                 }
-                "level" => __map.field(&mut level, "level")?,
-                "mode" => __map.field(&mut mode, "mode")?,
-                "supportedFlows" => __map.field(&mut supported_flows, "supportedFlows")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "level" => __map.value(&mut level, "level")?,
+                "mode" => __map.value(&mut mode, "mode")?,
+                "supportedFlows" => __map.value(&mut supported_flows, "supportedFlows")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

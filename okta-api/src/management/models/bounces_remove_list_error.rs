@@ -27,32 +27,29 @@ impl<'de> ::serde::Deserialize<'de> for BouncesRemoveListError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BouncesRemoveListError {
+impl crate::runtime::ReadObject for BouncesRemoveListError {
     const EXPECTING: &'static str = "struct BouncesRemoveListError";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut email_address = ::std::option::Option::None;
-        let mut reason = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "emailAddress" => __map.field(&mut email_address, "emailAddress")?,
-                "reason" => __map.field(&mut reason, "reason")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "emailAddress" => {
+                    __map.field(&mut self.email_address, &mut __seen[0], "emailAddress")?
+                }
+                "reason" => __map.field(&mut self.reason, &mut __seen[1], "reason")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            reason: reason.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

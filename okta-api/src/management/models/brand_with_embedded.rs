@@ -78,28 +78,18 @@ impl<'de> ::serde::Deserialize<'de> for BrandWithEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BrandWithEmbedded {
+impl crate::runtime::ReadObject for BrandWithEmbedded {
     const EXPECTING: &'static str = "struct BrandWithEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut agree_to_custom_privacy_policy = ::std::option::Option::None;
-        let mut custom_privacy_policy_url = ::std::option::Option::None;
-        let mut default_app = ::std::option::Option::None;
-        let mut email_domain_id = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut is_default = ::std::option::Option::None;
-        let mut locale = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut remove_powered_by_okta = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -107,42 +97,63 @@ impl crate::runtime::FromObject for BrandWithEmbedded {
                 "agreeToCustomPrivacyPolicy" => {
                     __map
                         .field(
-                            &mut agree_to_custom_privacy_policy,
+                            &mut self.agree_to_custom_privacy_policy,
+                            &mut __seen[2],
                             "agreeToCustomPrivacyPolicy",
                         )?
                 }
                 "customPrivacyPolicyUrl" => {
                     __map
-                        .field(&mut custom_privacy_policy_url, "customPrivacyPolicyUrl")?
+                        .field(
+                            &mut self.custom_privacy_policy_url,
+                            &mut __seen[3],
+                            "customPrivacyPolicyUrl",
+                        )?
                 }
-                "defaultApp" => __map.field(&mut default_app, "defaultApp")?,
-                "emailDomainId" => __map.field(&mut email_domain_id, "emailDomainId")?,
-                "id" => __map.field(&mut id, "id")?,
-                "isDefault" => __map.field(&mut is_default, "isDefault")?,
-                "locale" => __map.field(&mut locale, "locale")?,
-                "name" => __map.field(&mut name, "name")?,
+                "defaultApp" => {
+                    __map
+                        .optional_object(
+                            &mut self.default_app,
+                            &mut __seen[4],
+                            "defaultApp",
+                        )?
+                }
+                "emailDomainId" => {
+                    __map
+                        .field(
+                            &mut self.email_domain_id,
+                            &mut __seen[5],
+                            "emailDomainId",
+                        )?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[6], "id")?,
+                "isDefault" => {
+                    __map.field(&mut self.is_default, &mut __seen[7], "isDefault")?
+                }
+                "locale" => __map.field(&mut self.locale, &mut __seen[8], "locale")?,
+                "name" => __map.field(&mut self.name, &mut __seen[9], "name")?,
                 "removePoweredByOkta" => {
-                    __map.field(&mut remove_powered_by_okta, "removePoweredByOkta")?
+                    __map
+                        .field(
+                            &mut self.remove_powered_by_okta,
+                            &mut __seen[10],
+                            "removePoweredByOkta",
+                        )?
                 }
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            agree_to_custom_privacy_policy: agree_to_custom_privacy_policy
-                .unwrap_or_default(),
-            custom_privacy_policy_url: custom_privacy_policy_url.unwrap_or_default(),
-            default_app: default_app.unwrap_or_default(),
-            email_domain_id: email_domain_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            locale: locale.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            remove_powered_by_okta: remove_powered_by_okta.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,35 +36,35 @@ impl<'de> ::serde::Deserialize<'de> for BrandWithEmbeddedEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BrandWithEmbeddedEmbedded {
+impl crate::runtime::ReadObject for BrandWithEmbeddedEmbedded {
     const EXPECTING: &'static str = "struct BrandWithEmbeddedEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut themes = ::std::option::Option::None;
-        let mut domains = ::std::option::Option::None;
-        let mut email_domain = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "themes" => __map.field(&mut themes, "themes")?,
-                "domains" => __map.field(&mut domains, "domains")?,
-                "emailDomain" => __map.field(&mut email_domain, "emailDomain")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "themes" => __map.field(&mut self.themes, &mut __seen[2], "themes")?,
+                "domains" => __map.field(&mut self.domains, &mut __seen[0], "domains")?,
+                "emailDomain" => {
+                    __map
+                        .optional_object(
+                            &mut self.email_domain,
+                            &mut __seen[1],
+                            "emailDomain",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            themes: themes.unwrap_or_default(),
-            domains: domains.unwrap_or_default(),
-            email_domain: email_domain.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -31,32 +31,31 @@ impl<'de> ::serde::Deserialize<'de> for BulkDeleteRequestBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BulkDeleteRequestBody {
+impl crate::runtime::ReadObject for BulkDeleteRequestBody {
     const EXPECTING: &'static str = "struct BulkDeleteRequestBody";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut entity_type = ::std::option::Option::None;
-        let mut profiles = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "entityType" => __map.field(&mut entity_type, "entityType")?,
-                "profiles" => __map.field(&mut profiles, "profiles")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "entityType" => {
+                    __map.field(&mut self.entity_type, &mut __seen[0], "entityType")?
+                }
+                "profiles" => {
+                    __map.field(&mut self.profiles, &mut __seen[1], "profiles")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            entity_type: entity_type.unwrap_or_default(),
-            profiles: profiles.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -77,21 +77,21 @@ impl crate::runtime::FromObject for CaepCredentialChangeEvent {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "change_type" => __map.field(&mut change_type, "change_type")?,
+                "change_type" => __map.value(&mut change_type, "change_type")?,
                 "credential_type" => {
-                    __map.field(&mut credential_type, "credential_type")?
+                    __map.value(&mut credential_type, "credential_type")?
                 }
                 "event_timestamp" => {
-                    __map.field(&mut event_timestamp, "event_timestamp")?
+                    __map.value(&mut event_timestamp, "event_timestamp")?
                 }
-                "fido2_aaguid" => __map.field(&mut fido2_aaguid, "fido2_aaguid")?,
-                "friendly_name" => __map.field(&mut friendly_name, "friendly_name")?,
+                "fido2_aaguid" => __map.value(&mut fido2_aaguid, "fido2_aaguid")?,
+                "friendly_name" => __map.value(&mut friendly_name, "friendly_name")?,
                 "initiating_entity" => {
-                    __map.field(&mut initiating_entity, "initiating_entity")?
+                    __map.value(&mut initiating_entity, "initiating_entity")?
                 }
-                "reason_admin" => __map.field(&mut reason_admin, "reason_admin")?,
-                "reason_user" => __map.field(&mut reason_user, "reason_user")?,
-                "subject" => __map.field(&mut subject, "subject")?,
+                "reason_admin" => __map.value(&mut reason_admin, "reason_admin")?,
+                "reason_user" => __map.value(&mut reason_user, "reason_user")?,
+                "subject" => __map.value(&mut subject, "subject")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

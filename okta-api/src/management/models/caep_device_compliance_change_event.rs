@@ -65,19 +65,19 @@ impl crate::runtime::FromObject for CaepDeviceComplianceChangeEvent {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "current_status" => __map.field(&mut current_status, "current_status")?,
+                "current_status" => __map.value(&mut current_status, "current_status")?,
                 "event_timestamp" => {
-                    __map.field(&mut event_timestamp, "event_timestamp")?
+                    __map.value(&mut event_timestamp, "event_timestamp")?
                 }
                 "initiating_entity" => {
-                    __map.field(&mut initiating_entity, "initiating_entity")?
+                    __map.value(&mut initiating_entity, "initiating_entity")?
                 }
                 "previous_status" => {
-                    __map.field(&mut previous_status, "previous_status")?
+                    __map.value(&mut previous_status, "previous_status")?
                 }
-                "reason_admin" => __map.field(&mut reason_admin, "reason_admin")?,
-                "reason_user" => __map.field(&mut reason_user, "reason_user")?,
-                "subject" => __map.field(&mut subject, "subject")?,
+                "reason_admin" => __map.value(&mut reason_admin, "reason_admin")?,
+                "reason_user" => __map.value(&mut reason_user, "reason_user")?,
+                "subject" => __map.value(&mut subject, "subject")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -37,45 +37,58 @@ impl<'de> ::serde::Deserialize<'de> for CaepSecurityEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CaepSecurityEvent {
+impl crate::runtime::ReadObject for CaepSecurityEvent {
     const EXPECTING: &'static str = "struct CaepSecurityEvent";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut event_timestamp = ::std::option::Option::None;
-        let mut initiating_entity = ::std::option::Option::None;
-        let mut reason_admin = ::std::option::Option::None;
-        let mut reason_user = ::std::option::Option::None;
-        let mut subject = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "event_timestamp" => {
-                    __map.field(&mut event_timestamp, "event_timestamp")?
+                    __map
+                        .field(
+                            &mut self.event_timestamp,
+                            &mut __seen[0],
+                            "event_timestamp",
+                        )?
                 }
                 "initiating_entity" => {
-                    __map.field(&mut initiating_entity, "initiating_entity")?
+                    __map
+                        .field(
+                            &mut self.initiating_entity,
+                            &mut __seen[1],
+                            "initiating_entity",
+                        )?
                 }
-                "reason_admin" => __map.field(&mut reason_admin, "reason_admin")?,
-                "reason_user" => __map.field(&mut reason_user, "reason_user")?,
-                "subject" => __map.field(&mut subject, "subject")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "reason_admin" => {
+                    __map
+                        .optional_object(
+                            &mut self.reason_admin,
+                            &mut __seen[2],
+                            "reason_admin",
+                        )?
+                }
+                "reason_user" => {
+                    __map
+                        .optional_object(
+                            &mut self.reason_user,
+                            &mut __seen[3],
+                            "reason_user",
+                        )?
+                }
+                "subject" => __map.object(&mut self.subject, &mut __seen[4], "subject")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            event_timestamp: event_timestamp.unwrap_or_default(),
-            initiating_entity: initiating_entity.unwrap_or_default(),
-            reason_admin: reason_admin.unwrap_or_default(),
-            reason_user: reason_user.unwrap_or_default(),
-            subject: subject.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

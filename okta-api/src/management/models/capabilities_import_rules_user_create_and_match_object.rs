@@ -58,60 +58,73 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesImportRulesUserCreateAndMatc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CapabilitiesImportRulesUserCreateAndMatchObject {
+impl crate::runtime::ReadObject for CapabilitiesImportRulesUserCreateAndMatchObject {
     const EXPECTING: &'static str = "struct CapabilitiesImportRulesUserCreateAndMatchObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut allow_partial_match = ::std::option::Option::None;
-        let mut auto_activate_new_users = ::std::option::Option::None;
-        let mut auto_confirm_exact_match = ::std::option::Option::None;
-        let mut auto_confirm_new_users = ::std::option::Option::None;
-        let mut auto_confirm_partial_match = ::std::option::Option::None;
-        let mut exact_match_criteria = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "allowPartialMatch" => {
-                    __map.field(&mut allow_partial_match, "allowPartialMatch")?
+                    __map
+                        .field(
+                            &mut self.allow_partial_match,
+                            &mut __seen[0],
+                            "allowPartialMatch",
+                        )?
                 }
                 "autoActivateNewUsers" => {
-                    __map.field(&mut auto_activate_new_users, "autoActivateNewUsers")?
+                    __map
+                        .field(
+                            &mut self.auto_activate_new_users,
+                            &mut __seen[1],
+                            "autoActivateNewUsers",
+                        )?
                 }
                 "autoConfirmExactMatch" => {
-                    __map.field(&mut auto_confirm_exact_match, "autoConfirmExactMatch")?
+                    __map
+                        .field(
+                            &mut self.auto_confirm_exact_match,
+                            &mut __seen[2],
+                            "autoConfirmExactMatch",
+                        )?
                 }
                 "autoConfirmNewUsers" => {
-                    __map.field(&mut auto_confirm_new_users, "autoConfirmNewUsers")?
+                    __map
+                        .field(
+                            &mut self.auto_confirm_new_users,
+                            &mut __seen[3],
+                            "autoConfirmNewUsers",
+                        )?
                 }
                 "autoConfirmPartialMatch" => {
                     __map
                         .field(
-                            &mut auto_confirm_partial_match,
+                            &mut self.auto_confirm_partial_match,
+                            &mut __seen[4],
                             "autoConfirmPartialMatch",
                         )?
                 }
                 "exactMatchCriteria" => {
-                    __map.field(&mut exact_match_criteria, "exactMatchCriteria")?
+                    __map
+                        .field(
+                            &mut self.exact_match_criteria,
+                            &mut __seen[5],
+                            "exactMatchCriteria",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            allow_partial_match: allow_partial_match.unwrap_or_default(),
-            auto_activate_new_users: auto_activate_new_users.unwrap_or_default(),
-            auto_confirm_exact_match: auto_confirm_exact_match.unwrap_or_default(),
-            auto_confirm_new_users: auto_confirm_new_users.unwrap_or_default(),
-            auto_confirm_partial_match: auto_confirm_partial_match.unwrap_or_default(),
-            exact_match_criteria: exact_match_criteria.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,32 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesImportSettingsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CapabilitiesImportSettingsObject {
+impl crate::runtime::ReadObject for CapabilitiesImportSettingsObject {
     const EXPECTING: &'static str = "struct CapabilitiesImportSettingsObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut schedule = ::std::option::Option::None;
-        let mut username = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "schedule" => __map.field(&mut schedule, "schedule")?,
-                "username" => __map.field(&mut username, "username")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "schedule" => {
+                    __map
+                        .optional_object(&mut self.schedule, &mut __seen[0], "schedule")?
+                }
+                "username" => {
+                    __map.field(&mut self.username, &mut __seen[1], "username")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            schedule: schedule.unwrap_or_default(),
-            username: username.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,36 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesInboundProvisioningObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CapabilitiesInboundProvisioningObject {
+impl crate::runtime::ReadObject for CapabilitiesInboundProvisioningObject {
     const EXPECTING: &'static str = "struct CapabilitiesInboundProvisioningObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut import_rules = ::std::option::Option::None;
-        let mut import_settings = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "importRules" => __map.field(&mut import_rules, "importRules")?,
-                "importSettings" => __map.field(&mut import_settings, "importSettings")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "importRules" => {
+                    __map.object(&mut self.import_rules, &mut __seen[0], "importRules")?
+                }
+                "importSettings" => {
+                    __map
+                        .object(
+                            &mut self.import_settings,
+                            &mut __seen[1],
+                            "importSettings",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            import_rules: import_rules.unwrap_or_default(),
-            import_settings: import_settings.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

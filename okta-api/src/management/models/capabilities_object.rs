@@ -33,32 +33,31 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CapabilitiesObject {
+impl crate::runtime::ReadObject for CapabilitiesObject {
     const EXPECTING: &'static str = "struct CapabilitiesObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut create = ::std::option::Option::None;
-        let mut update = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "create" => __map.field(&mut create, "create")?,
-                "update" => __map.field(&mut update, "update")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "create" => {
+                    __map.optional_object(&mut self.create, &mut __seen[0], "create")?
+                }
+                "update" => {
+                    __map.optional_object(&mut self.update, &mut __seen[1], "update")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            create: create.unwrap_or_default(),
-            update: update.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,37 +39,40 @@ impl<'de> ::serde::Deserialize<'de> for CapabilitiesUpdateObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CapabilitiesUpdateObject {
+impl crate::runtime::ReadObject for CapabilitiesUpdateObject {
     const EXPECTING: &'static str = "struct CapabilitiesUpdateObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut lifecycle_deactivate = ::std::option::Option::None;
-        let mut password = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "lifecycleDeactivate" => {
-                    __map.field(&mut lifecycle_deactivate, "lifecycleDeactivate")?
+                    __map
+                        .optional_object(
+                            &mut self.lifecycle_deactivate,
+                            &mut __seen[0],
+                            "lifecycleDeactivate",
+                        )?
                 }
-                "password" => __map.field(&mut password, "password")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "password" => {
+                    __map
+                        .optional_object(&mut self.password, &mut __seen[1], "password")?
+                }
+                "profile" => {
+                    __map.optional_object(&mut self.profile, &mut __seen[2], "profile")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            lifecycle_deactivate: lifecycle_deactivate.unwrap_or_default(),
-            password: password.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -43,44 +43,35 @@ impl<'de> ::serde::Deserialize<'de> for CaptchaInstance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CaptchaInstance {
+impl crate::runtime::ReadObject for CaptchaInstance {
     const EXPECTING: &'static str = "struct CaptchaInstance";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut secret_key = ::std::option::Option::None;
-        let mut site_key = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "secretKey" => __map.field(&mut secret_key, "secretKey")?,
-                "siteKey" => __map.field(&mut site_key, "siteKey")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "secretKey" => {
+                    __map.field(&mut self.secret_key, &mut __seen[3], "secretKey")?
+                }
+                "siteKey" => __map.field(&mut self.site_key, &mut __seen[4], "siteKey")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[5], "type")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            secret_key: secret_key.unwrap_or_default(),
-            site_key: site_key.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -84,64 +84,58 @@ impl<'de> ::serde::Deserialize<'de> for CatalogApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CatalogApplication {
+impl crate::runtime::ReadObject for CatalogApplication {
     const EXPECTING: &'static str = "struct CatalogApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut category = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut display_name = ::std::option::Option::None;
-        let mut features = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut sign_on_modes = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut verification_status = ::std::option::Option::None;
-        let mut website = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 12];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "category" => __map.field(&mut category, "category")?,
-                "description" => __map.field(&mut description, "description")?,
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "features" => __map.field(&mut features, "features")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "signOnModes" => __map.field(&mut sign_on_modes, "signOnModes")?,
-                "status" => __map.field(&mut status, "status")?,
-                "verificationStatus" => {
-                    __map.field(&mut verification_status, "verificationStatus")?
+                "category" => {
+                    __map.field(&mut self.category, &mut __seen[1], "category")?
                 }
-                "website" => __map.field(&mut website, "website")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[2], "description")?
+                }
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[3], "displayName")?
+                }
+                "features" => {
+                    __map.field(&mut self.features, &mut __seen[4], "features")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[6], "lastUpdated")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[7], "name")?,
+                "signOnModes" => {
+                    __map.field(&mut self.sign_on_modes, &mut __seen[8], "signOnModes")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[9], "status")?,
+                "verificationStatus" => {
+                    __map
+                        .field(
+                            &mut self.verification_status,
+                            &mut __seen[10],
+                            "verificationStatus",
+                        )?
+                }
+                "website" => __map.field(&mut self.website, &mut __seen[11], "website")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            category: category.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            features: features.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            sign_on_modes: sign_on_modes.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            verification_status: verification_status.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

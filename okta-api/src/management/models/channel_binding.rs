@@ -24,32 +24,29 @@ impl<'de> ::serde::Deserialize<'de> for ChannelBinding {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ChannelBinding {
+impl crate::runtime::ReadObject for ChannelBinding {
     const EXPECTING: &'static str = "struct ChannelBinding";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut required = ::std::option::Option::None;
-        let mut style = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "required" => __map.field(&mut required, "required")?,
-                "style" => __map.field(&mut style, "style")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "required" => {
+                    __map.field(&mut self.required, &mut __seen[0], "required")?
+                }
+                "style" => __map.field(&mut self.style, &mut __seen[1], "style")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            required: required.unwrap_or_default(),
-            style: style.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -110,19 +110,19 @@ impl crate::runtime::FromObject for ChildOrg {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "admin" => __map.field(&mut admin, "admin")?,
-                "created" => __map.field(&mut created, "created")?,
-                "edition" => __map.field(&mut edition, "edition")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "settings" => __map.field(&mut settings, "settings")?,
-                "status" => __map.field(&mut status, "status")?,
-                "subdomain" => __map.field(&mut subdomain, "subdomain")?,
-                "token" => __map.field(&mut token, "token")?,
-                "tokenType" => __map.field(&mut token_type, "tokenType")?,
-                "website" => __map.field(&mut website, "website")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "admin" => __map.value(&mut admin, "admin")?,
+                "created" => __map.value(&mut created, "created")?,
+                "edition" => __map.value(&mut edition, "edition")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "name" => __map.value(&mut name, "name")?,
+                "settings" => __map.value(&mut settings, "settings")?,
+                "status" => __map.value(&mut status, "status")?,
+                "subdomain" => __map.value(&mut subdomain, "subdomain")?,
+                "token" => __map.value(&mut token, "token")?,
+                "tokenType" => __map.value(&mut token_type, "tokenType")?,
+                "website" => __map.value(&mut website, "website")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

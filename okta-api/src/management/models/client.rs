@@ -93,122 +93,136 @@ impl<'de> ::serde::Deserialize<'de> for Client {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Client {
+impl crate::runtime::ReadObject for Client {
     const EXPECTING: &'static str = "struct Client";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut application_type = ::std::option::Option::None;
-        let mut client_id = ::std::option::Option::None;
-        let mut client_id_issued_at = ::std::option::Option::None;
-        let mut client_name = ::std::option::Option::None;
-        let mut client_secret = ::std::option::Option::None;
-        let mut client_secret_expires_at = ::std::option::Option::None;
-        let mut frontchannel_logout_session_required = ::std::option::Option::None;
-        let mut frontchannel_logout_uri = ::std::option::Option::None;
-        let mut grant_types = ::std::option::Option::None;
-        let mut initiate_login_uri = ::std::option::Option::None;
-        let mut jwks_uri = ::std::option::Option::None;
-        let mut logo_uri = ::std::option::Option::None;
-        let mut policy_uri = ::std::option::Option::None;
-        let mut post_logout_redirect_uris = ::std::option::Option::None;
-        let mut redirect_uris = ::std::option::Option::None;
-        let mut request_object_signing_alg = ::std::option::Option::None;
-        let mut response_types = ::std::option::Option::None;
-        let mut token_endpoint_auth_method = ::std::option::Option::None;
-        let mut tos_uri = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 19];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "application_type" => {
-                    __map.field(&mut application_type, "application_type")?
+                    __map
+                        .field(
+                            &mut self.application_type,
+                            &mut __seen[0],
+                            "application_type",
+                        )?
                 }
-                "client_id" => __map.field(&mut client_id, "client_id")?,
+                "client_id" => {
+                    __map.field(&mut self.client_id, &mut __seen[1], "client_id")?
+                }
                 "client_id_issued_at" => {
-                    __map.field(&mut client_id_issued_at, "client_id_issued_at")?
+                    __map
+                        .field(
+                            &mut self.client_id_issued_at,
+                            &mut __seen[2],
+                            "client_id_issued_at",
+                        )?
                 }
-                "client_name" => __map.field(&mut client_name, "client_name")?,
-                "client_secret" => __map.field(&mut client_secret, "client_secret")?,
+                "client_name" => {
+                    __map.field(&mut self.client_name, &mut __seen[3], "client_name")?
+                }
+                "client_secret" => {
+                    __map
+                        .field(&mut self.client_secret, &mut __seen[4], "client_secret")?
+                }
                 "client_secret_expires_at" => {
                     __map
                         .field(
-                            &mut client_secret_expires_at,
+                            &mut self.client_secret_expires_at,
+                            &mut __seen[5],
                             "client_secret_expires_at",
                         )?
                 }
                 "frontchannel_logout_session_required" => {
                     __map
                         .field(
-                            &mut frontchannel_logout_session_required,
+                            &mut self.frontchannel_logout_session_required,
+                            &mut __seen[6],
                             "frontchannel_logout_session_required",
                         )?
                 }
                 "frontchannel_logout_uri" => {
-                    __map.field(&mut frontchannel_logout_uri, "frontchannel_logout_uri")?
+                    __map
+                        .field(
+                            &mut self.frontchannel_logout_uri,
+                            &mut __seen[7],
+                            "frontchannel_logout_uri",
+                        )?
                 }
-                "grant_types" => __map.field(&mut grant_types, "grant_types")?,
+                "grant_types" => {
+                    __map.field(&mut self.grant_types, &mut __seen[8], "grant_types")?
+                }
                 "initiate_login_uri" => {
-                    __map.field(&mut initiate_login_uri, "initiate_login_uri")?
+                    __map
+                        .field(
+                            &mut self.initiate_login_uri,
+                            &mut __seen[9],
+                            "initiate_login_uri",
+                        )?
                 }
-                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
-                "logo_uri" => __map.field(&mut logo_uri, "logo_uri")?,
-                "policy_uri" => __map.field(&mut policy_uri, "policy_uri")?,
+                "jwks_uri" => {
+                    __map.field(&mut self.jwks_uri, &mut __seen[10], "jwks_uri")?
+                }
+                "logo_uri" => {
+                    __map.field(&mut self.logo_uri, &mut __seen[11], "logo_uri")?
+                }
+                "policy_uri" => {
+                    __map.field(&mut self.policy_uri, &mut __seen[12], "policy_uri")?
+                }
                 "post_logout_redirect_uris" => {
                     __map
                         .field(
-                            &mut post_logout_redirect_uris,
+                            &mut self.post_logout_redirect_uris,
+                            &mut __seen[13],
                             "post_logout_redirect_uris",
                         )?
                 }
-                "redirect_uris" => __map.field(&mut redirect_uris, "redirect_uris")?,
+                "redirect_uris" => {
+                    __map
+                        .field(
+                            &mut self.redirect_uris,
+                            &mut __seen[14],
+                            "redirect_uris",
+                        )?
+                }
                 "request_object_signing_alg" => {
                     __map
                         .field(
-                            &mut request_object_signing_alg,
+                            &mut self.request_object_signing_alg,
+                            &mut __seen[15],
                             "request_object_signing_alg",
                         )?
                 }
-                "response_types" => __map.field(&mut response_types, "response_types")?,
+                "response_types" => {
+                    __map
+                        .field(
+                            &mut self.response_types,
+                            &mut __seen[16],
+                            "response_types",
+                        )?
+                }
                 "token_endpoint_auth_method" => {
                     __map
                         .field(
-                            &mut token_endpoint_auth_method,
+                            &mut self.token_endpoint_auth_method,
+                            &mut __seen[17],
                             "token_endpoint_auth_method",
                         )?
                 }
-                "tos_uri" => __map.field(&mut tos_uri, "tos_uri")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "tos_uri" => __map.field(&mut self.tos_uri, &mut __seen[18], "tos_uri")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            application_type: application_type.unwrap_or_default(),
-            client_id: client_id.unwrap_or_default(),
-            client_id_issued_at: client_id_issued_at.unwrap_or_default(),
-            client_name: client_name.unwrap_or_default(),
-            client_secret: client_secret.unwrap_or_default(),
-            client_secret_expires_at: client_secret_expires_at.unwrap_or_default(),
-            frontchannel_logout_session_required: frontchannel_logout_session_required
-                .unwrap_or_default(),
-            frontchannel_logout_uri: frontchannel_logout_uri.unwrap_or_default(),
-            grant_types: grant_types.unwrap_or_default(),
-            initiate_login_uri: initiate_login_uri.unwrap_or_default(),
-            jwks_uri: jwks_uri.unwrap_or_default(),
-            logo_uri: logo_uri.unwrap_or_default(),
-            policy_uri: policy_uri.unwrap_or_default(),
-            post_logout_redirect_uris: post_logout_redirect_uris.unwrap_or_default(),
-            redirect_uris: redirect_uris.unwrap_or_default(),
-            request_object_signing_alg: request_object_signing_alg.unwrap_or_default(),
-            response_types: response_types.unwrap_or_default(),
-            token_endpoint_auth_method: token_endpoint_auth_method.unwrap_or_default(),
-            tos_uri: tos_uri.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,18 +26,18 @@ impl<'de> ::serde::Deserialize<'de> for ClientPrivilegesSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ClientPrivilegesSetting {
+impl crate::runtime::ReadObject for ClientPrivilegesSetting {
     const EXPECTING: &'static str = "struct ClientPrivilegesSetting";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client_privileges_setting = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -45,16 +45,14 @@ impl crate::runtime::FromObject for ClientPrivilegesSetting {
                 "clientPrivilegesSetting" => {
                     __map
                         .field(
-                            &mut client_privileges_setting,
+                            &mut self.client_privileges_setting,
+                            &mut __seen[0],
                             "clientPrivilegesSetting",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client_privileges_setting: client_privileges_setting.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

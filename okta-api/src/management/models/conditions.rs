@@ -29,34 +29,41 @@ impl<'de> ::serde::Deserialize<'de> for Conditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Conditions {
+impl crate::runtime::ReadObject for Conditions {
     const EXPECTING: &'static str = "struct Conditions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expression = ::std::option::Option::None;
-        let mut profile_source_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expression" => __map.field(&mut expression, "expression")?,
-                "profileSourceId" => {
-                    __map.field(&mut profile_source_id, "profileSourceId")?
+                "expression" => {
+                    __map
+                        .optional_object(
+                            &mut self.expression,
+                            &mut __seen[0],
+                            "expression",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "profileSourceId" => {
+                    __map
+                        .field(
+                            &mut self.profile_source_id,
+                            &mut __seen[1],
+                            "profileSourceId",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expression: expression.unwrap_or_default(),
-            profile_source_id: profile_source_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

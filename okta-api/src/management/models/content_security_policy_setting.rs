@@ -32,35 +32,30 @@ impl<'de> ::serde::Deserialize<'de> for ContentSecurityPolicySetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ContentSecurityPolicySetting {
+impl crate::runtime::ReadObject for ContentSecurityPolicySetting {
     const EXPECTING: &'static str = "struct ContentSecurityPolicySetting";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut mode = ::std::option::Option::None;
-        let mut report_uri = ::std::option::Option::None;
-        let mut src_list = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "mode" => __map.field(&mut mode, "mode")?,
-                "reportUri" => __map.field(&mut report_uri, "reportUri")?,
-                "srcList" => __map.field(&mut src_list, "srcList")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "mode" => __map.field(&mut self.mode, &mut __seen[0], "mode")?,
+                "reportUri" => {
+                    __map.field(&mut self.report_uri, &mut __seen[1], "reportUri")?
+                }
+                "srcList" => __map.field(&mut self.src_list, &mut __seen[2], "srcList")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            mode: mode.unwrap_or_default(),
-            report_uri: report_uri.unwrap_or_default(),
-            src_list: src_list.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

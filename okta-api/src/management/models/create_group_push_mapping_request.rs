@@ -44,43 +44,53 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupPushMappingRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CreateGroupPushMappingRequest {
+impl crate::runtime::ReadObject for CreateGroupPushMappingRequest {
     const EXPECTING: &'static str = "struct CreateGroupPushMappingRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_config = ::std::option::Option::None;
-        let mut source_group_id = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut target_group_id = ::std::option::Option::None;
-        let mut target_group_name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "appConfig" => __map.field(&mut app_config, "appConfig")?,
-                "sourceGroupId" => __map.field(&mut source_group_id, "sourceGroupId")?,
-                "status" => __map.field(&mut status, "status")?,
-                "targetGroupId" => __map.field(&mut target_group_id, "targetGroupId")?,
-                "targetGroupName" => {
-                    __map.field(&mut target_group_name, "targetGroupName")?
+                "appConfig" => {
+                    __map.field(&mut self.app_config, &mut __seen[0], "appConfig")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "sourceGroupId" => {
+                    __map
+                        .field(
+                            &mut self.source_group_id,
+                            &mut __seen[1],
+                            "sourceGroupId",
+                        )?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[2], "status")?,
+                "targetGroupId" => {
+                    __map
+                        .field(
+                            &mut self.target_group_id,
+                            &mut __seen[3],
+                            "targetGroupId",
+                        )?
+                }
+                "targetGroupName" => {
+                    __map
+                        .field(
+                            &mut self.target_group_name,
+                            &mut __seen[4],
+                            "targetGroupName",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_config: app_config.unwrap_or_default(),
-            source_group_id: source_group_id.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            target_group_id: target_group_id.unwrap_or_default(),
-            target_group_name: target_group_name.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

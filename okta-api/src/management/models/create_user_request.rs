@@ -45,41 +45,39 @@ impl<'de> ::serde::Deserialize<'de> for CreateUserRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CreateUserRequest {
+impl crate::runtime::ReadObject for CreateUserRequest {
     const EXPECTING: &'static str = "struct CreateUserRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut credentials = ::std::option::Option::None;
-        let mut group_ids = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut realm_id = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "groupIds" => __map.field(&mut group_ids, "groupIds")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "realmId" => __map.field(&mut realm_id, "realmId")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[0],
+                            "credentials",
+                        )?
+                }
+                "groupIds" => {
+                    __map.field(&mut self.group_ids, &mut __seen[1], "groupIds")?
+                }
+                "profile" => __map.object(&mut self.profile, &mut __seen[2], "profile")?,
+                "realmId" => __map.field(&mut self.realm_id, &mut __seen[3], "realmId")?,
+                "type" => __map.optional_object(&mut self.type_, &mut __seen[4], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            credentials: credentials.unwrap_or_default(),
-            group_ids: group_ids.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            realm_id: realm_id.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -53,43 +53,45 @@ impl<'de> ::serde::Deserialize<'de> for CredentialSyncInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CredentialSyncInfo {
+impl crate::runtime::ReadObject for CredentialSyncInfo {
     const EXPECTING: &'static str = "struct CredentialSyncInfo";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut error_code = ::std::option::Option::None;
-        let mut error_reason = ::std::option::Option::None;
-        let mut secret_version_id = ::std::option::Option::None;
-        let mut sync_state = ::std::option::Option::None;
-        let mut sync_time = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "errorCode" => __map.field(&mut error_code, "errorCode")?,
-                "errorReason" => __map.field(&mut error_reason, "errorReason")?,
-                "secretVersionId" => {
-                    __map.field(&mut secret_version_id, "secretVersionId")?
+                "errorCode" => {
+                    __map.field(&mut self.error_code, &mut __seen[0], "errorCode")?
                 }
-                "syncState" => __map.field(&mut sync_state, "syncState")?,
-                "syncTime" => __map.field(&mut sync_time, "syncTime")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "errorReason" => {
+                    __map.field(&mut self.error_reason, &mut __seen[1], "errorReason")?
+                }
+                "secretVersionId" => {
+                    __map
+                        .field(
+                            &mut self.secret_version_id,
+                            &mut __seen[2],
+                            "secretVersionId",
+                        )?
+                }
+                "syncState" => {
+                    __map.field(&mut self.sync_state, &mut __seen[3], "syncState")?
+                }
+                "syncTime" => {
+                    __map.field(&mut self.sync_time, &mut __seen[4], "syncTime")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            error_code: error_code.unwrap_or_default(),
-            error_reason: error_reason.unwrap_or_default(),
-            secret_version_id: secret_version_id.unwrap_or_default(),
-            sync_state: sync_state.unwrap_or_default(),
-            sync_time: sync_time.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -29,34 +29,36 @@ impl<'de> ::serde::Deserialize<'de> for CsrMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CsrMetadata {
+impl crate::runtime::ReadObject for CsrMetadata {
     const EXPECTING: &'static str = "struct CsrMetadata";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut subject = ::std::option::Option::None;
-        let mut subject_alt_names = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "subject" => __map.field(&mut subject, "subject")?,
-                "subjectAltNames" => {
-                    __map.field(&mut subject_alt_names, "subjectAltNames")?
+                "subject" => {
+                    __map.optional_object(&mut self.subject, &mut __seen[0], "subject")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "subjectAltNames" => {
+                    __map
+                        .optional_object(
+                            &mut self.subject_alt_names,
+                            &mut __seen[1],
+                            "subjectAltNames",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            subject: subject.unwrap_or_default(),
-            subject_alt_names: subject_alt_names.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -54,50 +54,58 @@ impl<'de> ::serde::Deserialize<'de> for CsrMetadataSubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CsrMetadataSubject {
+impl crate::runtime::ReadObject for CsrMetadataSubject {
     const EXPECTING: &'static str = "struct CsrMetadataSubject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut common_name = ::std::option::Option::None;
-        let mut country_name = ::std::option::Option::None;
-        let mut locality_name = ::std::option::Option::None;
-        let mut organizational_unit_name = ::std::option::Option::None;
-        let mut organization_name = ::std::option::Option::None;
-        let mut state_or_province_name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "commonName" => __map.field(&mut common_name, "commonName")?,
-                "countryName" => __map.field(&mut country_name, "countryName")?,
-                "localityName" => __map.field(&mut locality_name, "localityName")?,
+                "commonName" => {
+                    __map.field(&mut self.common_name, &mut __seen[0], "commonName")?
+                }
+                "countryName" => {
+                    __map.field(&mut self.country_name, &mut __seen[1], "countryName")?
+                }
+                "localityName" => {
+                    __map.field(&mut self.locality_name, &mut __seen[2], "localityName")?
+                }
                 "organizationalUnitName" => {
-                    __map.field(&mut organizational_unit_name, "organizationalUnitName")?
+                    __map
+                        .field(
+                            &mut self.organizational_unit_name,
+                            &mut __seen[4],
+                            "organizationalUnitName",
+                        )?
                 }
                 "organizationName" => {
-                    __map.field(&mut organization_name, "organizationName")?
+                    __map
+                        .field(
+                            &mut self.organization_name,
+                            &mut __seen[3],
+                            "organizationName",
+                        )?
                 }
                 "stateOrProvinceName" => {
-                    __map.field(&mut state_or_province_name, "stateOrProvinceName")?
+                    __map
+                        .field(
+                            &mut self.state_or_province_name,
+                            &mut __seen[5],
+                            "stateOrProvinceName",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            common_name: common_name.unwrap_or_default(),
-            country_name: country_name.unwrap_or_default(),
-            locality_name: locality_name.unwrap_or_default(),
-            organizational_unit_name: organizational_unit_name.unwrap_or_default(),
-            organization_name: organization_name.unwrap_or_default(),
-            state_or_province_name: state_or_province_name.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

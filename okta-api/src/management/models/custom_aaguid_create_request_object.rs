@@ -37,49 +37,42 @@ impl<'de> ::serde::Deserialize<'de> for CustomAaguidCreateRequestObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CustomAaguidCreateRequestObject {
+impl crate::runtime::ReadObject for CustomAaguidCreateRequestObject {
     const EXPECTING: &'static str = "struct CustomAaguidCreateRequestObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut aaguid = ::std::option::Option::None;
-        let mut attestation_root_certificates = ::std::option::Option::None;
-        let mut authenticator_characteristics = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "aaguid" => __map.field(&mut aaguid, "aaguid")?,
+                "aaguid" => __map.field(&mut self.aaguid, &mut __seen[0], "aaguid")?,
                 "attestationRootCertificates" => {
                     __map
                         .field(
-                            &mut attestation_root_certificates,
+                            &mut self.attestation_root_certificates,
+                            &mut __seen[1],
                             "attestationRootCertificates",
                         )?
                 }
                 "authenticatorCharacteristics" => {
                     __map
-                        .field(
-                            &mut authenticator_characteristics,
+                        .optional_object(
+                            &mut self.authenticator_characteristics,
+                            &mut __seen[2],
                             "authenticatorCharacteristics",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            aaguid: aaguid.unwrap_or_default(),
-            attestation_root_certificates: attestation_root_certificates
-                .unwrap_or_default(),
-            authenticator_characteristics: authenticator_characteristics
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

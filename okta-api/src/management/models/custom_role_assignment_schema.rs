@@ -46,9 +46,9 @@ impl crate::runtime::FromObject for CustomRoleAssignmentSchema {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resource-set" => __map.field(&mut resource_set, "resource-set")?,
-                "role" => __map.field(&mut role, "role")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "resource-set" => __map.value(&mut resource_set, "resource-set")?,
+                "role" => __map.value(&mut role, "role")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

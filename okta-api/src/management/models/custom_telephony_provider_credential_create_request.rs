@@ -62,47 +62,55 @@ impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderCredentialCreateR
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CustomTelephonyProviderCredentialCreateRequest {
+impl crate::runtime::ReadObject for CustomTelephonyProviderCredentialCreateRequest {
     const EXPECTING: &'static str = "struct CustomTelephonyProviderCredentialCreateRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut provider_auth_token = ::std::option::Option::None;
-        let mut provider_capability = ::std::option::Option::None;
-        let mut provider_name = ::std::option::Option::None;
-        let mut provider_settings = ::std::option::Option::None;
-        let mut provider_sid = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "providerAuthToken" => {
-                    __map.field(&mut provider_auth_token, "providerAuthToken")?
+                    __map
+                        .field(
+                            &mut self.provider_auth_token,
+                            &mut __seen[0],
+                            "providerAuthToken",
+                        )?
                 }
                 "providerCapability" => {
-                    __map.field(&mut provider_capability, "providerCapability")?
+                    __map
+                        .field(
+                            &mut self.provider_capability,
+                            &mut __seen[1],
+                            "providerCapability",
+                        )?
                 }
-                "providerName" => __map.field(&mut provider_name, "providerName")?,
+                "providerName" => {
+                    __map.field(&mut self.provider_name, &mut __seen[2], "providerName")?
+                }
                 "providerSettings" => {
-                    __map.field(&mut provider_settings, "providerSettings")?
+                    __map
+                        .optional_object(
+                            &mut self.provider_settings,
+                            &mut __seen[3],
+                            "providerSettings",
+                        )?
                 }
-                "providerSid" => __map.field(&mut provider_sid, "providerSid")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "providerSid" => {
+                    __map.field(&mut self.provider_sid, &mut __seen[4], "providerSid")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            provider_auth_token: provider_auth_token.unwrap_or_default(),
-            provider_capability: provider_capability.unwrap_or_default(),
-            provider_name: provider_name.unwrap_or_default(),
-            provider_settings: provider_settings.unwrap_or_default(),
-            provider_sid: provider_sid.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,37 +37,37 @@ for CustomTelephonyProviderCredentialSendTestRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CustomTelephonyProviderCredentialSendTestRequest {
+impl crate::runtime::ReadObject for CustomTelephonyProviderCredentialSendTestRequest {
     const EXPECTING: &'static str = "struct CustomTelephonyProviderCredentialSendTestRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut country_code_iso2 = ::std::option::Option::None;
-        let mut factor = ::std::option::Option::None;
-        let mut phone_number = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "countryCodeIso2" => {
-                    __map.field(&mut country_code_iso2, "countryCodeIso2")?
+                    __map
+                        .field(
+                            &mut self.country_code_iso2,
+                            &mut __seen[0],
+                            "countryCodeIso2",
+                        )?
                 }
-                "factor" => __map.field(&mut factor, "factor")?,
-                "phoneNumber" => __map.field(&mut phone_number, "phoneNumber")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "factor" => __map.field(&mut self.factor, &mut __seen[1], "factor")?,
+                "phoneNumber" => {
+                    __map.field(&mut self.phone_number, &mut __seen[2], "phoneNumber")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            country_code_iso2: country_code_iso2.unwrap_or_default(),
-            factor: factor.unwrap_or_default(),
-            phone_number: phone_number.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

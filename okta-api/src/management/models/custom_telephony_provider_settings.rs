@@ -34,32 +34,27 @@ impl<'de> ::serde::Deserialize<'de> for CustomTelephonyProviderSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CustomTelephonyProviderSettings {
+impl crate::runtime::ReadObject for CustomTelephonyProviderSettings {
     const EXPECTING: &'static str = "struct CustomTelephonyProviderSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut call = ::std::option::Option::None;
-        let mut sms = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "call" => __map.field(&mut call, "call")?,
-                "sms" => __map.field(&mut sms, "sms")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "call" => __map.field(&mut self.call, &mut __seen[0], "call")?,
+                "sms" => __map.field(&mut self.sms, &mut __seen[1], "sms")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            call: call.unwrap_or_default(),
-            sms: sms.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

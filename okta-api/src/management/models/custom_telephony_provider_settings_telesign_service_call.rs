@@ -31,31 +31,33 @@ for CustomTelephonyProviderSettingsTelesignServiceCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CustomTelephonyProviderSettingsTelesignServiceCall {
+impl crate::runtime::ReadObject for CustomTelephonyProviderSettingsTelesignServiceCall {
     const EXPECTING: &'static str = "struct CustomTelephonyProviderSettingsTelesignServiceCall";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut telesign_service = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "telesignService" => {
-                    __map.field(&mut telesign_service, "telesignService")?
+                    __map
+                        .field(
+                            &mut self.telesign_service,
+                            &mut __seen[0],
+                            "telesignService",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            telesign_service: telesign_service.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

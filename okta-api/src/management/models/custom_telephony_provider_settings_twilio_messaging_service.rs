@@ -29,32 +29,34 @@ for CustomTelephonyProviderSettingsTwilioMessagingService {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject
+impl crate::runtime::ReadObject
 for CustomTelephonyProviderSettingsTwilioMessagingService {
     const EXPECTING: &'static str = "struct CustomTelephonyProviderSettingsTwilioMessagingService";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut twilio_message_sid = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "twilioMessageSid" => {
-                    __map.field(&mut twilio_message_sid, "twilioMessageSid")?
+                    __map
+                        .field(
+                            &mut self.twilio_message_sid,
+                            &mut __seen[0],
+                            "twilioMessageSid",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            twilio_message_sid: twilio_message_sid.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

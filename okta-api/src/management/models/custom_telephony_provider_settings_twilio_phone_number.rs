@@ -29,31 +29,33 @@ for CustomTelephonyProviderSettingsTwilioPhoneNumber {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CustomTelephonyProviderSettingsTwilioPhoneNumber {
+impl crate::runtime::ReadObject for CustomTelephonyProviderSettingsTwilioPhoneNumber {
     const EXPECTING: &'static str = "struct CustomTelephonyProviderSettingsTwilioPhoneNumber";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut twilio_phone_number = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "twilioPhoneNumber" => {
-                    __map.field(&mut twilio_phone_number, "twilioPhoneNumber")?
+                    __map
+                        .field(
+                            &mut self.twilio_phone_number,
+                            &mut __seen[0],
+                            "twilioPhoneNumber",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            twilio_phone_number: twilio_phone_number.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

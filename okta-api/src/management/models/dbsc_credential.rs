@@ -49,9 +49,9 @@ impl crate::runtime::FromObject for DbscCredential {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "attributes" => __map.field(&mut attributes, "attributes")?,
-                "name" => __map.field(&mut name, "name")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "attributes" => __map.value(&mut attributes, "attributes")?,
+                "name" => __map.value(&mut name, "name")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

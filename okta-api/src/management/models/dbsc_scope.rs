@@ -26,32 +26,29 @@ impl<'de> ::serde::Deserialize<'de> for DbscScope {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DbscScope {
+impl crate::runtime::ReadObject for DbscScope {
     const EXPECTING: &'static str = "struct DbscScope";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut include_site = ::std::option::Option::None;
-        let mut origin = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "include_site" => __map.field(&mut include_site, "include_site")?,
-                "origin" => __map.field(&mut origin, "origin")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "include_site" => {
+                    __map.field(&mut self.include_site, &mut __seen[0], "include_site")?
+                }
+                "origin" => __map.field(&mut self.origin, &mut __seen[1], "origin")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            include_site: include_site.unwrap_or_default(),
-            origin: origin.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,40 +30,40 @@ impl<'de> ::serde::Deserialize<'de> for DbscStartResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DbscStartResponse {
+impl crate::runtime::ReadObject for DbscStartResponse {
     const EXPECTING: &'static str = "struct DbscStartResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut credentials = ::std::option::Option::None;
-        let mut refresh_url = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut session_identifier = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "refresh_url" => __map.field(&mut refresh_url, "refresh_url")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "session_identifier" => {
-                    __map.field(&mut session_identifier, "session_identifier")?
+                "credentials" => {
+                    __map.field(&mut self.credentials, &mut __seen[0], "credentials")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "refresh_url" => {
+                    __map.field(&mut self.refresh_url, &mut __seen[1], "refresh_url")?
+                }
+                "scope" => __map.object(&mut self.scope, &mut __seen[2], "scope")?,
+                "session_identifier" => {
+                    __map
+                        .field(
+                            &mut self.session_identifier,
+                            &mut __seen[3],
+                            "session_identifier",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            credentials: credentials.unwrap_or_default(),
-            refresh_url: refresh_url.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            session_identifier: session_identifier.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,37 +36,44 @@ impl<'de> ::serde::Deserialize<'de> for DefaultApp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DefaultApp {
+impl crate::runtime::ReadObject for DefaultApp {
     const EXPECTING: &'static str = "struct DefaultApp";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_instance_id = ::std::option::Option::None;
-        let mut app_link_name = ::std::option::Option::None;
-        let mut classic_application_uri = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
-                "appLinkName" => __map.field(&mut app_link_name, "appLinkName")?,
-                "classicApplicationUri" => {
-                    __map.field(&mut classic_application_uri, "classicApplicationUri")?
+                "appInstanceId" => {
+                    __map
+                        .field(
+                            &mut self.app_instance_id,
+                            &mut __seen[0],
+                            "appInstanceId",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "appLinkName" => {
+                    __map.field(&mut self.app_link_name, &mut __seen[1], "appLinkName")?
+                }
+                "classicApplicationUri" => {
+                    __map
+                        .field(
+                            &mut self.classic_application_uri,
+                            &mut __seen[2],
+                            "classicApplicationUri",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_instance_id: app_instance_id.unwrap_or_default(),
-            app_link_name: app_link_name.unwrap_or_default(),
-            classic_application_uri: classic_application_uri.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

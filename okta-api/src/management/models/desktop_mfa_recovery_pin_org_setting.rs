@@ -24,18 +24,18 @@ impl<'de> ::serde::Deserialize<'de> for DesktopMfaRecoveryPinOrgSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DesktopMfaRecoveryPinOrgSetting {
+impl crate::runtime::ReadObject for DesktopMfaRecoveryPinOrgSetting {
     const EXPECTING: &'static str = "struct DesktopMfaRecoveryPinOrgSetting";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut desktop_mfa_recovery_pin_enabled = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -43,17 +43,14 @@ impl crate::runtime::FromObject for DesktopMfaRecoveryPinOrgSetting {
                 "desktopMFARecoveryPinEnabled" => {
                     __map
                         .field(
-                            &mut desktop_mfa_recovery_pin_enabled,
+                            &mut self.desktop_mfa_recovery_pin_enabled,
+                            &mut __seen[0],
                             "desktopMFARecoveryPinEnabled",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            desktop_mfa_recovery_pin_enabled: desktop_mfa_recovery_pin_enabled
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

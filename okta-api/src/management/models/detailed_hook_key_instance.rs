@@ -54,47 +54,41 @@ impl<'de> ::serde::Deserialize<'de> for DetailedHookKeyInstance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DetailedHookKeyInstance {
+impl crate::runtime::ReadObject for DetailedHookKeyInstance {
     const EXPECTING: &'static str = "struct DetailedHookKeyInstance";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut is_used = ::std::option::Option::None;
-        let mut key_id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "isUsed" => __map.field(&mut is_used, "isUsed")?,
-                "keyId" => __map.field(&mut key_id, "keyId")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "isUsed" => __map.field(&mut self.is_used, &mut __seen[3], "isUsed")?,
+                "keyId" => __map.field(&mut self.key_id, &mut __seen[4], "keyId")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[5], "lastUpdated")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[6], "name")?,
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_used: is_used.unwrap_or_default(),
-            key_id: key_id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,35 +32,37 @@ impl<'de> ::serde::Deserialize<'de> for DeviceAccessPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DeviceAccessPolicyRuleCondition {
+impl crate::runtime::ReadObject for DeviceAccessPolicyRuleCondition {
     const EXPECTING: &'static str = "struct DeviceAccessPolicyRuleCondition";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut assurance = ::std::option::Option::None;
-        let mut managed = ::std::option::Option::None;
-        let mut registered = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "assurance" => __map.field(&mut assurance, "assurance")?,
-                "managed" => __map.field(&mut managed, "managed")?,
-                "registered" => __map.field(&mut registered, "registered")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "assurance" => {
+                    __map
+                        .optional_object(
+                            &mut self.assurance,
+                            &mut __seen[0],
+                            "assurance",
+                        )?
+                }
+                "managed" => __map.field(&mut self.managed, &mut __seen[1], "managed")?,
+                "registered" => {
+                    __map.field(&mut self.registered, &mut __seen[2], "registered")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            assurance: assurance.unwrap_or_default(),
-            managed: managed.unwrap_or_default(),
-            registered: registered.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

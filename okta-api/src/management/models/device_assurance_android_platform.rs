@@ -156,95 +156,148 @@ impl<'de> ::serde::Deserialize<'de> for DeviceAssuranceAndroidPlatform {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DeviceAssuranceAndroidPlatform {
+impl crate::runtime::ReadObject for DeviceAssuranceAndroidPlatform {
     const EXPECTING: &'static str = "struct DeviceAssuranceAndroidPlatform";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn empty() -> Self {
+        Self {
+            created_by: ::std::default::Default::default(),
+            created_date: ::std::default::Default::default(),
+            device_posture_checks: ::std::default::Default::default(),
+            display_remediation_mode: ::std::default::Default::default(),
+            grace_period: ::std::default::Default::default(),
+            id: ::std::default::Default::default(),
+            last_update: ::std::default::Default::default(),
+            last_updated_by: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            platform: ::std::default::Default::default(),
+            links: ::std::default::Default::default(),
+            caller_context: ::std::default::Default::default(),
+            disk_encryption_type: ::std::default::Default::default(),
+            jailbreak: ::std::default::Default::default(),
+            os_version: ::std::default::Default::default(),
+            screen_lock_type: ::std::default::Default::default(),
+            secure_hardware_present: ::std::default::Default::default(),
+            third_party_signal_providers: ::std::default::Default::default(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created_by = ::std::option::Option::None;
-        let mut created_date = ::std::option::Option::None;
-        let mut device_posture_checks = ::std::option::Option::None;
-        let mut display_remediation_mode = ::std::option::Option::None;
-        let mut grace_period = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_update = ::std::option::Option::None;
-        let mut last_updated_by = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut platform = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut caller_context = ::std::option::Option::None;
-        let mut disk_encryption_type = ::std::option::Option::None;
-        let mut jailbreak = ::std::option::Option::None;
-        let mut os_version = ::std::option::Option::None;
-        let mut screen_lock_type = ::std::option::Option::None;
-        let mut secure_hardware_present = ::std::option::Option::None;
-        let mut third_party_signal_providers = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 18];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "createdDate" => __map.field(&mut created_date, "createdDate")?,
+                "createdBy" => {
+                    __map.field(&mut self.created_by, &mut __seen[2], "createdBy")?
+                }
+                "createdDate" => {
+                    __map.field(&mut self.created_date, &mut __seen[3], "createdDate")?
+                }
                 "devicePostureChecks" => {
-                    __map.field(&mut device_posture_checks, "devicePostureChecks")?
+                    __map
+                        .optional_object(
+                            &mut self.device_posture_checks,
+                            &mut __seen[4],
+                            "devicePostureChecks",
+                        )?
                 }
                 "displayRemediationMode" => {
-                    __map.field(&mut display_remediation_mode, "displayRemediationMode")?
+                    __map
+                        .field(
+                            &mut self.display_remediation_mode,
+                            &mut __seen[6],
+                            "displayRemediationMode",
+                        )?
                 }
-                "gracePeriod" => __map.field(&mut grace_period, "gracePeriod")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdate" => __map.field(&mut last_update, "lastUpdate")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "name" => __map.field(&mut name, "name")?,
-                "platform" => __map.field(&mut platform, "platform")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "callerContext" => __map.field(&mut caller_context, "callerContext")?,
+                "gracePeriod" => {
+                    __map
+                        .optional_object(
+                            &mut self.grace_period,
+                            &mut __seen[7],
+                            "gracePeriod",
+                        )?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[8], "id")?,
+                "lastUpdate" => {
+                    __map.field(&mut self.last_update, &mut __seen[10], "lastUpdate")?
+                }
+                "lastUpdatedBy" => {
+                    __map
+                        .field(
+                            &mut self.last_updated_by,
+                            &mut __seen[11],
+                            "lastUpdatedBy",
+                        )?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[12], "name")?,
+                "platform" => {
+                    __map.field(&mut self.platform, &mut __seen[14], "platform")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                "callerContext" => {
+                    __map
+                        .optional_object(
+                            &mut self.caller_context,
+                            &mut __seen[1],
+                            "callerContext",
+                        )?
+                }
                 "diskEncryptionType" => {
-                    __map.field(&mut disk_encryption_type, "diskEncryptionType")?
+                    __map
+                        .optional_object(
+                            &mut self.disk_encryption_type,
+                            &mut __seen[5],
+                            "diskEncryptionType",
+                        )?
                 }
-                "jailbreak" => __map.field(&mut jailbreak, "jailbreak")?,
-                "osVersion" => __map.field(&mut os_version, "osVersion")?,
-                "screenLockType" => __map.field(&mut screen_lock_type, "screenLockType")?,
+                "jailbreak" => {
+                    __map.field(&mut self.jailbreak, &mut __seen[9], "jailbreak")?
+                }
+                "osVersion" => {
+                    __map
+                        .optional_object(
+                            &mut self.os_version,
+                            &mut __seen[13],
+                            "osVersion",
+                        )?
+                }
+                "screenLockType" => {
+                    __map
+                        .optional_object(
+                            &mut self.screen_lock_type,
+                            &mut __seen[15],
+                            "screenLockType",
+                        )?
+                }
                 "secureHardwarePresent" => {
-                    __map.field(&mut secure_hardware_present, "secureHardwarePresent")?
+                    __map
+                        .field(
+                            &mut self.secure_hardware_present,
+                            &mut __seen[16],
+                            "secureHardwarePresent",
+                        )?
                 }
                 "thirdPartySignalProviders" => {
                     __map
-                        .field(
-                            &mut third_party_signal_providers,
+                        .optional_object(
+                            &mut self.third_party_signal_providers,
+                            &mut __seen[17],
                             "thirdPartySignalProviders",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            created_date: created_date.unwrap_or_default(),
-            device_posture_checks: device_posture_checks.unwrap_or_default(),
-            display_remediation_mode: display_remediation_mode.unwrap_or_default(),
-            grace_period: grace_period.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_update: last_update.unwrap_or_default(),
-            last_updated_by: last_updated_by.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            platform: platform.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            caller_context: caller_context.unwrap_or_default(),
-            disk_encryption_type: disk_encryption_type.unwrap_or_default(),
-            jailbreak: jailbreak.unwrap_or_default(),
-            os_version: os_version.unwrap_or_default(),
-            screen_lock_type: screen_lock_type.unwrap_or_default(),
-            secure_hardware_present: secure_hardware_present.unwrap_or_default(),
-            third_party_signal_providers: third_party_signal_providers
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -29,31 +29,33 @@ for DeviceAssuranceIosPlatformThirdPartySignalProviders {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DeviceAssuranceIosPlatformThirdPartySignalProviders {
+impl crate::runtime::ReadObject for DeviceAssuranceIosPlatformThirdPartySignalProviders {
     const EXPECTING: &'static str = "struct DeviceAssuranceIosPlatformThirdPartySignalProviders";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut device_posture_idp = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "devicePostureIdP" => {
-                    __map.field(&mut device_posture_idp, "devicePostureIdP")?
+                    __map
+                        .optional_object(
+                            &mut self.device_posture_idp,
+                            &mut __seen[0],
+                            "devicePostureIdP",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            device_posture_idp: device_posture_idp.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

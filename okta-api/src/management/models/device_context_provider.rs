@@ -49,10 +49,10 @@ impl crate::runtime::FromObject for DeviceContextProvider {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "key" => __map.field(&mut key, "key")?,
+                "id" => __map.value(&mut id, "id")?,
+                "key" => __map.value(&mut key, "key")?,
                 "userIdentification" => {
-                    __map.field(&mut user_identification, "userIdentification")?
+                    __map.value(&mut user_identification, "userIdentification")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -52,47 +52,40 @@ impl<'de> ::serde::Deserialize<'de> for DeviceIntegrations {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DeviceIntegrations {
+impl crate::runtime::ReadObject for DeviceIntegrations {
     const EXPECTING: &'static str = "struct DeviceIntegrations";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut display_name = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut metadata = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut platform = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "id" => __map.field(&mut id, "id")?,
-                "metadata" => __map.field(&mut metadata, "metadata")?,
-                "name" => __map.field(&mut name, "name")?,
-                "platform" => __map.field(&mut platform, "platform")?,
-                "status" => __map.field(&mut status, "status")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[1], "displayName")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "metadata" => {
+                    __map.field(&mut self.metadata, &mut __seen[3], "metadata")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[4], "name")?,
+                "platform" => {
+                    __map.field(&mut self.platform, &mut __seen[5], "platform")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[6], "status")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            metadata: metadata.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            platform: platform.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,12 +45,12 @@ impl crate::runtime::FromObject for DeviceIntegrationsMetadataChrome {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "serviceAccountName" => {
-                    __map.field(&mut service_account_name, "serviceAccountName")?
+                    __map.value(&mut service_account_name, "serviceAccountName")?
                 }
                 "serviceAccountEmail" => {
-                    __map.field(&mut service_account_email, "serviceAccountEmail")?
+                    __map.value(&mut service_account_email, "serviceAccountEmail")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

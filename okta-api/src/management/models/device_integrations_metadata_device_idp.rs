@@ -41,8 +41,8 @@ impl crate::runtime::FromObject for DeviceIntegrationsMetadataDeviceIdp {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "idpId" => __map.field(&mut idp_id, "idpId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "idpId" => __map.value(&mut idp_id, "idpId")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -48,10 +48,10 @@ impl crate::runtime::FromObject for DeviceIntegrationsMetadataWorkspaceOne {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "provider" => __map.field(&mut provider, "provider")?,
-                "enrollmentUrl" => __map.field(&mut enrollment_url, "enrollmentUrl")?,
-                "idpId" => __map.field(&mut idp_id, "idpId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "provider" => __map.value(&mut provider, "provider")?,
+                "enrollmentUrl" => __map.value(&mut enrollment_url, "enrollmentUrl")?,
+                "idpId" => __map.value(&mut idp_id, "idpId")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

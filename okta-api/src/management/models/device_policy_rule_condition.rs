@@ -37,38 +37,36 @@ impl<'de> ::serde::Deserialize<'de> for DevicePolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DevicePolicyRuleCondition {
+impl crate::runtime::ReadObject for DevicePolicyRuleCondition {
     const EXPECTING: &'static str = "struct DevicePolicyRuleCondition";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut migrated = ::std::option::Option::None;
-        let mut platform = ::std::option::Option::None;
-        let mut rooted = ::std::option::Option::None;
-        let mut trust_level = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "migrated" => __map.field(&mut migrated, "migrated")?,
-                "platform" => __map.field(&mut platform, "platform")?,
-                "rooted" => __map.field(&mut rooted, "rooted")?,
-                "trustLevel" => __map.field(&mut trust_level, "trustLevel")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "migrated" => {
+                    __map.field(&mut self.migrated, &mut __seen[0], "migrated")?
+                }
+                "platform" => {
+                    __map
+                        .optional_object(&mut self.platform, &mut __seen[1], "platform")?
+                }
+                "rooted" => __map.field(&mut self.rooted, &mut __seen[2], "rooted")?,
+                "trustLevel" => {
+                    __map.field(&mut self.trust_level, &mut __seen[3], "trustLevel")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            migrated: migrated.unwrap_or_default(),
-            platform: platform.unwrap_or_default(),
-            rooted: rooted.unwrap_or_default(),
-            trust_level: trust_level.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -31,34 +31,34 @@ impl<'de> ::serde::Deserialize<'de> for DevicePolicyRuleConditionPlatform {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DevicePolicyRuleConditionPlatform {
+impl crate::runtime::ReadObject for DevicePolicyRuleConditionPlatform {
     const EXPECTING: &'static str = "struct DevicePolicyRuleConditionPlatform";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut supported_mdm_frameworks = ::std::option::Option::None;
-        let mut types = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "supportedMDMFrameworks" => {
-                    __map.field(&mut supported_mdm_frameworks, "supportedMDMFrameworks")?
+                    __map
+                        .field(
+                            &mut self.supported_mdm_frameworks,
+                            &mut __seen[0],
+                            "supportedMDMFrameworks",
+                        )?
                 }
-                "types" => __map.field(&mut types, "types")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "types" => __map.field(&mut self.types, &mut __seen[1], "types")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            supported_mdm_frameworks: supported_mdm_frameworks.unwrap_or_default(),
-            types: types.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

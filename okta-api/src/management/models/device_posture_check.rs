@@ -99,70 +99,70 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureCheck {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DevicePostureCheck {
+impl crate::runtime::ReadObject for DevicePostureCheck {
     const EXPECTING: &'static str = "struct DevicePostureCheck";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created_by = ::std::option::Option::None;
-        let mut created_date = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_update = ::std::option::Option::None;
-        let mut last_updated_by = ::std::option::Option::None;
-        let mut mapping_type = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut platform = ::std::option::Option::None;
-        let mut query = ::std::option::Option::None;
-        let mut remediation_settings = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut variable_name = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 14];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "createdDate" => __map.field(&mut created_date, "createdDate")?,
-                "description" => __map.field(&mut description, "description")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdate" => __map.field(&mut last_update, "lastUpdate")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "mappingType" => __map.field(&mut mapping_type, "mappingType")?,
-                "name" => __map.field(&mut name, "name")?,
-                "platform" => __map.field(&mut platform, "platform")?,
-                "query" => __map.field(&mut query, "query")?,
-                "remediationSettings" => {
-                    __map.field(&mut remediation_settings, "remediationSettings")?
+                "createdBy" => {
+                    __map.field(&mut self.created_by, &mut __seen[1], "createdBy")?
                 }
-                "type" => __map.field(&mut type_, "type")?,
-                "variableName" => __map.field(&mut variable_name, "variableName")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "createdDate" => {
+                    __map.field(&mut self.created_date, &mut __seen[2], "createdDate")?
+                }
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[3], "description")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[4], "id")?,
+                "lastUpdate" => {
+                    __map.field(&mut self.last_update, &mut __seen[5], "lastUpdate")?
+                }
+                "lastUpdatedBy" => {
+                    __map
+                        .field(
+                            &mut self.last_updated_by,
+                            &mut __seen[6],
+                            "lastUpdatedBy",
+                        )?
+                }
+                "mappingType" => {
+                    __map.field(&mut self.mapping_type, &mut __seen[7], "mappingType")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[8], "name")?,
+                "platform" => {
+                    __map.field(&mut self.platform, &mut __seen[9], "platform")?
+                }
+                "query" => __map.field(&mut self.query, &mut __seen[10], "query")?,
+                "remediationSettings" => {
+                    __map
+                        .optional_object(
+                            &mut self.remediation_settings,
+                            &mut __seen[11],
+                            "remediationSettings",
+                        )?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[12], "type")?,
+                "variableName" => {
+                    __map
+                        .field(&mut self.variable_name, &mut __seen[13], "variableName")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created_by: created_by.unwrap_or_default(),
-            created_date: created_date.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_update: last_update.unwrap_or_default(),
-            last_updated_by: last_updated_by.unwrap_or_default(),
-            mapping_type: mapping_type.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            platform: platform.unwrap_or_default(),
-            query: query.unwrap_or_default(),
-            remediation_settings: remediation_settings.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            variable_name: variable_name.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

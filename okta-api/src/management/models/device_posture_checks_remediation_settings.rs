@@ -30,32 +30,29 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureChecksRemediationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DevicePostureChecksRemediationSettings {
+impl crate::runtime::ReadObject for DevicePostureChecksRemediationSettings {
     const EXPECTING: &'static str = "struct DevicePostureChecksRemediationSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut link = ::std::option::Option::None;
-        let mut message = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "link" => __map.field(&mut link, "link")?,
-                "message" => __map.field(&mut message, "message")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "link" => __map.optional_object(&mut self.link, &mut __seen[0], "link")?,
+                "message" => {
+                    __map.optional_object(&mut self.message, &mut __seen[1], "message")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            link: link.unwrap_or_default(),
-            message: message.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,32 +30,31 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureChecksRemediationSettingsLi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DevicePostureChecksRemediationSettingsLink {
+impl crate::runtime::ReadObject for DevicePostureChecksRemediationSettingsLink {
     const EXPECTING: &'static str = "struct DevicePostureChecksRemediationSettingsLink";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut default_url = ::std::option::Option::None;
-        let mut custom_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "defaultUrl" => __map.field(&mut default_url, "defaultUrl")?,
-                "customUrl" => __map.field(&mut custom_url, "customUrl")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "defaultUrl" => {
+                    __map.field(&mut self.default_url, &mut __seen[1], "defaultUrl")?
+                }
+                "customUrl" => {
+                    __map.field(&mut self.custom_url, &mut __seen[0], "customUrl")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            default_url: default_url.unwrap_or_default(),
-            custom_url: custom_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,32 +30,36 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureChecksRemediationSettingsMe
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DevicePostureChecksRemediationSettingsMessage {
+impl crate::runtime::ReadObject for DevicePostureChecksRemediationSettingsMessage {
     const EXPECTING: &'static str = "struct DevicePostureChecksRemediationSettingsMessage";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut default_i18n_key = ::std::option::Option::None;
-        let mut custom_text = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "defaultI18nKey" => __map.field(&mut default_i18n_key, "defaultI18nKey")?,
-                "customText" => __map.field(&mut custom_text, "customText")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "defaultI18nKey" => {
+                    __map
+                        .field(
+                            &mut self.default_i18n_key,
+                            &mut __seen[1],
+                            "defaultI18nKey",
+                        )?
+                }
+                "customText" => {
+                    __map.field(&mut self.custom_text, &mut __seen[0], "customText")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            default_i18n_key: default_i18n_key.unwrap_or_default(),
-            custom_text: custom_text.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,29 @@ impl<'de> ::serde::Deserialize<'de> for DevicePostureIdp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DevicePostureIdp {
+impl crate::runtime::ReadObject for DevicePostureIdp {
     const EXPECTING: &'static str = "struct DevicePostureIdp";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut compliant = ::std::option::Option::None;
-        let mut managed = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "compliant" => __map.field(&mut compliant, "compliant")?,
-                "managed" => __map.field(&mut managed, "managed")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "compliant" => {
+                    __map.field(&mut self.compliant, &mut __seen[0], "compliant")?
+                }
+                "managed" => __map.field(&mut self.managed, &mut __seen[1], "managed")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            compliant: compliant.unwrap_or_default(),
-            managed: managed.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

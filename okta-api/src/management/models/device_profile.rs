@@ -117,29 +117,29 @@ impl crate::runtime::FromObject for DeviceProfile {
         {
             match __key.as_str() {
                 "diskEncryptionType" => {
-                    __map.field(&mut disk_encryption_type, "diskEncryptionType")?
+                    __map.value(&mut disk_encryption_type, "diskEncryptionType")?
                 }
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "imei" => __map.field(&mut imei, "imei")?,
+                "displayName" => __map.value(&mut display_name, "displayName")?,
+                "imei" => __map.value(&mut imei, "imei")?,
                 "integrityJailbreak" => {
-                    __map.field(&mut integrity_jailbreak, "integrityJailbreak")?
+                    __map.value(&mut integrity_jailbreak, "integrityJailbreak")?
                 }
-                "managed" => __map.field(&mut managed, "managed")?,
-                "manufacturer" => __map.field(&mut manufacturer, "manufacturer")?,
-                "meid" => __map.field(&mut meid, "meid")?,
-                "model" => __map.field(&mut model, "model")?,
-                "osVersion" => __map.field(&mut os_version, "osVersion")?,
-                "platform" => __map.field(&mut platform, "platform")?,
-                "registered" => __map.field(&mut registered, "registered")?,
+                "managed" => __map.value(&mut managed, "managed")?,
+                "manufacturer" => __map.value(&mut manufacturer, "manufacturer")?,
+                "meid" => __map.value(&mut meid, "meid")?,
+                "model" => __map.value(&mut model, "model")?,
+                "osVersion" => __map.value(&mut os_version, "osVersion")?,
+                "platform" => __map.value(&mut platform, "platform")?,
+                "registered" => __map.value(&mut registered, "registered")?,
                 "secureHardwarePresent" => {
-                    __map.field(&mut secure_hardware_present, "secureHardwarePresent")?
+                    __map.value(&mut secure_hardware_present, "secureHardwarePresent")?
                 }
-                "serialNumber" => __map.field(&mut serial_number, "serialNumber")?,
-                "sid" => __map.field(&mut sid, "sid")?,
+                "serialNumber" => __map.value(&mut serial_number, "serialNumber")?,
+                "sid" => __map.value(&mut sid, "sid")?,
                 "tpmPublicKeyHash" => {
-                    __map.field(&mut tpm_public_key_hash, "tpmPublicKeyHash")?
+                    __map.value(&mut tpm_public_key_hash, "tpmPublicKeyHash")?
                 }
-                "udid" => __map.field(&mut udid, "udid")?,
+                "udid" => __map.value(&mut udid, "udid")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -30,35 +30,39 @@ impl<'de> ::serde::Deserialize<'de> for DeviceProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DeviceProvider {
+impl crate::runtime::ReadObject for DeviceProvider {
     const EXPECTING: &'static str = "struct DeviceProvider";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut payload = ::std::option::Option::None;
-        let mut payload_version = ::std::option::Option::None;
-        let mut provider = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "payload" => __map.field(&mut payload, "payload")?,
-                "payloadVersion" => __map.field(&mut payload_version, "payloadVersion")?,
-                "provider" => __map.field(&mut provider, "provider")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "payload" => {
+                    __map.optional_object(&mut self.payload, &mut __seen[0], "payload")?
+                }
+                "payloadVersion" => {
+                    __map
+                        .field(
+                            &mut self.payload_version,
+                            &mut __seen[1],
+                            "payloadVersion",
+                        )?
+                }
+                "provider" => {
+                    __map.field(&mut self.provider, &mut __seen[2], "provider")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            payload: payload.unwrap_or_default(),
-            payload_version: payload_version.unwrap_or_default(),
-            provider: provider.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,36 +32,33 @@ for DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject
+impl crate::runtime::ReadObject
 for DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem {
     const EXPECTING: &'static str = "struct DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expression = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut version = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expression" => __map.field(&mut expression, "expression")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "version" => __map.field(&mut version, "version")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expression" => {
+                    __map.field(&mut self.expression, &mut __seen[0], "expression")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[1], "type")?,
+                "version" => {
+                    __map.optional_object(&mut self.version, &mut __seen[2], "version")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expression: expression.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            version: version.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -40,40 +40,43 @@ impl<'de> ::serde::Deserialize<'de> for DeviceUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DeviceUser {
+impl crate::runtime::ReadObject for DeviceUser {
     const EXPECTING: &'static str = "struct DeviceUser";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut management_status = ::std::option::Option::None;
-        let mut screen_lock_type = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
+                "created" => __map.field(&mut self.created, &mut __seen[0], "created")?,
                 "managementStatus" => {
-                    __map.field(&mut management_status, "managementStatus")?
+                    __map
+                        .field(
+                            &mut self.management_status,
+                            &mut __seen[1],
+                            "managementStatus",
+                        )?
                 }
-                "screenLockType" => __map.field(&mut screen_lock_type, "screenLockType")?,
-                "user" => __map.field(&mut user, "user")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "screenLockType" => {
+                    __map
+                        .field(
+                            &mut self.screen_lock_type,
+                            &mut __seen[2],
+                            "screenLockType",
+                        )?
+                }
+                "user" => __map.optional_object(&mut self.user, &mut __seen[3], "user")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            management_status: management_status.unwrap_or_default(),
-            screen_lock_type: screen_lock_type.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -82,63 +82,60 @@ impl<'de> ::serde::Deserialize<'de> for DeviceWithProviders {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DeviceWithProviders {
+impl crate::runtime::ReadObject for DeviceWithProviders {
     const EXPECTING: &'static str = "struct DeviceWithProviders";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut resource_alternate_id = ::std::option::Option::None;
-        let mut resource_display_name = ::std::option::Option::None;
-        let mut resource_id = ::std::option::Option::None;
-        let mut resource_type = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut providers = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "profile" => __map.field(&mut profile, "profile")?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[3], "lastUpdated")?
+                }
+                "profile" => __map.field(&mut self.profile, &mut __seen[4], "profile")?,
                 "resourceAlternateId" => {
-                    __map.field(&mut resource_alternate_id, "resourceAlternateId")?
+                    __map
+                        .field(
+                            &mut self.resource_alternate_id,
+                            &mut __seen[6],
+                            "resourceAlternateId",
+                        )?
                 }
                 "resourceDisplayName" => {
-                    __map.field(&mut resource_display_name, "resourceDisplayName")?
+                    __map
+                        .optional_object(
+                            &mut self.resource_display_name,
+                            &mut __seen[7],
+                            "resourceDisplayName",
+                        )?
                 }
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
-                "status" => __map.field(&mut status, "status")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "providers" => __map.field(&mut providers, "providers")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceId" => {
+                    __map.field(&mut self.resource_id, &mut __seen[8], "resourceId")?
+                }
+                "resourceType" => {
+                    __map.field(&mut self.resource_type, &mut __seen[9], "resourceType")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[10], "status")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                "providers" => {
+                    __map.field(&mut self.providers, &mut __seen[5], "providers")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            resource_alternate_id: resource_alternate_id.unwrap_or_default(),
-            resource_display_name: resource_display_name.unwrap_or_default(),
-            resource_id: resource_id.unwrap_or_default(),
-            resource_type: resource_type.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            providers: providers.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,37 +37,37 @@ impl<'de> ::serde::Deserialize<'de> for DnsRecordAuthenticators {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DnsRecordAuthenticators {
+impl crate::runtime::ReadObject for DnsRecordAuthenticators {
     const EXPECTING: &'static str = "struct DnsRecordAuthenticators";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut fqdn = ::std::option::Option::None;
-        let mut record_type = ::std::option::Option::None;
-        let mut verification_value = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "fqdn" => __map.field(&mut fqdn, "fqdn")?,
-                "recordType" => __map.field(&mut record_type, "recordType")?,
-                "verificationValue" => {
-                    __map.field(&mut verification_value, "verificationValue")?
+                "fqdn" => __map.field(&mut self.fqdn, &mut __seen[0], "fqdn")?,
+                "recordType" => {
+                    __map.field(&mut self.record_type, &mut __seen[1], "recordType")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "verificationValue" => {
+                    __map
+                        .field(
+                            &mut self.verification_value,
+                            &mut __seen[2],
+                            "verificationValue",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            fqdn: fqdn.unwrap_or_default(),
-            record_type: record_type.unwrap_or_default(),
-            verification_value: verification_value.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

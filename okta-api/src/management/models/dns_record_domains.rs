@@ -37,38 +37,33 @@ impl<'de> ::serde::Deserialize<'de> for DnsRecordDomains {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DnsRecordDomains {
+impl crate::runtime::ReadObject for DnsRecordDomains {
     const EXPECTING: &'static str = "struct DnsRecordDomains";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expiration = ::std::option::Option::None;
-        let mut fqdn = ::std::option::Option::None;
-        let mut record_type = ::std::option::Option::None;
-        let mut values = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expiration" => __map.field(&mut expiration, "expiration")?,
-                "fqdn" => __map.field(&mut fqdn, "fqdn")?,
-                "recordType" => __map.field(&mut record_type, "recordType")?,
-                "values" => __map.field(&mut values, "values")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expiration" => {
+                    __map.field(&mut self.expiration, &mut __seen[0], "expiration")?
+                }
+                "fqdn" => __map.field(&mut self.fqdn, &mut __seen[1], "fqdn")?,
+                "recordType" => {
+                    __map.field(&mut self.record_type, &mut __seen[2], "recordType")?
+                }
+                "values" => __map.field(&mut self.values, &mut __seen[3], "values")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expiration: expiration.unwrap_or_default(),
-            fqdn: fqdn.unwrap_or_default(),
-            record_type: record_type.unwrap_or_default(),
-            values: values.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

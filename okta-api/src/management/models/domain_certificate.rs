@@ -50,12 +50,12 @@ impl crate::runtime::FromObject for DomainCertificate {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "certificate" => __map.field(&mut certificate, "certificate")?,
+                "certificate" => __map.value(&mut certificate, "certificate")?,
                 "certificateChain" => {
-                    __map.field(&mut certificate_chain, "certificateChain")?
+                    __map.value(&mut certificate_chain, "certificateChain")?
                 }
-                "privateKey" => __map.field(&mut private_key, "privateKey")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "privateKey" => __map.value(&mut private_key, "privateKey")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -29,35 +29,32 @@ impl<'de> ::serde::Deserialize<'de> for DomainCertificateMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DomainCertificateMetadata {
+impl crate::runtime::ReadObject for DomainCertificateMetadata {
     const EXPECTING: &'static str = "struct DomainCertificateMetadata";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expiration = ::std::option::Option::None;
-        let mut fingerprint = ::std::option::Option::None;
-        let mut subject = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expiration" => __map.field(&mut expiration, "expiration")?,
-                "fingerprint" => __map.field(&mut fingerprint, "fingerprint")?,
-                "subject" => __map.field(&mut subject, "subject")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expiration" => {
+                    __map.field(&mut self.expiration, &mut __seen[0], "expiration")?
+                }
+                "fingerprint" => {
+                    __map.field(&mut self.fingerprint, &mut __seen[1], "fingerprint")?
+                }
+                "subject" => __map.field(&mut self.subject, &mut __seen[2], "subject")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expiration: expiration.unwrap_or_default(),
-            fingerprint: fingerprint.unwrap_or_default(),
-            subject: subject.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,38 +30,40 @@ impl<'de> ::serde::Deserialize<'de> for DomainLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DomainLinks {
+impl crate::runtime::ReadObject for DomainLinks {
     const EXPECTING: &'static str = "struct DomainLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut brand = ::std::option::Option::None;
-        let mut certificate = ::std::option::Option::None;
-        let mut verify = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "brand" => __map.field(&mut brand, "brand")?,
-                "certificate" => __map.field(&mut certificate, "certificate")?,
-                "verify" => __map.field(&mut verify, "verify")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
+                "brand" => {
+                    __map.optional_object(&mut self.brand, &mut __seen[0], "brand")?
+                }
+                "certificate" => {
+                    __map
+                        .optional_object(
+                            &mut self.certificate,
+                            &mut __seen[1],
+                            "certificate",
+                        )?
+                }
+                "verify" => {
+                    __map.optional_object(&mut self.verify, &mut __seen[3], "verify")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            brand: brand.unwrap_or_default(),
-            certificate: certificate.unwrap_or_default(),
-            verify: verify.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

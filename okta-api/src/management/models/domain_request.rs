@@ -43,9 +43,9 @@ impl crate::runtime::FromObject for DomainRequest {
         {
             match __key.as_str() {
                 "certificateSourceType" => {
-                    __map.field(&mut certificate_source_type, "certificateSourceType")?
+                    __map.value(&mut certificate_source_type, "certificateSourceType")?
                 }
-                "domain" => __map.field(&mut domain, "domain")?,
+                "domain" => __map.value(&mut domain, "domain")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -64,56 +64,58 @@ impl<'de> ::serde::Deserialize<'de> for DomainResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DomainResponse {
+impl crate::runtime::ReadObject for DomainResponse {
     const EXPECTING: &'static str = "struct DomainResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut brand_id = ::std::option::Option::None;
-        let mut certificate_source_type = ::std::option::Option::None;
-        let mut dns_records = ::std::option::Option::None;
-        let mut domain = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut public_certificate = ::std::option::Option::None;
-        let mut validation_status = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "brandId" => __map.field(&mut brand_id, "brandId")?,
+                "brandId" => __map.field(&mut self.brand_id, &mut __seen[1], "brandId")?,
                 "certificateSourceType" => {
-                    __map.field(&mut certificate_source_type, "certificateSourceType")?
+                    __map
+                        .field(
+                            &mut self.certificate_source_type,
+                            &mut __seen[2],
+                            "certificateSourceType",
+                        )?
                 }
-                "dnsRecords" => __map.field(&mut dns_records, "dnsRecords")?,
-                "domain" => __map.field(&mut domain, "domain")?,
-                "id" => __map.field(&mut id, "id")?,
+                "dnsRecords" => {
+                    __map.field(&mut self.dns_records, &mut __seen[3], "dnsRecords")?
+                }
+                "domain" => __map.field(&mut self.domain, &mut __seen[4], "domain")?,
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
                 "publicCertificate" => {
-                    __map.field(&mut public_certificate, "publicCertificate")?
+                    __map
+                        .optional_object(
+                            &mut self.public_certificate,
+                            &mut __seen[6],
+                            "publicCertificate",
+                        )?
                 }
                 "validationStatus" => {
-                    __map.field(&mut validation_status, "validationStatus")?
+                    __map
+                        .field(
+                            &mut self.validation_status,
+                            &mut __seen[7],
+                            "validationStatus",
+                        )?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            brand_id: brand_id.unwrap_or_default(),
-            certificate_source_type: certificate_source_type.unwrap_or_default(),
-            dns_records: dns_records.unwrap_or_default(),
-            domain: domain.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            public_certificate: public_certificate.unwrap_or_default(),
-            validation_status: validation_status.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

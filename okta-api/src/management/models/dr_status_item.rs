@@ -29,32 +29,30 @@ impl<'de> ::serde::Deserialize<'de> for DrStatusItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DrStatusItem {
+impl crate::runtime::ReadObject for DrStatusItem {
     const EXPECTING: &'static str = "struct DrStatusItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut domain = ::std::option::Option::None;
-        let mut is_failed_over = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "domain" => __map.field(&mut domain, "domain")?,
-                "isFailedOver" => __map.field(&mut is_failed_over, "isFailedOver")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "domain" => __map.field(&mut self.domain, &mut __seen[0], "domain")?,
+                "isFailedOver" => {
+                    __map
+                        .field(&mut self.is_failed_over, &mut __seen[1], "isFailedOver")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            domain: domain.unwrap_or_default(),
-            is_failed_over: is_failed_over.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -150,140 +150,180 @@ impl<'de> ::serde::Deserialize<'de> for DtcWindows {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DtcWindows {
+impl crate::runtime::ReadObject for DtcWindows {
     const EXPECTING: &'static str = "struct DtcWindows";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut antivirus_enabled = ::std::option::Option::None;
-        let mut browser_version = ::std::option::Option::None;
-        let mut built_in_dns_client_enabled = ::std::option::Option::None;
-        let mut chrome_remote_desktop_app_blocked = ::std::option::Option::None;
-        let mut crowd_strike_agent_id = ::std::option::Option::None;
-        let mut crowd_strike_customer_id = ::std::option::Option::None;
-        let mut device_enrollment_domain = ::std::option::Option::None;
-        let mut disk_encrypted = ::std::option::Option::None;
-        let mut key_trust_level = ::std::option::Option::None;
-        let mut os_firewall = ::std::option::Option::None;
-        let mut os_version = ::std::option::Option::None;
-        let mut password_protection_warning_trigger = ::std::option::Option::None;
-        let mut realtime_url_check_mode = ::std::option::Option::None;
-        let mut safe_browsing_protection_level = ::std::option::Option::None;
-        let mut screen_lock_secured = ::std::option::Option::None;
-        let mut secure_boot_enabled = ::std::option::Option::None;
-        let mut site_isolation_enabled = ::std::option::Option::None;
-        let mut third_party_blocking_enabled = ::std::option::Option::None;
-        let mut windows_machine_domain = ::std::option::Option::None;
-        let mut windows_user_domain = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 20];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "antivirusEnabled" => {
-                    __map.field(&mut antivirus_enabled, "antivirusEnabled")?
+                    __map
+                        .field(
+                            &mut self.antivirus_enabled,
+                            &mut __seen[0],
+                            "antivirusEnabled",
+                        )?
                 }
-                "browserVersion" => __map.field(&mut browser_version, "browserVersion")?,
+                "browserVersion" => {
+                    __map
+                        .optional_object(
+                            &mut self.browser_version,
+                            &mut __seen[1],
+                            "browserVersion",
+                        )?
+                }
                 "builtInDnsClientEnabled" => {
                     __map
                         .field(
-                            &mut built_in_dns_client_enabled,
+                            &mut self.built_in_dns_client_enabled,
+                            &mut __seen[2],
                             "builtInDnsClientEnabled",
                         )?
                 }
                 "chromeRemoteDesktopAppBlocked" => {
                     __map
                         .field(
-                            &mut chrome_remote_desktop_app_blocked,
+                            &mut self.chrome_remote_desktop_app_blocked,
+                            &mut __seen[3],
                             "chromeRemoteDesktopAppBlocked",
                         )?
                 }
                 "crowdStrikeAgentId" => {
-                    __map.field(&mut crowd_strike_agent_id, "crowdStrikeAgentId")?
+                    __map
+                        .field(
+                            &mut self.crowd_strike_agent_id,
+                            &mut __seen[4],
+                            "crowdStrikeAgentId",
+                        )?
                 }
                 "crowdStrikeCustomerId" => {
-                    __map.field(&mut crowd_strike_customer_id, "crowdStrikeCustomerId")?
+                    __map
+                        .field(
+                            &mut self.crowd_strike_customer_id,
+                            &mut __seen[5],
+                            "crowdStrikeCustomerId",
+                        )?
                 }
                 "deviceEnrollmentDomain" => {
-                    __map.field(&mut device_enrollment_domain, "deviceEnrollmentDomain")?
+                    __map
+                        .field(
+                            &mut self.device_enrollment_domain,
+                            &mut __seen[6],
+                            "deviceEnrollmentDomain",
+                        )?
                 }
-                "diskEncrypted" => __map.field(&mut disk_encrypted, "diskEncrypted")?,
-                "keyTrustLevel" => __map.field(&mut key_trust_level, "keyTrustLevel")?,
-                "osFirewall" => __map.field(&mut os_firewall, "osFirewall")?,
-                "osVersion" => __map.field(&mut os_version, "osVersion")?,
+                "diskEncrypted" => {
+                    __map
+                        .field(
+                            &mut self.disk_encrypted,
+                            &mut __seen[7],
+                            "diskEncrypted",
+                        )?
+                }
+                "keyTrustLevel" => {
+                    __map
+                        .field(
+                            &mut self.key_trust_level,
+                            &mut __seen[8],
+                            "keyTrustLevel",
+                        )?
+                }
+                "osFirewall" => {
+                    __map.field(&mut self.os_firewall, &mut __seen[9], "osFirewall")?
+                }
+                "osVersion" => {
+                    __map
+                        .optional_object(
+                            &mut self.os_version,
+                            &mut __seen[10],
+                            "osVersion",
+                        )?
+                }
                 "passwordProtectionWarningTrigger" => {
                     __map
                         .field(
-                            &mut password_protection_warning_trigger,
+                            &mut self.password_protection_warning_trigger,
+                            &mut __seen[11],
                             "passwordProtectionWarningTrigger",
                         )?
                 }
                 "realtimeUrlCheckMode" => {
-                    __map.field(&mut realtime_url_check_mode, "realtimeUrlCheckMode")?
+                    __map
+                        .field(
+                            &mut self.realtime_url_check_mode,
+                            &mut __seen[12],
+                            "realtimeUrlCheckMode",
+                        )?
                 }
                 "safeBrowsingProtectionLevel" => {
                     __map
                         .field(
-                            &mut safe_browsing_protection_level,
+                            &mut self.safe_browsing_protection_level,
+                            &mut __seen[13],
                             "safeBrowsingProtectionLevel",
                         )?
                 }
                 "screenLockSecured" => {
-                    __map.field(&mut screen_lock_secured, "screenLockSecured")?
+                    __map
+                        .field(
+                            &mut self.screen_lock_secured,
+                            &mut __seen[14],
+                            "screenLockSecured",
+                        )?
                 }
                 "secureBootEnabled" => {
-                    __map.field(&mut secure_boot_enabled, "secureBootEnabled")?
+                    __map
+                        .field(
+                            &mut self.secure_boot_enabled,
+                            &mut __seen[15],
+                            "secureBootEnabled",
+                        )?
                 }
                 "siteIsolationEnabled" => {
-                    __map.field(&mut site_isolation_enabled, "siteIsolationEnabled")?
+                    __map
+                        .field(
+                            &mut self.site_isolation_enabled,
+                            &mut __seen[16],
+                            "siteIsolationEnabled",
+                        )?
                 }
                 "thirdPartyBlockingEnabled" => {
                     __map
                         .field(
-                            &mut third_party_blocking_enabled,
+                            &mut self.third_party_blocking_enabled,
+                            &mut __seen[17],
                             "thirdPartyBlockingEnabled",
                         )?
                 }
                 "windowsMachineDomain" => {
-                    __map.field(&mut windows_machine_domain, "windowsMachineDomain")?
+                    __map
+                        .field(
+                            &mut self.windows_machine_domain,
+                            &mut __seen[18],
+                            "windowsMachineDomain",
+                        )?
                 }
                 "windowsUserDomain" => {
-                    __map.field(&mut windows_user_domain, "windowsUserDomain")?
+                    __map
+                        .field(
+                            &mut self.windows_user_domain,
+                            &mut __seen[19],
+                            "windowsUserDomain",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            antivirus_enabled: antivirus_enabled.unwrap_or_default(),
-            browser_version: browser_version.unwrap_or_default(),
-            built_in_dns_client_enabled: built_in_dns_client_enabled.unwrap_or_default(),
-            chrome_remote_desktop_app_blocked: chrome_remote_desktop_app_blocked
-                .unwrap_or_default(),
-            crowd_strike_agent_id: crowd_strike_agent_id.unwrap_or_default(),
-            crowd_strike_customer_id: crowd_strike_customer_id.unwrap_or_default(),
-            device_enrollment_domain: device_enrollment_domain.unwrap_or_default(),
-            disk_encrypted: disk_encrypted.unwrap_or_default(),
-            key_trust_level: key_trust_level.unwrap_or_default(),
-            os_firewall: os_firewall.unwrap_or_default(),
-            os_version: os_version.unwrap_or_default(),
-            password_protection_warning_trigger: password_protection_warning_trigger
-                .unwrap_or_default(),
-            realtime_url_check_mode: realtime_url_check_mode.unwrap_or_default(),
-            safe_browsing_protection_level: safe_browsing_protection_level
-                .unwrap_or_default(),
-            screen_lock_secured: screen_lock_secured.unwrap_or_default(),
-            secure_boot_enabled: secure_boot_enabled.unwrap_or_default(),
-            site_isolation_enabled: site_isolation_enabled.unwrap_or_default(),
-            third_party_blocking_enabled: third_party_blocking_enabled
-                .unwrap_or_default(),
-            windows_machine_domain: windows_machine_domain.unwrap_or_default(),
-            windows_user_domain: windows_user_domain.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,27 @@ impl<'de> ::serde::Deserialize<'de> for Duration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Duration {
+impl crate::runtime::ReadObject for Duration {
     const EXPECTING: &'static str = "struct Duration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut number = ::std::option::Option::None;
-        let mut unit = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "number" => __map.field(&mut number, "number")?,
-                "unit" => __map.field(&mut unit, "unit")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "number" => __map.field(&mut self.number, &mut __seen[0], "number")?,
+                "unit" => __map.field(&mut self.unit, &mut __seen[1], "unit")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            number: number.unwrap_or_default(),
-            unit: unit.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

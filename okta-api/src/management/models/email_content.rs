@@ -36,32 +36,27 @@ impl<'de> ::serde::Deserialize<'de> for EmailContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EmailContent {
+impl crate::runtime::ReadObject for EmailContent {
     const EXPECTING: &'static str = "struct EmailContent";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut body = ::std::option::Option::None;
-        let mut subject = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "body" => __map.field(&mut body, "body")?,
-                "subject" => __map.field(&mut subject, "subject")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "body" => __map.field(&mut self.body, &mut __seen[0], "body")?,
+                "subject" => __map.field(&mut self.subject, &mut __seen[1], "subject")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            body: body.unwrap_or_default(),
-            subject: subject.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -65,50 +65,41 @@ impl<'de> ::serde::Deserialize<'de> for EmailCustomization {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EmailCustomization {
+impl crate::runtime::ReadObject for EmailCustomization {
     const EXPECTING: &'static str = "struct EmailCustomization";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut body = ::std::option::Option::None;
-        let mut subject = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut is_default = ::std::option::Option::None;
-        let mut language = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "body" => __map.field(&mut body, "body")?,
-                "subject" => __map.field(&mut subject, "subject")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "isDefault" => __map.field(&mut is_default, "isDefault")?,
-                "language" => __map.field(&mut language, "language")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "body" => __map.field(&mut self.body, &mut __seen[1], "body")?,
+                "subject" => __map.field(&mut self.subject, &mut __seen[7], "subject")?,
+                "created" => __map.field(&mut self.created, &mut __seen[2], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "isDefault" => {
+                    __map.field(&mut self.is_default, &mut __seen[4], "isDefault")?
+                }
+                "language" => {
+                    __map.field(&mut self.language, &mut __seen[5], "language")?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[6], "lastUpdated")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            body: body.unwrap_or_default(),
-            subject: subject.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            language: language.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

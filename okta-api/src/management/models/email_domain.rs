@@ -35,43 +35,41 @@ impl<'de> ::serde::Deserialize<'de> for EmailDomain {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EmailDomain {
+impl crate::runtime::ReadObject for EmailDomain {
     const EXPECTING: &'static str = "struct EmailDomain";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut display_name = ::std::option::Option::None;
-        let mut user_name = ::std::option::Option::None;
-        let mut brand_id = ::std::option::Option::None;
-        let mut domain = ::std::option::Option::None;
-        let mut validation_subdomain = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "userName" => __map.field(&mut user_name, "userName")?,
-                "brandId" => __map.field(&mut brand_id, "brandId")?,
-                "domain" => __map.field(&mut domain, "domain")?,
-                "validationSubdomain" => {
-                    __map.field(&mut validation_subdomain, "validationSubdomain")?
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[1], "displayName")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "userName" => {
+                    __map.field(&mut self.user_name, &mut __seen[3], "userName")?
+                }
+                "brandId" => __map.field(&mut self.brand_id, &mut __seen[0], "brandId")?,
+                "domain" => __map.field(&mut self.domain, &mut __seen[2], "domain")?,
+                "validationSubdomain" => {
+                    __map
+                        .field(
+                            &mut self.validation_subdomain,
+                            &mut __seen[4],
+                            "validationSubdomain",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            brand_id: brand_id.unwrap_or_default(),
-            domain: domain.unwrap_or_default(),
-            validation_subdomain: validation_subdomain.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

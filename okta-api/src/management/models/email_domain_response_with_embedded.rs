@@ -60,56 +60,65 @@ impl<'de> ::serde::Deserialize<'de> for EmailDomainResponseWithEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EmailDomainResponseWithEmbedded {
+impl crate::runtime::ReadObject for EmailDomainResponseWithEmbedded {
     const EXPECTING: &'static str = "struct EmailDomainResponseWithEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut display_name = ::std::option::Option::None;
-        let mut user_name = ::std::option::Option::None;
-        let mut dns_validation_records = ::std::option::Option::None;
-        let mut domain = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut validation_status = ::std::option::Option::None;
-        let mut validation_subdomain = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "userName" => __map.field(&mut user_name, "userName")?,
-                "dnsValidationRecords" => {
-                    __map.field(&mut dns_validation_records, "dnsValidationRecords")?
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[1], "displayName")?
                 }
-                "domain" => __map.field(&mut domain, "domain")?,
-                "id" => __map.field(&mut id, "id")?,
+                "userName" => {
+                    __map.field(&mut self.user_name, &mut __seen[5], "userName")?
+                }
+                "dnsValidationRecords" => {
+                    __map
+                        .field(
+                            &mut self.dns_validation_records,
+                            &mut __seen[2],
+                            "dnsValidationRecords",
+                        )?
+                }
+                "domain" => __map.field(&mut self.domain, &mut __seen[3], "domain")?,
+                "id" => __map.field(&mut self.id, &mut __seen[4], "id")?,
                 "validationStatus" => {
-                    __map.field(&mut validation_status, "validationStatus")?
+                    __map
+                        .field(
+                            &mut self.validation_status,
+                            &mut __seen[6],
+                            "validationStatus",
+                        )?
                 }
                 "validationSubdomain" => {
-                    __map.field(&mut validation_subdomain, "validationSubdomain")?
+                    __map
+                        .field(
+                            &mut self.validation_subdomain,
+                            &mut __seen[7],
+                            "validationSubdomain",
+                        )?
                 }
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            user_name: user_name.unwrap_or_default(),
-            dns_validation_records: dns_validation_records.unwrap_or_default(),
-            domain: domain.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            validation_status: validation_status.unwrap_or_default(),
-            validation_subdomain: validation_subdomain.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,7 +36,7 @@ impl crate::runtime::FromObject for EmailSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "recipients" => __map.field(&mut recipients, "recipients")?,
+                "recipients" => __map.value(&mut recipients, "recipients")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

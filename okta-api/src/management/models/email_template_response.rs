@@ -36,35 +36,37 @@ impl<'de> ::serde::Deserialize<'de> for EmailTemplateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EmailTemplateResponse {
+impl crate::runtime::ReadObject for EmailTemplateResponse {
     const EXPECTING: &'static str = "struct EmailTemplateResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name: name.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

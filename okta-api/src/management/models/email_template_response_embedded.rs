@@ -29,34 +29,37 @@ impl<'de> ::serde::Deserialize<'de> for EmailTemplateResponseEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EmailTemplateResponseEmbedded {
+impl crate::runtime::ReadObject for EmailTemplateResponseEmbedded {
     const EXPECTING: &'static str = "struct EmailTemplateResponseEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut settings = ::std::option::Option::None;
-        let mut customization_count = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "settings" => __map.field(&mut settings, "settings")?,
-                "customizationCount" => {
-                    __map.field(&mut customization_count, "customizationCount")?
+                "settings" => {
+                    __map
+                        .optional_object(&mut self.settings, &mut __seen[1], "settings")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "customizationCount" => {
+                    __map
+                        .field(
+                            &mut self.customization_count,
+                            &mut __seen[0],
+                            "customizationCount",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            settings: settings.unwrap_or_default(),
-            customization_count: customization_count.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,41 +36,47 @@ impl<'de> ::serde::Deserialize<'de> for EmailTemplateResponseLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EmailTemplateResponseLinks {
+impl crate::runtime::ReadObject for EmailTemplateResponseLinks {
     const EXPECTING: &'static str = "struct EmailTemplateResponseLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut settings = ::std::option::Option::None;
-        let mut default_content = ::std::option::Option::None;
-        let mut customizations = ::std::option::Option::None;
-        let mut test = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "settings" => __map.field(&mut settings, "settings")?,
-                "defaultContent" => __map.field(&mut default_content, "defaultContent")?,
-                "customizations" => __map.field(&mut customizations, "customizations")?,
-                "test" => __map.field(&mut test, "test")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
+                "settings" => {
+                    __map
+                        .optional_object(&mut self.settings, &mut __seen[3], "settings")?
+                }
+                "defaultContent" => {
+                    __map
+                        .optional_object(
+                            &mut self.default_content,
+                            &mut __seen[1],
+                            "defaultContent",
+                        )?
+                }
+                "customizations" => {
+                    __map
+                        .optional_object(
+                            &mut self.customizations,
+                            &mut __seen[0],
+                            "customizations",
+                        )?
+                }
+                "test" => __map.optional_object(&mut self.test, &mut __seen[4], "test")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            settings: settings.unwrap_or_default(),
-            default_content: default_content.unwrap_or_default(),
-            customizations: customizations.unwrap_or_default(),
-            test: test.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,31 @@ impl<'de> ::serde::Deserialize<'de> for EmailTestAddresses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EmailTestAddresses {
+impl crate::runtime::ReadObject for EmailTestAddresses {
     const EXPECTING: &'static str = "struct EmailTestAddresses";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut from_address = ::std::option::Option::None;
-        let mut to_address = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "fromAddress" => __map.field(&mut from_address, "fromAddress")?,
-                "toAddress" => __map.field(&mut to_address, "toAddress")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "fromAddress" => {
+                    __map.field(&mut self.from_address, &mut __seen[0], "fromAddress")?
+                }
+                "toAddress" => {
+                    __map.field(&mut self.to_address, &mut __seen[1], "toAddress")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            from_address: from_address.unwrap_or_default(),
-            to_address: to_address.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

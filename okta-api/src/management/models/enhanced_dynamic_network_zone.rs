@@ -110,19 +110,19 @@ impl crate::runtime::FromObject for EnhancedDynamicNetworkZone {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "status" => __map.field(&mut status, "status")?,
-                "system" => __map.field(&mut system, "system")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "usage" => __map.field(&mut usage, "usage")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "asns" => __map.field(&mut asns, "asns")?,
-                "locations" => __map.field(&mut locations, "locations")?,
+                "created" => __map.value(&mut created, "created")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "name" => __map.value(&mut name, "name")?,
+                "status" => __map.value(&mut status, "status")?,
+                "system" => __map.value(&mut system, "system")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "usage" => __map.value(&mut usage, "usage")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "asns" => __map.value(&mut asns, "asns")?,
+                "locations" => __map.value(&mut locations, "locations")?,
                 "ipServiceCategories" => {
-                    __map.field(&mut ip_service_categories, "ipServiceCategories")?
+                    __map.value(&mut ip_service_categories, "ipServiceCategories")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -59,51 +59,60 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentActivationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EnrollmentActivationRequest {
+impl crate::runtime::ReadObject for EnrollmentActivationRequest {
     const EXPECTING: &'static str = "struct EnrollmentActivationRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut cred_responses = ::std::option::Option::None;
-        let mut fulfillment_provider = ::std::option::Option::None;
-        let mut pin_response_jwe = ::std::option::Option::None;
-        let mut serial = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut version = ::std::option::Option::None;
-        let mut yubico_signing_jwks = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "credResponses" => __map.field(&mut cred_responses, "credResponses")?,
+                "credResponses" => {
+                    __map
+                        .field(
+                            &mut self.cred_responses,
+                            &mut __seen[0],
+                            "credResponses",
+                        )?
+                }
                 "fulfillmentProvider" => {
-                    __map.field(&mut fulfillment_provider, "fulfillmentProvider")?
+                    __map
+                        .field(
+                            &mut self.fulfillment_provider,
+                            &mut __seen[1],
+                            "fulfillmentProvider",
+                        )?
                 }
-                "pinResponseJwe" => __map.field(&mut pin_response_jwe, "pinResponseJwe")?,
-                "serial" => __map.field(&mut serial, "serial")?,
-                "userId" => __map.field(&mut user_id, "userId")?,
-                "version" => __map.field(&mut version, "version")?,
+                "pinResponseJwe" => {
+                    __map
+                        .field(
+                            &mut self.pin_response_jwe,
+                            &mut __seen[2],
+                            "pinResponseJwe",
+                        )?
+                }
+                "serial" => __map.field(&mut self.serial, &mut __seen[3], "serial")?,
+                "userId" => __map.field(&mut self.user_id, &mut __seen[4], "userId")?,
+                "version" => __map.field(&mut self.version, &mut __seen[5], "version")?,
                 "yubicoSigningJwks" => {
-                    __map.field(&mut yubico_signing_jwks, "yubicoSigningJwks")?
+                    __map
+                        .field(
+                            &mut self.yubico_signing_jwks,
+                            &mut __seen[6],
+                            "yubicoSigningJwks",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            cred_responses: cred_responses.unwrap_or_default(),
-            fulfillment_provider: fulfillment_provider.unwrap_or_default(),
-            pin_response_jwe: pin_response_jwe.unwrap_or_default(),
-            serial: serial.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            version: version.unwrap_or_default(),
-            yubico_signing_jwks: yubico_signing_jwks.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

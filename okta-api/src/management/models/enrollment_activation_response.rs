@@ -39,20 +39,18 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentActivationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EnrollmentActivationResponse {
+impl crate::runtime::ReadObject for EnrollmentActivationResponse {
     const EXPECTING: &'static str = "struct EnrollmentActivationResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authenticator_enrollment_ids = ::std::option::Option::None;
-        let mut fulfillment_provider = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -60,23 +58,23 @@ impl crate::runtime::FromObject for EnrollmentActivationResponse {
                 "authenticatorEnrollmentIds" => {
                     __map
                         .field(
-                            &mut authenticator_enrollment_ids,
+                            &mut self.authenticator_enrollment_ids,
+                            &mut __seen[0],
                             "authenticatorEnrollmentIds",
                         )?
                 }
                 "fulfillmentProvider" => {
-                    __map.field(&mut fulfillment_provider, "fulfillmentProvider")?
+                    __map
+                        .field(
+                            &mut self.fulfillment_provider,
+                            &mut __seen[1],
+                            "fulfillmentProvider",
+                        )?
                 }
-                "userId" => __map.field(&mut user_id, "userId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "userId" => __map.field(&mut self.user_id, &mut __seen[2], "userId")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authenticator_enrollment_ids: authenticator_enrollment_ids
-                .unwrap_or_default(),
-            fulfillment_provider: fulfillment_provider.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,44 +45,50 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentInitializationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EnrollmentInitializationRequest {
+impl crate::runtime::ReadObject for EnrollmentInitializationRequest {
     const EXPECTING: &'static str = "struct EnrollmentInitializationRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut enrollment_rp_ids = ::std::option::Option::None;
-        let mut fulfillment_provider = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut yubico_transport_key_jwk = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "enrollmentRpIds" => {
-                    __map.field(&mut enrollment_rp_ids, "enrollmentRpIds")?
+                    __map
+                        .field(
+                            &mut self.enrollment_rp_ids,
+                            &mut __seen[0],
+                            "enrollmentRpIds",
+                        )?
                 }
                 "fulfillmentProvider" => {
-                    __map.field(&mut fulfillment_provider, "fulfillmentProvider")?
+                    __map
+                        .field(
+                            &mut self.fulfillment_provider,
+                            &mut __seen[1],
+                            "fulfillmentProvider",
+                        )?
                 }
-                "userId" => __map.field(&mut user_id, "userId")?,
+                "userId" => __map.field(&mut self.user_id, &mut __seen[2], "userId")?,
                 "yubicoTransportKeyJWK" => {
-                    __map.field(&mut yubico_transport_key_jwk, "yubicoTransportKeyJWK")?
+                    __map
+                        .field(
+                            &mut self.yubico_transport_key_jwk,
+                            &mut __seen[3],
+                            "yubicoTransportKeyJWK",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            enrollment_rp_ids: enrollment_rp_ids.unwrap_or_default(),
-            fulfillment_provider: fulfillment_provider.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            yubico_transport_key_jwk: yubico_transport_key_jwk.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

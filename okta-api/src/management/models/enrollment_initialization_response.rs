@@ -45,40 +45,45 @@ impl<'de> ::serde::Deserialize<'de> for EnrollmentInitializationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EnrollmentInitializationResponse {
+impl crate::runtime::ReadObject for EnrollmentInitializationResponse {
     const EXPECTING: &'static str = "struct EnrollmentInitializationResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut cred_requests = ::std::option::Option::None;
-        let mut fulfillment_provider = ::std::option::Option::None;
-        let mut pin_request_jwe = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "credRequests" => __map.field(&mut cred_requests, "credRequests")?,
-                "fulfillmentProvider" => {
-                    __map.field(&mut fulfillment_provider, "fulfillmentProvider")?
+                "credRequests" => {
+                    __map.field(&mut self.cred_requests, &mut __seen[0], "credRequests")?
                 }
-                "pinRequestJwe" => __map.field(&mut pin_request_jwe, "pinRequestJwe")?,
-                "userId" => __map.field(&mut user_id, "userId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "fulfillmentProvider" => {
+                    __map
+                        .field(
+                            &mut self.fulfillment_provider,
+                            &mut __seen[1],
+                            "fulfillmentProvider",
+                        )?
+                }
+                "pinRequestJwe" => {
+                    __map
+                        .field(
+                            &mut self.pin_request_jwe,
+                            &mut __seen[2],
+                            "pinRequestJwe",
+                        )?
+                }
+                "userId" => __map.field(&mut self.user_id, &mut __seen[3], "userId")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            cred_requests: cred_requests.unwrap_or_default(),
-            fulfillment_provider: fulfillment_provider.unwrap_or_default(),
-            pin_request_jwe: pin_request_jwe.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -29,41 +29,38 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementTypesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntitlementTypesItem {
+impl crate::runtime::ReadObject for EntitlementTypesItem {
     const EXPECTING: &'static str = "struct EntitlementTypesItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut endpoint = ::std::option::Option::None;
-        let mut attributes = ::std::option::Option::None;
-        let mut mappings = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "description" => __map.field(&mut description, "description")?,
-                "endpoint" => __map.field(&mut endpoint, "endpoint")?,
-                "attributes" => __map.field(&mut attributes, "attributes")?,
-                "mappings" => __map.field(&mut mappings, "mappings")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "name" => __map.field(&mut self.name, &mut __seen[4], "name")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[1], "description")?
+                }
+                "endpoint" => {
+                    __map.field(&mut self.endpoint, &mut __seen[2], "endpoint")?
+                }
+                "attributes" => {
+                    __map.object(&mut self.attributes, &mut __seen[0], "attributes")?
+                }
+                "mappings" => {
+                    __map.object(&mut self.mappings, &mut __seen[3], "mappings")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            endpoint: endpoint.unwrap_or_default(),
-            attributes: attributes.unwrap_or_default(),
-            mappings: mappings.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -28,35 +28,32 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementTypesItemMappings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntitlementTypesItemMappings {
+impl crate::runtime::ReadObject for EntitlementTypesItemMappings {
     const EXPECTING: &'static str = "struct EntitlementTypesItemMappings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut display_name = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "description" => __map.field(&mut description, "description")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[1], "displayName")?
+                }
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[0], "description")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

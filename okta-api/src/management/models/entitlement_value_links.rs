@@ -34,35 +34,37 @@ impl<'de> ::serde::Deserialize<'de> for EntitlementValueLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntitlementValueLinks {
+impl crate::runtime::ReadObject for EntitlementValueLinks {
     const EXPECTING: &'static str = "struct EntitlementValueLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut group = ::std::option::Option::None;
-        let mut app = ::std::option::Option::None;
-        let mut resource_set = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "group" => __map.field(&mut group, "group")?,
-                "app" => __map.field(&mut app, "app")?,
-                "resource-set" => __map.field(&mut resource_set, "resource-set")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "group" => {
+                    __map.optional_object(&mut self.group, &mut __seen[1], "group")?
+                }
+                "app" => __map.optional_object(&mut self.app, &mut __seen[0], "app")?,
+                "resource-set" => {
+                    __map
+                        .optional_object(
+                            &mut self.resource_set,
+                            &mut __seen[2],
+                            "resource-set",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            group: group.unwrap_or_default(),
-            app: app.unwrap_or_default(),
-            resource_set: resource_set.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -53,10 +53,10 @@ impl crate::runtime::FromObject for EntitlementsCapability {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "actions" => __map.field(&mut actions, "actions")?,
-                "capability" => __map.field(&mut capability, "capability")?,
+                "actions" => __map.value(&mut actions, "actions")?,
+                "capability" => __map.value(&mut capability, "capability")?,
                 "supportedProtocols" => {
-                    __map.field(&mut supported_protocols, "supportedProtocols")?
+                    __map.value(&mut supported_protocols, "supportedProtocols")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

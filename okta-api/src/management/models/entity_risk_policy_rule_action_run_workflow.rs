@@ -28,32 +28,30 @@ impl<'de> ::serde::Deserialize<'de> for EntityRiskPolicyRuleActionRunWorkflow {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntityRiskPolicyRuleActionRunWorkflow {
+impl crate::runtime::ReadObject for EntityRiskPolicyRuleActionRunWorkflow {
     const EXPECTING: &'static str = "struct EntityRiskPolicyRuleActionRunWorkflow";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut action = ::std::option::Option::None;
-        let mut workflow = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "action" => __map.field(&mut action, "action")?,
-                "workflow" => __map.field(&mut workflow, "workflow")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "action" => __map.field(&mut self.action, &mut __seen[0], "action")?,
+                "workflow" => {
+                    __map
+                        .optional_object(&mut self.workflow, &mut __seen[1], "workflow")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            action: action.unwrap_or_default(),
-            workflow: workflow.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

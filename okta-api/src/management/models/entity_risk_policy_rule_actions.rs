@@ -28,29 +28,33 @@ impl<'de> ::serde::Deserialize<'de> for EntityRiskPolicyRuleActions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntityRiskPolicyRuleActions {
+impl crate::runtime::ReadObject for EntityRiskPolicyRuleActions {
     const EXPECTING: &'static str = "struct EntityRiskPolicyRuleActions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut entity_risk = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "entityRisk" => __map.field(&mut entity_risk, "entityRisk")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "entityRisk" => {
+                    __map
+                        .optional_object(
+                            &mut self.entity_risk,
+                            &mut __seen[0],
+                            "entityRisk",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            entity_risk: entity_risk.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,37 +37,39 @@ impl<'de> ::serde::Deserialize<'de> for EntityRiskPolicyRuleConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EntityRiskPolicyRuleConditions {
+impl crate::runtime::ReadObject for EntityRiskPolicyRuleConditions {
     const EXPECTING: &'static str = "struct EntityRiskPolicyRuleConditions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut entity_risk = ::std::option::Option::None;
-        let mut people = ::std::option::Option::None;
-        let mut risk_detection_types = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "entityRisk" => __map.field(&mut entity_risk, "entityRisk")?,
-                "people" => __map.field(&mut people, "people")?,
-                "riskDetectionTypes" => {
-                    __map.field(&mut risk_detection_types, "riskDetectionTypes")?
+                "entityRisk" => {
+                    __map.field(&mut self.entity_risk, &mut __seen[0], "entityRisk")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "people" => {
+                    __map.optional_object(&mut self.people, &mut __seen[1], "people")?
+                }
+                "riskDetectionTypes" => {
+                    __map
+                        .optional_object(
+                            &mut self.risk_detection_types,
+                            &mut __seen[2],
+                            "riskDetectionTypes",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            entity_risk: entity_risk.unwrap_or_default(),
-            people: people.unwrap_or_default(),
-            risk_detection_types: risk_detection_types.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -57,41 +57,38 @@ impl<'de> ::serde::Deserialize<'de> for Error409 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Error409 {
+impl crate::runtime::ReadObject for Error409 {
     const EXPECTING: &'static str = "struct Error409";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut error_causes = ::std::option::Option::None;
-        let mut error_code = ::std::option::Option::None;
-        let mut error_id = ::std::option::Option::None;
-        let mut error_link = ::std::option::Option::None;
-        let mut error_summary = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "errorCauses" => __map.field(&mut error_causes, "errorCauses")?,
-                "errorCode" => __map.field(&mut error_code, "errorCode")?,
-                "errorId" => __map.field(&mut error_id, "errorId")?,
-                "errorLink" => __map.field(&mut error_link, "errorLink")?,
-                "errorSummary" => __map.field(&mut error_summary, "errorSummary")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "errorCauses" => {
+                    __map.field(&mut self.error_causes, &mut __seen[0], "errorCauses")?
+                }
+                "errorCode" => {
+                    __map.field(&mut self.error_code, &mut __seen[1], "errorCode")?
+                }
+                "errorId" => __map.field(&mut self.error_id, &mut __seen[2], "errorId")?,
+                "errorLink" => {
+                    __map.field(&mut self.error_link, &mut __seen[3], "errorLink")?
+                }
+                "errorSummary" => {
+                    __map.field(&mut self.error_summary, &mut __seen[4], "errorSummary")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            error_causes: error_causes.unwrap_or_default(),
-            error_code: error_code.unwrap_or_default(),
-            error_id: error_id.unwrap_or_default(),
-            error_link: error_link.unwrap_or_default(),
-            error_summary: error_summary.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

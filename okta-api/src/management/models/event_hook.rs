@@ -95,19 +95,19 @@ impl crate::runtime::FromObject for EventHook {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "channel" => __map.field(&mut channel, "channel")?,
-                "created" => __map.field(&mut created, "created")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "description" => __map.field(&mut description, "description")?,
-                "events" => __map.field(&mut events, "events")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "status" => __map.field(&mut status, "status")?,
+                "channel" => __map.value(&mut channel, "channel")?,
+                "created" => __map.value(&mut created, "created")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "description" => __map.value(&mut description, "description")?,
+                "events" => __map.value(&mut events, "events")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "name" => __map.value(&mut name, "name")?,
+                "status" => __map.value(&mut status, "status")?,
                 "verificationStatus" => {
-                    __map.field(&mut verification_status, "verificationStatus")?
+                    __map.value(&mut verification_status, "verificationStatus")?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

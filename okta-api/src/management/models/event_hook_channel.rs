@@ -43,9 +43,9 @@ impl crate::runtime::FromObject for EventHookChannel {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "config" => __map.field(&mut config, "config")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "version" => __map.field(&mut version, "version")?,
+                "config" => __map.value(&mut config, "config")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "version" => __map.value(&mut version, "version")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

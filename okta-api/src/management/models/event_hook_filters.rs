@@ -36,32 +36,34 @@ impl<'de> ::serde::Deserialize<'de> for EventHookFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EventHookFilters {
+impl crate::runtime::ReadObject for EventHookFilters {
     const EXPECTING: &'static str = "struct EventHookFilters";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut event_filter_map = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "eventFilterMap" => __map.field(&mut event_filter_map, "eventFilterMap")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "eventFilterMap" => {
+                    __map
+                        .field(
+                            &mut self.event_filter_map,
+                            &mut __seen[0],
+                            "eventFilterMap",
+                        )?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[1], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            event_filter_map: event_filter_map.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -50,9 +50,9 @@ impl crate::runtime::FromObject for EventSubscriptions {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "filter" => __map.field(&mut filter, "filter")?,
-                "items" => __map.field(&mut items, "items")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "filter" => __map.value(&mut filter, "filter")?,
+                "items" => __map.value(&mut items, "items")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -43,52 +43,53 @@ impl<'de> ::serde::Deserialize<'de> for ExpressConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ExpressConfiguration {
+impl crate::runtime::ReadObject for ExpressConfiguration {
     const EXPECTING: &'static str = "struct ExpressConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut application_client_id = ::std::option::Option::None;
-        let mut capabilities = ::std::option::Option::None;
-        let mut initiate_login_uri_template = ::std::option::Option::None;
-        let mut login_domain = ::std::option::Option::None;
-        let mut oin_client_id = ::std::option::Option::None;
-        let mut tenant_domain = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "applicationClientId" => {
-                    __map.field(&mut application_client_id, "applicationClientId")?
+                    __map
+                        .field(
+                            &mut self.application_client_id,
+                            &mut __seen[0],
+                            "applicationClientId",
+                        )?
                 }
-                "capabilities" => __map.field(&mut capabilities, "capabilities")?,
+                "capabilities" => {
+                    __map.field(&mut self.capabilities, &mut __seen[1], "capabilities")?
+                }
                 "initiateLoginUriTemplate" => {
                     __map
                         .field(
-                            &mut initiate_login_uri_template,
+                            &mut self.initiate_login_uri_template,
+                            &mut __seen[2],
                             "initiateLoginUriTemplate",
                         )?
                 }
-                "loginDomain" => __map.field(&mut login_domain, "loginDomain")?,
-                "oinClientId" => __map.field(&mut oin_client_id, "oinClientId")?,
-                "tenantDomain" => __map.field(&mut tenant_domain, "tenantDomain")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "loginDomain" => {
+                    __map.field(&mut self.login_domain, &mut __seen[3], "loginDomain")?
+                }
+                "oinClientId" => {
+                    __map.field(&mut self.oin_client_id, &mut __seen[4], "oinClientId")?
+                }
+                "tenantDomain" => {
+                    __map.field(&mut self.tenant_domain, &mut __seen[5], "tenantDomain")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            application_client_id: application_client_id.unwrap_or_default(),
-            capabilities: capabilities.unwrap_or_default(),
-            initiate_login_uri_template: initiate_login_uri_template.unwrap_or_default(),
-            login_domain: login_domain.unwrap_or_default(),
-            oin_client_id: oin_client_id.unwrap_or_default(),
-            tenant_domain: tenant_domain.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,37 +37,39 @@ impl<'de> ::serde::Deserialize<'de> for FcmConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for FcmConfiguration {
+impl crate::runtime::ReadObject for FcmConfiguration {
     const EXPECTING: &'static str = "struct FcmConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut file_name = ::std::option::Option::None;
-        let mut project_id = ::std::option::Option::None;
-        let mut service_account_json = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "fileName" => __map.field(&mut file_name, "fileName")?,
-                "projectId" => __map.field(&mut project_id, "projectId")?,
-                "serviceAccountJson" => {
-                    __map.field(&mut service_account_json, "serviceAccountJson")?
+                "fileName" => {
+                    __map.field(&mut self.file_name, &mut __seen[0], "fileName")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "projectId" => {
+                    __map.field(&mut self.project_id, &mut __seen[1], "projectId")?
+                }
+                "serviceAccountJson" => {
+                    __map
+                        .field(
+                            &mut self.service_account_json,
+                            &mut __seen[2],
+                            "serviceAccountJson",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            file_name: file_name.unwrap_or_default(),
-            project_id: project_id.unwrap_or_default(),
-            service_account_json: service_account_json.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

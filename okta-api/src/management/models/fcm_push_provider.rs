@@ -65,46 +65,60 @@ impl<'de> ::serde::Deserialize<'de> for FcmPushProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for FcmPushProvider {
+impl crate::runtime::ReadObject for FcmPushProvider {
     const EXPECTING: &'static str = "struct FcmPushProvider";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn empty() -> Self {
+        Self {
+            id: ::std::default::Default::default(),
+            last_updated_date: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            provider_type: ::std::default::Default::default(),
+            links: ::std::default::Default::default(),
+            configuration: ::std::default::Default::default(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated_date = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut provider_type = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut configuration = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
                 "lastUpdatedDate" => {
-                    __map.field(&mut last_updated_date, "lastUpdatedDate")?
+                    __map
+                        .field(
+                            &mut self.last_updated_date,
+                            &mut __seen[3],
+                            "lastUpdatedDate",
+                        )?
                 }
-                "name" => __map.field(&mut name, "name")?,
-                "providerType" => __map.field(&mut provider_type, "providerType")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "configuration" => __map.field(&mut configuration, "configuration")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "name" => __map.field(&mut self.name, &mut __seen[4], "name")?,
+                "providerType" => {
+                    __map.field(&mut self.provider_type, &mut __seen[5], "providerType")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                "configuration" => {
+                    __map
+                        .optional_object(
+                            &mut self.configuration,
+                            &mut __seen[1],
+                            "configuration",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            last_updated_date: last_updated_date.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            provider_type: provider_type.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            configuration: configuration.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -35,35 +35,42 @@ impl<'de> ::serde::Deserialize<'de> for FeatureLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for FeatureLinks {
+impl crate::runtime::ReadObject for FeatureLinks {
     const EXPECTING: &'static str = "struct FeatureLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut dependents = ::std::option::Option::None;
-        let mut dependencies = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "dependents" => __map.field(&mut dependents, "dependents")?,
-                "dependencies" => __map.field(&mut dependencies, "dependencies")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
+                "dependents" => {
+                    __map
+                        .optional_object(
+                            &mut self.dependents,
+                            &mut __seen[1],
+                            "dependents",
+                        )?
+                }
+                "dependencies" => {
+                    __map
+                        .optional_object(
+                            &mut self.dependencies,
+                            &mut __seen[0],
+                            "dependencies",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            dependents: dependents.unwrap_or_default(),
-            dependencies: dependencies.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

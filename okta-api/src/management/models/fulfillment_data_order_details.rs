@@ -38,39 +38,44 @@ impl<'de> ::serde::Deserialize<'de> for FulfillmentDataOrderDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for FulfillmentDataOrderDetails {
+impl crate::runtime::ReadObject for FulfillmentDataOrderDetails {
     const EXPECTING: &'static str = "struct FulfillmentDataOrderDetails";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut customization_id = ::std::option::Option::None;
-        let mut inventory_product_id = ::std::option::Option::None;
-        let mut product_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "customizationId" => {
-                    __map.field(&mut customization_id, "customizationId")?
+                    __map
+                        .field(
+                            &mut self.customization_id,
+                            &mut __seen[0],
+                            "customizationId",
+                        )?
                 }
                 "inventoryProductId" => {
-                    __map.field(&mut inventory_product_id, "inventoryProductId")?
+                    __map
+                        .field(
+                            &mut self.inventory_product_id,
+                            &mut __seen[1],
+                            "inventoryProductId",
+                        )?
                 }
-                "productId" => __map.field(&mut product_id, "productId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "productId" => {
+                    __map.field(&mut self.product_id, &mut __seen[2], "productId")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            customization_id: customization_id.unwrap_or_default(),
-            inventory_product_id: inventory_product_id.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

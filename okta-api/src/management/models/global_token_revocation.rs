@@ -52,10 +52,10 @@ impl crate::runtime::FromObject for GlobalTokenRevocation {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authMethod" => __map.field(&mut auth_method, "authMethod")?,
-                "endpoint" => __map.field(&mut endpoint, "endpoint")?,
-                "partialLogout" => __map.field(&mut partial_logout, "partialLogout")?,
-                "subjectFormat" => __map.field(&mut subject_format, "subjectFormat")?,
+                "authMethod" => __map.value(&mut auth_method, "authMethod")?,
+                "endpoint" => __map.value(&mut endpoint, "endpoint")?,
+                "partialLogout" => __map.value(&mut partial_logout, "partialLogout")?,
+                "subjectFormat" => __map.value(&mut subject_format, "subjectFormat")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -25,32 +25,27 @@ impl<'de> ::serde::Deserialize<'de> for GoogleApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GoogleApplicationSettingsApplication {
+impl crate::runtime::ReadObject for GoogleApplicationSettingsApplication {
     const EXPECTING: &'static str = "struct GoogleApplicationSettingsApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut domain = ::std::option::Option::None;
-        let mut rp_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "domain" => __map.field(&mut domain, "domain")?,
-                "rpId" => __map.field(&mut rp_id, "rpId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "domain" => __map.field(&mut self.domain, &mut __seen[0], "domain")?,
+                "rpId" => __map.field(&mut self.rp_id, &mut __seen[1], "rpId")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            domain: domain.unwrap_or_default(),
-            rp_id: rp_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -31,35 +31,32 @@ impl<'de> ::serde::Deserialize<'de> for GovernanceBundleUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GovernanceBundleUpdateRequest {
+impl crate::runtime::ReadObject for GovernanceBundleUpdateRequest {
     const EXPECTING: &'static str = "struct GovernanceBundleUpdateRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut description = ::std::option::Option::None;
-        let mut entitlements = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "description" => __map.field(&mut description, "description")?,
-                "entitlements" => __map.field(&mut entitlements, "entitlements")?,
-                "name" => __map.field(&mut name, "name")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[0], "description")?
+                }
+                "entitlements" => {
+                    __map.field(&mut self.entitlements, &mut __seen[1], "entitlements")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            description: description.unwrap_or_default(),
-            entitlements: entitlements.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

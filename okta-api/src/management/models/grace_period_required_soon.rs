@@ -47,20 +47,18 @@ impl<'de> ::serde::Deserialize<'de> for GracePeriodRequiredSoon {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GracePeriodRequiredSoon {
+impl crate::runtime::ReadObject for GracePeriodRequiredSoon {
     const EXPECTING: &'static str = "struct GracePeriodRequiredSoon";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut grace_period_required_soon_custom_link_label = ::std::option::Option::None;
-        let mut grace_period_required_soon_custom_link_url = ::std::option::Option::None;
-        let mut grace_period_required_soon_description = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -68,35 +66,30 @@ impl crate::runtime::FromObject for GracePeriodRequiredSoon {
                 "gracePeriodRequiredSoonCustomLinkLabel" => {
                     __map
                         .field(
-                            &mut grace_period_required_soon_custom_link_label,
+                            &mut self.grace_period_required_soon_custom_link_label,
+                            &mut __seen[0],
                             "gracePeriodRequiredSoonCustomLinkLabel",
                         )?
                 }
                 "gracePeriodRequiredSoonCustomLinkUrl" => {
                     __map
                         .field(
-                            &mut grace_period_required_soon_custom_link_url,
+                            &mut self.grace_period_required_soon_custom_link_url,
+                            &mut __seen[1],
                             "gracePeriodRequiredSoonCustomLinkUrl",
                         )?
                 }
                 "gracePeriodRequiredSoonDescription" => {
                     __map
                         .field(
-                            &mut grace_period_required_soon_description,
+                            &mut self.grace_period_required_soon_description,
+                            &mut __seen[2],
                             "gracePeriodRequiredSoonDescription",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            grace_period_required_soon_custom_link_label: grace_period_required_soon_custom_link_label
-                .unwrap_or_default(),
-            grace_period_required_soon_custom_link_url: grace_period_required_soon_custom_link_url
-                .unwrap_or_default(),
-            grace_period_required_soon_description: grace_period_required_soon_description
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

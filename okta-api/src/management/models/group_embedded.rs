@@ -26,32 +26,29 @@ impl<'de> ::serde::Deserialize<'de> for GroupEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupEmbedded {
+impl crate::runtime::ReadObject for GroupEmbedded {
     const EXPECTING: &'static str = "struct GroupEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut stats = ::std::option::Option::None;
-        let mut app = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "stats" => __map.field(&mut stats, "stats")?,
-                "app" => __map.field(&mut app, "app")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "stats" => {
+                    __map.optional_object(&mut self.stats, &mut __seen[1], "stats")?
+                }
+                "app" => __map.optional_object(&mut self.app, &mut __seen[0], "app")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            stats: stats.unwrap_or_default(),
-            app: app.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

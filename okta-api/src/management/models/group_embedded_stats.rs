@@ -44,43 +44,47 @@ impl<'de> ::serde::Deserialize<'de> for GroupEmbeddedStats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupEmbeddedStats {
+impl crate::runtime::ReadObject for GroupEmbeddedStats {
     const EXPECTING: &'static str = "struct GroupEmbeddedStats";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut users_count = ::std::option::Option::None;
-        let mut apps_count = ::std::option::Option::None;
-        let mut group_push_mappings_count = ::std::option::Option::None;
-        let mut has_admin_privlege = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "usersCount" => __map.field(&mut users_count, "usersCount")?,
-                "appsCount" => __map.field(&mut apps_count, "appsCount")?,
+                "usersCount" => {
+                    __map.field(&mut self.users_count, &mut __seen[3], "usersCount")?
+                }
+                "appsCount" => {
+                    __map.field(&mut self.apps_count, &mut __seen[0], "appsCount")?
+                }
                 "groupPushMappingsCount" => {
                     __map
-                        .field(&mut group_push_mappings_count, "groupPushMappingsCount")?
+                        .field(
+                            &mut self.group_push_mappings_count,
+                            &mut __seen[1],
+                            "groupPushMappingsCount",
+                        )?
                 }
                 "hasAdminPrivlege" => {
-                    __map.field(&mut has_admin_privlege, "hasAdminPrivlege")?
+                    __map
+                        .field(
+                            &mut self.has_admin_privlege,
+                            &mut __seen[2],
+                            "hasAdminPrivlege",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            users_count: users_count.unwrap_or_default(),
-            apps_count: apps_count.unwrap_or_default(),
-            group_push_mappings_count: group_push_mappings_count.unwrap_or_default(),
-            has_admin_privlege: has_admin_privlege.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,41 +37,34 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupLinks {
+impl crate::runtime::ReadObject for GroupLinks {
     const EXPECTING: &'static str = "struct GroupLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut apps = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut source = ::std::option::Option::None;
-        let mut users = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "apps" => __map.field(&mut apps, "apps")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                "source" => __map.field(&mut source, "source")?,
-                "users" => __map.field(&mut users, "users")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
+                "apps" => __map.optional_object(&mut self.apps, &mut __seen[0], "apps")?,
+                "logo" => __map.field(&mut self.logo, &mut __seen[1], "logo")?,
+                "source" => {
+                    __map.optional_object(&mut self.source, &mut __seen[3], "source")?
+                }
+                "users" => {
+                    __map.optional_object(&mut self.users, &mut __seen[4], "users")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            apps: apps.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

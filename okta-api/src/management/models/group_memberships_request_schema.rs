@@ -26,31 +26,33 @@ impl<'de> ::serde::Deserialize<'de> for GroupMembershipsRequestSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupMembershipsRequestSchema {
+impl crate::runtime::ReadObject for GroupMembershipsRequestSchema {
     const EXPECTING: &'static str = "struct GroupMembershipsRequestSchema";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut member_external_ids = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "memberExternalIds" => {
-                    __map.field(&mut member_external_ids, "memberExternalIds")?
+                    __map
+                        .field(
+                            &mut self.member_external_ids,
+                            &mut __seen[0],
+                            "memberExternalIds",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            member_external_ids: member_external_ids.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -54,47 +54,42 @@ impl<'de> ::serde::Deserialize<'de> for GroupOwner {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupOwner {
+impl crate::runtime::ReadObject for GroupOwner {
     const EXPECTING: &'static str = "struct GroupOwner";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut display_name = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut origin_id = ::std::option::Option::None;
-        let mut origin_type = ::std::option::Option::None;
-        let mut resolved = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "originId" => __map.field(&mut origin_id, "originId")?,
-                "originType" => __map.field(&mut origin_type, "originType")?,
-                "resolved" => __map.field(&mut resolved, "resolved")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[0], "displayName")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[2], "lastUpdated")?
+                }
+                "originId" => {
+                    __map.field(&mut self.origin_id, &mut __seen[3], "originId")?
+                }
+                "originType" => {
+                    __map.field(&mut self.origin_type, &mut __seen[4], "originType")?
+                }
+                "resolved" => {
+                    __map.field(&mut self.resolved, &mut __seen[5], "resolved")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[6], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            origin_id: origin_id.unwrap_or_default(),
-            origin_type: origin_type.unwrap_or_default(),
-            resolved: resolved.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -77,56 +77,59 @@ impl<'de> ::serde::Deserialize<'de> for GroupPushMapping {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupPushMapping {
+impl crate::runtime::ReadObject for GroupPushMapping {
     const EXPECTING: &'static str = "struct GroupPushMapping";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_config = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut error_summary = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_push = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut source_group_id = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut target_group_id = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "appConfig" => __map.field(&mut app_config, "appConfig")?,
-                "created" => __map.field(&mut created, "created")?,
-                "errorSummary" => __map.field(&mut error_summary, "errorSummary")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastPush" => __map.field(&mut last_push, "lastPush")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "sourceGroupId" => __map.field(&mut source_group_id, "sourceGroupId")?,
-                "status" => __map.field(&mut status, "status")?,
-                "targetGroupId" => __map.field(&mut target_group_id, "targetGroupId")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "appConfig" => {
+                    __map.field(&mut self.app_config, &mut __seen[1], "appConfig")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[2], "created")?,
+                "errorSummary" => {
+                    __map.field(&mut self.error_summary, &mut __seen[3], "errorSummary")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[4], "id")?,
+                "lastPush" => {
+                    __map.field(&mut self.last_push, &mut __seen[5], "lastPush")?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[6], "lastUpdated")?
+                }
+                "sourceGroupId" => {
+                    __map
+                        .field(
+                            &mut self.source_group_id,
+                            &mut __seen[7],
+                            "sourceGroupId",
+                        )?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[8], "status")?,
+                "targetGroupId" => {
+                    __map
+                        .field(
+                            &mut self.target_group_id,
+                            &mut __seen[9],
+                            "targetGroupId",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_config: app_config.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            error_summary: error_summary.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_push: last_push.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            source_group_id: source_group_id.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            target_group_id: target_group_id.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

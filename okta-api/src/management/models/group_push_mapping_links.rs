@@ -39,35 +39,42 @@ impl<'de> ::serde::Deserialize<'de> for GroupPushMappingLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupPushMappingLinks {
+impl crate::runtime::ReadObject for GroupPushMappingLinks {
     const EXPECTING: &'static str = "struct GroupPushMappingLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app = ::std::option::Option::None;
-        let mut source_group = ::std::option::Option::None;
-        let mut target_group = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "app" => __map.field(&mut app, "app")?,
-                "sourceGroup" => __map.field(&mut source_group, "sourceGroup")?,
-                "targetGroup" => __map.field(&mut target_group, "targetGroup")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "app" => __map.optional_object(&mut self.app, &mut __seen[0], "app")?,
+                "sourceGroup" => {
+                    __map
+                        .optional_object(
+                            &mut self.source_group,
+                            &mut __seen[1],
+                            "sourceGroup",
+                        )?
+                }
+                "targetGroup" => {
+                    __map
+                        .optional_object(
+                            &mut self.target_group,
+                            &mut __seen[2],
+                            "targetGroup",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app: app.unwrap_or_default(),
-            source_group: source_group.unwrap_or_default(),
-            target_group: target_group.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

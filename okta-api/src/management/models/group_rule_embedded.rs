@@ -30,32 +30,33 @@ impl<'de> ::serde::Deserialize<'de> for GroupRuleEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupRuleEmbedded {
+impl crate::runtime::ReadObject for GroupRuleEmbedded {
     const EXPECTING: &'static str = "struct GroupRuleEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut group_id_to_group_name_map = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "groupIdToGroupNameMap" => {
                     __map
-                        .field(&mut group_id_to_group_name_map, "groupIdToGroupNameMap")?
+                        .field(
+                            &mut self.group_id_to_group_name_map,
+                            &mut __seen[0],
+                            "groupIdToGroupNameMap",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            group_id_to_group_name_map: group_id_to_group_name_map.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

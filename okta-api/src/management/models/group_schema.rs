@@ -70,59 +70,56 @@ impl<'de> ::serde::Deserialize<'de> for GroupSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupSchema {
+impl crate::runtime::ReadObject for GroupSchema {
     const EXPECTING: &'static str = "struct GroupSchema";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut schema = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut definitions = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut properties = ::std::option::Option::None;
-        let mut title = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "$schema" => __map.field(&mut schema, "$schema")?,
-                "created" => __map.field(&mut created, "created")?,
-                "definitions" => __map.field(&mut definitions, "definitions")?,
-                "description" => __map.field(&mut description, "description")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "properties" => __map.field(&mut properties, "properties")?,
-                "title" => __map.field(&mut title, "title")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "$schema" => __map.field(&mut self.schema, &mut __seen[0], "$schema")?,
+                "created" => __map.field(&mut self.created, &mut __seen[2], "created")?,
+                "definitions" => {
+                    __map
+                        .optional_object(
+                            &mut self.definitions,
+                            &mut __seen[3],
+                            "definitions",
+                        )?
+                }
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[4], "description")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[6], "lastUpdated")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[7], "name")?,
+                "properties" => {
+                    __map
+                        .optional_object(
+                            &mut self.properties,
+                            &mut __seen[8],
+                            "properties",
+                        )?
+                }
+                "title" => __map.field(&mut self.title, &mut __seen[9], "title")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[10], "type")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            schema: schema.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            definitions: definitions.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            title: title.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,29 @@ impl<'de> ::serde::Deserialize<'de> for GroupSchemaDefinitions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for GroupSchemaDefinitions {
+impl crate::runtime::ReadObject for GroupSchemaDefinitions {
     const EXPECTING: &'static str = "struct GroupSchemaDefinitions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut base = ::std::option::Option::None;
-        let mut custom = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "base" => __map.field(&mut base, "base")?,
-                "custom" => __map.field(&mut custom, "custom")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "base" => __map.optional_object(&mut self.base, &mut __seen[0], "base")?,
+                "custom" => {
+                    __map.optional_object(&mut self.custom, &mut __seen[1], "custom")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            base: base.unwrap_or_default(),
-            custom: custom.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -41,8 +41,8 @@ impl crate::runtime::FromObject for HostedPage {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "url" => __map.field(&mut url, "url")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "url" => __map.value(&mut url, "url")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

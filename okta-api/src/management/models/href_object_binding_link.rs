@@ -38,41 +38,34 @@ impl<'de> ::serde::Deserialize<'de> for HrefObjectBindingLink {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for HrefObjectBindingLink {
+impl crate::runtime::ReadObject for HrefObjectBindingLink {
     const EXPECTING: &'static str = "struct HrefObjectBindingLink";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut hints = ::std::option::Option::None;
-        let mut href = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut templated = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "hints" => __map.field(&mut hints, "hints")?,
-                "href" => __map.field(&mut href, "href")?,
-                "name" => __map.field(&mut name, "name")?,
-                "templated" => __map.field(&mut templated, "templated")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "hints" => {
+                    __map.optional_object(&mut self.hints, &mut __seen[0], "hints")?
+                }
+                "href" => __map.field(&mut self.href, &mut __seen[1], "href")?,
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "templated" => {
+                    __map.field(&mut self.templated, &mut __seen[3], "templated")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[4], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            hints: hints.unwrap_or_default(),
-            href: href.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            templated: templated.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

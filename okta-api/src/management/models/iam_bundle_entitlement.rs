@@ -32,35 +32,30 @@ impl<'de> ::serde::Deserialize<'de> for IamBundleEntitlement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IamBundleEntitlement {
+impl crate::runtime::ReadObject for IamBundleEntitlement {
     const EXPECTING: &'static str = "struct IamBundleEntitlement";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut resource_sets = ::std::option::Option::None;
-        let mut role = ::std::option::Option::None;
-        let mut targets = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceSets" => __map.field(&mut resource_sets, "resourceSets")?,
-                "role" => __map.field(&mut role, "role")?,
-                "targets" => __map.field(&mut targets, "targets")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceSets" => {
+                    __map.field(&mut self.resource_sets, &mut __seen[0], "resourceSets")?
+                }
+                "role" => __map.field(&mut self.role, &mut __seen[1], "role")?,
+                "targets" => __map.field(&mut self.targets, &mut __seen[2], "targets")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            resource_sets: resource_sets.unwrap_or_default(),
-            role: role.unwrap_or_default(),
-            targets: targets.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

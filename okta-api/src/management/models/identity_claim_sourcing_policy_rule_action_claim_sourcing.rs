@@ -46,8 +46,8 @@ impl crate::runtime::FromObject for IdentityClaimSourcingPolicyRuleActionClaimSo
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "redirectType" => __map.field(&mut redirect_type, "redirectType")?,
-                "refresh" => __map.field(&mut refresh, "refresh")?,
+                "redirectType" => __map.value(&mut redirect_type, "redirectType")?,
+                "refresh" => __map.value(&mut refresh, "refresh")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

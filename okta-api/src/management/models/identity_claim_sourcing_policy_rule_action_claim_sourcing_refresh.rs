@@ -47,8 +47,8 @@ for IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "redirectType" => __map.field(&mut redirect_type, "redirectType")?,
-                "filter" => __map.field(&mut filter, "filter")?,
+                "redirectType" => __map.value(&mut redirect_type, "redirectType")?,
+                "filter" => __map.value(&mut filter, "filter")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -103,59 +103,48 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdentityProvider {
+impl crate::runtime::ReadObject for IdentityProvider {
     const EXPECTING: &'static str = "struct IdentityProvider";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut issuer_mode = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut policy = ::std::option::Option::None;
-        let mut properties = ::std::option::Option::None;
-        let mut protocol = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "issuerMode" => __map.field(&mut issuer_mode, "issuerMode")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "policy" => __map.field(&mut policy, "policy")?,
-                "properties" => __map.field(&mut properties, "properties")?,
-                "protocol" => __map.field(&mut protocol, "protocol")?,
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "issuerMode" => {
+                    __map.field(&mut self.issuer_mode, &mut __seen[3], "issuerMode")?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[4], "lastUpdated")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
+                "policy" => {
+                    __map.optional_object(&mut self.policy, &mut __seen[6], "policy")?
+                }
+                "properties" => {
+                    __map.field(&mut self.properties, &mut __seen[7], "properties")?
+                }
+                "protocol" => {
+                    __map.field(&mut self.protocol, &mut __seen[8], "protocol")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[9], "status")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[10], "type")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            issuer_mode: issuer_mode.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            policy: policy.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            protocol: protocol.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

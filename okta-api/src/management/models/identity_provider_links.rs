@@ -50,55 +50,63 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdentityProviderLinks {
+impl crate::runtime::ReadObject for IdentityProviderLinks {
     const EXPECTING: &'static str = "struct IdentityProviderLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut acs = ::std::option::Option::None;
-        let mut authorize = ::std::option::Option::None;
-        let mut client_redirect_uri = ::std::option::Option::None;
-        let mut metadata = ::std::option::Option::None;
-        let mut users = ::std::option::Option::None;
-        let mut deactivate = ::std::option::Option::None;
-        let mut activate = ::std::option::Option::None;
-        let mut keys = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "acs" => __map.field(&mut acs, "acs")?,
-                "authorize" => __map.field(&mut authorize, "authorize")?,
-                "clientRedirectUri" => {
-                    __map.field(&mut client_redirect_uri, "clientRedirectUri")?
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[7], "self")?,
+                "acs" => __map.optional_object(&mut self.acs, &mut __seen[0], "acs")?,
+                "authorize" => {
+                    __map
+                        .optional_object(
+                            &mut self.authorize,
+                            &mut __seen[2],
+                            "authorize",
+                        )?
                 }
-                "metadata" => __map.field(&mut metadata, "metadata")?,
-                "users" => __map.field(&mut users, "users")?,
-                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
-                "activate" => __map.field(&mut activate, "activate")?,
-                "keys" => __map.field(&mut keys, "keys")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "clientRedirectUri" => {
+                    __map
+                        .optional_object(
+                            &mut self.client_redirect_uri,
+                            &mut __seen[3],
+                            "clientRedirectUri",
+                        )?
+                }
+                "metadata" => {
+                    __map
+                        .optional_object(&mut self.metadata, &mut __seen[6], "metadata")?
+                }
+                "users" => {
+                    __map.optional_object(&mut self.users, &mut __seen[8], "users")?
+                }
+                "deactivate" => {
+                    __map
+                        .optional_object(
+                            &mut self.deactivate,
+                            &mut __seen[4],
+                            "deactivate",
+                        )?
+                }
+                "activate" => {
+                    __map
+                        .optional_object(&mut self.activate, &mut __seen[1], "activate")?
+                }
+                "keys" => __map.optional_object(&mut self.keys, &mut __seen[5], "keys")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            acs: acs.unwrap_or_default(),
-            authorize: authorize.unwrap_or_default(),
-            client_redirect_uri: client_redirect_uri.unwrap_or_default(),
-            metadata: metadata.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            deactivate: deactivate.unwrap_or_default(),
-            activate: activate.unwrap_or_default(),
-            keys: keys.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

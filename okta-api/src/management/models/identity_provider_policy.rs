@@ -52,41 +52,51 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdentityProviderPolicy {
+impl crate::runtime::ReadObject for IdentityProviderPolicy {
     const EXPECTING: &'static str = "struct IdentityProviderPolicy";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut account_link = ::std::option::Option::None;
-        let mut max_clock_skew = ::std::option::Option::None;
-        let mut trust_claims = ::std::option::Option::None;
-        let mut provisioning = ::std::option::Option::None;
-        let mut subject = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accountLink" => __map.field(&mut account_link, "accountLink")?,
-                "maxClockSkew" => __map.field(&mut max_clock_skew, "maxClockSkew")?,
-                "trustClaims" => __map.field(&mut trust_claims, "trustClaims")?,
-                "provisioning" => __map.field(&mut provisioning, "provisioning")?,
-                "subject" => __map.field(&mut subject, "subject")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "accountLink" => {
+                    __map
+                        .optional_object(
+                            &mut self.account_link,
+                            &mut __seen[0],
+                            "accountLink",
+                        )?
+                }
+                "maxClockSkew" => {
+                    __map
+                        .field(&mut self.max_clock_skew, &mut __seen[1], "maxClockSkew")?
+                }
+                "trustClaims" => {
+                    __map.field(&mut self.trust_claims, &mut __seen[4], "trustClaims")?
+                }
+                "provisioning" => {
+                    __map
+                        .optional_object(
+                            &mut self.provisioning,
+                            &mut __seen[2],
+                            "provisioning",
+                        )?
+                }
+                "subject" => {
+                    __map.optional_object(&mut self.subject, &mut __seen[3], "subject")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            account_link: account_link.unwrap_or_default(),
-            max_clock_skew: max_clock_skew.unwrap_or_default(),
-            trust_claims: trust_claims.unwrap_or_default(),
-            provisioning: provisioning.unwrap_or_default(),
-            subject: subject.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

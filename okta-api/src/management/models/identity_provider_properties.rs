@@ -65,57 +65,71 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdentityProviderProperties {
+impl crate::runtime::ReadObject for IdentityProviderProperties {
     const EXPECTING: &'static str = "struct IdentityProviderProperties";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut aal_value = ::std::option::Option::None;
-        let mut additional_amr = ::std::option::Option::None;
-        let mut allow_dynamic_user_matching = ::std::option::Option::None;
-        let mut allow_user_updates = ::std::option::Option::None;
-        let mut ial_value = ::std::option::Option::None;
-        let mut idv_metadata = ::std::option::Option::None;
-        let mut inquiry_template_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "aalValue" => __map.field(&mut aal_value, "aalValue")?,
-                "additionalAmr" => __map.field(&mut additional_amr, "additionalAmr")?,
+                "aalValue" => {
+                    __map.field(&mut self.aal_value, &mut __seen[0], "aalValue")?
+                }
+                "additionalAmr" => {
+                    __map
+                        .field(
+                            &mut self.additional_amr,
+                            &mut __seen[1],
+                            "additionalAmr",
+                        )?
+                }
                 "allowDynamicUserMatching" => {
                     __map
                         .field(
-                            &mut allow_dynamic_user_matching,
+                            &mut self.allow_dynamic_user_matching,
+                            &mut __seen[2],
                             "allowDynamicUserMatching",
                         )?
                 }
                 "allowUserUpdates" => {
-                    __map.field(&mut allow_user_updates, "allowUserUpdates")?
+                    __map
+                        .field(
+                            &mut self.allow_user_updates,
+                            &mut __seen[3],
+                            "allowUserUpdates",
+                        )?
                 }
-                "ialValue" => __map.field(&mut ial_value, "ialValue")?,
-                "idvMetadata" => __map.field(&mut idv_metadata, "idvMetadata")?,
+                "ialValue" => {
+                    __map.field(&mut self.ial_value, &mut __seen[4], "ialValue")?
+                }
+                "idvMetadata" => {
+                    __map
+                        .optional_object(
+                            &mut self.idv_metadata,
+                            &mut __seen[5],
+                            "idvMetadata",
+                        )?
+                }
                 "inquiryTemplateId" => {
-                    __map.field(&mut inquiry_template_id, "inquiryTemplateId")?
+                    __map
+                        .field(
+                            &mut self.inquiry_template_id,
+                            &mut __seen[6],
+                            "inquiryTemplateId",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            aal_value: aal_value.unwrap_or_default(),
-            additional_amr: additional_amr.unwrap_or_default(),
-            allow_dynamic_user_matching: allow_dynamic_user_matching.unwrap_or_default(),
-            allow_user_updates: allow_user_updates.unwrap_or_default(),
-            ial_value: ial_value.unwrap_or_default(),
-            idv_metadata: idv_metadata.unwrap_or_default(),
-            inquiry_template_id: inquiry_template_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -38,37 +38,44 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderPropertiesIdvMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdentityProviderPropertiesIdvMetadata {
+impl crate::runtime::ReadObject for IdentityProviderPropertiesIdvMetadata {
     const EXPECTING: &'static str = "struct IdentityProviderPropertiesIdvMetadata";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut vendor_display_name = ::std::option::Option::None;
-        let mut terms_of_use = ::std::option::Option::None;
-        let mut privacy_policy = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "vendorDisplayName" => {
-                    __map.field(&mut vendor_display_name, "vendorDisplayName")?
+                    __map
+                        .field(
+                            &mut self.vendor_display_name,
+                            &mut __seen[2],
+                            "vendorDisplayName",
+                        )?
                 }
-                "termsOfUse" => __map.field(&mut terms_of_use, "termsOfUse")?,
-                "privacyPolicy" => __map.field(&mut privacy_policy, "privacyPolicy")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "termsOfUse" => {
+                    __map.field(&mut self.terms_of_use, &mut __seen[1], "termsOfUse")?
+                }
+                "privacyPolicy" => {
+                    __map
+                        .field(
+                            &mut self.privacy_policy,
+                            &mut __seen[0],
+                            "privacyPolicy",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            vendor_display_name: vendor_display_name.unwrap_or_default(),
-            terms_of_use: terms_of_use.unwrap_or_default(),
-            privacy_policy: privacy_policy.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,36 +32,41 @@ impl<'de> ::serde::Deserialize<'de> for IdentitySourceGroupMembershipsUpsertProf
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdentitySourceGroupMembershipsUpsertProfileItem {
+impl crate::runtime::ReadObject for IdentitySourceGroupMembershipsUpsertProfileItem {
     const EXPECTING: &'static str = "struct IdentitySourceGroupMembershipsUpsertProfileItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut group_external_id = ::std::option::Option::None;
-        let mut member_external_ids = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "groupExternalId" => {
-                    __map.field(&mut group_external_id, "groupExternalId")?
+                    __map
+                        .field(
+                            &mut self.group_external_id,
+                            &mut __seen[0],
+                            "groupExternalId",
+                        )?
                 }
                 "memberExternalIds" => {
-                    __map.field(&mut member_external_ids, "memberExternalIds")?
+                    __map
+                        .field(
+                            &mut self.member_external_ids,
+                            &mut __seen[1],
+                            "memberExternalIds",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            group_external_id: group_external_id.unwrap_or_default(),
-            member_external_ids: member_external_ids.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

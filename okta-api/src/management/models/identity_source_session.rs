@@ -57,46 +57,42 @@ impl<'de> ::serde::Deserialize<'de> for IdentitySourceSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdentitySourceSession {
+impl crate::runtime::ReadObject for IdentitySourceSession {
     const EXPECTING: &'static str = "struct IdentitySourceSession";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut identity_source_id = ::std::option::Option::None;
-        let mut import_type = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
+                "created" => __map.field(&mut self.created, &mut __seen[0], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
                 "identitySourceId" => {
-                    __map.field(&mut identity_source_id, "identitySourceId")?
+                    __map
+                        .field(
+                            &mut self.identity_source_id,
+                            &mut __seen[2],
+                            "identitySourceId",
+                        )?
                 }
-                "importType" => __map.field(&mut import_type, "importType")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "status" => __map.field(&mut status, "status")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "importType" => {
+                    __map.field(&mut self.import_type, &mut __seen[3], "importType")?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[4], "lastUpdated")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[5], "status")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            identity_source_id: identity_source_id.unwrap_or_default(),
-            import_type: import_type.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

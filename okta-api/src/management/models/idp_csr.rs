@@ -39,41 +39,32 @@ impl<'de> ::serde::Deserialize<'de> for IdpCsr {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdpCsr {
+impl crate::runtime::ReadObject for IdpCsr {
     const EXPECTING: &'static str = "struct IdpCsr";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut csr = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut kty = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "csr" => __map.field(&mut csr, "csr")?,
-                "id" => __map.field(&mut id, "id")?,
-                "kty" => __map.field(&mut kty, "kty")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "csr" => __map.field(&mut self.csr, &mut __seen[2], "csr")?,
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "kty" => __map.field(&mut self.kty, &mut __seen[4], "kty")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            csr: csr.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            kty: kty.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

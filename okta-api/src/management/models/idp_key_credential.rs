@@ -56,56 +56,41 @@ impl<'de> ::serde::Deserialize<'de> for IdpKeyCredential {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdpKeyCredential {
+impl crate::runtime::ReadObject for IdpKeyCredential {
     const EXPECTING: &'static str = "struct IdpKeyCredential";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut e = ::std::option::Option::None;
-        let mut expires_at = ::std::option::Option::None;
-        let mut kid = ::std::option::Option::None;
-        let mut kty = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut n = ::std::option::Option::None;
-        let mut use_ = ::std::option::Option::None;
-        let mut x5c = ::std::option::Option::None;
-        let mut x5t_s256 = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "e" => __map.field(&mut e, "e")?,
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "kid" => __map.field(&mut kid, "kid")?,
-                "kty" => __map.field(&mut kty, "kty")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "n" => __map.field(&mut n, "n")?,
-                "use" => __map.field(&mut use_, "use")?,
-                "x5c" => __map.field(&mut x5c, "x5c")?,
-                "x5t#S256" => __map.field(&mut x5t_s256, "x5t#S256")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[0], "created")?,
+                "e" => __map.field(&mut self.e, &mut __seen[1], "e")?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[2], "expiresAt")?
+                }
+                "kid" => __map.field(&mut self.kid, &mut __seen[3], "kid")?,
+                "kty" => __map.field(&mut self.kty, &mut __seen[4], "kty")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[5], "lastUpdated")?
+                }
+                "n" => __map.field(&mut self.n, &mut __seen[6], "n")?,
+                "use" => __map.field(&mut self.use_, &mut __seen[7], "use")?,
+                "x5c" => __map.field(&mut self.x5c, &mut __seen[8], "x5c")?,
+                "x5t#S256" => {
+                    __map.field(&mut self.x5t_s256, &mut __seen[9], "x5t#S256")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            e: e.unwrap_or_default(),
-            expires_at: expires_at.unwrap_or_default(),
-            kid: kid.unwrap_or_default(),
-            kty: kty.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            n: n.unwrap_or_default(),
-            use_: use_.unwrap_or_default(),
-            x5c: x5c.unwrap_or_default(),
-            x5t_s256: x5t_s256.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -47,42 +47,52 @@ impl<'de> ::serde::Deserialize<'de> for IdpPolicyRuleActionIdp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdpPolicyRuleActionIdp {
+impl crate::runtime::ReadObject for IdpPolicyRuleActionIdp {
     const EXPECTING: &'static str = "struct IdpPolicyRuleActionIdp";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut providers = ::std::option::Option::None;
-        let mut idp_selection_type = ::std::option::Option::None;
-        let mut match_criteria = ::std::option::Option::None;
-        let mut should_fall_back_to_okta = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "providers" => __map.field(&mut providers, "providers")?,
+                "providers" => {
+                    __map.field(&mut self.providers, &mut __seen[2], "providers")?
+                }
                 "idpSelectionType" => {
-                    __map.field(&mut idp_selection_type, "idpSelectionType")?
+                    __map
+                        .field(
+                            &mut self.idp_selection_type,
+                            &mut __seen[0],
+                            "idpSelectionType",
+                        )?
                 }
-                "matchCriteria" => __map.field(&mut match_criteria, "matchCriteria")?,
+                "matchCriteria" => {
+                    __map
+                        .field(
+                            &mut self.match_criteria,
+                            &mut __seen[1],
+                            "matchCriteria",
+                        )?
+                }
                 "shouldFallBackToOkta" => {
-                    __map.field(&mut should_fall_back_to_okta, "shouldFallBackToOkta")?
+                    __map
+                        .field(
+                            &mut self.should_fall_back_to_okta,
+                            &mut __seen[3],
+                            "shouldFallBackToOkta",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            providers: providers.unwrap_or_default(),
-            idp_selection_type: idp_selection_type.unwrap_or_default(),
-            match_criteria: match_criteria.unwrap_or_default(),
-            should_fall_back_to_okta: should_fall_back_to_okta.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

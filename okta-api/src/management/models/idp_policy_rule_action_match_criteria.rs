@@ -30,34 +30,36 @@ impl<'de> ::serde::Deserialize<'de> for IdpPolicyRuleActionMatchCriteria {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdpPolicyRuleActionMatchCriteria {
+impl crate::runtime::ReadObject for IdpPolicyRuleActionMatchCriteria {
     const EXPECTING: &'static str = "struct IdpPolicyRuleActionMatchCriteria";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut property_name = ::std::option::Option::None;
-        let mut provider_expression = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "propertyName" => __map.field(&mut property_name, "propertyName")?,
-                "providerExpression" => {
-                    __map.field(&mut provider_expression, "providerExpression")?
+                "propertyName" => {
+                    __map.field(&mut self.property_name, &mut __seen[0], "propertyName")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "providerExpression" => {
+                    __map
+                        .field(
+                            &mut self.provider_expression,
+                            &mut __seen[1],
+                            "providerExpression",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            property_name: property_name.unwrap_or_default(),
-            provider_expression: provider_expression.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -59,52 +59,55 @@ impl<'de> ::serde::Deserialize<'de> for Idv {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Idv {
+impl crate::runtime::ReadObject for Idv {
     const EXPECTING: &'static str = "struct Idv";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authorize_url = ::std::option::Option::None;
-        let mut config_url = ::std::option::Option::None;
-        let mut issuer_url = ::std::option::Option::None;
-        let mut jwks_url = ::std::option::Option::None;
-        let mut par_url = ::std::option::Option::None;
-        let mut privacy_policy_url = ::std::option::Option::None;
-        let mut terms_of_use_url = ::std::option::Option::None;
-        let mut token_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authorizeUrl" => __map.field(&mut authorize_url, "authorizeUrl")?,
-                "configUrl" => __map.field(&mut config_url, "configUrl")?,
-                "issuerUrl" => __map.field(&mut issuer_url, "issuerUrl")?,
-                "jwksUrl" => __map.field(&mut jwks_url, "jwksUrl")?,
-                "parUrl" => __map.field(&mut par_url, "parUrl")?,
-                "privacyPolicyUrl" => {
-                    __map.field(&mut privacy_policy_url, "privacyPolicyUrl")?
+                "authorizeUrl" => {
+                    __map.field(&mut self.authorize_url, &mut __seen[0], "authorizeUrl")?
                 }
-                "termsOfUseUrl" => __map.field(&mut terms_of_use_url, "termsOfUseUrl")?,
-                "tokenUrl" => __map.field(&mut token_url, "tokenUrl")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "configUrl" => {
+                    __map.field(&mut self.config_url, &mut __seen[1], "configUrl")?
+                }
+                "issuerUrl" => {
+                    __map.field(&mut self.issuer_url, &mut __seen[2], "issuerUrl")?
+                }
+                "jwksUrl" => __map.field(&mut self.jwks_url, &mut __seen[3], "jwksUrl")?,
+                "parUrl" => __map.field(&mut self.par_url, &mut __seen[4], "parUrl")?,
+                "privacyPolicyUrl" => {
+                    __map
+                        .field(
+                            &mut self.privacy_policy_url,
+                            &mut __seen[5],
+                            "privacyPolicyUrl",
+                        )?
+                }
+                "termsOfUseUrl" => {
+                    __map
+                        .field(
+                            &mut self.terms_of_use_url,
+                            &mut __seen[6],
+                            "termsOfUseUrl",
+                        )?
+                }
+                "tokenUrl" => {
+                    __map.field(&mut self.token_url, &mut __seen[7], "tokenUrl")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authorize_url: authorize_url.unwrap_or_default(),
-            config_url: config_url.unwrap_or_default(),
-            issuer_url: issuer_url.unwrap_or_default(),
-            jwks_url: jwks_url.unwrap_or_default(),
-            par_url: par_url.unwrap_or_default(),
-            privacy_policy_url: privacy_policy_url.unwrap_or_default(),
-            terms_of_use_url: terms_of_use_url.unwrap_or_default(),
-            token_url: token_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -28,32 +28,27 @@ impl<'de> ::serde::Deserialize<'de> for IdvAuthorizationEndpoint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdvAuthorizationEndpoint {
+impl crate::runtime::ReadObject for IdvAuthorizationEndpoint {
     const EXPECTING: &'static str = "struct IdvAuthorizationEndpoint";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut binding = ::std::option::Option::None;
-        let mut url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "binding" => __map.field(&mut binding, "binding")?,
-                "url" => __map.field(&mut url, "url")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "binding" => __map.field(&mut self.binding, &mut __seen[0], "binding")?,
+                "url" => __map.field(&mut self.url, &mut __seen[1], "url")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            binding: binding.unwrap_or_default(),
-            url: url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,31 @@ impl<'de> ::serde::Deserialize<'de> for IdvCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdvCredentials {
+impl crate::runtime::ReadObject for IdvCredentials {
     const EXPECTING: &'static str = "struct IdvCredentials";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut bearer = ::std::option::Option::None;
-        let mut client = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "bearer" => __map.field(&mut bearer, "bearer")?,
-                "client" => __map.field(&mut client, "client")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "bearer" => {
+                    __map.optional_object(&mut self.bearer, &mut __seen[0], "bearer")?
+                }
+                "client" => {
+                    __map.optional_object(&mut self.client, &mut __seen[1], "client")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            bearer: bearer.unwrap_or_default(),
-            client: client.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -28,38 +28,36 @@ impl<'de> ::serde::Deserialize<'de> for IdvEndpoints {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IdvEndpoints {
+impl crate::runtime::ReadObject for IdvEndpoints {
     const EXPECTING: &'static str = "struct IdvEndpoints";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authorization = ::std::option::Option::None;
-        let mut jwks = ::std::option::Option::None;
-        let mut par = ::std::option::Option::None;
-        let mut token = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authorization" => __map.field(&mut authorization, "authorization")?,
-                "jwks" => __map.field(&mut jwks, "jwks")?,
-                "par" => __map.field(&mut par, "par")?,
-                "token" => __map.field(&mut token, "token")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "authorization" => {
+                    __map
+                        .object(
+                            &mut self.authorization,
+                            &mut __seen[0],
+                            "authorization",
+                        )?
+                }
+                "jwks" => __map.object(&mut self.jwks, &mut __seen[1], "jwks")?,
+                "par" => __map.object(&mut self.par, &mut __seen[2], "par")?,
+                "token" => __map.object(&mut self.token, &mut __seen[3], "token")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authorization: authorization.unwrap_or_default(),
-            jwks: jwks.unwrap_or_default(),
-            par: par.unwrap_or_default(),
-            token: token.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

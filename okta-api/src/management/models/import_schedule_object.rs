@@ -39,37 +39,42 @@ impl<'de> ::serde::Deserialize<'de> for ImportScheduleObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ImportScheduleObject {
+impl crate::runtime::ReadObject for ImportScheduleObject {
     const EXPECTING: &'static str = "struct ImportScheduleObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut full_import = ::std::option::Option::None;
-        let mut incremental_import = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "fullImport" => __map.field(&mut full_import, "fullImport")?,
-                "incrementalImport" => {
-                    __map.field(&mut incremental_import, "incrementalImport")?
+                "fullImport" => {
+                    __map
+                        .optional_object(
+                            &mut self.full_import,
+                            &mut __seen[0],
+                            "fullImport",
+                        )?
                 }
-                "status" => __map.field(&mut status, "status")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "incrementalImport" => {
+                    __map
+                        .optional_object(
+                            &mut self.incremental_import,
+                            &mut __seen[1],
+                            "incrementalImport",
+                        )?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[2], "status")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            full_import: full_import.unwrap_or_default(),
-            incremental_import: incremental_import.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -47,9 +47,9 @@ impl crate::runtime::FromObject for ImportUsernameObject {
         {
             match __key.as_str() {
                 "userNameExpression" => {
-                    __map.field(&mut user_name_expression, "userNameExpression")?
+                    __map.value(&mut user_name_expression, "userNameExpression")?
                 }
-                "usernameFormat" => __map.field(&mut username_format, "usernameFormat")?,
+                "usernameFormat" => __map.value(&mut username_format, "usernameFormat")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -31,35 +31,28 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookChannelConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for InlineHookChannelConfig {
+impl crate::runtime::ReadObject for InlineHookChannelConfig {
     const EXPECTING: &'static str = "struct InlineHookChannelConfig";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut headers = ::std::option::Option::None;
-        let mut method = ::std::option::Option::None;
-        let mut uri = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "headers" => __map.field(&mut headers, "headers")?,
-                "method" => __map.field(&mut method, "method")?,
-                "uri" => __map.field(&mut uri, "uri")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "headers" => __map.field(&mut self.headers, &mut __seen[0], "headers")?,
+                "method" => __map.field(&mut self.method, &mut __seen[1], "method")?,
+                "uri" => __map.field(&mut self.uri, &mut __seen[2], "uri")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            headers: headers.unwrap_or_default(),
-            method: method.unwrap_or_default(),
-            uri: uri.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -41,35 +41,36 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookChannelOauth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for InlineHookChannelOauth {
+impl crate::runtime::ReadObject for InlineHookChannelOauth {
     const EXPECTING: &'static str = "struct InlineHookChannelOauth";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn empty() -> Self {
+        Self {
+            type_: ::std::default::Default::default(),
+            version: ::std::default::Default::default(),
+            config: ::std::default::Default::default(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut type_ = ::std::option::Option::None;
-        let mut version = ::std::option::Option::None;
-        let mut config = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "version" => __map.field(&mut version, "version")?,
-                "config" => __map.field(&mut config, "config")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "type" => __map.field(&mut self.type_, &mut __seen[1], "type")?,
+                "version" => __map.field(&mut self.version, &mut __seen[2], "version")?,
+                "config" => __map.field(&mut self.config, &mut __seen[0], "config")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            type_: type_.unwrap_or_default(),
-            version: version.unwrap_or_default(),
-            config: config.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -44,50 +44,41 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookOauthClientSecretConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for InlineHookOauthClientSecretConfig {
+impl crate::runtime::ReadObject for InlineHookOauthClientSecretConfig {
     const EXPECTING: &'static str = "struct InlineHookOauthClientSecretConfig";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut headers = ::std::option::Option::None;
-        let mut method = ::std::option::Option::None;
-        let mut uri = ::std::option::Option::None;
-        let mut auth_type = ::std::option::Option::None;
-        let mut client_id = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut token_url = ::std::option::Option::None;
-        let mut auth_scheme = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "headers" => __map.field(&mut headers, "headers")?,
-                "method" => __map.field(&mut method, "method")?,
-                "uri" => __map.field(&mut uri, "uri")?,
-                "authType" => __map.field(&mut auth_type, "authType")?,
-                "clientId" => __map.field(&mut client_id, "clientId")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "tokenUrl" => __map.field(&mut token_url, "tokenUrl")?,
-                "authScheme" => __map.field(&mut auth_scheme, "authScheme")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "headers" => __map.field(&mut self.headers, &mut __seen[3], "headers")?,
+                "method" => __map.field(&mut self.method, &mut __seen[4], "method")?,
+                "uri" => __map.field(&mut self.uri, &mut __seen[7], "uri")?,
+                "authType" => {
+                    __map.field(&mut self.auth_type, &mut __seen[1], "authType")?
+                }
+                "clientId" => {
+                    __map.field(&mut self.client_id, &mut __seen[2], "clientId")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[5], "scope")?,
+                "tokenUrl" => {
+                    __map.field(&mut self.token_url, &mut __seen[6], "tokenUrl")?
+                }
+                "authScheme" => {
+                    __map.field(&mut self.auth_scheme, &mut __seen[0], "authScheme")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            headers: headers.unwrap_or_default(),
-            method: method.unwrap_or_default(),
-            uri: uri.unwrap_or_default(),
-            auth_type: auth_type.unwrap_or_default(),
-            client_id: client_id.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            token_url: token_url.unwrap_or_default(),
-            auth_scheme: auth_scheme.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,38 +37,31 @@ impl<'de> ::serde::Deserialize<'de> for InlineHookRequestObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for InlineHookRequestObject {
+impl crate::runtime::ReadObject for InlineHookRequestObject {
     const EXPECTING: &'static str = "struct InlineHookRequestObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut ip_address = ::std::option::Option::None;
-        let mut method = ::std::option::Option::None;
-        let mut url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "ipAddress" => __map.field(&mut ip_address, "ipAddress")?,
-                "method" => __map.field(&mut method, "method")?,
-                "url" => __map.field(&mut url, "url")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[0], "id")?,
+                "ipAddress" => {
+                    __map.field(&mut self.ip_address, &mut __seen[1], "ipAddress")?
+                }
+                "method" => __map.field(&mut self.method, &mut __seen[2], "method")?,
+                "url" => __map.optional_object(&mut self.url, &mut __seen[3], "url")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            ip_address: ip_address.unwrap_or_default(),
-            method: method.unwrap_or_default(),
-            url: url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

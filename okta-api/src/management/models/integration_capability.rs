@@ -43,44 +43,35 @@ impl<'de> ::serde::Deserialize<'de> for IntegrationCapability {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IntegrationCapability {
+impl crate::runtime::ReadObject for IntegrationCapability {
     const EXPECTING: &'static str = "struct IntegrationCapability";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut description = ::std::option::Option::None;
-        let mut help_url = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut release_date = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "description" => __map.field(&mut description, "description")?,
-                "helpUrl" => __map.field(&mut help_url, "helpUrl")?,
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "releaseDate" => __map.field(&mut release_date, "releaseDate")?,
-                "status" => __map.field(&mut status, "status")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[0], "description")?
+                }
+                "helpUrl" => __map.field(&mut self.help_url, &mut __seen[1], "helpUrl")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[3], "name")?,
+                "releaseDate" => {
+                    __map.field(&mut self.release_date, &mut __seen[4], "releaseDate")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[5], "status")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            description: description.unwrap_or_default(),
-            help_url: help_url.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            release_date: release_date.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

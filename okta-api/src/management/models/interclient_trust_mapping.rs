@@ -65,49 +65,55 @@ impl<'de> ::serde::Deserialize<'de> for InterclientTrustMapping {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for InterclientTrustMapping {
+impl crate::runtime::ReadObject for InterclientTrustMapping {
     const EXPECTING: &'static str = "struct InterclientTrustMapping";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_instance_id = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut last_updated_by = ::std::option::Option::None;
-        let mut org_id = ::std::option::Option::None;
-        let mut trusted_app_instance_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "appInstanceId" => __map.field(&mut app_instance_id, "appInstanceId")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "orgId" => __map.field(&mut org_id, "orgId")?,
-                "trustedAppInstanceId" => {
-                    __map.field(&mut trusted_app_instance_id, "trustedAppInstanceId")?
+                "appInstanceId" => {
+                    __map
+                        .field(
+                            &mut self.app_instance_id,
+                            &mut __seen[0],
+                            "appInstanceId",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[3], "lastUpdated")?
+                }
+                "lastUpdatedBy" => {
+                    __map
+                        .field(
+                            &mut self.last_updated_by,
+                            &mut __seen[4],
+                            "lastUpdatedBy",
+                        )?
+                }
+                "orgId" => __map.field(&mut self.org_id, &mut __seen[5], "orgId")?,
+                "trustedAppInstanceId" => {
+                    __map
+                        .field(
+                            &mut self.trusted_app_instance_id,
+                            &mut __seen[6],
+                            "trustedAppInstanceId",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_instance_id: app_instance_id.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            last_updated_by: last_updated_by.unwrap_or_default(),
-            org_id: org_id.unwrap_or_default(),
-            trusted_app_instance_id: trusted_app_instance_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

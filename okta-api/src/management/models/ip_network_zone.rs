@@ -112,20 +112,20 @@ impl crate::runtime::FromObject for IpNetworkZone {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "status" => __map.field(&mut status, "status")?,
-                "system" => __map.field(&mut system, "system")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "usage" => __map.field(&mut usage, "usage")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "created" => __map.value(&mut created, "created")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "name" => __map.value(&mut name, "name")?,
+                "status" => __map.value(&mut status, "status")?,
+                "system" => __map.value(&mut system, "system")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "usage" => __map.value(&mut usage, "usage")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 "useAsExemptList" => {
-                    __map.field(&mut use_as_exempt_list, "useAsExemptList")?
+                    __map.value(&mut use_as_exempt_list, "useAsExemptList")?
                 }
-                "gateways" => __map.field(&mut gateways, "gateways")?,
-                "proxies" => __map.field(&mut proxies, "proxies")?,
+                "gateways" => __map.value(&mut gateways, "gateways")?,
+                "proxies" => __map.value(&mut proxies, "proxies")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

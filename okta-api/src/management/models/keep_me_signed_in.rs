@@ -33,38 +33,36 @@ impl<'de> ::serde::Deserialize<'de> for KeepMeSignedIn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for KeepMeSignedIn {
+impl crate::runtime::ReadObject for KeepMeSignedIn {
     const EXPECTING: &'static str = "struct KeepMeSignedIn";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut post_auth = ::std::option::Option::None;
-        let mut post_auth_prompt_frequency = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "postAuth" => __map.field(&mut post_auth, "postAuth")?,
+                "postAuth" => {
+                    __map.field(&mut self.post_auth, &mut __seen[0], "postAuth")?
+                }
                 "postAuthPromptFrequency" => {
                     __map
                         .field(
-                            &mut post_auth_prompt_frequency,
+                            &mut self.post_auth_prompt_frequency,
+                            &mut __seen[1],
                             "postAuthPromptFrequency",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            post_auth: post_auth.unwrap_or_default(),
-            post_auth_prompt_frequency: post_auth_prompt_frequency.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -49,10 +49,10 @@ impl crate::runtime::FromObject for LinkedObjectDetails {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "description" => __map.field(&mut description, "description")?,
-                "name" => __map.field(&mut name, "name")?,
-                "title" => __map.field(&mut title, "title")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "description" => __map.value(&mut description, "description")?,
+                "name" => __map.value(&mut name, "name")?,
+                "title" => __map.value(&mut title, "title")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -29,35 +29,30 @@ impl<'de> ::serde::Deserialize<'de> for LinksAppAndUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LinksAppAndUser {
+impl crate::runtime::ReadObject for LinksAppAndUser {
     const EXPECTING: &'static str = "struct LinksAppAndUser";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app = ::std::option::Option::None;
-        let mut group = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "app" => __map.field(&mut app, "app")?,
-                "group" => __map.field(&mut group, "group")?,
-                "user" => __map.field(&mut user, "user")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "app" => __map.optional_object(&mut self.app, &mut __seen[0], "app")?,
+                "group" => {
+                    __map.optional_object(&mut self.group, &mut __seen[1], "group")?
+                }
+                "user" => __map.optional_object(&mut self.user, &mut __seen[2], "user")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app: app.unwrap_or_default(),
-            group: group.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -44,41 +44,49 @@ impl<'de> ::serde::Deserialize<'de> for LinksCustomRoleResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LinksCustomRoleResponse {
+impl crate::runtime::ReadObject for LinksCustomRoleResponse {
     const EXPECTING: &'static str = "struct LinksCustomRoleResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut assignee = ::std::option::Option::None;
-        let mut member = ::std::option::Option::None;
-        let mut permissions = ::std::option::Option::None;
-        let mut resource_set = ::std::option::Option::None;
-        let mut role = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "assignee" => __map.field(&mut assignee, "assignee")?,
-                "member" => __map.field(&mut member, "member")?,
-                "permissions" => __map.field(&mut permissions, "permissions")?,
-                "resource-set" => __map.field(&mut resource_set, "resource-set")?,
-                "role" => __map.field(&mut role, "role")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "assignee" => {
+                    __map
+                        .optional_object(&mut self.assignee, &mut __seen[0], "assignee")?
+                }
+                "member" => {
+                    __map.optional_object(&mut self.member, &mut __seen[1], "member")?
+                }
+                "permissions" => {
+                    __map
+                        .optional_object(
+                            &mut self.permissions,
+                            &mut __seen[2],
+                            "permissions",
+                        )?
+                }
+                "resource-set" => {
+                    __map
+                        .optional_object(
+                            &mut self.resource_set,
+                            &mut __seen[3],
+                            "resource-set",
+                        )?
+                }
+                "role" => __map.optional_object(&mut self.role, &mut __seen[4], "role")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            assignee: assignee.unwrap_or_default(),
-            member: member.unwrap_or_default(),
-            permissions: permissions.unwrap_or_default(),
-            resource_set: resource_set.unwrap_or_default(),
-            role: role.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

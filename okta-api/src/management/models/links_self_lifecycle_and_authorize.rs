@@ -36,38 +36,46 @@ impl<'de> ::serde::Deserialize<'de> for LinksSelfLifecycleAndAuthorize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LinksSelfLifecycleAndAuthorize {
+impl crate::runtime::ReadObject for LinksSelfLifecycleAndAuthorize {
     const EXPECTING: &'static str = "struct LinksSelfLifecycleAndAuthorize";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut activate = ::std::option::Option::None;
-        let mut deactivate = ::std::option::Option::None;
-        let mut authorize = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "activate" => __map.field(&mut activate, "activate")?,
-                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
-                "authorize" => __map.field(&mut authorize, "authorize")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[3], "self")?,
+                "activate" => {
+                    __map
+                        .optional_object(&mut self.activate, &mut __seen[0], "activate")?
+                }
+                "deactivate" => {
+                    __map
+                        .optional_object(
+                            &mut self.deactivate,
+                            &mut __seen[2],
+                            "deactivate",
+                        )?
+                }
+                "authorize" => {
+                    __map
+                        .optional_object(
+                            &mut self.authorize,
+                            &mut __seen[1],
+                            "authorize",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            activate: activate.unwrap_or_default(),
-            deactivate: deactivate.unwrap_or_default(),
-            authorize: authorize.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -84,55 +84,71 @@ impl<'de> ::serde::Deserialize<'de> for LogAuthenticationContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogAuthenticationContext {
+impl crate::runtime::ReadObject for LogAuthenticationContext {
     const EXPECTING: &'static str = "struct LogAuthenticationContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authentication_provider = ::std::option::Option::None;
-        let mut authentication_step = ::std::option::Option::None;
-        let mut credential_provider = ::std::option::Option::None;
-        let mut credential_type = ::std::option::Option::None;
-        let mut external_session_id = ::std::option::Option::None;
-        let mut interface = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authenticationProvider" => {
-                    __map.field(&mut authentication_provider, "authenticationProvider")?
+                    __map
+                        .field(
+                            &mut self.authentication_provider,
+                            &mut __seen[0],
+                            "authenticationProvider",
+                        )?
                 }
                 "authenticationStep" => {
-                    __map.field(&mut authentication_step, "authenticationStep")?
+                    __map
+                        .field(
+                            &mut self.authentication_step,
+                            &mut __seen[1],
+                            "authenticationStep",
+                        )?
                 }
                 "credentialProvider" => {
-                    __map.field(&mut credential_provider, "credentialProvider")?
+                    __map
+                        .field(
+                            &mut self.credential_provider,
+                            &mut __seen[2],
+                            "credentialProvider",
+                        )?
                 }
-                "credentialType" => __map.field(&mut credential_type, "credentialType")?,
+                "credentialType" => {
+                    __map
+                        .field(
+                            &mut self.credential_type,
+                            &mut __seen[3],
+                            "credentialType",
+                        )?
+                }
                 "externalSessionId" => {
-                    __map.field(&mut external_session_id, "externalSessionId")?
+                    __map
+                        .field(
+                            &mut self.external_session_id,
+                            &mut __seen[4],
+                            "externalSessionId",
+                        )?
                 }
-                "interface" => __map.field(&mut interface, "interface")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "interface" => {
+                    __map.field(&mut self.interface, &mut __seen[5], "interface")?
+                }
+                "issuer" => {
+                    __map.optional_object(&mut self.issuer, &mut __seen[6], "issuer")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authentication_provider: authentication_provider.unwrap_or_default(),
-            authentication_step: authentication_step.unwrap_or_default(),
-            credential_provider: credential_provider.unwrap_or_default(),
-            credential_type: credential_type.unwrap_or_default(),
-            external_session_id: external_session_id.unwrap_or_default(),
-            interface: interface.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -59,46 +59,47 @@ impl<'de> ::serde::Deserialize<'de> for LogClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogClient {
+impl crate::runtime::ReadObject for LogClient {
     const EXPECTING: &'static str = "struct LogClient";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut device = ::std::option::Option::None;
-        let mut geographical_context = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut ip_address = ::std::option::Option::None;
-        let mut user_agent = ::std::option::Option::None;
-        let mut zone = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "device" => __map.field(&mut device, "device")?,
+                "device" => __map.field(&mut self.device, &mut __seen[0], "device")?,
                 "geographicalContext" => {
-                    __map.field(&mut geographical_context, "geographicalContext")?
+                    __map
+                        .optional_object(
+                            &mut self.geographical_context,
+                            &mut __seen[1],
+                            "geographicalContext",
+                        )?
                 }
-                "id" => __map.field(&mut id, "id")?,
-                "ipAddress" => __map.field(&mut ip_address, "ipAddress")?,
-                "userAgent" => __map.field(&mut user_agent, "userAgent")?,
-                "zone" => __map.field(&mut zone, "zone")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "ipAddress" => {
+                    __map.field(&mut self.ip_address, &mut __seen[3], "ipAddress")?
+                }
+                "userAgent" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_agent,
+                            &mut __seen[4],
+                            "userAgent",
+                        )?
+                }
+                "zone" => __map.field(&mut self.zone, &mut __seen[5], "zone")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            device: device.unwrap_or_default(),
-            geographical_context: geographical_context.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            ip_address: ip_address.unwrap_or_default(),
-            user_agent: user_agent.unwrap_or_default(),
-            zone: zone.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -69,67 +69,72 @@ impl<'de> ::serde::Deserialize<'de> for LogDevice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogDevice {
+impl crate::runtime::ReadObject for LogDevice {
     const EXPECTING: &'static str = "struct LogDevice";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut device_integrator = ::std::option::Option::None;
-        let mut disk_encryption_type = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut jailbreak = ::std::option::Option::None;
-        let mut managed = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut os_platform = ::std::option::Option::None;
-        let mut os_version = ::std::option::Option::None;
-        let mut registered = ::std::option::Option::None;
-        let mut screen_lock_type = ::std::option::Option::None;
-        let mut secure_hardware_present = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "device_integrator" => {
-                    __map.field(&mut device_integrator, "device_integrator")?
+                    __map
+                        .field(
+                            &mut self.device_integrator,
+                            &mut __seen[0],
+                            "device_integrator",
+                        )?
                 }
                 "disk_encryption_type" => {
-                    __map.field(&mut disk_encryption_type, "disk_encryption_type")?
+                    __map
+                        .field(
+                            &mut self.disk_encryption_type,
+                            &mut __seen[1],
+                            "disk_encryption_type",
+                        )?
                 }
-                "id" => __map.field(&mut id, "id")?,
-                "jailbreak" => __map.field(&mut jailbreak, "jailbreak")?,
-                "managed" => __map.field(&mut managed, "managed")?,
-                "name" => __map.field(&mut name, "name")?,
-                "os_platform" => __map.field(&mut os_platform, "os_platform")?,
-                "os_version" => __map.field(&mut os_version, "os_version")?,
-                "registered" => __map.field(&mut registered, "registered")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "jailbreak" => {
+                    __map.field(&mut self.jailbreak, &mut __seen[3], "jailbreak")?
+                }
+                "managed" => __map.field(&mut self.managed, &mut __seen[4], "managed")?,
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
+                "os_platform" => {
+                    __map.field(&mut self.os_platform, &mut __seen[6], "os_platform")?
+                }
+                "os_version" => {
+                    __map.field(&mut self.os_version, &mut __seen[7], "os_version")?
+                }
+                "registered" => {
+                    __map.field(&mut self.registered, &mut __seen[8], "registered")?
+                }
                 "screen_lock_type" => {
-                    __map.field(&mut screen_lock_type, "screen_lock_type")?
+                    __map
+                        .field(
+                            &mut self.screen_lock_type,
+                            &mut __seen[9],
+                            "screen_lock_type",
+                        )?
                 }
                 "secure_hardware_present" => {
-                    __map.field(&mut secure_hardware_present, "secure_hardware_present")?
+                    __map
+                        .field(
+                            &mut self.secure_hardware_present,
+                            &mut __seen[10],
+                            "secure_hardware_present",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            device_integrator: device_integrator.unwrap_or_default(),
-            disk_encryption_type: disk_encryption_type.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            jailbreak: jailbreak.unwrap_or_default(),
-            managed: managed.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            os_platform: os_platform.unwrap_or_default(),
-            os_version: os_version.unwrap_or_default(),
-            registered: registered.unwrap_or_default(),
-            screen_lock_type: screen_lock_type.unwrap_or_default(),
-            secure_hardware_present: secure_hardware_present.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -35,35 +35,32 @@ impl<'de> ::serde::Deserialize<'de> for LogIpServiceCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogIpServiceCategory {
+impl crate::runtime::ReadObject for LogIpServiceCategory {
     const EXPECTING: &'static str = "struct LogIpServiceCategory";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut is_anonymous = ::std::option::Option::None;
-        let mut operator = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "isAnonymous" => __map.field(&mut is_anonymous, "isAnonymous")?,
-                "operator" => __map.field(&mut operator, "operator")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "isAnonymous" => {
+                    __map.field(&mut self.is_anonymous, &mut __seen[0], "isAnonymous")?
+                }
+                "operator" => {
+                    __map.field(&mut self.operator, &mut __seen[1], "operator")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            is_anonymous: is_anonymous.unwrap_or_default(),
-            operator: operator.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -51,41 +51,44 @@ impl<'de> ::serde::Deserialize<'de> for LogRisk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogRisk {
+impl crate::runtime::ReadObject for LogRisk {
     const EXPECTING: &'static str = "struct LogRisk";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut detection_name = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut level = ::std::option::Option::None;
-        let mut previous_level = ::std::option::Option::None;
-        let mut reasons = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "detectionName" => __map.field(&mut detection_name, "detectionName")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "level" => __map.field(&mut level, "level")?,
-                "previousLevel" => __map.field(&mut previous_level, "previousLevel")?,
-                "reasons" => __map.field(&mut reasons, "reasons")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "detectionName" => {
+                    __map
+                        .field(
+                            &mut self.detection_name,
+                            &mut __seen[0],
+                            "detectionName",
+                        )?
+                }
+                "issuer" => __map.field(&mut self.issuer, &mut __seen[1], "issuer")?,
+                "level" => __map.field(&mut self.level, &mut __seen[2], "level")?,
+                "previousLevel" => {
+                    __map
+                        .field(
+                            &mut self.previous_level,
+                            &mut __seen[3],
+                            "previousLevel",
+                        )?
+                }
+                "reasons" => __map.field(&mut self.reasons, &mut __seen[4], "reasons")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            detection_name: detection_name.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            level: level.unwrap_or_default(),
-            previous_level: previous_level.unwrap_or_default(),
-            reasons: reasons.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -67,53 +67,52 @@ impl<'de> ::serde::Deserialize<'de> for LogSecurityContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogSecurityContext {
+impl crate::runtime::ReadObject for LogSecurityContext {
     const EXPECTING: &'static str = "struct LogSecurityContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut as_number = ::std::option::Option::None;
-        let mut as_org = ::std::option::Option::None;
-        let mut bot_protection = ::std::option::Option::None;
-        let mut domain = ::std::option::Option::None;
-        let mut ip_details = ::std::option::Option::None;
-        let mut isp = ::std::option::Option::None;
-        let mut is_proxy = ::std::option::Option::None;
-        let mut risk = ::std::option::Option::None;
-        let mut user_behaviors = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "asNumber" => __map.field(&mut as_number, "asNumber")?,
-                "asOrg" => __map.field(&mut as_org, "asOrg")?,
-                "botProtection" => __map.field(&mut bot_protection, "botProtection")?,
-                "domain" => __map.field(&mut domain, "domain")?,
-                "ipDetails" => __map.field(&mut ip_details, "ipDetails")?,
-                "isp" => __map.field(&mut isp, "isp")?,
-                "isProxy" => __map.field(&mut is_proxy, "isProxy")?,
-                "risk" => __map.field(&mut risk, "risk")?,
-                "userBehaviors" => __map.field(&mut user_behaviors, "userBehaviors")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "asNumber" => {
+                    __map.field(&mut self.as_number, &mut __seen[0], "asNumber")?
+                }
+                "asOrg" => __map.field(&mut self.as_org, &mut __seen[1], "asOrg")?,
+                "botProtection" => {
+                    __map
+                        .field(
+                            &mut self.bot_protection,
+                            &mut __seen[2],
+                            "botProtection",
+                        )?
+                }
+                "domain" => __map.field(&mut self.domain, &mut __seen[3], "domain")?,
+                "ipDetails" => {
+                    __map.field(&mut self.ip_details, &mut __seen[4], "ipDetails")?
+                }
+                "isp" => __map.field(&mut self.isp, &mut __seen[6], "isp")?,
+                "isProxy" => __map.field(&mut self.is_proxy, &mut __seen[5], "isProxy")?,
+                "risk" => __map.field(&mut self.risk, &mut __seen[7], "risk")?,
+                "userBehaviors" => {
+                    __map
+                        .field(
+                            &mut self.user_behaviors,
+                            &mut __seen[8],
+                            "userBehaviors",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            as_number: as_number.unwrap_or_default(),
-            as_org: as_org.unwrap_or_default(),
-            bot_protection: bot_protection.unwrap_or_default(),
-            domain: domain.unwrap_or_default(),
-            ip_details: ip_details.unwrap_or_default(),
-            isp: isp.unwrap_or_default(),
-            is_proxy: is_proxy.unwrap_or_default(),
-            risk: risk.unwrap_or_default(),
-            user_behaviors: user_behaviors.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

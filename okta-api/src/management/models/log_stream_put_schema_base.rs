@@ -48,8 +48,8 @@ impl crate::runtime::FromObject for LogStreamPutSchemaBase {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "name" => __map.value(&mut name, "name")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -68,56 +68,43 @@ impl<'de> ::serde::Deserialize<'de> for LogStreamSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogStreamSchema {
+impl crate::runtime::ReadObject for LogStreamSchema {
     const EXPECTING: &'static str = "struct LogStreamSchema";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut schema = ::std::option::Option::None;
-        let mut error_message = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut one_of = ::std::option::Option::None;
-        let mut pattern = ::std::option::Option::None;
-        let mut properties = ::std::option::Option::None;
-        let mut required = ::std::option::Option::None;
-        let mut title = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "$schema" => __map.field(&mut schema, "$schema")?,
-                "errorMessage" => __map.field(&mut error_message, "errorMessage")?,
-                "id" => __map.field(&mut id, "id")?,
-                "oneOf" => __map.field(&mut one_of, "oneOf")?,
-                "pattern" => __map.field(&mut pattern, "pattern")?,
-                "properties" => __map.field(&mut properties, "properties")?,
-                "required" => __map.field(&mut required, "required")?,
-                "title" => __map.field(&mut title, "title")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "$schema" => __map.field(&mut self.schema, &mut __seen[0], "$schema")?,
+                "errorMessage" => {
+                    __map.field(&mut self.error_message, &mut __seen[2], "errorMessage")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "oneOf" => __map.field(&mut self.one_of, &mut __seen[4], "oneOf")?,
+                "pattern" => __map.field(&mut self.pattern, &mut __seen[5], "pattern")?,
+                "properties" => {
+                    __map.field(&mut self.properties, &mut __seen[6], "properties")?
+                }
+                "required" => {
+                    __map.field(&mut self.required, &mut __seen[7], "required")?
+                }
+                "title" => __map.field(&mut self.title, &mut __seen[8], "title")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[9], "type")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            schema: schema.unwrap_or_default(),
-            error_message: error_message.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            one_of: one_of.unwrap_or_default(),
-            pattern: pattern.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            required: required.unwrap_or_default(),
-            title: title.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -46,11 +46,11 @@ impl crate::runtime::FromObject for LogStreamSettingsAws {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accountId" => __map.field(&mut account_id, "accountId")?,
+                "accountId" => __map.value(&mut account_id, "accountId")?,
                 "eventSourceName" => {
-                    __map.field(&mut event_source_name, "eventSourceName")?
+                    __map.value(&mut event_source_name, "eventSourceName")?
                 }
-                "region" => __map.field(&mut region, "region")?,
+                "region" => __map.value(&mut region, "region")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -44,9 +44,9 @@ impl crate::runtime::FromObject for LogStreamSettingsSplunk {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "edition" => __map.field(&mut edition, "edition")?,
-                "host" => __map.field(&mut host, "host")?,
-                "token" => __map.field(&mut token, "token")?,
+                "edition" => __map.value(&mut edition, "edition")?,
+                "host" => __map.value(&mut host, "host")?,
+                "token" => __map.value(&mut token, "token")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

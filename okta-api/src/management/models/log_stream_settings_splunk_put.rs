@@ -41,8 +41,8 @@ impl crate::runtime::FromObject for LogStreamSettingsSplunkPut {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "edition" => __map.field(&mut edition, "edition")?,
-                "host" => __map.field(&mut host, "host")?,
+                "edition" => __map.value(&mut edition, "edition")?,
+                "host" => __map.value(&mut host, "host")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

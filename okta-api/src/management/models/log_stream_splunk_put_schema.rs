@@ -49,9 +49,9 @@ impl crate::runtime::FromObject for LogStreamSplunkPutSchema {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "settings" => __map.field(&mut settings, "settings")?,
+                "name" => __map.value(&mut name, "name")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "settings" => __map.value(&mut settings, "settings")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

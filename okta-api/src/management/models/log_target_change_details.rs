@@ -29,32 +29,27 @@ impl<'de> ::serde::Deserialize<'de> for LogTargetChangeDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogTargetChangeDetails {
+impl crate::runtime::ReadObject for LogTargetChangeDetails {
     const EXPECTING: &'static str = "struct LogTargetChangeDetails";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut from = ::std::option::Option::None;
-        let mut to = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "from" => __map.field(&mut from, "from")?,
-                "to" => __map.field(&mut to, "to")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "from" => __map.field(&mut self.from, &mut __seen[0], "from")?,
+                "to" => __map.field(&mut self.to, &mut __seen[1], "to")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            from: from.unwrap_or_default(),
-            to: to.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -40,35 +40,31 @@ impl<'de> ::serde::Deserialize<'de> for LogUserAgent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogUserAgent {
+impl crate::runtime::ReadObject for LogUserAgent {
     const EXPECTING: &'static str = "struct LogUserAgent";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut browser = ::std::option::Option::None;
-        let mut os = ::std::option::Option::None;
-        let mut raw_user_agent = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "browser" => __map.field(&mut browser, "browser")?,
-                "os" => __map.field(&mut os, "os")?,
-                "rawUserAgent" => __map.field(&mut raw_user_agent, "rawUserAgent")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "browser" => __map.field(&mut self.browser, &mut __seen[0], "browser")?,
+                "os" => __map.field(&mut self.os, &mut __seen[1], "os")?,
+                "rawUserAgent" => {
+                    __map
+                        .field(&mut self.raw_user_agent, &mut __seen[2], "rawUserAgent")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            browser: browser.unwrap_or_default(),
-            os: os.unwrap_or_default(),
-            raw_user_agent: raw_user_agent.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

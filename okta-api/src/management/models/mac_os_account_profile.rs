@@ -33,38 +33,35 @@ impl<'de> ::serde::Deserialize<'de> for MacOsAccountProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for MacOsAccountProfile {
+impl crate::runtime::ReadObject for MacOsAccountProfile {
     const EXPECTING: &'static str = "struct MacOsAccountProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut account_uuid = ::std::option::Option::None;
-        let mut full_name = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut username = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accountUuid" => __map.field(&mut account_uuid, "accountUuid")?,
-                "fullName" => __map.field(&mut full_name, "fullName")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "username" => __map.field(&mut username, "username")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "accountUuid" => {
+                    __map.field(&mut self.account_uuid, &mut __seen[0], "accountUuid")?
+                }
+                "fullName" => {
+                    __map.field(&mut self.full_name, &mut __seen[1], "fullName")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                "username" => {
+                    __map.field(&mut self.username, &mut __seen[3], "username")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            account_uuid: account_uuid.unwrap_or_default(),
-            full_name: full_name.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            username: username.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

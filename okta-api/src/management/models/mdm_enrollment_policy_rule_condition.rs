@@ -29,34 +29,36 @@ impl<'de> ::serde::Deserialize<'de> for MdmEnrollmentPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for MdmEnrollmentPolicyRuleCondition {
+impl crate::runtime::ReadObject for MdmEnrollmentPolicyRuleCondition {
     const EXPECTING: &'static str = "struct MdmEnrollmentPolicyRuleCondition";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut block_non_safe_android = ::std::option::Option::None;
-        let mut enrollment = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "blockNonSafeAndroid" => {
-                    __map.field(&mut block_non_safe_android, "blockNonSafeAndroid")?
+                    __map
+                        .field(
+                            &mut self.block_non_safe_android,
+                            &mut __seen[0],
+                            "blockNonSafeAndroid",
+                        )?
                 }
-                "enrollment" => __map.field(&mut enrollment, "enrollment")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "enrollment" => {
+                    __map.field(&mut self.enrollment, &mut __seen[1], "enrollment")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            block_non_safe_android: block_non_safe_android.unwrap_or_default(),
-            enrollment: enrollment.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

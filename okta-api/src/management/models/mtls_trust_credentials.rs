@@ -46,47 +46,41 @@ impl<'de> ::serde::Deserialize<'de> for MtlsTrustCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for MtlsTrustCredentials {
+impl crate::runtime::ReadObject for MtlsTrustCredentials {
     const EXPECTING: &'static str = "struct MtlsTrustCredentials";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut audience = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut kid = ::std::option::Option::None;
-        let mut revocation = ::std::option::Option::None;
-        let mut revocation_cache_lifetime = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "audience" => __map.field(&mut audience, "audience")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "kid" => __map.field(&mut kid, "kid")?,
-                "revocation" => __map.field(&mut revocation, "revocation")?,
+                "audience" => {
+                    __map.field(&mut self.audience, &mut __seen[0], "audience")?
+                }
+                "issuer" => __map.field(&mut self.issuer, &mut __seen[1], "issuer")?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[2], "kid")?,
+                "revocation" => {
+                    __map.field(&mut self.revocation, &mut __seen[3], "revocation")?
+                }
                 "revocationCacheLifetime" => {
                     __map
                         .field(
-                            &mut revocation_cache_lifetime,
+                            &mut self.revocation_cache_lifetime,
+                            &mut __seen[4],
                             "revocationCacheLifetime",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            audience: audience.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            kid: kid.unwrap_or_default(),
-            revocation: revocation.unwrap_or_default(),
-            revocation_cache_lifetime: revocation_cache_lifetime.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,27 @@ impl<'de> ::serde::Deserialize<'de> for NetworkZoneAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for NetworkZoneAddress {
+impl crate::runtime::ReadObject for NetworkZoneAddress {
     const EXPECTING: &'static str = "struct NetworkZoneAddress";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut type_ = ::std::option::Option::None;
-        let mut value = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "value" => __map.field(&mut value, "value")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "type" => __map.field(&mut self.type_, &mut __seen[0], "type")?,
+                "value" => __map.field(&mut self.value, &mut __seen[1], "value")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            type_: type_.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

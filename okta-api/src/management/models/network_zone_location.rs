@@ -30,32 +30,27 @@ impl<'de> ::serde::Deserialize<'de> for NetworkZoneLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for NetworkZoneLocation {
+impl crate::runtime::ReadObject for NetworkZoneLocation {
     const EXPECTING: &'static str = "struct NetworkZoneLocation";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut country = ::std::option::Option::None;
-        let mut region = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "country" => __map.field(&mut country, "country")?,
-                "region" => __map.field(&mut region, "region")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "country" => __map.field(&mut self.country, &mut __seen[0], "country")?,
+                "region" => __map.field(&mut self.region, &mut __seen[1], "region")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            country: country.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

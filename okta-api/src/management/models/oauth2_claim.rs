@@ -72,63 +72,63 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2Claim {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2Claim {
+impl crate::runtime::ReadObject for Oauth2Claim {
     const EXPECTING: &'static str = "struct Oauth2Claim";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut always_include_in_token = ::std::option::Option::None;
-        let mut claim_type = ::std::option::Option::None;
-        let mut conditions = ::std::option::Option::None;
-        let mut group_filter_type = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut system = ::std::option::Option::None;
-        let mut value = ::std::option::Option::None;
-        let mut value_type = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "alwaysIncludeInToken" => {
-                    __map.field(&mut always_include_in_token, "alwaysIncludeInToken")?
+                    __map
+                        .field(
+                            &mut self.always_include_in_token,
+                            &mut __seen[1],
+                            "alwaysIncludeInToken",
+                        )?
                 }
-                "claimType" => __map.field(&mut claim_type, "claimType")?,
-                "conditions" => __map.field(&mut conditions, "conditions")?,
+                "claimType" => {
+                    __map.field(&mut self.claim_type, &mut __seen[2], "claimType")?
+                }
+                "conditions" => {
+                    __map
+                        .optional_object(
+                            &mut self.conditions,
+                            &mut __seen[3],
+                            "conditions",
+                        )?
+                }
                 "group_filter_type" => {
-                    __map.field(&mut group_filter_type, "group_filter_type")?
+                    __map
+                        .field(
+                            &mut self.group_filter_type,
+                            &mut __seen[4],
+                            "group_filter_type",
+                        )?
                 }
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "status" => __map.field(&mut status, "status")?,
-                "system" => __map.field(&mut system, "system")?,
-                "value" => __map.field(&mut value, "value")?,
-                "valueType" => __map.field(&mut value_type, "valueType")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[6], "name")?,
+                "status" => __map.field(&mut self.status, &mut __seen[7], "status")?,
+                "system" => __map.field(&mut self.system, &mut __seen[8], "system")?,
+                "value" => __map.field(&mut self.value, &mut __seen[9], "value")?,
+                "valueType" => {
+                    __map.field(&mut self.value_type, &mut __seen[10], "valueType")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            always_include_in_token: always_include_in_token.unwrap_or_default(),
-            claim_type: claim_type.unwrap_or_default(),
-            conditions: conditions.unwrap_or_default(),
-            group_filter_type: group_filter_type.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            system: system.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            value_type: value_type.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,41 +39,40 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2Client {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2Client {
+impl crate::runtime::ReadObject for Oauth2Client {
     const EXPECTING: &'static str = "struct Oauth2Client";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client_id = ::std::option::Option::None;
-        let mut client_name = ::std::option::Option::None;
-        let mut client_uri = ::std::option::Option::None;
-        let mut logo_uri = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "client_id" => __map.field(&mut client_id, "client_id")?,
-                "client_name" => __map.field(&mut client_name, "client_name")?,
-                "client_uri" => __map.field(&mut client_uri, "client_uri")?,
-                "logo_uri" => __map.field(&mut logo_uri, "logo_uri")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "client_id" => {
+                    __map.field(&mut self.client_id, &mut __seen[1], "client_id")?
+                }
+                "client_name" => {
+                    __map.field(&mut self.client_name, &mut __seen[2], "client_name")?
+                }
+                "client_uri" => {
+                    __map.field(&mut self.client_uri, &mut __seen[3], "client_uri")?
+                }
+                "logo_uri" => {
+                    __map.field(&mut self.logo_uri, &mut __seen[4], "logo_uri")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client_id: client_id.unwrap_or_default(),
-            client_name: client_name.unwrap_or_default(),
-            client_uri: client_uri.unwrap_or_default(),
-            logo_uri: logo_uri.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

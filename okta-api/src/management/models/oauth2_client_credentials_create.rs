@@ -79,20 +79,20 @@ impl crate::runtime::FromObject for Oauth2ClientCredentialsCreate {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "alias" => __map.field(&mut alias, "alias")?,
-                "authType" => __map.field(&mut auth_type, "authType")?,
-                "enabled" => __map.field(&mut enabled, "enabled")?,
-                "host" => __map.field(&mut host, "host")?,
-                "id" => __map.field(&mut id, "id")?,
-                "port" => __map.field(&mut port, "port")?,
-                "username" => __map.field(&mut username, "username")?,
-                "clientId" => __map.field(&mut client_id, "clientId")?,
-                "clientSecret" => __map.field(&mut client_secret, "clientSecret")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                "tokenEndpoint" => __map.field(&mut token_endpoint, "tokenEndpoint")?,
+                "alias" => __map.value(&mut alias, "alias")?,
+                "authType" => __map.value(&mut auth_type, "authType")?,
+                "enabled" => __map.value(&mut enabled, "enabled")?,
+                "host" => __map.value(&mut host, "host")?,
+                "id" => __map.value(&mut id, "id")?,
+                "port" => __map.value(&mut port, "port")?,
+                "username" => __map.value(&mut username, "username")?,
+                "clientId" => __map.value(&mut client_id, "clientId")?,
+                "clientSecret" => __map.value(&mut client_secret, "clientSecret")?,
+                "scopes" => __map.value(&mut scopes, "scopes")?,
+                "tokenEndpoint" => __map.value(&mut token_endpoint, "tokenEndpoint")?,
                 "tokenEndpointAuthMethod" => {
                     __map
-                        .field(
+                        .value(
                             &mut token_endpoint_auth_method,
                             "tokenEndpointAuthMethod",
                         )?

@@ -65,56 +65,39 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonEncryptionKeyResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2ClientJsonEncryptionKeyResponse {
+impl crate::runtime::ReadObject for Oauth2ClientJsonEncryptionKeyResponse {
     const EXPECTING: &'static str = "struct Oauth2ClientJsonEncryptionKeyResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut kid = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut e = ::std::option::Option::None;
-        let mut kty = ::std::option::Option::None;
-        let mut n = ::std::option::Option::None;
-        let mut use_ = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "kid" => __map.field(&mut kid, "kid")?,
-                "status" => __map.field(&mut status, "status")?,
-                "e" => __map.field(&mut e, "e")?,
-                "kty" => __map.field(&mut kty, "kty")?,
-                "n" => __map.field(&mut n, "n")?,
-                "use" => __map.field(&mut use_, "use")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[4], "kid")?,
+                "status" => __map.field(&mut self.status, &mut __seen[8], "status")?,
+                "e" => __map.field(&mut self.e, &mut __seen[2], "e")?,
+                "kty" => __map.field(&mut self.kty, &mut __seen[5], "kty")?,
+                "n" => __map.field(&mut self.n, &mut __seen[7], "n")?,
+                "use" => __map.field(&mut self.use_, &mut __seen[9], "use")?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[6], "lastUpdated")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            kid: kid.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            e: e.unwrap_or_default(),
-            kty: kty.unwrap_or_default(),
-            n: n.unwrap_or_default(),
-            use_: use_.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,41 +39,30 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonWebKeyEcRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2ClientJsonWebKeyEcRequest {
+impl crate::runtime::ReadObject for Oauth2ClientJsonWebKeyEcRequest {
     const EXPECTING: &'static str = "struct Oauth2ClientJsonWebKeyEcRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut kid = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut kty = ::std::option::Option::None;
-        let mut x = ::std::option::Option::None;
-        let mut y = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "kid" => __map.field(&mut kid, "kid")?,
-                "status" => __map.field(&mut status, "status")?,
-                "kty" => __map.field(&mut kty, "kty")?,
-                "x" => __map.field(&mut x, "x")?,
-                "y" => __map.field(&mut y, "y")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[0], "kid")?,
+                "status" => __map.field(&mut self.status, &mut __seen[2], "status")?,
+                "kty" => __map.field(&mut self.kty, &mut __seen[1], "kty")?,
+                "x" => __map.field(&mut self.x, &mut __seen[3], "x")?,
+                "y" => __map.field(&mut self.y, &mut __seen[4], "y")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            kid: kid.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            kty: kty.unwrap_or_default(),
-            x: x.unwrap_or_default(),
-            y: y.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

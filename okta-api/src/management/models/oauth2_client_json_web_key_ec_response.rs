@@ -60,53 +60,38 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ClientJsonWebKeyEcResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2ClientJsonWebKeyEcResponse {
+impl crate::runtime::ReadObject for Oauth2ClientJsonWebKeyEcResponse {
     const EXPECTING: &'static str = "struct Oauth2ClientJsonWebKeyEcResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut kid = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut kty = ::std::option::Option::None;
-        let mut x = ::std::option::Option::None;
-        let mut y = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "kid" => __map.field(&mut kid, "kid")?,
-                "status" => __map.field(&mut status, "status")?,
-                "kty" => __map.field(&mut kty, "kty")?,
-                "x" => __map.field(&mut x, "x")?,
-                "y" => __map.field(&mut y, "y")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[3], "kid")?,
+                "status" => __map.field(&mut self.status, &mut __seen[6], "status")?,
+                "kty" => __map.field(&mut self.kty, &mut __seen[4], "kty")?,
+                "x" => __map.field(&mut self.x, &mut __seen[7], "x")?,
+                "y" => __map.field(&mut self.y, &mut __seen[8], "y")?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[5], "lastUpdated")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            kid: kid.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            kty: kty.unwrap_or_default(),
-            x: x.unwrap_or_default(),
-            y: y.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -112,24 +112,24 @@ impl crate::runtime::FromObject for Oauth2JwtBearerGrant {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "alias" => __map.field(&mut alias, "alias")?,
-                "authType" => __map.field(&mut auth_type, "authType")?,
-                "enabled" => __map.field(&mut enabled, "enabled")?,
-                "host" => __map.field(&mut host, "host")?,
-                "id" => __map.field(&mut id, "id")?,
-                "port" => __map.field(&mut port, "port")?,
-                "username" => __map.field(&mut username, "username")?,
-                "audience" => __map.field(&mut audience, "audience")?,
-                "clientId" => __map.field(&mut client_id, "clientId")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "keyId" => __map.field(&mut key_id, "keyId")?,
-                "privateKey" => __map.field(&mut private_key, "privateKey")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
+                "alias" => __map.value(&mut alias, "alias")?,
+                "authType" => __map.value(&mut auth_type, "authType")?,
+                "enabled" => __map.value(&mut enabled, "enabled")?,
+                "host" => __map.value(&mut host, "host")?,
+                "id" => __map.value(&mut id, "id")?,
+                "port" => __map.value(&mut port, "port")?,
+                "username" => __map.value(&mut username, "username")?,
+                "audience" => __map.value(&mut audience, "audience")?,
+                "clientId" => __map.value(&mut client_id, "clientId")?,
+                "issuer" => __map.value(&mut issuer, "issuer")?,
+                "keyId" => __map.value(&mut key_id, "keyId")?,
+                "privateKey" => __map.value(&mut private_key, "privateKey")?,
+                "scopes" => __map.value(&mut scopes, "scopes")?,
                 "signingAlgorithm" => {
-                    __map.field(&mut signing_algorithm, "signingAlgorithm")?
+                    __map.value(&mut signing_algorithm, "signingAlgorithm")?
                 }
-                "subject" => __map.field(&mut subject, "subject")?,
-                "tokenEndpoint" => __map.field(&mut token_endpoint, "tokenEndpoint")?,
+                "subject" => __map.value(&mut subject, "subject")?,
+                "tokenEndpoint" => __map.value(&mut token_endpoint, "tokenEndpoint")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

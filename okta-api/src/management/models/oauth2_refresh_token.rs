@@ -70,59 +70,51 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2RefreshToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2RefreshToken {
+impl crate::runtime::ReadObject for Oauth2RefreshToken {
     const EXPECTING: &'static str = "struct Oauth2RefreshToken";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client_id = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut expires_at = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "clientId" => __map.field(&mut client_id, "clientId")?,
-                "created" => __map.field(&mut created, "created")?,
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "id" => __map.field(&mut id, "id")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                "status" => __map.field(&mut status, "status")?,
-                "userId" => __map.field(&mut user_id, "userId")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "clientId" => {
+                    __map.field(&mut self.client_id, &mut __seen[2], "clientId")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[3], "created")?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[4], "expiresAt")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "issuer" => __map.field(&mut self.issuer, &mut __seen[6], "issuer")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[7], "lastUpdated")?
+                }
+                "scopes" => __map.field(&mut self.scopes, &mut __seen[8], "scopes")?,
+                "status" => __map.field(&mut self.status, &mut __seen[9], "status")?,
+                "userId" => __map.field(&mut self.user_id, &mut __seen[10], "userId")?,
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client_id: client_id.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            expires_at: expires_at.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

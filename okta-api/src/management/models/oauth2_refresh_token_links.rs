@@ -43,46 +43,42 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2RefreshTokenLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2RefreshTokenLinks {
+impl crate::runtime::ReadObject for Oauth2RefreshTokenLinks {
     const EXPECTING: &'static str = "struct Oauth2RefreshTokenLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut app = ::std::option::Option::None;
-        let mut revoke = ::std::option::Option::None;
-        let mut client = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut authorization_server = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "app" => __map.field(&mut app, "app")?,
-                "revoke" => __map.field(&mut revoke, "revoke")?,
-                "client" => __map.field(&mut client, "client")?,
-                "user" => __map.field(&mut user, "user")?,
-                "authorizationServer" => {
-                    __map.field(&mut authorization_server, "authorizationServer")?
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[4], "self")?,
+                "app" => __map.optional_object(&mut self.app, &mut __seen[0], "app")?,
+                "revoke" => {
+                    __map.optional_object(&mut self.revoke, &mut __seen[3], "revoke")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "client" => {
+                    __map.optional_object(&mut self.client, &mut __seen[2], "client")?
+                }
+                "user" => __map.optional_object(&mut self.user, &mut __seen[5], "user")?,
+                "authorizationServer" => {
+                    __map
+                        .optional_object(
+                            &mut self.authorization_server,
+                            &mut __seen[1],
+                            "authorizationServer",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            app: app.unwrap_or_default(),
-            revoke: revoke.unwrap_or_default(),
-            client: client.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            authorization_server: authorization_server.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -38,44 +38,31 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2ResourceServerJsonWebKeyRequestBod
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2ResourceServerJsonWebKeyRequestBody {
+impl crate::runtime::ReadObject for Oauth2ResourceServerJsonWebKeyRequestBody {
     const EXPECTING: &'static str = "struct Oauth2ResourceServerJsonWebKeyRequestBody";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut e = ::std::option::Option::None;
-        let mut kid = ::std::option::Option::None;
-        let mut kty = ::std::option::Option::None;
-        let mut n = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut use_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "e" => __map.field(&mut e, "e")?,
-                "kid" => __map.field(&mut kid, "kid")?,
-                "kty" => __map.field(&mut kty, "kty")?,
-                "n" => __map.field(&mut n, "n")?,
-                "status" => __map.field(&mut status, "status")?,
-                "use" => __map.field(&mut use_, "use")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "e" => __map.field(&mut self.e, &mut __seen[0], "e")?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[1], "kid")?,
+                "kty" => __map.field(&mut self.kty, &mut __seen[2], "kty")?,
+                "n" => __map.field(&mut self.n, &mut __seen[3], "n")?,
+                "status" => __map.field(&mut self.status, &mut __seen[4], "status")?,
+                "use" => __map.field(&mut self.use_, &mut __seen[5], "use")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            e: e.unwrap_or_default(),
-            kid: kid.unwrap_or_default(),
-            kty: kty.unwrap_or_default(),
-            n: n.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            use_: use_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

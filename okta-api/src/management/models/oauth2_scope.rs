@@ -59,58 +59,50 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2Scope {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2Scope {
+impl crate::runtime::ReadObject for Oauth2Scope {
     const EXPECTING: &'static str = "struct Oauth2Scope";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut consent = ::std::option::Option::None;
-        let mut default = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut display_name = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut metadata_publish = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut optional = ::std::option::Option::None;
-        let mut system = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "consent" => __map.field(&mut consent, "consent")?,
-                "default" => __map.field(&mut default, "default")?,
-                "description" => __map.field(&mut description, "description")?,
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "id" => __map.field(&mut id, "id")?,
-                "metadataPublish" => {
-                    __map.field(&mut metadata_publish, "metadataPublish")?
+                "consent" => __map.field(&mut self.consent, &mut __seen[1], "consent")?,
+                "default" => __map.field(&mut self.default, &mut __seen[2], "default")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[3], "description")?
                 }
-                "name" => __map.field(&mut name, "name")?,
-                "optional" => __map.field(&mut optional, "optional")?,
-                "system" => __map.field(&mut system, "system")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[4], "displayName")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "metadataPublish" => {
+                    __map
+                        .field(
+                            &mut self.metadata_publish,
+                            &mut __seen[6],
+                            "metadataPublish",
+                        )?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[7], "name")?,
+                "optional" => {
+                    __map.field(&mut self.optional, &mut __seen[8], "optional")?
+                }
+                "system" => __map.field(&mut self.system, &mut __seen[9], "system")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            consent: consent.unwrap_or_default(),
-            default: default.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            metadata_publish: metadata_publish.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            optional: optional.unwrap_or_default(),
-            system: system.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,46 +45,56 @@ impl<'de> ::serde::Deserialize<'de> for Oauth2Settings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oauth2Settings {
+impl crate::runtime::ReadObject for Oauth2Settings {
     const EXPECTING: &'static str = "struct Oauth2Settings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authorize_endpoint = ::std::option::Option::None;
-        let mut client_id = ::std::option::Option::None;
-        let mut client_secret = ::std::option::Option::None;
-        let mut public_key = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut token_endpoint = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authorizeEndpoint" => {
-                    __map.field(&mut authorize_endpoint, "authorizeEndpoint")?
+                    __map
+                        .field(
+                            &mut self.authorize_endpoint,
+                            &mut __seen[0],
+                            "authorizeEndpoint",
+                        )?
                 }
-                "clientId" => __map.field(&mut client_id, "clientId")?,
-                "clientSecret" => __map.field(&mut client_secret, "clientSecret")?,
-                "publicKey" => __map.field(&mut public_key, "publicKey")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                "tokenEndpoint" => __map.field(&mut token_endpoint, "tokenEndpoint")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "clientId" => {
+                    __map.field(&mut self.client_id, &mut __seen[1], "clientId")?
+                }
+                "clientSecret" => {
+                    __map.field(&mut self.client_secret, &mut __seen[2], "clientSecret")?
+                }
+                "publicKey" => {
+                    __map
+                        .optional_object(
+                            &mut self.public_key,
+                            &mut __seen[3],
+                            "publicKey",
+                        )?
+                }
+                "scopes" => __map.field(&mut self.scopes, &mut __seen[4], "scopes")?,
+                "tokenEndpoint" => {
+                    __map
+                        .field(
+                            &mut self.token_endpoint,
+                            &mut __seen[5],
+                            "tokenEndpoint",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authorize_endpoint: authorize_endpoint.unwrap_or_default(),
-            client_id: client_id.unwrap_or_default(),
-            client_secret: client_secret.unwrap_or_default(),
-            public_key: public_key.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            token_endpoint: token_endpoint.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -33,35 +33,40 @@ impl<'de> ::serde::Deserialize<'de> for OauthClientSecretLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OauthClientSecretLinks {
+impl crate::runtime::ReadObject for OauthClientSecretLinks {
     const EXPECTING: &'static str = "struct OauthClientSecretLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut activate = ::std::option::Option::None;
-        let mut deactivate = ::std::option::Option::None;
-        let mut delete = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "activate" => __map.field(&mut activate, "activate")?,
-                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
-                "delete" => __map.field(&mut delete, "delete")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "activate" => {
+                    __map
+                        .optional_object(&mut self.activate, &mut __seen[0], "activate")?
+                }
+                "deactivate" => {
+                    __map
+                        .optional_object(
+                            &mut self.deactivate,
+                            &mut __seen[1],
+                            "deactivate",
+                        )?
+                }
+                "delete" => {
+                    __map.optional_object(&mut self.delete, &mut __seen[2], "delete")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            activate: activate.unwrap_or_default(),
-            deactivate: deactivate.unwrap_or_default(),
-            delete: delete.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

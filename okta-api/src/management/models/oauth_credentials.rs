@@ -28,32 +28,31 @@ impl<'de> ::serde::Deserialize<'de> for OauthCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OauthCredentials {
+impl crate::runtime::ReadObject for OauthCredentials {
     const EXPECTING: &'static str = "struct OauthCredentials";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client = ::std::option::Option::None;
-        let mut signing = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "client" => __map.field(&mut client, "client")?,
-                "signing" => __map.field(&mut signing, "signing")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "client" => {
+                    __map.optional_object(&mut self.client, &mut __seen[0], "client")?
+                }
+                "signing" => {
+                    __map.optional_object(&mut self.signing, &mut __seen[1], "signing")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client: client.unwrap_or_default(),
-            signing: signing.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -41,41 +41,46 @@ impl<'de> ::serde::Deserialize<'de> for OauthEndpoints {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OauthEndpoints {
+impl crate::runtime::ReadObject for OauthEndpoints {
     const EXPECTING: &'static str = "struct OauthEndpoints";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authorization = ::std::option::Option::None;
-        let mut jwks = ::std::option::Option::None;
-        let mut slo = ::std::option::Option::None;
-        let mut token = ::std::option::Option::None;
-        let mut user_info = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authorization" => __map.field(&mut authorization, "authorization")?,
-                "jwks" => __map.field(&mut jwks, "jwks")?,
-                "slo" => __map.field(&mut slo, "slo")?,
-                "token" => __map.field(&mut token, "token")?,
-                "userInfo" => __map.field(&mut user_info, "userInfo")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "authorization" => {
+                    __map
+                        .optional_object(
+                            &mut self.authorization,
+                            &mut __seen[0],
+                            "authorization",
+                        )?
+                }
+                "jwks" => __map.optional_object(&mut self.jwks, &mut __seen[1], "jwks")?,
+                "slo" => __map.optional_object(&mut self.slo, &mut __seen[2], "slo")?,
+                "token" => {
+                    __map.optional_object(&mut self.token, &mut __seen[3], "token")?
+                }
+                "userInfo" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_info,
+                            &mut __seen[4],
+                            "userInfo",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authorization: authorization.unwrap_or_default(),
-            jwks: jwks.unwrap_or_default(),
-            slo: slo.unwrap_or_default(),
-            token: token.unwrap_or_default(),
-            user_info: user_info.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,41 @@ impl<'de> ::serde::Deserialize<'de> for Office365ProvisioningSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Office365ProvisioningSettings {
+impl crate::runtime::ReadObject for Office365ProvisioningSettings {
     const EXPECTING: &'static str = "struct Office365ProvisioningSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut admin_password = ::std::option::Option::None;
-        let mut admin_username = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "adminPassword" => __map.field(&mut admin_password, "adminPassword")?,
-                "adminUsername" => __map.field(&mut admin_username, "adminUsername")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "adminPassword" => {
+                    __map
+                        .field(
+                            &mut self.admin_password,
+                            &mut __seen[0],
+                            "adminPassword",
+                        )?
+                }
+                "adminUsername" => {
+                    __map
+                        .field(
+                            &mut self.admin_username,
+                            &mut __seen[1],
+                            "adminUsername",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            admin_password: admin_password.unwrap_or_default(),
-            admin_username: admin_username.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

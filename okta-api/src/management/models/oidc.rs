@@ -37,40 +37,45 @@ impl<'de> ::serde::Deserialize<'de> for Oidc {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Oidc {
+impl crate::runtime::ReadObject for Oidc {
     const EXPECTING: &'static str = "struct Oidc";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut doc = ::std::option::Option::None;
-        let mut initiate_login_uri = ::std::option::Option::None;
-        let mut post_logout_uris = ::std::option::Option::None;
-        let mut redirect_uris = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "doc" => __map.field(&mut doc, "doc")?,
+                "doc" => __map.field(&mut self.doc, &mut __seen[0], "doc")?,
                 "initiateLoginUri" => {
-                    __map.field(&mut initiate_login_uri, "initiateLoginUri")?
+                    __map
+                        .field(
+                            &mut self.initiate_login_uri,
+                            &mut __seen[1],
+                            "initiateLoginUri",
+                        )?
                 }
-                "postLogoutUris" => __map.field(&mut post_logout_uris, "postLogoutUris")?,
-                "redirectUris" => __map.field(&mut redirect_uris, "redirectUris")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "postLogoutUris" => {
+                    __map
+                        .field(
+                            &mut self.post_logout_uris,
+                            &mut __seen[2],
+                            "postLogoutUris",
+                        )?
+                }
+                "redirectUris" => {
+                    __map.field(&mut self.redirect_uris, &mut __seen[3], "redirectUris")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            doc: doc.unwrap_or_default(),
-            initiate_login_uri: initiate_login_uri.unwrap_or_default(),
-            post_logout_uris: post_logout_uris.unwrap_or_default(),
-            redirect_uris: redirect_uris.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

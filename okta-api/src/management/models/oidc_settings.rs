@@ -32,34 +32,41 @@ impl<'de> ::serde::Deserialize<'de> for OidcSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OidcSettings {
+impl crate::runtime::ReadObject for OidcSettings {
     const EXPECTING: &'static str = "struct OidcSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut participate_slo = ::std::option::Option::None;
-        let mut send_application_context = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "participateSlo" => __map.field(&mut participate_slo, "participateSlo")?,
-                "sendApplicationContext" => {
-                    __map.field(&mut send_application_context, "sendApplicationContext")?
+                "participateSlo" => {
+                    __map
+                        .field(
+                            &mut self.participate_slo,
+                            &mut __seen[0],
+                            "participateSlo",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "sendApplicationContext" => {
+                    __map
+                        .field(
+                            &mut self.send_application_context,
+                            &mut __seen[1],
+                            "sendApplicationContext",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            participate_slo: participate_slo.unwrap_or_default(),
-            send_application_context: send_application_context.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -60,53 +60,64 @@ impl<'de> ::serde::Deserialize<'de> for OinApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OinApplication {
+impl crate::runtime::ReadObject for OinApplication {
     const EXPECTING: &'static str = "struct OinApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut accessibility = ::std::option::Option::None;
-        let mut credentials = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut licensing = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut sign_on_mode = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut visibility = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accessibility" => __map.field(&mut accessibility, "accessibility")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "label" => __map.field(&mut label, "label")?,
-                "licensing" => __map.field(&mut licensing, "licensing")?,
-                "name" => __map.field(&mut name, "name")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "signOnMode" => __map.field(&mut sign_on_mode, "signOnMode")?,
-                "status" => __map.field(&mut status, "status")?,
-                "visibility" => __map.field(&mut visibility, "visibility")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "accessibility" => {
+                    __map
+                        .optional_object(
+                            &mut self.accessibility,
+                            &mut __seen[0],
+                            "accessibility",
+                        )?
+                }
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[1],
+                            "credentials",
+                        )?
+                }
+                "label" => __map.field(&mut self.label, &mut __seen[2], "label")?,
+                "licensing" => {
+                    __map
+                        .optional_object(
+                            &mut self.licensing,
+                            &mut __seen[3],
+                            "licensing",
+                        )?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[4], "name")?,
+                "profile" => __map.field(&mut self.profile, &mut __seen[5], "profile")?,
+                "signOnMode" => {
+                    __map.field(&mut self.sign_on_mode, &mut __seen[6], "signOnMode")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[7], "status")?,
+                "visibility" => {
+                    __map
+                        .optional_object(
+                            &mut self.visibility,
+                            &mut __seen[8],
+                            "visibility",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            accessibility: accessibility.unwrap_or_default(),
-            credentials: credentials.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            licensing: licensing.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            sign_on_mode: sign_on_mode.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            visibility: visibility.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -44,46 +44,57 @@ impl<'de> ::serde::Deserialize<'de> for OinSaml11ApplicationSettingsSignOn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OinSaml11ApplicationSettingsSignOn {
+impl crate::runtime::ReadObject for OinSaml11ApplicationSettingsSignOn {
     const EXPECTING: &'static str = "struct OinSaml11ApplicationSettingsSignOn";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut audience_override = ::std::option::Option::None;
-        let mut default_relay_state = ::std::option::Option::None;
-        let mut recipient_override = ::std::option::Option::None;
-        let mut sso_acs_url_override = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "audienceOverride" => {
-                    __map.field(&mut audience_override, "audienceOverride")?
+                    __map
+                        .field(
+                            &mut self.audience_override,
+                            &mut __seen[0],
+                            "audienceOverride",
+                        )?
                 }
                 "defaultRelayState" => {
-                    __map.field(&mut default_relay_state, "defaultRelayState")?
+                    __map
+                        .field(
+                            &mut self.default_relay_state,
+                            &mut __seen[1],
+                            "defaultRelayState",
+                        )?
                 }
                 "recipientOverride" => {
-                    __map.field(&mut recipient_override, "recipientOverride")?
+                    __map
+                        .field(
+                            &mut self.recipient_override,
+                            &mut __seen[2],
+                            "recipientOverride",
+                        )?
                 }
                 "ssoAcsUrlOverride" => {
-                    __map.field(&mut sso_acs_url_override, "ssoAcsUrlOverride")?
+                    __map
+                        .field(
+                            &mut self.sso_acs_url_override,
+                            &mut __seen[3],
+                            "ssoAcsUrlOverride",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            audience_override: audience_override.unwrap_or_default(),
-            default_relay_state: default_relay_state.unwrap_or_default(),
-            recipient_override: recipient_override.unwrap_or_default(),
-            sso_acs_url_override: sso_acs_url_override.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -53,51 +53,49 @@ impl<'de> ::serde::Deserialize<'de> for OktaActiveDirectoryGroupProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OktaActiveDirectoryGroupProfile {
+impl crate::runtime::ReadObject for OktaActiveDirectoryGroupProfile {
     const EXPECTING: &'static str = "struct OktaActiveDirectoryGroupProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut description = ::std::option::Option::None;
-        let mut dn = ::std::option::Option::None;
-        let mut external_id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut sam_account_name = ::std::option::Option::None;
-        let mut windows_domain_qualified_name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "description" => __map.field(&mut description, "description")?,
-                "dn" => __map.field(&mut dn, "dn")?,
-                "externalId" => __map.field(&mut external_id, "externalId")?,
-                "name" => __map.field(&mut name, "name")?,
-                "samAccountName" => __map.field(&mut sam_account_name, "samAccountName")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[0], "description")?
+                }
+                "dn" => __map.field(&mut self.dn, &mut __seen[1], "dn")?,
+                "externalId" => {
+                    __map.field(&mut self.external_id, &mut __seen[2], "externalId")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[3], "name")?,
+                "samAccountName" => {
+                    __map
+                        .field(
+                            &mut self.sam_account_name,
+                            &mut __seen[4],
+                            "samAccountName",
+                        )?
+                }
                 "windowsDomainQualifiedName" => {
                     __map
                         .field(
-                            &mut windows_domain_qualified_name,
+                            &mut self.windows_domain_qualified_name,
+                            &mut __seen[5],
                             "windowsDomainQualifiedName",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            description: description.unwrap_or_default(),
-            dn: dn.unwrap_or_default(),
-            external_id: external_id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            sam_account_name: sam_account_name.unwrap_or_default(),
-            windows_domain_qualified_name: windows_domain_qualified_name
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

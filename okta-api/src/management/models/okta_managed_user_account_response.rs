@@ -76,62 +76,58 @@ impl<'de> ::serde::Deserialize<'de> for OktaManagedUserAccountResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OktaManagedUserAccountResponse {
+impl crate::runtime::ReadObject for OktaManagedUserAccountResponse {
     const EXPECTING: &'static str = "struct OktaManagedUserAccountResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut email = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut okta_user_id = ::std::option::Option::None;
-        let mut owner_group_ids = ::std::option::Option::None;
-        let mut owner_user_ids = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut status_detail = ::std::option::Option::None;
-        let mut username = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 12];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "description" => __map.field(&mut description, "description")?,
-                "email" => __map.field(&mut email, "email")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "oktaUserId" => __map.field(&mut okta_user_id, "oktaUserId")?,
-                "ownerGroupIds" => __map.field(&mut owner_group_ids, "ownerGroupIds")?,
-                "ownerUserIds" => __map.field(&mut owner_user_ids, "ownerUserIds")?,
-                "status" => __map.field(&mut status, "status")?,
-                "statusDetail" => __map.field(&mut status_detail, "statusDetail")?,
-                "username" => __map.field(&mut username, "username")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[0], "created")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[1], "description")?
+                }
+                "email" => __map.field(&mut self.email, &mut __seen[2], "email")?,
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[4], "lastUpdated")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
+                "oktaUserId" => {
+                    __map.field(&mut self.okta_user_id, &mut __seen[6], "oktaUserId")?
+                }
+                "ownerGroupIds" => {
+                    __map
+                        .field(
+                            &mut self.owner_group_ids,
+                            &mut __seen[7],
+                            "ownerGroupIds",
+                        )?
+                }
+                "ownerUserIds" => {
+                    __map
+                        .field(&mut self.owner_user_ids, &mut __seen[8], "ownerUserIds")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[9], "status")?,
+                "statusDetail" => {
+                    __map
+                        .field(&mut self.status_detail, &mut __seen[10], "statusDetail")?
+                }
+                "username" => {
+                    __map.field(&mut self.username, &mut __seen[11], "username")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            okta_user_id: okta_user_id.unwrap_or_default(),
-            owner_group_ids: owner_group_ids.unwrap_or_default(),
-            owner_user_ids: owner_user_ids.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            status_detail: status_detail.unwrap_or_default(),
-            username: username.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,19 +32,18 @@ impl<'de> ::serde::Deserialize<'de> for OktaPersonalAdminFeatureSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OktaPersonalAdminFeatureSettings {
+impl crate::runtime::ReadObject for OktaPersonalAdminFeatureSettings {
     const EXPECTING: &'static str = "struct OktaPersonalAdminFeatureSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut enable_enduser_entry_points = ::std::option::Option::None;
-        let mut enable_export_apps = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -52,20 +51,22 @@ impl crate::runtime::FromObject for OktaPersonalAdminFeatureSettings {
                 "enableEnduserEntryPoints" => {
                     __map
                         .field(
-                            &mut enable_enduser_entry_points,
+                            &mut self.enable_enduser_entry_points,
+                            &mut __seen[0],
                             "enableEnduserEntryPoints",
                         )?
                 }
                 "enableExportApps" => {
-                    __map.field(&mut enable_export_apps, "enableExportApps")?
+                    __map
+                        .field(
+                            &mut self.enable_export_apps,
+                            &mut __seen[1],
+                            "enableExportApps",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            enable_enduser_entry_points: enable_enduser_entry_points.unwrap_or_default(),
-            enable_export_apps: enable_export_apps.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

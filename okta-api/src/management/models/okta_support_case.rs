@@ -44,38 +44,45 @@ impl<'de> ::serde::Deserialize<'de> for OktaSupportCase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OktaSupportCase {
+impl crate::runtime::ReadObject for OktaSupportCase {
     const EXPECTING: &'static str = "struct OktaSupportCase";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut case_number = ::std::option::Option::None;
-        let mut impersonation = ::std::option::Option::None;
-        let mut self_assigned = ::std::option::Option::None;
-        let mut subject = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "caseNumber" => __map.field(&mut case_number, "caseNumber")?,
-                "impersonation" => __map.field(&mut impersonation, "impersonation")?,
-                "selfAssigned" => __map.field(&mut self_assigned, "selfAssigned")?,
-                "subject" => __map.field(&mut subject, "subject")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "caseNumber" => {
+                    __map.field(&mut self.case_number, &mut __seen[0], "caseNumber")?
+                }
+                "impersonation" => {
+                    __map
+                        .optional_object(
+                            &mut self.impersonation,
+                            &mut __seen[1],
+                            "impersonation",
+                        )?
+                }
+                "selfAssigned" => {
+                    __map
+                        .optional_object(
+                            &mut self.self_assigned,
+                            &mut __seen[2],
+                            "selfAssigned",
+                        )?
+                }
+                "subject" => __map.field(&mut self.subject, &mut __seen[3], "subject")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            case_number: case_number.unwrap_or_default(),
-            impersonation: impersonation.unwrap_or_default(),
-            self_assigned: self_assigned.unwrap_or_default(),
-            subject: subject.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

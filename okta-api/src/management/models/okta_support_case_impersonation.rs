@@ -28,32 +28,29 @@ impl<'de> ::serde::Deserialize<'de> for OktaSupportCaseImpersonation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OktaSupportCaseImpersonation {
+impl crate::runtime::ReadObject for OktaSupportCaseImpersonation {
     const EXPECTING: &'static str = "struct OktaSupportCaseImpersonation";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut status = ::std::option::Option::None;
-        let mut expiration = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "status" => __map.field(&mut status, "status")?,
-                "expiration" => __map.field(&mut expiration, "expiration")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "status" => __map.field(&mut self.status, &mut __seen[1], "status")?,
+                "expiration" => {
+                    __map.field(&mut self.expiration, &mut __seen[0], "expiration")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            status: status.unwrap_or_default(),
-            expiration: expiration.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

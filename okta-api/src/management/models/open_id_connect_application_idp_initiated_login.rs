@@ -43,8 +43,8 @@ impl crate::runtime::FromObject for OpenIdConnectApplicationIdpInitiatedLogin {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "default_scope" => __map.field(&mut default_scope, "default_scope")?,
-                "mode" => __map.field(&mut mode, "mode")?,
+                "default_scope" => __map.value(&mut default_scope, "default_scope")?,
+                "mode" => __map.value(&mut mode, "mode")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -46,9 +46,9 @@ impl crate::runtime::FromObject for OpenIdConnectApplicationNetwork {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "connection" => __map.field(&mut connection, "connection")?,
-                "exclude" => __map.field(&mut exclude, "exclude")?,
-                "include" => __map.field(&mut include, "include")?,
+                "connection" => __map.value(&mut connection, "connection")?,
+                "exclude" => __map.value(&mut exclude, "exclude")?,
+                "include" => __map.value(&mut include, "include")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -166,180 +166,201 @@ impl<'de> ::serde::Deserialize<'de> for OpenIdConnectApplicationSettingsClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OpenIdConnectApplicationSettingsClient {
+impl crate::runtime::ReadObject for OpenIdConnectApplicationSettingsClient {
     const EXPECTING: &'static str = "struct OpenIdConnectApplicationSettingsClient";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut application_type = ::std::option::Option::None;
-        let mut backchannel_authentication_request_signing_alg = ::std::option::Option::None;
-        let mut backchannel_custom_authenticator_id = ::std::option::Option::None;
-        let mut backchannel_token_delivery_mode = ::std::option::Option::None;
-        let mut client_uri = ::std::option::Option::None;
-        let mut consent_method = ::std::option::Option::None;
-        let mut dpop_bound_access_tokens = ::std::option::Option::None;
-        let mut frontchannel_logout_session_required = ::std::option::Option::None;
-        let mut frontchannel_logout_uri = ::std::option::Option::None;
-        let mut grant_types = ::std::option::Option::None;
-        let mut id_token_encrypted_response_alg = ::std::option::Option::None;
-        let mut idp_initiated_login = ::std::option::Option::None;
-        let mut initiate_login_uri = ::std::option::Option::None;
-        let mut issuer_mode = ::std::option::Option::None;
-        let mut jwks = ::std::option::Option::None;
-        let mut jwks_uri = ::std::option::Option::None;
-        let mut logo_uri = ::std::option::Option::None;
-        let mut network = ::std::option::Option::None;
-        let mut participate_slo = ::std::option::Option::None;
-        let mut policy_uri = ::std::option::Option::None;
-        let mut post_logout_redirect_uris = ::std::option::Option::None;
-        let mut redirect_uris = ::std::option::Option::None;
-        let mut refresh_token = ::std::option::Option::None;
-        let mut request_object_signing_alg = ::std::option::Option::None;
-        let mut response_types = ::std::option::Option::None;
-        let mut sector_identifier_uri = ::std::option::Option::None;
-        let mut subject_type = ::std::option::Option::None;
-        let mut tos_uri = ::std::option::Option::None;
-        let mut wildcard_redirect = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 29];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "application_type" => {
-                    __map.field(&mut application_type, "application_type")?
+                    __map
+                        .field(
+                            &mut self.application_type,
+                            &mut __seen[0],
+                            "application_type",
+                        )?
                 }
                 "backchannel_authentication_request_signing_alg" => {
                     __map
                         .field(
-                            &mut backchannel_authentication_request_signing_alg,
+                            &mut self.backchannel_authentication_request_signing_alg,
+                            &mut __seen[1],
                             "backchannel_authentication_request_signing_alg",
                         )?
                 }
                 "backchannel_custom_authenticator_id" => {
                     __map
                         .field(
-                            &mut backchannel_custom_authenticator_id,
+                            &mut self.backchannel_custom_authenticator_id,
+                            &mut __seen[2],
                             "backchannel_custom_authenticator_id",
                         )?
                 }
                 "backchannel_token_delivery_mode" => {
                     __map
                         .field(
-                            &mut backchannel_token_delivery_mode,
+                            &mut self.backchannel_token_delivery_mode,
+                            &mut __seen[3],
                             "backchannel_token_delivery_mode",
                         )?
                 }
-                "client_uri" => __map.field(&mut client_uri, "client_uri")?,
-                "consent_method" => __map.field(&mut consent_method, "consent_method")?,
+                "client_uri" => {
+                    __map.field(&mut self.client_uri, &mut __seen[4], "client_uri")?
+                }
+                "consent_method" => {
+                    __map
+                        .field(
+                            &mut self.consent_method,
+                            &mut __seen[5],
+                            "consent_method",
+                        )?
+                }
                 "dpop_bound_access_tokens" => {
                     __map
                         .field(
-                            &mut dpop_bound_access_tokens,
+                            &mut self.dpop_bound_access_tokens,
+                            &mut __seen[6],
                             "dpop_bound_access_tokens",
                         )?
                 }
                 "frontchannel_logout_session_required" => {
                     __map
                         .field(
-                            &mut frontchannel_logout_session_required,
+                            &mut self.frontchannel_logout_session_required,
+                            &mut __seen[7],
                             "frontchannel_logout_session_required",
                         )?
                 }
                 "frontchannel_logout_uri" => {
-                    __map.field(&mut frontchannel_logout_uri, "frontchannel_logout_uri")?
+                    __map
+                        .field(
+                            &mut self.frontchannel_logout_uri,
+                            &mut __seen[8],
+                            "frontchannel_logout_uri",
+                        )?
                 }
-                "grant_types" => __map.field(&mut grant_types, "grant_types")?,
+                "grant_types" => {
+                    __map.field(&mut self.grant_types, &mut __seen[9], "grant_types")?
+                }
                 "id_token_encrypted_response_alg" => {
                     __map
                         .field(
-                            &mut id_token_encrypted_response_alg,
+                            &mut self.id_token_encrypted_response_alg,
+                            &mut __seen[10],
                             "id_token_encrypted_response_alg",
                         )?
                 }
                 "idp_initiated_login" => {
-                    __map.field(&mut idp_initiated_login, "idp_initiated_login")?
+                    __map
+                        .field(
+                            &mut self.idp_initiated_login,
+                            &mut __seen[11],
+                            "idp_initiated_login",
+                        )?
                 }
                 "initiate_login_uri" => {
-                    __map.field(&mut initiate_login_uri, "initiate_login_uri")?
+                    __map
+                        .field(
+                            &mut self.initiate_login_uri,
+                            &mut __seen[12],
+                            "initiate_login_uri",
+                        )?
                 }
-                "issuer_mode" => __map.field(&mut issuer_mode, "issuer_mode")?,
-                "jwks" => __map.field(&mut jwks, "jwks")?,
-                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
-                "logo_uri" => __map.field(&mut logo_uri, "logo_uri")?,
-                "network" => __map.field(&mut network, "network")?,
+                "issuer_mode" => {
+                    __map.field(&mut self.issuer_mode, &mut __seen[13], "issuer_mode")?
+                }
+                "jwks" => __map.optional_object(&mut self.jwks, &mut __seen[14], "jwks")?,
+                "jwks_uri" => {
+                    __map.field(&mut self.jwks_uri, &mut __seen[15], "jwks_uri")?
+                }
+                "logo_uri" => {
+                    __map.field(&mut self.logo_uri, &mut __seen[16], "logo_uri")?
+                }
+                "network" => __map.field(&mut self.network, &mut __seen[17], "network")?,
                 "participate_slo" => {
-                    __map.field(&mut participate_slo, "participate_slo")?
+                    __map
+                        .field(
+                            &mut self.participate_slo,
+                            &mut __seen[18],
+                            "participate_slo",
+                        )?
                 }
-                "policy_uri" => __map.field(&mut policy_uri, "policy_uri")?,
+                "policy_uri" => {
+                    __map.field(&mut self.policy_uri, &mut __seen[19], "policy_uri")?
+                }
                 "post_logout_redirect_uris" => {
                     __map
                         .field(
-                            &mut post_logout_redirect_uris,
+                            &mut self.post_logout_redirect_uris,
+                            &mut __seen[20],
                             "post_logout_redirect_uris",
                         )?
                 }
-                "redirect_uris" => __map.field(&mut redirect_uris, "redirect_uris")?,
-                "refresh_token" => __map.field(&mut refresh_token, "refresh_token")?,
+                "redirect_uris" => {
+                    __map
+                        .field(
+                            &mut self.redirect_uris,
+                            &mut __seen[21],
+                            "redirect_uris",
+                        )?
+                }
+                "refresh_token" => {
+                    __map
+                        .field(
+                            &mut self.refresh_token,
+                            &mut __seen[22],
+                            "refresh_token",
+                        )?
+                }
                 "request_object_signing_alg" => {
                     __map
                         .field(
-                            &mut request_object_signing_alg,
+                            &mut self.request_object_signing_alg,
+                            &mut __seen[23],
                             "request_object_signing_alg",
                         )?
                 }
-                "response_types" => __map.field(&mut response_types, "response_types")?,
+                "response_types" => {
+                    __map
+                        .field(
+                            &mut self.response_types,
+                            &mut __seen[24],
+                            "response_types",
+                        )?
+                }
                 "sector_identifier_uri" => {
-                    __map.field(&mut sector_identifier_uri, "sector_identifier_uri")?
+                    __map
+                        .field(
+                            &mut self.sector_identifier_uri,
+                            &mut __seen[25],
+                            "sector_identifier_uri",
+                        )?
                 }
-                "subject_type" => __map.field(&mut subject_type, "subject_type")?,
-                "tos_uri" => __map.field(&mut tos_uri, "tos_uri")?,
+                "subject_type" => {
+                    __map.field(&mut self.subject_type, &mut __seen[26], "subject_type")?
+                }
+                "tos_uri" => __map.field(&mut self.tos_uri, &mut __seen[27], "tos_uri")?,
                 "wildcard_redirect" => {
-                    __map.field(&mut wildcard_redirect, "wildcard_redirect")?
+                    __map
+                        .field(
+                            &mut self.wildcard_redirect,
+                            &mut __seen[28],
+                            "wildcard_redirect",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            application_type: application_type.unwrap_or_default(),
-            backchannel_authentication_request_signing_alg: backchannel_authentication_request_signing_alg
-                .unwrap_or_default(),
-            backchannel_custom_authenticator_id: backchannel_custom_authenticator_id
-                .unwrap_or_default(),
-            backchannel_token_delivery_mode: backchannel_token_delivery_mode
-                .unwrap_or_default(),
-            client_uri: client_uri.unwrap_or_default(),
-            consent_method: consent_method.unwrap_or_default(),
-            dpop_bound_access_tokens: dpop_bound_access_tokens.unwrap_or_default(),
-            frontchannel_logout_session_required: frontchannel_logout_session_required
-                .unwrap_or_default(),
-            frontchannel_logout_uri: frontchannel_logout_uri.unwrap_or_default(),
-            grant_types: grant_types.unwrap_or_default(),
-            id_token_encrypted_response_alg: id_token_encrypted_response_alg
-                .unwrap_or_default(),
-            idp_initiated_login: idp_initiated_login.unwrap_or_default(),
-            initiate_login_uri: initiate_login_uri.unwrap_or_default(),
-            issuer_mode: issuer_mode.unwrap_or_default(),
-            jwks: jwks.unwrap_or_default(),
-            jwks_uri: jwks_uri.unwrap_or_default(),
-            logo_uri: logo_uri.unwrap_or_default(),
-            network: network.unwrap_or_default(),
-            participate_slo: participate_slo.unwrap_or_default(),
-            policy_uri: policy_uri.unwrap_or_default(),
-            post_logout_redirect_uris: post_logout_redirect_uris.unwrap_or_default(),
-            redirect_uris: redirect_uris.unwrap_or_default(),
-            refresh_token: refresh_token.unwrap_or_default(),
-            request_object_signing_alg: request_object_signing_alg.unwrap_or_default(),
-            response_types: response_types.unwrap_or_default(),
-            sector_identifier_uri: sector_identifier_uri.unwrap_or_default(),
-            subject_type: subject_type.unwrap_or_default(),
-            tos_uri: tos_uri.unwrap_or_default(),
-            wildcard_redirect: wildcard_redirect.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -48,8 +48,8 @@ impl crate::runtime::FromObject for OpenIdConnectApplicationSettingsRefreshToken
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "leeway" => __map.field(&mut leeway, "leeway")?,
-                "rotation_type" => __map.field(&mut rotation_type, "rotation_type")?,
+                "leeway" => __map.value(&mut leeway, "leeway")?,
+                "rotation_type" => __map.value(&mut rotation_type, "rotation_type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -54,12 +54,12 @@ impl crate::runtime::FromObject for OperationResponse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "completed" => __map.field(&mut completed, "completed")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "started" => __map.field(&mut started, "started")?,
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "completed" => __map.value(&mut completed, "completed")?,
+                "created" => __map.value(&mut created, "created")?,
+                "id" => __map.value(&mut id, "id")?,
+                "started" => __map.value(&mut started, "started")?,
+                "status" => __map.value(&mut status, "status")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

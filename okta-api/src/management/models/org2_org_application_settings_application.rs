@@ -53,53 +53,60 @@ impl<'de> ::serde::Deserialize<'de> for Org2OrgApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Org2OrgApplicationSettingsApplication {
+impl crate::runtime::ReadObject for Org2OrgApplicationSettingsApplication {
     const EXPECTING: &'static str = "struct Org2OrgApplicationSettingsApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut acs_url = ::std::option::Option::None;
-        let mut aud_restriction = ::std::option::Option::None;
-        let mut base_url = ::std::option::Option::None;
-        let mut creation_state = ::std::option::Option::None;
-        let mut prefer_username_over_email = ::std::option::Option::None;
-        let mut token = ::std::option::Option::None;
-        let mut token_encrypted = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "acsUrl" => __map.field(&mut acs_url, "acsUrl")?,
-                "audRestriction" => __map.field(&mut aud_restriction, "audRestriction")?,
-                "baseUrl" => __map.field(&mut base_url, "baseUrl")?,
-                "creationState" => __map.field(&mut creation_state, "creationState")?,
+                "acsUrl" => __map.field(&mut self.acs_url, &mut __seen[0], "acsUrl")?,
+                "audRestriction" => {
+                    __map
+                        .field(
+                            &mut self.aud_restriction,
+                            &mut __seen[1],
+                            "audRestriction",
+                        )?
+                }
+                "baseUrl" => __map.field(&mut self.base_url, &mut __seen[2], "baseUrl")?,
+                "creationState" => {
+                    __map
+                        .field(
+                            &mut self.creation_state,
+                            &mut __seen[3],
+                            "creationState",
+                        )?
+                }
                 "preferUsernameOverEmail" => {
                     __map
                         .field(
-                            &mut prefer_username_over_email,
+                            &mut self.prefer_username_over_email,
+                            &mut __seen[4],
                             "preferUsernameOverEmail",
                         )?
                 }
-                "token" => __map.field(&mut token, "token")?,
-                "tokenEncrypted" => __map.field(&mut token_encrypted, "tokenEncrypted")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "token" => __map.field(&mut self.token, &mut __seen[5], "token")?,
+                "tokenEncrypted" => {
+                    __map
+                        .field(
+                            &mut self.token_encrypted,
+                            &mut __seen[6],
+                            "tokenEncrypted",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            acs_url: acs_url.unwrap_or_default(),
-            aud_restriction: aud_restriction.unwrap_or_default(),
-            base_url: base_url.unwrap_or_default(),
-            creation_state: creation_state.unwrap_or_default(),
-            prefer_username_over_email: prefer_username_over_email.unwrap_or_default(),
-            token: token.unwrap_or_default(),
-            token_encrypted: token_encrypted.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

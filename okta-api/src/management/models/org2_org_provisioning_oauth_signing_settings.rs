@@ -41,7 +41,7 @@ impl crate::runtime::FromObject for Org2OrgProvisioningOauthSigningSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "rotationMode" => __map.field(&mut rotation_mode, "rotationMode")?,
+                "rotationMode" => __map.value(&mut rotation_mode, "rotationMode")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

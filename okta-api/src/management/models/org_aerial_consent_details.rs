@@ -38,38 +38,37 @@ impl<'de> ::serde::Deserialize<'de> for OrgAerialConsentDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgAerialConsentDetails {
+impl crate::runtime::ReadObject for OrgAerialConsentDetails {
     const EXPECTING: &'static str = "struct OrgAerialConsentDetails";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut account_id = ::std::option::Option::None;
-        let mut granted_by = ::std::option::Option::None;
-        let mut granted_date = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accountId" => __map.field(&mut account_id, "accountId")?,
-                "grantedBy" => __map.field(&mut granted_by, "grantedBy")?,
-                "grantedDate" => __map.field(&mut granted_date, "grantedDate")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "accountId" => {
+                    __map.field(&mut self.account_id, &mut __seen[1], "accountId")?
+                }
+                "grantedBy" => {
+                    __map.field(&mut self.granted_by, &mut __seen[2], "grantedBy")?
+                }
+                "grantedDate" => {
+                    __map.field(&mut self.granted_date, &mut __seen[3], "grantedDate")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            account_id: account_id.unwrap_or_default(),
-            granted_by: granted_by.unwrap_or_default(),
-            granted_date: granted_date.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

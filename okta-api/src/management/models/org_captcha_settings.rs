@@ -37,35 +37,34 @@ impl<'de> ::serde::Deserialize<'de> for OrgCaptchaSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgCaptchaSettings {
+impl crate::runtime::ReadObject for OrgCaptchaSettings {
     const EXPECTING: &'static str = "struct OrgCaptchaSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut captcha_id = ::std::option::Option::None;
-        let mut enabled_pages = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "captchaId" => __map.field(&mut captcha_id, "captchaId")?,
-                "enabledPages" => __map.field(&mut enabled_pages, "enabledPages")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "captchaId" => {
+                    __map.field(&mut self.captcha_id, &mut __seen[1], "captchaId")?
+                }
+                "enabledPages" => {
+                    __map.field(&mut self.enabled_pages, &mut __seen[2], "enabledPages")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            captcha_id: captcha_id.unwrap_or_default(),
-            enabled_pages: enabled_pages.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,29 +26,28 @@ impl<'de> ::serde::Deserialize<'de> for OrgContactTypeObjBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgContactTypeObjBase {
+impl crate::runtime::ReadObject for OrgContactTypeObjBase {
     const EXPECTING: &'static str = "struct OrgContactTypeObjBase";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut contact_type = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "contactType" => __map.field(&mut contact_type, "contactType")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "contactType" => {
+                    __map.field(&mut self.contact_type, &mut __seen[0], "contactType")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            contact_type: contact_type.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

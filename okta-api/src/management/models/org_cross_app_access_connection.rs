@@ -55,52 +55,47 @@ impl<'de> ::serde::Deserialize<'de> for OrgCrossAppAccessConnection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgCrossAppAccessConnection {
+impl crate::runtime::ReadObject for OrgCrossAppAccessConnection {
     const EXPECTING: &'static str = "struct OrgCrossAppAccessConnection";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut requesting_app_instance_id = ::std::option::Option::None;
-        let mut resource_app_instance_id = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "created" => __map.field(&mut self.created, &mut __seen[0], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[2], "lastUpdated")?
+                }
                 "requestingAppInstanceId" => {
                     __map
                         .field(
-                            &mut requesting_app_instance_id,
+                            &mut self.requesting_app_instance_id,
+                            &mut __seen[3],
                             "requestingAppInstanceId",
                         )?
                 }
                 "resourceAppInstanceId" => {
-                    __map.field(&mut resource_app_instance_id, "resourceAppInstanceId")?
+                    __map
+                        .field(
+                            &mut self.resource_app_instance_id,
+                            &mut __seen[4],
+                            "resourceAppInstanceId",
+                        )?
                 }
-                "status" => __map.field(&mut status, "status")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "status" => __map.field(&mut self.status, &mut __seen[5], "status")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            requesting_app_instance_id: requesting_app_instance_id.unwrap_or_default(),
-            resource_app_instance_id: resource_app_instance_id.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

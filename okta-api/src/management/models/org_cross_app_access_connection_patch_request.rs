@@ -38,7 +38,7 @@ impl crate::runtime::FromObject for OrgCrossAppAccessConnectionPatchRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "status" => __map.field(&mut status, "status")?,
+                "status" => __map.value(&mut status, "status")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -47,46 +47,62 @@ impl<'de> ::serde::Deserialize<'de> for OrgGeneralSettingLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgGeneralSettingLinks {
+impl crate::runtime::ReadObject for OrgGeneralSettingLinks {
     const EXPECTING: &'static str = "struct OrgGeneralSettingLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut contacts = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut okta_communication = ::std::option::Option::None;
-        let mut okta_support = ::std::option::Option::None;
-        let mut preferences = ::std::option::Option::None;
-        let mut upload_logo = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "contacts" => __map.field(&mut contacts, "contacts")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                "oktaCommunication" => {
-                    __map.field(&mut okta_communication, "oktaCommunication")?
+                "contacts" => {
+                    __map
+                        .optional_object(&mut self.contacts, &mut __seen[0], "contacts")?
                 }
-                "oktaSupport" => __map.field(&mut okta_support, "oktaSupport")?,
-                "preferences" => __map.field(&mut preferences, "preferences")?,
-                "uploadLogo" => __map.field(&mut upload_logo, "uploadLogo")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "logo" => __map.optional_object(&mut self.logo, &mut __seen[1], "logo")?,
+                "oktaCommunication" => {
+                    __map
+                        .optional_object(
+                            &mut self.okta_communication,
+                            &mut __seen[2],
+                            "oktaCommunication",
+                        )?
+                }
+                "oktaSupport" => {
+                    __map
+                        .optional_object(
+                            &mut self.okta_support,
+                            &mut __seen[3],
+                            "oktaSupport",
+                        )?
+                }
+                "preferences" => {
+                    __map
+                        .optional_object(
+                            &mut self.preferences,
+                            &mut __seen[4],
+                            "preferences",
+                        )?
+                }
+                "uploadLogo" => {
+                    __map
+                        .optional_object(
+                            &mut self.upload_logo,
+                            &mut __seen[5],
+                            "uploadLogo",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            contacts: contacts.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            okta_communication: okta_communication.unwrap_or_default(),
-            okta_support: okta_support.unwrap_or_default(),
-            preferences: preferences.unwrap_or_default(),
-            upload_logo: upload_logo.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

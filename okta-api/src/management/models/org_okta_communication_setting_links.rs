@@ -26,32 +26,31 @@ impl<'de> ::serde::Deserialize<'de> for OrgOktaCommunicationSettingLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgOktaCommunicationSettingLinks {
+impl crate::runtime::ReadObject for OrgOktaCommunicationSettingLinks {
     const EXPECTING: &'static str = "struct OrgOktaCommunicationSettingLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut opt_in = ::std::option::Option::None;
-        let mut opt_out = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "optIn" => __map.field(&mut opt_in, "optIn")?,
-                "optOut" => __map.field(&mut opt_out, "optOut")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "optIn" => {
+                    __map.optional_object(&mut self.opt_in, &mut __seen[0], "optIn")?
+                }
+                "optOut" => {
+                    __map.optional_object(&mut self.opt_out, &mut __seen[1], "optOut")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            opt_in: opt_in.unwrap_or_default(),
-            opt_out: opt_out.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -38,38 +38,35 @@ impl<'de> ::serde::Deserialize<'de> for OrgOktaSupportSettingsObj {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgOktaSupportSettingsObj {
+impl crate::runtime::ReadObject for OrgOktaSupportSettingsObj {
     const EXPECTING: &'static str = "struct OrgOktaSupportSettingsObj";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut case_number = ::std::option::Option::None;
-        let mut expiration = ::std::option::Option::None;
-        let mut support = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "caseNumber" => __map.field(&mut case_number, "caseNumber")?,
-                "expiration" => __map.field(&mut expiration, "expiration")?,
-                "support" => __map.field(&mut support, "support")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "caseNumber" => {
+                    __map.field(&mut self.case_number, &mut __seen[1], "caseNumber")?
+                }
+                "expiration" => {
+                    __map.field(&mut self.expiration, &mut __seen[2], "expiration")?
+                }
+                "support" => __map.field(&mut self.support, &mut __seen[3], "support")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            case_number: case_number.unwrap_or_default(),
-            expiration: expiration.unwrap_or_default(),
-            support: support.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -35,41 +35,38 @@ impl<'de> ::serde::Deserialize<'de> for OrgOktaSupportSettingsObjLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgOktaSupportSettingsObjLinks {
+impl crate::runtime::ReadObject for OrgOktaSupportSettingsObjLinks {
     const EXPECTING: &'static str = "struct OrgOktaSupportSettingsObjLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut extend = ::std::option::Option::None;
-        let mut revoke = ::std::option::Option::None;
-        let mut grant = ::std::option::Option::None;
-        let mut case = ::std::option::Option::None;
-        let mut cases = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "extend" => __map.field(&mut extend, "extend")?,
-                "revoke" => __map.field(&mut revoke, "revoke")?,
-                "grant" => __map.field(&mut grant, "grant")?,
-                "case" => __map.field(&mut case, "case")?,
-                "cases" => __map.field(&mut cases, "cases")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "extend" => {
+                    __map.optional_object(&mut self.extend, &mut __seen[2], "extend")?
+                }
+                "revoke" => {
+                    __map.optional_object(&mut self.revoke, &mut __seen[4], "revoke")?
+                }
+                "grant" => {
+                    __map.optional_object(&mut self.grant, &mut __seen[3], "grant")?
+                }
+                "case" => __map.optional_object(&mut self.case, &mut __seen[0], "case")?,
+                "cases" => {
+                    __map.optional_object(&mut self.cases, &mut __seen[1], "cases")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            extend: extend.unwrap_or_default(),
-            revoke: revoke.unwrap_or_default(),
-            grant: grant.unwrap_or_default(),
-            case: case.unwrap_or_default(),
-            cases: cases.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,36 +36,41 @@ impl<'de> ::serde::Deserialize<'de> for OrgPreferencesLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgPreferencesLinks {
+impl crate::runtime::ReadObject for OrgPreferencesLinks {
     const EXPECTING: &'static str = "struct OrgPreferencesLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut hide_end_user_footer = ::std::option::Option::None;
-        let mut show_end_user_footer = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "hideEndUserFooter" => {
-                    __map.field(&mut hide_end_user_footer, "hideEndUserFooter")?
+                    __map
+                        .optional_object(
+                            &mut self.hide_end_user_footer,
+                            &mut __seen[0],
+                            "hideEndUserFooter",
+                        )?
                 }
                 "showEndUserFooter" => {
-                    __map.field(&mut show_end_user_footer, "showEndUserFooter")?
+                    __map
+                        .optional_object(
+                            &mut self.show_end_user_footer,
+                            &mut __seen[1],
+                            "showEndUserFooter",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            hide_end_user_footer: hide_end_user_footer.unwrap_or_default(),
-            show_end_user_footer: show_end_user_footer.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

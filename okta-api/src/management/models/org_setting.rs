@@ -105,84 +105,75 @@ impl<'de> ::serde::Deserialize<'de> for OrgSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OrgSetting {
+impl crate::runtime::ReadObject for OrgSetting {
     const EXPECTING: &'static str = "struct OrgSetting";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut address1 = ::std::option::Option::None;
-        let mut address2 = ::std::option::Option::None;
-        let mut city = ::std::option::Option::None;
-        let mut company_name = ::std::option::Option::None;
-        let mut country = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut end_user_support_help_url = ::std::option::Option::None;
-        let mut expires_at = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut phone_number = ::std::option::Option::None;
-        let mut postal_code = ::std::option::Option::None;
-        let mut state = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut subdomain = ::std::option::Option::None;
-        let mut support_phone_number = ::std::option::Option::None;
-        let mut website = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 18];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "address1" => __map.field(&mut address1, "address1")?,
-                "address2" => __map.field(&mut address2, "address2")?,
-                "city" => __map.field(&mut city, "city")?,
-                "companyName" => __map.field(&mut company_name, "companyName")?,
-                "country" => __map.field(&mut country, "country")?,
-                "created" => __map.field(&mut created, "created")?,
+                "address1" => {
+                    __map.field(&mut self.address1, &mut __seen[1], "address1")?
+                }
+                "address2" => {
+                    __map.field(&mut self.address2, &mut __seen[2], "address2")?
+                }
+                "city" => __map.field(&mut self.city, &mut __seen[3], "city")?,
+                "companyName" => {
+                    __map.field(&mut self.company_name, &mut __seen[4], "companyName")?
+                }
+                "country" => __map.field(&mut self.country, &mut __seen[5], "country")?,
+                "created" => __map.field(&mut self.created, &mut __seen[6], "created")?,
                 "endUserSupportHelpURL" => {
-                    __map.field(&mut end_user_support_help_url, "endUserSupportHelpURL")?
+                    __map
+                        .field(
+                            &mut self.end_user_support_help_url,
+                            &mut __seen[7],
+                            "endUserSupportHelpURL",
+                        )?
                 }
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "phoneNumber" => __map.field(&mut phone_number, "phoneNumber")?,
-                "postalCode" => __map.field(&mut postal_code, "postalCode")?,
-                "state" => __map.field(&mut state, "state")?,
-                "status" => __map.field(&mut status, "status")?,
-                "subdomain" => __map.field(&mut subdomain, "subdomain")?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[8], "expiresAt")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[9], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[10], "lastUpdated")?
+                }
+                "phoneNumber" => {
+                    __map.field(&mut self.phone_number, &mut __seen[11], "phoneNumber")?
+                }
+                "postalCode" => {
+                    __map.field(&mut self.postal_code, &mut __seen[12], "postalCode")?
+                }
+                "state" => __map.field(&mut self.state, &mut __seen[13], "state")?,
+                "status" => __map.field(&mut self.status, &mut __seen[14], "status")?,
+                "subdomain" => {
+                    __map.field(&mut self.subdomain, &mut __seen[15], "subdomain")?
+                }
                 "supportPhoneNumber" => {
-                    __map.field(&mut support_phone_number, "supportPhoneNumber")?
+                    __map
+                        .field(
+                            &mut self.support_phone_number,
+                            &mut __seen[16],
+                            "supportPhoneNumber",
+                        )?
                 }
-                "website" => __map.field(&mut website, "website")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "website" => __map.field(&mut self.website, &mut __seen[17], "website")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            address1: address1.unwrap_or_default(),
-            address2: address2.unwrap_or_default(),
-            city: city.unwrap_or_default(),
-            company_name: company_name.unwrap_or_default(),
-            country: country.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            end_user_support_help_url: end_user_support_help_url.unwrap_or_default(),
-            expires_at: expires_at.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            phone_number: phone_number.unwrap_or_default(),
-            postal_code: postal_code.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            subdomain: subdomain.unwrap_or_default(),
-            support_phone_number: support_phone_number.unwrap_or_default(),
-            website: website.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

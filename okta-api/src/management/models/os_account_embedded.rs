@@ -31,19 +31,18 @@ impl<'de> ::serde::Deserialize<'de> for OsAccountEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OsAccountEmbedded {
+impl crate::runtime::ReadObject for OsAccountEmbedded {
     const EXPECTING: &'static str = "struct OsAccountEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut account_linked_enrollments = ::std::option::Option::None;
-        let mut users = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -51,18 +50,15 @@ impl crate::runtime::FromObject for OsAccountEmbedded {
                 "accountLinkedEnrollments" => {
                     __map
                         .field(
-                            &mut account_linked_enrollments,
+                            &mut self.account_linked_enrollments,
+                            &mut __seen[0],
                             "accountLinkedEnrollments",
                         )?
                 }
-                "users" => __map.field(&mut users, "users")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "users" => __map.field(&mut self.users, &mut __seen[1], "users")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            account_linked_enrollments: account_linked_enrollments.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

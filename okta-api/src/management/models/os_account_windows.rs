@@ -111,24 +111,24 @@ impl crate::runtime::FromObject for OsAccountWindows {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "deviceId" => __map.field(&mut device_id, "deviceId")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastSeenAt" => __map.field(&mut last_seen_at, "lastSeenAt")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "platform" => __map.field(&mut platform, "platform")?,
+                "created" => __map.value(&mut created, "created")?,
+                "deviceId" => __map.value(&mut device_id, "deviceId")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastSeenAt" => __map.value(&mut last_seen_at, "lastSeenAt")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "platform" => __map.value(&mut platform, "platform")?,
                 "resourceAlternateId" => {
-                    __map.field(&mut resource_alternate_id, "resourceAlternateId")?
+                    __map.value(&mut resource_alternate_id, "resourceAlternateId")?
                 }
                 "resourceDisplayName" => {
-                    __map.field(&mut resource_display_name, "resourceDisplayName")?
+                    __map.value(&mut resource_display_name, "resourceDisplayName")?
                 }
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
-                "status" => __map.field(&mut status, "status")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                "profile" => __map.field(&mut profile, "profile")?,
+                "resourceId" => __map.value(&mut resource_id, "resourceId")?,
+                "resourceType" => __map.value(&mut resource_type, "resourceType")?,
+                "status" => __map.value(&mut status, "status")?,
+                "_embedded" => __map.value(&mut embedded, "_embedded")?,
+                "_links" => __map.value(&mut links, "_links")?,
+                "profile" => __map.value(&mut profile, "profile")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

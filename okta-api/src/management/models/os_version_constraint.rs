@@ -52,15 +52,15 @@ impl crate::runtime::FromObject for OsVersionConstraint {
             match __key.as_str() {
                 "dynamicVersionRequirement" => {
                     __map
-                        .field(
+                        .value(
                             &mut dynamic_version_requirement,
                             "dynamicVersionRequirement",
                         )?
                 }
                 "majorVersionConstraint" => {
-                    __map.field(&mut major_version_constraint, "majorVersionConstraint")?
+                    __map.value(&mut major_version_constraint, "majorVersionConstraint")?
                 }
-                "minimum" => __map.field(&mut minimum, "minimum")?,
+                "minimum" => __map.value(&mut minimum, "minimum")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -37,43 +37,42 @@ impl<'de> ::serde::Deserialize<'de> for OsVersionConstraintDynamicVersionRequire
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OsVersionConstraintDynamicVersionRequirement {
+impl crate::runtime::ReadObject for OsVersionConstraintDynamicVersionRequirement {
     const EXPECTING: &'static str = "struct OsVersionConstraintDynamicVersionRequirement";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut type_ = ::std::option::Option::None;
-        let mut distance_from_latest_major = ::std::option::Option::None;
-        let mut latest_security_patch = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
                 "distanceFromLatestMajor" => {
                     __map
                         .field(
-                            &mut distance_from_latest_major,
+                            &mut self.distance_from_latest_major,
+                            &mut __seen[0],
                             "distanceFromLatestMajor",
                         )?
                 }
                 "latestSecurityPatch" => {
-                    __map.field(&mut latest_security_patch, "latestSecurityPatch")?
+                    __map
+                        .field(
+                            &mut self.latest_security_patch,
+                            &mut __seen[1],
+                            "latestSecurityPatch",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            type_: type_.unwrap_or_default(),
-            distance_from_latest_major: distance_from_latest_major.unwrap_or_default(),
-            latest_security_patch: latest_security_patch.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,41 +39,50 @@ impl<'de> ::serde::Deserialize<'de> for PageRootEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PageRootEmbedded {
+impl crate::runtime::ReadObject for PageRootEmbedded {
     const EXPECTING: &'static str = "struct PageRootEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut default = ::std::option::Option::None;
-        let mut customized = ::std::option::Option::None;
-        let mut customized_url = ::std::option::Option::None;
-        let mut preview = ::std::option::Option::None;
-        let mut preview_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "default" => __map.field(&mut default, "default")?,
-                "customized" => __map.field(&mut customized, "customized")?,
-                "customizedUrl" => __map.field(&mut customized_url, "customizedUrl")?,
-                "preview" => __map.field(&mut preview, "preview")?,
-                "previewUrl" => __map.field(&mut preview_url, "previewUrl")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "default" => {
+                    __map.optional_object(&mut self.default, &mut __seen[2], "default")?
+                }
+                "customized" => {
+                    __map
+                        .optional_object(
+                            &mut self.customized,
+                            &mut __seen[0],
+                            "customized",
+                        )?
+                }
+                "customizedUrl" => {
+                    __map
+                        .field(
+                            &mut self.customized_url,
+                            &mut __seen[1],
+                            "customizedUrl",
+                        )?
+                }
+                "preview" => {
+                    __map.optional_object(&mut self.preview, &mut __seen[3], "preview")?
+                }
+                "previewUrl" => {
+                    __map.field(&mut self.preview_url, &mut __seen[4], "previewUrl")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            default: default.unwrap_or_default(),
-            customized: customized.unwrap_or_default(),
-            customized_url: customized_url.unwrap_or_default(),
-            preview: preview.unwrap_or_default(),
-            preview_url: preview_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,38 +30,40 @@ impl<'de> ::serde::Deserialize<'de> for PageRootLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PageRootLinks {
+impl crate::runtime::ReadObject for PageRootLinks {
     const EXPECTING: &'static str = "struct PageRootLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut default = ::std::option::Option::None;
-        let mut customized = ::std::option::Option::None;
-        let mut preview = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "default" => __map.field(&mut default, "default")?,
-                "customized" => __map.field(&mut customized, "customized")?,
-                "preview" => __map.field(&mut preview, "preview")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[3], "self")?,
+                "default" => {
+                    __map.optional_object(&mut self.default, &mut __seen[1], "default")?
+                }
+                "customized" => {
+                    __map
+                        .optional_object(
+                            &mut self.customized,
+                            &mut __seen[0],
+                            "customized",
+                        )?
+                }
+                "preview" => {
+                    __map.optional_object(&mut self.preview, &mut __seen[2], "preview")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            default: default.unwrap_or_default(),
-            customized: customized.unwrap_or_default(),
-            preview: preview.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -44,9 +44,9 @@ impl crate::runtime::FromObject for Parameters {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "action" => __map.field(&mut action, "action")?,
-                "attribute" => __map.field(&mut attribute, "attribute")?,
-                "values" => __map.field(&mut values, "values")?,
+                "action" => __map.value(&mut action, "action")?,
+                "attribute" => __map.value(&mut attribute, "attribute")?,
+                "values" => __map.value(&mut values, "values")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

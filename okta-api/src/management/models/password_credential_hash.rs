@@ -68,52 +68,53 @@ impl<'de> ::serde::Deserialize<'de> for PasswordCredentialHash {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordCredentialHash {
+impl crate::runtime::ReadObject for PasswordCredentialHash {
     const EXPECTING: &'static str = "struct PasswordCredentialHash";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut algorithm = ::std::option::Option::None;
-        let mut digest_algorithm = ::std::option::Option::None;
-        let mut iteration_count = ::std::option::Option::None;
-        let mut key_size = ::std::option::Option::None;
-        let mut salt = ::std::option::Option::None;
-        let mut salt_order = ::std::option::Option::None;
-        let mut value = ::std::option::Option::None;
-        let mut work_factor = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "algorithm" => __map.field(&mut algorithm, "algorithm")?,
-                "digestAlgorithm" => {
-                    __map.field(&mut digest_algorithm, "digestAlgorithm")?
+                "algorithm" => {
+                    __map.field(&mut self.algorithm, &mut __seen[0], "algorithm")?
                 }
-                "iterationCount" => __map.field(&mut iteration_count, "iterationCount")?,
-                "keySize" => __map.field(&mut key_size, "keySize")?,
-                "salt" => __map.field(&mut salt, "salt")?,
-                "saltOrder" => __map.field(&mut salt_order, "saltOrder")?,
-                "value" => __map.field(&mut value, "value")?,
-                "workFactor" => __map.field(&mut work_factor, "workFactor")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "digestAlgorithm" => {
+                    __map
+                        .field(
+                            &mut self.digest_algorithm,
+                            &mut __seen[1],
+                            "digestAlgorithm",
+                        )?
+                }
+                "iterationCount" => {
+                    __map
+                        .field(
+                            &mut self.iteration_count,
+                            &mut __seen[2],
+                            "iterationCount",
+                        )?
+                }
+                "keySize" => __map.field(&mut self.key_size, &mut __seen[3], "keySize")?,
+                "salt" => __map.field(&mut self.salt, &mut __seen[4], "salt")?,
+                "saltOrder" => {
+                    __map.field(&mut self.salt_order, &mut __seen[5], "saltOrder")?
+                }
+                "value" => __map.field(&mut self.value, &mut __seen[6], "value")?,
+                "workFactor" => {
+                    __map.field(&mut self.work_factor, &mut __seen[7], "workFactor")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            algorithm: algorithm.unwrap_or_default(),
-            digest_algorithm: digest_algorithm.unwrap_or_default(),
-            iteration_count: iteration_count.unwrap_or_default(),
-            key_size: key_size.unwrap_or_default(),
-            salt: salt.unwrap_or_default(),
-            salt_order: salt_order.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            work_factor: work_factor.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

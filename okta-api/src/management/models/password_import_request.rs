@@ -32,35 +32,30 @@ impl<'de> ::serde::Deserialize<'de> for PasswordImportRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordImportRequest {
+impl crate::runtime::ReadObject for PasswordImportRequest {
     const EXPECTING: &'static str = "struct PasswordImportRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut data = ::std::option::Option::None;
-        let mut event_type = ::std::option::Option::None;
-        let mut source = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "data" => __map.field(&mut data, "data")?,
-                "eventType" => __map.field(&mut event_type, "eventType")?,
-                "source" => __map.field(&mut source, "source")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "data" => __map.optional_object(&mut self.data, &mut __seen[0], "data")?,
+                "eventType" => {
+                    __map.field(&mut self.event_type, &mut __seen[1], "eventType")?
+                }
+                "source" => __map.field(&mut self.source, &mut __seen[2], "source")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            data: data.unwrap_or_default(),
-            event_type: event_type.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -28,32 +28,36 @@ impl<'de> ::serde::Deserialize<'de> for PasswordImportRequestDataContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordImportRequestDataContext {
+impl crate::runtime::ReadObject for PasswordImportRequestDataContext {
     const EXPECTING: &'static str = "struct PasswordImportRequestDataContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut request = ::std::option::Option::None;
-        let mut credential = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "request" => __map.field(&mut request, "request")?,
-                "credential" => __map.field(&mut credential, "credential")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "request" => {
+                    __map.optional_object(&mut self.request, &mut __seen[1], "request")?
+                }
+                "credential" => {
+                    __map
+                        .optional_object(
+                            &mut self.credential,
+                            &mut __seen[0],
+                            "credential",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            request: request.unwrap_or_default(),
-            credential: credential.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -43,40 +43,45 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyPasswordSettings {
+impl crate::runtime::ReadObject for PasswordPolicyPasswordSettings {
     const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut age = ::std::option::Option::None;
-        let mut complexity = ::std::option::Option::None;
-        let mut lockout = ::std::option::Option::None;
-        let mut breached_protection = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "age" => __map.field(&mut age, "age")?,
-                "complexity" => __map.field(&mut complexity, "complexity")?,
-                "lockout" => __map.field(&mut lockout, "lockout")?,
-                "breachedProtection" => {
-                    __map.field(&mut breached_protection, "breachedProtection")?
+                "age" => __map.optional_object(&mut self.age, &mut __seen[0], "age")?,
+                "complexity" => {
+                    __map
+                        .optional_object(
+                            &mut self.complexity,
+                            &mut __seen[2],
+                            "complexity",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "lockout" => {
+                    __map.optional_object(&mut self.lockout, &mut __seen[3], "lockout")?
+                }
+                "breachedProtection" => {
+                    __map
+                        .optional_object(
+                            &mut self.breached_protection,
+                            &mut __seen[1],
+                            "breachedProtection",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            age: age.unwrap_or_default(),
-            complexity: complexity.unwrap_or_default(),
-            lockout: lockout.unwrap_or_default(),
-            breached_protection: breached_protection.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -41,39 +41,49 @@ for PasswordPolicyPasswordSettingsBreachedProtection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyPasswordSettingsBreachedProtection {
+impl crate::runtime::ReadObject for PasswordPolicyPasswordSettingsBreachedProtection {
     const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettingsBreachedProtection";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut delegated_workflow_id = ::std::option::Option::None;
-        let mut expire_after_days = ::std::option::Option::None;
-        let mut logout_enabled = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "delegatedWorkflowId" => {
-                    __map.field(&mut delegated_workflow_id, "delegatedWorkflowId")?
+                    __map
+                        .field(
+                            &mut self.delegated_workflow_id,
+                            &mut __seen[0],
+                            "delegatedWorkflowId",
+                        )?
                 }
                 "expireAfterDays" => {
-                    __map.field(&mut expire_after_days, "expireAfterDays")?
+                    __map
+                        .field(
+                            &mut self.expire_after_days,
+                            &mut __seen[1],
+                            "expireAfterDays",
+                        )?
                 }
-                "logoutEnabled" => __map.field(&mut logout_enabled, "logoutEnabled")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "logoutEnabled" => {
+                    __map
+                        .field(
+                            &mut self.logout_enabled,
+                            &mut __seen[2],
+                            "logoutEnabled",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            delegated_workflow_id: delegated_workflow_id.unwrap_or_default(),
-            expire_after_days: expire_after_days.unwrap_or_default(),
-            logout_enabled: logout_enabled.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

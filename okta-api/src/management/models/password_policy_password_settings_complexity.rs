@@ -79,66 +79,77 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsComplexity
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyPasswordSettingsComplexity {
+impl crate::runtime::ReadObject for PasswordPolicyPasswordSettingsComplexity {
     const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettingsComplexity";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut dictionary = ::std::option::Option::None;
-        let mut exclude_attributes = ::std::option::Option::None;
-        let mut exclude_username = ::std::option::Option::None;
-        let mut max_consecutive_characters = ::std::option::Option::None;
-        let mut min_length = ::std::option::Option::None;
-        let mut min_lower_case = ::std::option::Option::None;
-        let mut min_number = ::std::option::Option::None;
-        let mut min_symbol = ::std::option::Option::None;
-        let mut min_upper_case = ::std::option::Option::None;
-        let mut oel_statement = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "dictionary" => __map.field(&mut dictionary, "dictionary")?,
+                "dictionary" => {
+                    __map
+                        .optional_object(
+                            &mut self.dictionary,
+                            &mut __seen[0],
+                            "dictionary",
+                        )?
+                }
                 "excludeAttributes" => {
-                    __map.field(&mut exclude_attributes, "excludeAttributes")?
+                    __map
+                        .field(
+                            &mut self.exclude_attributes,
+                            &mut __seen[1],
+                            "excludeAttributes",
+                        )?
                 }
                 "excludeUsername" => {
-                    __map.field(&mut exclude_username, "excludeUsername")?
+                    __map
+                        .field(
+                            &mut self.exclude_username,
+                            &mut __seen[2],
+                            "excludeUsername",
+                        )?
                 }
                 "maxConsecutiveCharacters" => {
                     __map
                         .field(
-                            &mut max_consecutive_characters,
+                            &mut self.max_consecutive_characters,
+                            &mut __seen[3],
                             "maxConsecutiveCharacters",
                         )?
                 }
-                "minLength" => __map.field(&mut min_length, "minLength")?,
-                "minLowerCase" => __map.field(&mut min_lower_case, "minLowerCase")?,
-                "minNumber" => __map.field(&mut min_number, "minNumber")?,
-                "minSymbol" => __map.field(&mut min_symbol, "minSymbol")?,
-                "minUpperCase" => __map.field(&mut min_upper_case, "minUpperCase")?,
-                "oelStatement" => __map.field(&mut oel_statement, "oelStatement")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "minLength" => {
+                    __map.field(&mut self.min_length, &mut __seen[4], "minLength")?
+                }
+                "minLowerCase" => {
+                    __map
+                        .field(&mut self.min_lower_case, &mut __seen[5], "minLowerCase")?
+                }
+                "minNumber" => {
+                    __map.field(&mut self.min_number, &mut __seen[6], "minNumber")?
+                }
+                "minSymbol" => {
+                    __map.field(&mut self.min_symbol, &mut __seen[7], "minSymbol")?
+                }
+                "minUpperCase" => {
+                    __map
+                        .field(&mut self.min_upper_case, &mut __seen[8], "minUpperCase")?
+                }
+                "oelStatement" => {
+                    __map.field(&mut self.oel_statement, &mut __seen[9], "oelStatement")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            dictionary: dictionary.unwrap_or_default(),
-            exclude_attributes: exclude_attributes.unwrap_or_default(),
-            exclude_username: exclude_username.unwrap_or_default(),
-            max_consecutive_characters: max_consecutive_characters.unwrap_or_default(),
-            min_length: min_length.unwrap_or_default(),
-            min_lower_case: min_lower_case.unwrap_or_default(),
-            min_number: min_number.unwrap_or_default(),
-            min_symbol: min_symbol.unwrap_or_default(),
-            min_upper_case: min_upper_case.unwrap_or_default(),
-            oel_statement: oel_statement.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -46,49 +46,52 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyPasswordSettingsLockout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyPasswordSettingsLockout {
+impl crate::runtime::ReadObject for PasswordPolicyPasswordSettingsLockout {
     const EXPECTING: &'static str = "struct PasswordPolicyPasswordSettingsLockout";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut auto_unlock_minutes = ::std::option::Option::None;
-        let mut max_attempts = ::std::option::Option::None;
-        let mut show_lockout_failures = ::std::option::Option::None;
-        let mut user_lockout_notification_channels = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "autoUnlockMinutes" => {
-                    __map.field(&mut auto_unlock_minutes, "autoUnlockMinutes")?
+                    __map
+                        .field(
+                            &mut self.auto_unlock_minutes,
+                            &mut __seen[0],
+                            "autoUnlockMinutes",
+                        )?
                 }
-                "maxAttempts" => __map.field(&mut max_attempts, "maxAttempts")?,
+                "maxAttempts" => {
+                    __map.field(&mut self.max_attempts, &mut __seen[1], "maxAttempts")?
+                }
                 "showLockoutFailures" => {
-                    __map.field(&mut show_lockout_failures, "showLockoutFailures")?
+                    __map
+                        .field(
+                            &mut self.show_lockout_failures,
+                            &mut __seen[2],
+                            "showLockoutFailures",
+                        )?
                 }
                 "userLockoutNotificationChannels" => {
                     __map
                         .field(
-                            &mut user_lockout_notification_channels,
+                            &mut self.user_lockout_notification_channels,
+                            &mut __seen[3],
                             "userLockoutNotificationChannels",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            auto_unlock_minutes: auto_unlock_minutes.unwrap_or_default(),
-            max_attempts: max_attempts.unwrap_or_default(),
-            show_lockout_failures: show_lockout_failures.unwrap_or_default(),
-            user_lockout_notification_channels: user_lockout_notification_channels
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -40,40 +40,53 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRecoveryFactors {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyRecoveryFactors {
+impl crate::runtime::ReadObject for PasswordPolicyRecoveryFactors {
     const EXPECTING: &'static str = "struct PasswordPolicyRecoveryFactors";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut okta_call = ::std::option::Option::None;
-        let mut okta_email = ::std::option::Option::None;
-        let mut okta_sms = ::std::option::Option::None;
-        let mut recovery_question = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "okta_call" => __map.field(&mut okta_call, "okta_call")?,
-                "okta_email" => __map.field(&mut okta_email, "okta_email")?,
-                "okta_sms" => __map.field(&mut okta_sms, "okta_sms")?,
-                "recovery_question" => {
-                    __map.field(&mut recovery_question, "recovery_question")?
+                "okta_call" => {
+                    __map
+                        .optional_object(
+                            &mut self.okta_call,
+                            &mut __seen[0],
+                            "okta_call",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "okta_email" => {
+                    __map
+                        .optional_object(
+                            &mut self.okta_email,
+                            &mut __seen[1],
+                            "okta_email",
+                        )?
+                }
+                "okta_sms" => {
+                    __map
+                        .optional_object(&mut self.okta_sms, &mut __seen[2], "okta_sms")?
+                }
+                "recovery_question" => {
+                    __map
+                        .optional_object(
+                            &mut self.recovery_question,
+                            &mut __seen[3],
+                            "recovery_question",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            okta_call: okta_call.unwrap_or_default(),
-            okta_email: okta_email.unwrap_or_default(),
-            okta_sms: okta_sms.unwrap_or_default(),
-            recovery_question: recovery_question.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -42,43 +42,49 @@ impl<'de> ::serde::Deserialize<'de> for PasswordPolicyRuleActions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordPolicyRuleActions {
+impl crate::runtime::ReadObject for PasswordPolicyRuleActions {
     const EXPECTING: &'static str = "struct PasswordPolicyRuleActions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut password_change = ::std::option::Option::None;
-        let mut self_service_password_reset = ::std::option::Option::None;
-        let mut self_service_unlock = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "passwordChange" => __map.field(&mut password_change, "passwordChange")?,
+                "passwordChange" => {
+                    __map
+                        .optional_object(
+                            &mut self.password_change,
+                            &mut __seen[0],
+                            "passwordChange",
+                        )?
+                }
                 "selfServicePasswordReset" => {
                     __map
-                        .field(
-                            &mut self_service_password_reset,
+                        .optional_object(
+                            &mut self.self_service_password_reset,
+                            &mut __seen[1],
                             "selfServicePasswordReset",
                         )?
                 }
                 "selfServiceUnlock" => {
-                    __map.field(&mut self_service_unlock, "selfServiceUnlock")?
+                    __map
+                        .optional_object(
+                            &mut self.self_service_unlock,
+                            &mut __seen[2],
+                            "selfServiceUnlock",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            password_change: password_change.unwrap_or_default(),
-            self_service_password_reset: self_service_password_reset.unwrap_or_default(),
-            self_service_unlock: self_service_unlock.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

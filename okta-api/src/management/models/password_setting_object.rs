@@ -29,35 +29,28 @@ impl<'de> ::serde::Deserialize<'de> for PasswordSettingObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PasswordSettingObject {
+impl crate::runtime::ReadObject for PasswordSettingObject {
     const EXPECTING: &'static str = "struct PasswordSettingObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut change = ::std::option::Option::None;
-        let mut seed = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "change" => __map.field(&mut change, "change")?,
-                "seed" => __map.field(&mut seed, "seed")?,
-                "status" => __map.field(&mut status, "status")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "change" => __map.field(&mut self.change, &mut __seen[0], "change")?,
+                "seed" => __map.field(&mut self.seed, &mut __seen[1], "seed")?,
+                "status" => __map.field(&mut self.status, &mut __seen[2], "status")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            change: change.unwrap_or_default(),
-            seed: seed.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

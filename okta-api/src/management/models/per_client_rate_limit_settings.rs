@@ -46,9 +46,9 @@ impl crate::runtime::FromObject for PerClientRateLimitSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "defaultMode" => __map.field(&mut default_mode, "defaultMode")?,
+                "defaultMode" => __map.value(&mut default_mode, "defaultMode")?,
                 "useCaseModeOverrides" => {
-                    __map.field(&mut use_case_mode_overrides, "useCaseModeOverrides")?
+                    __map.value(&mut use_case_mode_overrides, "useCaseModeOverrides")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

@@ -44,37 +44,44 @@ impl<'de> ::serde::Deserialize<'de> for PerClientRateLimitSettingsUseCaseModeOve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PerClientRateLimitSettingsUseCaseModeOverrides {
+impl crate::runtime::ReadObject for PerClientRateLimitSettingsUseCaseModeOverrides {
     const EXPECTING: &'static str = "struct PerClientRateLimitSettingsUseCaseModeOverrides";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut login_page = ::std::option::Option::None;
-        let mut oauth2_authorize = ::std::option::Option::None;
-        let mut oie_app_intent = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "LOGIN_PAGE" => __map.field(&mut login_page, "LOGIN_PAGE")?,
-                "OAUTH2_AUTHORIZE" => {
-                    __map.field(&mut oauth2_authorize, "OAUTH2_AUTHORIZE")?
+                "LOGIN_PAGE" => {
+                    __map.field(&mut self.login_page, &mut __seen[0], "LOGIN_PAGE")?
                 }
-                "OIE_APP_INTENT" => __map.field(&mut oie_app_intent, "OIE_APP_INTENT")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "OAUTH2_AUTHORIZE" => {
+                    __map
+                        .field(
+                            &mut self.oauth2_authorize,
+                            &mut __seen[1],
+                            "OAUTH2_AUTHORIZE",
+                        )?
+                }
+                "OIE_APP_INTENT" => {
+                    __map
+                        .field(
+                            &mut self.oie_app_intent,
+                            &mut __seen[2],
+                            "OIE_APP_INTENT",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            login_page: login_page.unwrap_or_default(),
-            oauth2_authorize: oauth2_authorize.unwrap_or_default(),
-            oie_app_intent: oie_app_intent.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

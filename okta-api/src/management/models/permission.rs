@@ -42,41 +42,36 @@ impl<'de> ::serde::Deserialize<'de> for Permission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Permission {
+impl crate::runtime::ReadObject for Permission {
     const EXPECTING: &'static str = "struct Permission";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut conditions = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "conditions" => __map.field(&mut conditions, "conditions")?,
-                "created" => __map.field(&mut created, "created")?,
-                "label" => __map.field(&mut label, "label")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "conditions" => {
+                    __map.field(&mut self.conditions, &mut __seen[1], "conditions")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[2], "created")?,
+                "label" => __map.field(&mut self.label, &mut __seen[3], "label")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[4], "lastUpdated")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            conditions: conditions.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,32 +30,29 @@ impl<'de> ::serde::Deserialize<'de> for PolicyAccountLink {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PolicyAccountLink {
+impl crate::runtime::ReadObject for PolicyAccountLink {
     const EXPECTING: &'static str = "struct PolicyAccountLink";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut action = ::std::option::Option::None;
-        let mut filter = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "action" => __map.field(&mut action, "action")?,
-                "filter" => __map.field(&mut filter, "filter")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "action" => __map.field(&mut self.action, &mut __seen[0], "action")?,
+                "filter" => {
+                    __map.optional_object(&mut self.filter, &mut __seen[1], "filter")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            action: action.unwrap_or_default(),
-            filter: filter.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -92,17 +92,17 @@ impl crate::runtime::FromObject for PolicyBase {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "description" => __map.field(&mut description, "description")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "priority" => __map.field(&mut priority, "priority")?,
-                "status" => __map.field(&mut status, "status")?,
-                "system" => __map.field(&mut system, "system")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "created" => __map.value(&mut created, "created")?,
+                "description" => __map.value(&mut description, "description")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "name" => __map.value(&mut name, "name")?,
+                "priority" => __map.value(&mut priority, "priority")?,
+                "status" => __map.value(&mut status, "status")?,
+                "system" => __map.value(&mut system, "system")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "_embedded" => __map.value(&mut embedded, "_embedded")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -34,44 +34,35 @@ impl<'de> ::serde::Deserialize<'de> for PolicyContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PolicyContext {
+impl crate::runtime::ReadObject for PolicyContext {
     const EXPECTING: &'static str = "struct PolicyContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut device = ::std::option::Option::None;
-        let mut groups = ::std::option::Option::None;
-        let mut ip = ::std::option::Option::None;
-        let mut risk = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut zones = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "device" => __map.field(&mut device, "device")?,
-                "groups" => __map.field(&mut groups, "groups")?,
-                "ip" => __map.field(&mut ip, "ip")?,
-                "risk" => __map.field(&mut risk, "risk")?,
-                "user" => __map.field(&mut user, "user")?,
-                "zones" => __map.field(&mut zones, "zones")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "device" => {
+                    __map.optional_object(&mut self.device, &mut __seen[0], "device")?
+                }
+                "groups" => __map.object(&mut self.groups, &mut __seen[1], "groups")?,
+                "ip" => __map.field(&mut self.ip, &mut __seen[2], "ip")?,
+                "risk" => __map.optional_object(&mut self.risk, &mut __seen[3], "risk")?,
+                "user" => __map.object(&mut self.user, &mut __seen[4], "user")?,
+                "zones" => {
+                    __map.optional_object(&mut self.zones, &mut __seen[5], "zones")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            device: device.unwrap_or_default(),
-            groups: groups.unwrap_or_default(),
-            ip: ip.unwrap_or_default(),
-            risk: risk.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            zones: zones.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

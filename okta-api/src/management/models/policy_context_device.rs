@@ -33,38 +33,35 @@ impl<'de> ::serde::Deserialize<'de> for PolicyContextDevice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PolicyContextDevice {
+impl crate::runtime::ReadObject for PolicyContextDevice {
     const EXPECTING: &'static str = "struct PolicyContextDevice";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut platform = ::std::option::Option::None;
-        let mut registered = ::std::option::Option::None;
-        let mut managed = ::std::option::Option::None;
-        let mut assurance_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "platform" => __map.field(&mut platform, "platform")?,
-                "registered" => __map.field(&mut registered, "registered")?,
-                "managed" => __map.field(&mut managed, "managed")?,
-                "assuranceId" => __map.field(&mut assurance_id, "assuranceId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "platform" => {
+                    __map.field(&mut self.platform, &mut __seen[2], "platform")?
+                }
+                "registered" => {
+                    __map.field(&mut self.registered, &mut __seen[3], "registered")?
+                }
+                "managed" => __map.field(&mut self.managed, &mut __seen[1], "managed")?,
+                "assuranceId" => {
+                    __map.field(&mut self.assurance_id, &mut __seen[0], "assuranceId")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            platform: platform.unwrap_or_default(),
-            registered: registered.unwrap_or_default(),
-            managed: managed.unwrap_or_default(),
-            assurance_id: assurance_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -31,32 +31,30 @@ impl<'de> ::serde::Deserialize<'de> for PolicyContextRisk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PolicyContextRisk {
+impl crate::runtime::ReadObject for PolicyContextRisk {
     const EXPECTING: &'static str = "struct PolicyContextRisk";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut level = ::std::option::Option::None;
-        let mut min_risk_level = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "level" => __map.field(&mut level, "level")?,
-                "minRiskLevel" => __map.field(&mut min_risk_level, "minRiskLevel")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "level" => __map.field(&mut self.level, &mut __seen[0], "level")?,
+                "minRiskLevel" => {
+                    __map
+                        .field(&mut self.min_risk_level, &mut __seen[1], "minRiskLevel")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            level: level.unwrap_or_default(),
-            min_risk_level: min_risk_level.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,41 +39,45 @@ impl<'de> ::serde::Deserialize<'de> for PolicyLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PolicyLinks {
+impl crate::runtime::ReadObject for PolicyLinks {
     const EXPECTING: &'static str = "struct PolicyLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut activate = ::std::option::Option::None;
-        let mut deactivate = ::std::option::Option::None;
-        let mut mappings = ::std::option::Option::None;
-        let mut rules = ::std::option::Option::None;
-        let mut self_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "activate" => __map.field(&mut activate, "activate")?,
-                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
-                "mappings" => __map.field(&mut mappings, "mappings")?,
-                "rules" => __map.field(&mut rules, "rules")?,
-                "self" => __map.field(&mut self_, "self")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "activate" => {
+                    __map
+                        .optional_object(&mut self.activate, &mut __seen[0], "activate")?
+                }
+                "deactivate" => {
+                    __map
+                        .optional_object(
+                            &mut self.deactivate,
+                            &mut __seen[1],
+                            "deactivate",
+                        )?
+                }
+                "mappings" => {
+                    __map
+                        .optional_object(&mut self.mappings, &mut __seen[2], "mappings")?
+                }
+                "rules" => {
+                    __map.optional_object(&mut self.rules, &mut __seen[3], "rules")?
+                }
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[4], "self")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            activate: activate.unwrap_or_default(),
-            deactivate: deactivate.unwrap_or_default(),
-            mappings: mappings.unwrap_or_default(),
-            rules: rules.unwrap_or_default(),
-            self_: self_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

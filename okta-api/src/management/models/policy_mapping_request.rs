@@ -32,32 +32,31 @@ impl<'de> ::serde::Deserialize<'de> for PolicyMappingRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PolicyMappingRequest {
+impl crate::runtime::ReadObject for PolicyMappingRequest {
     const EXPECTING: &'static str = "struct PolicyMappingRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut resource_id = ::std::option::Option::None;
-        let mut resource_type = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceId" => {
+                    __map.field(&mut self.resource_id, &mut __seen[0], "resourceId")?
+                }
+                "resourceType" => {
+                    __map.field(&mut self.resource_type, &mut __seen[1], "resourceType")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            resource_id: resource_id.unwrap_or_default(),
-            resource_type: resource_type.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -142,93 +142,127 @@ impl<'de> ::serde::Deserialize<'de> for PolicyRuleConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PolicyRuleConditions {
+impl crate::runtime::ReadObject for PolicyRuleConditions {
     const EXPECTING: &'static str = "struct PolicyRuleConditions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app = ::std::option::Option::None;
-        let mut apps = ::std::option::Option::None;
-        let mut auth_context = ::std::option::Option::None;
-        let mut auth_provider = ::std::option::Option::None;
-        let mut before_scheduled_action = ::std::option::Option::None;
-        let mut clients = ::std::option::Option::None;
-        let mut context = ::std::option::Option::None;
-        let mut device = ::std::option::Option::None;
-        let mut grant_types = ::std::option::Option::None;
-        let mut groups = ::std::option::Option::None;
-        let mut identity_provider = ::std::option::Option::None;
-        let mut mdm_enrollment = ::std::option::Option::None;
-        let mut network = ::std::option::Option::None;
-        let mut people = ::std::option::Option::None;
-        let mut platform = ::std::option::Option::None;
-        let mut risk = ::std::option::Option::None;
-        let mut risk_score = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut user_identifier = ::std::option::Option::None;
-        let mut users = ::std::option::Option::None;
-        let mut user_status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 21];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "app" => __map.field(&mut app, "app")?,
-                "apps" => __map.field(&mut apps, "apps")?,
-                "authContext" => __map.field(&mut auth_context, "authContext")?,
-                "authProvider" => __map.field(&mut auth_provider, "authProvider")?,
+                "app" => __map.optional_object(&mut self.app, &mut __seen[0], "app")?,
+                "apps" => __map.optional_object(&mut self.apps, &mut __seen[1], "apps")?,
+                "authContext" => {
+                    __map
+                        .optional_object(
+                            &mut self.auth_context,
+                            &mut __seen[2],
+                            "authContext",
+                        )?
+                }
+                "authProvider" => {
+                    __map
+                        .optional_object(
+                            &mut self.auth_provider,
+                            &mut __seen[3],
+                            "authProvider",
+                        )?
+                }
                 "beforeScheduledAction" => {
-                    __map.field(&mut before_scheduled_action, "beforeScheduledAction")?
+                    __map
+                        .optional_object(
+                            &mut self.before_scheduled_action,
+                            &mut __seen[4],
+                            "beforeScheduledAction",
+                        )?
                 }
-                "clients" => __map.field(&mut clients, "clients")?,
-                "context" => __map.field(&mut context, "context")?,
-                "device" => __map.field(&mut device, "device")?,
-                "grantTypes" => __map.field(&mut grant_types, "grantTypes")?,
-                "groups" => __map.field(&mut groups, "groups")?,
+                "clients" => {
+                    __map.optional_object(&mut self.clients, &mut __seen[5], "clients")?
+                }
+                "context" => {
+                    __map.optional_object(&mut self.context, &mut __seen[6], "context")?
+                }
+                "device" => {
+                    __map.optional_object(&mut self.device, &mut __seen[7], "device")?
+                }
+                "grantTypes" => {
+                    __map
+                        .optional_object(
+                            &mut self.grant_types,
+                            &mut __seen[8],
+                            "grantTypes",
+                        )?
+                }
+                "groups" => {
+                    __map.optional_object(&mut self.groups, &mut __seen[9], "groups")?
+                }
                 "identityProvider" => {
-                    __map.field(&mut identity_provider, "identityProvider")?
+                    __map
+                        .optional_object(
+                            &mut self.identity_provider,
+                            &mut __seen[10],
+                            "identityProvider",
+                        )?
                 }
-                "mdmEnrollment" => __map.field(&mut mdm_enrollment, "mdmEnrollment")?,
-                "network" => __map.field(&mut network, "network")?,
-                "people" => __map.field(&mut people, "people")?,
-                "platform" => __map.field(&mut platform, "platform")?,
-                "risk" => __map.field(&mut risk, "risk")?,
-                "riskScore" => __map.field(&mut risk_score, "riskScore")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                "userIdentifier" => __map.field(&mut user_identifier, "userIdentifier")?,
-                "users" => __map.field(&mut users, "users")?,
-                "userStatus" => __map.field(&mut user_status, "userStatus")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "mdmEnrollment" => {
+                    __map
+                        .optional_object(
+                            &mut self.mdm_enrollment,
+                            &mut __seen[11],
+                            "mdmEnrollment",
+                        )?
+                }
+                "network" => {
+                    __map.optional_object(&mut self.network, &mut __seen[12], "network")?
+                }
+                "people" => {
+                    __map.optional_object(&mut self.people, &mut __seen[13], "people")?
+                }
+                "platform" => {
+                    __map
+                        .optional_object(
+                            &mut self.platform,
+                            &mut __seen[14],
+                            "platform",
+                        )?
+                }
+                "risk" => __map.optional_object(&mut self.risk, &mut __seen[15], "risk")?,
+                "riskScore" => {
+                    __map.field(&mut self.risk_score, &mut __seen[16], "riskScore")?
+                }
+                "scopes" => {
+                    __map.optional_object(&mut self.scopes, &mut __seen[17], "scopes")?
+                }
+                "userIdentifier" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_identifier,
+                            &mut __seen[18],
+                            "userIdentifier",
+                        )?
+                }
+                "users" => {
+                    __map.optional_object(&mut self.users, &mut __seen[20], "users")?
+                }
+                "userStatus" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_status,
+                            &mut __seen[19],
+                            "userStatus",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app: app.unwrap_or_default(),
-            apps: apps.unwrap_or_default(),
-            auth_context: auth_context.unwrap_or_default(),
-            auth_provider: auth_provider.unwrap_or_default(),
-            before_scheduled_action: before_scheduled_action.unwrap_or_default(),
-            clients: clients.unwrap_or_default(),
-            context: context.unwrap_or_default(),
-            device: device.unwrap_or_default(),
-            grant_types: grant_types.unwrap_or_default(),
-            groups: groups.unwrap_or_default(),
-            identity_provider: identity_provider.unwrap_or_default(),
-            mdm_enrollment: mdm_enrollment.unwrap_or_default(),
-            network: network.unwrap_or_default(),
-            people: people.unwrap_or_default(),
-            platform: platform.unwrap_or_default(),
-            risk: risk.unwrap_or_default(),
-            risk_score: risk_score.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            user_identifier: user_identifier.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            user_status: user_status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -54,40 +54,45 @@ impl<'de> ::serde::Deserialize<'de> for PolicySubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PolicySubject {
+impl crate::runtime::ReadObject for PolicySubject {
     const EXPECTING: &'static str = "struct PolicySubject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut filter = ::std::option::Option::None;
-        let mut match_attribute = ::std::option::Option::None;
-        let mut match_type = ::std::option::Option::None;
-        let mut user_name_template = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "filter" => __map.field(&mut filter, "filter")?,
-                "matchAttribute" => __map.field(&mut match_attribute, "matchAttribute")?,
-                "matchType" => __map.field(&mut match_type, "matchType")?,
-                "userNameTemplate" => {
-                    __map.field(&mut user_name_template, "userNameTemplate")?
+                "filter" => __map.field(&mut self.filter, &mut __seen[0], "filter")?,
+                "matchAttribute" => {
+                    __map
+                        .field(
+                            &mut self.match_attribute,
+                            &mut __seen[1],
+                            "matchAttribute",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "matchType" => {
+                    __map.field(&mut self.match_type, &mut __seen[2], "matchType")?
+                }
+                "userNameTemplate" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_name_template,
+                            &mut __seen[3],
+                            "userNameTemplate",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            filter: filter.unwrap_or_default(),
-            match_attribute: match_attribute.unwrap_or_default(),
-            match_type: match_type.unwrap_or_default(),
-            user_name_template: user_name_template.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -101,85 +101,92 @@ impl<'de> ::serde::Deserialize<'de> for PossessionConstraint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PossessionConstraint {
+impl crate::runtime::ReadObject for PossessionConstraint {
     const EXPECTING: &'static str = "struct PossessionConstraint";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authentication_methods = ::std::option::Option::None;
-        let mut excluded_authentication_methods = ::std::option::Option::None;
-        let mut methods = ::std::option::Option::None;
-        let mut reauthenticate_in = ::std::option::Option::None;
-        let mut required = ::std::option::Option::None;
-        let mut types = ::std::option::Option::None;
-        let mut device_bound = ::std::option::Option::None;
-        let mut hardware_protection = ::std::option::Option::None;
-        let mut phishing_resistant = ::std::option::Option::None;
-        let mut user_presence = ::std::option::Option::None;
-        let mut user_verification = ::std::option::Option::None;
-        let mut user_verification_methods = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 12];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authenticationMethods" => {
-                    __map.field(&mut authentication_methods, "authenticationMethods")?
+                    __map
+                        .field(
+                            &mut self.authentication_methods,
+                            &mut __seen[0],
+                            "authenticationMethods",
+                        )?
                 }
                 "excludedAuthenticationMethods" => {
                     __map
                         .field(
-                            &mut excluded_authentication_methods,
+                            &mut self.excluded_authentication_methods,
+                            &mut __seen[2],
                             "excludedAuthenticationMethods",
                         )?
                 }
-                "methods" => __map.field(&mut methods, "methods")?,
+                "methods" => __map.field(&mut self.methods, &mut __seen[4], "methods")?,
                 "reauthenticateIn" => {
-                    __map.field(&mut reauthenticate_in, "reauthenticateIn")?
+                    __map
+                        .field(
+                            &mut self.reauthenticate_in,
+                            &mut __seen[6],
+                            "reauthenticateIn",
+                        )?
                 }
-                "required" => __map.field(&mut required, "required")?,
-                "types" => __map.field(&mut types, "types")?,
-                "deviceBound" => __map.field(&mut device_bound, "deviceBound")?,
+                "required" => {
+                    __map.field(&mut self.required, &mut __seen[7], "required")?
+                }
+                "types" => __map.field(&mut self.types, &mut __seen[8], "types")?,
+                "deviceBound" => {
+                    __map.field(&mut self.device_bound, &mut __seen[1], "deviceBound")?
+                }
                 "hardwareProtection" => {
-                    __map.field(&mut hardware_protection, "hardwareProtection")?
+                    __map
+                        .field(
+                            &mut self.hardware_protection,
+                            &mut __seen[3],
+                            "hardwareProtection",
+                        )?
                 }
                 "phishingResistant" => {
-                    __map.field(&mut phishing_resistant, "phishingResistant")?
+                    __map
+                        .field(
+                            &mut self.phishing_resistant,
+                            &mut __seen[5],
+                            "phishingResistant",
+                        )?
                 }
-                "userPresence" => __map.field(&mut user_presence, "userPresence")?,
+                "userPresence" => {
+                    __map.field(&mut self.user_presence, &mut __seen[9], "userPresence")?
+                }
                 "userVerification" => {
-                    __map.field(&mut user_verification, "userVerification")?
+                    __map
+                        .field(
+                            &mut self.user_verification,
+                            &mut __seen[10],
+                            "userVerification",
+                        )?
                 }
                 "userVerificationMethods" => {
                     __map
                         .field(
-                            &mut user_verification_methods,
+                            &mut self.user_verification_methods,
+                            &mut __seen[11],
                             "userVerificationMethods",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authentication_methods: authentication_methods.unwrap_or_default(),
-            excluded_authentication_methods: excluded_authentication_methods
-                .unwrap_or_default(),
-            methods: methods.unwrap_or_default(),
-            reauthenticate_in: reauthenticate_in.unwrap_or_default(),
-            required: required.unwrap_or_default(),
-            types: types.unwrap_or_default(),
-            device_bound: device_bound.unwrap_or_default(),
-            hardware_protection: hardware_protection.unwrap_or_default(),
-            phishing_resistant: phishing_resistant.unwrap_or_default(),
-            user_presence: user_presence.unwrap_or_default(),
-            user_verification: user_verification.unwrap_or_default(),
-            user_verification_methods: user_verification_methods.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -27,35 +27,42 @@ impl<'de> ::serde::Deserialize<'de> for PostApiServiceIntegrationInstanceRequest
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PostApiServiceIntegrationInstanceRequest {
+impl crate::runtime::ReadObject for PostApiServiceIntegrationInstanceRequest {
     const EXPECTING: &'static str = "struct PostApiServiceIntegrationInstanceRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut granted_scopes = ::std::option::Option::None;
-        let mut properties = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "grantedScopes" => __map.field(&mut granted_scopes, "grantedScopes")?,
-                "properties" => __map.field(&mut properties, "properties")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "grantedScopes" => {
+                    __map
+                        .field(
+                            &mut self.granted_scopes,
+                            &mut __seen[0],
+                            "grantedScopes",
+                        )?
+                }
+                "properties" => {
+                    __map
+                        .optional_object(
+                            &mut self.properties,
+                            &mut __seen[1],
+                            "properties",
+                        )?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            granted_scopes: granted_scopes.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,42 +36,45 @@ impl<'de> ::serde::Deserialize<'de> for PostAuthKeepMeSignedInPrompt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PostAuthKeepMeSignedInPrompt {
+impl crate::runtime::ReadObject for PostAuthKeepMeSignedInPrompt {
     const EXPECTING: &'static str = "struct PostAuthKeepMeSignedInPrompt";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut accept_button_text = ::std::option::Option::None;
-        let mut reject_button_text = ::std::option::Option::None;
-        let mut subtitle = ::std::option::Option::None;
-        let mut title = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "acceptButtonText" => {
-                    __map.field(&mut accept_button_text, "acceptButtonText")?
+                    __map
+                        .field(
+                            &mut self.accept_button_text,
+                            &mut __seen[0],
+                            "acceptButtonText",
+                        )?
                 }
                 "rejectButtonText" => {
-                    __map.field(&mut reject_button_text, "rejectButtonText")?
+                    __map
+                        .field(
+                            &mut self.reject_button_text,
+                            &mut __seen[1],
+                            "rejectButtonText",
+                        )?
                 }
-                "subtitle" => __map.field(&mut subtitle, "subtitle")?,
-                "title" => __map.field(&mut title, "title")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "subtitle" => {
+                    __map.field(&mut self.subtitle, &mut __seen[2], "subtitle")?
+                }
+                "title" => __map.field(&mut self.title, &mut __seen[3], "title")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            accept_button_text: accept_button_text.unwrap_or_default(),
-            reject_button_text: reject_button_text.unwrap_or_default(),
-            subtitle: subtitle.unwrap_or_default(),
-            title: title.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -103,24 +103,24 @@ impl crate::runtime::FromObject for PrincipalRateLimitEntity {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "createdDate" => __map.field(&mut created_date, "createdDate")?,
+                "createdBy" => __map.value(&mut created_by, "createdBy")?,
+                "createdDate" => __map.value(&mut created_date, "createdDate")?,
                 "defaultConcurrencyPercentage" => {
                     __map
-                        .field(
+                        .value(
                             &mut default_concurrency_percentage,
                             "defaultConcurrencyPercentage",
                         )?
                 }
                 "defaultPercentage" => {
-                    __map.field(&mut default_percentage, "defaultPercentage")?
+                    __map.value(&mut default_percentage, "defaultPercentage")?
                 }
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdate" => __map.field(&mut last_update, "lastUpdate")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "orgId" => __map.field(&mut org_id, "orgId")?,
-                "principalId" => __map.field(&mut principal_id, "principalId")?,
-                "principalType" => __map.field(&mut principal_type, "principalType")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdate" => __map.value(&mut last_update, "lastUpdate")?,
+                "lastUpdatedBy" => __map.value(&mut last_updated_by, "lastUpdatedBy")?,
+                "orgId" => __map.value(&mut org_id, "orgId")?,
+                "principalId" => __map.value(&mut principal_id, "principalId")?,
+                "principalType" => __map.value(&mut principal_type, "principalType")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

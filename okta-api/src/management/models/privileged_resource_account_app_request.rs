@@ -89,17 +89,17 @@ impl crate::runtime::FromObject for PrivilegedResourceAccountAppRequest {
         {
             match __key.as_str() {
                 "containerDetails" => {
-                    __map.field(&mut container_details, "containerDetails")?
+                    __map.value(&mut container_details, "containerDetails")?
                 }
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "created" => __map.field(&mut created, "created")?,
+                "credentials" => __map.value(&mut credentials, "credentials")?,
+                "created" => __map.value(&mut created, "created")?,
                 "credentialSyncInfo" => {
-                    __map.field(&mut credential_sync_info, "credentialSyncInfo")?
+                    __map.value(&mut credential_sync_info, "credentialSyncInfo")?
                 }
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
-                "status" => __map.field(&mut status, "status")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "resourceType" => __map.value(&mut resource_type, "resourceType")?,
+                "status" => __map.value(&mut status, "status")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -90,17 +90,17 @@ impl crate::runtime::FromObject for PrivilegedResourceAccountOkta {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "resourceId" => __map.field(&mut resource_id, "resourceId")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "created" => __map.field(&mut created, "created")?,
+                "resourceId" => __map.value(&mut resource_id, "resourceId")?,
+                "credentials" => __map.value(&mut credentials, "credentials")?,
+                "profile" => __map.value(&mut profile, "profile")?,
+                "created" => __map.value(&mut created, "created")?,
                 "credentialSyncInfo" => {
-                    __map.field(&mut credential_sync_info, "credentialSyncInfo")?
+                    __map.value(&mut credential_sync_info, "credentialSyncInfo")?
                 }
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "resourceType" => __map.field(&mut resource_type, "resourceType")?,
-                "status" => __map.field(&mut status, "status")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "resourceType" => __map.value(&mut resource_type, "resourceType")?,
+                "status" => __map.value(&mut status, "status")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -34,34 +34,36 @@ impl<'de> ::serde::Deserialize<'de> for PrivilegedResourceFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PrivilegedResourceFilters {
+impl crate::runtime::ReadObject for PrivilegedResourceFilters {
     const EXPECTING: &'static str = "struct PrivilegedResourceFilters";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_groups = ::std::option::Option::None;
-        let mut organizational_units = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "appGroups" => __map.field(&mut app_groups, "appGroups")?,
-                "organizationalUnits" => {
-                    __map.field(&mut organizational_units, "organizationalUnits")?
+                "appGroups" => {
+                    __map.field(&mut self.app_groups, &mut __seen[0], "appGroups")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "organizationalUnits" => {
+                    __map
+                        .field(
+                            &mut self.organizational_units,
+                            &mut __seen[1],
+                            "organizationalUnits",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_groups: app_groups.unwrap_or_default(),
-            organizational_units: organizational_units.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

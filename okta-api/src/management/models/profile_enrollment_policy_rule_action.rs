@@ -95,84 +95,93 @@ impl<'de> ::serde::Deserialize<'de> for ProfileEnrollmentPolicyRuleAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ProfileEnrollmentPolicyRuleAction {
+impl crate::runtime::ReadObject for ProfileEnrollmentPolicyRuleAction {
     const EXPECTING: &'static str = "struct ProfileEnrollmentPolicyRuleAction";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut access = ::std::option::Option::None;
-        let mut activation_requirements = ::std::option::Option::None;
-        let mut allowed_identifiers = ::std::option::Option::None;
-        let mut enroll_authenticator_types = ::std::option::Option::None;
-        let mut pre_registration_inline_hooks = ::std::option::Option::None;
-        let mut profile_attributes = ::std::option::Option::None;
-        let mut progressive_profiling_action = ::std::option::Option::None;
-        let mut target_group_ids = ::std::option::Option::None;
-        let mut ui_schema_id = ::std::option::Option::None;
-        let mut unknown_user_action = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "access" => __map.field(&mut access, "access")?,
+                "access" => __map.field(&mut self.access, &mut __seen[0], "access")?,
                 "activationRequirements" => {
-                    __map.field(&mut activation_requirements, "activationRequirements")?
+                    __map
+                        .optional_object(
+                            &mut self.activation_requirements,
+                            &mut __seen[1],
+                            "activationRequirements",
+                        )?
                 }
                 "allowedIdentifiers" => {
-                    __map.field(&mut allowed_identifiers, "allowedIdentifiers")?
+                    __map
+                        .field(
+                            &mut self.allowed_identifiers,
+                            &mut __seen[2],
+                            "allowedIdentifiers",
+                        )?
                 }
                 "enrollAuthenticatorTypes" => {
                     __map
                         .field(
-                            &mut enroll_authenticator_types,
+                            &mut self.enroll_authenticator_types,
+                            &mut __seen[3],
                             "enrollAuthenticatorTypes",
                         )?
                 }
                 "preRegistrationInlineHooks" => {
                     __map
                         .field(
-                            &mut pre_registration_inline_hooks,
+                            &mut self.pre_registration_inline_hooks,
+                            &mut __seen[4],
                             "preRegistrationInlineHooks",
                         )?
                 }
                 "profileAttributes" => {
-                    __map.field(&mut profile_attributes, "profileAttributes")?
+                    __map
+                        .field(
+                            &mut self.profile_attributes,
+                            &mut __seen[5],
+                            "profileAttributes",
+                        )?
                 }
                 "progressiveProfilingAction" => {
                     __map
                         .field(
-                            &mut progressive_profiling_action,
+                            &mut self.progressive_profiling_action,
+                            &mut __seen[6],
                             "progressiveProfilingAction",
                         )?
                 }
-                "targetGroupIds" => __map.field(&mut target_group_ids, "targetGroupIds")?,
-                "uiSchemaId" => __map.field(&mut ui_schema_id, "uiSchemaId")?,
-                "unknownUserAction" => {
-                    __map.field(&mut unknown_user_action, "unknownUserAction")?
+                "targetGroupIds" => {
+                    __map
+                        .field(
+                            &mut self.target_group_ids,
+                            &mut __seen[7],
+                            "targetGroupIds",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "uiSchemaId" => {
+                    __map.field(&mut self.ui_schema_id, &mut __seen[8], "uiSchemaId")?
+                }
+                "unknownUserAction" => {
+                    __map
+                        .field(
+                            &mut self.unknown_user_action,
+                            &mut __seen[9],
+                            "unknownUserAction",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            access: access.unwrap_or_default(),
-            activation_requirements: activation_requirements.unwrap_or_default(),
-            allowed_identifiers: allowed_identifiers.unwrap_or_default(),
-            enroll_authenticator_types: enroll_authenticator_types.unwrap_or_default(),
-            pre_registration_inline_hooks: pre_registration_inline_hooks
-                .unwrap_or_default(),
-            profile_attributes: profile_attributes.unwrap_or_default(),
-            progressive_profiling_action: progressive_profiling_action
-                .unwrap_or_default(),
-            target_group_ids: target_group_ids.unwrap_or_default(),
-            ui_schema_id: ui_schema_id.unwrap_or_default(),
-            unknown_user_action: unknown_user_action.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,41 +45,43 @@ impl<'de> ::serde::Deserialize<'de> for ProfileMapping {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ProfileMapping {
+impl crate::runtime::ReadObject for ProfileMapping {
     const EXPECTING: &'static str = "struct ProfileMapping";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut properties = ::std::option::Option::None;
-        let mut source = ::std::option::Option::None;
-        let mut target = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "properties" => __map.field(&mut properties, "properties")?,
-                "source" => __map.field(&mut source, "source")?,
-                "target" => __map.field(&mut target, "target")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "properties" => {
+                    __map
+                        .optional_object(
+                            &mut self.properties,
+                            &mut __seen[2],
+                            "properties",
+                        )?
+                }
+                "source" => {
+                    __map.optional_object(&mut self.source, &mut __seen[3], "source")?
+                }
+                "target" => {
+                    __map.optional_object(&mut self.target, &mut __seen[4], "target")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            target: target.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

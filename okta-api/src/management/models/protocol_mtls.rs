@@ -29,35 +29,42 @@ impl<'de> ::serde::Deserialize<'de> for ProtocolMtls {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ProtocolMtls {
+impl crate::runtime::ReadObject for ProtocolMtls {
     const EXPECTING: &'static str = "struct ProtocolMtls";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut credentials = ::std::option::Option::None;
-        let mut endpoints = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "endpoints" => __map.field(&mut endpoints, "endpoints")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[0],
+                            "credentials",
+                        )?
+                }
+                "endpoints" => {
+                    __map
+                        .optional_object(
+                            &mut self.endpoints,
+                            &mut __seen[1],
+                            "endpoints",
+                        )?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            credentials: credentials.unwrap_or_default(),
-            endpoints: endpoints.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

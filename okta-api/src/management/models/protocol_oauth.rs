@@ -35,38 +35,43 @@ impl<'de> ::serde::Deserialize<'de> for ProtocolOauth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ProtocolOauth {
+impl crate::runtime::ReadObject for ProtocolOauth {
     const EXPECTING: &'static str = "struct ProtocolOauth";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut credentials = ::std::option::Option::None;
-        let mut endpoints = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "endpoints" => __map.field(&mut endpoints, "endpoints")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[0],
+                            "credentials",
+                        )?
+                }
+                "endpoints" => {
+                    __map
+                        .optional_object(
+                            &mut self.endpoints,
+                            &mut __seen[1],
+                            "endpoints",
+                        )?
+                }
+                "scopes" => __map.field(&mut self.scopes, &mut __seen[2], "scopes")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[3], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            credentials: credentials.unwrap_or_default(),
-            endpoints: endpoints.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -50,50 +50,66 @@ impl<'de> ::serde::Deserialize<'de> for ProtocolOidc {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ProtocolOidc {
+impl crate::runtime::ReadObject for ProtocolOidc {
     const EXPECTING: &'static str = "struct ProtocolOidc";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut algorithms = ::std::option::Option::None;
-        let mut credentials = ::std::option::Option::None;
-        let mut endpoints = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut okta_idp_org_url = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut settings = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "algorithms" => __map.field(&mut algorithms, "algorithms")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "endpoints" => __map.field(&mut endpoints, "endpoints")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "oktaIdpOrgUrl" => __map.field(&mut okta_idp_org_url, "oktaIdpOrgUrl")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                "settings" => __map.field(&mut settings, "settings")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "algorithms" => {
+                    __map
+                        .optional_object(
+                            &mut self.algorithms,
+                            &mut __seen[0],
+                            "algorithms",
+                        )?
+                }
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[1],
+                            "credentials",
+                        )?
+                }
+                "endpoints" => {
+                    __map
+                        .optional_object(
+                            &mut self.endpoints,
+                            &mut __seen[2],
+                            "endpoints",
+                        )?
+                }
+                "issuer" => {
+                    __map.optional_object(&mut self.issuer, &mut __seen[3], "issuer")?
+                }
+                "oktaIdpOrgUrl" => {
+                    __map
+                        .field(
+                            &mut self.okta_idp_org_url,
+                            &mut __seen[4],
+                            "oktaIdpOrgUrl",
+                        )?
+                }
+                "scopes" => __map.field(&mut self.scopes, &mut __seen[5], "scopes")?,
+                "settings" => {
+                    __map
+                        .optional_object(&mut self.settings, &mut __seen[6], "settings")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[7], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            algorithms: algorithms.unwrap_or_default(),
-            credentials: credentials.unwrap_or_default(),
-            endpoints: endpoints.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            okta_idp_org_url: okta_idp_org_url.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            settings: settings.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -40,38 +40,45 @@ impl<'de> ::serde::Deserialize<'de> for Provisioning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Provisioning {
+impl crate::runtime::ReadObject for Provisioning {
     const EXPECTING: &'static str = "struct Provisioning";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut action = ::std::option::Option::None;
-        let mut conditions = ::std::option::Option::None;
-        let mut groups = ::std::option::Option::None;
-        let mut profile_master = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "action" => __map.field(&mut action, "action")?,
-                "conditions" => __map.field(&mut conditions, "conditions")?,
-                "groups" => __map.field(&mut groups, "groups")?,
-                "profileMaster" => __map.field(&mut profile_master, "profileMaster")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "action" => __map.field(&mut self.action, &mut __seen[0], "action")?,
+                "conditions" => {
+                    __map
+                        .optional_object(
+                            &mut self.conditions,
+                            &mut __seen[1],
+                            "conditions",
+                        )?
+                }
+                "groups" => {
+                    __map.optional_object(&mut self.groups, &mut __seen[2], "groups")?
+                }
+                "profileMaster" => {
+                    __map
+                        .field(
+                            &mut self.profile_master,
+                            &mut __seen[3],
+                            "profileMaster",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            action: action.unwrap_or_default(),
-            conditions: conditions.unwrap_or_default(),
-            groups: groups.unwrap_or_default(),
-            profile_master: profile_master.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

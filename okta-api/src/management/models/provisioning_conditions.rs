@@ -30,32 +30,41 @@ impl<'de> ::serde::Deserialize<'de> for ProvisioningConditions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ProvisioningConditions {
+impl crate::runtime::ReadObject for ProvisioningConditions {
     const EXPECTING: &'static str = "struct ProvisioningConditions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut deprovisioned = ::std::option::Option::None;
-        let mut suspended = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "deprovisioned" => __map.field(&mut deprovisioned, "deprovisioned")?,
-                "suspended" => __map.field(&mut suspended, "suspended")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "deprovisioned" => {
+                    __map
+                        .optional_object(
+                            &mut self.deprovisioned,
+                            &mut __seen[0],
+                            "deprovisioned",
+                        )?
+                }
+                "suspended" => {
+                    __map
+                        .optional_object(
+                            &mut self.suspended,
+                            &mut __seen[1],
+                            "suspended",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            deprovisioned: deprovisioned.unwrap_or_default(),
-            suspended: suspended.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

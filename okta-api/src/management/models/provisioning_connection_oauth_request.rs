@@ -38,7 +38,7 @@ impl crate::runtime::FromObject for ProvisioningConnectionOauthRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "profile" => __map.field(&mut profile, "profile")?,
+                "profile" => __map.value(&mut profile, "profile")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

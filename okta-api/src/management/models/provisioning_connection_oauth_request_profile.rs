@@ -55,10 +55,10 @@ impl crate::runtime::FromObject for ProvisioningConnectionOauthRequestProfile {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authScheme" => __map.field(&mut auth_scheme, "authScheme")?,
-                "clientId" => __map.field(&mut client_id, "clientId")?,
-                "settings" => __map.field(&mut settings, "settings")?,
-                "signing" => __map.field(&mut signing, "signing")?,
+                "authScheme" => __map.value(&mut auth_scheme, "authScheme")?,
+                "clientId" => __map.value(&mut client_id, "clientId")?,
+                "settings" => __map.value(&mut settings, "settings")?,
+                "signing" => __map.value(&mut signing, "signing")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

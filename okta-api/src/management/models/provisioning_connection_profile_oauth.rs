@@ -44,8 +44,8 @@ impl crate::runtime::FromObject for ProvisioningConnectionProfileOauth {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authScheme" => __map.field(&mut auth_scheme, "authScheme")?,
-                "clientId" => __map.field(&mut client_id, "clientId")?,
+                "authScheme" => __map.value(&mut auth_scheme, "authScheme")?,
+                "clientId" => __map.value(&mut client_id, "clientId")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

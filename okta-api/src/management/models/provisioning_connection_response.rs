@@ -58,11 +58,11 @@ impl crate::runtime::FromObject for ProvisioningConnectionResponse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authScheme" => __map.field(&mut auth_scheme, "authScheme")?,
-                "baseUrl" => __map.field(&mut base_url, "baseUrl")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "status" => __map.field(&mut status, "status")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "authScheme" => __map.value(&mut auth_scheme, "authScheme")?,
+                "baseUrl" => __map.value(&mut base_url, "baseUrl")?,
+                "profile" => __map.value(&mut profile, "profile")?,
+                "status" => __map.value(&mut status, "status")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -45,8 +45,8 @@ impl crate::runtime::FromObject for ProvisioningConnectionResponseProfile {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authScheme" => __map.field(&mut auth_scheme, "authScheme")?,
-                "signing" => __map.field(&mut signing, "signing")?,
+                "authScheme" => __map.value(&mut auth_scheme, "authScheme")?,
+                "signing" => __map.value(&mut signing, "signing")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

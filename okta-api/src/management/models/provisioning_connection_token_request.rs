@@ -42,8 +42,8 @@ impl crate::runtime::FromObject for ProvisioningConnectionTokenRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "baseUrl" => __map.field(&mut base_url, "baseUrl")?,
-                "profile" => __map.field(&mut profile, "profile")?,
+                "baseUrl" => __map.value(&mut base_url, "baseUrl")?,
+                "profile" => __map.value(&mut profile, "profile")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -41,8 +41,8 @@ impl crate::runtime::FromObject for ProvisioningConnectionTokenRequestProfile {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authScheme" => __map.field(&mut auth_scheme, "authScheme")?,
-                "token" => __map.field(&mut token, "token")?,
+                "authScheme" => __map.value(&mut auth_scheme, "authScheme")?,
+                "token" => __map.value(&mut token, "token")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

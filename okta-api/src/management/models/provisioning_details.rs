@@ -26,32 +26,29 @@ impl<'de> ::serde::Deserialize<'de> for ProvisioningDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ProvisioningDetails {
+impl crate::runtime::ReadObject for ProvisioningDetails {
     const EXPECTING: &'static str = "struct ProvisioningDetails";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut features = ::std::option::Option::None;
-        let mut scim = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "features" => __map.field(&mut features, "features")?,
-                "scim" => __map.field(&mut scim, "scim")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "features" => {
+                    __map.field(&mut self.features, &mut __seen[0], "features")?
+                }
+                "scim" => __map.object(&mut self.scim, &mut __seen[1], "scim")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            features: features.unwrap_or_default(),
-            scim: scim.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

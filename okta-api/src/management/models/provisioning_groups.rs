@@ -46,40 +46,38 @@ impl<'de> ::serde::Deserialize<'de> for ProvisioningGroups {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ProvisioningGroups {
+impl crate::runtime::ReadObject for ProvisioningGroups {
     const EXPECTING: &'static str = "struct ProvisioningGroups";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut action = ::std::option::Option::None;
-        let mut assignments = ::std::option::Option::None;
-        let mut filter = ::std::option::Option::None;
-        let mut source_attribute_name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "action" => __map.field(&mut action, "action")?,
-                "assignments" => __map.field(&mut assignments, "assignments")?,
-                "filter" => __map.field(&mut filter, "filter")?,
-                "sourceAttributeName" => {
-                    __map.field(&mut source_attribute_name, "sourceAttributeName")?
+                "action" => __map.field(&mut self.action, &mut __seen[0], "action")?,
+                "assignments" => {
+                    __map.field(&mut self.assignments, &mut __seen[1], "assignments")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "filter" => __map.field(&mut self.filter, &mut __seen[2], "filter")?,
+                "sourceAttributeName" => {
+                    __map
+                        .field(
+                            &mut self.source_attribute_name,
+                            &mut __seen[3],
+                            "sourceAttributeName",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            action: action.unwrap_or_default(),
-            assignments: assignments.unwrap_or_default(),
-            filter: filter.unwrap_or_default(),
-            source_attribute_name: source_attribute_name.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

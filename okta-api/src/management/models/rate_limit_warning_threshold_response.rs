@@ -24,31 +24,33 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitWarningThresholdResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RateLimitWarningThresholdResponse {
+impl crate::runtime::ReadObject for RateLimitWarningThresholdResponse {
     const EXPECTING: &'static str = "struct RateLimitWarningThresholdResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut warning_threshold = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "warningThreshold" => {
-                    __map.field(&mut warning_threshold, "warningThreshold")?
+                    __map
+                        .field(
+                            &mut self.warning_threshold,
+                            &mut __seen[0],
+                            "warningThreshold",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            warning_threshold: warning_threshold.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -91,19 +91,19 @@ impl crate::runtime::FromObject for RealmAssignmentOperationResponse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "completed" => __map.field(&mut completed, "completed")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "started" => __map.field(&mut started, "started")?,
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "completed" => __map.value(&mut completed, "completed")?,
+                "created" => __map.value(&mut created, "created")?,
+                "id" => __map.value(&mut id, "id")?,
+                "started" => __map.value(&mut started, "started")?,
+                "status" => __map.value(&mut status, "status")?,
+                "type" => __map.value(&mut type_, "type")?,
                 "assignmentOperation" => {
-                    __map.field(&mut assignment_operation, "assignmentOperation")?
+                    __map.value(&mut assignment_operation, "assignmentOperation")?
                 }
-                "numUserMoved" => __map.field(&mut num_user_moved, "numUserMoved")?,
-                "realmId" => __map.field(&mut realm_id, "realmId")?,
-                "realmName" => __map.field(&mut realm_name, "realmName")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "numUserMoved" => __map.value(&mut num_user_moved, "numUserMoved")?,
+                "realmId" => __map.value(&mut realm_id, "realmId")?,
+                "realmName" => __map.value(&mut realm_name, "realmName")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

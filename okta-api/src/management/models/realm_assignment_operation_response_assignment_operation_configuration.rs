@@ -35,39 +35,39 @@ for RealmAssignmentOperationResponseAssignmentOperationConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject
+impl crate::runtime::ReadObject
 for RealmAssignmentOperationResponseAssignmentOperationConfiguration {
     const EXPECTING: &'static str = "struct RealmAssignmentOperationResponseAssignmentOperationConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut actions = ::std::option::Option::None;
-        let mut conditions = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "actions" => __map.field(&mut actions, "actions")?,
-                "conditions" => __map.field(&mut conditions, "conditions")?,
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "actions" => {
+                    __map.optional_object(&mut self.actions, &mut __seen[0], "actions")?
+                }
+                "conditions" => {
+                    __map
+                        .optional_object(
+                            &mut self.conditions,
+                            &mut __seen[1],
+                            "conditions",
+                        )?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[3], "name")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            actions: actions.unwrap_or_default(),
-            conditions: conditions.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

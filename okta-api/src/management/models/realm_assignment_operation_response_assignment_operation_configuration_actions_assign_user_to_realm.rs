@@ -24,30 +24,27 @@ for RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssig
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject
+impl crate::runtime::ReadObject
 for RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm {
     const EXPECTING: &'static str = "struct RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut realm_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "realmId" => __map.field(&mut realm_id, "realmId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "realmId" => __map.field(&mut self.realm_id, &mut __seen[0], "realmId")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            realm_id: realm_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

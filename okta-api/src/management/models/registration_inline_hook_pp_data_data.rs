@@ -32,37 +32,37 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookPpDataData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RegistrationInlineHookPpDataData {
+impl crate::runtime::ReadObject for RegistrationInlineHookPpDataData {
     const EXPECTING: &'static str = "struct RegistrationInlineHookPpDataData";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut context = ::std::option::Option::None;
-        let mut action = ::std::option::Option::None;
-        let mut user_profile_update = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "context" => __map.field(&mut context, "context")?,
-                "action" => __map.field(&mut action, "action")?,
-                "userProfileUpdate" => {
-                    __map.field(&mut user_profile_update, "userProfileUpdate")?
+                "context" => {
+                    __map.optional_object(&mut self.context, &mut __seen[1], "context")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "action" => __map.field(&mut self.action, &mut __seen[0], "action")?,
+                "userProfileUpdate" => {
+                    __map
+                        .field(
+                            &mut self.user_profile_update,
+                            &mut __seen[2],
+                            "userProfileUpdate",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            context: context.unwrap_or_default(),
-            action: action.unwrap_or_default(),
-            user_profile_update: user_profile_update.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

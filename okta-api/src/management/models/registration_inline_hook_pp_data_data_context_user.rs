@@ -35,40 +35,38 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookPpDataDataContextU
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RegistrationInlineHookPpDataDataContextUser {
+impl crate::runtime::ReadObject for RegistrationInlineHookPpDataDataContextUser {
     const EXPECTING: &'static str = "struct RegistrationInlineHookPpDataDataContextUser";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut password_changed = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "passwordChanged" => {
-                    __map.field(&mut password_changed, "passwordChanged")?
+                    __map
+                        .field(
+                            &mut self.password_changed,
+                            &mut __seen[2],
+                            "passwordChanged",
+                        )?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "id" => __map.field(&mut id, "id")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                "profile" => __map.field(&mut self.profile, &mut __seen[3], "profile")?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            password_changed: password_changed.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

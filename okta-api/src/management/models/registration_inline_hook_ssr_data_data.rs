@@ -32,35 +32,32 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationInlineHookSsrDataData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RegistrationInlineHookSsrDataData {
+impl crate::runtime::ReadObject for RegistrationInlineHookSsrDataData {
     const EXPECTING: &'static str = "struct RegistrationInlineHookSsrDataData";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut context = ::std::option::Option::None;
-        let mut action = ::std::option::Option::None;
-        let mut user_profile = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "context" => __map.field(&mut context, "context")?,
-                "action" => __map.field(&mut action, "action")?,
-                "userProfile" => __map.field(&mut user_profile, "userProfile")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "context" => {
+                    __map.optional_object(&mut self.context, &mut __seen[1], "context")?
+                }
+                "action" => __map.field(&mut self.action, &mut __seen[0], "action")?,
+                "userProfile" => {
+                    __map.field(&mut self.user_profile, &mut __seen[2], "userProfile")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            context: context.unwrap_or_default(),
-            action: action.unwrap_or_default(),
-            user_profile: user_profile.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,35 +32,37 @@ impl<'de> ::serde::Deserialize<'de> for ResourceSetBindingResponseLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceSetBindingResponseLinks {
+impl crate::runtime::ReadObject for ResourceSetBindingResponseLinks {
     const EXPECTING: &'static str = "struct ResourceSetBindingResponseLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut resource_set = ::std::option::Option::None;
-        let mut members = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "resource-set" => __map.field(&mut resource_set, "resource-set")?,
-                "members" => __map.field(&mut members, "members")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
+                "resource-set" => {
+                    __map
+                        .optional_object(
+                            &mut self.resource_set,
+                            &mut __seen[1],
+                            "resource-set",
+                        )?
+                }
+                "members" => {
+                    __map.optional_object(&mut self.members, &mut __seen[0], "members")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            resource_set: resource_set.unwrap_or_default(),
-            members: members.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

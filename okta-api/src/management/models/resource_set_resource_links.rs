@@ -32,38 +32,36 @@ impl<'de> ::serde::Deserialize<'de> for ResourceSetResourceLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceSetResourceLinks {
+impl crate::runtime::ReadObject for ResourceSetResourceLinks {
     const EXPECTING: &'static str = "struct ResourceSetResourceLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut resource = ::std::option::Option::None;
-        let mut groups = ::std::option::Option::None;
-        let mut users = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "resource" => __map.field(&mut resource, "resource")?,
-                "groups" => __map.field(&mut groups, "groups")?,
-                "users" => __map.field(&mut users, "users")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
+                "resource" => {
+                    __map
+                        .optional_object(&mut self.resource, &mut __seen[1], "resource")?
+                }
+                "groups" => {
+                    __map.optional_object(&mut self.groups, &mut __seen[0], "groups")?
+                }
+                "users" => {
+                    __map.optional_object(&mut self.users, &mut __seen[3], "users")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            resource: resource.unwrap_or_default(),
-            groups: groups.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -23,34 +23,36 @@ impl<'de> ::serde::Deserialize<'de> for ResourceSetResourcePostRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceSetResourcePostRequest {
+impl crate::runtime::ReadObject for ResourceSetResourcePostRequest {
     const EXPECTING: &'static str = "struct ResourceSetResourcePostRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut conditions = ::std::option::Option::None;
-        let mut resource_orn_or_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "conditions" => __map.field(&mut conditions, "conditions")?,
-                "resourceOrnOrUrl" => {
-                    __map.field(&mut resource_orn_or_url, "resourceOrnOrUrl")?
+                "conditions" => {
+                    __map.object(&mut self.conditions, &mut __seen[0], "conditions")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "resourceOrnOrUrl" => {
+                    __map
+                        .field(
+                            &mut self.resource_orn_or_url,
+                            &mut __seen[1],
+                            "resourceOrnOrUrl",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            conditions: conditions.unwrap_or_default(),
-            resource_orn_or_url: resource_orn_or_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -27,32 +27,34 @@ impl<'de> ::serde::Deserialize<'de> for ResourceSetResourcesLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ResourceSetResourcesLinks {
+impl crate::runtime::ReadObject for ResourceSetResourcesLinks {
     const EXPECTING: &'static str = "struct ResourceSetResourcesLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut next = ::std::option::Option::None;
-        let mut resource_set = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "next" => __map.field(&mut next, "next")?,
-                "resource-set" => __map.field(&mut resource_set, "resource-set")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "next" => __map.optional_object(&mut self.next, &mut __seen[0], "next")?,
+                "resource-set" => {
+                    __map
+                        .optional_object(
+                            &mut self.resource_set,
+                            &mut __seen[1],
+                            "resource-set",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            next: next.unwrap_or_default(),
-            resource_set: resource_set.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

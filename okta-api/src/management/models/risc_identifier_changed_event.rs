@@ -30,37 +30,37 @@ impl<'de> ::serde::Deserialize<'de> for RiscIdentifierChangedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RiscIdentifierChangedEvent {
+impl crate::runtime::ReadObject for RiscIdentifierChangedEvent {
     const EXPECTING: &'static str = "struct RiscIdentifierChangedEvent";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut event_timestamp = ::std::option::Option::None;
-        let mut new_value = ::std::option::Option::None;
-        let mut subject = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "event_timestamp" => {
-                    __map.field(&mut event_timestamp, "event_timestamp")?
+                    __map
+                        .field(
+                            &mut self.event_timestamp,
+                            &mut __seen[0],
+                            "event_timestamp",
+                        )?
                 }
-                "new-value" => __map.field(&mut new_value, "new-value")?,
-                "subject" => __map.field(&mut subject, "subject")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "new-value" => {
+                    __map.field(&mut self.new_value, &mut __seen[1], "new-value")?
+                }
+                "subject" => __map.object(&mut self.subject, &mut __seen[2], "subject")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            event_timestamp: event_timestamp.unwrap_or_default(),
-            new_value: new_value.unwrap_or_default(),
-            subject: subject.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

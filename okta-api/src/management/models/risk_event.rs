@@ -29,35 +29,34 @@ impl<'de> ::serde::Deserialize<'de> for RiskEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RiskEvent {
+impl crate::runtime::ReadObject for RiskEvent {
     const EXPECTING: &'static str = "struct RiskEvent";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expires_at = ::std::option::Option::None;
-        let mut subjects = ::std::option::Option::None;
-        let mut timestamp = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "subjects" => __map.field(&mut subjects, "subjects")?,
-                "timestamp" => __map.field(&mut timestamp, "timestamp")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[0], "expiresAt")?
+                }
+                "subjects" => {
+                    __map.field(&mut self.subjects, &mut __seen[1], "subjects")?
+                }
+                "timestamp" => {
+                    __map.field(&mut self.timestamp, &mut __seen[2], "timestamp")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expires_at: expires_at.unwrap_or_default(),
-            subjects: subjects.unwrap_or_default(),
-            timestamp: timestamp.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

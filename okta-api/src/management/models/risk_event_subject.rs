@@ -44,9 +44,9 @@ impl crate::runtime::FromObject for RiskEventSubject {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "ip" => __map.field(&mut ip, "ip")?,
-                "message" => __map.field(&mut message, "message")?,
-                "riskLevel" => __map.field(&mut risk_level, "riskLevel")?,
+                "ip" => __map.value(&mut ip, "ip")?,
+                "message" => __map.value(&mut message, "message")?,
+                "riskLevel" => __map.value(&mut risk_level, "riskLevel")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -67,13 +67,13 @@ impl crate::runtime::FromObject for RiskProvider {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "action" => __map.field(&mut action, "action")?,
-                "clientId" => __map.field(&mut client_id, "clientId")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "action" => __map.value(&mut action, "action")?,
+                "clientId" => __map.value(&mut client_id, "clientId")?,
+                "created" => __map.value(&mut created, "created")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "name" => __map.value(&mut name, "name")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -38,7 +38,7 @@ impl crate::runtime::FromObject for RiskScorePolicyRuleCondition {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "level" => __map.field(&mut level, "level")?,
+                "level" => __map.value(&mut level, "level")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

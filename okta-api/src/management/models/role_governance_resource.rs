@@ -26,32 +26,29 @@ impl<'de> ::serde::Deserialize<'de> for RoleGovernanceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RoleGovernanceResource {
+impl crate::runtime::ReadObject for RoleGovernanceResource {
     const EXPECTING: &'static str = "struct RoleGovernanceResource";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut label = ::std::option::Option::None;
-        let mut resource = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "label" => __map.field(&mut label, "label")?,
-                "resource" => __map.field(&mut resource, "resource")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "label" => __map.field(&mut self.label, &mut __seen[0], "label")?,
+                "resource" => {
+                    __map.field(&mut self.resource, &mut __seen[1], "resource")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            label: label.unwrap_or_default(),
-            resource: resource.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

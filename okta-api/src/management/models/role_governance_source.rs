@@ -66,11 +66,11 @@ impl crate::runtime::FromObject for RoleGovernanceSource {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "bundleId" => __map.field(&mut bundle_id, "bundleId")?,
-                "expirationDate" => __map.field(&mut expiration_date, "expirationDate")?,
-                "grantId" => __map.field(&mut grant_id, "grantId")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "bundleId" => __map.value(&mut bundle_id, "bundleId")?,
+                "expirationDate" => __map.value(&mut expiration_date, "expirationDate")?,
+                "grantId" => __map.value(&mut grant_id, "grantId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

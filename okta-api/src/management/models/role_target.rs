@@ -39,38 +39,40 @@ impl<'de> ::serde::Deserialize<'de> for RoleTarget {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RoleTarget {
+impl crate::runtime::ReadObject for RoleTarget {
     const EXPECTING: &'static str = "struct RoleTarget";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut assignment_type = ::std::option::Option::None;
-        let mut expiration = ::std::option::Option::None;
-        let mut orn = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
-                "expiration" => __map.field(&mut expiration, "expiration")?,
-                "orn" => __map.field(&mut orn, "orn")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "assignmentType" => {
+                    __map
+                        .field(
+                            &mut self.assignment_type,
+                            &mut __seen[1],
+                            "assignmentType",
+                        )?
+                }
+                "expiration" => {
+                    __map.field(&mut self.expiration, &mut __seen[2], "expiration")?
+                }
+                "orn" => __map.field(&mut self.orn, &mut __seen[3], "orn")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            assignment_type: assignment_type.unwrap_or_default(),
-            expiration: expiration.unwrap_or_default(),
-            orn: orn.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -87,18 +87,18 @@ impl crate::runtime::FromObject for SalesforceApplicationSettings {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "emOptInStatus" => __map.field(&mut em_opt_in_status, "emOptInStatus")?,
+                "emOptInStatus" => __map.value(&mut em_opt_in_status, "emOptInStatus")?,
                 "identityStoreId" => {
-                    __map.field(&mut identity_store_id, "identityStoreId")?
+                    __map.value(&mut identity_store_id, "identityStoreId")?
                 }
                 "implicitAssignment" => {
-                    __map.field(&mut implicit_assignment, "implicitAssignment")?
+                    __map.value(&mut implicit_assignment, "implicitAssignment")?
                 }
-                "inlineHookId" => __map.field(&mut inline_hook_id, "inlineHookId")?,
-                "notes" => __map.field(&mut notes, "notes")?,
-                "notifications" => __map.field(&mut notifications, "notifications")?,
-                "app" => __map.field(&mut app, "app")?,
-                "signOn" => __map.field(&mut sign_on, "signOn")?,
+                "inlineHookId" => __map.value(&mut inline_hook_id, "inlineHookId")?,
+                "notes" => __map.value(&mut notes, "notes")?,
+                "notifications" => __map.value(&mut notifications, "notifications")?,
+                "app" => __map.value(&mut app, "app")?,
+                "signOn" => __map.value(&mut sign_on, "signOn")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -54,12 +54,12 @@ impl crate::runtime::FromObject for SalesforceApplicationSettingsApplication {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "instanceType" => __map.field(&mut instance_type, "instanceType")?,
+                "instanceType" => __map.value(&mut instance_type, "instanceType")?,
                 "integrationType" => {
-                    __map.field(&mut integration_type, "integrationType")?
+                    __map.value(&mut integration_type, "integrationType")?
                 }
-                "loginUrl" => __map.field(&mut login_url, "loginUrl")?,
-                "logoutUrl" => __map.field(&mut logout_url, "logoutUrl")?,
+                "loginUrl" => __map.value(&mut login_url, "loginUrl")?,
+                "logoutUrl" => __map.value(&mut logout_url, "logoutUrl")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

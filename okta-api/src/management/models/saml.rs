@@ -35,41 +35,32 @@ impl<'de> ::serde::Deserialize<'de> for Saml {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Saml {
+impl crate::runtime::ReadObject for Saml {
     const EXPECTING: &'static str = "struct Saml";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut acs = ::std::option::Option::None;
-        let mut claims = ::std::option::Option::None;
-        let mut doc = ::std::option::Option::None;
-        let mut entity_id = ::std::option::Option::None;
-        let mut groups = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "acs" => __map.field(&mut acs, "acs")?,
-                "claims" => __map.field(&mut claims, "claims")?,
-                "doc" => __map.field(&mut doc, "doc")?,
-                "entityId" => __map.field(&mut entity_id, "entityId")?,
-                "groups" => __map.field(&mut groups, "groups")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "acs" => __map.field(&mut self.acs, &mut __seen[0], "acs")?,
+                "claims" => __map.field(&mut self.claims, &mut __seen[1], "claims")?,
+                "doc" => __map.field(&mut self.doc, &mut __seen[2], "doc")?,
+                "entityId" => {
+                    __map.field(&mut self.entity_id, &mut __seen[3], "entityId")?
+                }
+                "groups" => __map.field(&mut self.groups, &mut __seen[4], "groups")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            acs: acs.unwrap_or_default(),
-            claims: claims.unwrap_or_default(),
-            doc: doc.unwrap_or_default(),
-            entity_id: entity_id.unwrap_or_default(),
-            groups: groups.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

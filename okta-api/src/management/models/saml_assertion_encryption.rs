@@ -42,42 +42,43 @@ impl<'de> ::serde::Deserialize<'de> for SamlAssertionEncryption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlAssertionEncryption {
+impl crate::runtime::ReadObject for SamlAssertionEncryption {
     const EXPECTING: &'static str = "struct SamlAssertionEncryption";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut enabled = ::std::option::Option::None;
-        let mut encryption_algorithm = ::std::option::Option::None;
-        let mut key_transport_algorithm = ::std::option::Option::None;
-        let mut x5c = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "enabled" => __map.field(&mut self.enabled, &mut __seen[0], "enabled")?,
                 "encryptionAlgorithm" => {
-                    __map.field(&mut encryption_algorithm, "encryptionAlgorithm")?
+                    __map
+                        .field(
+                            &mut self.encryption_algorithm,
+                            &mut __seen[1],
+                            "encryptionAlgorithm",
+                        )?
                 }
                 "keyTransportAlgorithm" => {
-                    __map.field(&mut key_transport_algorithm, "keyTransportAlgorithm")?
+                    __map
+                        .field(
+                            &mut self.key_transport_algorithm,
+                            &mut __seen[2],
+                            "keyTransportAlgorithm",
+                        )?
                 }
-                "x5c" => __map.field(&mut x5c, "x5c")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "x5c" => __map.field(&mut self.x5c, &mut __seen[3], "x5c")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            enabled: enabled.unwrap_or_default(),
-            encryption_algorithm: encryption_algorithm.unwrap_or_default(),
-            key_transport_algorithm: key_transport_algorithm.unwrap_or_default(),
-            x5c: x5c.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -34,38 +34,31 @@ impl<'de> ::serde::Deserialize<'de> for SamlAttributeStatementExpression {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlAttributeStatementExpression {
+impl crate::runtime::ReadObject for SamlAttributeStatementExpression {
     const EXPECTING: &'static str = "struct SamlAttributeStatementExpression";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name = ::std::option::Option::None;
-        let mut namespace = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut values = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "namespace" => __map.field(&mut namespace, "namespace")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "values" => __map.field(&mut values, "values")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "name" => __map.field(&mut self.name, &mut __seen[0], "name")?,
+                "namespace" => {
+                    __map.field(&mut self.namespace, &mut __seen[1], "namespace")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                "values" => __map.field(&mut self.values, &mut __seen[3], "values")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name: name.unwrap_or_default(),
-            namespace: namespace.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            values: values.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,41 +45,36 @@ impl<'de> ::serde::Deserialize<'de> for SamlAttributeStatementGroup {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlAttributeStatementGroup {
+impl crate::runtime::ReadObject for SamlAttributeStatementGroup {
     const EXPECTING: &'static str = "struct SamlAttributeStatementGroup";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut filter_type = ::std::option::Option::None;
-        let mut filter_value = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut namespace = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "filterType" => __map.field(&mut filter_type, "filterType")?,
-                "filterValue" => __map.field(&mut filter_value, "filterValue")?,
-                "name" => __map.field(&mut name, "name")?,
-                "namespace" => __map.field(&mut namespace, "namespace")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "filterType" => {
+                    __map.field(&mut self.filter_type, &mut __seen[0], "filterType")?
+                }
+                "filterValue" => {
+                    __map.field(&mut self.filter_value, &mut __seen[1], "filterValue")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "namespace" => {
+                    __map.field(&mut self.namespace, &mut __seen[3], "namespace")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[4], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            filter_type: filter_type.unwrap_or_default(),
-            filter_value: filter_value.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            namespace: namespace.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

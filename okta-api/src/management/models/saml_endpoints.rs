@@ -29,35 +29,28 @@ impl<'de> ::serde::Deserialize<'de> for SamlEndpoints {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlEndpoints {
+impl crate::runtime::ReadObject for SamlEndpoints {
     const EXPECTING: &'static str = "struct SamlEndpoints";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut acs = ::std::option::Option::None;
-        let mut slo = ::std::option::Option::None;
-        let mut sso = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "acs" => __map.field(&mut acs, "acs")?,
-                "slo" => __map.field(&mut slo, "slo")?,
-                "sso" => __map.field(&mut sso, "sso")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "acs" => __map.optional_object(&mut self.acs, &mut __seen[0], "acs")?,
+                "slo" => __map.optional_object(&mut self.slo, &mut __seen[1], "slo")?,
+                "sso" => __map.optional_object(&mut self.sso, &mut __seen[2], "sso")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            acs: acs.unwrap_or_default(),
-            slo: slo.unwrap_or_default(),
-            sso: sso.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -34,32 +34,31 @@ impl<'de> ::serde::Deserialize<'de> for SamlHookResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlHookResponse {
+impl crate::runtime::ReadObject for SamlHookResponse {
     const EXPECTING: &'static str = "struct SamlHookResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut commands = ::std::option::Option::None;
-        let mut error = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "commands" => __map.field(&mut commands, "commands")?,
-                "error" => __map.field(&mut error, "error")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "commands" => {
+                    __map.field(&mut self.commands, &mut __seen[0], "commands")?
+                }
+                "error" => {
+                    __map.optional_object(&mut self.error, &mut __seen[1], "error")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            commands: commands.unwrap_or_default(),
-            error: error.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

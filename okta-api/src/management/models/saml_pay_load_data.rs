@@ -28,32 +28,36 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlPayLoadData {
+impl crate::runtime::ReadObject for SamlPayLoadData {
     const EXPECTING: &'static str = "struct SamlPayLoadData";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut context = ::std::option::Option::None;
-        let mut assertion = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "context" => __map.field(&mut context, "context")?,
-                "assertion" => __map.field(&mut assertion, "assertion")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "context" => {
+                    __map.optional_object(&mut self.context, &mut __seen[1], "context")?
+                }
+                "assertion" => {
+                    __map
+                        .optional_object(
+                            &mut self.assertion,
+                            &mut __seen[0],
+                            "assertion",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            context: context.unwrap_or_default(),
-            assertion: assertion.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -48,41 +48,49 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlPayLoadDataAssertion {
+impl crate::runtime::ReadObject for SamlPayLoadDataAssertion {
     const EXPECTING: &'static str = "struct SamlPayLoadDataAssertion";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut subject = ::std::option::Option::None;
-        let mut authentication = ::std::option::Option::None;
-        let mut conditions = ::std::option::Option::None;
-        let mut claims = ::std::option::Option::None;
-        let mut lifetime = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "subject" => __map.field(&mut subject, "subject")?,
-                "authentication" => __map.field(&mut authentication, "authentication")?,
-                "conditions" => __map.field(&mut conditions, "conditions")?,
-                "claims" => __map.field(&mut claims, "claims")?,
-                "lifetime" => __map.field(&mut lifetime, "lifetime")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "subject" => {
+                    __map.optional_object(&mut self.subject, &mut __seen[4], "subject")?
+                }
+                "authentication" => {
+                    __map
+                        .optional_object(
+                            &mut self.authentication,
+                            &mut __seen[0],
+                            "authentication",
+                        )?
+                }
+                "conditions" => {
+                    __map
+                        .optional_object(
+                            &mut self.conditions,
+                            &mut __seen[2],
+                            "conditions",
+                        )?
+                }
+                "claims" => __map.field(&mut self.claims, &mut __seen[1], "claims")?,
+                "lifetime" => {
+                    __map
+                        .optional_object(&mut self.lifetime, &mut __seen[3], "lifetime")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            subject: subject.unwrap_or_default(),
-            authentication: authentication.unwrap_or_default(),
-            conditions: conditions.unwrap_or_default(),
-            claims: claims.unwrap_or_default(),
-            lifetime: lifetime.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -34,32 +34,36 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionAuthentication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlPayLoadDataAssertionAuthentication {
+impl crate::runtime::ReadObject for SamlPayLoadDataAssertionAuthentication {
     const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionAuthentication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut session_index = ::std::option::Option::None;
-        let mut authn_context = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "sessionIndex" => __map.field(&mut session_index, "sessionIndex")?,
-                "authnContext" => __map.field(&mut authn_context, "authnContext")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "sessionIndex" => {
+                    __map.field(&mut self.session_index, &mut __seen[1], "sessionIndex")?
+                }
+                "authnContext" => {
+                    __map
+                        .optional_object(
+                            &mut self.authn_context,
+                            &mut __seen[0],
+                            "authnContext",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            session_index: session_index.unwrap_or_default(),
-            authn_context: authn_context.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -27,31 +27,33 @@ for SamlPayLoadDataAssertionAuthenticationAuthnContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlPayLoadDataAssertionAuthenticationAuthnContext {
+impl crate::runtime::ReadObject for SamlPayLoadDataAssertionAuthenticationAuthnContext {
     const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionAuthenticationAuthnContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authn_context_class_ref = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authnContextClassRef" => {
-                    __map.field(&mut authn_context_class_ref, "authnContextClassRef")?
+                    __map
+                        .field(
+                            &mut self.authn_context_class_ref,
+                            &mut __seen[0],
+                            "authnContextClassRef",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authn_context_class_ref: authn_context_class_ref.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

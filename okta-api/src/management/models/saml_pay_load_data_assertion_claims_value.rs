@@ -33,34 +33,41 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionClaimsValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlPayLoadDataAssertionClaimsValue {
+impl crate::runtime::ReadObject for SamlPayLoadDataAssertionClaimsValue {
     const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionClaimsValue";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut attributes = ::std::option::Option::None;
-        let mut attribute_values = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "attributes" => __map.field(&mut attributes, "attributes")?,
-                "attributeValues" => {
-                    __map.field(&mut attribute_values, "attributeValues")?
+                "attributes" => {
+                    __map
+                        .optional_object(
+                            &mut self.attributes,
+                            &mut __seen[1],
+                            "attributes",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "attributeValues" => {
+                    __map
+                        .field(
+                            &mut self.attribute_values,
+                            &mut __seen[0],
+                            "attributeValues",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            attributes: attributes.unwrap_or_default(),
-            attribute_values: attribute_values.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

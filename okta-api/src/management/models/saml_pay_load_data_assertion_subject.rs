@@ -34,35 +34,37 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionSubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlPayLoadDataAssertionSubject {
+impl crate::runtime::ReadObject for SamlPayLoadDataAssertionSubject {
     const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionSubject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name_id = ::std::option::Option::None;
-        let mut name_format = ::std::option::Option::None;
-        let mut confirmation = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "nameId" => __map.field(&mut name_id, "nameId")?,
-                "nameFormat" => __map.field(&mut name_format, "nameFormat")?,
-                "confirmation" => __map.field(&mut confirmation, "confirmation")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "nameId" => __map.field(&mut self.name_id, &mut __seen[2], "nameId")?,
+                "nameFormat" => {
+                    __map.field(&mut self.name_format, &mut __seen[1], "nameFormat")?
+                }
+                "confirmation" => {
+                    __map
+                        .optional_object(
+                            &mut self.confirmation,
+                            &mut __seen[0],
+                            "confirmation",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name_id: name_id.unwrap_or_default(),
-            name_format: name_format.unwrap_or_default(),
-            confirmation: confirmation.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

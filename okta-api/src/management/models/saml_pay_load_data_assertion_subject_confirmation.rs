@@ -26,32 +26,27 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataAssertionSubjectConfirmat
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlPayLoadDataAssertionSubjectConfirmation {
+impl crate::runtime::ReadObject for SamlPayLoadDataAssertionSubjectConfirmation {
     const EXPECTING: &'static str = "struct SamlPayLoadDataAssertionSubjectConfirmation";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut method = ::std::option::Option::None;
-        let mut data = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "method" => __map.field(&mut method, "method")?,
-                "data" => __map.field(&mut data, "data")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "method" => __map.field(&mut self.method, &mut __seen[1], "method")?,
+                "data" => __map.optional_object(&mut self.data, &mut __seen[0], "data")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            method: method.unwrap_or_default(),
-            data: data.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

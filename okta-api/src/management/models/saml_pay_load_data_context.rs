@@ -34,38 +34,36 @@ impl<'de> ::serde::Deserialize<'de> for SamlPayLoadDataContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlPayLoadDataContext {
+impl crate::runtime::ReadObject for SamlPayLoadDataContext {
     const EXPECTING: &'static str = "struct SamlPayLoadDataContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut request = ::std::option::Option::None;
-        let mut session = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut protocol = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "request" => __map.field(&mut request, "request")?,
-                "session" => __map.field(&mut session, "session")?,
-                "user" => __map.field(&mut user, "user")?,
-                "protocol" => __map.field(&mut protocol, "protocol")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "request" => {
+                    __map.optional_object(&mut self.request, &mut __seen[1], "request")?
+                }
+                "session" => {
+                    __map.optional_object(&mut self.session, &mut __seen[2], "session")?
+                }
+                "user" => __map.optional_object(&mut self.user, &mut __seen[3], "user")?,
+                "protocol" => {
+                    __map
+                        .optional_object(&mut self.protocol, &mut __seen[0], "protocol")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            request: request.unwrap_or_default(),
-            session: session.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            protocol: protocol.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,32 +32,34 @@ impl<'de> ::serde::Deserialize<'de> for SamlRequestAlgorithm {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlRequestAlgorithm {
+impl crate::runtime::ReadObject for SamlRequestAlgorithm {
     const EXPECTING: &'static str = "struct SamlRequestAlgorithm";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut digest = ::std::option::Option::None;
-        let mut signature = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "digest" => __map.field(&mut digest, "digest")?,
-                "signature" => __map.field(&mut signature, "signature")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "digest" => __map.field(&mut self.digest, &mut __seen[0], "digest")?,
+                "signature" => {
+                    __map
+                        .optional_object(
+                            &mut self.signature,
+                            &mut __seen[1],
+                            "signature",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            digest: digest.unwrap_or_default(),
-            signature: signature.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

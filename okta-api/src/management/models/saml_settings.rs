@@ -44,42 +44,52 @@ impl<'de> ::serde::Deserialize<'de> for SamlSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlSettings {
+impl crate::runtime::ReadObject for SamlSettings {
     const EXPECTING: &'static str = "struct SamlSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut honor_persistent_name_id = ::std::option::Option::None;
-        let mut name_format = ::std::option::Option::None;
-        let mut participate_slo = ::std::option::Option::None;
-        let mut send_application_context = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "honorPersistentNameId" => {
-                    __map.field(&mut honor_persistent_name_id, "honorPersistentNameId")?
+                    __map
+                        .field(
+                            &mut self.honor_persistent_name_id,
+                            &mut __seen[0],
+                            "honorPersistentNameId",
+                        )?
                 }
-                "nameFormat" => __map.field(&mut name_format, "nameFormat")?,
-                "participateSlo" => __map.field(&mut participate_slo, "participateSlo")?,
+                "nameFormat" => {
+                    __map.field(&mut self.name_format, &mut __seen[1], "nameFormat")?
+                }
+                "participateSlo" => {
+                    __map
+                        .field(
+                            &mut self.participate_slo,
+                            &mut __seen[2],
+                            "participateSlo",
+                        )?
+                }
                 "sendApplicationContext" => {
-                    __map.field(&mut send_application_context, "sendApplicationContext")?
+                    __map
+                        .field(
+                            &mut self.send_application_context,
+                            &mut __seen[3],
+                            "sendApplicationContext",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            honor_persistent_name_id: honor_persistent_name_id.unwrap_or_default(),
-            name_format: name_format.unwrap_or_default(),
-            participate_slo: participate_slo.unwrap_or_default(),
-            send_application_context: send_application_context.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,38 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for SamlTrustCredentials {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SamlTrustCredentials {
+impl crate::runtime::ReadObject for SamlTrustCredentials {
     const EXPECTING: &'static str = "struct SamlTrustCredentials";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut additional_kids = ::std::option::Option::None;
-        let mut audience = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut kid = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "additionalKids" => __map.field(&mut additional_kids, "additionalKids")?,
-                "audience" => __map.field(&mut audience, "audience")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "kid" => __map.field(&mut kid, "kid")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "additionalKids" => {
+                    __map
+                        .field(
+                            &mut self.additional_kids,
+                            &mut __seen[0],
+                            "additionalKids",
+                        )?
+                }
+                "audience" => {
+                    __map.field(&mut self.audience, &mut __seen[1], "audience")?
+                }
+                "issuer" => __map.field(&mut self.issuer, &mut __seen[2], "issuer")?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[3], "kid")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            additional_kids: additional_kids.unwrap_or_default(),
-            audience: audience.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            kid: kid.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -50,47 +50,53 @@ impl<'de> ::serde::Deserialize<'de> for Scim {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Scim {
+impl crate::runtime::ReadObject for Scim {
     const EXPECTING: &'static str = "struct Scim";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut auth_mode = ::std::option::Option::None;
-        let mut base_uri = ::std::option::Option::None;
-        let mut entitlement_types = ::std::option::Option::None;
-        let mut scim_server_config = ::std::option::Option::None;
-        let mut setup_instructions_uri = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authMode" => __map.field(&mut auth_mode, "authMode")?,
-                "baseUri" => __map.field(&mut base_uri, "baseUri")?,
+                "authMode" => {
+                    __map.field(&mut self.auth_mode, &mut __seen[0], "authMode")?
+                }
+                "baseUri" => __map.field(&mut self.base_uri, &mut __seen[1], "baseUri")?,
                 "entitlementTypes" => {
-                    __map.field(&mut entitlement_types, "entitlementTypes")?
+                    __map
+                        .field(
+                            &mut self.entitlement_types,
+                            &mut __seen[2],
+                            "entitlementTypes",
+                        )?
                 }
                 "scimServerConfig" => {
-                    __map.field(&mut scim_server_config, "scimServerConfig")?
+                    __map
+                        .object(
+                            &mut self.scim_server_config,
+                            &mut __seen[3],
+                            "scimServerConfig",
+                        )?
                 }
                 "setupInstructionsUri" => {
-                    __map.field(&mut setup_instructions_uri, "setupInstructionsUri")?
+                    __map
+                        .field(
+                            &mut self.setup_instructions_uri,
+                            &mut __seen[4],
+                            "setupInstructionsUri",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            auth_mode: auth_mode.unwrap_or_default(),
-            base_uri: base_uri.unwrap_or_default(),
-            entitlement_types: entitlement_types.unwrap_or_default(),
-            scim_server_config: scim_server_config.unwrap_or_default(),
-            setup_instructions_uri: setup_instructions_uri.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -33,32 +33,36 @@ impl<'de> ::serde::Deserialize<'de> for ScimScimServerConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ScimScimServerConfig {
+impl crate::runtime::ReadObject for ScimScimServerConfig {
     const EXPECTING: &'static str = "struct ScimScimServerConfig";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut patch = ::std::option::Option::None;
-        let mut change_password = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "patch" => __map.field(&mut patch, "patch")?,
-                "changePassword" => __map.field(&mut change_password, "changePassword")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "patch" => {
+                    __map.optional_object(&mut self.patch, &mut __seen[1], "patch")?
+                }
+                "changePassword" => {
+                    __map
+                        .optional_object(
+                            &mut self.change_password,
+                            &mut __seen[0],
+                            "changePassword",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            patch: patch.unwrap_or_default(),
-            change_password: change_password.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

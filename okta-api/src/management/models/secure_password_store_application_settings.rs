@@ -61,51 +61,65 @@ impl<'de> ::serde::Deserialize<'de> for SecurePasswordStoreApplicationSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurePasswordStoreApplicationSettings {
+impl crate::runtime::ReadObject for SecurePasswordStoreApplicationSettings {
     const EXPECTING: &'static str = "struct SecurePasswordStoreApplicationSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut em_opt_in_status = ::std::option::Option::None;
-        let mut identity_store_id = ::std::option::Option::None;
-        let mut implicit_assignment = ::std::option::Option::None;
-        let mut inline_hook_id = ::std::option::Option::None;
-        let mut notes = ::std::option::Option::None;
-        let mut notifications = ::std::option::Option::None;
-        let mut app = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "emOptInStatus" => __map.field(&mut em_opt_in_status, "emOptInStatus")?,
+                "emOptInStatus" => {
+                    __map
+                        .field(
+                            &mut self.em_opt_in_status,
+                            &mut __seen[1],
+                            "emOptInStatus",
+                        )?
+                }
                 "identityStoreId" => {
-                    __map.field(&mut identity_store_id, "identityStoreId")?
+                    __map
+                        .field(
+                            &mut self.identity_store_id,
+                            &mut __seen[2],
+                            "identityStoreId",
+                        )?
                 }
                 "implicitAssignment" => {
-                    __map.field(&mut implicit_assignment, "implicitAssignment")?
+                    __map
+                        .field(
+                            &mut self.implicit_assignment,
+                            &mut __seen[3],
+                            "implicitAssignment",
+                        )?
                 }
-                "inlineHookId" => __map.field(&mut inline_hook_id, "inlineHookId")?,
-                "notes" => __map.field(&mut notes, "notes")?,
-                "notifications" => __map.field(&mut notifications, "notifications")?,
-                "app" => __map.field(&mut app, "app")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "inlineHookId" => {
+                    __map
+                        .field(&mut self.inline_hook_id, &mut __seen[4], "inlineHookId")?
+                }
+                "notes" => {
+                    __map.optional_object(&mut self.notes, &mut __seen[5], "notes")?
+                }
+                "notifications" => {
+                    __map
+                        .optional_object(
+                            &mut self.notifications,
+                            &mut __seen[6],
+                            "notifications",
+                        )?
+                }
+                "app" => __map.optional_object(&mut self.app, &mut __seen[0], "app")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            em_opt_in_status: em_opt_in_status.unwrap_or_default(),
-            identity_store_id: identity_store_id.unwrap_or_default(),
-            implicit_assignment: implicit_assignment.unwrap_or_default(),
-            inline_hook_id: inline_hook_id.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
-            notifications: notifications.unwrap_or_default(),
-            app: app.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -26,32 +26,27 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventSubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityEventSubject {
+impl crate::runtime::ReadObject for SecurityEventSubject {
     const EXPECTING: &'static str = "struct SecurityEventSubject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut device = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "device" => __map.field(&mut device, "device")?,
-                "user" => __map.field(&mut user, "user")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "device" => __map.field(&mut self.device, &mut __seen[0], "device")?,
+                "user" => __map.field(&mut self.user, &mut __seen[1], "user")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            device: device.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

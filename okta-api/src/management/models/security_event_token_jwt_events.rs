@@ -36,19 +36,18 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventTokenJwtEvents {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityEventTokenJwtEvents {
+impl crate::runtime::ReadObject for SecurityEventTokenJwtEvents {
     const EXPECTING: &'static str = "struct SecurityEventTokenJwtEvents";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut https_schemas_openid_net_secevent_caep_event_type_credential_change = ::std::option::Option::None;
-        let mut https_schemas_openid_net_secevent_caep_event_type_session_revoked = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -56,26 +55,24 @@ impl crate::runtime::FromObject for SecurityEventTokenJwtEvents {
                 "https://schemas.openid.net/secevent/caep/event-type/credential-change" => {
                     __map
                         .field(
-                            &mut https_schemas_openid_net_secevent_caep_event_type_credential_change,
+                            &mut self
+                                .https_schemas_openid_net_secevent_caep_event_type_credential_change,
+                            &mut __seen[0],
                             "https://schemas.openid.net/secevent/caep/event-type/credential-change",
                         )?
                 }
                 "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
                     __map
-                        .field(
-                            &mut https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                        .optional_object(
+                            &mut self
+                                .https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                            &mut __seen[1],
                             "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            https_schemas_openid_net_secevent_caep_event_type_credential_change: https_schemas_openid_net_secevent_caep_event_type_credential_change
-                .unwrap_or_default(),
-            https_schemas_openid_net_secevent_caep_event_type_session_revoked: https_schemas_openid_net_secevent_caep_event_type_session_revoked
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,41 +30,30 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventTokenRequestJwtBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityEventTokenRequestJwtBody {
+impl crate::runtime::ReadObject for SecurityEventTokenRequestJwtBody {
     const EXPECTING: &'static str = "struct SecurityEventTokenRequestJwtBody";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut aud = ::std::option::Option::None;
-        let mut events = ::std::option::Option::None;
-        let mut iat = ::std::option::Option::None;
-        let mut iss = ::std::option::Option::None;
-        let mut jti = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "aud" => __map.field(&mut aud, "aud")?,
-                "events" => __map.field(&mut events, "events")?,
-                "iat" => __map.field(&mut iat, "iat")?,
-                "iss" => __map.field(&mut iss, "iss")?,
-                "jti" => __map.field(&mut jti, "jti")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "aud" => __map.field(&mut self.aud, &mut __seen[0], "aud")?,
+                "events" => __map.object(&mut self.events, &mut __seen[1], "events")?,
+                "iat" => __map.field(&mut self.iat, &mut __seen[2], "iat")?,
+                "iss" => __map.field(&mut self.iss, &mut __seen[3], "iss")?,
+                "jti" => __map.field(&mut self.jti, &mut __seen[4], "jti")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            aud: aud.unwrap_or_default(),
-            events: events.unwrap_or_default(),
-            iat: iat.unwrap_or_default(),
-            iss: iss.unwrap_or_default(),
-            jti: jti.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -68,23 +68,18 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventTokenRequestJwtEvents {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityEventTokenRequestJwtEvents {
+impl crate::runtime::ReadObject for SecurityEventTokenRequestJwtEvents {
     const EXPECTING: &'static str = "struct SecurityEventTokenRequestJwtEvents";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut https_schemas_okta_com_secevent_okta_event_type_device_risk_change = ::std::option::Option::None;
-        let mut https_schemas_okta_com_secevent_okta_event_type_ip_change = ::std::option::Option::None;
-        let mut https_schemas_okta_com_secevent_okta_event_type_user_risk_change = ::std::option::Option::None;
-        let mut https_schemas_openid_net_secevent_caep_event_type_device_compliance_change = ::std::option::Option::None;
-        let mut https_schemas_openid_net_secevent_caep_event_type_session_revoked = ::std::option::Option::None;
-        let mut https_schemas_openid_net_secevent_risc_event_type_identifier_changed = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -92,62 +87,60 @@ impl crate::runtime::FromObject for SecurityEventTokenRequestJwtEvents {
                 "https://schemas.okta.com/secevent/okta/event-type/device-risk-change" => {
                     __map
                         .field(
-                            &mut https_schemas_okta_com_secevent_okta_event_type_device_risk_change,
+                            &mut self
+                                .https_schemas_okta_com_secevent_okta_event_type_device_risk_change,
+                            &mut __seen[0],
                             "https://schemas.okta.com/secevent/okta/event-type/device-risk-change",
                         )?
                 }
                 "https://schemas.okta.com/secevent/okta/event-type/ip-change" => {
                     __map
-                        .field(
-                            &mut https_schemas_okta_com_secevent_okta_event_type_ip_change,
+                        .optional_object(
+                            &mut self
+                                .https_schemas_okta_com_secevent_okta_event_type_ip_change,
+                            &mut __seen[1],
                             "https://schemas.okta.com/secevent/okta/event-type/ip-change",
                         )?
                 }
                 "https://schemas.okta.com/secevent/okta/event-type/user-risk-change" => {
                     __map
                         .field(
-                            &mut https_schemas_okta_com_secevent_okta_event_type_user_risk_change,
+                            &mut self
+                                .https_schemas_okta_com_secevent_okta_event_type_user_risk_change,
+                            &mut __seen[2],
                             "https://schemas.okta.com/secevent/okta/event-type/user-risk-change",
                         )?
                 }
                 "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change" => {
                     __map
                         .field(
-                            &mut https_schemas_openid_net_secevent_caep_event_type_device_compliance_change,
+                            &mut self
+                                .https_schemas_openid_net_secevent_caep_event_type_device_compliance_change,
+                            &mut __seen[3],
                             "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change",
                         )?
                 }
                 "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
                     __map
-                        .field(
-                            &mut https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                        .optional_object(
+                            &mut self
+                                .https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                            &mut __seen[4],
                             "https://schemas.openid.net/secevent/caep/event-type/session-revoked",
                         )?
                 }
                 "https://schemas.openid.net/secevent/risc/event-type/identifier-changed" => {
                     __map
-                        .field(
-                            &mut https_schemas_openid_net_secevent_risc_event_type_identifier_changed,
+                        .optional_object(
+                            &mut self
+                                .https_schemas_openid_net_secevent_risc_event_type_identifier_changed,
+                            &mut __seen[5],
                             "https://schemas.openid.net/secevent/risc/event-type/identifier-changed",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            https_schemas_okta_com_secevent_okta_event_type_device_risk_change: https_schemas_okta_com_secevent_okta_event_type_device_risk_change
-                .unwrap_or_default(),
-            https_schemas_okta_com_secevent_okta_event_type_ip_change: https_schemas_okta_com_secevent_okta_event_type_ip_change
-                .unwrap_or_default(),
-            https_schemas_okta_com_secevent_okta_event_type_user_risk_change: https_schemas_okta_com_secevent_okta_event_type_user_risk_change
-                .unwrap_or_default(),
-            https_schemas_openid_net_secevent_caep_event_type_device_compliance_change: https_schemas_openid_net_secevent_caep_event_type_device_compliance_change
-                .unwrap_or_default(),
-            https_schemas_openid_net_secevent_caep_event_type_session_revoked: https_schemas_openid_net_secevent_caep_event_type_session_revoked
-                .unwrap_or_default(),
-            https_schemas_openid_net_secevent_risc_event_type_identifier_changed: https_schemas_openid_net_secevent_risc_event_type_identifier_changed
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

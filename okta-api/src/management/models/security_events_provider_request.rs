@@ -45,9 +45,9 @@ impl crate::runtime::FromObject for SecurityEventsProviderRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "settings" => __map.field(&mut settings, "settings")?,
-                "type" => __map.field(&mut type_, "type")?,
+                "name" => __map.value(&mut name, "name")?,
+                "settings" => __map.value(&mut settings, "settings")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

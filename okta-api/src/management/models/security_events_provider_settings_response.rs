@@ -29,35 +29,37 @@ impl<'de> ::serde::Deserialize<'de> for SecurityEventsProviderSettingsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SecurityEventsProviderSettingsResponse {
+impl crate::runtime::ReadObject for SecurityEventsProviderSettingsResponse {
     const EXPECTING: &'static str = "struct SecurityEventsProviderSettingsResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut issuer = ::std::option::Option::None;
-        let mut jwks_url = ::std::option::Option::None;
-        let mut well_known_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "jwks_url" => __map.field(&mut jwks_url, "jwks_url")?,
-                "well_known_url" => __map.field(&mut well_known_url, "well_known_url")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "issuer" => __map.field(&mut self.issuer, &mut __seen[0], "issuer")?,
+                "jwks_url" => {
+                    __map.field(&mut self.jwks_url, &mut __seen[1], "jwks_url")?
+                }
+                "well_known_url" => {
+                    __map
+                        .field(
+                            &mut self.well_known_url,
+                            &mut __seen[2],
+                            "well_known_url",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            issuer: issuer.unwrap_or_default(),
-            jwks_url: jwks_url.unwrap_or_default(),
-            well_known_url: well_known_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

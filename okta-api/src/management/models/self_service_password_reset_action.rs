@@ -34,38 +34,39 @@ impl<'de> ::serde::Deserialize<'de> for SelfServicePasswordResetAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SelfServicePasswordResetAction {
+impl crate::runtime::ReadObject for SelfServicePasswordResetAction {
     const EXPECTING: &'static str = "struct SelfServicePasswordResetAction";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut access = ::std::option::Option::None;
-        let mut requirement = ::std::option::Option::None;
-        let mut settings = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "access" => __map.field(&mut access, "access")?,
-                "requirement" => __map.field(&mut requirement, "requirement")?,
-                "settings" => __map.field(&mut settings, "settings")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "access" => __map.field(&mut self.access, &mut __seen[0], "access")?,
+                "requirement" => {
+                    __map
+                        .optional_object(
+                            &mut self.requirement,
+                            &mut __seen[1],
+                            "requirement",
+                        )?
+                }
+                "settings" => {
+                    __map
+                        .optional_object(&mut self.settings, &mut __seen[2], "settings")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[3], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            access: access.unwrap_or_default(),
-            requirement: requirement.unwrap_or_default(),
-            settings: settings.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -41,42 +41,52 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountDetailsAppAccountSub {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ServiceAccountDetailsAppAccountSub {
+impl crate::runtime::ReadObject for ServiceAccountDetailsAppAccountSub {
     const EXPECTING: &'static str = "struct ServiceAccountDetailsAppAccountSub";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_global_name = ::std::option::Option::None;
-        let mut app_instance_name = ::std::option::Option::None;
-        let mut credentials = ::std::option::Option::None;
-        let mut okta_application_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "appGlobalName" => __map.field(&mut app_global_name, "appGlobalName")?,
+                "appGlobalName" => {
+                    __map
+                        .field(
+                            &mut self.app_global_name,
+                            &mut __seen[0],
+                            "appGlobalName",
+                        )?
+                }
                 "appInstanceName" => {
-                    __map.field(&mut app_instance_name, "appInstanceName")?
+                    __map
+                        .field(
+                            &mut self.app_instance_name,
+                            &mut __seen[1],
+                            "appInstanceName",
+                        )?
                 }
-                "credentials" => __map.field(&mut credentials, "credentials")?,
+                "credentials" => {
+                    __map.object(&mut self.credentials, &mut __seen[2], "credentials")?
+                }
                 "oktaApplicationId" => {
-                    __map.field(&mut okta_application_id, "oktaApplicationId")?
+                    __map
+                        .field(
+                            &mut self.okta_application_id,
+                            &mut __seen[3],
+                            "oktaApplicationId",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_global_name: app_global_name.unwrap_or_default(),
-            app_instance_name: app_instance_name.unwrap_or_default(),
-            credentials: credentials.unwrap_or_default(),
-            okta_application_id: okta_application_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -97,17 +97,17 @@ impl crate::runtime::FromObject for ServiceAccountDetailsOktaUserAccount {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accountType" => __map.field(&mut account_type, "accountType")?,
-                "created" => __map.field(&mut created, "created")?,
-                "description" => __map.field(&mut description, "description")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "ownerGroupIds" => __map.field(&mut owner_group_ids, "ownerGroupIds")?,
-                "ownerUserIds" => __map.field(&mut owner_user_ids, "ownerUserIds")?,
-                "status" => __map.field(&mut status, "status")?,
-                "statusDetail" => __map.field(&mut status_detail, "statusDetail")?,
-                "details" => __map.field(&mut details, "details")?,
+                "accountType" => __map.value(&mut account_type, "accountType")?,
+                "created" => __map.value(&mut created, "created")?,
+                "description" => __map.value(&mut description, "description")?,
+                "id" => __map.value(&mut id, "id")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "name" => __map.value(&mut name, "name")?,
+                "ownerGroupIds" => __map.value(&mut owner_group_ids, "ownerGroupIds")?,
+                "ownerUserIds" => __map.value(&mut owner_user_ids, "ownerUserIds")?,
+                "status" => __map.value(&mut status, "status")?,
+                "statusDetail" => __map.value(&mut status_detail, "statusDetail")?,
+                "details" => __map.value(&mut details, "details")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

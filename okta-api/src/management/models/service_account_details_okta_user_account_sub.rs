@@ -33,35 +33,37 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountDetailsOktaUserAccountSub 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ServiceAccountDetailsOktaUserAccountSub {
+impl crate::runtime::ReadObject for ServiceAccountDetailsOktaUserAccountSub {
     const EXPECTING: &'static str = "struct ServiceAccountDetailsOktaUserAccountSub";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut credentials = ::std::option::Option::None;
-        let mut email = ::std::option::Option::None;
-        let mut okta_user_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "email" => __map.field(&mut email, "email")?,
-                "oktaUserId" => __map.field(&mut okta_user_id, "oktaUserId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[0],
+                            "credentials",
+                        )?
+                }
+                "email" => __map.field(&mut self.email, &mut __seen[1], "email")?,
+                "oktaUserId" => {
+                    __map.field(&mut self.okta_user_id, &mut __seen[2], "oktaUserId")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            credentials: credentials.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            okta_user_id: okta_user_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,38 +36,41 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountForUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ServiceAccountForUpdate {
+impl crate::runtime::ReadObject for ServiceAccountForUpdate {
     const EXPECTING: &'static str = "struct ServiceAccountForUpdate";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut description = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut owner_group_ids = ::std::option::Option::None;
-        let mut owner_user_ids = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "description" => __map.field(&mut description, "description")?,
-                "name" => __map.field(&mut name, "name")?,
-                "ownerGroupIds" => __map.field(&mut owner_group_ids, "ownerGroupIds")?,
-                "ownerUserIds" => __map.field(&mut owner_user_ids, "ownerUserIds")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[0], "description")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[1], "name")?,
+                "ownerGroupIds" => {
+                    __map
+                        .field(
+                            &mut self.owner_group_ids,
+                            &mut __seen[2],
+                            "ownerGroupIds",
+                        )?
+                }
+                "ownerUserIds" => {
+                    __map
+                        .field(&mut self.owner_user_ids, &mut __seen[3], "ownerUserIds")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            description: description.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            owner_group_ids: owner_group_ids.unwrap_or_default(),
-            owner_user_ids: owner_user_ids.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

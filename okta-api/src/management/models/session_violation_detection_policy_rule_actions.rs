@@ -28,35 +28,33 @@ impl<'de> ::serde::Deserialize<'de> for SessionViolationDetectionPolicyRuleActio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SessionViolationDetectionPolicyRuleActions {
+impl crate::runtime::ReadObject for SessionViolationDetectionPolicyRuleActions {
     const EXPECTING: &'static str = "struct SessionViolationDetectionPolicyRuleActions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut session_violation_detection = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "sessionViolationDetection" => {
                     __map
-                        .field(
-                            &mut session_violation_detection,
+                        .optional_object(
+                            &mut self.session_violation_detection,
+                            &mut __seen[0],
                             "sessionViolationDetection",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            session_violation_detection: session_violation_detection.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,7 +39,7 @@ impl crate::runtime::FromObject for SessionViolationDetectionRiskScoreCondition 
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "minRiskLevel" => __map.field(&mut min_risk_level, "minRiskLevel")?,
+                "minRiskLevel" => __map.value(&mut min_risk_level, "minRiskLevel")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

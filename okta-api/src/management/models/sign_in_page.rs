@@ -46,47 +46,52 @@ impl<'de> ::serde::Deserialize<'de> for SignInPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SignInPage {
+impl crate::runtime::ReadObject for SignInPage {
     const EXPECTING: &'static str = "struct SignInPage";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut page_content = ::std::option::Option::None;
-        let mut content_security_policy_setting = ::std::option::Option::None;
-        let mut widget_customizations = ::std::option::Option::None;
-        let mut widget_version = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "pageContent" => __map.field(&mut page_content, "pageContent")?,
+                "pageContent" => {
+                    __map.field(&mut self.page_content, &mut __seen[1], "pageContent")?
+                }
                 "contentSecurityPolicySetting" => {
                     __map
-                        .field(
-                            &mut content_security_policy_setting,
+                        .optional_object(
+                            &mut self.content_security_policy_setting,
+                            &mut __seen[0],
                             "contentSecurityPolicySetting",
                         )?
                 }
                 "widgetCustomizations" => {
-                    __map.field(&mut widget_customizations, "widgetCustomizations")?
+                    __map
+                        .optional_object(
+                            &mut self.widget_customizations,
+                            &mut __seen[2],
+                            "widgetCustomizations",
+                        )?
                 }
-                "widgetVersion" => __map.field(&mut widget_version, "widgetVersion")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "widgetVersion" => {
+                    __map
+                        .field(
+                            &mut self.widget_version,
+                            &mut __seen[3],
+                            "widgetVersion",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            page_content: page_content.unwrap_or_default(),
-            content_security_policy_setting: content_security_policy_setting
-                .unwrap_or_default(),
-            widget_customizations: widget_customizations.unwrap_or_default(),
-            widget_version: widget_version.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -172,162 +172,200 @@ impl<'de> ::serde::Deserialize<'de> for SignInPageWidgetCustomizations {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SignInPageWidgetCustomizations {
+impl crate::runtime::ReadObject for SignInPageWidgetCustomizations {
     const EXPECTING: &'static str = "struct SignInPageWidgetCustomizations";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut sign_in_label = ::std::option::Option::None;
-        let mut username_label = ::std::option::Option::None;
-        let mut username_info_tip = ::std::option::Option::None;
-        let mut password_label = ::std::option::Option::None;
-        let mut password_info_tip = ::std::option::Option::None;
-        let mut show_password_visibility_toggle = ::std::option::Option::None;
-        let mut show_user_identifier = ::std::option::Option::None;
-        let mut forgot_password_label = ::std::option::Option::None;
-        let mut forgot_password_url = ::std::option::Option::None;
-        let mut unlock_account_label = ::std::option::Option::None;
-        let mut unlock_account_url = ::std::option::Option::None;
-        let mut help_label = ::std::option::Option::None;
-        let mut help_url = ::std::option::Option::None;
-        let mut custom_link1_label = ::std::option::Option::None;
-        let mut custom_link1_url = ::std::option::Option::None;
-        let mut custom_link2_label = ::std::option::Option::None;
-        let mut custom_link2_url = ::std::option::Option::None;
-        let mut authenticator_page_custom_link_label = ::std::option::Option::None;
-        let mut authenticator_page_custom_link_url = ::std::option::Option::None;
-        let mut classic_recovery_flow_email_or_username_label = ::std::option::Option::None;
-        let mut widget_generation = ::std::option::Option::None;
-        let mut post_auth_keep_me_signed_in_prompt = ::std::option::Option::None;
-        let mut classic_footer_help_title = ::std::option::Option::None;
-        let mut grace_period_required_soon = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 24];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "signInLabel" => __map.field(&mut sign_in_label, "signInLabel")?,
-                "usernameLabel" => __map.field(&mut username_label, "usernameLabel")?,
-                "usernameInfoTip" => {
-                    __map.field(&mut username_info_tip, "usernameInfoTip")?
+                "signInLabel" => {
+                    __map.field(&mut self.sign_in_label, &mut __seen[18], "signInLabel")?
                 }
-                "passwordLabel" => __map.field(&mut password_label, "passwordLabel")?,
+                "usernameLabel" => {
+                    __map
+                        .field(
+                            &mut self.username_label,
+                            &mut __seen[22],
+                            "usernameLabel",
+                        )?
+                }
+                "usernameInfoTip" => {
+                    __map
+                        .field(
+                            &mut self.username_info_tip,
+                            &mut __seen[21],
+                            "usernameInfoTip",
+                        )?
+                }
+                "passwordLabel" => {
+                    __map
+                        .field(
+                            &mut self.password_label,
+                            &mut __seen[14],
+                            "passwordLabel",
+                        )?
+                }
                 "passwordInfoTip" => {
-                    __map.field(&mut password_info_tip, "passwordInfoTip")?
+                    __map
+                        .field(
+                            &mut self.password_info_tip,
+                            &mut __seen[13],
+                            "passwordInfoTip",
+                        )?
                 }
                 "showPasswordVisibilityToggle" => {
                     __map
                         .field(
-                            &mut show_password_visibility_toggle,
+                            &mut self.show_password_visibility_toggle,
+                            &mut __seen[16],
                             "showPasswordVisibilityToggle",
                         )?
                 }
                 "showUserIdentifier" => {
-                    __map.field(&mut show_user_identifier, "showUserIdentifier")?
+                    __map
+                        .field(
+                            &mut self.show_user_identifier,
+                            &mut __seen[17],
+                            "showUserIdentifier",
+                        )?
                 }
                 "forgotPasswordLabel" => {
-                    __map.field(&mut forgot_password_label, "forgotPasswordLabel")?
+                    __map
+                        .field(
+                            &mut self.forgot_password_label,
+                            &mut __seen[8],
+                            "forgotPasswordLabel",
+                        )?
                 }
                 "forgotPasswordUrl" => {
-                    __map.field(&mut forgot_password_url, "forgotPasswordUrl")?
+                    __map
+                        .field(
+                            &mut self.forgot_password_url,
+                            &mut __seen[9],
+                            "forgotPasswordUrl",
+                        )?
                 }
                 "unlockAccountLabel" => {
-                    __map.field(&mut unlock_account_label, "unlockAccountLabel")?
+                    __map
+                        .field(
+                            &mut self.unlock_account_label,
+                            &mut __seen[19],
+                            "unlockAccountLabel",
+                        )?
                 }
                 "unlockAccountUrl" => {
-                    __map.field(&mut unlock_account_url, "unlockAccountUrl")?
+                    __map
+                        .field(
+                            &mut self.unlock_account_url,
+                            &mut __seen[20],
+                            "unlockAccountUrl",
+                        )?
                 }
-                "helpLabel" => __map.field(&mut help_label, "helpLabel")?,
-                "helpUrl" => __map.field(&mut help_url, "helpUrl")?,
+                "helpLabel" => {
+                    __map.field(&mut self.help_label, &mut __seen[11], "helpLabel")?
+                }
+                "helpUrl" => __map.field(&mut self.help_url, &mut __seen[12], "helpUrl")?,
                 "customLink1Label" => {
-                    __map.field(&mut custom_link1_label, "customLink1Label")?
+                    __map
+                        .field(
+                            &mut self.custom_link1_label,
+                            &mut __seen[4],
+                            "customLink1Label",
+                        )?
                 }
-                "customLink1Url" => __map.field(&mut custom_link1_url, "customLink1Url")?,
+                "customLink1Url" => {
+                    __map
+                        .field(
+                            &mut self.custom_link1_url,
+                            &mut __seen[5],
+                            "customLink1Url",
+                        )?
+                }
                 "customLink2Label" => {
-                    __map.field(&mut custom_link2_label, "customLink2Label")?
+                    __map
+                        .field(
+                            &mut self.custom_link2_label,
+                            &mut __seen[6],
+                            "customLink2Label",
+                        )?
                 }
-                "customLink2Url" => __map.field(&mut custom_link2_url, "customLink2Url")?,
+                "customLink2Url" => {
+                    __map
+                        .field(
+                            &mut self.custom_link2_url,
+                            &mut __seen[7],
+                            "customLink2Url",
+                        )?
+                }
                 "authenticatorPageCustomLinkLabel" => {
                     __map
                         .field(
-                            &mut authenticator_page_custom_link_label,
+                            &mut self.authenticator_page_custom_link_label,
+                            &mut __seen[0],
                             "authenticatorPageCustomLinkLabel",
                         )?
                 }
                 "authenticatorPageCustomLinkUrl" => {
                     __map
                         .field(
-                            &mut authenticator_page_custom_link_url,
+                            &mut self.authenticator_page_custom_link_url,
+                            &mut __seen[1],
                             "authenticatorPageCustomLinkUrl",
                         )?
                 }
                 "classicRecoveryFlowEmailOrUsernameLabel" => {
                     __map
                         .field(
-                            &mut classic_recovery_flow_email_or_username_label,
+                            &mut self.classic_recovery_flow_email_or_username_label,
+                            &mut __seen[3],
                             "classicRecoveryFlowEmailOrUsernameLabel",
                         )?
                 }
                 "widgetGeneration" => {
-                    __map.field(&mut widget_generation, "widgetGeneration")?
+                    __map
+                        .field(
+                            &mut self.widget_generation,
+                            &mut __seen[23],
+                            "widgetGeneration",
+                        )?
                 }
                 "postAuthKeepMeSignedInPrompt" => {
                     __map
-                        .field(
-                            &mut post_auth_keep_me_signed_in_prompt,
+                        .optional_object(
+                            &mut self.post_auth_keep_me_signed_in_prompt,
+                            &mut __seen[15],
                             "postAuthKeepMeSignedInPrompt",
                         )?
                 }
                 "classicFooterHelpTitle" => {
                     __map
-                        .field(&mut classic_footer_help_title, "classicFooterHelpTitle")?
+                        .field(
+                            &mut self.classic_footer_help_title,
+                            &mut __seen[2],
+                            "classicFooterHelpTitle",
+                        )?
                 }
                 "gracePeriodRequiredSoon" => {
                     __map
-                        .field(
-                            &mut grace_period_required_soon,
+                        .optional_object(
+                            &mut self.grace_period_required_soon,
+                            &mut __seen[10],
                             "gracePeriodRequiredSoon",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            sign_in_label: sign_in_label.unwrap_or_default(),
-            username_label: username_label.unwrap_or_default(),
-            username_info_tip: username_info_tip.unwrap_or_default(),
-            password_label: password_label.unwrap_or_default(),
-            password_info_tip: password_info_tip.unwrap_or_default(),
-            show_password_visibility_toggle: show_password_visibility_toggle
-                .unwrap_or_default(),
-            show_user_identifier: show_user_identifier.unwrap_or_default(),
-            forgot_password_label: forgot_password_label.unwrap_or_default(),
-            forgot_password_url: forgot_password_url.unwrap_or_default(),
-            unlock_account_label: unlock_account_label.unwrap_or_default(),
-            unlock_account_url: unlock_account_url.unwrap_or_default(),
-            help_label: help_label.unwrap_or_default(),
-            help_url: help_url.unwrap_or_default(),
-            custom_link1_label: custom_link1_label.unwrap_or_default(),
-            custom_link1_url: custom_link1_url.unwrap_or_default(),
-            custom_link2_label: custom_link2_label.unwrap_or_default(),
-            custom_link2_url: custom_link2_url.unwrap_or_default(),
-            authenticator_page_custom_link_label: authenticator_page_custom_link_label
-                .unwrap_or_default(),
-            authenticator_page_custom_link_url: authenticator_page_custom_link_url
-                .unwrap_or_default(),
-            classic_recovery_flow_email_or_username_label: classic_recovery_flow_email_or_username_label
-                .unwrap_or_default(),
-            widget_generation: widget_generation.unwrap_or_default(),
-            post_auth_keep_me_signed_in_prompt: post_auth_keep_me_signed_in_prompt
-                .unwrap_or_default(),
-            classic_footer_help_title: classic_footer_help_title.unwrap_or_default(),
-            grace_period_required_soon: grace_period_required_soon.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,35 +37,39 @@ impl<'de> ::serde::Deserialize<'de> for SimulatePolicyBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SimulatePolicyBody {
+impl crate::runtime::ReadObject for SimulatePolicyBody {
     const EXPECTING: &'static str = "struct SimulatePolicyBody";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_instance = ::std::option::Option::None;
-        let mut policy_context = ::std::option::Option::None;
-        let mut policy_types = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "appInstance" => __map.field(&mut app_instance, "appInstance")?,
-                "policyContext" => __map.field(&mut policy_context, "policyContext")?,
-                "policyTypes" => __map.field(&mut policy_types, "policyTypes")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "appInstance" => {
+                    __map.field(&mut self.app_instance, &mut __seen[0], "appInstance")?
+                }
+                "policyContext" => {
+                    __map
+                        .optional_object(
+                            &mut self.policy_context,
+                            &mut __seen[1],
+                            "policyContext",
+                        )?
+                }
+                "policyTypes" => {
+                    __map.field(&mut self.policy_types, &mut __seen[2], "policyTypes")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_instance: app_instance.unwrap_or_default(),
-            policy_context: policy_context.unwrap_or_default(),
-            policy_types: policy_types.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -42,41 +42,48 @@ impl<'de> ::serde::Deserialize<'de> for SimulatePolicyEvaluations {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SimulatePolicyEvaluations {
+impl crate::runtime::ReadObject for SimulatePolicyEvaluations {
     const EXPECTING: &'static str = "struct SimulatePolicyEvaluations";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut evaluated = ::std::option::Option::None;
-        let mut policy_type = ::std::option::Option::None;
-        let mut result = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut undefined = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "evaluated" => __map.field(&mut evaluated, "evaluated")?,
-                "policyType" => __map.field(&mut policy_type, "policyType")?,
-                "result" => __map.field(&mut result, "result")?,
-                "status" => __map.field(&mut status, "status")?,
-                "undefined" => __map.field(&mut undefined, "undefined")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "evaluated" => {
+                    __map
+                        .optional_object(
+                            &mut self.evaluated,
+                            &mut __seen[0],
+                            "evaluated",
+                        )?
+                }
+                "policyType" => {
+                    __map.field(&mut self.policy_type, &mut __seen[1], "policyType")?
+                }
+                "result" => {
+                    __map.optional_object(&mut self.result, &mut __seen[2], "result")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[3], "status")?,
+                "undefined" => {
+                    __map
+                        .optional_object(
+                            &mut self.undefined,
+                            &mut __seen[4],
+                            "undefined",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            evaluated: evaluated.unwrap_or_default(),
-            policy_type: policy_type.unwrap_or_default(),
-            result: result.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            undefined: undefined.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,38 +32,31 @@ impl<'de> ::serde::Deserialize<'de> for SimulateResultRules {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SimulateResultRules {
+impl crate::runtime::ReadObject for SimulateResultRules {
     const EXPECTING: &'static str = "struct SimulateResultRules";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut conditions = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "conditions" => __map.field(&mut conditions, "conditions")?,
-                "id" => __map.field(&mut id, "id")?,
-                "name" => __map.field(&mut name, "name")?,
-                "status" => __map.field(&mut status, "status")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "conditions" => {
+                    __map.field(&mut self.conditions, &mut __seen[0], "conditions")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "status" => __map.field(&mut self.status, &mut __seen[3], "status")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            conditions: conditions.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,35 +32,30 @@ impl<'de> ::serde::Deserialize<'de> for SingleLogout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SingleLogout {
+impl crate::runtime::ReadObject for SingleLogout {
     const EXPECTING: &'static str = "struct SingleLogout";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut enabled = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut logout_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "enabled" => __map.field(&mut enabled, "enabled")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "logoutUrl" => __map.field(&mut logout_url, "logoutUrl")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "enabled" => __map.field(&mut self.enabled, &mut __seen[0], "enabled")?,
+                "issuer" => __map.field(&mut self.issuer, &mut __seen[1], "issuer")?,
+                "logoutUrl" => {
+                    __map.field(&mut self.logout_url, &mut __seen[2], "logoutUrl")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            enabled: enabled.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            logout_url: logout_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -28,32 +28,34 @@ impl<'de> ::serde::Deserialize<'de> for SlackApplicationSettingsApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SlackApplicationSettingsApplication {
+impl crate::runtime::ReadObject for SlackApplicationSettingsApplication {
     const EXPECTING: &'static str = "struct SlackApplicationSettingsApplication";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut domain = ::std::option::Option::None;
-        let mut user_email_value = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "domain" => __map.field(&mut domain, "domain")?,
-                "userEmailValue" => __map.field(&mut user_email_value, "userEmailValue")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "domain" => __map.field(&mut self.domain, &mut __seen[0], "domain")?,
+                "userEmailValue" => {
+                    __map
+                        .field(
+                            &mut self.user_email_value,
+                            &mut __seen[1],
+                            "userEmailValue",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            domain: domain.unwrap_or_default(),
-            user_email_value: user_email_value.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

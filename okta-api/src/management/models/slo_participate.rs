@@ -43,42 +43,45 @@ impl<'de> ::serde::Deserialize<'de> for SloParticipate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SloParticipate {
+impl crate::runtime::ReadObject for SloParticipate {
     const EXPECTING: &'static str = "struct SloParticipate";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut binding_type = ::std::option::Option::None;
-        let mut enabled = ::std::option::Option::None;
-        let mut logout_request_url = ::std::option::Option::None;
-        let mut session_index_required = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "bindingType" => __map.field(&mut binding_type, "bindingType")?,
-                "enabled" => __map.field(&mut enabled, "enabled")?,
+                "bindingType" => {
+                    __map.field(&mut self.binding_type, &mut __seen[0], "bindingType")?
+                }
+                "enabled" => __map.field(&mut self.enabled, &mut __seen[1], "enabled")?,
                 "logoutRequestUrl" => {
-                    __map.field(&mut logout_request_url, "logoutRequestUrl")?
+                    __map
+                        .field(
+                            &mut self.logout_request_url,
+                            &mut __seen[2],
+                            "logoutRequestUrl",
+                        )?
                 }
                 "sessionIndexRequired" => {
-                    __map.field(&mut session_index_required, "sessionIndexRequired")?
+                    __map
+                        .field(
+                            &mut self.session_index_required,
+                            &mut __seen[3],
+                            "sessionIndexRequired",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            binding_type: binding_type.unwrap_or_default(),
-            enabled: enabled.unwrap_or_default(),
-            logout_request_url: logout_request_url.unwrap_or_default(),
-            session_index_required: session_index_required.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,47 +45,43 @@ impl<'de> ::serde::Deserialize<'de> for SmsTemplate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SmsTemplate {
+impl crate::runtime::ReadObject for SmsTemplate {
     const EXPECTING: &'static str = "struct SmsTemplate";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut template = ::std::option::Option::None;
-        let mut translations = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "template" => __map.field(&mut template, "template")?,
-                "translations" => __map.field(&mut translations, "translations")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[0], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[2], "lastUpdated")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[3], "name")?,
+                "template" => {
+                    __map.field(&mut self.template, &mut __seen[4], "template")?
+                }
+                "translations" => {
+                    __map
+                        .optional_object(
+                            &mut self.translations,
+                            &mut __seen[5],
+                            "translations",
+                        )?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[6], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            template: template.unwrap_or_default(),
-            translations: translations.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -57,46 +57,42 @@ impl<'de> ::serde::Deserialize<'de> for SocialAuthToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SocialAuthToken {
+impl crate::runtime::ReadObject for SocialAuthToken {
     const EXPECTING: &'static str = "struct SocialAuthToken";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expires_at = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut token = ::std::option::Option::None;
-        let mut token_auth_scheme = ::std::option::Option::None;
-        let mut token_type = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "id" => __map.field(&mut id, "id")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                "token" => __map.field(&mut token, "token")?,
-                "tokenAuthScheme" => {
-                    __map.field(&mut token_auth_scheme, "tokenAuthScheme")?
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[0], "expiresAt")?
                 }
-                "tokenType" => __map.field(&mut token_type, "tokenType")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id" => __map.field(&mut self.id, &mut __seen[1], "id")?,
+                "scopes" => __map.field(&mut self.scopes, &mut __seen[2], "scopes")?,
+                "token" => __map.field(&mut self.token, &mut __seen[3], "token")?,
+                "tokenAuthScheme" => {
+                    __map
+                        .field(
+                            &mut self.token_auth_scheme,
+                            &mut __seen[4],
+                            "tokenAuthScheme",
+                        )?
+                }
+                "tokenType" => {
+                    __map.field(&mut self.token_type, &mut __seen[5], "tokenType")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expires_at: expires_at.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            token: token.unwrap_or_default(),
-            token_auth_scheme: token_auth_scheme.unwrap_or_default(),
-            token_type: token_type.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

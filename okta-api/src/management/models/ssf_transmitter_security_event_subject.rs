@@ -29,35 +29,28 @@ impl<'de> ::serde::Deserialize<'de> for SsfTransmitterSecurityEventSubject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SsfTransmitterSecurityEventSubject {
+impl crate::runtime::ReadObject for SsfTransmitterSecurityEventSubject {
     const EXPECTING: &'static str = "struct SsfTransmitterSecurityEventSubject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut format = ::std::option::Option::None;
-        let mut iss = ::std::option::Option::None;
-        let mut sub = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "format" => __map.field(&mut format, "format")?,
-                "iss" => __map.field(&mut iss, "iss")?,
-                "sub" => __map.field(&mut sub, "sub")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "format" => __map.field(&mut self.format, &mut __seen[0], "format")?,
+                "iss" => __map.field(&mut self.iss, &mut __seen[1], "iss")?,
+                "sub" => __map.field(&mut self.sub, &mut __seen[2], "sub")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            format: format.unwrap_or_default(),
-            iss: iss.unwrap_or_default(),
-            sub: sub.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

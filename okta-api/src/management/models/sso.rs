@@ -26,32 +26,27 @@ impl<'de> ::serde::Deserialize<'de> for Sso {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Sso {
+impl crate::runtime::ReadObject for Sso {
     const EXPECTING: &'static str = "struct Sso";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut oidc = ::std::option::Option::None;
-        let mut saml = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "oidc" => __map.field(&mut oidc, "oidc")?,
-                "saml" => __map.field(&mut saml, "saml")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "oidc" => __map.optional_object(&mut self.oidc, &mut __seen[0], "oidc")?,
+                "saml" => __map.optional_object(&mut self.saml, &mut __seen[1], "saml")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            oidc: oidc.unwrap_or_default(),
-            saml: saml.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

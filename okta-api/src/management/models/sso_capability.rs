@@ -44,9 +44,9 @@ impl crate::runtime::FromObject for SsoCapability {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "capability" => __map.field(&mut capability, "capability")?,
+                "capability" => __map.value(&mut capability, "capability")?,
                 "supportedProtocols" => {
-                    __map.field(&mut supported_protocols, "supportedProtocols")?
+                    __map.value(&mut supported_protocols, "supportedProtocols")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

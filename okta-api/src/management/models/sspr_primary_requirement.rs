@@ -33,34 +33,34 @@ impl<'de> ::serde::Deserialize<'de> for SsprPrimaryRequirement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SsprPrimaryRequirement {
+impl crate::runtime::ReadObject for SsprPrimaryRequirement {
     const EXPECTING: &'static str = "struct SsprPrimaryRequirement";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut method_constraints = ::std::option::Option::None;
-        let mut methods = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "methodConstraints" => {
-                    __map.field(&mut method_constraints, "methodConstraints")?
+                    __map
+                        .field(
+                            &mut self.method_constraints,
+                            &mut __seen[0],
+                            "methodConstraints",
+                        )?
                 }
-                "methods" => __map.field(&mut methods, "methods")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "methods" => __map.field(&mut self.methods, &mut __seen[1], "methods")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            method_constraints: method_constraints.unwrap_or_default(),
-            methods: methods.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

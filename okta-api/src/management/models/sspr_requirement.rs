@@ -39,35 +39,39 @@ impl<'de> ::serde::Deserialize<'de> for SsprRequirement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SsprRequirement {
+impl crate::runtime::ReadObject for SsprRequirement {
     const EXPECTING: &'static str = "struct SsprRequirement";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut access_control = ::std::option::Option::None;
-        let mut primary = ::std::option::Option::None;
-        let mut step_up = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accessControl" => __map.field(&mut access_control, "accessControl")?,
-                "primary" => __map.field(&mut primary, "primary")?,
-                "stepUp" => __map.field(&mut step_up, "stepUp")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "accessControl" => {
+                    __map
+                        .field(
+                            &mut self.access_control,
+                            &mut __seen[0],
+                            "accessControl",
+                        )?
+                }
+                "primary" => {
+                    __map.optional_object(&mut self.primary, &mut __seen[1], "primary")?
+                }
+                "stepUp" => {
+                    __map.optional_object(&mut self.step_up, &mut __seen[2], "stepUp")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            access_control: access_control.unwrap_or_default(),
-            primary: primary.unwrap_or_default(),
-            step_up: step_up.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -33,18 +33,18 @@ impl<'de> ::serde::Deserialize<'de> for SsprSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SsprSettings {
+impl crate::runtime::ReadObject for SsprSettings {
     const EXPECTING: &'static str = "struct SsprSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut allow_recovery_email_without_enrollment = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -52,17 +52,14 @@ impl crate::runtime::FromObject for SsprSettings {
                 "allowRecoveryEmailWithoutEnrollment" => {
                     __map
                         .field(
-                            &mut allow_recovery_email_without_enrollment,
+                            &mut self.allow_recovery_email_without_enrollment,
+                            &mut __seen[0],
                             "allowRecoveryEmailWithoutEnrollment",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            allow_recovery_email_without_enrollment: allow_recovery_email_without_enrollment
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

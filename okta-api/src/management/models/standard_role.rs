@@ -104,15 +104,15 @@ impl crate::runtime::FromObject for StandardRole {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "assignmentType" => __map.field(&mut assignment_type, "assignmentType")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "label" => __map.field(&mut label, "label")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "assignmentType" => __map.value(&mut assignment_type, "assignmentType")?,
+                "created" => __map.value(&mut created, "created")?,
+                "id" => __map.value(&mut id, "id")?,
+                "label" => __map.value(&mut label, "label")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "status" => __map.value(&mut status, "status")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "_embedded" => __map.value(&mut embedded, "_embedded")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

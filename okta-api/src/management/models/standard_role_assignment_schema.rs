@@ -39,7 +39,7 @@ impl crate::runtime::FromObject for StandardRoleAssignmentSchema {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
+                "type" => __map.value(&mut type_, "type")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

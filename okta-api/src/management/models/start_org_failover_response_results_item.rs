@@ -24,32 +24,27 @@ impl<'de> ::serde::Deserialize<'de> for StartOrgFailoverResponseResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for StartOrgFailoverResponseResultsItem {
+impl crate::runtime::ReadObject for StartOrgFailoverResponseResultsItem {
     const EXPECTING: &'static str = "struct StartOrgFailoverResponseResultsItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut domain = ::std::option::Option::None;
-        let mut message = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "domain" => __map.field(&mut domain, "domain")?,
-                "message" => __map.field(&mut message, "message")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "domain" => __map.field(&mut self.domain, &mut __seen[0], "domain")?,
+                "message" => __map.field(&mut self.message, &mut __seen[1], "message")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            domain: domain.unwrap_or_default(),
-            message: message.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -81,27 +81,27 @@ impl crate::runtime::FromObject for StreamConfiguration {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "aud" => __map.field(&mut aud, "aud")?,
-                "delivery" => __map.field(&mut delivery, "delivery")?,
+                "aud" => __map.value(&mut aud, "aud")?,
+                "delivery" => __map.value(&mut delivery, "delivery")?,
                 "events_delivered" => {
-                    __map.field(&mut events_delivered, "events_delivered")?
+                    __map.value(&mut events_delivered, "events_delivered")?
                 }
                 "events_requested" => {
-                    __map.field(&mut events_requested, "events_requested")?
+                    __map.value(&mut events_requested, "events_requested")?
                 }
                 "events_supported" => {
-                    __map.field(&mut events_supported, "events_supported")?
+                    __map.value(&mut events_supported, "events_supported")?
                 }
-                "format" => __map.field(&mut format, "format")?,
-                "iss" => __map.field(&mut iss, "iss")?,
+                "format" => __map.value(&mut format, "format")?,
+                "iss" => __map.value(&mut iss, "iss")?,
                 "min_verification_interval" => {
                     __map
-                        .field(
+                        .value(
                             &mut min_verification_interval,
                             "min_verification_interval",
                         )?
                 }
-                "stream_id" => __map.field(&mut stream_id, "stream_id")?,
+                "stream_id" => __map.value(&mut stream_id, "stream_id")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

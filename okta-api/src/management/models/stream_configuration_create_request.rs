@@ -47,11 +47,11 @@ impl crate::runtime::FromObject for StreamConfigurationCreateRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "delivery" => __map.field(&mut delivery, "delivery")?,
+                "delivery" => __map.value(&mut delivery, "delivery")?,
                 "events_requested" => {
-                    __map.field(&mut events_requested, "events_requested")?
+                    __map.value(&mut events_requested, "events_requested")?
                 }
-                "format" => __map.field(&mut format, "format")?,
+                "format" => __map.value(&mut format, "format")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -46,10 +46,10 @@ impl crate::runtime::FromObject for StreamConfigurationDelivery {
         {
             match __key.as_str() {
                 "authorization_header" => {
-                    __map.field(&mut authorization_header, "authorization_header")?
+                    __map.value(&mut authorization_header, "authorization_header")?
                 }
-                "endpoint_url" => __map.field(&mut endpoint_url, "endpoint_url")?,
-                "method" => __map.field(&mut method, "method")?,
+                "endpoint_url" => __map.value(&mut endpoint_url, "endpoint_url")?,
+                "method" => __map.value(&mut method, "method")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

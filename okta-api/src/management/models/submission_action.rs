@@ -39,8 +39,8 @@ impl crate::runtime::FromObject for SubmissionAction {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "provider" => __map.field(&mut provider, "provider")?,
+                "id" => __map.value(&mut id, "id")?,
+                "provider" => __map.value(&mut provider, "provider")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -46,11 +46,11 @@ impl crate::runtime::FromObject for SubmissionResponseAppContactDetailsItem {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "contactType" => __map.field(&mut contact_type, "contactType")?,
+                "contactType" => __map.value(&mut contact_type, "contactType")?,
                 "contactValueType" => {
-                    __map.field(&mut contact_value_type, "contactValueType")?
+                    __map.value(&mut contact_value_type, "contactValueType")?
                 }
-                "contact" => __map.field(&mut contact, "contact")?,
+                "contact" => __map.value(&mut contact, "contact")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

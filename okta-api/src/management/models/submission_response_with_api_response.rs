@@ -149,105 +149,117 @@ impl<'de> ::serde::Deserialize<'de> for SubmissionResponseWithApiResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SubmissionResponseWithApiResponse {
+impl crate::runtime::ReadObject for SubmissionResponseWithApiResponse {
     const EXPECTING: &'static str = "struct SubmissionResponseWithApiResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_contact_details = ::std::option::Option::None;
-        let mut auth_settings = ::std::option::Option::None;
-        let mut capabilities = ::std::option::Option::None;
-        let mut case_last_updated = ::std::option::Option::None;
-        let mut config = ::std::option::Option::None;
-        let mut default_logo = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut global_token_revocation = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut is_non_functional_only_submission = ::std::option::Option::None;
-        let mut last_published = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut last_updated_by = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut oin_features = ::std::option::Option::None;
-        let mut provisioning = ::std::option::Option::None;
-        let mut sso = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut use_cases = ::std::option::Option::None;
-        let mut api_service = ::std::option::Option::None;
-        let mut idv = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 22];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "appContactDetails" => {
-                    __map.field(&mut app_contact_details, "appContactDetails")?
+                    __map
+                        .field(
+                            &mut self.app_contact_details,
+                            &mut __seen[1],
+                            "appContactDetails",
+                        )?
                 }
-                "authSettings" => __map.field(&mut auth_settings, "authSettings")?,
-                "capabilities" => __map.field(&mut capabilities, "capabilities")?,
+                "authSettings" => {
+                    __map.field(&mut self.auth_settings, &mut __seen[2], "authSettings")?
+                }
+                "capabilities" => {
+                    __map.field(&mut self.capabilities, &mut __seen[3], "capabilities")?
+                }
                 "caseLastUpdated" => {
-                    __map.field(&mut case_last_updated, "caseLastUpdated")?
+                    __map
+                        .field(
+                            &mut self.case_last_updated,
+                            &mut __seen[4],
+                            "caseLastUpdated",
+                        )?
                 }
-                "config" => __map.field(&mut config, "config")?,
-                "defaultLogo" => __map.field(&mut default_logo, "defaultLogo")?,
-                "description" => __map.field(&mut description, "description")?,
+                "config" => __map.field(&mut self.config, &mut __seen[5], "config")?,
+                "defaultLogo" => {
+                    __map.field(&mut self.default_logo, &mut __seen[6], "defaultLogo")?
+                }
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[7], "description")?
+                }
                 "globalTokenRevocation" => {
-                    __map.field(&mut global_token_revocation, "globalTokenRevocation")?
+                    __map
+                        .field(
+                            &mut self.global_token_revocation,
+                            &mut __seen[8],
+                            "globalTokenRevocation",
+                        )?
                 }
-                "id" => __map.field(&mut id, "id")?,
+                "id" => __map.field(&mut self.id, &mut __seen[9], "id")?,
                 "isNonFunctionalOnlySubmission" => {
                     __map
                         .field(
-                            &mut is_non_functional_only_submission,
+                            &mut self.is_non_functional_only_submission,
+                            &mut __seen[11],
                             "isNonFunctionalOnlySubmission",
                         )?
                 }
-                "lastPublished" => __map.field(&mut last_published, "lastPublished")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                "name" => __map.field(&mut name, "name")?,
-                "oinFeatures" => __map.field(&mut oin_features, "oinFeatures")?,
-                "provisioning" => __map.field(&mut provisioning, "provisioning")?,
-                "sso" => __map.field(&mut sso, "sso")?,
-                "status" => __map.field(&mut status, "status")?,
-                "useCases" => __map.field(&mut use_cases, "useCases")?,
-                "apiService" => __map.field(&mut api_service, "apiService")?,
-                "idv" => __map.field(&mut idv, "idv")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "lastPublished" => {
+                    __map
+                        .field(
+                            &mut self.last_published,
+                            &mut __seen[12],
+                            "lastPublished",
+                        )?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[13], "lastUpdated")?
+                }
+                "lastUpdatedBy" => {
+                    __map
+                        .field(
+                            &mut self.last_updated_by,
+                            &mut __seen[14],
+                            "lastUpdatedBy",
+                        )?
+                }
+                "logo" => __map.field(&mut self.logo, &mut __seen[15], "logo")?,
+                "name" => __map.field(&mut self.name, &mut __seen[16], "name")?,
+                "oinFeatures" => {
+                    __map.field(&mut self.oin_features, &mut __seen[17], "oinFeatures")?
+                }
+                "provisioning" => {
+                    __map
+                        .optional_object(
+                            &mut self.provisioning,
+                            &mut __seen[18],
+                            "provisioning",
+                        )?
+                }
+                "sso" => __map.optional_object(&mut self.sso, &mut __seen[19], "sso")?,
+                "status" => __map.field(&mut self.status, &mut __seen[20], "status")?,
+                "useCases" => {
+                    __map.field(&mut self.use_cases, &mut __seen[21], "useCases")?
+                }
+                "apiService" => {
+                    __map
+                        .optional_object(
+                            &mut self.api_service,
+                            &mut __seen[0],
+                            "apiService",
+                        )?
+                }
+                "idv" => __map.optional_object(&mut self.idv, &mut __seen[10], "idv")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_contact_details: app_contact_details.unwrap_or_default(),
-            auth_settings: auth_settings.unwrap_or_default(),
-            capabilities: capabilities.unwrap_or_default(),
-            case_last_updated: case_last_updated.unwrap_or_default(),
-            config: config.unwrap_or_default(),
-            default_logo: default_logo.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            global_token_revocation: global_token_revocation.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            is_non_functional_only_submission: is_non_functional_only_submission
-                .unwrap_or_default(),
-            last_published: last_published.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            last_updated_by: last_updated_by.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            oin_features: oin_features.unwrap_or_default(),
-            provisioning: provisioning.unwrap_or_default(),
-            sso: sso.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            use_cases: use_cases.unwrap_or_default(),
-            api_service: api_service.unwrap_or_default(),
-            idv: idv.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -31,35 +31,31 @@ impl<'de> ::serde::Deserialize<'de> for SupportedMethods {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SupportedMethods {
+impl crate::runtime::ReadObject for SupportedMethods {
     const EXPECTING: &'static str = "struct SupportedMethods";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut settings = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "settings" => __map.field(&mut settings, "settings")?,
-                "status" => __map.field(&mut status, "status")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "settings" => {
+                    __map
+                        .optional_object(&mut self.settings, &mut __seen[0], "settings")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[1], "status")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            settings: settings.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,37 +39,44 @@ impl<'de> ::serde::Deserialize<'de> for SupportedMethodsSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for SupportedMethodsSettings {
+impl crate::runtime::ReadObject for SupportedMethodsSettings {
     const EXPECTING: &'static str = "struct SupportedMethodsSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut key_protection = ::std::option::Option::None;
-        let mut algorithms = ::std::option::Option::None;
-        let mut transaction_types = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "keyProtection" => __map.field(&mut key_protection, "keyProtection")?,
-                "algorithms" => __map.field(&mut algorithms, "algorithms")?,
-                "transactionTypes" => {
-                    __map.field(&mut transaction_types, "transactionTypes")?
+                "keyProtection" => {
+                    __map
+                        .field(
+                            &mut self.key_protection,
+                            &mut __seen[1],
+                            "keyProtection",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "algorithms" => {
+                    __map.field(&mut self.algorithms, &mut __seen[0], "algorithms")?
+                }
+                "transactionTypes" => {
+                    __map
+                        .field(
+                            &mut self.transaction_types,
+                            &mut __seen[2],
+                            "transactionTypes",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            key_protection: key_protection.unwrap_or_default(),
-            algorithms: algorithms.unwrap_or_default(),
-            transaction_types: transaction_types.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

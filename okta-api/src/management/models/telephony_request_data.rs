@@ -39,35 +39,44 @@ impl<'de> ::serde::Deserialize<'de> for TelephonyRequestData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TelephonyRequestData {
+impl crate::runtime::ReadObject for TelephonyRequestData {
     const EXPECTING: &'static str = "struct TelephonyRequestData";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut context = ::std::option::Option::None;
-        let mut message_profile = ::std::option::Option::None;
-        let mut user_profile = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "context" => __map.field(&mut context, "context")?,
-                "messageProfile" => __map.field(&mut message_profile, "messageProfile")?,
-                "userProfile" => __map.field(&mut user_profile, "userProfile")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "context" => {
+                    __map.optional_object(&mut self.context, &mut __seen[0], "context")?
+                }
+                "messageProfile" => {
+                    __map
+                        .optional_object(
+                            &mut self.message_profile,
+                            &mut __seen[1],
+                            "messageProfile",
+                        )?
+                }
+                "userProfile" => {
+                    __map
+                        .optional_object(
+                            &mut self.user_profile,
+                            &mut __seen[2],
+                            "userProfile",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            context: context.unwrap_or_default(),
-            message_profile: message_profile.unwrap_or_default(),
-            user_profile: user_profile.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

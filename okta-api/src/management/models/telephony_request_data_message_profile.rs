@@ -50,46 +50,44 @@ impl<'de> ::serde::Deserialize<'de> for TelephonyRequestDataMessageProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TelephonyRequestDataMessageProfile {
+impl crate::runtime::ReadObject for TelephonyRequestDataMessageProfile {
     const EXPECTING: &'static str = "struct TelephonyRequestDataMessageProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut msg_template = ::std::option::Option::None;
-        let mut phone_number = ::std::option::Option::None;
-        let mut otp_expires = ::std::option::Option::None;
-        let mut delivery_channel = ::std::option::Option::None;
-        let mut otp_code = ::std::option::Option::None;
-        let mut locale = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "msgTemplate" => __map.field(&mut msg_template, "msgTemplate")?,
-                "phoneNumber" => __map.field(&mut phone_number, "phoneNumber")?,
-                "otpExpires" => __map.field(&mut otp_expires, "otpExpires")?,
-                "deliveryChannel" => {
-                    __map.field(&mut delivery_channel, "deliveryChannel")?
+                "msgTemplate" => {
+                    __map.field(&mut self.msg_template, &mut __seen[2], "msgTemplate")?
                 }
-                "otpCode" => __map.field(&mut otp_code, "otpCode")?,
-                "locale" => __map.field(&mut locale, "locale")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "phoneNumber" => {
+                    __map.field(&mut self.phone_number, &mut __seen[5], "phoneNumber")?
+                }
+                "otpExpires" => {
+                    __map.field(&mut self.otp_expires, &mut __seen[4], "otpExpires")?
+                }
+                "deliveryChannel" => {
+                    __map
+                        .field(
+                            &mut self.delivery_channel,
+                            &mut __seen[0],
+                            "deliveryChannel",
+                        )?
+                }
+                "otpCode" => __map.field(&mut self.otp_code, &mut __seen[3], "otpCode")?,
+                "locale" => __map.field(&mut self.locale, &mut __seen[1], "locale")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            msg_template: msg_template.unwrap_or_default(),
-            phone_number: phone_number.unwrap_or_default(),
-            otp_expires: otp_expires.unwrap_or_default(),
-            delivery_channel: delivery_channel.unwrap_or_default(),
-            otp_code: otp_code.unwrap_or_default(),
-            locale: locale.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -38,40 +38,45 @@ impl<'de> ::serde::Deserialize<'de> for TelephonyResponseCommandsItemValueItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TelephonyResponseCommandsItemValueItem {
+impl crate::runtime::ReadObject for TelephonyResponseCommandsItemValueItem {
     const EXPECTING: &'static str = "struct TelephonyResponseCommandsItemValueItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut status = ::std::option::Option::None;
-        let mut provider = ::std::option::Option::None;
-        let mut transaction_id = ::std::option::Option::None;
-        let mut transaction_metadata = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "status" => __map.field(&mut status, "status")?,
-                "provider" => __map.field(&mut provider, "provider")?,
-                "transactionId" => __map.field(&mut transaction_id, "transactionId")?,
-                "transactionMetadata" => {
-                    __map.field(&mut transaction_metadata, "transactionMetadata")?
+                "status" => __map.field(&mut self.status, &mut __seen[1], "status")?,
+                "provider" => {
+                    __map.field(&mut self.provider, &mut __seen[0], "provider")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "transactionId" => {
+                    __map
+                        .field(
+                            &mut self.transaction_id,
+                            &mut __seen[2],
+                            "transactionId",
+                        )?
+                }
+                "transactionMetadata" => {
+                    __map
+                        .field(
+                            &mut self.transaction_metadata,
+                            &mut __seen[3],
+                            "transactionMetadata",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            status: status.unwrap_or_default(),
-            provider: provider.unwrap_or_default(),
-            transaction_id: transaction_id.unwrap_or_default(),
-            transaction_metadata: transaction_metadata.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -66,63 +66,73 @@ impl<'de> ::serde::Deserialize<'de> for TestInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TestInfo {
+impl crate::runtime::ReadObject for TestInfo {
     const EXPECTING: &'static str = "struct TestInfo";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut api_service_test_configuration = ::std::option::Option::None;
-        let mut escalation_support_contact = ::std::option::Option::None;
-        let mut oidc_test_configuration = ::std::option::Option::None;
-        let mut saml_test_configuration = ::std::option::Option::None;
-        let mut scim_test_configuration = ::std::option::Option::None;
-        let mut test_account = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "apiServiceTestConfiguration" => {
                     __map
-                        .field(
-                            &mut api_service_test_configuration,
+                        .optional_object(
+                            &mut self.api_service_test_configuration,
+                            &mut __seen[0],
                             "apiServiceTestConfiguration",
                         )?
                 }
                 "escalationSupportContact" => {
                     __map
                         .field(
-                            &mut escalation_support_contact,
+                            &mut self.escalation_support_contact,
+                            &mut __seen[1],
                             "escalationSupportContact",
                         )?
                 }
                 "oidcTestConfiguration" => {
-                    __map.field(&mut oidc_test_configuration, "oidcTestConfiguration")?
+                    __map
+                        .optional_object(
+                            &mut self.oidc_test_configuration,
+                            &mut __seen[2],
+                            "oidcTestConfiguration",
+                        )?
                 }
                 "samlTestConfiguration" => {
-                    __map.field(&mut saml_test_configuration, "samlTestConfiguration")?
+                    __map
+                        .optional_object(
+                            &mut self.saml_test_configuration,
+                            &mut __seen[3],
+                            "samlTestConfiguration",
+                        )?
                 }
                 "scimTestConfiguration" => {
-                    __map.field(&mut scim_test_configuration, "scimTestConfiguration")?
+                    __map
+                        .optional_object(
+                            &mut self.scim_test_configuration,
+                            &mut __seen[4],
+                            "scimTestConfiguration",
+                        )?
                 }
-                "testAccount" => __map.field(&mut test_account, "testAccount")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "testAccount" => {
+                    __map
+                        .optional_object(
+                            &mut self.test_account,
+                            &mut __seen[5],
+                            "testAccount",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            api_service_test_configuration: api_service_test_configuration
-                .unwrap_or_default(),
-            escalation_support_contact: escalation_support_contact.unwrap_or_default(),
-            oidc_test_configuration: oidc_test_configuration.unwrap_or_default(),
-            saml_test_configuration: saml_test_configuration.unwrap_or_default(),
-            scim_test_configuration: scim_test_configuration.unwrap_or_default(),
-            test_account: test_account.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

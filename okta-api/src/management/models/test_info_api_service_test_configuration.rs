@@ -26,31 +26,33 @@ impl<'de> ::serde::Deserialize<'de> for TestInfoApiServiceTestConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TestInfoApiServiceTestConfiguration {
+impl crate::runtime::ReadObject for TestInfoApiServiceTestConfiguration {
     const EXPECTING: &'static str = "struct TestInfoApiServiceTestConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut scope_explanation = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "scopeExplanation" => {
-                    __map.field(&mut scope_explanation, "scopeExplanation")?
+                    __map
+                        .field(
+                            &mut self.scope_explanation,
+                            &mut __seen[0],
+                            "scopeExplanation",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            scope_explanation: scope_explanation.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

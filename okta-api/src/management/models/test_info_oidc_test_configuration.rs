@@ -38,38 +38,36 @@ impl<'de> ::serde::Deserialize<'de> for TestInfoOidcTestConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TestInfoOidcTestConfiguration {
+impl crate::runtime::ReadObject for TestInfoOidcTestConfiguration {
     const EXPECTING: &'static str = "struct TestInfoOidcTestConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut idp = ::std::option::Option::None;
-        let mut sp = ::std::option::Option::None;
-        let mut jit = ::std::option::Option::None;
-        let mut sp_initiate_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "idp" => __map.field(&mut idp, "idp")?,
-                "sp" => __map.field(&mut sp, "sp")?,
-                "jit" => __map.field(&mut jit, "jit")?,
-                "spInitiateUrl" => __map.field(&mut sp_initiate_url, "spInitiateUrl")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "idp" => __map.field(&mut self.idp, &mut __seen[0], "idp")?,
+                "sp" => __map.field(&mut self.sp, &mut __seen[2], "sp")?,
+                "jit" => __map.field(&mut self.jit, &mut __seen[1], "jit")?,
+                "spInitiateUrl" => {
+                    __map
+                        .field(
+                            &mut self.sp_initiate_url,
+                            &mut __seen[3],
+                            "spInitiateUrl",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            idp: idp.unwrap_or_default(),
-            sp: sp.unwrap_or_default(),
-            jit: jit.unwrap_or_default(),
-            sp_initiate_url: sp_initiate_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

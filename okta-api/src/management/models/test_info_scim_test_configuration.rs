@@ -32,45 +32,49 @@ impl<'de> ::serde::Deserialize<'de> for TestInfoScimTestConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TestInfoScimTestConfiguration {
+impl crate::runtime::ReadObject for TestInfoScimTestConfiguration {
     const EXPECTING: &'static str = "struct TestInfoScimTestConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut spec_test_results = ::std::option::Option::None;
-        let mut crud_test_results = ::std::option::Option::None;
-        let mut entitlements_test_results = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "specTestResults" => {
-                    __map.field(&mut spec_test_results, "specTestResults")?
+                    __map
+                        .field(
+                            &mut self.spec_test_results,
+                            &mut __seen[2],
+                            "specTestResults",
+                        )?
                 }
                 "crudTestResults" => {
-                    __map.field(&mut crud_test_results, "crudTestResults")?
+                    __map
+                        .field(
+                            &mut self.crud_test_results,
+                            &mut __seen[0],
+                            "crudTestResults",
+                        )?
                 }
                 "entitlementsTestResults" => {
                     __map
                         .field(
-                            &mut entitlements_test_results,
+                            &mut self.entitlements_test_results,
+                            &mut __seen[1],
                             "entitlementsTestResults",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            spec_test_results: spec_test_results.unwrap_or_default(),
-            crud_test_results: crud_test_results.unwrap_or_default(),
-            entitlements_test_results: entitlements_test_results.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

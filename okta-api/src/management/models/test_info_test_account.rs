@@ -29,38 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for TestInfoTestAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TestInfoTestAccount {
+impl crate::runtime::ReadObject for TestInfoTestAccount {
     const EXPECTING: &'static str = "struct TestInfoTestAccount";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut url = ::std::option::Option::None;
-        let mut username = ::std::option::Option::None;
-        let mut password = ::std::option::Option::None;
-        let mut instructions = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "url" => __map.field(&mut url, "url")?,
-                "username" => __map.field(&mut username, "username")?,
-                "password" => __map.field(&mut password, "password")?,
-                "instructions" => __map.field(&mut instructions, "instructions")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "url" => __map.field(&mut self.url, &mut __seen[2], "url")?,
+                "username" => {
+                    __map.field(&mut self.username, &mut __seen[3], "username")?
+                }
+                "password" => {
+                    __map.field(&mut self.password, &mut __seen[1], "password")?
+                }
+                "instructions" => {
+                    __map.field(&mut self.instructions, &mut __seen[0], "instructions")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            url: url.unwrap_or_default(),
-            username: username.unwrap_or_default(),
-            password: password.unwrap_or_default(),
-            instructions: instructions.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -101,122 +101,111 @@ impl<'de> ::serde::Deserialize<'de> for ThemeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ThemeResponse {
+impl crate::runtime::ReadObject for ThemeResponse {
     const EXPECTING: &'static str = "struct ThemeResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut background_image = ::std::option::Option::None;
-        let mut email_template_touch_point_variant = ::std::option::Option::None;
-        let mut end_user_dashboard_touch_point_variant = ::std::option::Option::None;
-        let mut error_page_touch_point_variant = ::std::option::Option::None;
-        let mut favicon = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut loading_page_touch_point_variant = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut primary_color_contrast_hex = ::std::option::Option::None;
-        let mut primary_color_hex = ::std::option::Option::None;
-        let mut secondary_color_contrast_hex = ::std::option::Option::None;
-        let mut secondary_color_hex = ::std::option::Option::None;
-        let mut sign_in_page_touch_point_variant = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 14];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "backgroundImage" => {
-                    __map.field(&mut background_image, "backgroundImage")?
+                    __map
+                        .field(
+                            &mut self.background_image,
+                            &mut __seen[1],
+                            "backgroundImage",
+                        )?
                 }
                 "emailTemplateTouchPointVariant" => {
                     __map
                         .field(
-                            &mut email_template_touch_point_variant,
+                            &mut self.email_template_touch_point_variant,
+                            &mut __seen[2],
                             "emailTemplateTouchPointVariant",
                         )?
                 }
                 "endUserDashboardTouchPointVariant" => {
                     __map
                         .field(
-                            &mut end_user_dashboard_touch_point_variant,
+                            &mut self.end_user_dashboard_touch_point_variant,
+                            &mut __seen[3],
                             "endUserDashboardTouchPointVariant",
                         )?
                 }
                 "errorPageTouchPointVariant" => {
                     __map
                         .field(
-                            &mut error_page_touch_point_variant,
+                            &mut self.error_page_touch_point_variant,
+                            &mut __seen[4],
                             "errorPageTouchPointVariant",
                         )?
                 }
-                "favicon" => __map.field(&mut favicon, "favicon")?,
-                "id" => __map.field(&mut id, "id")?,
+                "favicon" => __map.field(&mut self.favicon, &mut __seen[5], "favicon")?,
+                "id" => __map.field(&mut self.id, &mut __seen[6], "id")?,
                 "loadingPageTouchPointVariant" => {
                     __map
                         .field(
-                            &mut loading_page_touch_point_variant,
+                            &mut self.loading_page_touch_point_variant,
+                            &mut __seen[7],
                             "loadingPageTouchPointVariant",
                         )?
                 }
-                "logo" => __map.field(&mut logo, "logo")?,
+                "logo" => __map.field(&mut self.logo, &mut __seen[8], "logo")?,
                 "primaryColorContrastHex" => {
                     __map
                         .field(
-                            &mut primary_color_contrast_hex,
+                            &mut self.primary_color_contrast_hex,
+                            &mut __seen[9],
                             "primaryColorContrastHex",
                         )?
                 }
                 "primaryColorHex" => {
-                    __map.field(&mut primary_color_hex, "primaryColorHex")?
+                    __map
+                        .field(
+                            &mut self.primary_color_hex,
+                            &mut __seen[10],
+                            "primaryColorHex",
+                        )?
                 }
                 "secondaryColorContrastHex" => {
                     __map
                         .field(
-                            &mut secondary_color_contrast_hex,
+                            &mut self.secondary_color_contrast_hex,
+                            &mut __seen[11],
                             "secondaryColorContrastHex",
                         )?
                 }
                 "secondaryColorHex" => {
-                    __map.field(&mut secondary_color_hex, "secondaryColorHex")?
+                    __map
+                        .field(
+                            &mut self.secondary_color_hex,
+                            &mut __seen[12],
+                            "secondaryColorHex",
+                        )?
                 }
                 "signInPageTouchPointVariant" => {
                     __map
                         .field(
-                            &mut sign_in_page_touch_point_variant,
+                            &mut self.sign_in_page_touch_point_variant,
+                            &mut __seen[13],
                             "signInPageTouchPointVariant",
                         )?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            background_image: background_image.unwrap_or_default(),
-            email_template_touch_point_variant: email_template_touch_point_variant
-                .unwrap_or_default(),
-            end_user_dashboard_touch_point_variant: end_user_dashboard_touch_point_variant
-                .unwrap_or_default(),
-            error_page_touch_point_variant: error_page_touch_point_variant
-                .unwrap_or_default(),
-            favicon: favicon.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            loading_page_touch_point_variant: loading_page_touch_point_variant
-                .unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            primary_color_contrast_hex: primary_color_contrast_hex.unwrap_or_default(),
-            primary_color_hex: primary_color_hex.unwrap_or_default(),
-            secondary_color_contrast_hex: secondary_color_contrast_hex
-                .unwrap_or_default(),
-            secondary_color_hex: secondary_color_hex.unwrap_or_default(),
-            sign_in_page_touch_point_variant: sign_in_page_touch_point_variant
-                .unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -64,11 +64,11 @@ impl crate::runtime::FromObject for ThreatInsightConfiguration {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "action" => __map.field(&mut action, "action")?,
-                "created" => __map.field(&mut created, "created")?,
-                "excludeZones" => __map.field(&mut exclude_zones, "excludeZones")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "action" => __map.value(&mut action, "action")?,
+                "created" => __map.value(&mut created, "created")?,
+                "excludeZones" => __map.value(&mut exclude_zones, "excludeZones")?,
+                "lastUpdated" => __map.value(&mut last_updated, "lastUpdated")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

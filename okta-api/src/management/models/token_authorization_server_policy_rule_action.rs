@@ -44,21 +44,18 @@ impl<'de> ::serde::Deserialize<'de> for TokenAuthorizationServerPolicyRuleAction
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenAuthorizationServerPolicyRuleAction {
+impl crate::runtime::ReadObject for TokenAuthorizationServerPolicyRuleAction {
     const EXPECTING: &'static str = "struct TokenAuthorizationServerPolicyRuleAction";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut access_token_lifetime_minutes = ::std::option::Option::None;
-        let mut inline_hook = ::std::option::Option::None;
-        let mut refresh_token_lifetime_minutes = ::std::option::Option::None;
-        let mut refresh_token_window_minutes = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -66,37 +63,38 @@ impl crate::runtime::FromObject for TokenAuthorizationServerPolicyRuleAction {
                 "accessTokenLifetimeMinutes" => {
                     __map
                         .field(
-                            &mut access_token_lifetime_minutes,
+                            &mut self.access_token_lifetime_minutes,
+                            &mut __seen[0],
                             "accessTokenLifetimeMinutes",
                         )?
                 }
-                "inlineHook" => __map.field(&mut inline_hook, "inlineHook")?,
+                "inlineHook" => {
+                    __map
+                        .optional_object(
+                            &mut self.inline_hook,
+                            &mut __seen[1],
+                            "inlineHook",
+                        )?
+                }
                 "refreshTokenLifetimeMinutes" => {
                     __map
                         .field(
-                            &mut refresh_token_lifetime_minutes,
+                            &mut self.refresh_token_lifetime_minutes,
+                            &mut __seen[2],
                             "refreshTokenLifetimeMinutes",
                         )?
                 }
                 "refreshTokenWindowMinutes" => {
                     __map
                         .field(
-                            &mut refresh_token_window_minutes,
+                            &mut self.refresh_token_window_minutes,
+                            &mut __seen[3],
                             "refreshTokenWindowMinutes",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            access_token_lifetime_minutes: access_token_lifetime_minutes
-                .unwrap_or_default(),
-            inline_hook: inline_hook.unwrap_or_default(),
-            refresh_token_lifetime_minutes: refresh_token_lifetime_minutes
-                .unwrap_or_default(),
-            refresh_token_window_minutes: refresh_token_window_minutes
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

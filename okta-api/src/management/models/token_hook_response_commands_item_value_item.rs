@@ -452,35 +452,28 @@ impl<'de> ::serde::Deserialize<'de> for TokenHookResponseCommandsItemValueItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenHookResponseCommandsItemValueItem {
+impl crate::runtime::ReadObject for TokenHookResponseCommandsItemValueItem {
     const EXPECTING: &'static str = "struct TokenHookResponseCommandsItemValueItem";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut op = ::std::option::Option::None;
-        let mut path = ::std::option::Option::None;
-        let mut value = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "op" => __map.field(&mut op, "op")?,
-                "path" => __map.field(&mut path, "path")?,
-                "value" => __map.field(&mut value, "value")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "op" => __map.field(&mut self.op, &mut __seen[0], "op")?,
+                "path" => __map.field(&mut self.path, &mut __seen[1], "path")?,
+                "value" => __map.field(&mut self.value, &mut __seen[2], "value")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            op: op.unwrap_or_default(),
-            path: path.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

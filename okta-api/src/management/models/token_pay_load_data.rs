@@ -32,38 +32,43 @@ impl<'de> ::serde::Deserialize<'de> for TokenPayLoadData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenPayLoadData {
+impl crate::runtime::ReadObject for TokenPayLoadData {
     const EXPECTING: &'static str = "struct TokenPayLoadData";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut context = ::std::option::Option::None;
-        let mut identity = ::std::option::Option::None;
-        let mut access = ::std::option::Option::None;
-        let mut refresh_token = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "context" => __map.field(&mut context, "context")?,
-                "identity" => __map.field(&mut identity, "identity")?,
-                "access" => __map.field(&mut access, "access")?,
-                "refresh_token" => __map.field(&mut refresh_token, "refresh_token")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "context" => {
+                    __map.optional_object(&mut self.context, &mut __seen[1], "context")?
+                }
+                "identity" => {
+                    __map
+                        .optional_object(&mut self.identity, &mut __seen[2], "identity")?
+                }
+                "access" => {
+                    __map.optional_object(&mut self.access, &mut __seen[0], "access")?
+                }
+                "refresh_token" => {
+                    __map
+                        .optional_object(
+                            &mut self.refresh_token,
+                            &mut __seen[3],
+                            "refresh_token",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            context: context.unwrap_or_default(),
-            identity: identity.unwrap_or_default(),
-            access: access.unwrap_or_default(),
-            refresh_token: refresh_token.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -44,41 +44,43 @@ impl<'de> ::serde::Deserialize<'de> for TokenPayLoadDataContextProtocol {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenPayLoadDataContextProtocol {
+impl crate::runtime::ReadObject for TokenPayLoadDataContextProtocol {
     const EXPECTING: &'static str = "struct TokenPayLoadDataContextProtocol";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut type_ = ::std::option::Option::None;
-        let mut request = ::std::option::Option::None;
-        let mut original_grant = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut client = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "type" => __map.field(&mut type_, "type")?,
-                "request" => __map.field(&mut request, "request")?,
-                "OriginalGrant" => __map.field(&mut original_grant, "OriginalGrant")?,
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "client" => __map.field(&mut client, "client")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "type" => __map.field(&mut self.type_, &mut __seen[4], "type")?,
+                "request" => {
+                    __map.optional_object(&mut self.request, &mut __seen[3], "request")?
+                }
+                "OriginalGrant" => {
+                    __map
+                        .optional_object(
+                            &mut self.original_grant,
+                            &mut __seen[0],
+                            "OriginalGrant",
+                        )?
+                }
+                "issuer" => {
+                    __map.optional_object(&mut self.issuer, &mut __seen[2], "issuer")?
+                }
+                "client" => {
+                    __map.optional_object(&mut self.client, &mut __seen[1], "client")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            type_: type_.unwrap_or_default(),
-            request: request.unwrap_or_default(),
-            original_grant: original_grant.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            client: client.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

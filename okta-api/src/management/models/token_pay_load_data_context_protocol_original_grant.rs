@@ -28,32 +28,41 @@ impl<'de> ::serde::Deserialize<'de> for TokenPayLoadDataContextProtocolOriginalG
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenPayLoadDataContextProtocolOriginalGrant {
+impl crate::runtime::ReadObject for TokenPayLoadDataContextProtocolOriginalGrant {
     const EXPECTING: &'static str = "struct TokenPayLoadDataContextProtocolOriginalGrant";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authorization = ::std::option::Option::None;
-        let mut refresh_token = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "authorization" => __map.field(&mut authorization, "authorization")?,
-                "refresh_token" => __map.field(&mut refresh_token, "refresh_token")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "authorization" => {
+                    __map
+                        .optional_object(
+                            &mut self.authorization,
+                            &mut __seen[0],
+                            "authorization",
+                        )?
+                }
+                "refresh_token" => {
+                    __map
+                        .optional_object(
+                            &mut self.refresh_token,
+                            &mut __seen[1],
+                            "refresh_token",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authorization: authorization.unwrap_or_default(),
-            refresh_token: refresh_token.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,47 +45,44 @@ impl<'de> ::serde::Deserialize<'de> for TokenProtocolRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenProtocolRequest {
+impl crate::runtime::ReadObject for TokenProtocolRequest {
     const EXPECTING: &'static str = "struct TokenProtocolRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client_id = ::std::option::Option::None;
-        let mut grant_type = ::std::option::Option::None;
-        let mut redirect_uri = ::std::option::Option::None;
-        let mut response_mode = ::std::option::Option::None;
-        let mut response_type = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut state = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "client_id" => __map.field(&mut client_id, "client_id")?,
-                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
-                "redirect_uri" => __map.field(&mut redirect_uri, "redirect_uri")?,
-                "response_mode" => __map.field(&mut response_mode, "response_mode")?,
-                "response_type" => __map.field(&mut response_type, "response_type")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "state" => __map.field(&mut state, "state")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "client_id" => {
+                    __map.field(&mut self.client_id, &mut __seen[0], "client_id")?
+                }
+                "grant_type" => {
+                    __map.field(&mut self.grant_type, &mut __seen[1], "grant_type")?
+                }
+                "redirect_uri" => {
+                    __map.field(&mut self.redirect_uri, &mut __seen[2], "redirect_uri")?
+                }
+                "response_mode" => {
+                    __map
+                        .field(&mut self.response_mode, &mut __seen[3], "response_mode")?
+                }
+                "response_type" => {
+                    __map
+                        .field(&mut self.response_type, &mut __seen[4], "response_type")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[5], "scope")?,
+                "state" => __map.field(&mut self.state, &mut __seen[6], "state")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client_id: client_id.unwrap_or_default(),
-            grant_type: grant_type.unwrap_or_default(),
-            redirect_uri: redirect_uri.unwrap_or_default(),
-            response_mode: response_mode.unwrap_or_default(),
-            response_type: response_type.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

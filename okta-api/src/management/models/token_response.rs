@@ -44,52 +44,54 @@ impl<'de> ::serde::Deserialize<'de> for TokenResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenResponse {
+impl crate::runtime::ReadObject for TokenResponse {
     const EXPECTING: &'static str = "struct TokenResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut access_token = ::std::option::Option::None;
-        let mut device_secret = ::std::option::Option::None;
-        let mut expires_in = ::std::option::Option::None;
-        let mut id_token = ::std::option::Option::None;
-        let mut issued_token_type = ::std::option::Option::None;
-        let mut refresh_token = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut token_type = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "access_token" => __map.field(&mut access_token, "access_token")?,
-                "device_secret" => __map.field(&mut device_secret, "device_secret")?,
-                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
-                "id_token" => __map.field(&mut id_token, "id_token")?,
-                "issued_token_type" => {
-                    __map.field(&mut issued_token_type, "issued_token_type")?
+                "access_token" => {
+                    __map.field(&mut self.access_token, &mut __seen[0], "access_token")?
                 }
-                "refresh_token" => __map.field(&mut refresh_token, "refresh_token")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "token_type" => __map.field(&mut token_type, "token_type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "device_secret" => {
+                    __map
+                        .field(&mut self.device_secret, &mut __seen[1], "device_secret")?
+                }
+                "expires_in" => {
+                    __map.field(&mut self.expires_in, &mut __seen[2], "expires_in")?
+                }
+                "id_token" => {
+                    __map.field(&mut self.id_token, &mut __seen[3], "id_token")?
+                }
+                "issued_token_type" => {
+                    __map
+                        .field(
+                            &mut self.issued_token_type,
+                            &mut __seen[4],
+                            "issued_token_type",
+                        )?
+                }
+                "refresh_token" => {
+                    __map
+                        .field(&mut self.refresh_token, &mut __seen[5], "refresh_token")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[6], "scope")?,
+                "token_type" => {
+                    __map.field(&mut self.token_type, &mut __seen[7], "token_type")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            access_token: access_token.unwrap_or_default(),
-            device_secret: device_secret.unwrap_or_default(),
-            expires_in: expires_in.unwrap_or_default(),
-            id_token: id_token.unwrap_or_default(),
-            issued_token_type: issued_token_type.unwrap_or_default(),
-            refresh_token: refresh_token.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            token_type: token_type.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

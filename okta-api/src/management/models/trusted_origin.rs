@@ -63,56 +63,48 @@ impl<'de> ::serde::Deserialize<'de> for TrustedOrigin {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TrustedOrigin {
+impl crate::runtime::ReadObject for TrustedOrigin {
     const EXPECTING: &'static str = "struct TrustedOrigin";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut created_by = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut last_updated_by = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut origin = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "createdBy" => __map.field(&mut created_by, "createdBy")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "lastUpdatedBy" => __map.field(&mut last_updated_by, "lastUpdatedBy")?,
-                "name" => __map.field(&mut name, "name")?,
-                "origin" => __map.field(&mut origin, "origin")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                "status" => __map.field(&mut status, "status")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "createdBy" => {
+                    __map.field(&mut self.created_by, &mut __seen[2], "createdBy")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[4], "lastUpdated")?
+                }
+                "lastUpdatedBy" => {
+                    __map
+                        .field(
+                            &mut self.last_updated_by,
+                            &mut __seen[5],
+                            "lastUpdatedBy",
+                        )?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[6], "name")?,
+                "origin" => __map.field(&mut self.origin, &mut __seen[7], "origin")?,
+                "scopes" => __map.field(&mut self.scopes, &mut __seen[8], "scopes")?,
+                "status" => __map.field(&mut self.status, &mut __seen[9], "status")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            created_by: created_by.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            last_updated_by: last_updated_by.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            origin: origin.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -27,35 +27,28 @@ impl<'de> ::serde::Deserialize<'de> for TrustedOriginWrite {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TrustedOriginWrite {
+impl crate::runtime::ReadObject for TrustedOriginWrite {
     const EXPECTING: &'static str = "struct TrustedOriginWrite";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut name = ::std::option::Option::None;
-        let mut origin = ::std::option::Option::None;
-        let mut scopes = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "name" => __map.field(&mut name, "name")?,
-                "origin" => __map.field(&mut origin, "origin")?,
-                "scopes" => __map.field(&mut scopes, "scopes")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "name" => __map.field(&mut self.name, &mut __seen[0], "name")?,
+                "origin" => __map.field(&mut self.origin, &mut __seen[1], "origin")?,
+                "scopes" => __map.field(&mut self.scopes, &mut __seen[2], "scopes")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            name: name.unwrap_or_default(),
-            origin: origin.unwrap_or_default(),
-            scopes: scopes.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

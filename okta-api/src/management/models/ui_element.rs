@@ -32,38 +32,31 @@ impl<'de> ::serde::Deserialize<'de> for UiElement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UiElement {
+impl crate::runtime::ReadObject for UiElement {
     const EXPECTING: &'static str = "struct UiElement";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut label = ::std::option::Option::None;
-        let mut options = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "label" => __map.field(&mut label, "label")?,
-                "options" => __map.field(&mut options, "options")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "label" => __map.field(&mut self.label, &mut __seen[0], "label")?,
+                "options" => {
+                    __map.optional_object(&mut self.options, &mut __seen[1], "options")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[2], "scope")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[3], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            label: label.unwrap_or_default(),
-            options: options.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,38 +37,33 @@ impl<'de> ::serde::Deserialize<'de> for UiSchemaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UiSchemaObject {
+impl crate::runtime::ReadObject for UiSchemaObject {
     const EXPECTING: &'static str = "struct UiSchemaObject";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut button_label = ::std::option::Option::None;
-        let mut elements = ::std::option::Option::None;
-        let mut label = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "buttonLabel" => __map.field(&mut button_label, "buttonLabel")?,
-                "elements" => __map.field(&mut elements, "elements")?,
-                "label" => __map.field(&mut label, "label")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "buttonLabel" => {
+                    __map.field(&mut self.button_label, &mut __seen[0], "buttonLabel")?
+                }
+                "elements" => {
+                    __map.field(&mut self.elements, &mut __seen[1], "elements")?
+                }
+                "label" => __map.field(&mut self.label, &mut __seen[2], "label")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[3], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            button_label: button_label.unwrap_or_default(),
-            elements: elements.unwrap_or_default(),
-            label: label.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -31,38 +31,40 @@ impl<'de> ::serde::Deserialize<'de> for UpdateRealmAssignmentRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UpdateRealmAssignmentRequest {
+impl crate::runtime::ReadObject for UpdateRealmAssignmentRequest {
     const EXPECTING: &'static str = "struct UpdateRealmAssignmentRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut actions = ::std::option::Option::None;
-        let mut conditions = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut priority = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "actions" => __map.field(&mut actions, "actions")?,
-                "conditions" => __map.field(&mut conditions, "conditions")?,
-                "name" => __map.field(&mut name, "name")?,
-                "priority" => __map.field(&mut priority, "priority")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "actions" => {
+                    __map.optional_object(&mut self.actions, &mut __seen[0], "actions")?
+                }
+                "conditions" => {
+                    __map
+                        .optional_object(
+                            &mut self.conditions,
+                            &mut __seen[1],
+                            "conditions",
+                        )?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "priority" => {
+                    __map.field(&mut self.priority, &mut __seen[3], "priority")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            actions: actions.unwrap_or_default(),
-            conditions: conditions.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            priority: priority.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

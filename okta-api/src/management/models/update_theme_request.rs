@@ -87,60 +87,60 @@ impl crate::runtime::FromObject for UpdateThemeRequest {
             match __key.as_str() {
                 "emailTemplateTouchPointVariant" => {
                     __map
-                        .field(
+                        .value(
                             &mut email_template_touch_point_variant,
                             "emailTemplateTouchPointVariant",
                         )?
                 }
                 "endUserDashboardTouchPointVariant" => {
                     __map
-                        .field(
+                        .value(
                             &mut end_user_dashboard_touch_point_variant,
                             "endUserDashboardTouchPointVariant",
                         )?
                 }
                 "errorPageTouchPointVariant" => {
                     __map
-                        .field(
+                        .value(
                             &mut error_page_touch_point_variant,
                             "errorPageTouchPointVariant",
                         )?
                 }
                 "loadingPageTouchPointVariant" => {
                     __map
-                        .field(
+                        .value(
                             &mut loading_page_touch_point_variant,
                             "loadingPageTouchPointVariant",
                         )?
                 }
                 "primaryColorContrastHex" => {
                     __map
-                        .field(
+                        .value(
                             &mut primary_color_contrast_hex,
                             "primaryColorContrastHex",
                         )?
                 }
                 "primaryColorHex" => {
-                    __map.field(&mut primary_color_hex, "primaryColorHex")?
+                    __map.value(&mut primary_color_hex, "primaryColorHex")?
                 }
                 "secondaryColorContrastHex" => {
                     __map
-                        .field(
+                        .value(
                             &mut secondary_color_contrast_hex,
                             "secondaryColorContrastHex",
                         )?
                 }
                 "secondaryColorHex" => {
-                    __map.field(&mut secondary_color_hex, "secondaryColorHex")?
+                    __map.value(&mut secondary_color_hex, "secondaryColorHex")?
                 }
                 "signInPageTouchPointVariant" => {
                     __map
-                        .field(
+                        .value(
                             &mut sign_in_page_touch_point_variant,
                             "signInPageTouchPointVariant",
                         )?
                 }
-                "_links" => __map.field(&mut links, "_links")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

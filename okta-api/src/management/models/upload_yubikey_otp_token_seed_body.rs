@@ -36,38 +36,35 @@ impl<'de> ::serde::Deserialize<'de> for UploadYubikeyOtpTokenSeedBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UploadYubikeyOtpTokenSeedBody {
+impl crate::runtime::ReadObject for UploadYubikeyOtpTokenSeedBody {
     const EXPECTING: &'static str = "struct UploadYubikeyOtpTokenSeedBody";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut serial_number = ::std::option::Option::None;
-        let mut public_id = ::std::option::Option::None;
-        let mut private_id = ::std::option::Option::None;
-        let mut aes_key = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "serialNumber" => __map.field(&mut serial_number, "serialNumber")?,
-                "publicId" => __map.field(&mut public_id, "publicId")?,
-                "privateId" => __map.field(&mut private_id, "privateId")?,
-                "aesKey" => __map.field(&mut aes_key, "aesKey")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "serialNumber" => {
+                    __map.field(&mut self.serial_number, &mut __seen[3], "serialNumber")?
+                }
+                "publicId" => {
+                    __map.field(&mut self.public_id, &mut __seen[2], "publicId")?
+                }
+                "privateId" => {
+                    __map.field(&mut self.private_id, &mut __seen[1], "privateId")?
+                }
+                "aesKey" => __map.field(&mut self.aes_key, &mut __seen[0], "aesKey")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            serial_number: serial_number.unwrap_or_default(),
-            public_id: public_id.unwrap_or_default(),
-            private_id: private_id.unwrap_or_default(),
-            aes_key: aes_key.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,34 +39,41 @@ impl<'de> ::serde::Deserialize<'de> for UserActivationToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserActivationToken {
+impl crate::runtime::ReadObject for UserActivationToken {
     const EXPECTING: &'static str = "struct UserActivationToken";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut activation_token = ::std::option::Option::None;
-        let mut activation_url = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "activationToken" => {
-                    __map.field(&mut activation_token, "activationToken")?
+                    __map
+                        .field(
+                            &mut self.activation_token,
+                            &mut __seen[0],
+                            "activationToken",
+                        )?
                 }
-                "activationUrl" => __map.field(&mut activation_url, "activationUrl")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "activationUrl" => {
+                    __map
+                        .field(
+                            &mut self.activation_url,
+                            &mut __seen[1],
+                            "activationUrl",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            activation_token: activation_token.unwrap_or_default(),
-            activation_url: activation_url.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -39,37 +39,41 @@ impl<'de> ::serde::Deserialize<'de> for UserCredentialsWritable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserCredentialsWritable {
+impl crate::runtime::ReadObject for UserCredentialsWritable {
     const EXPECTING: &'static str = "struct UserCredentialsWritable";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut password = ::std::option::Option::None;
-        let mut provider = ::std::option::Option::None;
-        let mut recovery_question = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "password" => __map.field(&mut password, "password")?,
-                "provider" => __map.field(&mut provider, "provider")?,
-                "recovery_question" => {
-                    __map.field(&mut recovery_question, "recovery_question")?
+                "password" => {
+                    __map
+                        .optional_object(&mut self.password, &mut __seen[0], "password")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "provider" => {
+                    __map
+                        .optional_object(&mut self.provider, &mut __seen[1], "provider")?
+                }
+                "recovery_question" => {
+                    __map
+                        .optional_object(
+                            &mut self.recovery_question,
+                            &mut __seen[2],
+                            "recovery_question",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            password: password.unwrap_or_default(),
-            provider: provider.unwrap_or_default(),
-            recovery_question: recovery_question.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

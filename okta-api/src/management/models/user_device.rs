@@ -32,35 +32,33 @@ impl<'de> ::serde::Deserialize<'de> for UserDevice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserDevice {
+impl crate::runtime::ReadObject for UserDevice {
     const EXPECTING: &'static str = "struct UserDevice";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut device = ::std::option::Option::None;
-        let mut device_user_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "device" => __map.field(&mut device, "device")?,
-                "deviceUserId" => __map.field(&mut device_user_id, "deviceUserId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[0], "created")?,
+                "device" => {
+                    __map.optional_object(&mut self.device, &mut __seen[1], "device")?
+                }
+                "deviceUserId" => {
+                    __map
+                        .field(&mut self.device_user_id, &mut __seen[2], "deviceUserId")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            device: device.unwrap_or_default(),
-            device_user_id: device_user_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,32 +36,31 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorActivatePush {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorActivatePush {
+impl crate::runtime::ReadObject for UserFactorActivatePush {
     const EXPECTING: &'static str = "struct UserFactorActivatePush";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expires_at = ::std::option::Option::None;
-        let mut factor_result = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "factorResult" => __map.field(&mut factor_result, "factorResult")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[0], "expiresAt")?
+                }
+                "factorResult" => {
+                    __map.field(&mut self.factor_result, &mut __seen[1], "factorResult")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expires_at: expires_at.unwrap_or_default(),
-            factor_result: factor_result.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

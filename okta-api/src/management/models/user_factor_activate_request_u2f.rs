@@ -32,34 +32,36 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorActivateRequestU2f {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorActivateRequestU2f {
+impl crate::runtime::ReadObject for UserFactorActivateRequestU2f {
     const EXPECTING: &'static str = "struct UserFactorActivateRequestU2f";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client_data = ::std::option::Option::None;
-        let mut registration_data = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "clientData" => __map.field(&mut client_data, "clientData")?,
-                "registrationData" => {
-                    __map.field(&mut registration_data, "registrationData")?
+                "clientData" => {
+                    __map.field(&mut self.client_data, &mut __seen[0], "clientData")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "registrationData" => {
+                    __map
+                        .field(
+                            &mut self.registration_data,
+                            &mut __seen[1],
+                            "registrationData",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client_data: client_data.unwrap_or_default(),
-            registration_data: registration_data.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

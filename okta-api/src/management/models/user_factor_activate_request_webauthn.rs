@@ -29,32 +29,31 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorActivateRequestWebauthn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorActivateRequestWebauthn {
+impl crate::runtime::ReadObject for UserFactorActivateRequestWebauthn {
     const EXPECTING: &'static str = "struct UserFactorActivateRequestWebauthn";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut attestation = ::std::option::Option::None;
-        let mut client_data = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "attestation" => __map.field(&mut attestation, "attestation")?,
-                "clientData" => __map.field(&mut client_data, "clientData")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "attestation" => {
+                    __map.field(&mut self.attestation, &mut __seen[0], "attestation")?
+                }
+                "clientData" => {
+                    __map.field(&mut self.client_data, &mut __seen[1], "clientData")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            attestation: attestation.unwrap_or_default(),
-            client_data: client_data.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

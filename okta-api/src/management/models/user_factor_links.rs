@@ -57,65 +57,63 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorLinks {
+impl crate::runtime::ReadObject for UserFactorLinks {
     const EXPECTING: &'static str = "struct UserFactorLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut activate = ::std::option::Option::None;
-        let mut cancel = ::std::option::Option::None;
-        let mut deactivate = ::std::option::Option::None;
-        let mut enroll = ::std::option::Option::None;
-        let mut factor = ::std::option::Option::None;
-        let mut poll = ::std::option::Option::None;
-        let mut qrcode = ::std::option::Option::None;
-        let mut question = ::std::option::Option::None;
-        let mut resend = ::std::option::Option::None;
-        let mut send = ::std::option::Option::None;
-        let mut self_ = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut verify = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 13];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "activate" => __map.field(&mut activate, "activate")?,
-                "cancel" => __map.field(&mut cancel, "cancel")?,
-                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
-                "enroll" => __map.field(&mut enroll, "enroll")?,
-                "factor" => __map.field(&mut factor, "factor")?,
-                "poll" => __map.field(&mut poll, "poll")?,
-                "qrcode" => __map.field(&mut qrcode, "qrcode")?,
-                "question" => __map.field(&mut question, "question")?,
-                "resend" => __map.field(&mut resend, "resend")?,
-                "send" => __map.field(&mut send, "send")?,
-                "self" => __map.field(&mut self_, "self")?,
-                "user" => __map.field(&mut user, "user")?,
-                "verify" => __map.field(&mut verify, "verify")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "activate" => {
+                    __map
+                        .optional_object(&mut self.activate, &mut __seen[0], "activate")?
+                }
+                "cancel" => {
+                    __map.optional_object(&mut self.cancel, &mut __seen[1], "cancel")?
+                }
+                "deactivate" => {
+                    __map
+                        .optional_object(
+                            &mut self.deactivate,
+                            &mut __seen[2],
+                            "deactivate",
+                        )?
+                }
+                "enroll" => {
+                    __map.optional_object(&mut self.enroll, &mut __seen[3], "enroll")?
+                }
+                "factor" => {
+                    __map.optional_object(&mut self.factor, &mut __seen[4], "factor")?
+                }
+                "poll" => __map.optional_object(&mut self.poll, &mut __seen[5], "poll")?,
+                "qrcode" => {
+                    __map.optional_object(&mut self.qrcode, &mut __seen[6], "qrcode")?
+                }
+                "question" => {
+                    __map
+                        .optional_object(&mut self.question, &mut __seen[7], "question")?
+                }
+                "resend" => {
+                    __map.optional_object(&mut self.resend, &mut __seen[8], "resend")?
+                }
+                "send" => __map.optional_object(&mut self.send, &mut __seen[10], "send")?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[9], "self")?,
+                "user" => __map.optional_object(&mut self.user, &mut __seen[11], "user")?,
+                "verify" => {
+                    __map.optional_object(&mut self.verify, &mut __seen[12], "verify")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            activate: activate.unwrap_or_default(),
-            cancel: cancel.unwrap_or_default(),
-            deactivate: deactivate.unwrap_or_default(),
-            enroll: enroll.unwrap_or_default(),
-            factor: factor.unwrap_or_default(),
-            poll: poll.unwrap_or_default(),
-            qrcode: qrcode.unwrap_or_default(),
-            question: question.unwrap_or_default(),
-            resend: resend.unwrap_or_default(),
-            send: send.unwrap_or_default(),
-            self_: self_.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            verify: verify.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -28,29 +28,28 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorPushTransactionBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorPushTransactionBase {
+impl crate::runtime::ReadObject for UserFactorPushTransactionBase {
     const EXPECTING: &'static str = "struct UserFactorPushTransactionBase";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut factor_result = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "factorResult" => __map.field(&mut factor_result, "factorResult")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "factorResult" => {
+                    __map.field(&mut self.factor_result, &mut __seen[0], "factorResult")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            factor_result: factor_result.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,29 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorPushTransactionRejectedLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorPushTransactionRejectedLinks {
+impl crate::runtime::ReadObject for UserFactorPushTransactionRejectedLinks {
     const EXPECTING: &'static str = "struct UserFactorPushTransactionRejectedLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut verify = ::std::option::Option::None;
-        let mut factor = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "verify" => __map.field(&mut verify, "verify")?,
-                "factor" => __map.field(&mut factor, "factor")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "verify" => {
+                    __map.optional_object(&mut self.verify, &mut __seen[1], "verify")?
+                }
+                "factor" => __map.field(&mut self.factor, &mut __seen[0], "factor")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            verify: verify.unwrap_or_default(),
-            factor: factor.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

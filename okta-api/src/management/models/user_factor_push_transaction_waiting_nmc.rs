@@ -59,38 +59,51 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorPushTransactionWaitingNmc {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorPushTransactionWaitingNmc {
+impl crate::runtime::ReadObject for UserFactorPushTransactionWaitingNmc {
     const EXPECTING: &'static str = "struct UserFactorPushTransactionWaitingNmc";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn empty() -> Self {
+        Self {
+            factor_result: ::std::default::Default::default(),
+            profile: ::std::default::Default::default(),
+            embedded: ::std::default::Default::default(),
+            links: ::std::default::Default::default(),
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut factor_result = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "factorResult" => __map.field(&mut factor_result, "factorResult")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "factorResult" => {
+                    __map.field(&mut self.factor_result, &mut __seen[2], "factorResult")?
+                }
+                "profile" => {
+                    __map.optional_object(&mut self.profile, &mut __seen[3], "profile")?
+                }
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            factor_result: factor_result.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

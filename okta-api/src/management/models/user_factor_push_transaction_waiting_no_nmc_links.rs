@@ -24,32 +24,29 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorPushTransactionWaitingNoNmcLin
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorPushTransactionWaitingNoNmcLinks {
+impl crate::runtime::ReadObject for UserFactorPushTransactionWaitingNoNmcLinks {
     const EXPECTING: &'static str = "struct UserFactorPushTransactionWaitingNoNmcLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut poll = ::std::option::Option::None;
-        let mut cancel = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "poll" => __map.field(&mut poll, "poll")?,
-                "cancel" => __map.field(&mut cancel, "cancel")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "poll" => __map.optional_object(&mut self.poll, &mut __seen[1], "poll")?,
+                "cancel" => {
+                    __map.optional_object(&mut self.cancel, &mut __seen[0], "cancel")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            poll: poll.unwrap_or_default(),
-            cancel: cancel.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

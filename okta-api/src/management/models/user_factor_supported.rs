@@ -56,47 +56,44 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorSupported {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorSupported {
+impl crate::runtime::ReadObject for UserFactorSupported {
     const EXPECTING: &'static str = "struct UserFactorSupported";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut enrollment = ::std::option::Option::None;
-        let mut factor_type = ::std::option::Option::None;
-        let mut provider = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut vendor_name = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "enrollment" => __map.field(&mut enrollment, "enrollment")?,
-                "factorType" => __map.field(&mut factor_type, "factorType")?,
-                "provider" => __map.field(&mut provider, "provider")?,
-                "status" => __map.field(&mut status, "status")?,
-                "vendorName" => __map.field(&mut vendor_name, "vendorName")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "enrollment" => {
+                    __map.field(&mut self.enrollment, &mut __seen[2], "enrollment")?
+                }
+                "factorType" => {
+                    __map.field(&mut self.factor_type, &mut __seen[3], "factorType")?
+                }
+                "provider" => {
+                    __map.field(&mut self.provider, &mut __seen[4], "provider")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[5], "status")?,
+                "vendorName" => {
+                    __map.field(&mut self.vendor_name, &mut __seen[6], "vendorName")?
+                }
+                "_embedded" => {
+                    __map.field(&mut self.embedded, &mut __seen[0], "_embedded")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            enrollment: enrollment.unwrap_or_default(),
-            factor_type: factor_type.unwrap_or_default(),
-            provider: provider.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            vendor_name: vendor_name.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -30,18 +30,18 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequestPush {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorVerifyRequestPush {
+impl crate::runtime::ReadObject for UserFactorVerifyRequestPush {
     const EXPECTING: &'static str = "struct UserFactorVerifyRequestPush";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut use_number_matching_challenge = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -49,17 +49,14 @@ impl crate::runtime::FromObject for UserFactorVerifyRequestPush {
                 "useNumberMatchingChallenge" => {
                     __map
                         .field(
-                            &mut use_number_matching_challenge,
+                            &mut self.use_number_matching_challenge,
+                            &mut __seen[0],
                             "useNumberMatchingChallenge",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            use_number_matching_challenge: use_number_matching_challenge
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

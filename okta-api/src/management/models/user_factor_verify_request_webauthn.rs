@@ -38,37 +38,44 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyRequestWebauthn {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorVerifyRequestWebauthn {
+impl crate::runtime::ReadObject for UserFactorVerifyRequestWebauthn {
     const EXPECTING: &'static str = "struct UserFactorVerifyRequestWebauthn";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authenticator_data = ::std::option::Option::None;
-        let mut client_data = ::std::option::Option::None;
-        let mut signature_data = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authenticatorData" => {
-                    __map.field(&mut authenticator_data, "authenticatorData")?
+                    __map
+                        .field(
+                            &mut self.authenticator_data,
+                            &mut __seen[0],
+                            "authenticatorData",
+                        )?
                 }
-                "clientData" => __map.field(&mut client_data, "clientData")?,
-                "signatureData" => __map.field(&mut signature_data, "signatureData")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "clientData" => {
+                    __map.field(&mut self.client_data, &mut __seen[1], "clientData")?
+                }
+                "signatureData" => {
+                    __map
+                        .field(
+                            &mut self.signature_data,
+                            &mut __seen[2],
+                            "signatureData",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authenticator_data: authenticator_data.unwrap_or_default(),
-            client_data: client_data.unwrap_or_default(),
-            signature_data: signature_data.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

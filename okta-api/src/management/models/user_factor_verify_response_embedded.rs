@@ -18,22 +18,22 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyResponseEmbedded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorVerifyResponseEmbedded {
+impl crate::runtime::ReadObject for UserFactorVerifyResponseEmbedded {
     const EXPECTING: &'static str = "struct UserFactorVerifyResponseEmbedded";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut additional_properties = ::std::default::Default::default();
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
-            __map.extra(&mut additional_properties, __key)?;
+            __map.extra(&mut self.additional_properties, __key)?;
         }
-        ::std::result::Result::Ok(Self { additional_properties })
+        ::std::result::Result::Ok(())
     }
 }

@@ -58,44 +58,51 @@ impl<'de> ::serde::Deserialize<'de> for UserFactorVerifyResponseWaiting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserFactorVerifyResponseWaiting {
+impl crate::runtime::ReadObject for UserFactorVerifyResponseWaiting {
     const EXPECTING: &'static str = "struct UserFactorVerifyResponseWaiting";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expires_at = ::std::option::Option::None;
-        let mut factor_message = ::std::option::Option::None;
-        let mut factor_result = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "factorMessage" => __map.field(&mut factor_message, "factorMessage")?,
-                "factorResult" => __map.field(&mut factor_result, "factorResult")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[2], "expiresAt")?
+                }
+                "factorMessage" => {
+                    __map
+                        .field(
+                            &mut self.factor_message,
+                            &mut __seen[3],
+                            "factorMessage",
+                        )?
+                }
+                "factorResult" => {
+                    __map.field(&mut self.factor_result, &mut __seen[4], "factorResult")?
+                }
+                "profile" => __map.field(&mut self.profile, &mut __seen[5], "profile")?,
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expires_at: expires_at.unwrap_or_default(),
-            factor_message: factor_message.unwrap_or_default(),
-            factor_result: factor_result.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

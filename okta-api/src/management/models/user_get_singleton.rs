@@ -119,75 +119,87 @@ impl<'de> ::serde::Deserialize<'de> for UserGetSingleton {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserGetSingleton {
+impl crate::runtime::ReadObject for UserGetSingleton {
     const EXPECTING: &'static str = "struct UserGetSingleton";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut activated = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut credentials = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_login = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut password_changed = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut realm_id = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut status_changed = ::std::option::Option::None;
-        let mut transitioning_to_status = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 15];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "activated" => __map.field(&mut activated, "activated")?,
-                "created" => __map.field(&mut created, "created")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastLogin" => __map.field(&mut last_login, "lastLogin")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
+                "activated" => {
+                    __map.field(&mut self.activated, &mut __seen[2], "activated")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[3], "created")?,
+                "credentials" => {
+                    __map
+                        .optional_object(
+                            &mut self.credentials,
+                            &mut __seen[4],
+                            "credentials",
+                        )?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
+                "lastLogin" => {
+                    __map.field(&mut self.last_login, &mut __seen[6], "lastLogin")?
+                }
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[7], "lastUpdated")?
+                }
                 "passwordChanged" => {
-                    __map.field(&mut password_changed, "passwordChanged")?
+                    __map
+                        .field(
+                            &mut self.password_changed,
+                            &mut __seen[8],
+                            "passwordChanged",
+                        )?
                 }
-                "profile" => __map.field(&mut profile, "profile")?,
-                "realmId" => __map.field(&mut realm_id, "realmId")?,
-                "status" => __map.field(&mut status, "status")?,
-                "statusChanged" => __map.field(&mut status_changed, "statusChanged")?,
+                "profile" => {
+                    __map.optional_object(&mut self.profile, &mut __seen[9], "profile")?
+                }
+                "realmId" => __map.field(&mut self.realm_id, &mut __seen[10], "realmId")?,
+                "status" => __map.field(&mut self.status, &mut __seen[11], "status")?,
+                "statusChanged" => {
+                    __map
+                        .field(
+                            &mut self.status_changed,
+                            &mut __seen[12],
+                            "statusChanged",
+                        )?
+                }
                 "transitioningToStatus" => {
-                    __map.field(&mut transitioning_to_status, "transitioningToStatus")?
+                    __map
+                        .field(
+                            &mut self.transitioning_to_status,
+                            &mut __seen[13],
+                            "transitioningToStatus",
+                        )?
                 }
-                "type" => __map.field(&mut type_, "type")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "type" => {
+                    __map.optional_object(&mut self.type_, &mut __seen[14], "type")?
+                }
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            activated: activated.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            credentials: credentials.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_login: last_login.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            password_changed: password_changed.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            realm_id: realm_id.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            status_changed: status_changed.unwrap_or_default(),
-            transitioning_to_status: transitioning_to_status.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

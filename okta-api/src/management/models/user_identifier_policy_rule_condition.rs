@@ -33,35 +33,32 @@ impl<'de> ::serde::Deserialize<'de> for UserIdentifierPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserIdentifierPolicyRuleCondition {
+impl crate::runtime::ReadObject for UserIdentifierPolicyRuleCondition {
     const EXPECTING: &'static str = "struct UserIdentifierPolicyRuleCondition";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut attribute = ::std::option::Option::None;
-        let mut patterns = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "attribute" => __map.field(&mut attribute, "attribute")?,
-                "patterns" => __map.field(&mut patterns, "patterns")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "attribute" => {
+                    __map.field(&mut self.attribute, &mut __seen[0], "attribute")?
+                }
+                "patterns" => {
+                    __map.field(&mut self.patterns, &mut __seen[1], "patterns")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            attribute: attribute.unwrap_or_default(),
-            patterns: patterns.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

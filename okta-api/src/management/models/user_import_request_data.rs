@@ -39,38 +39,35 @@ impl<'de> ::serde::Deserialize<'de> for UserImportRequestData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserImportRequestData {
+impl crate::runtime::ReadObject for UserImportRequestData {
     const EXPECTING: &'static str = "struct UserImportRequestData";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut action = ::std::option::Option::None;
-        let mut app_user = ::std::option::Option::None;
-        let mut context = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "action" => __map.field(&mut action, "action")?,
-                "appUser" => __map.field(&mut app_user, "appUser")?,
-                "context" => __map.field(&mut context, "context")?,
-                "user" => __map.field(&mut user, "user")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "action" => {
+                    __map.optional_object(&mut self.action, &mut __seen[0], "action")?
+                }
+                "appUser" => {
+                    __map.optional_object(&mut self.app_user, &mut __seen[1], "appUser")?
+                }
+                "context" => {
+                    __map.optional_object(&mut self.context, &mut __seen[2], "context")?
+                }
+                "user" => __map.optional_object(&mut self.user, &mut __seen[3], "user")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            action: action.unwrap_or_default(),
-            app_user: app_user.unwrap_or_default(),
-            context: context.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

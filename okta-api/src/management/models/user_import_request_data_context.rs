@@ -37,41 +37,39 @@ impl<'de> ::serde::Deserialize<'de> for UserImportRequestDataContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserImportRequestDataContext {
+impl crate::runtime::ReadObject for UserImportRequestDataContext {
     const EXPECTING: &'static str = "struct UserImportRequestDataContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut conflicts = ::std::option::Option::None;
-        let mut application = ::std::option::Option::None;
-        let mut job = ::std::option::Option::None;
-        let mut matches = ::std::option::Option::None;
-        let mut policy = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "conflicts" => __map.field(&mut conflicts, "conflicts")?,
-                "application" => __map.field(&mut application, "application")?,
-                "job" => __map.field(&mut job, "job")?,
-                "matches" => __map.field(&mut matches, "matches")?,
-                "policy" => __map.field(&mut policy, "policy")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "conflicts" => {
+                    __map.field(&mut self.conflicts, &mut __seen[1], "conflicts")?
+                }
+                "application" => {
+                    __map
+                        .optional_object(
+                            &mut self.application,
+                            &mut __seen[0],
+                            "application",
+                        )?
+                }
+                "job" => __map.optional_object(&mut self.job, &mut __seen[2], "job")?,
+                "matches" => __map.field(&mut self.matches, &mut __seen[3], "matches")?,
+                "policy" => __map.field(&mut self.policy, &mut __seen[4], "policy")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            conflicts: conflicts.unwrap_or_default(),
-            application: application.unwrap_or_default(),
-            job: job.unwrap_or_default(),
-            matches: matches.unwrap_or_default(),
-            policy: policy.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

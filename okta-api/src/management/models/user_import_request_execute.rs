@@ -59,54 +59,53 @@ impl<'de> ::serde::Deserialize<'de> for UserImportRequestExecute {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserImportRequestExecute {
+impl crate::runtime::ReadObject for UserImportRequestExecute {
     const EXPECTING: &'static str = "struct UserImportRequestExecute";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut cloud_event_version = ::std::option::Option::None;
-        let mut content_type = ::std::option::Option::None;
-        let mut event_id = ::std::option::Option::None;
-        let mut event_time = ::std::option::Option::None;
-        let mut event_type_version = ::std::option::Option::None;
-        let mut data = ::std::option::Option::None;
-        let mut event_type = ::std::option::Option::None;
-        let mut source = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "cloudEventVersion" => {
-                    __map.field(&mut cloud_event_version, "cloudEventVersion")?
+                    __map
+                        .field(
+                            &mut self.cloud_event_version,
+                            &mut __seen[0],
+                            "cloudEventVersion",
+                        )?
                 }
-                "contentType" => __map.field(&mut content_type, "contentType")?,
-                "eventId" => __map.field(&mut event_id, "eventId")?,
-                "eventTime" => __map.field(&mut event_time, "eventTime")?,
+                "contentType" => {
+                    __map.field(&mut self.content_type, &mut __seen[1], "contentType")?
+                }
+                "eventId" => __map.field(&mut self.event_id, &mut __seen[3], "eventId")?,
+                "eventTime" => {
+                    __map.field(&mut self.event_time, &mut __seen[4], "eventTime")?
+                }
                 "eventTypeVersion" => {
-                    __map.field(&mut event_type_version, "eventTypeVersion")?
+                    __map
+                        .field(
+                            &mut self.event_type_version,
+                            &mut __seen[6],
+                            "eventTypeVersion",
+                        )?
                 }
-                "data" => __map.field(&mut data, "data")?,
-                "eventType" => __map.field(&mut event_type, "eventType")?,
-                "source" => __map.field(&mut source, "source")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "data" => __map.optional_object(&mut self.data, &mut __seen[2], "data")?,
+                "eventType" => {
+                    __map.field(&mut self.event_type, &mut __seen[5], "eventType")?
+                }
+                "source" => __map.field(&mut self.source, &mut __seen[7], "source")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            cloud_event_version: cloud_event_version.unwrap_or_default(),
-            content_type: content_type.unwrap_or_default(),
-            event_id: event_id.unwrap_or_default(),
-            event_time: event_time.unwrap_or_default(),
-            event_type_version: event_type_version.unwrap_or_default(),
-            data: data.unwrap_or_default(),
-            event_type: event_type.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

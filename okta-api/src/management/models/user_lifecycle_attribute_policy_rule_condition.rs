@@ -30,32 +30,41 @@ impl<'de> ::serde::Deserialize<'de> for UserLifecycleAttributePolicyRuleConditio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserLifecycleAttributePolicyRuleCondition {
+impl crate::runtime::ReadObject for UserLifecycleAttributePolicyRuleCondition {
     const EXPECTING: &'static str = "struct UserLifecycleAttributePolicyRuleCondition";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut attribute_name = ::std::option::Option::None;
-        let mut matching_value = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "attributeName" => __map.field(&mut attribute_name, "attributeName")?,
-                "matchingValue" => __map.field(&mut matching_value, "matchingValue")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "attributeName" => {
+                    __map
+                        .field(
+                            &mut self.attribute_name,
+                            &mut __seen[0],
+                            "attributeName",
+                        )?
+                }
+                "matchingValue" => {
+                    __map
+                        .field(
+                            &mut self.matching_value,
+                            &mut __seen[1],
+                            "matchingValue",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            attribute_name: attribute_name.unwrap_or_default(),
-            matching_value: matching_value.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

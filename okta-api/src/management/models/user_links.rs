@@ -89,73 +89,116 @@ impl<'de> ::serde::Deserialize<'de> for UserLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserLinks {
+impl crate::runtime::ReadObject for UserLinks {
     const EXPECTING: &'static str = "struct UserLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut activate = ::std::option::Option::None;
-        let mut reset_password = ::std::option::Option::None;
-        let mut reset_factors = ::std::option::Option::None;
-        let mut expire_password = ::std::option::Option::None;
-        let mut forgot_password = ::std::option::Option::None;
-        let mut change_recovery_question = ::std::option::Option::None;
-        let mut deactivate = ::std::option::Option::None;
-        let mut reactivate = ::std::option::Option::None;
-        let mut change_password = ::std::option::Option::None;
-        let mut schema = ::std::option::Option::None;
-        let mut suspend = ::std::option::Option::None;
-        let mut unsuspend = ::std::option::Option::None;
-        let mut unlock = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 15];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "activate" => __map.field(&mut activate, "activate")?,
-                "resetPassword" => __map.field(&mut reset_password, "resetPassword")?,
-                "resetFactors" => __map.field(&mut reset_factors, "resetFactors")?,
-                "expirePassword" => __map.field(&mut expire_password, "expirePassword")?,
-                "forgotPassword" => __map.field(&mut forgot_password, "forgotPassword")?,
-                "changeRecoveryQuestion" => {
-                    __map.field(&mut change_recovery_question, "changeRecoveryQuestion")?
+                "self" => {
+                    __map.optional_object(&mut self.self_, &mut __seen[10], "self")?
                 }
-                "deactivate" => __map.field(&mut deactivate, "deactivate")?,
-                "reactivate" => __map.field(&mut reactivate, "reactivate")?,
-                "changePassword" => __map.field(&mut change_password, "changePassword")?,
-                "schema" => __map.field(&mut schema, "schema")?,
-                "suspend" => __map.field(&mut suspend, "suspend")?,
-                "unsuspend" => __map.field(&mut unsuspend, "unsuspend")?,
-                "unlock" => __map.field(&mut unlock, "unlock")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "activate" => {
+                    __map
+                        .optional_object(&mut self.activate, &mut __seen[0], "activate")?
+                }
+                "resetPassword" => {
+                    __map
+                        .optional_object(
+                            &mut self.reset_password,
+                            &mut __seen[8],
+                            "resetPassword",
+                        )?
+                }
+                "resetFactors" => {
+                    __map
+                        .optional_object(
+                            &mut self.reset_factors,
+                            &mut __seen[7],
+                            "resetFactors",
+                        )?
+                }
+                "expirePassword" => {
+                    __map
+                        .optional_object(
+                            &mut self.expire_password,
+                            &mut __seen[4],
+                            "expirePassword",
+                        )?
+                }
+                "forgotPassword" => {
+                    __map
+                        .optional_object(
+                            &mut self.forgot_password,
+                            &mut __seen[5],
+                            "forgotPassword",
+                        )?
+                }
+                "changeRecoveryQuestion" => {
+                    __map
+                        .optional_object(
+                            &mut self.change_recovery_question,
+                            &mut __seen[2],
+                            "changeRecoveryQuestion",
+                        )?
+                }
+                "deactivate" => {
+                    __map
+                        .optional_object(
+                            &mut self.deactivate,
+                            &mut __seen[3],
+                            "deactivate",
+                        )?
+                }
+                "reactivate" => {
+                    __map
+                        .optional_object(
+                            &mut self.reactivate,
+                            &mut __seen[6],
+                            "reactivate",
+                        )?
+                }
+                "changePassword" => {
+                    __map
+                        .optional_object(
+                            &mut self.change_password,
+                            &mut __seen[1],
+                            "changePassword",
+                        )?
+                }
+                "schema" => {
+                    __map.optional_object(&mut self.schema, &mut __seen[9], "schema")?
+                }
+                "suspend" => {
+                    __map.optional_object(&mut self.suspend, &mut __seen[11], "suspend")?
+                }
+                "unsuspend" => {
+                    __map
+                        .optional_object(
+                            &mut self.unsuspend,
+                            &mut __seen[14],
+                            "unsuspend",
+                        )?
+                }
+                "unlock" => {
+                    __map.optional_object(&mut self.unlock, &mut __seen[13], "unlock")?
+                }
+                "type" => {
+                    __map.optional_object(&mut self.type_, &mut __seen[12], "type")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            activate: activate.unwrap_or_default(),
-            reset_password: reset_password.unwrap_or_default(),
-            reset_factors: reset_factors.unwrap_or_default(),
-            expire_password: expire_password.unwrap_or_default(),
-            forgot_password: forgot_password.unwrap_or_default(),
-            change_recovery_question: change_recovery_question.unwrap_or_default(),
-            deactivate: deactivate.unwrap_or_default(),
-            reactivate: reactivate.unwrap_or_default(),
-            change_password: change_password.unwrap_or_default(),
-            schema: schema.unwrap_or_default(),
-            suspend: suspend.unwrap_or_default(),
-            unsuspend: unsuspend.unwrap_or_default(),
-            unlock: unlock.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,18 +24,18 @@ impl<'de> ::serde::Deserialize<'de> for UserLockoutSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserLockoutSettings {
+impl crate::runtime::ReadObject for UserLockoutSettings {
     const EXPECTING: &'static str = "struct UserLockoutSettings";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut prevent_brute_force_lockout_from_unknown_devices = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 1];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -43,17 +43,14 @@ impl crate::runtime::FromObject for UserLockoutSettings {
                 "preventBruteForceLockoutFromUnknownDevices" => {
                     __map
                         .field(
-                            &mut prevent_brute_force_lockout_from_unknown_devices,
+                            &mut self.prevent_brute_force_lockout_from_unknown_devices,
+                            &mut __seen[0],
                             "preventBruteForceLockoutFromUnknownDevices",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            prevent_brute_force_lockout_from_unknown_devices: prevent_brute_force_lockout_from_unknown_devices
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -55,50 +55,59 @@ impl<'de> ::serde::Deserialize<'de> for UserPolicyRuleCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserPolicyRuleCondition {
+impl crate::runtime::ReadObject for UserPolicyRuleCondition {
     const EXPECTING: &'static str = "struct UserPolicyRuleCondition";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut exclude = ::std::option::Option::None;
-        let mut inactivity = ::std::option::Option::None;
-        let mut include = ::std::option::Option::None;
-        let mut lifecycle_expiration = ::std::option::Option::None;
-        let mut password_expiration = ::std::option::Option::None;
-        let mut user_lifecycle_attribute = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "exclude" => __map.field(&mut exclude, "exclude")?,
-                "inactivity" => __map.field(&mut inactivity, "inactivity")?,
-                "include" => __map.field(&mut include, "include")?,
+                "exclude" => __map.field(&mut self.exclude, &mut __seen[0], "exclude")?,
+                "inactivity" => {
+                    __map
+                        .optional_object(
+                            &mut self.inactivity,
+                            &mut __seen[1],
+                            "inactivity",
+                        )?
+                }
+                "include" => __map.field(&mut self.include, &mut __seen[2], "include")?,
                 "lifecycleExpiration" => {
-                    __map.field(&mut lifecycle_expiration, "lifecycleExpiration")?
+                    __map
+                        .optional_object(
+                            &mut self.lifecycle_expiration,
+                            &mut __seen[3],
+                            "lifecycleExpiration",
+                        )?
                 }
                 "passwordExpiration" => {
-                    __map.field(&mut password_expiration, "passwordExpiration")?
+                    __map
+                        .optional_object(
+                            &mut self.password_expiration,
+                            &mut __seen[4],
+                            "passwordExpiration",
+                        )?
                 }
                 "userLifecycleAttribute" => {
-                    __map.field(&mut user_lifecycle_attribute, "userLifecycleAttribute")?
+                    __map
+                        .optional_object(
+                            &mut self.user_lifecycle_attribute,
+                            &mut __seen[5],
+                            "userLifecycleAttribute",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            exclude: exclude.unwrap_or_default(),
-            inactivity: inactivity.unwrap_or_default(),
-            include: include.unwrap_or_default(),
-            lifecycle_expiration: lifecycle_expiration.unwrap_or_default(),
-            password_expiration: password_expiration.unwrap_or_default(),
-            user_lifecycle_attribute: user_lifecycle_attribute.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

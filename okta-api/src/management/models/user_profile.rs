@@ -149,125 +149,133 @@ impl<'de> ::serde::Deserialize<'de> for UserProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserProfile {
+impl crate::runtime::ReadObject for UserProfile {
     const EXPECTING: &'static str = "struct UserProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut city = ::std::option::Option::None;
-        let mut cost_center = ::std::option::Option::None;
-        let mut country_code = ::std::option::Option::None;
-        let mut department = ::std::option::Option::None;
-        let mut display_name = ::std::option::Option::None;
-        let mut division = ::std::option::Option::None;
-        let mut email = ::std::option::Option::None;
-        let mut employee_number = ::std::option::Option::None;
-        let mut first_name = ::std::option::Option::None;
-        let mut honorific_prefix = ::std::option::Option::None;
-        let mut honorific_suffix = ::std::option::Option::None;
-        let mut last_name = ::std::option::Option::None;
-        let mut locale = ::std::option::Option::None;
-        let mut login = ::std::option::Option::None;
-        let mut manager = ::std::option::Option::None;
-        let mut manager_id = ::std::option::Option::None;
-        let mut middle_name = ::std::option::Option::None;
-        let mut mobile_phone = ::std::option::Option::None;
-        let mut nick_name = ::std::option::Option::None;
-        let mut organization = ::std::option::Option::None;
-        let mut postal_address = ::std::option::Option::None;
-        let mut preferred_language = ::std::option::Option::None;
-        let mut primary_phone = ::std::option::Option::None;
-        let mut profile_url = ::std::option::Option::None;
-        let mut second_email = ::std::option::Option::None;
-        let mut state = ::std::option::Option::None;
-        let mut street_address = ::std::option::Option::None;
-        let mut timezone = ::std::option::Option::None;
-        let mut title = ::std::option::Option::None;
-        let mut user_type = ::std::option::Option::None;
-        let mut zip_code = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 31];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "city" => __map.field(&mut city, "city")?,
-                "costCenter" => __map.field(&mut cost_center, "costCenter")?,
-                "countryCode" => __map.field(&mut country_code, "countryCode")?,
-                "department" => __map.field(&mut department, "department")?,
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "division" => __map.field(&mut division, "division")?,
-                "email" => __map.field(&mut email, "email")?,
-                "employeeNumber" => __map.field(&mut employee_number, "employeeNumber")?,
-                "firstName" => __map.field(&mut first_name, "firstName")?,
+                "city" => __map.field(&mut self.city, &mut __seen[0], "city")?,
+                "costCenter" => {
+                    __map.field(&mut self.cost_center, &mut __seen[1], "costCenter")?
+                }
+                "countryCode" => {
+                    __map.field(&mut self.country_code, &mut __seen[2], "countryCode")?
+                }
+                "department" => {
+                    __map.field(&mut self.department, &mut __seen[3], "department")?
+                }
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[4], "displayName")?
+                }
+                "division" => {
+                    __map.field(&mut self.division, &mut __seen[5], "division")?
+                }
+                "email" => __map.field(&mut self.email, &mut __seen[6], "email")?,
+                "employeeNumber" => {
+                    __map
+                        .field(
+                            &mut self.employee_number,
+                            &mut __seen[7],
+                            "employeeNumber",
+                        )?
+                }
+                "firstName" => {
+                    __map.field(&mut self.first_name, &mut __seen[8], "firstName")?
+                }
                 "honorificPrefix" => {
-                    __map.field(&mut honorific_prefix, "honorificPrefix")?
+                    __map
+                        .field(
+                            &mut self.honorific_prefix,
+                            &mut __seen[9],
+                            "honorificPrefix",
+                        )?
                 }
                 "honorificSuffix" => {
-                    __map.field(&mut honorific_suffix, "honorificSuffix")?
+                    __map
+                        .field(
+                            &mut self.honorific_suffix,
+                            &mut __seen[10],
+                            "honorificSuffix",
+                        )?
                 }
-                "lastName" => __map.field(&mut last_name, "lastName")?,
-                "locale" => __map.field(&mut locale, "locale")?,
-                "login" => __map.field(&mut login, "login")?,
-                "manager" => __map.field(&mut manager, "manager")?,
-                "managerId" => __map.field(&mut manager_id, "managerId")?,
-                "middleName" => __map.field(&mut middle_name, "middleName")?,
-                "mobilePhone" => __map.field(&mut mobile_phone, "mobilePhone")?,
-                "nickName" => __map.field(&mut nick_name, "nickName")?,
-                "organization" => __map.field(&mut organization, "organization")?,
-                "postalAddress" => __map.field(&mut postal_address, "postalAddress")?,
+                "lastName" => {
+                    __map.field(&mut self.last_name, &mut __seen[11], "lastName")?
+                }
+                "locale" => __map.field(&mut self.locale, &mut __seen[12], "locale")?,
+                "login" => __map.field(&mut self.login, &mut __seen[13], "login")?,
+                "manager" => __map.field(&mut self.manager, &mut __seen[14], "manager")?,
+                "managerId" => {
+                    __map.field(&mut self.manager_id, &mut __seen[15], "managerId")?
+                }
+                "middleName" => {
+                    __map.field(&mut self.middle_name, &mut __seen[16], "middleName")?
+                }
+                "mobilePhone" => {
+                    __map.field(&mut self.mobile_phone, &mut __seen[17], "mobilePhone")?
+                }
+                "nickName" => {
+                    __map.field(&mut self.nick_name, &mut __seen[18], "nickName")?
+                }
+                "organization" => {
+                    __map.field(&mut self.organization, &mut __seen[19], "organization")?
+                }
+                "postalAddress" => {
+                    __map
+                        .field(
+                            &mut self.postal_address,
+                            &mut __seen[20],
+                            "postalAddress",
+                        )?
+                }
                 "preferredLanguage" => {
-                    __map.field(&mut preferred_language, "preferredLanguage")?
+                    __map
+                        .field(
+                            &mut self.preferred_language,
+                            &mut __seen[21],
+                            "preferredLanguage",
+                        )?
                 }
-                "primaryPhone" => __map.field(&mut primary_phone, "primaryPhone")?,
-                "profileUrl" => __map.field(&mut profile_url, "profileUrl")?,
-                "secondEmail" => __map.field(&mut second_email, "secondEmail")?,
-                "state" => __map.field(&mut state, "state")?,
-                "streetAddress" => __map.field(&mut street_address, "streetAddress")?,
-                "timezone" => __map.field(&mut timezone, "timezone")?,
-                "title" => __map.field(&mut title, "title")?,
-                "userType" => __map.field(&mut user_type, "userType")?,
-                "zipCode" => __map.field(&mut zip_code, "zipCode")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "primaryPhone" => {
+                    __map
+                        .field(&mut self.primary_phone, &mut __seen[22], "primaryPhone")?
+                }
+                "profileUrl" => {
+                    __map.field(&mut self.profile_url, &mut __seen[23], "profileUrl")?
+                }
+                "secondEmail" => {
+                    __map.field(&mut self.second_email, &mut __seen[24], "secondEmail")?
+                }
+                "state" => __map.field(&mut self.state, &mut __seen[25], "state")?,
+                "streetAddress" => {
+                    __map
+                        .field(
+                            &mut self.street_address,
+                            &mut __seen[26],
+                            "streetAddress",
+                        )?
+                }
+                "timezone" => {
+                    __map.field(&mut self.timezone, &mut __seen[27], "timezone")?
+                }
+                "title" => __map.field(&mut self.title, &mut __seen[28], "title")?,
+                "userType" => {
+                    __map.field(&mut self.user_type, &mut __seen[29], "userType")?
+                }
+                "zipCode" => __map.field(&mut self.zip_code, &mut __seen[30], "zipCode")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            city: city.unwrap_or_default(),
-            cost_center: cost_center.unwrap_or_default(),
-            country_code: country_code.unwrap_or_default(),
-            department: department.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            division: division.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            employee_number: employee_number.unwrap_or_default(),
-            first_name: first_name.unwrap_or_default(),
-            honorific_prefix: honorific_prefix.unwrap_or_default(),
-            honorific_suffix: honorific_suffix.unwrap_or_default(),
-            last_name: last_name.unwrap_or_default(),
-            locale: locale.unwrap_or_default(),
-            login: login.unwrap_or_default(),
-            manager: manager.unwrap_or_default(),
-            manager_id: manager_id.unwrap_or_default(),
-            middle_name: middle_name.unwrap_or_default(),
-            mobile_phone: mobile_phone.unwrap_or_default(),
-            nick_name: nick_name.unwrap_or_default(),
-            organization: organization.unwrap_or_default(),
-            postal_address: postal_address.unwrap_or_default(),
-            preferred_language: preferred_language.unwrap_or_default(),
-            primary_phone: primary_phone.unwrap_or_default(),
-            profile_url: profile_url.unwrap_or_default(),
-            second_email: second_email.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            street_address: street_address.unwrap_or_default(),
-            timezone: timezone.unwrap_or_default(),
-            title: title.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            zip_code: zip_code.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -32,35 +32,32 @@ impl<'de> ::serde::Deserialize<'de> for UserRiskPutResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserRiskPutResponse {
+impl crate::runtime::ReadObject for UserRiskPutResponse {
     const EXPECTING: &'static str = "struct UserRiskPutResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut reason = ::std::option::Option::None;
-        let mut risk_level = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "reason" => __map.field(&mut reason, "reason")?,
-                "riskLevel" => __map.field(&mut risk_level, "riskLevel")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "reason" => __map.field(&mut self.reason, &mut __seen[1], "reason")?,
+                "riskLevel" => {
+                    __map.field(&mut self.risk_level, &mut __seen[2], "riskLevel")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            reason: reason.unwrap_or_default(),
-            risk_level: risk_level.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

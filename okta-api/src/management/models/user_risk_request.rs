@@ -44,8 +44,8 @@ impl crate::runtime::FromObject for UserRiskRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "riskLevel" => __map.field(&mut risk_level, "riskLevel")?,
-                "riskReason" => __map.field(&mut risk_reason, "riskReason")?,
+                "riskLevel" => __map.value(&mut risk_level, "riskLevel")?,
+                "riskReason" => __map.value(&mut risk_reason, "riskReason")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -125,82 +125,66 @@ impl<'de> ::serde::Deserialize<'de> for UserSchemaAttribute {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserSchemaAttribute {
+impl crate::runtime::ReadObject for UserSchemaAttribute {
     const EXPECTING: &'static str = "struct UserSchemaAttribute";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut default = ::std::option::Option::None;
-        let mut description = ::std::option::Option::None;
-        let mut enum_ = ::std::option::Option::None;
-        let mut external_name = ::std::option::Option::None;
-        let mut external_namespace = ::std::option::Option::None;
-        let mut format = ::std::option::Option::None;
-        let mut master = ::std::option::Option::None;
-        let mut max_length = ::std::option::Option::None;
-        let mut min_length = ::std::option::Option::None;
-        let mut mutability = ::std::option::Option::None;
-        let mut one_of = ::std::option::Option::None;
-        let mut pattern = ::std::option::Option::None;
-        let mut permissions = ::std::option::Option::None;
-        let mut required = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut title = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut unique = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 18];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "default" => __map.field(&mut default, "default")?,
-                "description" => __map.field(&mut description, "description")?,
-                "enum" => __map.field(&mut enum_, "enum")?,
-                "externalName" => __map.field(&mut external_name, "externalName")?,
-                "externalNamespace" => {
-                    __map.field(&mut external_namespace, "externalNamespace")?
+                "default" => __map.field(&mut self.default, &mut __seen[0], "default")?,
+                "description" => {
+                    __map.field(&mut self.description, &mut __seen[1], "description")?
                 }
-                "format" => __map.field(&mut format, "format")?,
-                "master" => __map.field(&mut master, "master")?,
-                "maxLength" => __map.field(&mut max_length, "maxLength")?,
-                "minLength" => __map.field(&mut min_length, "minLength")?,
-                "mutability" => __map.field(&mut mutability, "mutability")?,
-                "oneOf" => __map.field(&mut one_of, "oneOf")?,
-                "pattern" => __map.field(&mut pattern, "pattern")?,
-                "permissions" => __map.field(&mut permissions, "permissions")?,
-                "required" => __map.field(&mut required, "required")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "title" => __map.field(&mut title, "title")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "unique" => __map.field(&mut unique, "unique")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "enum" => __map.field(&mut self.enum_, &mut __seen[2], "enum")?,
+                "externalName" => {
+                    __map.field(&mut self.external_name, &mut __seen[3], "externalName")?
+                }
+                "externalNamespace" => {
+                    __map
+                        .field(
+                            &mut self.external_namespace,
+                            &mut __seen[4],
+                            "externalNamespace",
+                        )?
+                }
+                "format" => __map.field(&mut self.format, &mut __seen[5], "format")?,
+                "master" => {
+                    __map.optional_object(&mut self.master, &mut __seen[6], "master")?
+                }
+                "maxLength" => {
+                    __map.field(&mut self.max_length, &mut __seen[7], "maxLength")?
+                }
+                "minLength" => {
+                    __map.field(&mut self.min_length, &mut __seen[8], "minLength")?
+                }
+                "mutability" => {
+                    __map.field(&mut self.mutability, &mut __seen[9], "mutability")?
+                }
+                "oneOf" => __map.field(&mut self.one_of, &mut __seen[10], "oneOf")?,
+                "pattern" => __map.field(&mut self.pattern, &mut __seen[11], "pattern")?,
+                "permissions" => {
+                    __map.field(&mut self.permissions, &mut __seen[12], "permissions")?
+                }
+                "required" => {
+                    __map.field(&mut self.required, &mut __seen[13], "required")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[14], "scope")?,
+                "title" => __map.field(&mut self.title, &mut __seen[15], "title")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[16], "type")?,
+                "unique" => __map.field(&mut self.unique, &mut __seen[17], "unique")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            default: default.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            enum_: enum_.unwrap_or_default(),
-            external_name: external_name.unwrap_or_default(),
-            external_namespace: external_namespace.unwrap_or_default(),
-            format: format.unwrap_or_default(),
-            master: master.unwrap_or_default(),
-            max_length: max_length.unwrap_or_default(),
-            min_length: min_length.unwrap_or_default(),
-            mutability: mutability.unwrap_or_default(),
-            one_of: one_of.unwrap_or_default(),
-            pattern: pattern.unwrap_or_default(),
-            permissions: permissions.unwrap_or_default(),
-            required: required.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            title: title.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            unique: unique.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -29,35 +29,28 @@ impl<'de> ::serde::Deserialize<'de> for UserSchemaAttributeItems {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserSchemaAttributeItems {
+impl crate::runtime::ReadObject for UserSchemaAttributeItems {
     const EXPECTING: &'static str = "struct UserSchemaAttributeItems";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut enum_ = ::std::option::Option::None;
-        let mut one_of = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "enum" => __map.field(&mut enum_, "enum")?,
-                "oneOf" => __map.field(&mut one_of, "oneOf")?,
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "enum" => __map.field(&mut self.enum_, &mut __seen[0], "enum")?,
+                "oneOf" => __map.field(&mut self.one_of, &mut __seen[1], "oneOf")?,
+                "type" => __map.field(&mut self.type_, &mut __seen[2], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            enum_: enum_.unwrap_or_default(),
-            one_of: one_of.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -24,32 +24,27 @@ impl<'de> ::serde::Deserialize<'de> for UserTypeCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UserTypeCondition {
+impl crate::runtime::ReadObject for UserTypeCondition {
     const EXPECTING: &'static str = "struct UserTypeCondition";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut exclude = ::std::option::Option::None;
-        let mut include = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "exclude" => __map.field(&mut exclude, "exclude")?,
-                "include" => __map.field(&mut include, "include")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "exclude" => __map.field(&mut self.exclude, &mut __seen[0], "exclude")?,
+                "include" => __map.field(&mut self.include, &mut __seen[1], "include")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            exclude: exclude.unwrap_or_default(),
-            include: include.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

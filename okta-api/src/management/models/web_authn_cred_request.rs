@@ -35,20 +35,18 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnCredRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WebAuthnCredRequest {
+impl crate::runtime::ReadObject for WebAuthnCredRequest {
     const EXPECTING: &'static str = "struct WebAuthnCredRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authenticator_enrollment_id = ::std::option::Option::None;
-        let mut cred_request_jwe = ::std::option::Option::None;
-        let mut key_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -56,20 +54,23 @@ impl crate::runtime::FromObject for WebAuthnCredRequest {
                 "authenticatorEnrollmentId" => {
                     __map
                         .field(
-                            &mut authenticator_enrollment_id,
+                            &mut self.authenticator_enrollment_id,
+                            &mut __seen[0],
                             "authenticatorEnrollmentId",
                         )?
                 }
-                "credRequestJwe" => __map.field(&mut cred_request_jwe, "credRequestJwe")?,
-                "keyId" => __map.field(&mut key_id, "keyId")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "credRequestJwe" => {
+                    __map
+                        .field(
+                            &mut self.cred_request_jwe,
+                            &mut __seen[1],
+                            "credRequestJwe",
+                        )?
+                }
+                "keyId" => __map.field(&mut self.key_id, &mut __seen[2], "keyId")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authenticator_enrollment_id: authenticator_enrollment_id.unwrap_or_default(),
-            cred_request_jwe: cred_request_jwe.unwrap_or_default(),
-            key_id: key_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

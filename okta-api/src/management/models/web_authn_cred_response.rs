@@ -32,19 +32,18 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnCredResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WebAuthnCredResponse {
+impl crate::runtime::ReadObject for WebAuthnCredResponse {
     const EXPECTING: &'static str = "struct WebAuthnCredResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authenticator_enrollment_id = ::std::option::Option::None;
-        let mut cred_response_jwe = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -52,20 +51,22 @@ impl crate::runtime::FromObject for WebAuthnCredResponse {
                 "authenticatorEnrollmentId" => {
                     __map
                         .field(
-                            &mut authenticator_enrollment_id,
+                            &mut self.authenticator_enrollment_id,
+                            &mut __seen[0],
                             "authenticatorEnrollmentId",
                         )?
                 }
                 "credResponseJwe" => {
-                    __map.field(&mut cred_response_jwe, "credResponseJwe")?
+                    __map
+                        .field(
+                            &mut self.cred_response_jwe,
+                            &mut __seen[1],
+                            "credResponseJwe",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authenticator_enrollment_id: authenticator_enrollment_id.unwrap_or_default(),
-            cred_response_jwe: cred_response_jwe.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -64,53 +64,44 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnPreregistrationFactor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WebAuthnPreregistrationFactor {
+impl crate::runtime::ReadObject for WebAuthnPreregistrationFactor {
     const EXPECTING: &'static str = "struct WebAuthnPreregistrationFactor";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created = ::std::option::Option::None;
-        let mut factor_type = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut provider = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut vendor_name = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 9];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "created" => __map.field(&mut created, "created")?,
-                "factorType" => __map.field(&mut factor_type, "factorType")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "provider" => __map.field(&mut provider, "provider")?,
-                "status" => __map.field(&mut status, "status")?,
-                "vendorName" => __map.field(&mut vendor_name, "vendorName")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "created" => __map.field(&mut self.created, &mut __seen[1], "created")?,
+                "factorType" => {
+                    __map.field(&mut self.factor_type, &mut __seen[2], "factorType")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[4], "lastUpdated")?
+                }
+                "profile" => __map.field(&mut self.profile, &mut __seen[5], "profile")?,
+                "provider" => {
+                    __map.field(&mut self.provider, &mut __seen[6], "provider")?
+                }
+                "status" => __map.field(&mut self.status, &mut __seen[7], "status")?,
+                "vendorName" => {
+                    __map.field(&mut self.vendor_name, &mut __seen[8], "vendorName")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created: created.unwrap_or_default(),
-            factor_type: factor_type.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            provider: provider.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            vendor_name: vendor_name.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -28,32 +28,29 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnRpId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WebAuthnRpId {
+impl crate::runtime::ReadObject for WebAuthnRpId {
     const EXPECTING: &'static str = "struct WebAuthnRpId";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut domain = ::std::option::Option::None;
-        let mut enabled = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "domain" => __map.field(&mut domain, "domain")?,
-                "enabled" => __map.field(&mut enabled, "enabled")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "domain" => {
+                    __map.optional_object(&mut self.domain, &mut __seen[0], "domain")?
+                }
+                "enabled" => __map.field(&mut self.enabled, &mut __seen[1], "enabled")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            domain: domain.unwrap_or_default(),
-            enabled: enabled.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -45,37 +45,42 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnRpIdDomain {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WebAuthnRpIdDomain {
+impl crate::runtime::ReadObject for WebAuthnRpIdDomain {
     const EXPECTING: &'static str = "struct WebAuthnRpIdDomain";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut dns_record = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut validation_status = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "dnsRecord" => __map.field(&mut dns_record, "dnsRecord")?,
-                "name" => __map.field(&mut name, "name")?,
-                "validationStatus" => {
-                    __map.field(&mut validation_status, "validationStatus")?
+                "dnsRecord" => {
+                    __map
+                        .optional_object(
+                            &mut self.dns_record,
+                            &mut __seen[0],
+                            "dnsRecord",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "name" => __map.field(&mut self.name, &mut __seen[1], "name")?,
+                "validationStatus" => {
+                    __map
+                        .field(
+                            &mut self.validation_status,
+                            &mut __seen[2],
+                            "validationStatus",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            dns_record: dns_record.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            validation_status: validation_status.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

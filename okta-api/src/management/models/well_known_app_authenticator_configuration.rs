@@ -69,27 +69,18 @@ impl<'de> ::serde::Deserialize<'de> for WellKnownAppAuthenticatorConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WellKnownAppAuthenticatorConfiguration {
+impl crate::runtime::ReadObject for WellKnownAppAuthenticatorConfiguration {
     const EXPECTING: &'static str = "struct WellKnownAppAuthenticatorConfiguration";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_authenticator_enroll_endpoint = ::std::option::Option::None;
-        let mut authenticator_id = ::std::option::Option::None;
-        let mut created_date = ::std::option::Option::None;
-        let mut key = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut org_id = ::std::option::Option::None;
-        let mut settings = ::std::option::Option::None;
-        let mut supported_methods = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 10];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -97,39 +88,44 @@ impl crate::runtime::FromObject for WellKnownAppAuthenticatorConfiguration {
                 "appAuthenticatorEnrollEndpoint" => {
                     __map
                         .field(
-                            &mut app_authenticator_enroll_endpoint,
+                            &mut self.app_authenticator_enroll_endpoint,
+                            &mut __seen[0],
                             "appAuthenticatorEnrollEndpoint",
                         )?
                 }
                 "authenticatorId" => {
-                    __map.field(&mut authenticator_id, "authenticatorId")?
+                    __map
+                        .field(
+                            &mut self.authenticator_id,
+                            &mut __seen[1],
+                            "authenticatorId",
+                        )?
                 }
-                "createdDate" => __map.field(&mut created_date, "createdDate")?,
-                "key" => __map.field(&mut key, "key")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "name" => __map.field(&mut name, "name")?,
-                "orgId" => __map.field(&mut org_id, "orgId")?,
-                "settings" => __map.field(&mut settings, "settings")?,
+                "createdDate" => {
+                    __map.field(&mut self.created_date, &mut __seen[2], "createdDate")?
+                }
+                "key" => __map.field(&mut self.key, &mut __seen[3], "key")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[4], "lastUpdated")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[5], "name")?,
+                "orgId" => __map.field(&mut self.org_id, &mut __seen[6], "orgId")?,
+                "settings" => {
+                    __map
+                        .optional_object(&mut self.settings, &mut __seen[7], "settings")?
+                }
                 "supportedMethods" => {
-                    __map.field(&mut supported_methods, "supportedMethods")?
+                    __map
+                        .field(
+                            &mut self.supported_methods,
+                            &mut __seen[8],
+                            "supportedMethods",
+                        )?
                 }
-                "type" => __map.field(&mut type_, "type")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "type" => __map.field(&mut self.type_, &mut __seen[9], "type")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_authenticator_enroll_endpoint: app_authenticator_enroll_endpoint
-                .unwrap_or_default(),
-            authenticator_id: authenticator_id.unwrap_or_default(),
-            created_date: created_date.unwrap_or_default(),
-            key: key.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            org_id: org_id.unwrap_or_default(),
-            settings: settings.unwrap_or_default(),
-            supported_methods: supported_methods.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

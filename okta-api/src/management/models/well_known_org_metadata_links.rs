@@ -26,32 +26,41 @@ impl<'de> ::serde::Deserialize<'de> for WellKnownOrgMetadataLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WellKnownOrgMetadataLinks {
+impl crate::runtime::ReadObject for WellKnownOrgMetadataLinks {
     const EXPECTING: &'static str = "struct WellKnownOrgMetadataLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut alternate = ::std::option::Option::None;
-        let mut organization = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "alternate" => __map.field(&mut alternate, "alternate")?,
-                "organization" => __map.field(&mut organization, "organization")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "alternate" => {
+                    __map
+                        .optional_object(
+                            &mut self.alternate,
+                            &mut __seen[0],
+                            "alternate",
+                        )?
+                }
+                "organization" => {
+                    __map
+                        .optional_object(
+                            &mut self.organization,
+                            &mut __seen[1],
+                            "organization",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            alternate: alternate.unwrap_or_default(),
-            organization: organization.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

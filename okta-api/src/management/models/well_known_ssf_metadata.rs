@@ -50,64 +50,72 @@ impl<'de> ::serde::Deserialize<'de> for WellKnownSsfMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WellKnownSsfMetadata {
+impl crate::runtime::ReadObject for WellKnownSsfMetadata {
     const EXPECTING: &'static str = "struct WellKnownSsfMetadata";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authorization_schemes = ::std::option::Option::None;
-        let mut configuration_endpoint = ::std::option::Option::None;
-        let mut default_subjects = ::std::option::Option::None;
-        let mut delivery_methods_supported = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut jwks_uri = ::std::option::Option::None;
-        let mut spec_version = ::std::option::Option::None;
-        let mut verification_endpoint = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authorization_schemes" => {
-                    __map.field(&mut authorization_schemes, "authorization_schemes")?
+                    __map
+                        .field(
+                            &mut self.authorization_schemes,
+                            &mut __seen[0],
+                            "authorization_schemes",
+                        )?
                 }
                 "configuration_endpoint" => {
-                    __map.field(&mut configuration_endpoint, "configuration_endpoint")?
+                    __map
+                        .field(
+                            &mut self.configuration_endpoint,
+                            &mut __seen[1],
+                            "configuration_endpoint",
+                        )?
                 }
                 "default_subjects" => {
-                    __map.field(&mut default_subjects, "default_subjects")?
+                    __map
+                        .field(
+                            &mut self.default_subjects,
+                            &mut __seen[2],
+                            "default_subjects",
+                        )?
                 }
                 "delivery_methods_supported" => {
                     __map
                         .field(
-                            &mut delivery_methods_supported,
+                            &mut self.delivery_methods_supported,
+                            &mut __seen[3],
                             "delivery_methods_supported",
                         )?
                 }
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
-                "spec_version" => __map.field(&mut spec_version, "spec_version")?,
-                "verification_endpoint" => {
-                    __map.field(&mut verification_endpoint, "verification_endpoint")?
+                "issuer" => __map.field(&mut self.issuer, &mut __seen[4], "issuer")?,
+                "jwks_uri" => {
+                    __map.field(&mut self.jwks_uri, &mut __seen[5], "jwks_uri")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "spec_version" => {
+                    __map.field(&mut self.spec_version, &mut __seen[6], "spec_version")?
+                }
+                "verification_endpoint" => {
+                    __map
+                        .field(
+                            &mut self.verification_endpoint,
+                            &mut __seen[7],
+                            "verification_endpoint",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authorization_schemes: authorization_schemes.unwrap_or_default(),
-            configuration_endpoint: configuration_endpoint.unwrap_or_default(),
-            default_subjects: default_subjects.unwrap_or_default(),
-            delivery_methods_supported: delivery_methods_supported.unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            jwks_uri: jwks_uri.unwrap_or_default(),
-            spec_version: spec_version.unwrap_or_default(),
-            verification_endpoint: verification_endpoint.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -38,46 +38,46 @@ impl<'de> ::serde::Deserialize<'de> for WellKnownUrisRootLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WellKnownUrisRootLinks {
+impl crate::runtime::ReadObject for WellKnownUrisRootLinks {
     const EXPECTING: &'static str = "struct WellKnownUrisRootLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut apple_app_site_association = ::std::option::Option::None;
-        let mut assetlinks_json = ::std::option::Option::None;
-        let mut webauthn = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
                 "apple-app-site-association" => {
                     __map
-                        .field(
-                            &mut apple_app_site_association,
+                        .optional_object(
+                            &mut self.apple_app_site_association,
+                            &mut __seen[0],
                             "apple-app-site-association",
                         )?
                 }
                 "assetlinks.json" => {
-                    __map.field(&mut assetlinks_json, "assetlinks.json")?
+                    __map
+                        .optional_object(
+                            &mut self.assetlinks_json,
+                            &mut __seen[1],
+                            "assetlinks.json",
+                        )?
                 }
-                "webauthn" => __map.field(&mut webauthn, "webauthn")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "webauthn" => {
+                    __map
+                        .optional_object(&mut self.webauthn, &mut __seen[3], "webauthn")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            apple_app_site_association: apple_app_site_association.unwrap_or_default(),
-            assetlinks_json: assetlinks_json.unwrap_or_default(),
-            webauthn: webauthn.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

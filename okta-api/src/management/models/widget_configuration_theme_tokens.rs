@@ -863,163 +863,18 @@ impl<'de> ::serde::Deserialize<'de> for WidgetConfigurationThemeTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WidgetConfigurationThemeTokens {
+impl crate::runtime::ReadObject for WidgetConfigurationThemeTokens {
     const EXPECTING: &'static str = "struct WidgetConfigurationThemeTokens";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut border_color_danger_control = ::std::option::Option::None;
-        let mut border_color_danger_dark = ::std::option::Option::None;
-        let mut border_color_danger_light = ::std::option::Option::None;
-        let mut border_color_disabled = ::std::option::Option::None;
-        let mut border_color_display = ::std::option::Option::None;
-        let mut border_color_primary_control = ::std::option::Option::None;
-        let mut border_color_primary_dark = ::std::option::Option::None;
-        let mut border_radius_main = ::std::option::Option::None;
-        let mut border_radius_tight = ::std::option::Option::None;
-        let mut border_style_main = ::std::option::Option::None;
-        let mut border_width_main = ::std::option::Option::None;
-        let mut focus_outline_color_primary = ::std::option::Option::None;
-        let mut focus_outline_offset_main = ::std::option::Option::None;
-        let mut focus_outline_offset_tight = ::std::option::Option::None;
-        let mut focus_outline_style = ::std::option::Option::None;
-        let mut focus_outline_width_main = ::std::option::Option::None;
-        let mut focus_outline_width_tight = ::std::option::Option::None;
-        let mut hue_blue100 = ::std::option::Option::None;
-        let mut hue_blue200 = ::std::option::Option::None;
-        let mut hue_blue300 = ::std::option::Option::None;
-        let mut hue_blue400 = ::std::option::Option::None;
-        let mut hue_blue50 = ::std::option::Option::None;
-        let mut hue_blue500 = ::std::option::Option::None;
-        let mut hue_blue600 = ::std::option::Option::None;
-        let mut hue_blue700 = ::std::option::Option::None;
-        let mut hue_blue800 = ::std::option::Option::None;
-        let mut hue_blue900 = ::std::option::Option::None;
-        let mut hue_green100 = ::std::option::Option::None;
-        let mut hue_green200 = ::std::option::Option::None;
-        let mut hue_green300 = ::std::option::Option::None;
-        let mut hue_green400 = ::std::option::Option::None;
-        let mut hue_green50 = ::std::option::Option::None;
-        let mut hue_green500 = ::std::option::Option::None;
-        let mut hue_green600 = ::std::option::Option::None;
-        let mut hue_green700 = ::std::option::Option::None;
-        let mut hue_green800 = ::std::option::Option::None;
-        let mut hue_green900 = ::std::option::Option::None;
-        let mut hue_neutral100 = ::std::option::Option::None;
-        let mut hue_neutral200 = ::std::option::Option::None;
-        let mut hue_neutral300 = ::std::option::Option::None;
-        let mut hue_neutral400 = ::std::option::Option::None;
-        let mut hue_neutral50 = ::std::option::Option::None;
-        let mut hue_neutral500 = ::std::option::Option::None;
-        let mut hue_neutral600 = ::std::option::Option::None;
-        let mut hue_neutral700 = ::std::option::Option::None;
-        let mut hue_neutral800 = ::std::option::Option::None;
-        let mut hue_neutral900 = ::std::option::Option::None;
-        let mut hue_neutral_white = ::std::option::Option::None;
-        let mut hue_red100 = ::std::option::Option::None;
-        let mut hue_red200 = ::std::option::Option::None;
-        let mut hue_red300 = ::std::option::Option::None;
-        let mut hue_red400 = ::std::option::Option::None;
-        let mut hue_red50 = ::std::option::Option::None;
-        let mut hue_red500 = ::std::option::Option::None;
-        let mut hue_red600 = ::std::option::Option::None;
-        let mut hue_red700 = ::std::option::Option::None;
-        let mut hue_red800 = ::std::option::Option::None;
-        let mut hue_red900 = ::std::option::Option::None;
-        let mut hue_yellow100 = ::std::option::Option::None;
-        let mut hue_yellow200 = ::std::option::Option::None;
-        let mut hue_yellow300 = ::std::option::Option::None;
-        let mut hue_yellow400 = ::std::option::Option::None;
-        let mut hue_yellow50 = ::std::option::Option::None;
-        let mut hue_yellow500 = ::std::option::Option::None;
-        let mut hue_yellow600 = ::std::option::Option::None;
-        let mut hue_yellow700 = ::std::option::Option::None;
-        let mut hue_yellow800 = ::std::option::Option::None;
-        let mut hue_yellow900 = ::std::option::Option::None;
-        let mut palette_danger_dark = ::std::option::Option::None;
-        let mut palette_danger_darker = ::std::option::Option::None;
-        let mut palette_danger_heading = ::std::option::Option::None;
-        let mut palette_danger_highlight = ::std::option::Option::None;
-        let mut palette_danger_light = ::std::option::Option::None;
-        let mut palette_danger_lighter = ::std::option::Option::None;
-        let mut palette_danger_main = ::std::option::Option::None;
-        let mut palette_danger_text = ::std::option::Option::None;
-        let mut palette_primary_dark = ::std::option::Option::None;
-        let mut palette_primary_darker = ::std::option::Option::None;
-        let mut palette_primary_heading = ::std::option::Option::None;
-        let mut palette_primary_highlight = ::std::option::Option::None;
-        let mut palette_primary_light = ::std::option::Option::None;
-        let mut palette_primary_lighter = ::std::option::Option::None;
-        let mut palette_primary_main = ::std::option::Option::None;
-        let mut palette_primary_text = ::std::option::Option::None;
-        let mut palette_success_dark = ::std::option::Option::None;
-        let mut palette_success_darker = ::std::option::Option::None;
-        let mut palette_success_heading = ::std::option::Option::None;
-        let mut palette_success_highlight = ::std::option::Option::None;
-        let mut palette_success_light = ::std::option::Option::None;
-        let mut palette_success_lighter = ::std::option::Option::None;
-        let mut palette_success_main = ::std::option::Option::None;
-        let mut palette_success_text = ::std::option::Option::None;
-        let mut palette_warning_dark = ::std::option::Option::None;
-        let mut palette_warning_darker = ::std::option::Option::None;
-        let mut palette_warning_heading = ::std::option::Option::None;
-        let mut palette_warning_highlight = ::std::option::Option::None;
-        let mut palette_warning_light = ::std::option::Option::None;
-        let mut palette_warning_lighter = ::std::option::Option::None;
-        let mut palette_warning_main = ::std::option::Option::None;
-        let mut palette_warning_text = ::std::option::Option::None;
-        let mut spacing0 = ::std::option::Option::None;
-        let mut spacing1 = ::std::option::Option::None;
-        let mut spacing2 = ::std::option::Option::None;
-        let mut spacing3 = ::std::option::Option::None;
-        let mut spacing4 = ::std::option::Option::None;
-        let mut spacing5 = ::std::option::Option::None;
-        let mut spacing6 = ::std::option::Option::None;
-        let mut spacing7 = ::std::option::Option::None;
-        let mut spacing8 = ::std::option::Option::None;
-        let mut spacing9 = ::std::option::Option::None;
-        let mut transition_duration_main = ::std::option::Option::None;
-        let mut typography_color_action = ::std::option::Option::None;
-        let mut typography_color_body = ::std::option::Option::None;
-        let mut typography_color_danger = ::std::option::Option::None;
-        let mut typography_color_disabled = ::std::option::Option::None;
-        let mut typography_color_heading = ::std::option::Option::None;
-        let mut typography_color_inverse = ::std::option::Option::None;
-        let mut typography_color_subordinate = ::std::option::Option::None;
-        let mut typography_color_success = ::std::option::Option::None;
-        let mut typography_color_support = ::std::option::Option::None;
-        let mut typography_color_warning = ::std::option::Option::None;
-        let mut typography_family_body = ::std::option::Option::None;
-        let mut typography_family_button = ::std::option::Option::None;
-        let mut typography_family_heading = ::std::option::Option::None;
-        let mut typography_line_height_body = ::std::option::Option::None;
-        let mut typography_line_height_heading1 = ::std::option::Option::None;
-        let mut typography_line_height_heading2 = ::std::option::Option::None;
-        let mut typography_line_height_heading3 = ::std::option::Option::None;
-        let mut typography_line_height_heading4 = ::std::option::Option::None;
-        let mut typography_line_height_heading5 = ::std::option::Option::None;
-        let mut typography_line_height_heading6 = ::std::option::Option::None;
-        let mut typography_line_height_overline = ::std::option::Option::None;
-        let mut typography_line_height_ui = ::std::option::Option::None;
-        let mut typography_line_length_max = ::std::option::Option::None;
-        let mut typography_size_body = ::std::option::Option::None;
-        let mut typography_size_heading1 = ::std::option::Option::None;
-        let mut typography_size_heading2 = ::std::option::Option::None;
-        let mut typography_size_heading3 = ::std::option::Option::None;
-        let mut typography_size_heading4 = ::std::option::Option::None;
-        let mut typography_size_heading5 = ::std::option::Option::None;
-        let mut typography_size_heading6 = ::std::option::Option::None;
-        let mut typography_size_subordinate = ::std::option::Option::None;
-        let mut typography_weight_body = ::std::option::Option::None;
-        let mut typography_weight_body_bold = ::std::option::Option::None;
-        let mut typography_weight_heading = ::std::option::Option::None;
-        let mut typography_weight_heading_bold = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 146];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -1027,579 +882,929 @@ impl crate::runtime::FromObject for WidgetConfigurationThemeTokens {
                 "BorderColorDangerControl" => {
                     __map
                         .field(
-                            &mut border_color_danger_control,
+                            &mut self.border_color_danger_control,
+                            &mut __seen[0],
                             "BorderColorDangerControl",
                         )?
                 }
                 "BorderColorDangerDark" => {
-                    __map.field(&mut border_color_danger_dark, "BorderColorDangerDark")?
+                    __map
+                        .field(
+                            &mut self.border_color_danger_dark,
+                            &mut __seen[1],
+                            "BorderColorDangerDark",
+                        )?
                 }
                 "BorderColorDangerLight" => {
                     __map
-                        .field(&mut border_color_danger_light, "BorderColorDangerLight")?
+                        .field(
+                            &mut self.border_color_danger_light,
+                            &mut __seen[2],
+                            "BorderColorDangerLight",
+                        )?
                 }
                 "BorderColorDisabled" => {
-                    __map.field(&mut border_color_disabled, "BorderColorDisabled")?
+                    __map
+                        .field(
+                            &mut self.border_color_disabled,
+                            &mut __seen[3],
+                            "BorderColorDisabled",
+                        )?
                 }
                 "BorderColorDisplay" => {
-                    __map.field(&mut border_color_display, "BorderColorDisplay")?
+                    __map
+                        .field(
+                            &mut self.border_color_display,
+                            &mut __seen[4],
+                            "BorderColorDisplay",
+                        )?
                 }
                 "BorderColorPrimaryControl" => {
                     __map
                         .field(
-                            &mut border_color_primary_control,
+                            &mut self.border_color_primary_control,
+                            &mut __seen[5],
                             "BorderColorPrimaryControl",
                         )?
                 }
                 "BorderColorPrimaryDark" => {
                     __map
-                        .field(&mut border_color_primary_dark, "BorderColorPrimaryDark")?
+                        .field(
+                            &mut self.border_color_primary_dark,
+                            &mut __seen[6],
+                            "BorderColorPrimaryDark",
+                        )?
                 }
                 "BorderRadiusMain" => {
-                    __map.field(&mut border_radius_main, "BorderRadiusMain")?
+                    __map
+                        .field(
+                            &mut self.border_radius_main,
+                            &mut __seen[7],
+                            "BorderRadiusMain",
+                        )?
                 }
                 "BorderRadiusTight" => {
-                    __map.field(&mut border_radius_tight, "BorderRadiusTight")?
+                    __map
+                        .field(
+                            &mut self.border_radius_tight,
+                            &mut __seen[8],
+                            "BorderRadiusTight",
+                        )?
                 }
                 "BorderStyleMain" => {
-                    __map.field(&mut border_style_main, "BorderStyleMain")?
+                    __map
+                        .field(
+                            &mut self.border_style_main,
+                            &mut __seen[9],
+                            "BorderStyleMain",
+                        )?
                 }
                 "BorderWidthMain" => {
-                    __map.field(&mut border_width_main, "BorderWidthMain")?
+                    __map
+                        .field(
+                            &mut self.border_width_main,
+                            &mut __seen[10],
+                            "BorderWidthMain",
+                        )?
                 }
                 "FocusOutlineColorPrimary" => {
                     __map
                         .field(
-                            &mut focus_outline_color_primary,
+                            &mut self.focus_outline_color_primary,
+                            &mut __seen[11],
                             "FocusOutlineColorPrimary",
                         )?
                 }
                 "FocusOutlineOffsetMain" => {
                     __map
-                        .field(&mut focus_outline_offset_main, "FocusOutlineOffsetMain")?
+                        .field(
+                            &mut self.focus_outline_offset_main,
+                            &mut __seen[12],
+                            "FocusOutlineOffsetMain",
+                        )?
                 }
                 "FocusOutlineOffsetTight" => {
                     __map
                         .field(
-                            &mut focus_outline_offset_tight,
+                            &mut self.focus_outline_offset_tight,
+                            &mut __seen[13],
                             "FocusOutlineOffsetTight",
                         )?
                 }
                 "FocusOutlineStyle" => {
-                    __map.field(&mut focus_outline_style, "FocusOutlineStyle")?
+                    __map
+                        .field(
+                            &mut self.focus_outline_style,
+                            &mut __seen[14],
+                            "FocusOutlineStyle",
+                        )?
                 }
                 "FocusOutlineWidthMain" => {
-                    __map.field(&mut focus_outline_width_main, "FocusOutlineWidthMain")?
+                    __map
+                        .field(
+                            &mut self.focus_outline_width_main,
+                            &mut __seen[15],
+                            "FocusOutlineWidthMain",
+                        )?
                 }
                 "FocusOutlineWidthTight" => {
                     __map
-                        .field(&mut focus_outline_width_tight, "FocusOutlineWidthTight")?
+                        .field(
+                            &mut self.focus_outline_width_tight,
+                            &mut __seen[16],
+                            "FocusOutlineWidthTight",
+                        )?
                 }
-                "HueBlue100" => __map.field(&mut hue_blue100, "HueBlue100")?,
-                "HueBlue200" => __map.field(&mut hue_blue200, "HueBlue200")?,
-                "HueBlue300" => __map.field(&mut hue_blue300, "HueBlue300")?,
-                "HueBlue400" => __map.field(&mut hue_blue400, "HueBlue400")?,
-                "HueBlue50" => __map.field(&mut hue_blue50, "HueBlue50")?,
-                "HueBlue500" => __map.field(&mut hue_blue500, "HueBlue500")?,
-                "HueBlue600" => __map.field(&mut hue_blue600, "HueBlue600")?,
-                "HueBlue700" => __map.field(&mut hue_blue700, "HueBlue700")?,
-                "HueBlue800" => __map.field(&mut hue_blue800, "HueBlue800")?,
-                "HueBlue900" => __map.field(&mut hue_blue900, "HueBlue900")?,
-                "HueGreen100" => __map.field(&mut hue_green100, "HueGreen100")?,
-                "HueGreen200" => __map.field(&mut hue_green200, "HueGreen200")?,
-                "HueGreen300" => __map.field(&mut hue_green300, "HueGreen300")?,
-                "HueGreen400" => __map.field(&mut hue_green400, "HueGreen400")?,
-                "HueGreen50" => __map.field(&mut hue_green50, "HueGreen50")?,
-                "HueGreen500" => __map.field(&mut hue_green500, "HueGreen500")?,
-                "HueGreen600" => __map.field(&mut hue_green600, "HueGreen600")?,
-                "HueGreen700" => __map.field(&mut hue_green700, "HueGreen700")?,
-                "HueGreen800" => __map.field(&mut hue_green800, "HueGreen800")?,
-                "HueGreen900" => __map.field(&mut hue_green900, "HueGreen900")?,
-                "HueNeutral100" => __map.field(&mut hue_neutral100, "HueNeutral100")?,
-                "HueNeutral200" => __map.field(&mut hue_neutral200, "HueNeutral200")?,
-                "HueNeutral300" => __map.field(&mut hue_neutral300, "HueNeutral300")?,
-                "HueNeutral400" => __map.field(&mut hue_neutral400, "HueNeutral400")?,
-                "HueNeutral50" => __map.field(&mut hue_neutral50, "HueNeutral50")?,
-                "HueNeutral500" => __map.field(&mut hue_neutral500, "HueNeutral500")?,
-                "HueNeutral600" => __map.field(&mut hue_neutral600, "HueNeutral600")?,
-                "HueNeutral700" => __map.field(&mut hue_neutral700, "HueNeutral700")?,
-                "HueNeutral800" => __map.field(&mut hue_neutral800, "HueNeutral800")?,
-                "HueNeutral900" => __map.field(&mut hue_neutral900, "HueNeutral900")?,
+                "HueBlue100" => {
+                    __map.field(&mut self.hue_blue100, &mut __seen[17], "HueBlue100")?
+                }
+                "HueBlue200" => {
+                    __map.field(&mut self.hue_blue200, &mut __seen[18], "HueBlue200")?
+                }
+                "HueBlue300" => {
+                    __map.field(&mut self.hue_blue300, &mut __seen[19], "HueBlue300")?
+                }
+                "HueBlue400" => {
+                    __map.field(&mut self.hue_blue400, &mut __seen[20], "HueBlue400")?
+                }
+                "HueBlue50" => {
+                    __map.field(&mut self.hue_blue50, &mut __seen[21], "HueBlue50")?
+                }
+                "HueBlue500" => {
+                    __map.field(&mut self.hue_blue500, &mut __seen[22], "HueBlue500")?
+                }
+                "HueBlue600" => {
+                    __map.field(&mut self.hue_blue600, &mut __seen[23], "HueBlue600")?
+                }
+                "HueBlue700" => {
+                    __map.field(&mut self.hue_blue700, &mut __seen[24], "HueBlue700")?
+                }
+                "HueBlue800" => {
+                    __map.field(&mut self.hue_blue800, &mut __seen[25], "HueBlue800")?
+                }
+                "HueBlue900" => {
+                    __map.field(&mut self.hue_blue900, &mut __seen[26], "HueBlue900")?
+                }
+                "HueGreen100" => {
+                    __map.field(&mut self.hue_green100, &mut __seen[27], "HueGreen100")?
+                }
+                "HueGreen200" => {
+                    __map.field(&mut self.hue_green200, &mut __seen[28], "HueGreen200")?
+                }
+                "HueGreen300" => {
+                    __map.field(&mut self.hue_green300, &mut __seen[29], "HueGreen300")?
+                }
+                "HueGreen400" => {
+                    __map.field(&mut self.hue_green400, &mut __seen[30], "HueGreen400")?
+                }
+                "HueGreen50" => {
+                    __map.field(&mut self.hue_green50, &mut __seen[31], "HueGreen50")?
+                }
+                "HueGreen500" => {
+                    __map.field(&mut self.hue_green500, &mut __seen[32], "HueGreen500")?
+                }
+                "HueGreen600" => {
+                    __map.field(&mut self.hue_green600, &mut __seen[33], "HueGreen600")?
+                }
+                "HueGreen700" => {
+                    __map.field(&mut self.hue_green700, &mut __seen[34], "HueGreen700")?
+                }
+                "HueGreen800" => {
+                    __map.field(&mut self.hue_green800, &mut __seen[35], "HueGreen800")?
+                }
+                "HueGreen900" => {
+                    __map.field(&mut self.hue_green900, &mut __seen[36], "HueGreen900")?
+                }
+                "HueNeutral100" => {
+                    __map
+                        .field(
+                            &mut self.hue_neutral100,
+                            &mut __seen[37],
+                            "HueNeutral100",
+                        )?
+                }
+                "HueNeutral200" => {
+                    __map
+                        .field(
+                            &mut self.hue_neutral200,
+                            &mut __seen[38],
+                            "HueNeutral200",
+                        )?
+                }
+                "HueNeutral300" => {
+                    __map
+                        .field(
+                            &mut self.hue_neutral300,
+                            &mut __seen[39],
+                            "HueNeutral300",
+                        )?
+                }
+                "HueNeutral400" => {
+                    __map
+                        .field(
+                            &mut self.hue_neutral400,
+                            &mut __seen[40],
+                            "HueNeutral400",
+                        )?
+                }
+                "HueNeutral50" => {
+                    __map
+                        .field(&mut self.hue_neutral50, &mut __seen[41], "HueNeutral50")?
+                }
+                "HueNeutral500" => {
+                    __map
+                        .field(
+                            &mut self.hue_neutral500,
+                            &mut __seen[42],
+                            "HueNeutral500",
+                        )?
+                }
+                "HueNeutral600" => {
+                    __map
+                        .field(
+                            &mut self.hue_neutral600,
+                            &mut __seen[43],
+                            "HueNeutral600",
+                        )?
+                }
+                "HueNeutral700" => {
+                    __map
+                        .field(
+                            &mut self.hue_neutral700,
+                            &mut __seen[44],
+                            "HueNeutral700",
+                        )?
+                }
+                "HueNeutral800" => {
+                    __map
+                        .field(
+                            &mut self.hue_neutral800,
+                            &mut __seen[45],
+                            "HueNeutral800",
+                        )?
+                }
+                "HueNeutral900" => {
+                    __map
+                        .field(
+                            &mut self.hue_neutral900,
+                            &mut __seen[46],
+                            "HueNeutral900",
+                        )?
+                }
                 "HueNeutralWhite" => {
-                    __map.field(&mut hue_neutral_white, "HueNeutralWhite")?
+                    __map
+                        .field(
+                            &mut self.hue_neutral_white,
+                            &mut __seen[47],
+                            "HueNeutralWhite",
+                        )?
                 }
-                "HueRed100" => __map.field(&mut hue_red100, "HueRed100")?,
-                "HueRed200" => __map.field(&mut hue_red200, "HueRed200")?,
-                "HueRed300" => __map.field(&mut hue_red300, "HueRed300")?,
-                "HueRed400" => __map.field(&mut hue_red400, "HueRed400")?,
-                "HueRed50" => __map.field(&mut hue_red50, "HueRed50")?,
-                "HueRed500" => __map.field(&mut hue_red500, "HueRed500")?,
-                "HueRed600" => __map.field(&mut hue_red600, "HueRed600")?,
-                "HueRed700" => __map.field(&mut hue_red700, "HueRed700")?,
-                "HueRed800" => __map.field(&mut hue_red800, "HueRed800")?,
-                "HueRed900" => __map.field(&mut hue_red900, "HueRed900")?,
-                "HueYellow100" => __map.field(&mut hue_yellow100, "HueYellow100")?,
-                "HueYellow200" => __map.field(&mut hue_yellow200, "HueYellow200")?,
-                "HueYellow300" => __map.field(&mut hue_yellow300, "HueYellow300")?,
-                "HueYellow400" => __map.field(&mut hue_yellow400, "HueYellow400")?,
-                "HueYellow50" => __map.field(&mut hue_yellow50, "HueYellow50")?,
-                "HueYellow500" => __map.field(&mut hue_yellow500, "HueYellow500")?,
-                "HueYellow600" => __map.field(&mut hue_yellow600, "HueYellow600")?,
-                "HueYellow700" => __map.field(&mut hue_yellow700, "HueYellow700")?,
-                "HueYellow800" => __map.field(&mut hue_yellow800, "HueYellow800")?,
-                "HueYellow900" => __map.field(&mut hue_yellow900, "HueYellow900")?,
+                "HueRed100" => {
+                    __map.field(&mut self.hue_red100, &mut __seen[48], "HueRed100")?
+                }
+                "HueRed200" => {
+                    __map.field(&mut self.hue_red200, &mut __seen[49], "HueRed200")?
+                }
+                "HueRed300" => {
+                    __map.field(&mut self.hue_red300, &mut __seen[50], "HueRed300")?
+                }
+                "HueRed400" => {
+                    __map.field(&mut self.hue_red400, &mut __seen[51], "HueRed400")?
+                }
+                "HueRed50" => {
+                    __map.field(&mut self.hue_red50, &mut __seen[52], "HueRed50")?
+                }
+                "HueRed500" => {
+                    __map.field(&mut self.hue_red500, &mut __seen[53], "HueRed500")?
+                }
+                "HueRed600" => {
+                    __map.field(&mut self.hue_red600, &mut __seen[54], "HueRed600")?
+                }
+                "HueRed700" => {
+                    __map.field(&mut self.hue_red700, &mut __seen[55], "HueRed700")?
+                }
+                "HueRed800" => {
+                    __map.field(&mut self.hue_red800, &mut __seen[56], "HueRed800")?
+                }
+                "HueRed900" => {
+                    __map.field(&mut self.hue_red900, &mut __seen[57], "HueRed900")?
+                }
+                "HueYellow100" => {
+                    __map
+                        .field(&mut self.hue_yellow100, &mut __seen[58], "HueYellow100")?
+                }
+                "HueYellow200" => {
+                    __map
+                        .field(&mut self.hue_yellow200, &mut __seen[59], "HueYellow200")?
+                }
+                "HueYellow300" => {
+                    __map
+                        .field(&mut self.hue_yellow300, &mut __seen[60], "HueYellow300")?
+                }
+                "HueYellow400" => {
+                    __map
+                        .field(&mut self.hue_yellow400, &mut __seen[61], "HueYellow400")?
+                }
+                "HueYellow50" => {
+                    __map.field(&mut self.hue_yellow50, &mut __seen[62], "HueYellow50")?
+                }
+                "HueYellow500" => {
+                    __map
+                        .field(&mut self.hue_yellow500, &mut __seen[63], "HueYellow500")?
+                }
+                "HueYellow600" => {
+                    __map
+                        .field(&mut self.hue_yellow600, &mut __seen[64], "HueYellow600")?
+                }
+                "HueYellow700" => {
+                    __map
+                        .field(&mut self.hue_yellow700, &mut __seen[65], "HueYellow700")?
+                }
+                "HueYellow800" => {
+                    __map
+                        .field(&mut self.hue_yellow800, &mut __seen[66], "HueYellow800")?
+                }
+                "HueYellow900" => {
+                    __map
+                        .field(&mut self.hue_yellow900, &mut __seen[67], "HueYellow900")?
+                }
                 "PaletteDangerDark" => {
-                    __map.field(&mut palette_danger_dark, "PaletteDangerDark")?
+                    __map
+                        .field(
+                            &mut self.palette_danger_dark,
+                            &mut __seen[68],
+                            "PaletteDangerDark",
+                        )?
                 }
                 "PaletteDangerDarker" => {
-                    __map.field(&mut palette_danger_darker, "PaletteDangerDarker")?
+                    __map
+                        .field(
+                            &mut self.palette_danger_darker,
+                            &mut __seen[69],
+                            "PaletteDangerDarker",
+                        )?
                 }
                 "PaletteDangerHeading" => {
-                    __map.field(&mut palette_danger_heading, "PaletteDangerHeading")?
+                    __map
+                        .field(
+                            &mut self.palette_danger_heading,
+                            &mut __seen[70],
+                            "PaletteDangerHeading",
+                        )?
                 }
                 "PaletteDangerHighlight" => {
-                    __map.field(&mut palette_danger_highlight, "PaletteDangerHighlight")?
+                    __map
+                        .field(
+                            &mut self.palette_danger_highlight,
+                            &mut __seen[71],
+                            "PaletteDangerHighlight",
+                        )?
                 }
                 "PaletteDangerLight" => {
-                    __map.field(&mut palette_danger_light, "PaletteDangerLight")?
+                    __map
+                        .field(
+                            &mut self.palette_danger_light,
+                            &mut __seen[72],
+                            "PaletteDangerLight",
+                        )?
                 }
                 "PaletteDangerLighter" => {
-                    __map.field(&mut palette_danger_lighter, "PaletteDangerLighter")?
+                    __map
+                        .field(
+                            &mut self.palette_danger_lighter,
+                            &mut __seen[73],
+                            "PaletteDangerLighter",
+                        )?
                 }
                 "PaletteDangerMain" => {
-                    __map.field(&mut palette_danger_main, "PaletteDangerMain")?
+                    __map
+                        .field(
+                            &mut self.palette_danger_main,
+                            &mut __seen[74],
+                            "PaletteDangerMain",
+                        )?
                 }
                 "PaletteDangerText" => {
-                    __map.field(&mut palette_danger_text, "PaletteDangerText")?
+                    __map
+                        .field(
+                            &mut self.palette_danger_text,
+                            &mut __seen[75],
+                            "PaletteDangerText",
+                        )?
                 }
                 "PalettePrimaryDark" => {
-                    __map.field(&mut palette_primary_dark, "PalettePrimaryDark")?
+                    __map
+                        .field(
+                            &mut self.palette_primary_dark,
+                            &mut __seen[76],
+                            "PalettePrimaryDark",
+                        )?
                 }
                 "PalettePrimaryDarker" => {
-                    __map.field(&mut palette_primary_darker, "PalettePrimaryDarker")?
+                    __map
+                        .field(
+                            &mut self.palette_primary_darker,
+                            &mut __seen[77],
+                            "PalettePrimaryDarker",
+                        )?
                 }
                 "PalettePrimaryHeading" => {
-                    __map.field(&mut palette_primary_heading, "PalettePrimaryHeading")?
+                    __map
+                        .field(
+                            &mut self.palette_primary_heading,
+                            &mut __seen[78],
+                            "PalettePrimaryHeading",
+                        )?
                 }
                 "PalettePrimaryHighlight" => {
                     __map
                         .field(
-                            &mut palette_primary_highlight,
+                            &mut self.palette_primary_highlight,
+                            &mut __seen[79],
                             "PalettePrimaryHighlight",
                         )?
                 }
                 "PalettePrimaryLight" => {
-                    __map.field(&mut palette_primary_light, "PalettePrimaryLight")?
+                    __map
+                        .field(
+                            &mut self.palette_primary_light,
+                            &mut __seen[80],
+                            "PalettePrimaryLight",
+                        )?
                 }
                 "PalettePrimaryLighter" => {
-                    __map.field(&mut palette_primary_lighter, "PalettePrimaryLighter")?
+                    __map
+                        .field(
+                            &mut self.palette_primary_lighter,
+                            &mut __seen[81],
+                            "PalettePrimaryLighter",
+                        )?
                 }
                 "PalettePrimaryMain" => {
-                    __map.field(&mut palette_primary_main, "PalettePrimaryMain")?
+                    __map
+                        .field(
+                            &mut self.palette_primary_main,
+                            &mut __seen[82],
+                            "PalettePrimaryMain",
+                        )?
                 }
                 "PalettePrimaryText" => {
-                    __map.field(&mut palette_primary_text, "PalettePrimaryText")?
+                    __map
+                        .field(
+                            &mut self.palette_primary_text,
+                            &mut __seen[83],
+                            "PalettePrimaryText",
+                        )?
                 }
                 "PaletteSuccessDark" => {
-                    __map.field(&mut palette_success_dark, "PaletteSuccessDark")?
+                    __map
+                        .field(
+                            &mut self.palette_success_dark,
+                            &mut __seen[84],
+                            "PaletteSuccessDark",
+                        )?
                 }
                 "PaletteSuccessDarker" => {
-                    __map.field(&mut palette_success_darker, "PaletteSuccessDarker")?
+                    __map
+                        .field(
+                            &mut self.palette_success_darker,
+                            &mut __seen[85],
+                            "PaletteSuccessDarker",
+                        )?
                 }
                 "PaletteSuccessHeading" => {
-                    __map.field(&mut palette_success_heading, "PaletteSuccessHeading")?
+                    __map
+                        .field(
+                            &mut self.palette_success_heading,
+                            &mut __seen[86],
+                            "PaletteSuccessHeading",
+                        )?
                 }
                 "PaletteSuccessHighlight" => {
                     __map
                         .field(
-                            &mut palette_success_highlight,
+                            &mut self.palette_success_highlight,
+                            &mut __seen[87],
                             "PaletteSuccessHighlight",
                         )?
                 }
                 "PaletteSuccessLight" => {
-                    __map.field(&mut palette_success_light, "PaletteSuccessLight")?
+                    __map
+                        .field(
+                            &mut self.palette_success_light,
+                            &mut __seen[88],
+                            "PaletteSuccessLight",
+                        )?
                 }
                 "PaletteSuccessLighter" => {
-                    __map.field(&mut palette_success_lighter, "PaletteSuccessLighter")?
+                    __map
+                        .field(
+                            &mut self.palette_success_lighter,
+                            &mut __seen[89],
+                            "PaletteSuccessLighter",
+                        )?
                 }
                 "PaletteSuccessMain" => {
-                    __map.field(&mut palette_success_main, "PaletteSuccessMain")?
+                    __map
+                        .field(
+                            &mut self.palette_success_main,
+                            &mut __seen[90],
+                            "PaletteSuccessMain",
+                        )?
                 }
                 "PaletteSuccessText" => {
-                    __map.field(&mut palette_success_text, "PaletteSuccessText")?
+                    __map
+                        .field(
+                            &mut self.palette_success_text,
+                            &mut __seen[91],
+                            "PaletteSuccessText",
+                        )?
                 }
                 "PaletteWarningDark" => {
-                    __map.field(&mut palette_warning_dark, "PaletteWarningDark")?
+                    __map
+                        .field(
+                            &mut self.palette_warning_dark,
+                            &mut __seen[92],
+                            "PaletteWarningDark",
+                        )?
                 }
                 "PaletteWarningDarker" => {
-                    __map.field(&mut palette_warning_darker, "PaletteWarningDarker")?
+                    __map
+                        .field(
+                            &mut self.palette_warning_darker,
+                            &mut __seen[93],
+                            "PaletteWarningDarker",
+                        )?
                 }
                 "PaletteWarningHeading" => {
-                    __map.field(&mut palette_warning_heading, "PaletteWarningHeading")?
+                    __map
+                        .field(
+                            &mut self.palette_warning_heading,
+                            &mut __seen[94],
+                            "PaletteWarningHeading",
+                        )?
                 }
                 "PaletteWarningHighlight" => {
                     __map
                         .field(
-                            &mut palette_warning_highlight,
+                            &mut self.palette_warning_highlight,
+                            &mut __seen[95],
                             "PaletteWarningHighlight",
                         )?
                 }
                 "PaletteWarningLight" => {
-                    __map.field(&mut palette_warning_light, "PaletteWarningLight")?
+                    __map
+                        .field(
+                            &mut self.palette_warning_light,
+                            &mut __seen[96],
+                            "PaletteWarningLight",
+                        )?
                 }
                 "PaletteWarningLighter" => {
-                    __map.field(&mut palette_warning_lighter, "PaletteWarningLighter")?
+                    __map
+                        .field(
+                            &mut self.palette_warning_lighter,
+                            &mut __seen[97],
+                            "PaletteWarningLighter",
+                        )?
                 }
                 "PaletteWarningMain" => {
-                    __map.field(&mut palette_warning_main, "PaletteWarningMain")?
+                    __map
+                        .field(
+                            &mut self.palette_warning_main,
+                            &mut __seen[98],
+                            "PaletteWarningMain",
+                        )?
                 }
                 "PaletteWarningText" => {
-                    __map.field(&mut palette_warning_text, "PaletteWarningText")?
+                    __map
+                        .field(
+                            &mut self.palette_warning_text,
+                            &mut __seen[99],
+                            "PaletteWarningText",
+                        )?
                 }
-                "Spacing0" => __map.field(&mut spacing0, "Spacing0")?,
-                "Spacing1" => __map.field(&mut spacing1, "Spacing1")?,
-                "Spacing2" => __map.field(&mut spacing2, "Spacing2")?,
-                "Spacing3" => __map.field(&mut spacing3, "Spacing3")?,
-                "Spacing4" => __map.field(&mut spacing4, "Spacing4")?,
-                "Spacing5" => __map.field(&mut spacing5, "Spacing5")?,
-                "Spacing6" => __map.field(&mut spacing6, "Spacing6")?,
-                "Spacing7" => __map.field(&mut spacing7, "Spacing7")?,
-                "Spacing8" => __map.field(&mut spacing8, "Spacing8")?,
-                "Spacing9" => __map.field(&mut spacing9, "Spacing9")?,
+                "Spacing0" => {
+                    __map.field(&mut self.spacing0, &mut __seen[100], "Spacing0")?
+                }
+                "Spacing1" => {
+                    __map.field(&mut self.spacing1, &mut __seen[101], "Spacing1")?
+                }
+                "Spacing2" => {
+                    __map.field(&mut self.spacing2, &mut __seen[102], "Spacing2")?
+                }
+                "Spacing3" => {
+                    __map.field(&mut self.spacing3, &mut __seen[103], "Spacing3")?
+                }
+                "Spacing4" => {
+                    __map.field(&mut self.spacing4, &mut __seen[104], "Spacing4")?
+                }
+                "Spacing5" => {
+                    __map.field(&mut self.spacing5, &mut __seen[105], "Spacing5")?
+                }
+                "Spacing6" => {
+                    __map.field(&mut self.spacing6, &mut __seen[106], "Spacing6")?
+                }
+                "Spacing7" => {
+                    __map.field(&mut self.spacing7, &mut __seen[107], "Spacing7")?
+                }
+                "Spacing8" => {
+                    __map.field(&mut self.spacing8, &mut __seen[108], "Spacing8")?
+                }
+                "Spacing9" => {
+                    __map.field(&mut self.spacing9, &mut __seen[109], "Spacing9")?
+                }
                 "TransitionDurationMain" => {
-                    __map.field(&mut transition_duration_main, "TransitionDurationMain")?
+                    __map
+                        .field(
+                            &mut self.transition_duration_main,
+                            &mut __seen[110],
+                            "TransitionDurationMain",
+                        )?
                 }
                 "TypographyColorAction" => {
-                    __map.field(&mut typography_color_action, "TypographyColorAction")?
+                    __map
+                        .field(
+                            &mut self.typography_color_action,
+                            &mut __seen[111],
+                            "TypographyColorAction",
+                        )?
                 }
                 "TypographyColorBody" => {
-                    __map.field(&mut typography_color_body, "TypographyColorBody")?
+                    __map
+                        .field(
+                            &mut self.typography_color_body,
+                            &mut __seen[112],
+                            "TypographyColorBody",
+                        )?
                 }
                 "TypographyColorDanger" => {
-                    __map.field(&mut typography_color_danger, "TypographyColorDanger")?
+                    __map
+                        .field(
+                            &mut self.typography_color_danger,
+                            &mut __seen[113],
+                            "TypographyColorDanger",
+                        )?
                 }
                 "TypographyColorDisabled" => {
                     __map
                         .field(
-                            &mut typography_color_disabled,
+                            &mut self.typography_color_disabled,
+                            &mut __seen[114],
                             "TypographyColorDisabled",
                         )?
                 }
                 "TypographyColorHeading" => {
-                    __map.field(&mut typography_color_heading, "TypographyColorHeading")?
+                    __map
+                        .field(
+                            &mut self.typography_color_heading,
+                            &mut __seen[115],
+                            "TypographyColorHeading",
+                        )?
                 }
                 "TypographyColorInverse" => {
-                    __map.field(&mut typography_color_inverse, "TypographyColorInverse")?
+                    __map
+                        .field(
+                            &mut self.typography_color_inverse,
+                            &mut __seen[116],
+                            "TypographyColorInverse",
+                        )?
                 }
                 "TypographyColorSubordinate" => {
                     __map
                         .field(
-                            &mut typography_color_subordinate,
+                            &mut self.typography_color_subordinate,
+                            &mut __seen[117],
                             "TypographyColorSubordinate",
                         )?
                 }
                 "TypographyColorSuccess" => {
-                    __map.field(&mut typography_color_success, "TypographyColorSuccess")?
+                    __map
+                        .field(
+                            &mut self.typography_color_success,
+                            &mut __seen[118],
+                            "TypographyColorSuccess",
+                        )?
                 }
                 "TypographyColorSupport" => {
-                    __map.field(&mut typography_color_support, "TypographyColorSupport")?
+                    __map
+                        .field(
+                            &mut self.typography_color_support,
+                            &mut __seen[119],
+                            "TypographyColorSupport",
+                        )?
                 }
                 "TypographyColorWarning" => {
-                    __map.field(&mut typography_color_warning, "TypographyColorWarning")?
+                    __map
+                        .field(
+                            &mut self.typography_color_warning,
+                            &mut __seen[120],
+                            "TypographyColorWarning",
+                        )?
                 }
                 "TypographyFamilyBody" => {
-                    __map.field(&mut typography_family_body, "TypographyFamilyBody")?
+                    __map
+                        .field(
+                            &mut self.typography_family_body,
+                            &mut __seen[121],
+                            "TypographyFamilyBody",
+                        )?
                 }
                 "TypographyFamilyButton" => {
-                    __map.field(&mut typography_family_button, "TypographyFamilyButton")?
+                    __map
+                        .field(
+                            &mut self.typography_family_button,
+                            &mut __seen[122],
+                            "TypographyFamilyButton",
+                        )?
                 }
                 "TypographyFamilyHeading" => {
                     __map
                         .field(
-                            &mut typography_family_heading,
+                            &mut self.typography_family_heading,
+                            &mut __seen[123],
                             "TypographyFamilyHeading",
                         )?
                 }
                 "TypographyLineHeightBody" => {
                     __map
                         .field(
-                            &mut typography_line_height_body,
+                            &mut self.typography_line_height_body,
+                            &mut __seen[124],
                             "TypographyLineHeightBody",
                         )?
                 }
                 "TypographyLineHeightHeading1" => {
                     __map
                         .field(
-                            &mut typography_line_height_heading1,
+                            &mut self.typography_line_height_heading1,
+                            &mut __seen[125],
                             "TypographyLineHeightHeading1",
                         )?
                 }
                 "TypographyLineHeightHeading2" => {
                     __map
                         .field(
-                            &mut typography_line_height_heading2,
+                            &mut self.typography_line_height_heading2,
+                            &mut __seen[126],
                             "TypographyLineHeightHeading2",
                         )?
                 }
                 "TypographyLineHeightHeading3" => {
                     __map
                         .field(
-                            &mut typography_line_height_heading3,
+                            &mut self.typography_line_height_heading3,
+                            &mut __seen[127],
                             "TypographyLineHeightHeading3",
                         )?
                 }
                 "TypographyLineHeightHeading4" => {
                     __map
                         .field(
-                            &mut typography_line_height_heading4,
+                            &mut self.typography_line_height_heading4,
+                            &mut __seen[128],
                             "TypographyLineHeightHeading4",
                         )?
                 }
                 "TypographyLineHeightHeading5" => {
                     __map
                         .field(
-                            &mut typography_line_height_heading5,
+                            &mut self.typography_line_height_heading5,
+                            &mut __seen[129],
                             "TypographyLineHeightHeading5",
                         )?
                 }
                 "TypographyLineHeightHeading6" => {
                     __map
                         .field(
-                            &mut typography_line_height_heading6,
+                            &mut self.typography_line_height_heading6,
+                            &mut __seen[130],
                             "TypographyLineHeightHeading6",
                         )?
                 }
                 "TypographyLineHeightOverline" => {
                     __map
                         .field(
-                            &mut typography_line_height_overline,
+                            &mut self.typography_line_height_overline,
+                            &mut __seen[131],
                             "TypographyLineHeightOverline",
                         )?
                 }
                 "TypographyLineHeightUi" => {
                     __map
-                        .field(&mut typography_line_height_ui, "TypographyLineHeightUi")?
+                        .field(
+                            &mut self.typography_line_height_ui,
+                            &mut __seen[132],
+                            "TypographyLineHeightUi",
+                        )?
                 }
                 "TypographyLineLengthMax" => {
                     __map
                         .field(
-                            &mut typography_line_length_max,
+                            &mut self.typography_line_length_max,
+                            &mut __seen[133],
                             "TypographyLineLengthMax",
                         )?
                 }
                 "TypographySizeBody" => {
-                    __map.field(&mut typography_size_body, "TypographySizeBody")?
+                    __map
+                        .field(
+                            &mut self.typography_size_body,
+                            &mut __seen[134],
+                            "TypographySizeBody",
+                        )?
                 }
                 "TypographySizeHeading1" => {
-                    __map.field(&mut typography_size_heading1, "TypographySizeHeading1")?
+                    __map
+                        .field(
+                            &mut self.typography_size_heading1,
+                            &mut __seen[135],
+                            "TypographySizeHeading1",
+                        )?
                 }
                 "TypographySizeHeading2" => {
-                    __map.field(&mut typography_size_heading2, "TypographySizeHeading2")?
+                    __map
+                        .field(
+                            &mut self.typography_size_heading2,
+                            &mut __seen[136],
+                            "TypographySizeHeading2",
+                        )?
                 }
                 "TypographySizeHeading3" => {
-                    __map.field(&mut typography_size_heading3, "TypographySizeHeading3")?
+                    __map
+                        .field(
+                            &mut self.typography_size_heading3,
+                            &mut __seen[137],
+                            "TypographySizeHeading3",
+                        )?
                 }
                 "TypographySizeHeading4" => {
-                    __map.field(&mut typography_size_heading4, "TypographySizeHeading4")?
+                    __map
+                        .field(
+                            &mut self.typography_size_heading4,
+                            &mut __seen[138],
+                            "TypographySizeHeading4",
+                        )?
                 }
                 "TypographySizeHeading5" => {
-                    __map.field(&mut typography_size_heading5, "TypographySizeHeading5")?
+                    __map
+                        .field(
+                            &mut self.typography_size_heading5,
+                            &mut __seen[139],
+                            "TypographySizeHeading5",
+                        )?
                 }
                 "TypographySizeHeading6" => {
-                    __map.field(&mut typography_size_heading6, "TypographySizeHeading6")?
+                    __map
+                        .field(
+                            &mut self.typography_size_heading6,
+                            &mut __seen[140],
+                            "TypographySizeHeading6",
+                        )?
                 }
                 "TypographySizeSubordinate" => {
                     __map
                         .field(
-                            &mut typography_size_subordinate,
+                            &mut self.typography_size_subordinate,
+                            &mut __seen[141],
                             "TypographySizeSubordinate",
                         )?
                 }
                 "TypographyWeightBody" => {
-                    __map.field(&mut typography_weight_body, "TypographyWeightBody")?
+                    __map
+                        .field(
+                            &mut self.typography_weight_body,
+                            &mut __seen[142],
+                            "TypographyWeightBody",
+                        )?
                 }
                 "TypographyWeightBodyBold" => {
                     __map
                         .field(
-                            &mut typography_weight_body_bold,
+                            &mut self.typography_weight_body_bold,
+                            &mut __seen[143],
                             "TypographyWeightBodyBold",
                         )?
                 }
                 "TypographyWeightHeading" => {
                     __map
                         .field(
-                            &mut typography_weight_heading,
+                            &mut self.typography_weight_heading,
+                            &mut __seen[144],
                             "TypographyWeightHeading",
                         )?
                 }
                 "TypographyWeightHeadingBold" => {
                     __map
                         .field(
-                            &mut typography_weight_heading_bold,
+                            &mut self.typography_weight_heading_bold,
+                            &mut __seen[145],
                             "TypographyWeightHeadingBold",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            border_color_danger_control: border_color_danger_control.unwrap_or_default(),
-            border_color_danger_dark: border_color_danger_dark.unwrap_or_default(),
-            border_color_danger_light: border_color_danger_light.unwrap_or_default(),
-            border_color_disabled: border_color_disabled.unwrap_or_default(),
-            border_color_display: border_color_display.unwrap_or_default(),
-            border_color_primary_control: border_color_primary_control
-                .unwrap_or_default(),
-            border_color_primary_dark: border_color_primary_dark.unwrap_or_default(),
-            border_radius_main: border_radius_main.unwrap_or_default(),
-            border_radius_tight: border_radius_tight.unwrap_or_default(),
-            border_style_main: border_style_main.unwrap_or_default(),
-            border_width_main: border_width_main.unwrap_or_default(),
-            focus_outline_color_primary: focus_outline_color_primary.unwrap_or_default(),
-            focus_outline_offset_main: focus_outline_offset_main.unwrap_or_default(),
-            focus_outline_offset_tight: focus_outline_offset_tight.unwrap_or_default(),
-            focus_outline_style: focus_outline_style.unwrap_or_default(),
-            focus_outline_width_main: focus_outline_width_main.unwrap_or_default(),
-            focus_outline_width_tight: focus_outline_width_tight.unwrap_or_default(),
-            hue_blue100: hue_blue100.unwrap_or_default(),
-            hue_blue200: hue_blue200.unwrap_or_default(),
-            hue_blue300: hue_blue300.unwrap_or_default(),
-            hue_blue400: hue_blue400.unwrap_or_default(),
-            hue_blue50: hue_blue50.unwrap_or_default(),
-            hue_blue500: hue_blue500.unwrap_or_default(),
-            hue_blue600: hue_blue600.unwrap_or_default(),
-            hue_blue700: hue_blue700.unwrap_or_default(),
-            hue_blue800: hue_blue800.unwrap_or_default(),
-            hue_blue900: hue_blue900.unwrap_or_default(),
-            hue_green100: hue_green100.unwrap_or_default(),
-            hue_green200: hue_green200.unwrap_or_default(),
-            hue_green300: hue_green300.unwrap_or_default(),
-            hue_green400: hue_green400.unwrap_or_default(),
-            hue_green50: hue_green50.unwrap_or_default(),
-            hue_green500: hue_green500.unwrap_or_default(),
-            hue_green600: hue_green600.unwrap_or_default(),
-            hue_green700: hue_green700.unwrap_or_default(),
-            hue_green800: hue_green800.unwrap_or_default(),
-            hue_green900: hue_green900.unwrap_or_default(),
-            hue_neutral100: hue_neutral100.unwrap_or_default(),
-            hue_neutral200: hue_neutral200.unwrap_or_default(),
-            hue_neutral300: hue_neutral300.unwrap_or_default(),
-            hue_neutral400: hue_neutral400.unwrap_or_default(),
-            hue_neutral50: hue_neutral50.unwrap_or_default(),
-            hue_neutral500: hue_neutral500.unwrap_or_default(),
-            hue_neutral600: hue_neutral600.unwrap_or_default(),
-            hue_neutral700: hue_neutral700.unwrap_or_default(),
-            hue_neutral800: hue_neutral800.unwrap_or_default(),
-            hue_neutral900: hue_neutral900.unwrap_or_default(),
-            hue_neutral_white: hue_neutral_white.unwrap_or_default(),
-            hue_red100: hue_red100.unwrap_or_default(),
-            hue_red200: hue_red200.unwrap_or_default(),
-            hue_red300: hue_red300.unwrap_or_default(),
-            hue_red400: hue_red400.unwrap_or_default(),
-            hue_red50: hue_red50.unwrap_or_default(),
-            hue_red500: hue_red500.unwrap_or_default(),
-            hue_red600: hue_red600.unwrap_or_default(),
-            hue_red700: hue_red700.unwrap_or_default(),
-            hue_red800: hue_red800.unwrap_or_default(),
-            hue_red900: hue_red900.unwrap_or_default(),
-            hue_yellow100: hue_yellow100.unwrap_or_default(),
-            hue_yellow200: hue_yellow200.unwrap_or_default(),
-            hue_yellow300: hue_yellow300.unwrap_or_default(),
-            hue_yellow400: hue_yellow400.unwrap_or_default(),
-            hue_yellow50: hue_yellow50.unwrap_or_default(),
-            hue_yellow500: hue_yellow500.unwrap_or_default(),
-            hue_yellow600: hue_yellow600.unwrap_or_default(),
-            hue_yellow700: hue_yellow700.unwrap_or_default(),
-            hue_yellow800: hue_yellow800.unwrap_or_default(),
-            hue_yellow900: hue_yellow900.unwrap_or_default(),
-            palette_danger_dark: palette_danger_dark.unwrap_or_default(),
-            palette_danger_darker: palette_danger_darker.unwrap_or_default(),
-            palette_danger_heading: palette_danger_heading.unwrap_or_default(),
-            palette_danger_highlight: palette_danger_highlight.unwrap_or_default(),
-            palette_danger_light: palette_danger_light.unwrap_or_default(),
-            palette_danger_lighter: palette_danger_lighter.unwrap_or_default(),
-            palette_danger_main: palette_danger_main.unwrap_or_default(),
-            palette_danger_text: palette_danger_text.unwrap_or_default(),
-            palette_primary_dark: palette_primary_dark.unwrap_or_default(),
-            palette_primary_darker: palette_primary_darker.unwrap_or_default(),
-            palette_primary_heading: palette_primary_heading.unwrap_or_default(),
-            palette_primary_highlight: palette_primary_highlight.unwrap_or_default(),
-            palette_primary_light: palette_primary_light.unwrap_or_default(),
-            palette_primary_lighter: palette_primary_lighter.unwrap_or_default(),
-            palette_primary_main: palette_primary_main.unwrap_or_default(),
-            palette_primary_text: palette_primary_text.unwrap_or_default(),
-            palette_success_dark: palette_success_dark.unwrap_or_default(),
-            palette_success_darker: palette_success_darker.unwrap_or_default(),
-            palette_success_heading: palette_success_heading.unwrap_or_default(),
-            palette_success_highlight: palette_success_highlight.unwrap_or_default(),
-            palette_success_light: palette_success_light.unwrap_or_default(),
-            palette_success_lighter: palette_success_lighter.unwrap_or_default(),
-            palette_success_main: palette_success_main.unwrap_or_default(),
-            palette_success_text: palette_success_text.unwrap_or_default(),
-            palette_warning_dark: palette_warning_dark.unwrap_or_default(),
-            palette_warning_darker: palette_warning_darker.unwrap_or_default(),
-            palette_warning_heading: palette_warning_heading.unwrap_or_default(),
-            palette_warning_highlight: palette_warning_highlight.unwrap_or_default(),
-            palette_warning_light: palette_warning_light.unwrap_or_default(),
-            palette_warning_lighter: palette_warning_lighter.unwrap_or_default(),
-            palette_warning_main: palette_warning_main.unwrap_or_default(),
-            palette_warning_text: palette_warning_text.unwrap_or_default(),
-            spacing0: spacing0.unwrap_or_default(),
-            spacing1: spacing1.unwrap_or_default(),
-            spacing2: spacing2.unwrap_or_default(),
-            spacing3: spacing3.unwrap_or_default(),
-            spacing4: spacing4.unwrap_or_default(),
-            spacing5: spacing5.unwrap_or_default(),
-            spacing6: spacing6.unwrap_or_default(),
-            spacing7: spacing7.unwrap_or_default(),
-            spacing8: spacing8.unwrap_or_default(),
-            spacing9: spacing9.unwrap_or_default(),
-            transition_duration_main: transition_duration_main.unwrap_or_default(),
-            typography_color_action: typography_color_action.unwrap_or_default(),
-            typography_color_body: typography_color_body.unwrap_or_default(),
-            typography_color_danger: typography_color_danger.unwrap_or_default(),
-            typography_color_disabled: typography_color_disabled.unwrap_or_default(),
-            typography_color_heading: typography_color_heading.unwrap_or_default(),
-            typography_color_inverse: typography_color_inverse.unwrap_or_default(),
-            typography_color_subordinate: typography_color_subordinate
-                .unwrap_or_default(),
-            typography_color_success: typography_color_success.unwrap_or_default(),
-            typography_color_support: typography_color_support.unwrap_or_default(),
-            typography_color_warning: typography_color_warning.unwrap_or_default(),
-            typography_family_body: typography_family_body.unwrap_or_default(),
-            typography_family_button: typography_family_button.unwrap_or_default(),
-            typography_family_heading: typography_family_heading.unwrap_or_default(),
-            typography_line_height_body: typography_line_height_body.unwrap_or_default(),
-            typography_line_height_heading1: typography_line_height_heading1
-                .unwrap_or_default(),
-            typography_line_height_heading2: typography_line_height_heading2
-                .unwrap_or_default(),
-            typography_line_height_heading3: typography_line_height_heading3
-                .unwrap_or_default(),
-            typography_line_height_heading4: typography_line_height_heading4
-                .unwrap_or_default(),
-            typography_line_height_heading5: typography_line_height_heading5
-                .unwrap_or_default(),
-            typography_line_height_heading6: typography_line_height_heading6
-                .unwrap_or_default(),
-            typography_line_height_overline: typography_line_height_overline
-                .unwrap_or_default(),
-            typography_line_height_ui: typography_line_height_ui.unwrap_or_default(),
-            typography_line_length_max: typography_line_length_max.unwrap_or_default(),
-            typography_size_body: typography_size_body.unwrap_or_default(),
-            typography_size_heading1: typography_size_heading1.unwrap_or_default(),
-            typography_size_heading2: typography_size_heading2.unwrap_or_default(),
-            typography_size_heading3: typography_size_heading3.unwrap_or_default(),
-            typography_size_heading4: typography_size_heading4.unwrap_or_default(),
-            typography_size_heading5: typography_size_heading5.unwrap_or_default(),
-            typography_size_heading6: typography_size_heading6.unwrap_or_default(),
-            typography_size_subordinate: typography_size_subordinate.unwrap_or_default(),
-            typography_weight_body: typography_weight_body.unwrap_or_default(),
-            typography_weight_body_bold: typography_weight_body_bold.unwrap_or_default(),
-            typography_weight_heading: typography_weight_heading.unwrap_or_default(),
-            typography_weight_heading_bold: typography_weight_heading_bold
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -56,56 +56,58 @@ impl<'de> ::serde::Deserialize<'de> for WindowsOsAccountProfile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WindowsOsAccountProfile {
+impl crate::runtime::ReadObject for WindowsOsAccountProfile {
     const EXPECTING: &'static str = "struct WindowsOsAccountProfile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut directory_join_status = ::std::option::Option::None;
-        let mut down_level_username = ::std::option::Option::None;
-        let mut full_name = ::std::option::Option::None;
-        let mut guid = ::std::option::Option::None;
-        let mut qualified_username = ::std::option::Option::None;
-        let mut security_id = ::std::option::Option::None;
-        let mut type_ = ::std::option::Option::None;
-        let mut upn = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "directoryJoinStatus" => {
-                    __map.field(&mut directory_join_status, "directoryJoinStatus")?
+                    __map
+                        .field(
+                            &mut self.directory_join_status,
+                            &mut __seen[1],
+                            "directoryJoinStatus",
+                        )?
                 }
                 "downLevelUsername" => {
-                    __map.field(&mut down_level_username, "downLevelUsername")?
+                    __map
+                        .field(
+                            &mut self.down_level_username,
+                            &mut __seen[2],
+                            "downLevelUsername",
+                        )?
                 }
-                "fullName" => __map.field(&mut full_name, "fullName")?,
-                "GUID" => __map.field(&mut guid, "GUID")?,
+                "fullName" => {
+                    __map.field(&mut self.full_name, &mut __seen[3], "fullName")?
+                }
+                "GUID" => __map.field(&mut self.guid, &mut __seen[0], "GUID")?,
                 "qualifiedUsername" => {
-                    __map.field(&mut qualified_username, "qualifiedUsername")?
+                    __map
+                        .field(
+                            &mut self.qualified_username,
+                            &mut __seen[4],
+                            "qualifiedUsername",
+                        )?
                 }
-                "securityId" => __map.field(&mut security_id, "securityId")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "upn" => __map.field(&mut upn, "upn")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "securityId" => {
+                    __map.field(&mut self.security_id, &mut __seen[5], "securityId")?
+                }
+                "type" => __map.field(&mut self.type_, &mut __seen[6], "type")?,
+                "upn" => __map.field(&mut self.upn, &mut __seen[7], "upn")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            directory_join_status: directory_join_status.unwrap_or_default(),
-            down_level_username: down_level_username.unwrap_or_default(),
-            full_name: full_name.unwrap_or_default(),
-            guid: guid.unwrap_or_default(),
-            qualified_username: qualified_username.unwrap_or_default(),
-            security_id: security_id.unwrap_or_default(),
-            type_: type_.unwrap_or_default(),
-            upn: upn.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

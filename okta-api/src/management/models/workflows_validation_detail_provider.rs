@@ -56,12 +56,12 @@ impl crate::runtime::FromObject for WorkflowsValidationDetailProvider {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "externalId" => __map.field(&mut external_id, "externalId")?,
-                "type" => __map.field(&mut type_, "type")?,
-                "code" => __map.field(&mut code, "code")?,
-                "flowName" => __map.field(&mut flow_name, "flowName")?,
-                "link" => __map.field(&mut link, "link")?,
-                "message" => __map.field(&mut message, "message")?,
+                "externalId" => __map.value(&mut external_id, "externalId")?,
+                "type" => __map.value(&mut type_, "type")?,
+                "code" => __map.value(&mut code, "code")?,
+                "flowName" => __map.value(&mut flow_name, "flowName")?,
+                "link" => __map.value(&mut link, "link")?,
+                "message" => __map.value(&mut message, "message")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

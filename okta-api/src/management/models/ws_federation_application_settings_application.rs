@@ -94,27 +94,27 @@ impl crate::runtime::FromObject for WsFederationApplicationSettingsApplication {
         {
             match __key.as_str() {
                 "attributeStatements" => {
-                    __map.field(&mut attribute_statements, "attributeStatements")?
+                    __map.value(&mut attribute_statements, "attributeStatements")?
                 }
                 "audienceRestriction" => {
-                    __map.field(&mut audience_restriction, "audienceRestriction")?
+                    __map.value(&mut audience_restriction, "audienceRestriction")?
                 }
                 "authnContextClassRef" => {
-                    __map.field(&mut authn_context_class_ref, "authnContextClassRef")?
+                    __map.value(&mut authn_context_class_ref, "authnContextClassRef")?
                 }
-                "groupFilter" => __map.field(&mut group_filter, "groupFilter")?,
-                "groupName" => __map.field(&mut group_name, "groupName")?,
+                "groupFilter" => __map.value(&mut group_filter, "groupFilter")?,
+                "groupName" => __map.value(&mut group_name, "groupName")?,
                 "groupValueFormat" => {
-                    __map.field(&mut group_value_format, "groupValueFormat")?
+                    __map.value(&mut group_value_format, "groupValueFormat")?
                 }
-                "nameIDFormat" => __map.field(&mut name_id_format, "nameIDFormat")?,
-                "realm" => __map.field(&mut realm, "realm")?,
-                "siteURL" => __map.field(&mut site_url, "siteURL")?,
+                "nameIDFormat" => __map.value(&mut name_id_format, "nameIDFormat")?,
+                "realm" => __map.value(&mut realm, "realm")?,
+                "siteURL" => __map.value(&mut site_url, "siteURL")?,
                 "usernameAttribute" => {
-                    __map.field(&mut username_attribute, "usernameAttribute")?
+                    __map.value(&mut username_attribute, "usernameAttribute")?
                 }
-                "wReplyOverride" => __map.field(&mut w_reply_override, "wReplyOverride")?,
-                "wReplyURL" => __map.field(&mut w_reply_url, "wReplyURL")?,
+                "wReplyOverride" => __map.value(&mut w_reply_override, "wReplyOverride")?,
+                "wReplyURL" => __map.value(&mut w_reply_url, "wReplyURL")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -93,16 +93,16 @@ impl crate::runtime::FromObject for ZscalerbyzApplication {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "accessibility" => __map.field(&mut accessibility, "accessibility")?,
-                "credentials" => __map.field(&mut credentials, "credentials")?,
-                "label" => __map.field(&mut label, "label")?,
-                "licensing" => __map.field(&mut licensing, "licensing")?,
-                "name" => __map.field(&mut name, "name")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "signOnMode" => __map.field(&mut sign_on_mode, "signOnMode")?,
-                "status" => __map.field(&mut status, "status")?,
-                "visibility" => __map.field(&mut visibility, "visibility")?,
-                "settings" => __map.field(&mut settings, "settings")?,
+                "accessibility" => __map.value(&mut accessibility, "accessibility")?,
+                "credentials" => __map.value(&mut credentials, "credentials")?,
+                "label" => __map.value(&mut label, "label")?,
+                "licensing" => __map.value(&mut licensing, "licensing")?,
+                "name" => __map.value(&mut name, "name")?,
+                "profile" => __map.value(&mut profile, "profile")?,
+                "signOnMode" => __map.value(&mut sign_on_mode, "signOnMode")?,
+                "status" => __map.value(&mut status, "status")?,
+                "visibility" => __map.value(&mut visibility, "visibility")?,
+                "settings" => __map.value(&mut settings, "settings")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

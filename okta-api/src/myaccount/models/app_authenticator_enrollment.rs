@@ -62,52 +62,50 @@ impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AppAuthenticatorEnrollment {
+impl crate::runtime::ReadObject for AppAuthenticatorEnrollment {
     const EXPECTING: &'static str = "struct AppAuthenticatorEnrollment";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authenticator_id = ::std::option::Option::None;
-        let mut created_date = ::std::option::Option::None;
-        let mut device = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut methods = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authenticatorId" => {
-                    __map.field(&mut authenticator_id, "authenticatorId")?
+                    __map
+                        .field(
+                            &mut self.authenticator_id,
+                            &mut __seen[0],
+                            "authenticatorId",
+                        )?
                 }
-                "createdDate" => __map.field(&mut created_date, "createdDate")?,
-                "device" => __map.field(&mut device, "device")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "links" => __map.field(&mut links, "links")?,
-                "methods" => __map.field(&mut methods, "methods")?,
-                "user" => __map.field(&mut user, "user")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "createdDate" => {
+                    __map.field(&mut self.created_date, &mut __seen[1], "createdDate")?
+                }
+                "device" => {
+                    __map.optional_object(&mut self.device, &mut __seen[2], "device")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[4], "lastUpdated")?
+                }
+                "links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[5], "links")?
+                }
+                "methods" => {
+                    __map.optional_object(&mut self.methods, &mut __seen[6], "methods")?
+                }
+                "user" => __map.optional_object(&mut self.user, &mut __seen[7], "user")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authenticator_id: authenticator_id.unwrap_or_default(),
-            created_date: created_date.unwrap_or_default(),
-            device: device.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            methods: methods.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -43,43 +43,41 @@ impl<'de> ::serde::Deserialize<'de> for AppAuthenticatorEnrollmentDevice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AppAuthenticatorEnrollmentDevice {
+impl crate::runtime::ReadObject for AppAuthenticatorEnrollmentDevice {
     const EXPECTING: &'static str = "struct AppAuthenticatorEnrollmentDevice";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut status = ::std::option::Option::None;
-        let mut created_date = ::std::option::Option::None;
-        let mut last_updated = ::std::option::Option::None;
-        let mut client_instance_id = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "status" => __map.field(&mut status, "status")?,
-                "createdDate" => __map.field(&mut created_date, "createdDate")?,
-                "lastUpdated" => __map.field(&mut last_updated, "lastUpdated")?,
-                "clientInstanceId" => {
-                    __map.field(&mut client_instance_id, "clientInstanceId")?
+                "id" => __map.field(&mut self.id, &mut __seen[2], "id")?,
+                "status" => __map.field(&mut self.status, &mut __seen[4], "status")?,
+                "createdDate" => {
+                    __map.field(&mut self.created_date, &mut __seen[1], "createdDate")?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "lastUpdated" => {
+                    __map.field(&mut self.last_updated, &mut __seen[3], "lastUpdated")?
+                }
+                "clientInstanceId" => {
+                    __map
+                        .field(
+                            &mut self.client_instance_id,
+                            &mut __seen[0],
+                            "clientInstanceId",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            created_date: created_date.unwrap_or_default(),
-            last_updated: last_updated.unwrap_or_default(),
-            client_instance_id: client_instance_id.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

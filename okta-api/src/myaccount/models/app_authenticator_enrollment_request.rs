@@ -45,10 +45,10 @@ impl crate::runtime::FromObject for AppAuthenticatorEnrollmentRequest {
         {
             match __key.as_str() {
                 "authenticatorId" => {
-                    __map.field(&mut authenticator_id, "authenticatorId")?
+                    __map.value(&mut authenticator_id, "authenticatorId")?
                 }
-                "device" => __map.field(&mut device, "device")?,
-                "methods" => __map.field(&mut methods, "methods")?,
+                "device" => __map.value(&mut device, "device")?,
+                "methods" => __map.value(&mut methods, "methods")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

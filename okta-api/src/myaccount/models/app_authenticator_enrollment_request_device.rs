@@ -86,34 +86,34 @@ impl crate::runtime::FromObject for AppAuthenticatorEnrollmentRequestDevice {
         {
             match __key.as_str() {
                 "secureHardwarePresent" => {
-                    __map.field(&mut secure_hardware_present, "secureHardwarePresent")?
+                    __map.value(&mut secure_hardware_present, "secureHardwarePresent")?
                 }
                 "clientInstanceKey" => {
-                    __map.field(&mut client_instance_key, "clientInstanceKey")?
+                    __map.value(&mut client_instance_key, "clientInstanceKey")?
                 }
-                "osVersion" => __map.field(&mut os_version, "osVersion")?,
+                "osVersion" => __map.value(&mut os_version, "osVersion")?,
                 "clientInstanceBundleId" => {
                     __map
-                        .field(&mut client_instance_bundle_id, "clientInstanceBundleId")?
+                        .value(&mut client_instance_bundle_id, "clientInstanceBundleId")?
                 }
-                "platform" => __map.field(&mut platform, "platform")?,
-                "manufacturer" => __map.field(&mut manufacturer, "manufacturer")?,
+                "platform" => __map.value(&mut platform, "platform")?,
+                "manufacturer" => __map.value(&mut manufacturer, "manufacturer")?,
                 "deviceAttestation" => {
-                    __map.field(&mut device_attestation, "deviceAttestation")?
+                    __map.value(&mut device_attestation, "deviceAttestation")?
                 }
                 "clientInstanceVersion" => {
-                    __map.field(&mut client_instance_version, "clientInstanceVersion")?
+                    __map.value(&mut client_instance_version, "clientInstanceVersion")?
                 }
                 "clientInstanceDeviceSdkVersion" => {
                     __map
-                        .field(
+                        .value(
                             &mut client_instance_device_sdk_version,
                             "clientInstanceDeviceSdkVersion",
                         )?
                 }
-                "model" => __map.field(&mut model, "model")?,
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "udid" => __map.field(&mut udid, "udid")?,
+                "model" => __map.value(&mut model, "model")?,
+                "displayName" => __map.value(&mut display_name, "displayName")?,
+                "udid" => __map.value(&mut udid, "udid")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -35,7 +35,7 @@ impl crate::runtime::FromObject for AppAuthenticatorEnrollmentRequestMethods {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "push" => __map.field(&mut push, "push")?,
+                "push" => __map.value(&mut push, "push")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -48,9 +48,9 @@ impl crate::runtime::FromObject for AppAuthenticatorEnrollmentRequestMethodsPush
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "apsEnvironment" => __map.field(&mut aps_environment, "apsEnvironment")?,
-                "pushToken" => __map.field(&mut push_token, "pushToken")?,
-                "keys" => __map.field(&mut keys, "keys")?,
+                "apsEnvironment" => __map.value(&mut aps_environment, "apsEnvironment")?,
+                "pushToken" => __map.value(&mut push_token, "pushToken")?,
+                "keys" => __map.value(&mut keys, "keys")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

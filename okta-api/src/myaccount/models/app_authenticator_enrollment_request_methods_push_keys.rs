@@ -51,12 +51,12 @@ impl crate::runtime::FromObject for AppAuthenticatorEnrollmentRequestMethodsPush
         {
             match __key.as_str() {
                 "proofOfPossession" => {
-                    __map.field(&mut proof_of_possession, "proofOfPossession")?
+                    __map.value(&mut proof_of_possession, "proofOfPossession")?
                 }
                 "userVerification" => {
-                    __map.field(&mut user_verification, "userVerification")?
+                    __map.value(&mut user_verification, "userVerification")?
                 }
-                "capabilities" => __map.field(&mut capabilities, "capabilities")?,
+                "capabilities" => __map.value(&mut capabilities, "capabilities")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -49,47 +49,43 @@ impl<'de> ::serde::Deserialize<'de> for Authenticator {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Authenticator {
+impl crate::runtime::ReadObject for Authenticator {
     const EXPECTING: &'static str = "struct Authenticator";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut enrollable = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut key = ::std::option::Option::None;
-        let mut logo = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut embedded = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "enrollable" => __map.field(&mut enrollable, "enrollable")?,
-                "id" => __map.field(&mut id, "id")?,
-                "key" => __map.field(&mut key, "key")?,
-                "logo" => __map.field(&mut logo, "logo")?,
-                "name" => __map.field(&mut name, "name")?,
-                "_embedded" => __map.field(&mut embedded, "_embedded")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "enrollable" => {
+                    __map.field(&mut self.enrollable, &mut __seen[2], "enrollable")?
+                }
+                "id" => __map.field(&mut self.id, &mut __seen[3], "id")?,
+                "key" => __map.field(&mut self.key, &mut __seen[4], "key")?,
+                "logo" => __map.optional_object(&mut self.logo, &mut __seen[5], "logo")?,
+                "name" => __map.field(&mut self.name, &mut __seen[6], "name")?,
+                "_embedded" => {
+                    __map
+                        .optional_object(
+                            &mut self.embedded,
+                            &mut __seen[0],
+                            "_embedded",
+                        )?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[1], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            enrollable: enrollable.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            key: key.unwrap_or_default(),
-            logo: logo.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            embedded: embedded.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -80,63 +80,65 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorEnrollment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorEnrollment {
+impl crate::runtime::ReadObject for AuthenticatorEnrollment {
     const EXPECTING: &'static str = "struct AuthenticatorEnrollment";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut can_change_password = ::std::option::Option::None;
-        let mut can_reset = ::std::option::Option::None;
-        let mut can_reset_password = ::std::option::Option::None;
-        let mut can_unenroll = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut id = ::std::option::Option::None;
-        let mut last_challenged = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut nickname = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 11];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "canChangePassword" => {
-                    __map.field(&mut can_change_password, "canChangePassword")?
+                    __map
+                        .field(
+                            &mut self.can_change_password,
+                            &mut __seen[1],
+                            "canChangePassword",
+                        )?
                 }
-                "canReset" => __map.field(&mut can_reset, "canReset")?,
+                "canReset" => {
+                    __map.field(&mut self.can_reset, &mut __seen[2], "canReset")?
+                }
                 "canResetPassword" => {
-                    __map.field(&mut can_reset_password, "canResetPassword")?
+                    __map
+                        .field(
+                            &mut self.can_reset_password,
+                            &mut __seen[3],
+                            "canResetPassword",
+                        )?
                 }
-                "canUnenroll" => __map.field(&mut can_unenroll, "canUnenroll")?,
-                "created" => __map.field(&mut created, "created")?,
-                "id" => __map.field(&mut id, "id")?,
-                "lastChallenged" => __map.field(&mut last_challenged, "lastChallenged")?,
-                "name" => __map.field(&mut name, "name")?,
-                "nickname" => __map.field(&mut nickname, "nickname")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "canUnenroll" => {
+                    __map.field(&mut self.can_unenroll, &mut __seen[4], "canUnenroll")?
+                }
+                "created" => __map.field(&mut self.created, &mut __seen[5], "created")?,
+                "id" => __map.field(&mut self.id, &mut __seen[6], "id")?,
+                "lastChallenged" => {
+                    __map
+                        .field(
+                            &mut self.last_challenged,
+                            &mut __seen[7],
+                            "lastChallenged",
+                        )?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[8], "name")?,
+                "nickname" => {
+                    __map.field(&mut self.nickname, &mut __seen[9], "nickname")?
+                }
+                "profile" => __map.field(&mut self.profile, &mut __seen[10], "profile")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            can_change_password: can_change_password.unwrap_or_default(),
-            can_reset: can_reset.unwrap_or_default(),
-            can_reset_password: can_reset_password.unwrap_or_default(),
-            can_unenroll: can_unenroll.unwrap_or_default(),
-            created: created.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            last_challenged: last_challenged.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            nickname: nickname.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

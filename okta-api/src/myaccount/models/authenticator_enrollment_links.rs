@@ -29,38 +29,41 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticatorEnrollmentLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthenticatorEnrollmentLinks {
+impl crate::runtime::ReadObject for AuthenticatorEnrollmentLinks {
     const EXPECTING: &'static str = "struct AuthenticatorEnrollmentLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut authenticator = ::std::option::Option::None;
-        let mut modify = ::std::option::Option::None;
-        let mut unenroll = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "authenticator" => __map.field(&mut authenticator, "authenticator")?,
-                "modify" => __map.field(&mut modify, "modify")?,
-                "unenroll" => __map.field(&mut unenroll, "unenroll")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
+                "authenticator" => {
+                    __map
+                        .optional_object(
+                            &mut self.authenticator,
+                            &mut __seen[0],
+                            "authenticator",
+                        )?
+                }
+                "modify" => {
+                    __map.optional_object(&mut self.modify, &mut __seen[1], "modify")?
+                }
+                "unenroll" => {
+                    __map
+                        .optional_object(&mut self.unenroll, &mut __seen[3], "unenroll")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            authenticator: authenticator.unwrap_or_default(),
-            modify: modify.unwrap_or_default(),
-            unenroll: unenroll.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

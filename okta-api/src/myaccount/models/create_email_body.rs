@@ -33,38 +33,31 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmailBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CreateEmailBody {
+impl crate::runtime::ReadObject for CreateEmailBody {
     const EXPECTING: &'static str = "struct CreateEmailBody";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut profile = ::std::option::Option::None;
-        let mut send_email = ::std::option::Option::None;
-        let mut state = ::std::option::Option::None;
-        let mut role = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "profile" => __map.field(&mut profile, "profile")?,
-                "sendEmail" => __map.field(&mut send_email, "sendEmail")?,
-                "state" => __map.field(&mut state, "state")?,
-                "role" => __map.field(&mut role, "role")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "profile" => __map.object(&mut self.profile, &mut __seen[0], "profile")?,
+                "sendEmail" => {
+                    __map.field(&mut self.send_email, &mut __seen[2], "sendEmail")?
+                }
+                "state" => __map.field(&mut self.state, &mut __seen[3], "state")?,
+                "role" => __map.field(&mut self.role, &mut __seen[1], "role")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            profile: profile.unwrap_or_default(),
-            send_email: send_email.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            role: role.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -27,35 +27,30 @@ impl<'de> ::serde::Deserialize<'de> for CreatePhoneBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CreatePhoneBody {
+impl crate::runtime::ReadObject for CreatePhoneBody {
     const EXPECTING: &'static str = "struct CreatePhoneBody";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut profile = ::std::option::Option::None;
-        let mut send_code = ::std::option::Option::None;
-        let mut method = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "profile" => __map.field(&mut profile, "profile")?,
-                "sendCode" => __map.field(&mut send_code, "sendCode")?,
-                "method" => __map.field(&mut method, "method")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "profile" => __map.object(&mut self.profile, &mut __seen[1], "profile")?,
+                "sendCode" => {
+                    __map.field(&mut self.send_code, &mut __seen[2], "sendCode")?
+                }
+                "method" => __map.field(&mut self.method, &mut __seen[0], "method")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            profile: profile.unwrap_or_default(),
-            send_code: send_code.unwrap_or_default(),
-            method: method.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

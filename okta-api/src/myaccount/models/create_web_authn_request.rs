@@ -31,40 +31,42 @@ impl<'de> ::serde::Deserialize<'de> for CreateWebAuthnRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for CreateWebAuthnRequest {
+impl crate::runtime::ReadObject for CreateWebAuthnRequest {
     const EXPECTING: &'static str = "struct CreateWebAuthnRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut attestation = ::std::option::Option::None;
-        let mut client_data = ::std::option::Option::None;
-        let mut client_extensions = ::std::option::Option::None;
-        let mut transports = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "attestation" => __map.field(&mut attestation, "attestation")?,
-                "clientData" => __map.field(&mut client_data, "clientData")?,
-                "clientExtensions" => {
-                    __map.field(&mut client_extensions, "clientExtensions")?
+                "attestation" => {
+                    __map.field(&mut self.attestation, &mut __seen[0], "attestation")?
                 }
-                "transports" => __map.field(&mut transports, "transports")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "clientData" => {
+                    __map.field(&mut self.client_data, &mut __seen[1], "clientData")?
+                }
+                "clientExtensions" => {
+                    __map
+                        .field(
+                            &mut self.client_extensions,
+                            &mut __seen[2],
+                            "clientExtensions",
+                        )?
+                }
+                "transports" => {
+                    __map.field(&mut self.transports, &mut __seen[3], "transports")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            attestation: attestation.unwrap_or_default(),
-            client_data: client_data.unwrap_or_default(),
-            client_extensions: client_extensions.unwrap_or_default(),
-            transports: transports.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

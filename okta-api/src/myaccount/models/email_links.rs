@@ -31,38 +31,38 @@ impl<'de> ::serde::Deserialize<'de> for EmailLinks {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for EmailLinks {
+impl crate::runtime::ReadObject for EmailLinks {
     const EXPECTING: &'static str = "struct EmailLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut self_ = ::std::option::Option::None;
-        let mut challenge = ::std::option::Option::None;
-        let mut verify = ::std::option::Option::None;
-        let mut poll = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "self" => __map.field(&mut self_, "self")?,
-                "challenge" => __map.field(&mut challenge, "challenge")?,
-                "verify" => __map.field(&mut verify, "verify")?,
-                "poll" => __map.field(&mut poll, "poll")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "self" => __map.optional_object(&mut self.self_, &mut __seen[2], "self")?,
+                "challenge" => {
+                    __map
+                        .optional_object(
+                            &mut self.challenge,
+                            &mut __seen[0],
+                            "challenge",
+                        )?
+                }
+                "verify" => {
+                    __map.optional_object(&mut self.verify, &mut __seen[3], "verify")?
+                }
+                "poll" => __map.optional_object(&mut self.poll, &mut __seen[1], "poll")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            self_: self_.unwrap_or_default(),
-            challenge: challenge.unwrap_or_default(),
-            verify: verify.unwrap_or_default(),
-            poll: poll.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -51,12 +51,12 @@ impl crate::runtime::FromObject for KeyEc {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "crv" => __map.field(&mut crv, "crv")?,
-                "kid" => __map.field(&mut kid, "kid")?,
-                "kty" => __map.field(&mut kty, "kty")?,
-                "okta:kpr" => __map.field(&mut okta_kpr, "okta:kpr")?,
-                "x" => __map.field(&mut x, "x")?,
-                "y" => __map.field(&mut y, "y")?,
+                "crv" => __map.value(&mut crv, "crv")?,
+                "kid" => __map.value(&mut kid, "kid")?,
+                "kty" => __map.value(&mut kty, "kty")?,
+                "okta:kpr" => __map.value(&mut okta_kpr, "okta:kpr")?,
+                "x" => __map.value(&mut x, "x")?,
+                "y" => __map.value(&mut y, "y")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -48,11 +48,11 @@ impl crate::runtime::FromObject for KeyRsa {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "e" => __map.field(&mut e, "e")?,
-                "kid" => __map.field(&mut kid, "kid")?,
-                "kty" => __map.field(&mut kty, "kty")?,
-                "n" => __map.field(&mut n, "n")?,
-                "okta:kpr" => __map.field(&mut okta_kpr, "okta:kpr")?,
+                "e" => __map.value(&mut e, "e")?,
+                "kid" => __map.value(&mut kid, "kid")?,
+                "kty" => __map.value(&mut kty, "kty")?,
+                "n" => __map.value(&mut n, "n")?,
+                "okta:kpr" => __map.value(&mut okta_kpr, "okta:kpr")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -45,41 +45,36 @@ impl<'de> ::serde::Deserialize<'de> for Organization {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Organization {
+impl crate::runtime::ReadObject for Organization {
     const EXPECTING: &'static str = "struct Organization";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut help_link = ::std::option::Option::None;
-        let mut name = ::std::option::Option::None;
-        let mut support_email = ::std::option::Option::None;
-        let mut url = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "helpLink" => __map.field(&mut help_link, "helpLink")?,
-                "name" => __map.field(&mut name, "name")?,
-                "supportEmail" => __map.field(&mut support_email, "supportEmail")?,
-                "url" => __map.field(&mut url, "url")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "helpLink" => {
+                    __map.field(&mut self.help_link, &mut __seen[1], "helpLink")?
+                }
+                "name" => __map.field(&mut self.name, &mut __seen[2], "name")?,
+                "supportEmail" => {
+                    __map.field(&mut self.support_email, &mut __seen[3], "supportEmail")?
+                }
+                "url" => __map.field(&mut self.url, &mut __seen[4], "url")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            help_link: help_link.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            support_email: support_email.unwrap_or_default(),
-            url: url.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

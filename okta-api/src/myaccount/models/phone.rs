@@ -51,10 +51,10 @@ impl crate::runtime::FromObject for Phone {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "status" => __map.field(&mut status, "status")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "id" => __map.value(&mut id, "id")?,
+                "profile" => __map.value(&mut profile, "profile")?,
+                "status" => __map.value(&mut status, "status")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -23,32 +23,27 @@ impl<'de> ::serde::Deserialize<'de> for PollChallengeForEmailMagicLinkResponseLi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PollChallengeForEmailMagicLinkResponseLinks {
+impl crate::runtime::ReadObject for PollChallengeForEmailMagicLinkResponseLinks {
     const EXPECTING: &'static str = "struct PollChallengeForEmailMagicLinkResponseLinks";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut verify = ::std::option::Option::None;
-        let mut poll = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "verify" => __map.field(&mut verify, "verify")?,
-                "poll" => __map.field(&mut poll, "poll")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "verify" => __map.object(&mut self.verify, &mut __seen[1], "verify")?,
+                "poll" => __map.object(&mut self.poll, &mut __seen[0], "poll")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            verify: verify.unwrap_or_default(),
-            poll: poll.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -23,32 +23,27 @@ impl<'de> ::serde::Deserialize<'de> for PollChallengeForEmailMagicLinkResponseLi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PollChallengeForEmailMagicLinkResponseLinksPoll {
+impl crate::runtime::ReadObject for PollChallengeForEmailMagicLinkResponseLinksPoll {
     const EXPECTING: &'static str = "struct PollChallengeForEmailMagicLinkResponseLinksPoll";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut href = ::std::option::Option::None;
-        let mut hints = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "href" => __map.field(&mut href, "href")?,
-                "hints" => __map.field(&mut hints, "hints")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "href" => __map.field(&mut self.href, &mut __seen[1], "href")?,
+                "hints" => __map.object(&mut self.hints, &mut __seen[0], "hints")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            href: href.unwrap_or_default(),
-            hints: hints.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -41,38 +41,35 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for Profile {
+impl crate::runtime::ReadObject for Profile {
     const EXPECTING: &'static str = "struct Profile";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut created_at = ::std::option::Option::None;
-        let mut modified_at = ::std::option::Option::None;
-        let mut profile = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "createdAt" => __map.field(&mut created_at, "createdAt")?,
-                "modifiedAt" => __map.field(&mut modified_at, "modifiedAt")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "createdAt" => {
+                    __map.field(&mut self.created_at, &mut __seen[1], "createdAt")?
+                }
+                "modifiedAt" => {
+                    __map.field(&mut self.modified_at, &mut __seen[2], "modifiedAt")?
+                }
+                "profile" => __map.field(&mut self.profile, &mut __seen[3], "profile")?,
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            created_at: created_at.unwrap_or_default(),
-            modified_at: modified_at.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

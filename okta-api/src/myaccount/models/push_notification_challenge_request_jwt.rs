@@ -114,104 +114,108 @@ impl<'de> ::serde::Deserialize<'de> for PushNotificationChallengeRequestJwt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PushNotificationChallengeRequestJwt {
+impl crate::runtime::ReadObject for PushNotificationChallengeRequestJwt {
     const EXPECTING: &'static str = "struct PushNotificationChallengeRequestJwt";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut app_instance_name = ::std::option::Option::None;
-        let mut aud = ::std::option::Option::None;
-        let mut authenticator_enrollment_id = ::std::option::Option::None;
-        let mut authorization_server_id = ::std::option::Option::None;
-        let mut challenge_context = ::std::option::Option::None;
-        let mut exp = ::std::option::Option::None;
-        let mut iat = ::std::option::Option::None;
-        let mut iss = ::std::option::Option::None;
-        let mut jti = ::std::option::Option::None;
-        let mut method = ::std::option::Option::None;
-        let mut method_enrollment_id = ::std::option::Option::None;
-        let mut nonce = ::std::option::Option::None;
-        let mut org_id = ::std::option::Option::None;
-        let mut signals = ::std::option::Option::None;
-        let mut transaction_id = ::std::option::Option::None;
-        let mut user_id = ::std::option::Option::None;
-        let mut user_mediation = ::std::option::Option::None;
-        let mut user_verification = ::std::option::Option::None;
-        let mut ver = ::std::option::Option::None;
-        let mut verification_uri = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 20];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "appInstanceName" => {
-                    __map.field(&mut app_instance_name, "appInstanceName")?
+                    __map
+                        .field(
+                            &mut self.app_instance_name,
+                            &mut __seen[0],
+                            "appInstanceName",
+                        )?
                 }
-                "aud" => __map.field(&mut aud, "aud")?,
+                "aud" => __map.field(&mut self.aud, &mut __seen[1], "aud")?,
                 "authenticatorEnrollmentId" => {
                     __map
                         .field(
-                            &mut authenticator_enrollment_id,
+                            &mut self.authenticator_enrollment_id,
+                            &mut __seen[2],
                             "authenticatorEnrollmentId",
                         )?
                 }
                 "authorizationServerId" => {
-                    __map.field(&mut authorization_server_id, "authorizationServerId")?
+                    __map
+                        .field(
+                            &mut self.authorization_server_id,
+                            &mut __seen[3],
+                            "authorizationServerId",
+                        )?
                 }
                 "challengeContext" => {
-                    __map.field(&mut challenge_context, "challengeContext")?
+                    __map
+                        .optional_object(
+                            &mut self.challenge_context,
+                            &mut __seen[4],
+                            "challengeContext",
+                        )?
                 }
-                "exp" => __map.field(&mut exp, "exp")?,
-                "iat" => __map.field(&mut iat, "iat")?,
-                "iss" => __map.field(&mut iss, "iss")?,
-                "jti" => __map.field(&mut jti, "jti")?,
-                "method" => __map.field(&mut method, "method")?,
+                "exp" => __map.field(&mut self.exp, &mut __seen[5], "exp")?,
+                "iat" => __map.field(&mut self.iat, &mut __seen[6], "iat")?,
+                "iss" => __map.field(&mut self.iss, &mut __seen[7], "iss")?,
+                "jti" => __map.field(&mut self.jti, &mut __seen[8], "jti")?,
+                "method" => __map.field(&mut self.method, &mut __seen[9], "method")?,
                 "methodEnrollmentId" => {
-                    __map.field(&mut method_enrollment_id, "methodEnrollmentId")?
+                    __map
+                        .field(
+                            &mut self.method_enrollment_id,
+                            &mut __seen[10],
+                            "methodEnrollmentId",
+                        )?
                 }
-                "nonce" => __map.field(&mut nonce, "nonce")?,
-                "orgId" => __map.field(&mut org_id, "orgId")?,
-                "signals" => __map.field(&mut signals, "signals")?,
-                "transactionId" => __map.field(&mut transaction_id, "transactionId")?,
-                "userId" => __map.field(&mut user_id, "userId")?,
-                "userMediation" => __map.field(&mut user_mediation, "userMediation")?,
+                "nonce" => __map.field(&mut self.nonce, &mut __seen[11], "nonce")?,
+                "orgId" => __map.field(&mut self.org_id, &mut __seen[12], "orgId")?,
+                "signals" => __map.field(&mut self.signals, &mut __seen[13], "signals")?,
+                "transactionId" => {
+                    __map
+                        .field(
+                            &mut self.transaction_id,
+                            &mut __seen[14],
+                            "transactionId",
+                        )?
+                }
+                "userId" => __map.field(&mut self.user_id, &mut __seen[15], "userId")?,
+                "userMediation" => {
+                    __map
+                        .field(
+                            &mut self.user_mediation,
+                            &mut __seen[16],
+                            "userMediation",
+                        )?
+                }
                 "userVerification" => {
-                    __map.field(&mut user_verification, "userVerification")?
+                    __map
+                        .field(
+                            &mut self.user_verification,
+                            &mut __seen[17],
+                            "userVerification",
+                        )?
                 }
-                "ver" => __map.field(&mut ver, "ver")?,
+                "ver" => __map.field(&mut self.ver, &mut __seen[18], "ver")?,
                 "verificationUri" => {
-                    __map.field(&mut verification_uri, "verificationUri")?
+                    __map
+                        .field(
+                            &mut self.verification_uri,
+                            &mut __seen[19],
+                            "verificationUri",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            app_instance_name: app_instance_name.unwrap_or_default(),
-            aud: aud.unwrap_or_default(),
-            authenticator_enrollment_id: authenticator_enrollment_id.unwrap_or_default(),
-            authorization_server_id: authorization_server_id.unwrap_or_default(),
-            challenge_context: challenge_context.unwrap_or_default(),
-            exp: exp.unwrap_or_default(),
-            iat: iat.unwrap_or_default(),
-            iss: iss.unwrap_or_default(),
-            jti: jti.unwrap_or_default(),
-            method: method.unwrap_or_default(),
-            method_enrollment_id: method_enrollment_id.unwrap_or_default(),
-            nonce: nonce.unwrap_or_default(),
-            org_id: org_id.unwrap_or_default(),
-            signals: signals.unwrap_or_default(),
-            transaction_id: transaction_id.unwrap_or_default(),
-            user_id: user_id.unwrap_or_default(),
-            user_mediation: user_mediation.unwrap_or_default(),
-            user_verification: user_verification.unwrap_or_default(),
-            ver: ver.unwrap_or_default(),
-            verification_uri: verification_uri.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

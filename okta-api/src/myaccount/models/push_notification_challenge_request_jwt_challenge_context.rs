@@ -47,45 +47,60 @@ for PushNotificationChallengeRequestJwtChallengeContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PushNotificationChallengeRequestJwtChallengeContext {
+impl crate::runtime::ReadObject for PushNotificationChallengeRequestJwtChallengeContext {
     const EXPECTING: &'static str = "struct PushNotificationChallengeRequestJwtChallengeContext";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client_os = ::std::option::Option::None;
-        let mut client_location = ::std::option::Option::None;
-        let mut transaction_time = ::std::option::Option::None;
-        let mut transaction_type = ::std::option::Option::None;
-        let mut binding_message = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 5];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "clientOS" => __map.field(&mut client_os, "clientOS")?,
-                "clientLocation" => __map.field(&mut client_location, "clientLocation")?,
+                "clientOS" => {
+                    __map.field(&mut self.client_os, &mut __seen[2], "clientOS")?
+                }
+                "clientLocation" => {
+                    __map
+                        .field(
+                            &mut self.client_location,
+                            &mut __seen[1],
+                            "clientLocation",
+                        )?
+                }
                 "transactionTime" => {
-                    __map.field(&mut transaction_time, "transactionTime")?
+                    __map
+                        .field(
+                            &mut self.transaction_time,
+                            &mut __seen[3],
+                            "transactionTime",
+                        )?
                 }
                 "transactionType" => {
-                    __map.field(&mut transaction_type, "transactionType")?
+                    __map
+                        .field(
+                            &mut self.transaction_type,
+                            &mut __seen[4],
+                            "transactionType",
+                        )?
                 }
-                "bindingMessage" => __map.field(&mut binding_message, "bindingMessage")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "bindingMessage" => {
+                    __map
+                        .field(
+                            &mut self.binding_message,
+                            &mut __seen[0],
+                            "bindingMessage",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client_os: client_os.unwrap_or_default(),
-            client_location: client_location.unwrap_or_default(),
-            transaction_time: transaction_time.unwrap_or_default(),
-            transaction_type: transaction_type.unwrap_or_default(),
-            binding_message: binding_message.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

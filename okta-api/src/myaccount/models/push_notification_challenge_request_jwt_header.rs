@@ -30,35 +30,28 @@ impl<'de> ::serde::Deserialize<'de> for PushNotificationChallengeRequestJwtHeade
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PushNotificationChallengeRequestJwtHeader {
+impl crate::runtime::ReadObject for PushNotificationChallengeRequestJwtHeader {
     const EXPECTING: &'static str = "struct PushNotificationChallengeRequestJwtHeader";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut alg = ::std::option::Option::None;
-        let mut kid = ::std::option::Option::None;
-        let mut typ = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "alg" => __map.field(&mut alg, "alg")?,
-                "kid" => __map.field(&mut kid, "kid")?,
-                "typ" => __map.field(&mut typ, "typ")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "alg" => __map.field(&mut self.alg, &mut __seen[0], "alg")?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[1], "kid")?,
+                "typ" => __map.field(&mut self.typ, &mut __seen[2], "typ")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            alg: alg.unwrap_or_default(),
-            kid: kid.unwrap_or_default(),
-            typ: typ.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

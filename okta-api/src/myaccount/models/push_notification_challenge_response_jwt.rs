@@ -82,27 +82,27 @@ impl crate::runtime::FromObject for PushNotificationChallengeResponseJwt {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "aud" => __map.field(&mut aud, "aud")?,
+                "aud" => __map.value(&mut aud, "aud")?,
                 "challengeResponseContext" => {
                     __map
-                        .field(
+                        .value(
                             &mut challenge_response_context,
                             "challengeResponseContext",
                         )?
                 }
-                "deviceSignals" => __map.field(&mut device_signals, "deviceSignals")?,
-                "exp" => __map.field(&mut exp, "exp")?,
-                "iat" => __map.field(&mut iat, "iat")?,
-                "iss" => __map.field(&mut iss, "iss")?,
-                "jti" => __map.field(&mut jti, "jti")?,
-                "keyType" => __map.field(&mut key_type, "keyType")?,
+                "deviceSignals" => __map.value(&mut device_signals, "deviceSignals")?,
+                "exp" => __map.value(&mut exp, "exp")?,
+                "iat" => __map.value(&mut iat, "iat")?,
+                "iss" => __map.value(&mut iss, "iss")?,
+                "jti" => __map.value(&mut jti, "jti")?,
+                "keyType" => __map.value(&mut key_type, "keyType")?,
                 "methodEnrollmentId" => {
-                    __map.field(&mut method_enrollment_id, "methodEnrollmentId")?
+                    __map.value(&mut method_enrollment_id, "methodEnrollmentId")?
                 }
-                "nbf" => __map.field(&mut nbf, "nbf")?,
-                "nonce" => __map.field(&mut nonce, "nonce")?,
-                "sub" => __map.field(&mut sub, "sub")?,
-                "tx" => __map.field(&mut tx, "tx")?,
+                "nbf" => __map.value(&mut nbf, "nbf")?,
+                "nonce" => __map.value(&mut nonce, "nonce")?,
+                "sub" => __map.value(&mut sub, "sub")?,
+                "tx" => __map.value(&mut tx, "tx")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

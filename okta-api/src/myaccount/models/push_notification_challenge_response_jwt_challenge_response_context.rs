@@ -49,9 +49,9 @@ for PushNotificationChallengeResponseJwtChallengeResponseContext {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "userConsent" => __map.field(&mut user_consent, "userConsent")?,
+                "userConsent" => __map.value(&mut user_consent, "userConsent")?,
                 "transactionType" => {
-                    __map.field(&mut transaction_type, "transactionType")?
+                    __map.value(&mut transaction_type, "transactionType")?
                 }
                 _ => __map.extra(&mut additional_properties, __key)?,
             }

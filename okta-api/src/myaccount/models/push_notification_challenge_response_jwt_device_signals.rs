@@ -92,83 +92,95 @@ for PushNotificationChallengeResponseJwtDeviceSignals {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for PushNotificationChallengeResponseJwtDeviceSignals {
+impl crate::runtime::ReadObject for PushNotificationChallengeResponseJwtDeviceSignals {
     const EXPECTING: &'static str = "struct PushNotificationChallengeResponseJwtDeviceSignals";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id = ::std::option::Option::None;
-        let mut is_hardware_protection_enabled = ::std::option::Option::None;
-        let mut model = ::std::option::Option::None;
-        let mut manufacturer = ::std::option::Option::None;
-        let mut display_name = ::std::option::Option::None;
-        let mut platform = ::std::option::Option::None;
-        let mut os_version = ::std::option::Option::None;
-        let mut client_instance_id = ::std::option::Option::None;
-        let mut client_instance_bundle_id = ::std::option::Option::None;
-        let mut client_instance_version = ::std::option::Option::None;
-        let mut secure_hardware_present = ::std::option::Option::None;
-        let mut screen_lock_type = ::std::option::Option::None;
-        let mut disk_encryption_type = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 13];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
+                "id" => __map.field(&mut self.id, &mut __seen[5], "id")?,
                 "isHardwareProtectionEnabled" => {
                     __map
                         .field(
-                            &mut is_hardware_protection_enabled,
+                            &mut self.is_hardware_protection_enabled,
+                            &mut __seen[6],
                             "isHardwareProtectionEnabled",
                         )?
                 }
-                "model" => __map.field(&mut model, "model")?,
-                "manufacturer" => __map.field(&mut manufacturer, "manufacturer")?,
-                "displayName" => __map.field(&mut display_name, "displayName")?,
-                "platform" => __map.field(&mut platform, "platform")?,
-                "osVersion" => __map.field(&mut os_version, "osVersion")?,
+                "model" => __map.field(&mut self.model, &mut __seen[8], "model")?,
+                "manufacturer" => {
+                    __map.field(&mut self.manufacturer, &mut __seen[7], "manufacturer")?
+                }
+                "displayName" => {
+                    __map.field(&mut self.display_name, &mut __seen[4], "displayName")?
+                }
+                "platform" => {
+                    __map.field(&mut self.platform, &mut __seen[10], "platform")?
+                }
+                "osVersion" => {
+                    __map.field(&mut self.os_version, &mut __seen[9], "osVersion")?
+                }
                 "clientInstanceId" => {
-                    __map.field(&mut client_instance_id, "clientInstanceId")?
+                    __map
+                        .field(
+                            &mut self.client_instance_id,
+                            &mut __seen[1],
+                            "clientInstanceId",
+                        )?
                 }
                 "clientInstanceBundleId" => {
                     __map
-                        .field(&mut client_instance_bundle_id, "clientInstanceBundleId")?
+                        .field(
+                            &mut self.client_instance_bundle_id,
+                            &mut __seen[0],
+                            "clientInstanceBundleId",
+                        )?
                 }
                 "clientInstanceVersion" => {
-                    __map.field(&mut client_instance_version, "clientInstanceVersion")?
+                    __map
+                        .field(
+                            &mut self.client_instance_version,
+                            &mut __seen[2],
+                            "clientInstanceVersion",
+                        )?
                 }
                 "secureHardwarePresent" => {
-                    __map.field(&mut secure_hardware_present, "secureHardwarePresent")?
+                    __map
+                        .field(
+                            &mut self.secure_hardware_present,
+                            &mut __seen[12],
+                            "secureHardwarePresent",
+                        )?
                 }
-                "screenLockType" => __map.field(&mut screen_lock_type, "screenLockType")?,
+                "screenLockType" => {
+                    __map
+                        .field(
+                            &mut self.screen_lock_type,
+                            &mut __seen[11],
+                            "screenLockType",
+                        )?
+                }
                 "diskEncryptionType" => {
-                    __map.field(&mut disk_encryption_type, "diskEncryptionType")?
+                    __map
+                        .field(
+                            &mut self.disk_encryption_type,
+                            &mut __seen[3],
+                            "diskEncryptionType",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id: id.unwrap_or_default(),
-            is_hardware_protection_enabled: is_hardware_protection_enabled
-                .unwrap_or_default(),
-            model: model.unwrap_or_default(),
-            manufacturer: manufacturer.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            platform: platform.unwrap_or_default(),
-            os_version: os_version.unwrap_or_default(),
-            client_instance_id: client_instance_id.unwrap_or_default(),
-            client_instance_bundle_id: client_instance_bundle_id.unwrap_or_default(),
-            client_instance_version: client_instance_version.unwrap_or_default(),
-            secure_hardware_present: secure_hardware_present.unwrap_or_default(),
-            screen_lock_type: screen_lock_type.unwrap_or_default(),
-            disk_encryption_type: disk_encryption_type.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -43,9 +43,9 @@ impl crate::runtime::FromObject for PushNotificationChallengeResponseJwtHeader {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "alg" => __map.field(&mut alg, "alg")?,
-                "kid" => __map.field(&mut kid, "kid")?,
-                "typ" => __map.field(&mut typ, "typ")?,
+                "alg" => __map.value(&mut alg, "alg")?,
+                "kid" => __map.value(&mut kid, "kid")?,
+                "typ" => __map.value(&mut typ, "typ")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

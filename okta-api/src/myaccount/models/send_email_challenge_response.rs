@@ -49,11 +49,11 @@ impl crate::runtime::FromObject for SendEmailChallengeResponse {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id" => __map.field(&mut id, "id")?,
-                "status" => __map.field(&mut status, "status")?,
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "profile" => __map.field(&mut profile, "profile")?,
-                "_links" => __map.field(&mut links, "_links")?,
+                "id" => __map.value(&mut id, "id")?,
+                "status" => __map.value(&mut status, "status")?,
+                "expiresAt" => __map.value(&mut expires_at, "expiresAt")?,
+                "profile" => __map.value(&mut profile, "profile")?,
+                "_links" => __map.value(&mut links, "_links")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -41,8 +41,8 @@ impl crate::runtime::FromObject for SendPhoneChallengeBody {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "method" => __map.field(&mut method, "method")?,
-                "retry" => __map.field(&mut retry, "retry")?,
+                "method" => __map.value(&mut method, "method")?,
+                "retry" => __map.value(&mut retry, "retry")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

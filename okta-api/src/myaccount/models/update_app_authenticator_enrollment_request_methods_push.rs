@@ -34,35 +34,37 @@ for UpdateAppAuthenticatorEnrollmentRequestMethodsPush {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UpdateAppAuthenticatorEnrollmentRequestMethodsPush {
+impl crate::runtime::ReadObject for UpdateAppAuthenticatorEnrollmentRequestMethodsPush {
     const EXPECTING: &'static str = "struct UpdateAppAuthenticatorEnrollmentRequestMethodsPush";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut push_token = ::std::option::Option::None;
-        let mut keys = ::std::option::Option::None;
-        let mut capabilities = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "pushToken" => __map.field(&mut push_token, "pushToken")?,
-                "keys" => __map.field(&mut keys, "keys")?,
-                "capabilities" => __map.field(&mut capabilities, "capabilities")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "pushToken" => {
+                    __map.field(&mut self.push_token, &mut __seen[2], "pushToken")?
+                }
+                "keys" => __map.optional_object(&mut self.keys, &mut __seen[1], "keys")?,
+                "capabilities" => {
+                    __map
+                        .optional_object(
+                            &mut self.capabilities,
+                            &mut __seen[0],
+                            "capabilities",
+                        )?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            push_token: push_token.unwrap_or_default(),
-            keys: keys.unwrap_or_default(),
-            capabilities: capabilities.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -23,32 +23,31 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePasswordBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for UpdatePasswordBody {
+impl crate::runtime::ReadObject for UpdatePasswordBody {
     const EXPECTING: &'static str = "struct UpdatePasswordBody";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut old_password = ::std::option::Option::None;
-        let mut new_password = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "oldPassword" => __map.field(&mut old_password, "oldPassword")?,
-                "newPassword" => __map.field(&mut new_password, "newPassword")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "oldPassword" => {
+                    __map.field(&mut self.old_password, &mut __seen[1], "oldPassword")?
+                }
+                "newPassword" => {
+                    __map.field(&mut self.new_password, &mut __seen[0], "newPassword")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            old_password: old_password.unwrap_or_default(),
-            new_password: new_password.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

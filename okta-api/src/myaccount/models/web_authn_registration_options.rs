@@ -33,35 +33,34 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnRegistrationOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WebAuthnRegistrationOptions {
+impl crate::runtime::ReadObject for WebAuthnRegistrationOptions {
     const EXPECTING: &'static str = "struct WebAuthnRegistrationOptions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expires_at = ::std::option::Option::None;
-        let mut options = ::std::option::Option::None;
-        let mut links = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expiresAt" => __map.field(&mut expires_at, "expiresAt")?,
-                "options" => __map.field(&mut options, "options")?,
-                "_links" => __map.field(&mut links, "_links")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expiresAt" => {
+                    __map.field(&mut self.expires_at, &mut __seen[1], "expiresAt")?
+                }
+                "options" => {
+                    __map.optional_object(&mut self.options, &mut __seen[2], "options")?
+                }
+                "_links" => {
+                    __map.optional_object(&mut self.links, &mut __seen[0], "_links")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expires_at: expires_at.unwrap_or_default(),
-            options: options.unwrap_or_default(),
-            links: links.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -73,56 +73,65 @@ impl<'de> ::serde::Deserialize<'de> for WebAuthnRegistrationOptionsOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for WebAuthnRegistrationOptionsOptions {
+impl crate::runtime::ReadObject for WebAuthnRegistrationOptionsOptions {
     const EXPECTING: &'static str = "struct WebAuthnRegistrationOptionsOptions";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut rp = ::std::option::Option::None;
-        let mut user = ::std::option::Option::None;
-        let mut pub_key_cred_params = ::std::option::Option::None;
-        let mut challenge = ::std::option::Option::None;
-        let mut attestation = ::std::option::Option::None;
-        let mut authenticator_selection = ::std::option::Option::None;
-        let mut u2f_params = ::std::option::Option::None;
-        let mut exclude_credentials = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 8];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "rp" => __map.field(&mut rp, "rp")?,
-                "user" => __map.field(&mut user, "user")?,
+                "rp" => __map.optional_object(&mut self.rp, &mut __seen[5], "rp")?,
+                "user" => __map.optional_object(&mut self.user, &mut __seen[7], "user")?,
                 "pubKeyCredParams" => {
-                    __map.field(&mut pub_key_cred_params, "pubKeyCredParams")?
+                    __map
+                        .field(
+                            &mut self.pub_key_cred_params,
+                            &mut __seen[4],
+                            "pubKeyCredParams",
+                        )?
                 }
-                "challenge" => __map.field(&mut challenge, "challenge")?,
-                "attestation" => __map.field(&mut attestation, "attestation")?,
+                "challenge" => {
+                    __map.field(&mut self.challenge, &mut __seen[2], "challenge")?
+                }
+                "attestation" => {
+                    __map.field(&mut self.attestation, &mut __seen[0], "attestation")?
+                }
                 "authenticatorSelection" => {
-                    __map.field(&mut authenticator_selection, "authenticatorSelection")?
+                    __map
+                        .optional_object(
+                            &mut self.authenticator_selection,
+                            &mut __seen[1],
+                            "authenticatorSelection",
+                        )?
                 }
-                "u2fParams" => __map.field(&mut u2f_params, "u2fParams")?,
+                "u2fParams" => {
+                    __map
+                        .optional_object(
+                            &mut self.u2f_params,
+                            &mut __seen[6],
+                            "u2fParams",
+                        )?
+                }
                 "excludeCredentials" => {
-                    __map.field(&mut exclude_credentials, "excludeCredentials")?
+                    __map
+                        .field(
+                            &mut self.exclude_credentials,
+                            &mut __seen[3],
+                            "excludeCredentials",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            rp: rp.unwrap_or_default(),
-            user: user.unwrap_or_default(),
-            pub_key_cred_params: pub_key_cred_params.unwrap_or_default(),
-            challenge: challenge.unwrap_or_default(),
-            attestation: attestation.unwrap_or_default(),
-            authenticator_selection: authenticator_selection.unwrap_or_default(),
-            u2f_params: u2f_params.unwrap_or_default(),
-            exclude_credentials: exclude_credentials.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -44,40 +44,45 @@ for WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject
+impl crate::runtime::ReadObject
 for WebAuthnRegistrationOptionsOptionsAuthenticatorSelection {
     const EXPECTING: &'static str = "struct WebAuthnRegistrationOptionsOptionsAuthenticatorSelection";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut user_verification = ::std::option::Option::None;
-        let mut resident_key = ::std::option::Option::None;
-        let mut require_resident_key = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "userVerification" => {
-                    __map.field(&mut user_verification, "userVerification")?
+                    __map
+                        .field(
+                            &mut self.user_verification,
+                            &mut __seen[2],
+                            "userVerification",
+                        )?
                 }
-                "residentKey" => __map.field(&mut resident_key, "residentKey")?,
+                "residentKey" => {
+                    __map.field(&mut self.resident_key, &mut __seen[1], "residentKey")?
+                }
                 "requireResidentKey" => {
-                    __map.field(&mut require_resident_key, "requireResidentKey")?
+                    __map
+                        .field(
+                            &mut self.require_resident_key,
+                            &mut __seen[0],
+                            "requireResidentKey",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            user_verification: user_verification.unwrap_or_default(),
-            resident_key: resident_key.unwrap_or_default(),
-            require_resident_key: require_resident_key.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

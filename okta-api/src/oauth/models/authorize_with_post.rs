@@ -98,90 +98,102 @@ impl<'de> ::serde::Deserialize<'de> for AuthorizeWithPost {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for AuthorizeWithPost {
+impl crate::runtime::ReadObject for AuthorizeWithPost {
     const EXPECTING: &'static str = "struct AuthorizeWithPost";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut acr_values = ::std::option::Option::None;
-        let mut client_id = ::std::option::Option::None;
-        let mut code_challenge = ::std::option::Option::None;
-        let mut code_challenge_method = ::std::option::Option::None;
-        let mut display = ::std::option::Option::None;
-        let mut enroll_amr_values = ::std::option::Option::None;
-        let mut idp = ::std::option::Option::None;
-        let mut idp_scope = ::std::option::Option::None;
-        let mut login_hint = ::std::option::Option::None;
-        let mut max_age = ::std::option::Option::None;
-        let mut nonce = ::std::option::Option::None;
-        let mut prompt = ::std::option::Option::None;
-        let mut redirect_uri = ::std::option::Option::None;
-        let mut request = ::std::option::Option::None;
-        let mut request_uri = ::std::option::Option::None;
-        let mut response_mode = ::std::option::Option::None;
-        let mut response_type = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut session_token = ::std::option::Option::None;
-        let mut state = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 20];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "acr_values" => __map.field(&mut acr_values, "acr_values")?,
-                "client_id" => __map.field(&mut client_id, "client_id")?,
-                "code_challenge" => __map.field(&mut code_challenge, "code_challenge")?,
+                "acr_values" => {
+                    __map
+                        .optional_object(
+                            &mut self.acr_values,
+                            &mut __seen[0],
+                            "acr_values",
+                        )?
+                }
+                "client_id" => {
+                    __map.field(&mut self.client_id, &mut __seen[1], "client_id")?
+                }
+                "code_challenge" => {
+                    __map
+                        .field(
+                            &mut self.code_challenge,
+                            &mut __seen[2],
+                            "code_challenge",
+                        )?
+                }
                 "code_challenge_method" => {
-                    __map.field(&mut code_challenge_method, "code_challenge_method")?
+                    __map
+                        .optional_object(
+                            &mut self.code_challenge_method,
+                            &mut __seen[3],
+                            "code_challenge_method",
+                        )?
                 }
-                "display" => __map.field(&mut display, "display")?,
+                "display" => __map.field(&mut self.display, &mut __seen[4], "display")?,
                 "enroll_amr_values" => {
-                    __map.field(&mut enroll_amr_values, "enroll_amr_values")?
+                    __map
+                        .optional_object(
+                            &mut self.enroll_amr_values,
+                            &mut __seen[5],
+                            "enroll_amr_values",
+                        )?
                 }
-                "idp" => __map.field(&mut idp, "idp")?,
-                "idp_scope" => __map.field(&mut idp_scope, "idp_scope")?,
-                "login_hint" => __map.field(&mut login_hint, "login_hint")?,
-                "max_age" => __map.field(&mut max_age, "max_age")?,
-                "nonce" => __map.field(&mut nonce, "nonce")?,
-                "prompt" => __map.field(&mut prompt, "prompt")?,
-                "redirect_uri" => __map.field(&mut redirect_uri, "redirect_uri")?,
-                "request" => __map.field(&mut request, "request")?,
-                "request_uri" => __map.field(&mut request_uri, "request_uri")?,
-                "response_mode" => __map.field(&mut response_mode, "response_mode")?,
-                "response_type" => __map.field(&mut response_type, "response_type")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "sessionToken" => __map.field(&mut session_token, "sessionToken")?,
-                "state" => __map.field(&mut state, "state")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "idp" => __map.field(&mut self.idp, &mut __seen[6], "idp")?,
+                "idp_scope" => {
+                    __map.field(&mut self.idp_scope, &mut __seen[7], "idp_scope")?
+                }
+                "login_hint" => {
+                    __map.field(&mut self.login_hint, &mut __seen[8], "login_hint")?
+                }
+                "max_age" => __map.field(&mut self.max_age, &mut __seen[9], "max_age")?,
+                "nonce" => __map.field(&mut self.nonce, &mut __seen[10], "nonce")?,
+                "prompt" => {
+                    __map.optional_object(&mut self.prompt, &mut __seen[11], "prompt")?
+                }
+                "redirect_uri" => {
+                    __map.field(&mut self.redirect_uri, &mut __seen[12], "redirect_uri")?
+                }
+                "request" => __map.field(&mut self.request, &mut __seen[13], "request")?,
+                "request_uri" => {
+                    __map.field(&mut self.request_uri, &mut __seen[14], "request_uri")?
+                }
+                "response_mode" => {
+                    __map
+                        .optional_object(
+                            &mut self.response_mode,
+                            &mut __seen[15],
+                            "response_mode",
+                        )?
+                }
+                "response_type" => {
+                    __map
+                        .object(
+                            &mut self.response_type,
+                            &mut __seen[16],
+                            "response_type",
+                        )?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[17], "scope")?,
+                "sessionToken" => {
+                    __map
+                        .field(&mut self.session_token, &mut __seen[18], "sessionToken")?
+                }
+                "state" => __map.field(&mut self.state, &mut __seen[19], "state")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            acr_values: acr_values.unwrap_or_default(),
-            client_id: client_id.unwrap_or_default(),
-            code_challenge: code_challenge.unwrap_or_default(),
-            code_challenge_method: code_challenge_method.unwrap_or_default(),
-            display: display.unwrap_or_default(),
-            enroll_amr_values: enroll_amr_values.unwrap_or_default(),
-            idp: idp.unwrap_or_default(),
-            idp_scope: idp_scope.unwrap_or_default(),
-            login_hint: login_hint.unwrap_or_default(),
-            max_age: max_age.unwrap_or_default(),
-            nonce: nonce.unwrap_or_default(),
-            prompt: prompt.unwrap_or_default(),
-            redirect_uri: redirect_uri.unwrap_or_default(),
-            request: request.unwrap_or_default(),
-            request_uri: request_uri.unwrap_or_default(),
-            response_mode: response_mode.unwrap_or_default(),
-            response_type: response_type.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            session_token: session_token.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

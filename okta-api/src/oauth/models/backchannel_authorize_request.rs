@@ -48,46 +48,50 @@ impl<'de> ::serde::Deserialize<'de> for BackchannelAuthorizeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BackchannelAuthorizeRequest {
+impl crate::runtime::ReadObject for BackchannelAuthorizeRequest {
     const EXPECTING: &'static str = "struct BackchannelAuthorizeRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut binding_message = ::std::option::Option::None;
-        let mut id_token_hint = ::std::option::Option::None;
-        let mut login_hint = ::std::option::Option::None;
-        let mut request = ::std::option::Option::None;
-        let mut request_expiry = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "binding_message" => {
-                    __map.field(&mut binding_message, "binding_message")?
+                    __map
+                        .field(
+                            &mut self.binding_message,
+                            &mut __seen[0],
+                            "binding_message",
+                        )?
                 }
-                "id_token_hint" => __map.field(&mut id_token_hint, "id_token_hint")?,
-                "login_hint" => __map.field(&mut login_hint, "login_hint")?,
-                "request" => __map.field(&mut request, "request")?,
-                "request_expiry" => __map.field(&mut request_expiry, "request_expiry")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "id_token_hint" => {
+                    __map
+                        .field(&mut self.id_token_hint, &mut __seen[1], "id_token_hint")?
+                }
+                "login_hint" => {
+                    __map.field(&mut self.login_hint, &mut __seen[2], "login_hint")?
+                }
+                "request" => __map.field(&mut self.request, &mut __seen[3], "request")?,
+                "request_expiry" => {
+                    __map
+                        .field(
+                            &mut self.request_expiry,
+                            &mut __seen[4],
+                            "request_expiry",
+                        )?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[5], "scope")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            binding_message: binding_message.unwrap_or_default(),
-            id_token_hint: id_token_hint.unwrap_or_default(),
-            login_hint: login_hint.unwrap_or_default(),
-            request: request.unwrap_or_default(),
-            request_expiry: request_expiry.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

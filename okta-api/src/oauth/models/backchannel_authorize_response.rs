@@ -26,35 +26,34 @@ impl<'de> ::serde::Deserialize<'de> for BackchannelAuthorizeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for BackchannelAuthorizeResponse {
+impl crate::runtime::ReadObject for BackchannelAuthorizeResponse {
     const EXPECTING: &'static str = "struct BackchannelAuthorizeResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut auth_req_id = ::std::option::Option::None;
-        let mut expires_in = ::std::option::Option::None;
-        let mut interval = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "auth_req_id" => __map.field(&mut auth_req_id, "auth_req_id")?,
-                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
-                "interval" => __map.field(&mut interval, "interval")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "auth_req_id" => {
+                    __map.field(&mut self.auth_req_id, &mut __seen[0], "auth_req_id")?
+                }
+                "expires_in" => {
+                    __map.field(&mut self.expires_in, &mut __seen[1], "expires_in")?
+                }
+                "interval" => {
+                    __map.field(&mut self.interval, &mut __seen[2], "interval")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            auth_req_id: auth_req_id.unwrap_or_default(),
-            expires_in: expires_in.unwrap_or_default(),
-            interval: interval.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

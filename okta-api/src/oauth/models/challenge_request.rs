@@ -27,20 +27,18 @@ impl<'de> ::serde::Deserialize<'de> for ChallengeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ChallengeRequest {
+impl crate::runtime::ReadObject for ChallengeRequest {
     const EXPECTING: &'static str = "struct ChallengeRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut challenge_types_supported = ::std::option::Option::None;
-        let mut channel_hint = ::std::option::Option::None;
-        let mut mfa_token = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
@@ -48,20 +46,20 @@ impl crate::runtime::FromObject for ChallengeRequest {
                 "challenge_types_supported" => {
                     __map
                         .field(
-                            &mut challenge_types_supported,
+                            &mut self.challenge_types_supported,
+                            &mut __seen[0],
                             "challenge_types_supported",
                         )?
                 }
-                "channel_hint" => __map.field(&mut channel_hint, "channel_hint")?,
-                "mfa_token" => __map.field(&mut mfa_token, "mfa_token")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "channel_hint" => {
+                    __map.field(&mut self.channel_hint, &mut __seen[1], "channel_hint")?
+                }
+                "mfa_token" => {
+                    __map.field(&mut self.mfa_token, &mut __seen[2], "mfa_token")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            challenge_types_supported: challenge_types_supported.unwrap_or_default(),
-            channel_hint: channel_hint.unwrap_or_default(),
-            mfa_token: mfa_token.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -38,47 +38,54 @@ impl<'de> ::serde::Deserialize<'de> for ChallengeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ChallengeResponse {
+impl crate::runtime::ReadObject for ChallengeResponse {
     const EXPECTING: &'static str = "struct ChallengeResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut binding_code = ::std::option::Option::None;
-        let mut binding_method = ::std::option::Option::None;
-        let mut challenge_type = ::std::option::Option::None;
-        let mut channel = ::std::option::Option::None;
-        let mut expires_in = ::std::option::Option::None;
-        let mut interval = ::std::option::Option::None;
-        let mut oob_code = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "binding_code" => __map.field(&mut binding_code, "binding_code")?,
-                "binding_method" => __map.field(&mut binding_method, "binding_method")?,
-                "challenge_type" => __map.field(&mut challenge_type, "challenge_type")?,
-                "channel" => __map.field(&mut channel, "channel")?,
-                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
-                "interval" => __map.field(&mut interval, "interval")?,
-                "oob_code" => __map.field(&mut oob_code, "oob_code")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "binding_code" => {
+                    __map.field(&mut self.binding_code, &mut __seen[0], "binding_code")?
+                }
+                "binding_method" => {
+                    __map
+                        .field(
+                            &mut self.binding_method,
+                            &mut __seen[1],
+                            "binding_method",
+                        )?
+                }
+                "challenge_type" => {
+                    __map
+                        .field(
+                            &mut self.challenge_type,
+                            &mut __seen[2],
+                            "challenge_type",
+                        )?
+                }
+                "channel" => __map.field(&mut self.channel, &mut __seen[3], "channel")?,
+                "expires_in" => {
+                    __map.field(&mut self.expires_in, &mut __seen[4], "expires_in")?
+                }
+                "interval" => {
+                    __map.field(&mut self.interval, &mut __seen[5], "interval")?
+                }
+                "oob_code" => {
+                    __map.field(&mut self.oob_code, &mut __seen[6], "oob_code")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            binding_code: binding_code.unwrap_or_default(),
-            binding_method: binding_method.unwrap_or_default(),
-            challenge_type: challenge_type.unwrap_or_default(),
-            channel: channel.unwrap_or_default(),
-            expires_in: expires_in.unwrap_or_default(),
-            interval: interval.unwrap_or_default(),
-            oob_code: oob_code.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -23,32 +23,29 @@ impl<'de> ::serde::Deserialize<'de> for DeviceAuthorizeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DeviceAuthorizeRequest {
+impl crate::runtime::ReadObject for DeviceAuthorizeRequest {
     const EXPECTING: &'static str = "struct DeviceAuthorizeRequest";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut client_id = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "client_id" => __map.field(&mut client_id, "client_id")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "client_id" => {
+                    __map.field(&mut self.client_id, &mut __seen[0], "client_id")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[1], "scope")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            client_id: client_id.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -35,52 +35,53 @@ impl<'de> ::serde::Deserialize<'de> for DeviceAuthorizeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for DeviceAuthorizeResponse {
+impl crate::runtime::ReadObject for DeviceAuthorizeResponse {
     const EXPECTING: &'static str = "struct DeviceAuthorizeResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut device_code = ::std::option::Option::None;
-        let mut expires_in = ::std::option::Option::None;
-        let mut interval = ::std::option::Option::None;
-        let mut user_code = ::std::option::Option::None;
-        let mut verification_uri = ::std::option::Option::None;
-        let mut verification_uri_complete = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "device_code" => __map.field(&mut device_code, "device_code")?,
-                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
-                "interval" => __map.field(&mut interval, "interval")?,
-                "user_code" => __map.field(&mut user_code, "user_code")?,
+                "device_code" => {
+                    __map.field(&mut self.device_code, &mut __seen[0], "device_code")?
+                }
+                "expires_in" => {
+                    __map.field(&mut self.expires_in, &mut __seen[1], "expires_in")?
+                }
+                "interval" => {
+                    __map.field(&mut self.interval, &mut __seen[2], "interval")?
+                }
+                "user_code" => {
+                    __map.field(&mut self.user_code, &mut __seen[3], "user_code")?
+                }
                 "verification_uri" => {
-                    __map.field(&mut verification_uri, "verification_uri")?
+                    __map
+                        .field(
+                            &mut self.verification_uri,
+                            &mut __seen[4],
+                            "verification_uri",
+                        )?
                 }
                 "verification_uri_complete" => {
                     __map
                         .field(
-                            &mut verification_uri_complete,
+                            &mut self.verification_uri_complete,
+                            &mut __seen[5],
                             "verification_uri_complete",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            device_code: device_code.unwrap_or_default(),
-            expires_in: expires_in.unwrap_or_default(),
-            interval: interval.unwrap_or_default(),
-            user_code: user_code.unwrap_or_default(),
-            verification_uri: verification_uri.unwrap_or_default(),
-            verification_uri_complete: verification_uri_complete.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -59,68 +59,47 @@ impl<'de> ::serde::Deserialize<'de> for IntrospectionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for IntrospectionResponse {
+impl crate::runtime::ReadObject for IntrospectionResponse {
     const EXPECTING: &'static str = "struct IntrospectionResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut active = ::std::option::Option::None;
-        let mut aud = ::std::option::Option::None;
-        let mut client_id = ::std::option::Option::None;
-        let mut device_id = ::std::option::Option::None;
-        let mut exp = ::std::option::Option::None;
-        let mut iat = ::std::option::Option::None;
-        let mut iss = ::std::option::Option::None;
-        let mut jti = ::std::option::Option::None;
-        let mut nbf = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut sub = ::std::option::Option::None;
-        let mut token_type = ::std::option::Option::None;
-        let mut uid = ::std::option::Option::None;
-        let mut username = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 14];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "active" => __map.field(&mut active, "active")?,
-                "aud" => __map.field(&mut aud, "aud")?,
-                "client_id" => __map.field(&mut client_id, "client_id")?,
-                "device_id" => __map.field(&mut device_id, "device_id")?,
-                "exp" => __map.field(&mut exp, "exp")?,
-                "iat" => __map.field(&mut iat, "iat")?,
-                "iss" => __map.field(&mut iss, "iss")?,
-                "jti" => __map.field(&mut jti, "jti")?,
-                "nbf" => __map.field(&mut nbf, "nbf")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "sub" => __map.field(&mut sub, "sub")?,
-                "token_type" => __map.field(&mut token_type, "token_type")?,
-                "uid" => __map.field(&mut uid, "uid")?,
-                "username" => __map.field(&mut username, "username")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "active" => __map.field(&mut self.active, &mut __seen[0], "active")?,
+                "aud" => __map.field(&mut self.aud, &mut __seen[1], "aud")?,
+                "client_id" => {
+                    __map.field(&mut self.client_id, &mut __seen[2], "client_id")?
+                }
+                "device_id" => {
+                    __map.field(&mut self.device_id, &mut __seen[3], "device_id")?
+                }
+                "exp" => __map.field(&mut self.exp, &mut __seen[4], "exp")?,
+                "iat" => __map.field(&mut self.iat, &mut __seen[5], "iat")?,
+                "iss" => __map.field(&mut self.iss, &mut __seen[6], "iss")?,
+                "jti" => __map.field(&mut self.jti, &mut __seen[7], "jti")?,
+                "nbf" => __map.field(&mut self.nbf, &mut __seen[8], "nbf")?,
+                "scope" => __map.field(&mut self.scope, &mut __seen[9], "scope")?,
+                "sub" => __map.field(&mut self.sub, &mut __seen[10], "sub")?,
+                "token_type" => {
+                    __map.field(&mut self.token_type, &mut __seen[11], "token_type")?
+                }
+                "uid" => __map.field(&mut self.uid, &mut __seen[12], "uid")?,
+                "username" => {
+                    __map.field(&mut self.username, &mut __seen[13], "username")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            active: active.unwrap_or_default(),
-            aud: aud.unwrap_or_default(),
-            client_id: client_id.unwrap_or_default(),
-            device_id: device_id.unwrap_or_default(),
-            exp: exp.unwrap_or_default(),
-            iat: iat.unwrap_or_default(),
-            iss: iss.unwrap_or_default(),
-            jti: jti.unwrap_or_default(),
-            nbf: nbf.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            sub: sub.unwrap_or_default(),
-            token_type: token_type.unwrap_or_default(),
-            uid: uid.unwrap_or_default(),
-            username: username.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,44 +37,31 @@ impl<'de> ::serde::Deserialize<'de> for JsonWebKeyEc {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for JsonWebKeyEc {
+impl crate::runtime::ReadObject for JsonWebKeyEc {
     const EXPECTING: &'static str = "struct JsonWebKeyEc";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut kid = ::std::option::Option::None;
-        let mut alg = ::std::option::Option::None;
-        let mut use_ = ::std::option::Option::None;
-        let mut kty = ::std::option::Option::None;
-        let mut x = ::std::option::Option::None;
-        let mut y = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 6];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "kid" => __map.field(&mut kid, "kid")?,
-                "alg" => __map.field(&mut alg, "alg")?,
-                "use" => __map.field(&mut use_, "use")?,
-                "kty" => __map.field(&mut kty, "kty")?,
-                "x" => __map.field(&mut x, "x")?,
-                "y" => __map.field(&mut y, "y")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "kid" => __map.field(&mut self.kid, &mut __seen[1], "kid")?,
+                "alg" => __map.field(&mut self.alg, &mut __seen[0], "alg")?,
+                "use" => __map.field(&mut self.use_, &mut __seen[3], "use")?,
+                "kty" => __map.field(&mut self.kty, &mut __seen[2], "kty")?,
+                "x" => __map.field(&mut self.x, &mut __seen[4], "x")?,
+                "y" => __map.field(&mut self.y, &mut __seen[5], "y")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            kid: kid.unwrap_or_default(),
-            alg: alg.unwrap_or_default(),
-            use_: use_.unwrap_or_default(),
-            kty: kty.unwrap_or_default(),
-            x: x.unwrap_or_default(),
-            y: y.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -25,41 +25,38 @@ impl<'de> ::serde::Deserialize<'de> for LogoutWithPost {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for LogoutWithPost {
+impl crate::runtime::ReadObject for LogoutWithPost {
     const EXPECTING: &'static str = "struct LogoutWithPost";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut id_token_hint = ::std::option::Option::None;
-        let mut post_logout_redirect_uri = ::std::option::Option::None;
-        let mut state = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "id_token_hint" => __map.field(&mut id_token_hint, "id_token_hint")?,
+                "id_token_hint" => {
+                    __map
+                        .field(&mut self.id_token_hint, &mut __seen[0], "id_token_hint")?
+                }
                 "post_logout_redirect_uri" => {
                     __map
                         .field(
-                            &mut post_logout_redirect_uri,
+                            &mut self.post_logout_redirect_uri,
+                            &mut __seen[1],
                             "post_logout_redirect_uri",
                         )?
                 }
-                "state" => __map.field(&mut state, "state")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "state" => __map.field(&mut self.state, &mut __seen[2], "state")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            id_token_hint: id_token_hint.unwrap_or_default(),
-            post_logout_redirect_uri: post_logout_redirect_uri.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -23,34 +23,34 @@ impl<'de> ::serde::Deserialize<'de> for OauthError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OauthError {
+impl crate::runtime::ReadObject for OauthError {
     const EXPECTING: &'static str = "struct OauthError";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut error = ::std::option::Option::None;
-        let mut error_description = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "error" => __map.field(&mut error, "error")?,
+                "error" => __map.field(&mut self.error, &mut __seen[0], "error")?,
                 "error_description" => {
-                    __map.field(&mut error_description, "error_description")?
+                    __map
+                        .field(
+                            &mut self.error_description,
+                            &mut __seen[1],
+                            "error_description",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            error: error.unwrap_or_default(),
-            error_description: error_description.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

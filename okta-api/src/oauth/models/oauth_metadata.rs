@@ -124,207 +124,214 @@ impl<'de> ::serde::Deserialize<'de> for OauthMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for OauthMetadata {
+impl crate::runtime::ReadObject for OauthMetadata {
     const EXPECTING: &'static str = "struct OauthMetadata";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut authorization_endpoint = ::std::option::Option::None;
-        let mut backchannel_authentication_request_signing_alg_values_supported = ::std::option::Option::None;
-        let mut backchannel_token_delivery_modes_supported = ::std::option::Option::None;
-        let mut claims_supported = ::std::option::Option::None;
-        let mut code_challenge_methods_supported = ::std::option::Option::None;
-        let mut device_authorization_endpoint = ::std::option::Option::None;
-        let mut dpop_signing_alg_values_supported = ::std::option::Option::None;
-        let mut end_session_endpoint = ::std::option::Option::None;
-        let mut grant_types_supported = ::std::option::Option::None;
-        let mut introspection_endpoint = ::std::option::Option::None;
-        let mut introspection_endpoint_auth_methods_supported = ::std::option::Option::None;
-        let mut issuer = ::std::option::Option::None;
-        let mut jwks_uri = ::std::option::Option::None;
-        let mut pushed_authorization_request_endpoint = ::std::option::Option::None;
-        let mut registration_endpoint = ::std::option::Option::None;
-        let mut request_object_signing_alg_values_supported = ::std::option::Option::None;
-        let mut request_parameter_supported = ::std::option::Option::None;
-        let mut response_modes_supported = ::std::option::Option::None;
-        let mut response_types_supported = ::std::option::Option::None;
-        let mut revocation_endpoint = ::std::option::Option::None;
-        let mut revocation_endpoint_auth_methods_supported = ::std::option::Option::None;
-        let mut scopes_supported = ::std::option::Option::None;
-        let mut subject_types_supported = ::std::option::Option::None;
-        let mut token_endpoint = ::std::option::Option::None;
-        let mut token_endpoint_auth_methods_supported = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 25];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
                 "authorization_endpoint" => {
-                    __map.field(&mut authorization_endpoint, "authorization_endpoint")?
+                    __map
+                        .field(
+                            &mut self.authorization_endpoint,
+                            &mut __seen[0],
+                            "authorization_endpoint",
+                        )?
                 }
                 "backchannel_authentication_request_signing_alg_values_supported" => {
                     __map
                         .field(
-                            &mut backchannel_authentication_request_signing_alg_values_supported,
+                            &mut self
+                                .backchannel_authentication_request_signing_alg_values_supported,
+                            &mut __seen[1],
                             "backchannel_authentication_request_signing_alg_values_supported",
                         )?
                 }
                 "backchannel_token_delivery_modes_supported" => {
                     __map
                         .field(
-                            &mut backchannel_token_delivery_modes_supported,
+                            &mut self.backchannel_token_delivery_modes_supported,
+                            &mut __seen[2],
                             "backchannel_token_delivery_modes_supported",
                         )?
                 }
                 "claims_supported" => {
-                    __map.field(&mut claims_supported, "claims_supported")?
+                    __map
+                        .field(
+                            &mut self.claims_supported,
+                            &mut __seen[3],
+                            "claims_supported",
+                        )?
                 }
                 "code_challenge_methods_supported" => {
                     __map
                         .field(
-                            &mut code_challenge_methods_supported,
+                            &mut self.code_challenge_methods_supported,
+                            &mut __seen[4],
                             "code_challenge_methods_supported",
                         )?
                 }
                 "device_authorization_endpoint" => {
                     __map
                         .field(
-                            &mut device_authorization_endpoint,
+                            &mut self.device_authorization_endpoint,
+                            &mut __seen[5],
                             "device_authorization_endpoint",
                         )?
                 }
                 "dpop_signing_alg_values_supported" => {
                     __map
                         .field(
-                            &mut dpop_signing_alg_values_supported,
+                            &mut self.dpop_signing_alg_values_supported,
+                            &mut __seen[6],
                             "dpop_signing_alg_values_supported",
                         )?
                 }
                 "end_session_endpoint" => {
-                    __map.field(&mut end_session_endpoint, "end_session_endpoint")?
+                    __map
+                        .field(
+                            &mut self.end_session_endpoint,
+                            &mut __seen[7],
+                            "end_session_endpoint",
+                        )?
                 }
                 "grant_types_supported" => {
-                    __map.field(&mut grant_types_supported, "grant_types_supported")?
+                    __map
+                        .field(
+                            &mut self.grant_types_supported,
+                            &mut __seen[8],
+                            "grant_types_supported",
+                        )?
                 }
                 "introspection_endpoint" => {
-                    __map.field(&mut introspection_endpoint, "introspection_endpoint")?
+                    __map
+                        .field(
+                            &mut self.introspection_endpoint,
+                            &mut __seen[9],
+                            "introspection_endpoint",
+                        )?
                 }
                 "introspection_endpoint_auth_methods_supported" => {
                     __map
                         .field(
-                            &mut introspection_endpoint_auth_methods_supported,
+                            &mut self.introspection_endpoint_auth_methods_supported,
+                            &mut __seen[10],
                             "introspection_endpoint_auth_methods_supported",
                         )?
                 }
-                "issuer" => __map.field(&mut issuer, "issuer")?,
-                "jwks_uri" => __map.field(&mut jwks_uri, "jwks_uri")?,
+                "issuer" => __map.field(&mut self.issuer, &mut __seen[11], "issuer")?,
+                "jwks_uri" => {
+                    __map.field(&mut self.jwks_uri, &mut __seen[12], "jwks_uri")?
+                }
                 "pushed_authorization_request_endpoint" => {
                     __map
                         .field(
-                            &mut pushed_authorization_request_endpoint,
+                            &mut self.pushed_authorization_request_endpoint,
+                            &mut __seen[13],
                             "pushed_authorization_request_endpoint",
                         )?
                 }
                 "registration_endpoint" => {
-                    __map.field(&mut registration_endpoint, "registration_endpoint")?
+                    __map
+                        .field(
+                            &mut self.registration_endpoint,
+                            &mut __seen[14],
+                            "registration_endpoint",
+                        )?
                 }
                 "request_object_signing_alg_values_supported" => {
                     __map
                         .field(
-                            &mut request_object_signing_alg_values_supported,
+                            &mut self.request_object_signing_alg_values_supported,
+                            &mut __seen[15],
                             "request_object_signing_alg_values_supported",
                         )?
                 }
                 "request_parameter_supported" => {
                     __map
                         .field(
-                            &mut request_parameter_supported,
+                            &mut self.request_parameter_supported,
+                            &mut __seen[16],
                             "request_parameter_supported",
                         )?
                 }
                 "response_modes_supported" => {
                     __map
                         .field(
-                            &mut response_modes_supported,
+                            &mut self.response_modes_supported,
+                            &mut __seen[17],
                             "response_modes_supported",
                         )?
                 }
                 "response_types_supported" => {
                     __map
                         .field(
-                            &mut response_types_supported,
+                            &mut self.response_types_supported,
+                            &mut __seen[18],
                             "response_types_supported",
                         )?
                 }
                 "revocation_endpoint" => {
-                    __map.field(&mut revocation_endpoint, "revocation_endpoint")?
+                    __map
+                        .field(
+                            &mut self.revocation_endpoint,
+                            &mut __seen[19],
+                            "revocation_endpoint",
+                        )?
                 }
                 "revocation_endpoint_auth_methods_supported" => {
                     __map
                         .field(
-                            &mut revocation_endpoint_auth_methods_supported,
+                            &mut self.revocation_endpoint_auth_methods_supported,
+                            &mut __seen[20],
                             "revocation_endpoint_auth_methods_supported",
                         )?
                 }
                 "scopes_supported" => {
-                    __map.field(&mut scopes_supported, "scopes_supported")?
+                    __map
+                        .field(
+                            &mut self.scopes_supported,
+                            &mut __seen[21],
+                            "scopes_supported",
+                        )?
                 }
                 "subject_types_supported" => {
-                    __map.field(&mut subject_types_supported, "subject_types_supported")?
+                    __map
+                        .field(
+                            &mut self.subject_types_supported,
+                            &mut __seen[22],
+                            "subject_types_supported",
+                        )?
                 }
-                "token_endpoint" => __map.field(&mut token_endpoint, "token_endpoint")?,
+                "token_endpoint" => {
+                    __map
+                        .field(
+                            &mut self.token_endpoint,
+                            &mut __seen[23],
+                            "token_endpoint",
+                        )?
+                }
                 "token_endpoint_auth_methods_supported" => {
                     __map
                         .field(
-                            &mut token_endpoint_auth_methods_supported,
+                            &mut self.token_endpoint_auth_methods_supported,
+                            &mut __seen[24],
                             "token_endpoint_auth_methods_supported",
                         )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            authorization_endpoint: authorization_endpoint.unwrap_or_default(),
-            backchannel_authentication_request_signing_alg_values_supported: backchannel_authentication_request_signing_alg_values_supported
-                .unwrap_or_default(),
-            backchannel_token_delivery_modes_supported: backchannel_token_delivery_modes_supported
-                .unwrap_or_default(),
-            claims_supported: claims_supported.unwrap_or_default(),
-            code_challenge_methods_supported: code_challenge_methods_supported
-                .unwrap_or_default(),
-            device_authorization_endpoint: device_authorization_endpoint
-                .unwrap_or_default(),
-            dpop_signing_alg_values_supported: dpop_signing_alg_values_supported
-                .unwrap_or_default(),
-            end_session_endpoint: end_session_endpoint.unwrap_or_default(),
-            grant_types_supported: grant_types_supported.unwrap_or_default(),
-            introspection_endpoint: introspection_endpoint.unwrap_or_default(),
-            introspection_endpoint_auth_methods_supported: introspection_endpoint_auth_methods_supported
-                .unwrap_or_default(),
-            issuer: issuer.unwrap_or_default(),
-            jwks_uri: jwks_uri.unwrap_or_default(),
-            pushed_authorization_request_endpoint: pushed_authorization_request_endpoint
-                .unwrap_or_default(),
-            registration_endpoint: registration_endpoint.unwrap_or_default(),
-            request_object_signing_alg_values_supported: request_object_signing_alg_values_supported
-                .unwrap_or_default(),
-            request_parameter_supported: request_parameter_supported.unwrap_or_default(),
-            response_modes_supported: response_modes_supported.unwrap_or_default(),
-            response_types_supported: response_types_supported.unwrap_or_default(),
-            revocation_endpoint: revocation_endpoint.unwrap_or_default(),
-            revocation_endpoint_auth_methods_supported: revocation_endpoint_auth_methods_supported
-                .unwrap_or_default(),
-            scopes_supported: scopes_supported.unwrap_or_default(),
-            subject_types_supported: subject_types_supported.unwrap_or_default(),
-            token_endpoint: token_endpoint.unwrap_or_default(),
-            token_endpoint_auth_methods_supported: token_endpoint_auth_methods_supported
-                .unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

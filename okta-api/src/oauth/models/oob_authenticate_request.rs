@@ -41,9 +41,9 @@ impl crate::runtime::FromObject for OobAuthenticateRequest {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "challenge_hint" => __map.field(&mut challenge_hint, "challenge_hint")?,
-                "channel_hint" => __map.field(&mut channel_hint, "channel_hint")?,
-                "login_hint" => __map.field(&mut login_hint, "login_hint")?,
+                "challenge_hint" => __map.value(&mut challenge_hint, "challenge_hint")?,
+                "channel_hint" => __map.value(&mut channel_hint, "channel_hint")?,
+                "login_hint" => __map.value(&mut login_hint, "login_hint")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

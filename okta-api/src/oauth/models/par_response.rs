@@ -23,32 +23,31 @@ impl<'de> ::serde::Deserialize<'de> for ParResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for ParResponse {
+impl crate::runtime::ReadObject for ParResponse {
     const EXPECTING: &'static str = "struct ParResponse";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut expires_in = ::std::option::Option::None;
-        let mut request_uri = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "expires_in" => __map.field(&mut expires_in, "expires_in")?,
-                "request_uri" => __map.field(&mut request_uri, "request_uri")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "expires_in" => {
+                    __map.field(&mut self.expires_in, &mut __seen[0], "expires_in")?
+                }
+                "request_uri" => {
+                    __map.field(&mut self.request_uri, &mut __seen[1], "request_uri")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            expires_in: expires_in.unwrap_or_default(),
-            request_uri: request_uri.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

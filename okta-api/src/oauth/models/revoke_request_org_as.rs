@@ -24,34 +24,34 @@ impl<'de> ::serde::Deserialize<'de> for RevokeRequestOrgAs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for RevokeRequestOrgAs {
+impl crate::runtime::ReadObject for RevokeRequestOrgAs {
     const EXPECTING: &'static str = "struct RevokeRequestOrgAs";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut token = ::std::option::Option::None;
-        let mut token_type_hint = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 2];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "token" => __map.field(&mut token, "token")?,
+                "token" => __map.field(&mut self.token, &mut __seen[0], "token")?,
                 "token_type_hint" => {
-                    __map.field(&mut token_type_hint, "token_type_hint")?
+                    __map
+                        .field(
+                            &mut self.token_type_hint,
+                            &mut __seen[1],
+                            "token_type_hint",
+                        )?
                 }
-                _ => __map.extra(&mut additional_properties, __key)?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            token: token.unwrap_or_default(),
-            token_type_hint: token_type_hint.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

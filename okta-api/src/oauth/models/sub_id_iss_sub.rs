@@ -53,9 +53,9 @@ impl crate::runtime::FromObject for SubIdIssSub {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "format" => __map.field(&mut format, "format")?,
-                "iss" => __map.field(&mut iss, "iss")?,
-                "sub" => __map.field(&mut sub, "sub")?,
+                "format" => __map.value(&mut format, "format")?,
+                "iss" => __map.value(&mut iss, "iss")?,
+                "sub" => __map.value(&mut sub, "sub")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -44,8 +44,8 @@ impl crate::runtime::FromObject for SubIdOpaque {
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "format" => __map.field(&mut format, "format")?,
-                "id" => __map.field(&mut id, "id")?,
+                "format" => __map.value(&mut format, "format")?,
+                "id" => __map.value(&mut id, "id")?,
                 _ => __map.extra(&mut additional_properties, __key)?,
             }
         }

@@ -28,38 +28,36 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestAuthorizationCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenRequestAuthorizationCode {
+impl crate::runtime::ReadObject for TokenRequestAuthorizationCode {
     const EXPECTING: &'static str = "struct TokenRequestAuthorizationCode";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut grant_type = ::std::option::Option::None;
-        let mut code = ::std::option::Option::None;
-        let mut code_verifier = ::std::option::Option::None;
-        let mut redirect_uri = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
-                "code" => __map.field(&mut code, "code")?,
-                "code_verifier" => __map.field(&mut code_verifier, "code_verifier")?,
-                "redirect_uri" => __map.field(&mut redirect_uri, "redirect_uri")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "grant_type" => {
+                    __map.field(&mut self.grant_type, &mut __seen[2], "grant_type")?
+                }
+                "code" => __map.field(&mut self.code, &mut __seen[0], "code")?,
+                "code_verifier" => {
+                    __map
+                        .field(&mut self.code_verifier, &mut __seen[1], "code_verifier")?
+                }
+                "redirect_uri" => {
+                    __map.field(&mut self.redirect_uri, &mut __seen[3], "redirect_uri")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            grant_type: grant_type.unwrap_or_default(),
-            code: code.unwrap_or_default(),
-            code_verifier: code_verifier.unwrap_or_default(),
-            redirect_uri: redirect_uri.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -36,49 +36,47 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestDirectAuthReferenceValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenRequestDirectAuthReferenceValue {
+impl crate::runtime::ReadObject for TokenRequestDirectAuthReferenceValue {
     const EXPECTING: &'static str = "struct TokenRequestDirectAuthReferenceValue";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut grant_type = ::std::option::Option::None;
-        let mut grant_types_supported = ::std::option::Option::None;
-        let mut login_hint = ::std::option::Option::None;
-        let mut otp = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut mfa_token = ::std::option::Option::None;
-        let mut oob_code = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
-                "grant_types_supported" => {
-                    __map.field(&mut grant_types_supported, "grant_types_supported")?
+                "grant_type" => {
+                    __map.field(&mut self.grant_type, &mut __seen[0], "grant_type")?
                 }
-                "login_hint" => __map.field(&mut login_hint, "login_hint")?,
-                "otp" => __map.field(&mut otp, "otp")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "mfa_token" => __map.field(&mut mfa_token, "mfa_token")?,
-                "oob_code" => __map.field(&mut oob_code, "oob_code")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "grant_types_supported" => {
+                    __map
+                        .field(
+                            &mut self.grant_types_supported,
+                            &mut __seen[1],
+                            "grant_types_supported",
+                        )?
+                }
+                "login_hint" => {
+                    __map.field(&mut self.login_hint, &mut __seen[2], "login_hint")?
+                }
+                "otp" => __map.field(&mut self.otp, &mut __seen[5], "otp")?,
+                "scope" => __map.field(&mut self.scope, &mut __seen[6], "scope")?,
+                "mfa_token" => {
+                    __map.field(&mut self.mfa_token, &mut __seen[3], "mfa_token")?
+                }
+                "oob_code" => {
+                    __map.field(&mut self.oob_code, &mut __seen[4], "oob_code")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            grant_type: grant_type.unwrap_or_default(),
-            grant_types_supported: grant_types_supported.unwrap_or_default(),
-            login_hint: login_hint.unwrap_or_default(),
-            otp: otp.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            mfa_token: mfa_token.unwrap_or_default(),
-            oob_code: oob_code.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -29,40 +29,40 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestDirectAuthenticationOob {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenRequestDirectAuthenticationOob {
+impl crate::runtime::ReadObject for TokenRequestDirectAuthenticationOob {
     const EXPECTING: &'static str = "struct TokenRequestDirectAuthenticationOob";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut grant_type = ::std::option::Option::None;
-        let mut grant_types_supported = ::std::option::Option::None;
-        let mut oob_code = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 4];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
-                "grant_types_supported" => {
-                    __map.field(&mut grant_types_supported, "grant_types_supported")?
+                "grant_type" => {
+                    __map.field(&mut self.grant_type, &mut __seen[0], "grant_type")?
                 }
-                "oob_code" => __map.field(&mut oob_code, "oob_code")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "grant_types_supported" => {
+                    __map
+                        .field(
+                            &mut self.grant_types_supported,
+                            &mut __seen[1],
+                            "grant_types_supported",
+                        )?
+                }
+                "oob_code" => {
+                    __map.field(&mut self.oob_code, &mut __seen[2], "oob_code")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[3], "scope")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            grant_type: grant_type.unwrap_or_default(),
-            grant_types_supported: grant_types_supported.unwrap_or_default(),
-            oob_code: oob_code.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

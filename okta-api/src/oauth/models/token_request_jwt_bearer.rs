@@ -25,35 +25,32 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestJwtBearer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenRequestJwtBearer {
+impl crate::runtime::ReadObject for TokenRequestJwtBearer {
     const EXPECTING: &'static str = "struct TokenRequestJwtBearer";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut grant_type = ::std::option::Option::None;
-        let mut assertion = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 3];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
-                "assertion" => __map.field(&mut assertion, "assertion")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "grant_type" => {
+                    __map.field(&mut self.grant_type, &mut __seen[1], "grant_type")?
+                }
+                "assertion" => {
+                    __map.field(&mut self.assertion, &mut __seen[0], "assertion")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[2], "scope")?,
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            grant_type: grant_type.unwrap_or_default(),
-            assertion: assertion.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }

@@ -37,47 +37,45 @@ impl<'de> ::serde::Deserialize<'de> for TokenRequestTokenExchange {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object(deserializer)
+        crate::runtime::object_in_place(deserializer)
     }
 }
 
-impl crate::runtime::FromObject for TokenRequestTokenExchange {
+impl crate::runtime::ReadObject for TokenRequestTokenExchange {
     const EXPECTING: &'static str = "struct TokenRequestTokenExchange";
-    fn from_object<'de, A: ::serde::de::MapAccess<'de>>(
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
         mut __map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
+    ) -> ::std::result::Result<(), A::Error> {
         use crate::runtime::Properties as _;
-        let mut grant_type = ::std::option::Option::None;
-        let mut actor_token = ::std::option::Option::None;
-        let mut audience = ::std::option::Option::None;
-        let mut auth_req_id = ::std::option::Option::None;
-        let mut resource = ::std::option::Option::None;
-        let mut scope = ::std::option::Option::None;
-        let mut subject_token = ::std::option::Option::None;
-        let mut additional_properties = ::std::default::Default::default();
+        let mut __seen = [false; 7];
         while let ::std::option::Option::Some(__key) = __map
             .next_key::<crate::runtime::Key<'de>>()?
         {
             match __key.as_str() {
-                "grant_type" => __map.field(&mut grant_type, "grant_type")?,
-                "actor_token" => __map.field(&mut actor_token, "actor_token")?,
-                "audience" => __map.field(&mut audience, "audience")?,
-                "auth_req_id" => __map.field(&mut auth_req_id, "auth_req_id")?,
-                "resource" => __map.field(&mut resource, "resource")?,
-                "scope" => __map.field(&mut scope, "scope")?,
-                "subject_token" => __map.field(&mut subject_token, "subject_token")?,
-                _ => __map.extra(&mut additional_properties, __key)?,
+                "grant_type" => {
+                    __map.field(&mut self.grant_type, &mut __seen[3], "grant_type")?
+                }
+                "actor_token" => {
+                    __map.field(&mut self.actor_token, &mut __seen[0], "actor_token")?
+                }
+                "audience" => {
+                    __map.field(&mut self.audience, &mut __seen[1], "audience")?
+                }
+                "auth_req_id" => {
+                    __map.field(&mut self.auth_req_id, &mut __seen[2], "auth_req_id")?
+                }
+                "resource" => {
+                    __map.field(&mut self.resource, &mut __seen[4], "resource")?
+                }
+                "scope" => __map.field(&mut self.scope, &mut __seen[5], "scope")?,
+                "subject_token" => {
+                    __map
+                        .field(&mut self.subject_token, &mut __seen[6], "subject_token")?
+                }
+                _ => __map.extra(&mut self.additional_properties, __key)?,
             }
         }
-        ::std::result::Result::Ok(Self {
-            grant_type: grant_type.unwrap_or_default(),
-            actor_token: actor_token.unwrap_or_default(),
-            audience: audience.unwrap_or_default(),
-            auth_req_id: auth_req_id.unwrap_or_default(),
-            resource: resource.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            subject_token: subject_token.unwrap_or_default(),
-            additional_properties,
-        })
+        ::std::result::Result::Ok(())
     }
 }
