@@ -109,14 +109,14 @@ pub trait ReadObject: Default {
 /// `Deserialize` of a [`ReadObject`] type.
 pub fn object_in_place<'de, D: de::Deserializer<'de>, T: ReadObject>(deserializer: D) -> Result<T, D::Error> {
     let mut value = T::empty();
-    deserializer.deserialize_map(Into(&mut value))?;
+    deserializer.deserialize_map(InPlace(&mut value))?;
     Ok(value)
 }
 
 /// Reads an object into the place it is given.
-struct Into<'a, T>(&'a mut T);
+struct InPlace<'a, T>(&'a mut T);
 
-impl<'de, T: ReadObject> Visitor<'de> for Into<'_, T> {
+impl<'de, T: ReadObject> Visitor<'de> for InPlace<'_, T> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(T::EXPECTING)
@@ -126,7 +126,7 @@ impl<'de, T: ReadObject> Visitor<'de> for Into<'_, T> {
     }
 }
 
-impl<'de, T: ReadObject> de::DeserializeSeed<'de> for Into<'_, T> {
+impl<'de, T: ReadObject> de::DeserializeSeed<'de> for InPlace<'_, T> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_map(self)
@@ -134,9 +134,9 @@ impl<'de, T: ReadObject> de::DeserializeSeed<'de> for Into<'_, T> {
 }
 
 /// Reads an optional object into its place: `null` leaves it unset.
-struct IntoOptional<'a, T>(&'a mut Option<T>);
+struct InPlaceOptional<'a, T>(&'a mut Option<T>);
 
-impl<'de, T: ReadObject> Visitor<'de> for IntoOptional<'_, T> {
+impl<'de, T: ReadObject> Visitor<'de> for InPlaceOptional<'_, T> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(T::EXPECTING)
@@ -149,11 +149,11 @@ impl<'de, T: ReadObject> Visitor<'de> for IntoOptional<'_, T> {
         self.visit_none()
     }
     fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(Into(self.0.insert(T::empty())))
+        deserializer.deserialize_map(InPlace(self.0.insert(T::empty())))
     }
 }
 
-impl<'de, T: ReadObject> de::DeserializeSeed<'de> for IntoOptional<'_, T> {
+impl<'de, T: ReadObject> de::DeserializeSeed<'de> for InPlaceOptional<'_, T> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_option(self)
@@ -200,7 +200,9 @@ pub trait Properties<'de>: MapAccess<'de> + Sized {
         name: &'static str,
     ) -> Result<(), Self::Error> {
         first(seen, name)?;
-        self.next_value_seed(Into(place))
+        // What the holder's default put there may not be empty.
+        *place = T::empty();
+        self.next_value_seed(InPlace(place))
     }
 
     /// As [`Properties::object`], for an optional one.
@@ -211,7 +213,7 @@ pub trait Properties<'de>: MapAccess<'de> + Sized {
         name: &'static str,
     ) -> Result<(), Self::Error> {
         first(seen, name)?;
-        self.next_value_seed(IntoOptional(place))
+        self.next_value_seed(InPlaceOptional(place))
     }
 
     /// Keeps a property the struct does not know, or one a tolerant decode
@@ -265,6 +267,7 @@ mod tests {
         link: Option<Link>,
         main: Link,
         typed: Option<Typed>,
+        required_typed: Typed,
         n: Option<u8>,
         additional_properties: Map<String, Value>,
     }
@@ -316,9 +319,10 @@ mod tests {
         const EXPECTING: &'static str = "struct Holder";
 
         fn read<'de, A: MapAccess<'de>>(&mut self, mut map: A) -> Result<(), A::Error> {
-            let mut seen = [false; 4];
+            let mut seen = [false; 5];
             while let Some(key) = map.next_key::<Key<'de>>()? {
                 match key.as_str() {
+                    "requiredTyped" => map.object(&mut self.required_typed, &mut seen[4], "requiredTyped")?,
                     "link" => map.optional_object(&mut self.link, &mut seen[0], "link")?,
                     "main" => map.object(&mut self.main, &mut seen[1], "main")?,
                     "typed" => map.optional_object(&mut self.typed, &mut seen[2], "typed")?,
@@ -368,6 +372,7 @@ mod tests {
             "link": {"href": "/a", "rel": "self"},
             "main": {"href": "/b"},
             "typed": {},
+            "requiredTyped": {},
             "n": 2,
             "other": [1],
         }))
@@ -387,6 +392,7 @@ mod tests {
         // Read from the wire, a type has only what the wire says, not what
         // its default sets.
         assert_eq!(read.typed.unwrap().kind, None);
+        assert_eq!(read.required_typed.kind, None);
         assert_eq!(crate::locate::from_slice::<Typed>(b"{}").unwrap().kind, None);
         // Nothing at all: every place as it was.
         assert_eq!(holder(json!({})).unwrap(), Holder::default());
