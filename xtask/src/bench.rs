@@ -39,6 +39,163 @@ pub fn generator(root: &Path, runs: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Another generator, run as its users run it: a command that reads a
+/// spec and writes a crate into an empty directory.
+struct Peer {
+    name: &'static str,
+    /// The program, looked up on `PATH`.
+    program: &'static str,
+    /// Where to get it.
+    install: &'static str,
+    /// Its arguments for a spec and an output directory.
+    args: fn(&Path, &Path) -> Vec<std::ffi::OsString>,
+}
+
+const PEERS: &[Peer] = &[
+    Peer {
+        name: "openapi-generator 7.10 (`-g rust`)",
+        program: "openapi-generator-cli",
+        install: "pip install openapi-generator-cli==7.10.0 (needs a Java runtime)",
+        args: |spec, out| {
+            let mut args: Vec<std::ffi::OsString> = vec!["generate".into(), "-i".into()];
+            args.extend([spec.into(), "-o".into(), out.into()]);
+            args.extend(["-g", "rust", "--skip-validate-spec"].map(Into::into));
+            args
+        },
+    },
+    Peer {
+        name: "progenitor 0.15 (`cargo progenitor`)",
+        program: "cargo-progenitor",
+        install: "cargo install cargo-progenitor@0.15.1 --locked",
+        args: |spec, out| {
+            let mut args: Vec<std::ffi::OsString> = vec!["progenitor".into(), "-i".into()];
+            args.extend([spec.into(), "-o".into(), out.into()]);
+            args.extend(["-n", "okta", "-v", "0.1.0"].map(Into::into));
+            args
+        },
+    },
+];
+
+/// `cargo xtask bench peers`: wall time of generating a crate from the
+/// legacy and the Management spec, against other generators on the same
+/// spec, interleaved round by round, each writing into a new empty
+/// directory. A peer that is not installed, or that cannot read a spec, is
+/// reported as such.
+pub fn peers(root: &Path, rounds: usize) -> Result<(), String> {
+    println!(
+        "## Against other generators (wall time, {rounds} interleaved rounds, {} cores)\n",
+        cores()
+    );
+    println!("Each round generates the crate with this generator (in process: load, normalize, emit, format, docs, and creating every file) and then runs each other generator on the same spec, every one into a new empty directory. Ratios are the peer's time over this generator's, taken within each round: median (min–max).\n");
+    println!("| spec | this generator | files | peer | peer's time | files | peer / this generator |");
+    println!("|---|---|---|---|---|---|---|");
+    let out = scratch_dir("peers");
+    for module in MODULES
+        .iter()
+        .filter(|m| matches!(m.module, "legacy" | "management"))
+    {
+        // Every generator reads the same document: the spec with its
+        // overlays applied, as JSON.
+        std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+        let spec = out.with_extension("json");
+        let overlays = module
+            .overlays
+            .iter()
+            .map(|o| read(root, o))
+            .collect::<Result<Vec<_>, _>>()?;
+        let loaded = load::load(&read(root, module.spec)?, &overlays).map_err(|e| e.to_string())?;
+        std::fs::write(&spec, loaded.raw.to_string()).map_err(|e| e.to_string())?;
+        let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); PEERS.len()];
+        let mut failed: Vec<Option<String>> = PEERS.iter().map(|p| on_path(p.program).err()).collect();
+        let mut files = (0, vec![0; PEERS.len()]);
+        for round in 0..=rounds {
+            let _ = std::fs::remove_dir_all(&out);
+            let started = Instant::now();
+            let generated = generate_timed(root, std::slice::from_ref(module), &mut Timings::default())?;
+            crate::write_files(&out.join("this"), &generated.files, false)?;
+            let ours = started.elapsed().as_secs_f64();
+            files.0 = generated.files.len();
+            for (i, peer) in PEERS.iter().enumerate() {
+                if failed[i].is_some() {
+                    continue;
+                }
+                let dir = out.join(format!("peer-{i}"));
+                let started = Instant::now();
+                let output = std::process::Command::new(peer.program)
+                    .args((peer.args)(&spec, &dir))
+                    .stdin(std::process::Stdio::null())
+                    .output();
+                let theirs = started.elapsed().as_secs_f64();
+                match output {
+                    Ok(o) if o.status.success() => {
+                        files.1[i] = count_files(&dir);
+                        // The first round warms the caches of both.
+                        if round > 0 {
+                            runs[i].push((ours, theirs));
+                        }
+                    }
+                    Ok(o) => {
+                        let said = String::from_utf8_lossy(&o.stderr);
+                        let first = said.lines().next().unwrap_or_default();
+                        let first: String = first.chars().take(120).collect();
+                        failed[i] = Some(format!("fails on this spec ({}): `{first}`", o.status));
+                    }
+                    Err(e) => failed[i] = Some(format!("cannot be run: {e}")),
+                }
+            }
+        }
+        for (i, peer) in PEERS.iter().enumerate() {
+            match &failed[i] {
+                Some(why) => println!("| {} | | | {} | {why} | | |", module.spec, peer.name),
+                None => {
+                    let p = Paired::of(&runs[i]);
+                    println!(
+                        "| {} | {:.2} s | {} | {} | {:.2} s | {} | {} |",
+                        module.spec,
+                        p.baseline,
+                        files.0,
+                        peer.name,
+                        p.this,
+                        files.1[i],
+                        ratio_spread(&p.ratio)
+                    );
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_file(out.with_extension("json"));
+    for peer in PEERS {
+        if on_path(peer.program).is_err() {
+            println!("\n{} is not installed: {}.", peer.name, peer.install);
+        }
+    }
+    println!();
+    Ok(())
+}
+
+/// Whether `program` is on `PATH`.
+fn on_path(program: &str) -> Result<(), String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    match std::env::split_paths(&path).any(|dir| dir.join(program).is_file()) {
+        true => Ok(()),
+        false => Err("not installed".into()),
+    }
+}
+
+/// How many files are under `dir`.
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| match e.file_type() {
+                Ok(t) if t.is_dir() => count_files(&e.path()),
+                _ => 1,
+            })
+            .sum()
+    })
+}
+
 /// Median stage times of generating `modules` and writing every file over
 /// the previous run's, as a spec update that touches every file would.
 /// (The first, unmeasured run creates the files: creating a file costs this
@@ -124,7 +281,7 @@ fn scratch_dir(name: &str) -> PathBuf {
 /// What `cargo xtask bench` was asked for.
 #[derive(Debug, PartialEq)]
 struct Options {
-    /// `generator`, `runtime` or `compile`; none runs the first two.
+    /// `generator`, `runtime`, `compile` or `peers`; none runs the first two.
     what: Option<String>,
     /// `--pairs N`: baseline/case pairs per compile case (default 3).
     pairs: Option<usize>,
@@ -132,7 +289,7 @@ struct Options {
     cases: Option<Vec<String>>,
 }
 
-const BENCH_USAGE: &str = "cargo xtask bench [generator|runtime|compile] [--pairs N] [--cases a,b,...]";
+const BENCH_USAGE: &str = "cargo xtask bench [generator|runtime|compile|peers] [--pairs N] [--cases a,b,...]";
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
@@ -162,7 +319,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                         .collect(),
                 );
             }
-            what @ ("generator" | "runtime" | "compile") if options.what.is_none() => {
+            what @ ("generator" | "runtime" | "compile" | "peers") if options.what.is_none() => {
                 options.what = Some(what.to_string());
             }
             other => return Err(format!("unexpected argument `{other}`; usage: {BENCH_USAGE}")),
@@ -194,6 +351,9 @@ pub fn main(root: &Path, args: &[String]) -> Result<(), String> {
     }
     if what == Some("compile") {
         compile(root, options.pairs.unwrap_or(3), options.cases.as_deref())?;
+    }
+    if what == Some("peers") {
+        peers(root, 5)?;
     }
     Ok(())
 }
@@ -1004,6 +1164,24 @@ mod tests {
         assert!(parse_args(&args(&["compile", "--pairs"])).is_err());
         assert!(parse_args(&args(&["runtime", "--pairs", "2"])).is_err());
         assert!(parse_args(&args(&["compile", "runtime"])).is_err());
+        assert_eq!(
+            parse_args(&args(&["peers"])).map(|o| o.what),
+            Ok(Some("peers".into()))
+        );
+        assert!(parse_args(&args(&["peers", "--cases", "full"])).is_err());
+    }
+
+    #[test]
+    fn files_are_counted_at_every_depth_and_a_missing_directory_has_none() {
+        let dir = scratch_dir("count-files");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("a/b")).unwrap();
+        for file in ["x", "a/y", "a/b/z"] {
+            std::fs::write(dir.join(file), "").unwrap();
+        }
+        assert_eq!(count_files(&dir), 3);
+        assert_eq!(count_files(&dir.join("none")), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
