@@ -174,7 +174,7 @@ fn deserialize_struct(ctx: &Ctx, m: &Model, s: &Struct) -> TokenStream {
             }
         }
     };
-    let (deserialize, from_object) = if s.default == StructDefault::None {
+    let (deserialize, reader) = if s.default == StructDefault::None {
         let slots: Vec<_> = s.fields.iter().map(|f| field_ident(&f.rust)).collect();
         let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
             let wire = &f.wire.0;
@@ -189,7 +189,7 @@ fn deserialize_struct(ctx: &Ctx, m: &Model, s: &Struct) -> TokenStream {
             }
         });
         let each = each(arms.collect(), extra(quote!(additional_properties)));
-        let from_object = quote! {
+        let reader = quote! {
             impl crate::runtime::FromObject for #name {
                 const EXPECTING: &'static str = #expecting;
 
@@ -207,7 +207,7 @@ fn deserialize_struct(ctx: &Ctx, m: &Model, s: &Struct) -> TokenStream {
                 }
             }
         };
-        (quote!(crate::runtime::object(deserializer)), from_object)
+        (quote!(crate::runtime::object(deserializer)), reader)
     } else {
         // Each property's flag, by the rank of its name: the same for the
         // same properties in any order.
@@ -243,7 +243,7 @@ fn deserialize_struct(ctx: &Ctx, m: &Model, s: &Struct) -> TokenStream {
                 }
             }
         });
-        let read = quote! {
+        let reader = quote! {
             impl crate::runtime::ReadObject for #name {
                 const EXPECTING: &'static str = #expecting;
 
@@ -259,7 +259,7 @@ fn deserialize_struct(ctx: &Ctx, m: &Model, s: &Struct) -> TokenStream {
                 }
             }
         };
-        (quote!(crate::runtime::object_in_place(deserializer)), read)
+        (quote!(crate::runtime::object_in_place(deserializer)), reader)
     };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
@@ -268,7 +268,7 @@ fn deserialize_struct(ctx: &Ctx, m: &Model, s: &Struct) -> TokenStream {
             }
         }
 
-        #from_object
+        #reader
     }
 }
 
