@@ -235,6 +235,10 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
     let send_doc = docs(&[Some(send_doc)]);
     let lists = list_methods(ctx, op);
     let raw = raw_method(op);
+    // Every method that sends is `#[inline]`: it is compiled in the crate that
+    // calls it, with the decoding of its response, and not in `okta-api` for
+    // every operation a feature brings in. With `full`, that took the LLVM IR
+    // of `okta-api` from 3.6 M lines to 0.25 M (see DESIGN.md).
     quote! {
         #[doc = #d]
         #[derive(Clone, Debug)]
@@ -247,11 +251,13 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
         impl #name {
             #(#setters)*
 
+            #[inline]
             fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
                 #build
             }
 
             #send_doc
+            #[inline]
             pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
                 let request = self.request()?;
                 #send
@@ -259,6 +265,7 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
 
             /// Sends the request and returns the body with the response's status,
             /// headers, request id and rate-limit state.
+            #[inline]
             pub async fn send_with_response(self) -> ::std::result::Result<crate::ApiResponse<#body>, crate::Error> {
                 let request = self.request()?;
                 let response = self.client.execute(&request).await?;
@@ -275,6 +282,7 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
             type Output = ::std::result::Result<#output, crate::Error>;
             type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
 
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 ::std::boxed::Box::pin(self.send())
             }
@@ -299,6 +307,7 @@ fn raw_method(op: &Operation) -> TokenStream {
     );
     quote! {
         #[doc = #d]
+        #[inline]
         pub async fn send_raw(self, accept: &'static str) -> ::std::result::Result<::std::vec::Vec<u8>, crate::Error> {
             let mut request = self.request()?;
             request.accept(accept);
@@ -316,16 +325,19 @@ fn list_methods(ctx: &Ctx, op: &Operation) -> TokenStream {
     quote! {
         /// Every item of every page, collected: one request per page, and every
         /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+        #[inline]
         pub async fn all(self) -> ::std::result::Result<::std::vec::Vec<#item>, crate::Error> {
             ::futures::TryStreamExt::try_collect(self.stream()).await
         }
 
         /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+        #[inline]
         pub fn pages(self) -> crate::PageStream<#item> {
             crate::PageStream::new(self.client.clone(), self.request())
         }
 
         /// Every item of every page; the next page is fetched only when the current one is used up.
+        #[inline]
         pub fn stream(self) -> crate::ItemStream<#item> {
             self.pages().items()
         }

@@ -122,6 +122,7 @@ fn method(ctx: &Ctx, m: &Model, r: &ResourceMethod) -> TokenStream {
         #summary
         #[doc = #d]
         #missing
+        #[inline]
         pub async fn #rust(#receiver client: &crate::Client, #(#params),*) -> ::std::result::Result<#output, crate::Error> {
             #(#lets)*
             #handle::new(client).#op_method(#(#call_args),*).send().await

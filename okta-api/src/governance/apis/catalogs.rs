@@ -194,6 +194,7 @@ impl ListAllDefaultEntriesV2 {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -207,6 +208,7 @@ impl ListAllDefaultEntriesV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -218,6 +220,7 @@ impl ListAllDefaultEntriesV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -240,6 +243,7 @@ impl ::std::future::IntoFuture for ListAllDefaultEntriesV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -254,6 +258,7 @@ pub struct GetCatalogEntryV2 {
 }
 
 impl GetCatalogEntryV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -264,6 +269,7 @@ impl GetCatalogEntryV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::RcarEntryGet, crate::Error> {
@@ -272,6 +278,7 @@ impl GetCatalogEntryV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -294,6 +301,7 @@ impl ::std::future::IntoFuture for GetCatalogEntryV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -309,6 +317,7 @@ pub struct GetCatalogEntryRequestFieldsV2 {
 }
 
 impl GetCatalogEntryRequestFieldsV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -320,6 +329,7 @@ impl GetCatalogEntryRequestFieldsV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -331,6 +341,7 @@ impl GetCatalogEntryRequestFieldsV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -353,6 +364,7 @@ impl ::std::future::IntoFuture for GetCatalogEntryRequestFieldsV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -401,6 +413,7 @@ impl ListAllDefaultUserEntriesV2 {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -415,6 +428,7 @@ impl ListAllDefaultUserEntriesV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -426,6 +440,7 @@ impl ListAllDefaultUserEntriesV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -448,6 +463,7 @@ impl ::std::future::IntoFuture for ListAllDefaultUserEntriesV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -63,6 +63,7 @@ pub struct GetEntitlementSettings {
 }
 
 impl GetEntitlementSettings {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -73,6 +74,7 @@ impl GetEntitlementSettings {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -84,6 +86,7 @@ impl GetEntitlementSettings {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -106,6 +109,7 @@ impl ::std::future::IntoFuture for GetEntitlementSettings {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -121,6 +125,7 @@ pub struct UpdateEntitlementSettings {
 }
 
 impl UpdateEntitlementSettings {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PATCH,
@@ -135,6 +140,7 @@ impl UpdateEntitlementSettings {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 202.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -146,6 +152,7 @@ impl UpdateEntitlementSettings {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -168,6 +175,7 @@ impl ::std::future::IntoFuture for UpdateEntitlementSettings {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

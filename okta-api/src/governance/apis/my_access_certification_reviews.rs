@@ -93,6 +93,7 @@ pub struct SubmitCampaignBulkDecisions {
 }
 
 impl SubmitCampaignBulkDecisions {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -107,6 +108,7 @@ impl SubmitCampaignBulkDecisions {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 202.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -118,6 +120,7 @@ impl SubmitCampaignBulkDecisions {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -140,6 +143,7 @@ impl ::std::future::IntoFuture for SubmitCampaignBulkDecisions {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -155,6 +159,7 @@ pub struct GetCampaignBulkDecisionsJobStatus {
 }
 
 impl GetCampaignBulkDecisionsJobStatus {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -166,6 +171,7 @@ impl GetCampaignBulkDecisionsJobStatus {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -177,6 +183,7 @@ impl GetCampaignBulkDecisionsJobStatus {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -199,6 +206,7 @@ impl ::std::future::IntoFuture for GetCampaignBulkDecisionsJobStatus {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -237,6 +245,7 @@ impl ListMyResourceConnections {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -251,6 +260,7 @@ impl ListMyResourceConnections {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -262,6 +272,7 @@ impl ListMyResourceConnections {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -284,6 +295,7 @@ impl ::std::future::IntoFuture for ListMyResourceConnections {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

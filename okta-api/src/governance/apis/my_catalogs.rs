@@ -214,6 +214,7 @@ impl ListMyDefaultEntriesV2 {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -227,6 +228,7 @@ impl ListMyDefaultEntriesV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -238,6 +240,7 @@ impl ListMyDefaultEntriesV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -260,6 +263,7 @@ impl ::std::future::IntoFuture for ListMyDefaultEntriesV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -274,6 +278,7 @@ pub struct GetMyEntryV2 {
 }
 
 impl GetMyEntryV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -284,6 +289,7 @@ impl GetMyEntryV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::RcarEntryGet, crate::Error> {
@@ -292,6 +298,7 @@ impl GetMyEntryV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -314,6 +321,7 @@ impl ::std::future::IntoFuture for GetMyEntryV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -328,6 +336,7 @@ pub struct GetMyCatalogEntryRequestFieldsV2 {
 }
 
 impl GetMyCatalogEntryRequestFieldsV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -338,6 +347,7 @@ impl GetMyCatalogEntryRequestFieldsV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -349,6 +359,7 @@ impl GetMyCatalogEntryRequestFieldsV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -371,6 +382,7 @@ impl ::std::future::IntoFuture for GetMyCatalogEntryRequestFieldsV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -408,6 +420,7 @@ impl ListMyEntryUsersV2 {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -421,6 +434,7 @@ impl ListMyEntryUsersV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::EntryUsersList, crate::Error> {
@@ -429,6 +443,7 @@ impl ListMyEntryUsersV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -451,6 +466,7 @@ impl ::std::future::IntoFuture for ListMyEntryUsersV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -466,6 +482,7 @@ pub struct GetMyCatalogEntryUserRequestFieldsV2 {
 }
 
 impl GetMyCatalogEntryUserRequestFieldsV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -477,6 +494,7 @@ impl GetMyCatalogEntryUserRequestFieldsV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -488,6 +506,7 @@ impl GetMyCatalogEntryUserRequestFieldsV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -510,6 +529,7 @@ impl ::std::future::IntoFuture for GetMyCatalogEntryUserRequestFieldsV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

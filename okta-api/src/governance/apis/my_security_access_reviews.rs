@@ -359,6 +359,7 @@ impl ListMySecurityAccessReviews {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -372,6 +373,7 @@ impl ListMySecurityAccessReviews {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -383,6 +385,7 @@ impl ListMySecurityAccessReviews {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -405,6 +408,7 @@ impl ::std::future::IntoFuture for ListMySecurityAccessReviews {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -418,6 +422,7 @@ pub struct GetMySecurityAccessReviewsStats {
 }
 
 impl GetMySecurityAccessReviewsStats {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -427,6 +432,7 @@ impl GetMySecurityAccessReviewsStats {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -438,6 +444,7 @@ impl GetMySecurityAccessReviewsStats {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -460,6 +467,7 @@ impl ::std::future::IntoFuture for GetMySecurityAccessReviewsStats {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -474,6 +482,7 @@ pub struct GetMySecurityAccessReview {
 }
 
 impl GetMySecurityAccessReview {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -484,6 +493,7 @@ impl GetMySecurityAccessReview {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -495,6 +505,7 @@ impl GetMySecurityAccessReview {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -517,6 +528,7 @@ impl ::std::future::IntoFuture for GetMySecurityAccessReview {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -581,6 +593,7 @@ impl ListMySecurityAccessReviewAccesses {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -595,6 +608,7 @@ impl ListMySecurityAccessReviewAccesses {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -606,6 +620,7 @@ impl ListMySecurityAccessReviewAccesses {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -628,6 +643,7 @@ impl ::std::future::IntoFuture for ListMySecurityAccessReviewAccesses {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -693,6 +709,7 @@ impl ListMySecurityAccessReviewSubAccesses {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -712,6 +729,7 @@ impl ListMySecurityAccessReviewSubAccesses {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -723,6 +741,7 @@ impl ListMySecurityAccessReviewSubAccesses {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -747,6 +766,7 @@ impl ::std::future::IntoFuture for ListMySecurityAccessReviewSubAccesses {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -763,6 +783,7 @@ pub struct ExecuteMySecurityAccessReviewAccessesAction {
 }
 
 impl ExecuteMySecurityAccessReviewAccessesAction {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -782,12 +803,14 @@ impl ExecuteMySecurityAccessReviewAccessesAction {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 202.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -804,6 +827,7 @@ impl ExecuteMySecurityAccessReviewAccessesAction {
 impl ::std::future::IntoFuture for ExecuteMySecurityAccessReviewAccessesAction {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -819,6 +843,7 @@ pub struct ListMySecurityAccessReviewAccessesAnomalies {
 }
 
 impl ListMySecurityAccessReviewAccessesAnomalies {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -834,6 +859,7 @@ impl ListMySecurityAccessReviewAccessesAnomalies {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -845,6 +871,7 @@ impl ListMySecurityAccessReviewAccessesAnomalies {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -867,6 +894,7 @@ impl ::std::future::IntoFuture for ListMySecurityAccessReviewAccessesAnomalies {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -882,6 +910,7 @@ pub struct GenerateMySecurityAccessReviewAccessesSummary {
 }
 
 impl GenerateMySecurityAccessReviewAccessesSummary {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -897,6 +926,7 @@ impl GenerateMySecurityAccessReviewAccessesSummary {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::AiMessage, crate::Error> {
@@ -905,6 +935,7 @@ impl GenerateMySecurityAccessReviewAccessesSummary {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -927,6 +958,7 @@ impl ::std::future::IntoFuture for GenerateMySecurityAccessReviewAccessesSummary
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -941,6 +973,7 @@ pub struct ListMySecurityAccessReviewActions {
 }
 
 impl ListMySecurityAccessReviewActions {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -951,6 +984,7 @@ impl ListMySecurityAccessReviewActions {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -962,6 +996,7 @@ impl ListMySecurityAccessReviewActions {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -984,6 +1019,7 @@ impl ::std::future::IntoFuture for ListMySecurityAccessReviewActions {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -999,6 +1035,7 @@ pub struct ExecuteMySecurityAccessReviewAction {
 }
 
 impl ExecuteMySecurityAccessReviewAction {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -1013,12 +1050,14 @@ impl ExecuteMySecurityAccessReviewAction {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 202.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -1035,6 +1074,7 @@ impl ExecuteMySecurityAccessReviewAction {
 impl ::std::future::IntoFuture for ExecuteMySecurityAccessReviewAction {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -1050,6 +1090,7 @@ pub struct AddMySecurityAccessReviewComment {
 }
 
 impl AddMySecurityAccessReviewComment {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -1064,12 +1105,14 @@ impl AddMySecurityAccessReviewComment {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -1086,6 +1129,7 @@ impl AddMySecurityAccessReviewComment {
 impl ::std::future::IntoFuture for AddMySecurityAccessReviewComment {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -1122,6 +1166,7 @@ impl ListMySecurityAccessReviewHistory {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -1134,6 +1179,7 @@ impl ListMySecurityAccessReviewHistory {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -1145,6 +1191,7 @@ impl ListMySecurityAccessReviewHistory {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -1167,6 +1214,7 @@ impl ::std::future::IntoFuture for ListMySecurityAccessReviewHistory {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -1181,6 +1229,7 @@ pub struct GetMySecurityAccessReviewPrincipalDetails {
 }
 
 impl GetMySecurityAccessReviewPrincipalDetails {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -1191,6 +1240,7 @@ impl GetMySecurityAccessReviewPrincipalDetails {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -1202,6 +1252,7 @@ impl GetMySecurityAccessReviewPrincipalDetails {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -1224,6 +1275,7 @@ impl ::std::future::IntoFuture for GetMySecurityAccessReviewPrincipalDetails {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -1238,6 +1290,7 @@ pub struct GenerateMySecurityAccessReviewSummary {
 }
 
 impl GenerateMySecurityAccessReviewSummary {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -1248,6 +1301,7 @@ impl GenerateMySecurityAccessReviewSummary {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::AiMessage, crate::Error> {
@@ -1256,6 +1310,7 @@ impl GenerateMySecurityAccessReviewSummary {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -1278,6 +1333,7 @@ impl ::std::future::IntoFuture for GenerateMySecurityAccessReviewSummary {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

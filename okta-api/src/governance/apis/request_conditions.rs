@@ -204,6 +204,7 @@ pub struct ListResourceRequestConditionsV2 {
 }
 
 impl ListResourceRequestConditionsV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -214,6 +215,7 @@ impl ListResourceRequestConditionsV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -225,6 +227,7 @@ impl ListResourceRequestConditionsV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -247,6 +250,7 @@ impl ::std::future::IntoFuture for ListResourceRequestConditionsV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -262,6 +266,7 @@ pub struct CreateResourceRequestConditionV2 {
 }
 
 impl CreateResourceRequestConditionV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -276,6 +281,7 @@ impl CreateResourceRequestConditionV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -287,6 +293,7 @@ impl CreateResourceRequestConditionV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -309,6 +316,7 @@ impl ::std::future::IntoFuture for CreateResourceRequestConditionV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -324,6 +332,7 @@ pub struct GetResourceRequestConditionV2 {
 }
 
 impl GetResourceRequestConditionV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -335,6 +344,7 @@ impl GetResourceRequestConditionV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -346,6 +356,7 @@ impl GetResourceRequestConditionV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -368,6 +379,7 @@ impl ::std::future::IntoFuture for GetResourceRequestConditionV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -383,6 +395,7 @@ pub struct DeleteResourceRequestConditionV2 {
 }
 
 impl DeleteResourceRequestConditionV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -394,12 +407,14 @@ impl DeleteResourceRequestConditionV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -416,6 +431,7 @@ impl DeleteResourceRequestConditionV2 {
 impl ::std::future::IntoFuture for DeleteResourceRequestConditionV2 {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -432,6 +448,7 @@ pub struct UpdateResourceRequestConditionV2 {
 }
 
 impl UpdateResourceRequestConditionV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PATCH,
@@ -447,6 +464,7 @@ impl UpdateResourceRequestConditionV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -458,6 +476,7 @@ impl UpdateResourceRequestConditionV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -480,6 +499,7 @@ impl ::std::future::IntoFuture for UpdateResourceRequestConditionV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -495,6 +515,7 @@ pub struct ActivateResourceRequestConditionV2 {
 }
 
 impl ActivateResourceRequestConditionV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -506,6 +527,7 @@ impl ActivateResourceRequestConditionV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -517,6 +539,7 @@ impl ActivateResourceRequestConditionV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -539,6 +562,7 @@ impl ::std::future::IntoFuture for ActivateResourceRequestConditionV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -554,6 +578,7 @@ pub struct DeactivateResourceRequestConditionV2 {
 }
 
 impl DeactivateResourceRequestConditionV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -565,6 +590,7 @@ impl DeactivateResourceRequestConditionV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -576,6 +602,7 @@ impl DeactivateResourceRequestConditionV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -598,6 +625,7 @@ impl ::std::future::IntoFuture for DeactivateResourceRequestConditionV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -254,6 +254,7 @@ impl ListAllRequests {
         self.order_by = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -267,6 +268,7 @@ impl ListAllRequests {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::RequestList, crate::Error> {
@@ -275,6 +277,7 @@ impl ListAllRequests {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -297,6 +300,7 @@ impl ::std::future::IntoFuture for ListAllRequests {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -311,6 +315,7 @@ pub struct CreateRequest {
 }
 
 impl CreateRequest {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -324,6 +329,7 @@ impl CreateRequest {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::RequestFull, crate::Error> {
@@ -332,6 +338,7 @@ impl CreateRequest {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -354,6 +361,7 @@ impl ::std::future::IntoFuture for CreateRequest {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -368,6 +376,7 @@ pub struct GetRequest {
 }
 
 impl GetRequest {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -378,6 +387,7 @@ impl GetRequest {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::RequestFull, crate::Error> {
@@ -386,6 +396,7 @@ impl GetRequest {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -408,6 +419,7 @@ impl ::std::future::IntoFuture for GetRequest {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -423,6 +435,7 @@ pub struct CreateRequestMessage {
 }
 
 impl CreateRequestMessage {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -437,12 +450,14 @@ impl CreateRequestMessage {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -459,6 +474,7 @@ impl CreateRequestMessage {
 impl ::std::future::IntoFuture for CreateRequestMessage {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -519,6 +535,7 @@ impl ListAllRequestsV2 {
         self.order_by = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -532,6 +549,7 @@ impl ListAllRequestsV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::RequestList2, crate::Error> {
@@ -540,6 +558,7 @@ impl ListAllRequestsV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -562,6 +581,7 @@ impl ::std::future::IntoFuture for ListAllRequestsV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -576,6 +596,7 @@ pub struct CreateRequestV2 {
 }
 
 impl CreateRequestV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -589,6 +610,7 @@ impl CreateRequestV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 202.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -600,6 +622,7 @@ impl CreateRequestV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -622,6 +645,7 @@ impl ::std::future::IntoFuture for CreateRequestV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -636,6 +660,7 @@ pub struct GetRequestV2 {
 }
 
 impl GetRequestV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -646,6 +671,7 @@ impl GetRequestV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::governance::models::RequestFull2, crate::Error> {
@@ -654,6 +680,7 @@ impl GetRequestV2 {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -676,6 +703,7 @@ impl ::std::future::IntoFuture for GetRequestV2 {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -691,6 +719,7 @@ pub struct CreateRequestMessageV2 {
 }
 
 impl CreateRequestMessageV2 {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -705,12 +734,14 @@ impl CreateRequestMessageV2 {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -727,6 +758,7 @@ impl CreateRequestMessageV2 {
 impl ::std::future::IntoFuture for CreateRequestMessageV2 {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

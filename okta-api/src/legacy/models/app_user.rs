@@ -158,6 +158,7 @@ impl AppUser {
     /// `update` (x-okta-crud): calls [`ApplicationApi::update_application_user`](crate::legacy::apis::ApplicationApi::update_application_user) with `appId` from the parent resource (`app_id`), `id` from `self.id`, the body from `self`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn update(
         &self,
         client: &crate::Client,
@@ -181,6 +182,7 @@ impl AppUser {
     /// `delete` (x-okta-crud): calls [`ApplicationApi::delete_application_user`](crate::legacy::apis::ApplicationApi::delete_application_user) with `appId` from the parent resource (`app_id`), `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn delete(
         &self,
         client: &crate::Client,

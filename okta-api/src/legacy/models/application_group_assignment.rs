@@ -89,6 +89,7 @@ impl ApplicationGroupAssignment {
     /// `delete` (x-okta-crud): calls [`ApplicationApi::delete_application_group_assignment`](crate::legacy::apis::ApplicationApi::delete_application_group_assignment) with `appId` from the parent resource (`app_id`), `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn delete(
         &self,
         client: &crate::Client,

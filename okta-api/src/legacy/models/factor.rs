@@ -386,6 +386,7 @@ impl Factor {
     /// `delete` (x-okta-crud): calls [`UserFactorApi::delete_factor`](crate::legacy::apis::UserFactorApi::delete_factor) with `userId` from the parent resource (`user_id`), `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn delete(
         &self,
         client: &crate::Client,
@@ -402,6 +403,7 @@ impl Factor {
     /// `activate` (x-okta-operations): calls [`UserFactorApi::activate_factor`](crate::legacy::apis::UserFactorApi::activate_factor) with `userId` from the parent resource (`user_id`), `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn activate(
         &self,
         client: &crate::Client,
@@ -423,6 +425,7 @@ impl Factor {
     /// `verify` (x-okta-operations): calls [`UserFactorApi::verify_factor`](crate::legacy::apis::UserFactorApi::verify_factor) with `userId` from the parent resource (`user_id`), `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn verify(
         &self,
         client: &crate::Client,

@@ -114,6 +114,7 @@ impl Group {
     /// `update` (x-okta-crud): calls [`GroupApi::update_group`](crate::legacy::apis::GroupApi::update_group) with `id` from `self.id`, the body from `self`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn update(
         &self,
         client: &crate::Client,
@@ -135,6 +136,7 @@ impl Group {
     /// `delete` (x-okta-crud): calls [`GroupApi::delete_group`](crate::legacy::apis::GroupApi::delete_group) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn delete(
         &self,
         client: &crate::Client,
@@ -153,6 +155,7 @@ impl Group {
     /// `removeUser` (x-okta-operations): calls [`GroupApi::remove_group_user`](crate::legacy::apis::GroupApi::remove_group_user) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn remove_user(
         &self,
         client: &crate::Client,
@@ -172,6 +175,7 @@ impl Group {
     /// `listUsers` (x-okta-operations): calls [`GroupApi::list_group_users`](crate::legacy::apis::GroupApi::list_group_users) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn list_users(
         &self,
         client: &crate::Client,

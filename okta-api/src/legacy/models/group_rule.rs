@@ -116,6 +116,7 @@ impl GroupRule {
     /// `update` (x-okta-crud): calls [`GroupApi::update_rule`](crate::legacy::apis::GroupApi::update_rule) with `id` from `self.id`, the body from `self`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn update(
         &self,
         client: &crate::Client,
@@ -137,6 +138,7 @@ impl GroupRule {
     /// `delete` (x-okta-crud): calls [`GroupApi::delete_rule`](crate::legacy::apis::GroupApi::delete_rule) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn delete(
         &self,
         client: &crate::Client,
@@ -155,6 +157,7 @@ impl GroupRule {
     /// `activate` (x-okta-operations): calls [`GroupApi::activate_rule`](crate::legacy::apis::GroupApi::activate_rule) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn activate(
         &self,
         client: &crate::Client,
@@ -173,6 +176,7 @@ impl GroupRule {
     /// `deactivate` (x-okta-operations): calls [`GroupApi::deactivate_rule`](crate::legacy::apis::GroupApi::deactivate_rule) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn deactivate(
         &self,
         client: &crate::Client,

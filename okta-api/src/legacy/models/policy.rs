@@ -166,6 +166,7 @@ impl Policy {
     /// `read` (x-okta-crud): calls [`PolicyApi::get_policy`](crate::legacy::apis::PolicyApi::get_policy) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn read(
         &self,
         client: &crate::Client,
@@ -179,6 +180,7 @@ impl Policy {
     /// `update` (x-okta-crud): calls [`PolicyApi::update_policy`](crate::legacy::apis::PolicyApi::update_policy) with `id` from `self.id`, the body from `self`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn update(
         &self,
         client: &crate::Client,
@@ -195,6 +197,7 @@ impl Policy {
     /// `delete` (x-okta-crud): calls [`PolicyApi::delete_policy`](crate::legacy::apis::PolicyApi::delete_policy) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn delete(
         &self,
         client: &crate::Client,
@@ -208,6 +211,7 @@ impl Policy {
     /// `activate` (x-okta-operations): calls [`PolicyApi::activate_policy`](crate::legacy::apis::PolicyApi::activate_policy) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn activate(
         &self,
         client: &crate::Client,
@@ -221,6 +225,7 @@ impl Policy {
     /// `deactivate` (x-okta-operations): calls [`PolicyApi::deactivate_policy`](crate::legacy::apis::PolicyApi::deactivate_policy) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn deactivate(
         &self,
         client: &crate::Client,
@@ -234,6 +239,7 @@ impl Policy {
     /// `listPolicyRules` (x-okta-operations): calls [`PolicyApi::list_policy_rules`](crate::legacy::apis::PolicyApi::list_policy_rules) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn list_policy_rules(
         &self,
         client: &crate::Client,
@@ -250,6 +256,7 @@ impl Policy {
     /// `createRule` (x-okta-operations): calls [`PolicyApi::add_policy_rule`](crate::legacy::apis::PolicyApi::add_policy_rule) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn create_rule(
         &self,
         client: &crate::Client,
@@ -264,6 +271,7 @@ impl Policy {
     /// `getPolicyRule` (x-okta-operations): calls [`PolicyApi::get_policy_rule`](crate::legacy::apis::PolicyApi::get_policy_rule) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn get_policy_rule(
         &self,
         client: &crate::Client,

@@ -130,6 +130,7 @@ impl PolicyRule {
     /// `update` (x-okta-crud): calls [`PolicyApi::update_policy_rule`](crate::legacy::apis::PolicyApi::update_policy_rule) with `policyId` from the parent resource (`policy_id`), `id` from `self.id`, the body from `self`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn update(
         &self,
         client: &crate::Client,
@@ -148,6 +149,7 @@ impl PolicyRule {
     /// `delete` (x-okta-crud): calls [`PolicyApi::delete_policy_rule`](crate::legacy::apis::PolicyApi::delete_policy_rule) with `policyId` from the parent resource (`policy_id`), `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn delete(
         &self,
         client: &crate::Client,
@@ -162,6 +164,7 @@ impl PolicyRule {
     /// `activate` (x-okta-operations): calls [`PolicyApi::activate_policy_rule`](crate::legacy::apis::PolicyApi::activate_policy_rule) with `policyId` from the parent resource (`policy_id`), `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn activate(
         &self,
         client: &crate::Client,
@@ -176,6 +179,7 @@ impl PolicyRule {
     /// `deactivate` (x-okta-operations): calls [`PolicyApi::deactivate_policy_rule`](crate::legacy::apis::PolicyApi::deactivate_policy_rule) with `policyId` from the parent resource (`policy_id`), `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn deactivate(
         &self,
         client: &crate::Client,

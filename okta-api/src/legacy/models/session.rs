@@ -123,6 +123,7 @@ impl Session {
     /// `read` (x-okta-crud): calls [`SessionApi::get_session`](crate::legacy::apis::SessionApi::get_session) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn read(
         &self,
         client: &crate::Client,
@@ -141,6 +142,7 @@ impl Session {
     /// `delete` (x-okta-crud): calls [`SessionApi::end_session`](crate::legacy::apis::SessionApi::end_session) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn delete(
         &self,
         client: &crate::Client,
@@ -159,6 +161,7 @@ impl Session {
     /// `refresh` (x-okta-operations): calls [`SessionApi::refresh_session`](crate::legacy::apis::SessionApi::refresh_session) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn refresh(
         &self,
         client: &crate::Client,

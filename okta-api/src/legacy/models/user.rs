@@ -161,6 +161,7 @@ impl User {
     /// `create` (x-okta-crud): calls [`UserApi::create_user`](crate::legacy::apis::UserApi::create_user) with the body from `self`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn create(
         &self,
         client: &crate::Client,
@@ -173,6 +174,7 @@ impl User {
     /// Get User
     ///
     /// `read` (x-okta-crud): calls [`UserApi::get_user`](crate::legacy::apis::UserApi::get_user).
+    #[inline]
     pub async fn read(
         client: &crate::Client,
         user_id: impl ::std::convert::Into<::std::string::String>,
@@ -184,6 +186,7 @@ impl User {
     /// `update` (x-okta-crud): calls [`UserApi::update_user`](crate::legacy::apis::UserApi::update_user) with `id` from `self.id`, the body from `self`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn update(
         &self,
         client: &crate::Client,
@@ -205,6 +208,7 @@ impl User {
     /// `delete` (x-okta-crud): calls [`UserApi::deactivate_or_delete_user`](crate::legacy::apis::UserApi::deactivate_or_delete_user) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn delete(
         &self,
         client: &crate::Client,
@@ -221,6 +225,7 @@ impl User {
     /// `endAllSessions` (x-okta-operations): calls [`UserApi::end_all_user_sessions`](crate::legacy::apis::UserApi::end_all_user_sessions) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn end_all_sessions(
         &self,
         client: &crate::Client,
@@ -239,6 +244,7 @@ impl User {
     /// `listAppLinks` (x-okta-operations): calls [`UserApi::list_app_links`](crate::legacy::apis::UserApi::list_app_links) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn list_app_links(
         &self,
         client: &crate::Client,
@@ -260,6 +266,7 @@ impl User {
     /// `changePassword` (x-okta-operations): calls [`UserApi::change_password`](crate::legacy::apis::UserApi::change_password) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn change_password(
         &self,
         client: &crate::Client,
@@ -279,6 +286,7 @@ impl User {
     /// `changeRecoveryQuestion` (x-okta-operations): calls [`UserApi::change_recovery_question`](crate::legacy::apis::UserApi::change_recovery_question) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn change_recovery_question(
         &self,
         client: &crate::Client,
@@ -298,6 +306,7 @@ impl User {
     /// `forgotPassword` (x-okta-operations): calls [`UserApi::forgot_password`](crate::legacy::apis::UserApi::forgot_password) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn forgot_password(
         &self,
         client: &crate::Client,
@@ -317,6 +326,7 @@ impl User {
     /// `listRoles` (x-okta-operations): calls [`UserApi::list_assigned_roles`](crate::legacy::apis::UserApi::list_assigned_roles) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn list_roles(
         &self,
         client: &crate::Client,
@@ -333,6 +343,7 @@ impl User {
     /// `addRole` (x-okta-operations): calls [`UserApi::add_role_to_user`](crate::legacy::apis::UserApi::add_role_to_user) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn add_role(
         &self,
         client: &crate::Client,
@@ -350,6 +361,7 @@ impl User {
     /// `removeRole` (x-okta-operations): calls [`UserApi::remove_role_from_user`](crate::legacy::apis::UserApi::remove_role_from_user) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn remove_role(
         &self,
         client: &crate::Client,
@@ -367,6 +379,7 @@ impl User {
     /// `listGroupTargetsForRole` (x-okta-operations): calls [`UserApi::list_group_targets_for_role`](crate::legacy::apis::UserApi::list_group_targets_for_role) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn list_group_targets_for_role(
         &self,
         client: &crate::Client,
@@ -384,6 +397,7 @@ impl User {
     /// `removeGroupTargetFromRole` (x-okta-operations): calls [`UserApi::remove_group_target_from_role`](crate::legacy::apis::UserApi::remove_group_target_from_role) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn remove_group_target_from_role(
         &self,
         client: &crate::Client,
@@ -406,6 +420,7 @@ impl User {
     /// `addGroupTargetToRole` (x-okta-operations): calls [`UserApi::add_group_target_to_role`](crate::legacy::apis::UserApi::add_group_target_to_role) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn add_group_target_to_role(
         &self,
         client: &crate::Client,
@@ -426,6 +441,7 @@ impl User {
     /// `listGroups` (x-okta-operations): calls [`UserApi::list_user_groups`](crate::legacy::apis::UserApi::list_user_groups) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn list_groups(
         &self,
         client: &crate::Client,
@@ -444,6 +460,7 @@ impl User {
     /// `activate` (x-okta-operations): calls [`UserApi::activate_user`](crate::legacy::apis::UserApi::activate_user) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn activate(
         &self,
         client: &crate::Client,
@@ -466,6 +483,7 @@ impl User {
     /// `deactivate` (x-okta-operations): calls [`UserApi::deactivate_user`](crate::legacy::apis::UserApi::deactivate_user) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn deactivate(
         &self,
         client: &crate::Client,
@@ -484,6 +502,7 @@ impl User {
     /// `suspend` (x-okta-operations): calls [`UserApi::suspend_user`](crate::legacy::apis::UserApi::suspend_user) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn suspend(
         &self,
         client: &crate::Client,
@@ -502,6 +521,7 @@ impl User {
     /// `unsuspend` (x-okta-operations): calls [`UserApi::unsuspend_user`](crate::legacy::apis::UserApi::unsuspend_user) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn unsuspend(
         &self,
         client: &crate::Client,
@@ -520,6 +540,7 @@ impl User {
     /// `resetPassword` (x-okta-operations): calls [`UserApi::reset_password`](crate::legacy::apis::UserApi::reset_password) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn reset_password(
         &self,
         client: &crate::Client,
@@ -538,6 +559,7 @@ impl User {
     /// `expirePassword` (x-okta-operations): calls [`UserApi::expire_password`](crate::legacy::apis::UserApi::expire_password) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn expire_password(
         &self,
         client: &crate::Client,
@@ -556,6 +578,7 @@ impl User {
     /// `unlock` (x-okta-operations): calls [`UserApi::unlock_user`](crate::legacy::apis::UserApi::unlock_user) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn unlock(
         &self,
         client: &crate::Client,
@@ -574,6 +597,7 @@ impl User {
     /// `resetFactors` (x-okta-operations): calls [`UserApi::reset_all_factors`](crate::legacy::apis::UserApi::reset_all_factors) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn reset_factors(
         &self,
         client: &crate::Client,
@@ -592,6 +616,7 @@ impl User {
     /// `addToGroup` (x-okta-operations): calls [`GroupApi::add_user_to_group`](crate::legacy::apis::GroupApi::add_user_to_group) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn add_to_group(
         &self,
         client: &crate::Client,
@@ -611,6 +636,7 @@ impl User {
     /// `addFactor` (x-okta-operations): calls [`UserFactorApi::add_factor`](crate::legacy::apis::UserFactorApi::add_factor) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn add_factor(
         &self,
         client: &crate::Client,
@@ -628,6 +654,7 @@ impl User {
     /// `listSupportedFactors` (x-okta-operations): calls [`UserFactorApi::list_supported_factors`](crate::legacy::apis::UserFactorApi::list_supported_factors) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn list_supported_factors(
         &self,
         client: &crate::Client,
@@ -647,6 +674,7 @@ impl User {
     /// `listFactors` (x-okta-operations): calls [`UserFactorApi::list_factors`](crate::legacy::apis::UserFactorApi::list_factors) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn list_factors(
         &self,
         client: &crate::Client,
@@ -666,6 +694,7 @@ impl User {
     /// `listSupportedSecurityQuestions` (x-okta-operations): calls [`UserFactorApi::list_supported_security_questions`](crate::legacy::apis::UserFactorApi::list_supported_security_questions) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn list_supported_security_questions(
         &self,
         client: &crate::Client,
@@ -685,6 +714,7 @@ impl User {
     /// `getFactor` (x-okta-operations): calls [`UserFactorApi::get_factor`](crate::legacy::apis::UserFactorApi::get_factor) with `id` from `self.id`.
     ///
     /// Fails with [`crate::Error::MissingField`] when a bound field is not set.
+    #[inline]
     pub async fn get_factor(
         &self,
         client: &crate::Client,

@@ -101,6 +101,7 @@ pub struct ListInterclientAllowedApplications {
 }
 
 impl ListInterclientAllowedApplications {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -111,6 +112,7 @@ impl ListInterclientAllowedApplications {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::Page<::std::string::String>, crate::Error> {
@@ -119,6 +121,7 @@ impl ListInterclientAllowedApplications {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -135,16 +138,19 @@ impl ListInterclientAllowedApplications {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<::std::vec::Vec<::std::string::String>, crate::Error> {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<::std::string::String> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<::std::string::String> {
         self.pages().items()
     }
@@ -156,6 +162,7 @@ impl ::std::future::IntoFuture for ListInterclientAllowedApplications {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -171,6 +178,7 @@ pub struct CreateInterclientTrustMapping {
 }
 
 impl CreateInterclientTrustMapping {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -185,6 +193,7 @@ impl CreateInterclientTrustMapping {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -196,6 +205,7 @@ impl CreateInterclientTrustMapping {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -218,6 +228,7 @@ impl ::std::future::IntoFuture for CreateInterclientTrustMapping {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -233,6 +244,7 @@ pub struct DeleteInterclientTrustMapping {
 }
 
 impl DeleteInterclientTrustMapping {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -244,12 +256,14 @@ impl DeleteInterclientTrustMapping {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -266,6 +280,7 @@ impl DeleteInterclientTrustMapping {
 impl ::std::future::IntoFuture for DeleteInterclientTrustMapping {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -280,6 +295,7 @@ pub struct ListInterclientTargetApplications {
 }
 
 impl ListInterclientTargetApplications {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -290,6 +306,7 @@ impl ListInterclientTargetApplications {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::Page<::std::string::String>, crate::Error> {
@@ -298,6 +315,7 @@ impl ListInterclientTargetApplications {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -314,16 +332,19 @@ impl ListInterclientTargetApplications {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<::std::vec::Vec<::std::string::String>, crate::Error> {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<::std::string::String> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<::std::string::String> {
         self.pages().items()
     }
@@ -335,6 +356,7 @@ impl ::std::future::IntoFuture for ListInterclientTargetApplications {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -62,6 +62,7 @@ impl UploadApplicationLogo {
         self.body = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -80,12 +81,14 @@ impl UploadApplicationLogo {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -102,6 +105,7 @@ impl UploadApplicationLogo {
 impl ::std::future::IntoFuture for UploadApplicationLogo {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -48,6 +48,7 @@ pub struct PreviewSamlMetadataForApplication {
 }
 
 impl PreviewSamlMetadataForApplication {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -60,6 +61,7 @@ impl PreviewSamlMetadataForApplication {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<::std::string::String, crate::Error> {
@@ -68,6 +70,7 @@ impl PreviewSamlMetadataForApplication {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<::std::string::String>, crate::Error> {
@@ -84,6 +87,7 @@ impl PreviewSamlMetadataForApplication {
 impl ::std::future::IntoFuture for PreviewSamlMetadataForApplication {
     type Output = ::std::result::Result<::std::string::String, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

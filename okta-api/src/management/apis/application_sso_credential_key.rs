@@ -218,6 +218,7 @@ pub struct ListCsrsForApplication {
 }
 
 impl ListCsrsForApplication {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -228,6 +229,7 @@ impl ListCsrsForApplication {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -239,6 +241,7 @@ impl ListCsrsForApplication {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -255,6 +258,7 @@ impl ListCsrsForApplication {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -264,10 +268,12 @@ impl ListCsrsForApplication {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<crate::management::models::Csr> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<crate::management::models::Csr> {
         self.pages().items()
     }
@@ -279,6 +285,7 @@ impl ::std::future::IntoFuture for ListCsrsForApplication {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -294,6 +301,7 @@ pub struct GenerateCsrForApplication {
 }
 
 impl GenerateCsrForApplication {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -308,6 +316,7 @@ impl GenerateCsrForApplication {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::Csr, crate::Error> {
@@ -316,6 +325,7 @@ impl GenerateCsrForApplication {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -331,6 +341,7 @@ impl GenerateCsrForApplication {
         })
     }
     /// Sends the request asking for the response in another content type (`application/pkcs10`) and returns the body as it is.
+    #[inline]
     pub async fn send_raw(
         self,
         accept: &'static str,
@@ -344,6 +355,7 @@ impl GenerateCsrForApplication {
 impl ::std::future::IntoFuture for GenerateCsrForApplication {
     type Output = ::std::result::Result<crate::management::models::Csr, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -359,6 +371,7 @@ pub struct GetCsrForApplication {
 }
 
 impl GetCsrForApplication {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -370,6 +383,7 @@ impl GetCsrForApplication {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::Csr, crate::Error> {
@@ -378,6 +392,7 @@ impl GetCsrForApplication {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -393,6 +408,7 @@ impl GetCsrForApplication {
         })
     }
     /// Sends the request asking for the response in another content type (`application/pkcs10`) and returns the body as it is.
+    #[inline]
     pub async fn send_raw(
         self,
         accept: &'static str,
@@ -406,6 +422,7 @@ impl GetCsrForApplication {
 impl ::std::future::IntoFuture for GetCsrForApplication {
     type Output = ::std::result::Result<crate::management::models::Csr, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -421,6 +438,7 @@ pub struct RevokeCsrFromApplication {
 }
 
 impl RevokeCsrFromApplication {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -432,12 +450,14 @@ impl RevokeCsrFromApplication {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -454,6 +474,7 @@ impl RevokeCsrFromApplication {
 impl ::std::future::IntoFuture for RevokeCsrFromApplication {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -476,6 +497,7 @@ impl PublishCsrFromApplication {
         self.content_type = content_type;
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -491,6 +513,7 @@ impl PublishCsrFromApplication {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::JsonWebKey, crate::Error> {
@@ -499,6 +522,7 @@ impl PublishCsrFromApplication {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -521,6 +545,7 @@ impl ::std::future::IntoFuture for PublishCsrFromApplication {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -535,6 +560,7 @@ pub struct ListApplicationKeys {
 }
 
 impl ListApplicationKeys {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -545,6 +571,7 @@ impl ListApplicationKeys {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -556,6 +583,7 @@ impl ListApplicationKeys {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -572,6 +600,7 @@ impl ListApplicationKeys {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -581,10 +610,12 @@ impl ListApplicationKeys {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<crate::management::models::JsonWebKey> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<crate::management::models::JsonWebKey> {
         self.pages().items()
     }
@@ -596,6 +627,7 @@ impl ::std::future::IntoFuture for ListApplicationKeys {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -611,6 +643,7 @@ pub struct GenerateApplicationKey {
 }
 
 impl GenerateApplicationKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -623,6 +656,7 @@ impl GenerateApplicationKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::JsonWebKey, crate::Error> {
@@ -631,6 +665,7 @@ impl GenerateApplicationKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -653,6 +688,7 @@ impl ::std::future::IntoFuture for GenerateApplicationKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -668,6 +704,7 @@ pub struct GetApplicationKey {
 }
 
 impl GetApplicationKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -679,6 +716,7 @@ impl GetApplicationKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::JsonWebKey, crate::Error> {
@@ -687,6 +725,7 @@ impl GetApplicationKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -709,6 +748,7 @@ impl ::std::future::IntoFuture for GetApplicationKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -725,6 +765,7 @@ pub struct CloneApplicationKey {
 }
 
 impl CloneApplicationKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -737,6 +778,7 @@ impl CloneApplicationKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::JsonWebKey, crate::Error> {
@@ -745,6 +787,7 @@ impl CloneApplicationKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -767,6 +810,7 @@ impl ::std::future::IntoFuture for CloneApplicationKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

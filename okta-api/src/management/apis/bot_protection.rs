@@ -55,6 +55,7 @@ pub struct GetBotProtectionConfiguration {
 }
 
 impl GetBotProtectionConfiguration {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -64,6 +65,7 @@ impl GetBotProtectionConfiguration {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -75,6 +77,7 @@ impl GetBotProtectionConfiguration {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -97,6 +100,7 @@ impl ::std::future::IntoFuture for GetBotProtectionConfiguration {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -111,6 +115,7 @@ pub struct UpdateBotProtectionConfiguration {
 }
 
 impl UpdateBotProtectionConfiguration {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -124,6 +129,7 @@ impl UpdateBotProtectionConfiguration {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -135,6 +141,7 @@ impl UpdateBotProtectionConfiguration {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -157,6 +164,7 @@ impl ::std::future::IntoFuture for UpdateBotProtectionConfiguration {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -190,6 +190,7 @@ pub struct ListAllCustomTelephonyProviderCredentials {
 }
 
 impl ListAllCustomTelephonyProviderCredentials {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -199,6 +200,7 @@ impl ListAllCustomTelephonyProviderCredentials {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -210,6 +212,7 @@ impl ListAllCustomTelephonyProviderCredentials {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -234,6 +237,7 @@ impl ::std::future::IntoFuture for ListAllCustomTelephonyProviderCredentials {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -248,6 +252,7 @@ pub struct CreateCustomTelephonyProviderCredentials {
 }
 
 impl CreateCustomTelephonyProviderCredentials {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -261,6 +266,7 @@ impl CreateCustomTelephonyProviderCredentials {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -272,6 +278,7 @@ impl CreateCustomTelephonyProviderCredentials {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -296,6 +303,7 @@ impl ::std::future::IntoFuture for CreateCustomTelephonyProviderCredentials {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -310,6 +318,7 @@ pub struct GetCustomTelephonyProviderCredential {
 }
 
 impl GetCustomTelephonyProviderCredential {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -320,6 +329,7 @@ impl GetCustomTelephonyProviderCredential {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -331,6 +341,7 @@ impl GetCustomTelephonyProviderCredential {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -355,6 +366,7 @@ impl ::std::future::IntoFuture for GetCustomTelephonyProviderCredential {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -369,6 +381,7 @@ pub struct DeleteCustomTelephonyProviderCredential {
 }
 
 impl DeleteCustomTelephonyProviderCredential {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -379,12 +392,14 @@ impl DeleteCustomTelephonyProviderCredential {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -401,6 +416,7 @@ impl DeleteCustomTelephonyProviderCredential {
 impl ::std::future::IntoFuture for DeleteCustomTelephonyProviderCredential {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -416,6 +432,7 @@ pub struct UpdateCustomTelephonyProviderCredential {
 }
 
 impl UpdateCustomTelephonyProviderCredential {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PATCH,
@@ -430,6 +447,7 @@ impl UpdateCustomTelephonyProviderCredential {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -441,6 +459,7 @@ impl UpdateCustomTelephonyProviderCredential {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -465,6 +484,7 @@ impl ::std::future::IntoFuture for UpdateCustomTelephonyProviderCredential {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -479,6 +499,7 @@ pub struct ActivateCustomTelephonyCredential {
 }
 
 impl ActivateCustomTelephonyCredential {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -489,6 +510,7 @@ impl ActivateCustomTelephonyCredential {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -500,6 +522,7 @@ impl ActivateCustomTelephonyCredential {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -524,6 +547,7 @@ impl ::std::future::IntoFuture for ActivateCustomTelephonyCredential {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -538,6 +562,7 @@ pub struct DeactivateCustomTelephonyCredential {
 }
 
 impl DeactivateCustomTelephonyCredential {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -548,6 +573,7 @@ impl DeactivateCustomTelephonyCredential {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -559,6 +585,7 @@ impl DeactivateCustomTelephonyCredential {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -583,6 +610,7 @@ impl ::std::future::IntoFuture for DeactivateCustomTelephonyCredential {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -597,6 +625,7 @@ pub struct SetAsPrimaryCustomTelephonyCredential {
 }
 
 impl SetAsPrimaryCustomTelephonyCredential {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -607,6 +636,7 @@ impl SetAsPrimaryCustomTelephonyCredential {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -618,6 +648,7 @@ impl SetAsPrimaryCustomTelephonyCredential {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -642,6 +673,7 @@ impl ::std::future::IntoFuture for SetAsPrimaryCustomTelephonyCredential {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -657,6 +689,7 @@ pub struct SendTestCustomTelephonyProviderCredential {
 }
 
 impl SendTestCustomTelephonyProviderCredential {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -671,12 +704,14 @@ impl SendTestCustomTelephonyProviderCredential {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -693,6 +728,7 @@ impl SendTestCustomTelephonyProviderCredential {
 impl ::std::future::IntoFuture for SendTestCustomTelephonyProviderCredential {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

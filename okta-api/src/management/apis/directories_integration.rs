@@ -102,6 +102,7 @@ pub struct UpdateGroupMembership {
 }
 
 impl UpdateGroupMembership {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -116,12 +117,14 @@ impl UpdateGroupMembership {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -138,6 +141,7 @@ impl UpdateGroupMembership {
 impl ::std::future::IntoFuture for UpdateGroupMembership {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -154,6 +158,7 @@ pub struct SubmitGroupAttributeQuery {
 }
 
 impl SubmitGroupAttributeQuery {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -169,6 +174,7 @@ impl SubmitGroupAttributeQuery {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 202.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -180,6 +186,7 @@ impl SubmitGroupAttributeQuery {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -202,6 +209,7 @@ impl ::std::future::IntoFuture for SubmitGroupAttributeQuery {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -218,6 +226,7 @@ pub struct GetGroupAttributeQueryResult {
 }
 
 impl GetGroupAttributeQueryResult {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -230,6 +239,7 @@ impl GetGroupAttributeQueryResult {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200, 202.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -241,6 +251,7 @@ impl GetGroupAttributeQueryResult {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -263,6 +274,7 @@ impl ::std::future::IntoFuture for GetGroupAttributeQueryResult {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -195,6 +195,7 @@ impl ListGroupPushMappings {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -210,6 +211,7 @@ impl ListGroupPushMappings {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -221,6 +223,7 @@ impl ListGroupPushMappings {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -237,6 +240,7 @@ impl ListGroupPushMappings {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -246,12 +250,14 @@ impl ListGroupPushMappings {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(
         self,
     ) -> crate::PageStream<crate::management::models::GroupPushMapping> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(
         self,
     ) -> crate::ItemStream<crate::management::models::GroupPushMapping> {
@@ -265,6 +271,7 @@ impl ::std::future::IntoFuture for ListGroupPushMappings {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -280,6 +287,7 @@ pub struct CreateGroupPushMapping {
 }
 
 impl CreateGroupPushMapping {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -294,6 +302,7 @@ impl CreateGroupPushMapping {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -305,6 +314,7 @@ impl CreateGroupPushMapping {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -327,6 +337,7 @@ impl ::std::future::IntoFuture for CreateGroupPushMapping {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -342,6 +353,7 @@ pub struct GetGroupPushMapping {
 }
 
 impl GetGroupPushMapping {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -353,6 +365,7 @@ impl GetGroupPushMapping {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -364,6 +377,7 @@ impl GetGroupPushMapping {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -386,6 +400,7 @@ impl ::std::future::IntoFuture for GetGroupPushMapping {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -402,6 +417,7 @@ pub struct DeleteGroupPushMapping {
 }
 
 impl DeleteGroupPushMapping {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -418,12 +434,14 @@ impl DeleteGroupPushMapping {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -440,6 +458,7 @@ impl DeleteGroupPushMapping {
 impl ::std::future::IntoFuture for DeleteGroupPushMapping {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -456,6 +475,7 @@ pub struct UpdateGroupPushMapping {
 }
 
 impl UpdateGroupPushMapping {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PATCH,
@@ -471,6 +491,7 @@ impl UpdateGroupPushMapping {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -482,6 +503,7 @@ impl UpdateGroupPushMapping {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -504,6 +526,7 @@ impl ::std::future::IntoFuture for UpdateGroupPushMapping {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

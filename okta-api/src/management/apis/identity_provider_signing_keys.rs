@@ -234,6 +234,7 @@ pub struct ListCsrsForIdentityProvider {
 }
 
 impl ListCsrsForIdentityProvider {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -244,6 +245,7 @@ impl ListCsrsForIdentityProvider {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -255,6 +257,7 @@ impl ListCsrsForIdentityProvider {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -271,6 +274,7 @@ impl ListCsrsForIdentityProvider {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -280,10 +284,12 @@ impl ListCsrsForIdentityProvider {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<crate::management::models::IdpCsr> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<crate::management::models::IdpCsr> {
         self.pages().items()
     }
@@ -295,6 +301,7 @@ impl ::std::future::IntoFuture for ListCsrsForIdentityProvider {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -310,6 +317,7 @@ pub struct GenerateCsrForIdentityProvider {
 }
 
 impl GenerateCsrForIdentityProvider {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -324,6 +332,7 @@ impl GenerateCsrForIdentityProvider {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::IdpCsr, crate::Error> {
@@ -332,6 +341,7 @@ impl GenerateCsrForIdentityProvider {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -347,6 +357,7 @@ impl GenerateCsrForIdentityProvider {
         })
     }
     /// Sends the request asking for the response in another content type (`application/pkcs10`) and returns the body as it is.
+    #[inline]
     pub async fn send_raw(
         self,
         accept: &'static str,
@@ -360,6 +371,7 @@ impl GenerateCsrForIdentityProvider {
 impl ::std::future::IntoFuture for GenerateCsrForIdentityProvider {
     type Output = ::std::result::Result<crate::management::models::IdpCsr, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -375,6 +387,7 @@ pub struct GetCsrForIdentityProvider {
 }
 
 impl GetCsrForIdentityProvider {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -386,6 +399,7 @@ impl GetCsrForIdentityProvider {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::IdpCsr, crate::Error> {
@@ -394,6 +408,7 @@ impl GetCsrForIdentityProvider {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -409,6 +424,7 @@ impl GetCsrForIdentityProvider {
         })
     }
     /// Sends the request asking for the response in another content type (`application/pkcs10`) and returns the body as it is.
+    #[inline]
     pub async fn send_raw(
         self,
         accept: &'static str,
@@ -422,6 +438,7 @@ impl GetCsrForIdentityProvider {
 impl ::std::future::IntoFuture for GetCsrForIdentityProvider {
     type Output = ::std::result::Result<crate::management::models::IdpCsr, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -437,6 +454,7 @@ pub struct RevokeCsrForIdentityProvider {
 }
 
 impl RevokeCsrForIdentityProvider {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -448,12 +466,14 @@ impl RevokeCsrForIdentityProvider {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -470,6 +490,7 @@ impl RevokeCsrForIdentityProvider {
 impl ::std::future::IntoFuture for RevokeCsrForIdentityProvider {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -492,6 +513,7 @@ impl PublishCsrForIdentityProvider {
         self.content_type = content_type;
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -507,6 +529,7 @@ impl PublishCsrForIdentityProvider {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -518,6 +541,7 @@ impl PublishCsrForIdentityProvider {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -540,6 +564,7 @@ impl ::std::future::IntoFuture for PublishCsrForIdentityProvider {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -554,6 +579,7 @@ pub struct ListIdentityProviderSigningKeys {
 }
 
 impl ListIdentityProviderSigningKeys {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -564,6 +590,7 @@ impl ListIdentityProviderSigningKeys {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -575,6 +602,7 @@ impl ListIdentityProviderSigningKeys {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -591,6 +619,7 @@ impl ListIdentityProviderSigningKeys {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -600,12 +629,14 @@ impl ListIdentityProviderSigningKeys {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(
         self,
     ) -> crate::PageStream<crate::management::models::IdpKeyCredential> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(
         self,
     ) -> crate::ItemStream<crate::management::models::IdpKeyCredential> {
@@ -619,6 +650,7 @@ impl ::std::future::IntoFuture for ListIdentityProviderSigningKeys {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -633,6 +665,7 @@ pub struct ListActiveIdentityProviderSigningKey {
 }
 
 impl ListActiveIdentityProviderSigningKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -643,6 +676,7 @@ impl ListActiveIdentityProviderSigningKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200, 204.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -654,6 +688,7 @@ impl ListActiveIdentityProviderSigningKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -670,6 +705,7 @@ impl ListActiveIdentityProviderSigningKey {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -679,12 +715,14 @@ impl ListActiveIdentityProviderSigningKey {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(
         self,
     ) -> crate::PageStream<crate::management::models::IdpKeyCredential> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(
         self,
     ) -> crate::ItemStream<crate::management::models::IdpKeyCredential> {
@@ -698,6 +736,7 @@ impl ::std::future::IntoFuture for ListActiveIdentityProviderSigningKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -713,6 +752,7 @@ pub struct GenerateIdentityProviderSigningKey {
 }
 
 impl GenerateIdentityProviderSigningKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -725,6 +765,7 @@ impl GenerateIdentityProviderSigningKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -736,6 +777,7 @@ impl GenerateIdentityProviderSigningKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -758,6 +800,7 @@ impl ::std::future::IntoFuture for GenerateIdentityProviderSigningKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -773,6 +816,7 @@ pub struct GetIdentityProviderSigningKey {
 }
 
 impl GetIdentityProviderSigningKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -784,6 +828,7 @@ impl GetIdentityProviderSigningKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -795,6 +840,7 @@ impl GetIdentityProviderSigningKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -817,6 +863,7 @@ impl ::std::future::IntoFuture for GetIdentityProviderSigningKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -833,6 +880,7 @@ pub struct CloneIdentityProviderKey {
 }
 
 impl CloneIdentityProviderKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -845,6 +893,7 @@ impl CloneIdentityProviderKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -856,6 +905,7 @@ impl CloneIdentityProviderKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -878,6 +928,7 @@ impl ::std::future::IntoFuture for CloneIdentityProviderKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -148,6 +148,7 @@ pub struct ListOauth2ResourceServerJsonWebKeys {
 }
 
 impl ListOauth2ResourceServerJsonWebKeys {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -158,6 +159,7 @@ impl ListOauth2ResourceServerJsonWebKeys {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -169,6 +171,7 @@ impl ListOauth2ResourceServerJsonWebKeys {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -187,6 +190,7 @@ impl ListOauth2ResourceServerJsonWebKeys {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -196,12 +200,14 @@ impl ListOauth2ResourceServerJsonWebKeys {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(
         self,
     ) -> crate::PageStream<crate::management::models::Oauth2ResourceServerJsonWebKey> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(
         self,
     ) -> crate::ItemStream<crate::management::models::Oauth2ResourceServerJsonWebKey> {
@@ -215,6 +221,7 @@ impl ::std::future::IntoFuture for ListOauth2ResourceServerJsonWebKeys {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -230,6 +237,7 @@ pub struct AddOauth2ResourceServerJsonWebKey {
 }
 
 impl AddOauth2ResourceServerJsonWebKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -244,6 +252,7 @@ impl AddOauth2ResourceServerJsonWebKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -255,6 +264,7 @@ impl AddOauth2ResourceServerJsonWebKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -277,6 +287,7 @@ impl ::std::future::IntoFuture for AddOauth2ResourceServerJsonWebKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -292,6 +303,7 @@ pub struct GetOauth2ResourceServerJsonWebKey {
 }
 
 impl GetOauth2ResourceServerJsonWebKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -303,6 +315,7 @@ impl GetOauth2ResourceServerJsonWebKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -314,6 +327,7 @@ impl GetOauth2ResourceServerJsonWebKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -336,6 +350,7 @@ impl ::std::future::IntoFuture for GetOauth2ResourceServerJsonWebKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -351,6 +366,7 @@ pub struct DeleteOauth2ResourceServerJsonWebKey {
 }
 
 impl DeleteOauth2ResourceServerJsonWebKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -362,12 +378,14 @@ impl DeleteOauth2ResourceServerJsonWebKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -384,6 +402,7 @@ impl DeleteOauth2ResourceServerJsonWebKey {
 impl ::std::future::IntoFuture for DeleteOauth2ResourceServerJsonWebKey {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -399,6 +418,7 @@ pub struct ActivateOauth2ResourceServerJsonWebKey {
 }
 
 impl ActivateOauth2ResourceServerJsonWebKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -410,6 +430,7 @@ impl ActivateOauth2ResourceServerJsonWebKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -421,6 +442,7 @@ impl ActivateOauth2ResourceServerJsonWebKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -443,6 +465,7 @@ impl ::std::future::IntoFuture for ActivateOauth2ResourceServerJsonWebKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -458,6 +481,7 @@ pub struct DeactivateOauth2ResourceServerJsonWebKey {
 }
 
 impl DeactivateOauth2ResourceServerJsonWebKey {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -469,6 +493,7 @@ impl DeactivateOauth2ResourceServerJsonWebKey {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -480,6 +505,7 @@ impl DeactivateOauth2ResourceServerJsonWebKey {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -502,6 +528,7 @@ impl ::std::future::IntoFuture for DeactivateOauth2ResourceServerJsonWebKey {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

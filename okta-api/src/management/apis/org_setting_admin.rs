@@ -106,6 +106,7 @@ pub struct GetThirdPartyAdminSetting {
 }
 
 impl GetThirdPartyAdminSetting {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -115,6 +116,7 @@ impl GetThirdPartyAdminSetting {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -126,6 +128,7 @@ impl GetThirdPartyAdminSetting {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -148,6 +151,7 @@ impl ::std::future::IntoFuture for GetThirdPartyAdminSetting {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -162,6 +166,7 @@ pub struct UpdateThirdPartyAdminSetting {
 }
 
 impl UpdateThirdPartyAdminSetting {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -175,6 +180,7 @@ impl UpdateThirdPartyAdminSetting {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -186,6 +192,7 @@ impl UpdateThirdPartyAdminSetting {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -208,6 +215,7 @@ impl ::std::future::IntoFuture for UpdateThirdPartyAdminSetting {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -221,6 +229,7 @@ pub struct GetAutoAssignAdminAppSetting {
 }
 
 impl GetAutoAssignAdminAppSetting {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -230,6 +239,7 @@ impl GetAutoAssignAdminAppSetting {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -241,6 +251,7 @@ impl GetAutoAssignAdminAppSetting {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -263,6 +274,7 @@ impl ::std::future::IntoFuture for GetAutoAssignAdminAppSetting {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -289,6 +301,7 @@ impl UpdateAutoAssignAdminAppSetting {
         self.auto_assign_admin_app_setting = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -301,6 +314,7 @@ impl UpdateAutoAssignAdminAppSetting {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -312,6 +326,7 @@ impl UpdateAutoAssignAdminAppSetting {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -334,6 +349,7 @@ impl ::std::future::IntoFuture for UpdateAutoAssignAdminAppSetting {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -347,6 +363,7 @@ pub struct GetClientPrivilegesSetting {
 }
 
 impl GetClientPrivilegesSetting {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -356,6 +373,7 @@ impl GetClientPrivilegesSetting {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -367,6 +385,7 @@ impl GetClientPrivilegesSetting {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -389,6 +408,7 @@ impl ::std::future::IntoFuture for GetClientPrivilegesSetting {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -415,6 +435,7 @@ impl AssignClientPrivilegesSetting {
         self.client_privileges_setting = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
@@ -427,6 +448,7 @@ impl AssignClientPrivilegesSetting {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -438,6 +460,7 @@ impl AssignClientPrivilegesSetting {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -460,6 +483,7 @@ impl ::std::future::IntoFuture for AssignClientPrivilegesSetting {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -60,6 +60,7 @@ pub struct GetOktaCommunicationSettings {
 }
 
 impl GetOktaCommunicationSettings {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -69,6 +70,7 @@ impl GetOktaCommunicationSettings {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -80,6 +82,7 @@ impl GetOktaCommunicationSettings {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -102,6 +105,7 @@ impl ::std::future::IntoFuture for GetOktaCommunicationSettings {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -115,6 +119,7 @@ pub struct OptInUsersToOktaCommunicationEmails {
 }
 
 impl OptInUsersToOktaCommunicationEmails {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -124,6 +129,7 @@ impl OptInUsersToOktaCommunicationEmails {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -135,6 +141,7 @@ impl OptInUsersToOktaCommunicationEmails {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -157,6 +164,7 @@ impl ::std::future::IntoFuture for OptInUsersToOktaCommunicationEmails {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -170,6 +178,7 @@ pub struct OptOutUsersFromOktaCommunicationEmails {
 }
 
 impl OptOutUsersFromOktaCommunicationEmails {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -179,6 +188,7 @@ impl OptOutUsersFromOktaCommunicationEmails {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -190,6 +200,7 @@ impl OptOutUsersFromOktaCommunicationEmails {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -212,6 +223,7 @@ impl ::std::future::IntoFuture for OptOutUsersFromOktaCommunicationEmails {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -56,6 +56,7 @@ pub struct GetOrgPreferences {
 }
 
 impl GetOrgPreferences {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -65,6 +66,7 @@ impl GetOrgPreferences {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::OrgPreferences, crate::Error> {
@@ -73,6 +75,7 @@ impl GetOrgPreferences {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -95,6 +98,7 @@ impl ::std::future::IntoFuture for GetOrgPreferences {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -108,6 +112,7 @@ pub struct SetOrgHideOktaUiFooter {
 }
 
 impl SetOrgHideOktaUiFooter {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -117,6 +122,7 @@ impl SetOrgHideOktaUiFooter {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::OrgPreferences, crate::Error> {
@@ -125,6 +131,7 @@ impl SetOrgHideOktaUiFooter {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -147,6 +154,7 @@ impl ::std::future::IntoFuture for SetOrgHideOktaUiFooter {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -160,6 +168,7 @@ pub struct SetOrgShowOktaUiFooter {
 }
 
 impl SetOrgShowOktaUiFooter {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -169,6 +178,7 @@ impl SetOrgShowOktaUiFooter {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::OrgPreferences, crate::Error> {
@@ -177,6 +187,7 @@ impl SetOrgShowOktaUiFooter {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -199,6 +210,7 @@ impl ::std::future::IntoFuture for SetOrgShowOktaUiFooter {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -36,6 +36,7 @@ pub struct GetWellknownOrgMetadata {
 }
 
 impl GetWellknownOrgMetadata {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -46,6 +47,7 @@ impl GetWellknownOrgMetadata {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -57,6 +59,7 @@ impl GetWellknownOrgMetadata {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -79,6 +82,7 @@ impl ::std::future::IntoFuture for GetWellknownOrgMetadata {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -107,6 +107,7 @@ pub struct GetRateLimitSettingsAdminNotifications {
 }
 
 impl GetRateLimitSettingsAdminNotifications {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -116,6 +117,7 @@ impl GetRateLimitSettingsAdminNotifications {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -127,6 +129,7 @@ impl GetRateLimitSettingsAdminNotifications {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -149,6 +152,7 @@ impl ::std::future::IntoFuture for GetRateLimitSettingsAdminNotifications {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -163,6 +167,7 @@ pub struct ReplaceRateLimitSettingsAdminNotifications {
 }
 
 impl ReplaceRateLimitSettingsAdminNotifications {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
@@ -176,6 +181,7 @@ impl ReplaceRateLimitSettingsAdminNotifications {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -187,6 +193,7 @@ impl ReplaceRateLimitSettingsAdminNotifications {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -209,6 +216,7 @@ impl ::std::future::IntoFuture for ReplaceRateLimitSettingsAdminNotifications {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -222,6 +230,7 @@ pub struct GetRateLimitSettingsPerClient {
 }
 
 impl GetRateLimitSettingsPerClient {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -231,6 +240,7 @@ impl GetRateLimitSettingsPerClient {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -242,6 +252,7 @@ impl GetRateLimitSettingsPerClient {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -264,6 +275,7 @@ impl ::std::future::IntoFuture for GetRateLimitSettingsPerClient {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -278,6 +290,7 @@ pub struct ReplaceRateLimitSettingsPerClient {
 }
 
 impl ReplaceRateLimitSettingsPerClient {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
@@ -291,6 +304,7 @@ impl ReplaceRateLimitSettingsPerClient {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -302,6 +316,7 @@ impl ReplaceRateLimitSettingsPerClient {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -324,6 +339,7 @@ impl ::std::future::IntoFuture for ReplaceRateLimitSettingsPerClient {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -337,6 +353,7 @@ pub struct GetRateLimitSettingsWarningThreshold {
 }
 
 impl GetRateLimitSettingsWarningThreshold {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -346,6 +363,7 @@ impl GetRateLimitSettingsWarningThreshold {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -357,6 +375,7 @@ impl GetRateLimitSettingsWarningThreshold {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -379,6 +398,7 @@ impl ::std::future::IntoFuture for GetRateLimitSettingsWarningThreshold {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -405,6 +425,7 @@ impl ReplaceRateLimitSettingsWarningThreshold {
         self.rate_limit_warning_threshold = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
@@ -417,6 +438,7 @@ impl ReplaceRateLimitSettingsWarningThreshold {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -428,6 +450,7 @@ impl ReplaceRateLimitSettingsWarningThreshold {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -450,6 +473,7 @@ impl ::std::future::IntoFuture for ReplaceRateLimitSettingsWarningThreshold {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

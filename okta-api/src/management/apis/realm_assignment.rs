@@ -197,6 +197,7 @@ impl ListRealmAssignments {
         self.after = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -208,6 +209,7 @@ impl ListRealmAssignments {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -219,6 +221,7 @@ impl ListRealmAssignments {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -235,6 +238,7 @@ impl ListRealmAssignments {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -244,10 +248,12 @@ impl ListRealmAssignments {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<crate::management::models::RealmAssignment> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(
         self,
     ) -> crate::ItemStream<crate::management::models::RealmAssignment> {
@@ -261,6 +267,7 @@ impl ::std::future::IntoFuture for ListRealmAssignments {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -275,6 +282,7 @@ pub struct CreateRealmAssignment {
 }
 
 impl CreateRealmAssignment {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -288,6 +296,7 @@ impl CreateRealmAssignment {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -299,6 +308,7 @@ impl CreateRealmAssignment {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -321,6 +331,7 @@ impl ::std::future::IntoFuture for CreateRealmAssignment {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -355,6 +366,7 @@ impl ListRealmAssignmentOperations {
         self.after = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -366,6 +378,7 @@ impl ListRealmAssignmentOperations {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -377,6 +390,7 @@ impl ListRealmAssignmentOperations {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -395,6 +409,7 @@ impl ListRealmAssignmentOperations {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -404,12 +419,14 @@ impl ListRealmAssignmentOperations {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(
         self,
     ) -> crate::PageStream<crate::management::models::RealmAssignmentOperationResponse> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(
         self,
     ) -> crate::ItemStream<crate::management::models::RealmAssignmentOperationResponse> {
@@ -423,6 +440,7 @@ impl ::std::future::IntoFuture for ListRealmAssignmentOperations {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -437,6 +455,7 @@ pub struct ExecuteRealmAssignment {
 }
 
 impl ExecuteRealmAssignment {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -450,6 +469,7 @@ impl ExecuteRealmAssignment {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -461,6 +481,7 @@ impl ExecuteRealmAssignment {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -483,6 +504,7 @@ impl ::std::future::IntoFuture for ExecuteRealmAssignment {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -497,6 +519,7 @@ pub struct GetRealmAssignment {
 }
 
 impl GetRealmAssignment {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -507,6 +530,7 @@ impl GetRealmAssignment {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -518,6 +542,7 @@ impl GetRealmAssignment {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -540,6 +565,7 @@ impl ::std::future::IntoFuture for GetRealmAssignment {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -555,6 +581,7 @@ pub struct ReplaceRealmAssignment {
 }
 
 impl ReplaceRealmAssignment {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
@@ -569,6 +596,7 @@ impl ReplaceRealmAssignment {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -580,6 +608,7 @@ impl ReplaceRealmAssignment {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -602,6 +631,7 @@ impl ::std::future::IntoFuture for ReplaceRealmAssignment {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -616,6 +646,7 @@ pub struct DeleteRealmAssignment {
 }
 
 impl DeleteRealmAssignment {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -626,12 +657,14 @@ impl DeleteRealmAssignment {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -648,6 +681,7 @@ impl DeleteRealmAssignment {
 impl ::std::future::IntoFuture for DeleteRealmAssignment {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -662,6 +696,7 @@ pub struct ActivateRealmAssignment {
 }
 
 impl ActivateRealmAssignment {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -672,12 +707,14 @@ impl ActivateRealmAssignment {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -694,6 +731,7 @@ impl ActivateRealmAssignment {
 impl ::std::future::IntoFuture for ActivateRealmAssignment {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -708,6 +746,7 @@ pub struct DeactivateRealmAssignment {
 }
 
 impl DeactivateRealmAssignment {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -718,12 +757,14 @@ impl DeactivateRealmAssignment {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -740,6 +781,7 @@ impl DeactivateRealmAssignment {
 impl ::std::future::IntoFuture for DeactivateRealmAssignment {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -511,6 +511,7 @@ impl ListUsers {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -530,6 +531,7 @@ impl ListUsers {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -541,6 +543,7 @@ impl ListUsers {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -557,6 +560,7 @@ impl ListUsers {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -566,10 +570,12 @@ impl ListUsers {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<crate::management::models::User> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<crate::management::models::User> {
         self.pages().items()
     }
@@ -581,6 +587,7 @@ impl ::std::future::IntoFuture for ListUsers {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -626,6 +633,7 @@ impl CreateUser {
         self.next_login = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -642,6 +650,7 @@ impl CreateUser {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::User, crate::Error> {
@@ -650,6 +659,7 @@ impl CreateUser {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -669,6 +679,7 @@ impl CreateUser {
 impl ::std::future::IntoFuture for CreateUser {
     type Output = ::std::result::Result<crate::management::models::User, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -712,6 +723,7 @@ impl GetUser {
         self.expand = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -724,6 +736,7 @@ impl GetUser {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -735,6 +748,7 @@ impl GetUser {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -757,6 +771,7 @@ impl ::std::future::IntoFuture for GetUser {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -791,6 +806,7 @@ impl ReplaceUser {
         self.if_match = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
@@ -807,6 +823,7 @@ impl ReplaceUser {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::User, crate::Error> {
@@ -815,6 +832,7 @@ impl ReplaceUser {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -834,6 +852,7 @@ impl ReplaceUser {
 impl ::std::future::IntoFuture for ReplaceUser {
     type Output = ::std::result::Result<crate::management::models::User, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -868,6 +887,7 @@ impl UpdateUser {
         self.if_match = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -884,6 +904,7 @@ impl UpdateUser {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::management::models::User, crate::Error> {
@@ -892,6 +913,7 @@ impl UpdateUser {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -911,6 +933,7 @@ impl UpdateUser {
 impl ::std::future::IntoFuture for UpdateUser {
     type Output = ::std::result::Result<crate::management::models::User, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -944,6 +967,7 @@ impl DeleteUser {
         self.prefer = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -956,12 +980,14 @@ impl DeleteUser {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -978,6 +1004,7 @@ impl DeleteUser {
 impl ::std::future::IntoFuture for DeleteUser {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -992,6 +1019,7 @@ pub struct ListUserBlocks {
 }
 
 impl ListUserBlocks {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -1002,6 +1030,7 @@ impl ListUserBlocks {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -1013,6 +1042,7 @@ impl ListUserBlocks {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -1029,6 +1059,7 @@ impl ListUserBlocks {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -1038,10 +1069,12 @@ impl ListUserBlocks {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<crate::management::models::UserBlock> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<crate::management::models::UserBlock> {
         self.pages().items()
     }
@@ -1053,6 +1086,7 @@ impl ::std::future::IntoFuture for ListUserBlocks {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -67,6 +67,7 @@ pub struct GetUserRisk {
 }
 
 impl GetUserRisk {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -77,6 +78,7 @@ impl GetUserRisk {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -88,6 +90,7 @@ impl GetUserRisk {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -110,6 +113,7 @@ impl ::std::future::IntoFuture for GetUserRisk {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -125,6 +129,7 @@ pub struct UpsertUserRisk {
 }
 
 impl UpsertUserRisk {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
@@ -139,6 +144,7 @@ impl UpsertUserRisk {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200, 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -150,6 +156,7 @@ impl UpsertUserRisk {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -172,6 +179,7 @@ impl ::std::future::IntoFuture for UpsertUserRisk {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

@@ -68,6 +68,7 @@ pub struct GetProfile {
 }
 
 impl GetProfile {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -78,6 +79,7 @@ impl GetProfile {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::myaccount::models::Profile, crate::Error> {
@@ -86,6 +88,7 @@ impl GetProfile {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -105,6 +108,7 @@ impl GetProfile {
 impl ::std::future::IntoFuture for GetProfile {
     type Output = ::std::result::Result<crate::myaccount::models::Profile, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -127,6 +131,7 @@ impl ReplaceProfile {
         self.body = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
@@ -140,6 +145,7 @@ impl ReplaceProfile {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::myaccount::models::Profile, crate::Error> {
@@ -148,6 +154,7 @@ impl ReplaceProfile {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -167,6 +174,7 @@ impl ReplaceProfile {
 impl ::std::future::IntoFuture for ReplaceProfile {
     type Output = ::std::result::Result<crate::myaccount::models::Profile, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -180,6 +188,7 @@ pub struct GetProfileSchema {
 }
 
 impl GetProfileSchema {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -190,6 +199,7 @@ impl GetProfileSchema {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::myaccount::models::Schema, crate::Error> {
@@ -198,6 +208,7 @@ impl GetProfileSchema {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -217,6 +228,7 @@ impl GetProfileSchema {
 impl ::std::future::IntoFuture for GetProfileSchema {
     type Output = ::std::result::Result<crate::myaccount::models::Schema, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }

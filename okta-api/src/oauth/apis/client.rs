@@ -182,6 +182,7 @@ impl ListClients {
         self.q = ::std::option::Option::Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -194,6 +195,7 @@ impl ListClients {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request and returns the first page: its items, whether more follow (\[`Page::has_next`\](crate::Page::has_next)), the next page's cursor and the response's metadata. \[`stream`\](Self::stream) reads every item, \[`all`\](Self::all) collects them. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::Page<crate::oauth::models::Client>, crate::Error> {
@@ -202,6 +204,7 @@ impl ListClients {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -218,6 +221,7 @@ impl ListClients {
     }
     /// Every item of every page, collected: one request per page, and every
     /// item in memory at once. [`stream`](Self::stream) holds one page at a time.
+    #[inline]
     pub async fn all(
         self,
     ) -> ::std::result::Result<
@@ -227,10 +231,12 @@ impl ListClients {
         ::futures::TryStreamExt::try_collect(self.stream()).await
     }
     /// Every page, following `Link: rel="next"`; a page is fetched when the stream is polled for it.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<crate::oauth::models::Client> {
         crate::PageStream::new(self.client.clone(), self.request())
     }
     /// Every item of every page; the next page is fetched only when the current one is used up.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<crate::oauth::models::Client> {
         self.pages().items()
     }
@@ -242,6 +248,7 @@ impl ::std::future::IntoFuture for ListClients {
         crate::Error,
     >;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -256,6 +263,7 @@ pub struct CreateClient {
 }
 
 impl CreateClient {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -269,6 +277,7 @@ impl CreateClient {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 201.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::oauth::models::Client, crate::Error> {
@@ -277,6 +286,7 @@ impl CreateClient {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -296,6 +306,7 @@ impl CreateClient {
 impl ::std::future::IntoFuture for CreateClient {
     type Output = ::std::result::Result<crate::oauth::models::Client, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -310,6 +321,7 @@ pub struct GetClient {
 }
 
 impl GetClient {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
@@ -320,6 +332,7 @@ impl GetClient {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::oauth::models::Client, crate::Error> {
@@ -328,6 +341,7 @@ impl GetClient {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -347,6 +361,7 @@ impl GetClient {
 impl ::std::future::IntoFuture for GetClient {
     type Output = ::std::result::Result<crate::oauth::models::Client, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -362,6 +377,7 @@ pub struct ReplaceClient {
 }
 
 impl ReplaceClient {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
@@ -376,6 +392,7 @@ impl ReplaceClient {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::oauth::models::Client, crate::Error> {
@@ -384,6 +401,7 @@ impl ReplaceClient {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -403,6 +421,7 @@ impl ReplaceClient {
 impl ::std::future::IntoFuture for ReplaceClient {
     type Output = ::std::result::Result<crate::oauth::models::Client, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -417,6 +436,7 @@ pub struct DeleteClient {
 }
 
 impl DeleteClient {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
@@ -427,12 +447,14 @@ impl DeleteClient {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 204.
+    #[inline]
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let request = self.request()?;
         self.client.execute(&request).await?.empty()
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<crate::ApiResponse<()>, crate::Error> {
@@ -449,6 +471,7 @@ impl DeleteClient {
 impl ::std::future::IntoFuture for DeleteClient {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
@@ -463,6 +486,7 @@ pub struct GenerateNewClientSecret {
 }
 
 impl GenerateNewClientSecret {
+    #[inline]
     fn request(&self) -> ::std::result::Result<crate::runtime::Request, crate::Error> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
@@ -473,6 +497,7 @@ impl GenerateNewClientSecret {
         ::std::result::Result::Ok(request)
     }
     /// Sends the request. Success statuses: 200.
+    #[inline]
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::oauth::models::Client, crate::Error> {
@@ -481,6 +506,7 @@ impl GenerateNewClientSecret {
     }
     /// Sends the request and returns the body with the response's status,
     /// headers, request id and rate-limit state.
+    #[inline]
     pub async fn send_with_response(
         self,
     ) -> ::std::result::Result<
@@ -500,6 +526,7 @@ impl GenerateNewClientSecret {
 impl ::std::future::IntoFuture for GenerateNewClientSecret {
     type Output = ::std::result::Result<crate::oauth::models::Client, crate::Error>;
     type IntoFuture = crate::runtime::BoxFuture<Self::Output>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
     }
