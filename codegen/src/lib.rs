@@ -65,9 +65,9 @@ pub struct Inputs {
 }
 
 /// Directory (relative to the workspace root) that holds only generated
-/// files for `module`.
+/// files for `module`: the crate generated from its spec.
 pub fn output_dir(module: &str) -> String {
-    format!("okta-api/src/{module}")
+    emit::crate_name(module)
 }
 
 /// Directory of the generated support files of the workspace tests.
@@ -143,6 +143,8 @@ pub fn generate_with(inputs: &Inputs, stages: &mut impl Stages) -> Result<Genera
         for (path, contents) in stages.emit(&api)? {
             out.files.insert(format!("{dir}/{path}"), contents);
         }
+        out.files
+            .insert(format!("{dir}/Cargo.toml"), emit::crate_manifest(&api));
         stages.stage(Stage::Docs, || -> Result<(), Error> {
             out.files.insert(
                 format!("{TESTS_GENERATED_DIR}/{}.rs", module.module),
@@ -171,66 +173,151 @@ pub fn generate_with(inputs: &Inputs, stages: &mut impl Stages) -> Result<Genera
     })?;
     out.files.insert(
         CRATE_MANIFEST.to_string(),
-        splice_features(&inputs.manifest, &out.apis)?,
+        sdk_manifest(&inputs.manifest, &out.apis)?,
     );
     Ok(out)
 }
 
-/// The SDK's manifest: its `[features]` block between the markers is generated.
+/// The SDK's manifest: the blocks between its markers are generated.
 pub const CRATE_MANIFEST: &str = "okta-api/Cargo.toml";
-const FEATURES_BEGIN: &str = "# BEGIN generated features";
-const FEATURES_END: &str = "# END generated features";
 
-/// `manifest` with the block between the feature markers replaced: one
-/// feature per module, one per tag where the module splits by tag, and `full`.
-fn splice_features(manifest: &SourceFile, apis: &[ir::Api]) -> Result<String, Error> {
-    let text = &manifest.text;
-    let (Some(begin), Some(end)) = (text.find(FEATURES_BEGIN), text.find(FEATURES_END)) else {
-        return Err(Error::Manifest {
-            file: manifest.name.clone(),
-            message: format!("the `{FEATURES_BEGIN}` / `{FEATURES_END}` markers are missing"),
-        });
-    };
-    let mut block =
-        format!("{FEATURES_BEGIN} (by `cargo xtask generate`; edit the generator, not this block)\n");
+/// The features of a module's crate, each with the comment it carries: one
+/// per tag where the module splits by tag, and the one for the types no
+/// operation uses. A module that does not split has none.
+pub(crate) fn features(api: &ir::Api) -> Vec<(String, String)> {
+    let mut features: Vec<(String, String)> = api
+        .tags
+        .iter()
+        .filter_map(|tag| {
+            let feature = tag.feature.clone()?;
+            Some((
+                feature,
+                format!("{}: {} operation(s).", tag.handle, tag.operations.len()),
+            ))
+        })
+        .collect();
+    if let Some(feature) = &api.other_models_feature {
+        let count = api.models.iter().filter(|m| m.features.contains(feature)).count();
+        features.push((
+            feature.clone(),
+            format!(
+                "The {count} types no operation uses (hook payloads, event types, ...) and what they reach."
+            ),
+        ));
+    }
+    features
+}
+
+/// The SDK's manifest with its two generated blocks replaced: in
+/// `[dependencies]`, each module's crate as an optional dependency; in
+/// `[features]`, one feature per module, which brings in its crate, one per
+/// feature of that crate, of the same name, and `full`.
+fn sdk_manifest(manifest: &SourceFile, apis: &[ir::Api]) -> Result<String, Error> {
+    let mut dependencies = String::new();
+    let mut features = String::new();
     let mut full = Vec::new();
     for api in apis {
-        block.push_str(&format!(
-            "# {} {} (`{}`).\n{} = []\n",
-            api.title, api.version, api.sources[0], api.module
+        let module = &api.module;
+        let krate = emit::crate_name(&module.0);
+        dependencies.push_str(&format!(
+            "{krate} = {{ path = \"../{krate}\", version = \"0.1.0\", optional = true }}\n"
         ));
-        let tagged: Vec<&ir::Tag> = api.tags.iter().filter(|t| t.feature.is_some()).collect();
-        if tagged.is_empty() {
-            full.push(api.module.0.clone());
+        features.push_str(&format!(
+            "# {} {} (`{}`).\n{module} = [\"dep:{krate}\"]\n",
+            api.title, api.version, api.sources[0]
+        ));
+        let module_features = crate::features(api);
+        if module_features.is_empty() {
+            full.push(module.0.clone());
         }
-        for tag in tagged {
-            let feature = tag.feature.as_deref().unwrap_or_default();
-            block.push_str(&format!(
-                "# {}: {} operation(s).\n{feature} = [\"{}\"]\n",
-                tag.handle,
-                tag.operations.len(),
-                api.module
+        for (feature, comment) in module_features {
+            features.push_str(&format!(
+                "# {comment}\n{feature} = [\"{module}\", \"{krate}/{feature}\"]\n"
             ));
-            full.push(feature.to_string());
-        }
-        if let Some(feature) = &api.other_models_feature {
-            let count = api.models.iter().filter(|m| m.features.contains(feature)).count();
-            block.push_str(&format!(
-                "# The {count} types no operation uses (hook payloads, event types, ...) and what they reach.\n{feature} = [\"{}\"]\n",
-                api.module
-            ));
-            full.push(feature.clone());
+            full.push(feature);
         }
     }
-    block.push_str("# Every module and every API.\nfull = [\n");
+    features.push_str("# Every module and every API.\nfull = [\n");
     for f in &full {
-        block.push_str(&format!("    \"{f}\",\n"));
+        features.push_str(&format!("    \"{f}\",\n"));
     }
-    block.push_str("]\n");
+    features.push_str("]\n");
+    let text = splice(manifest, "dependencies", &dependencies)?;
+    splice(
+        &SourceFile {
+            name: manifest.name.clone(),
+            text,
+        },
+        "features",
+        &features,
+    )
+}
+
+/// `manifest` with the lines between `# BEGIN generated <what>` and
+/// `# END generated <what>` replaced by `block`.
+fn splice(manifest: &SourceFile, what: &str, block: &str) -> Result<String, Error> {
+    let (begin_marker, end_marker) = (
+        format!("# BEGIN generated {what}"),
+        format!("# END generated {what}"),
+    );
+    let text = &manifest.text;
+    let (Some(begin), Some(end)) = (text.find(&begin_marker), text.find(&end_marker)) else {
+        return Err(Error::Manifest {
+            file: manifest.name.clone(),
+            message: format!("the `{begin_marker}` / `{end_marker}` markers are missing"),
+        });
+    };
+    if end < begin {
+        return Err(Error::Manifest {
+            file: manifest.name.clone(),
+            message: format!("`{end_marker}` comes before `{begin_marker}`"),
+        });
+    }
     let end_line = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
     Ok(format!(
-        "{}{block}{FEATURES_END}\n{}",
+        "{}{begin_marker} (by `cargo xtask generate`; edit the generator, not this block)\n{block}{end_marker}\n{}",
         &text[..begin],
         &text[end_line..]
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(text: &str) -> SourceFile {
+        SourceFile {
+            name: "okta-api/Cargo.toml".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_block_is_replaced_between_its_markers_and_nothing_else_moves() {
+        let text = "[features]\n# BEGIN generated features (old)\nold = []\n# END generated features\n[x]\n";
+        assert_eq!(
+            splice(&manifest(text), "features", "new = []\n").unwrap(),
+            "[features]\n# BEGIN generated features (by `cargo xtask generate`; edit the generator, not this block)\nnew = []\n# END generated features\n[x]\n"
+        );
+        // An end marker on the last line, without a newline.
+        let text = "# BEGIN generated features\n# END generated features";
+        assert!(splice(&manifest(text), "features", "")
+            .unwrap()
+            .ends_with("# END generated features\n"));
+    }
+
+    #[test]
+    fn missing_or_swapped_markers_name_the_file() {
+        for text in [
+            "",
+            "# BEGIN generated features\n",
+            "# END generated features\n",
+            "# BEGIN generated dependencies\n# END generated dependencies\n",
+            "# END generated features\n# BEGIN generated features\n",
+        ] {
+            let err = splice(&manifest(text), "features", "").unwrap_err().to_string();
+            assert!(err.starts_with("okta-api/Cargo.toml: "), "{err}");
+            assert!(err.contains("generated features"), "{err}");
+        }
+    }
 }

@@ -1,9 +1,10 @@
 //! The generated code compiles, warning-free: every hostile spec that
 //! generates code (`tests/specs/hostile/*.yaml`, each opening with a comment
 //! on what it is about) and every golden spec (`tests/specs/*.yaml`) becomes
-//! one module of a single scratch crate, next to a copy of okta-api's
-//! hand-written runtime, and `cargo check` must pass with warnings denied.
-//! A failure names the cases rustc points into and keeps the scratch crate.
+//! one crate, with the manifest the generator writes, of a scratch workspace
+//! beside a copy of the hand-written runtime (`okta-api-runtime`), and
+//! `cargo check` must pass with warnings denied. A failure names the cases
+//! rustc points into and keeps the scratch workspace.
 //! Dependencies are checked once into `target/tmp/codegen-compile-test` and
 //! reused by later runs.
 
@@ -22,7 +23,7 @@ use okta_codegen::SourceFile;
 /// tokio and serde first); a hang fails the test instead of stalling CI.
 const DEADLINE: Duration = Duration::from_secs(15 * 60);
 
-/// One spec to compile, and the module of the scratch crate it becomes.
+/// One spec to compile, and the crate of the scratch workspace it becomes.
 struct Case {
     module: String,
     spec: SourceFile,
@@ -47,7 +48,7 @@ impl Case {
 }
 
 /// Every spec under `tests/specs/hostile/` and `tests/specs/` (overlays
-/// aside), as module `case_<file stem>`.
+/// aside), as module (and crate) `case_<file stem>`.
 fn cases(codegen: &Path) -> Vec<Case> {
     let mut files = Vec::new();
     for dir in ["tests/specs/hostile", "tests/specs"] {
@@ -145,12 +146,11 @@ fn reachable(lock: &str, root: &str) -> BTreeSet<String> {
     seen
 }
 
-/// The scratch crate's manifest: a one-package workspace with the real
-/// workspace's package defaults, dependency table and profiles, and
-/// okta-api's dependencies, so every dependency builds with the same
-/// settings. Profile overrides of packages okta-api does not reach are
-/// left out (cargo warns about them).
-fn manifest(root_toml: &str, sdk_toml: &str, lock: &str) -> String {
+/// The scratch workspace's manifest: the real workspace's package
+/// defaults, dependency table and profiles, so every dependency builds with
+/// the same settings, and `members`. Profile overrides of packages okta-api
+/// does not reach are left out (cargo warns about them).
+fn manifest(root_toml: &str, lock: &str, members: &[&str]) -> String {
     let reached = reachable(lock, "okta-api");
     let profiles: Vec<String> = tables(root_toml, &["[profile."])
         .into_iter()
@@ -166,43 +166,18 @@ fn manifest(root_toml: &str, sdk_toml: &str, lock: &str) -> String {
         })
         .collect();
     format!(
-        "[package]\nname = \"okta-codegen-compile-test\"\nversion = \"0.0.0\"\npublish = false\n\
-         edition.workspace = true\nrust-version.workspace = true\n\n{}\n[workspace]\n\n{}\n{}",
-        tables(sdk_toml, &["[dependencies]"]).concat(),
+        "[workspace]\nresolver = \"2\"\nmembers = {members:?}\n\n{}\n{}",
         tables(root_toml, &["[workspace.package]", "[workspace.dependencies]"]).join("\n"),
         profiles.join("\n"),
     )
 }
 
-/// okta-api's `lib.rs` with its generated modules (the ones with a
-/// directory under `src/`, given in `generated`) replaced by `modules`, and
-/// every warning denied.
-fn lib_rs(sdk_lib_rs: &str, generated: &[String], modules: &[&str]) -> String {
-    let mut lines: Vec<&str> = sdk_lib_rs.lines().collect();
-    for m in generated {
-        let decl = format!("pub mod {m};");
-        let at = lines
-            .iter()
-            .position(|l| l.trim() == decl)
-            .unwrap_or_else(|| panic!("okta-api/src/lib.rs has no `{decl}` to replace"));
-        // The declaration and the attributes above it.
-        let mut start = at;
-        while start > 0 && lines[start - 1].trim_start().starts_with("#[") {
-            start -= 1;
-        }
-        lines.drain(start..=at);
-    }
-    let first_inner = lines
-        .iter()
-        .position(|l| l.starts_with("#!["))
-        .expect("okta-api/src/lib.rs has no inner attribute to put `#![deny(warnings)]` beside");
-    lines.insert(first_inner, "#![deny(warnings)]");
-    let mut out = lines.join("\n");
-    out.push('\n');
-    for m in modules {
-        out.push_str(&format!("\n#[rustfmt::skip]\npub mod {m};\n"));
-    }
-    out
+/// A generated `lib.rs` with every warning denied.
+fn deny_warnings(lib_rs: &str) -> String {
+    let at = lib_rs
+        .find("\n#![")
+        .expect("a generated lib.rs has inner attributes to put `#![deny(warnings)]` beside");
+    format!("{}\n#![deny(warnings)]{}", &lib_rs[..at], &lib_rs[at..])
 }
 
 fn write(path: &Path, contents: &str) {
@@ -245,11 +220,11 @@ fn run(mut command: Command, deadline: Duration) -> (bool, String) {
     }
 }
 
-/// The cases cargo's messages point into (`--> src/<module>/...`).
+/// The cases cargo's messages point into (`--> <crate>/src/...`).
 fn failing<'a>(cases: &'a [Case], stderr: &str) -> Vec<&'a Case> {
     let named: BTreeSet<&str> = stderr
         .lines()
-        .filter_map(|l| l.split_once("--> src/")?.1.split('/').next())
+        .filter_map(|l| l.split_once("--> ")?.1.split('/').next())
         .collect();
     cases
         .iter()
@@ -261,42 +236,48 @@ fn failing<'a>(cases: &'a [Case], stderr: &str) -> Vec<&'a Case> {
 fn generated_code_compiles_without_warnings() {
     let codegen = Path::new(env!("CARGO_MANIFEST_DIR"));
     let workspace = codegen.parent().unwrap();
-    let sdk = workspace.join("okta-api");
+    let runtime = workspace.join("okta-api-runtime");
     let dir = std::env::temp_dir().join(format!("okta-codegen-compile-{}", std::process::id()));
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
-    // okta-api's hand-written runtime (the files of `src/`; the generated
-    // modules are directories) and its build script (the rustc version in
+    // The hand-written runtime, where a generated manifest expects it
+    // (`../okta-api-runtime`), with its build script (the rustc version in
     // the User-Agent).
-    let mut generated = Vec::new();
-    for entry in std::fs::read_dir(sdk.join("src")).unwrap() {
+    for file in ["Cargo.toml", "build.rs"] {
+        write(
+            &dir.join("okta-api-runtime").join(file),
+            &std::fs::read_to_string(runtime.join(file)).unwrap(),
+        );
+    }
+    for entry in std::fs::read_dir(runtime.join("src")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if path.is_dir() {
-            generated.push(name);
-        } else if name.ends_with(".rs") && name != "lib.rs" {
-            write(
-                &dir.join("src").join(&name),
-                &std::fs::read_to_string(&path).unwrap(),
-            );
-        }
+        write(
+            &dir.join("okta-api-runtime/src").join(&name),
+            &std::fs::read_to_string(&path).unwrap(),
+        );
     }
-    std::fs::copy(sdk.join("build.rs"), dir.join("build.rs")).unwrap();
 
-    // One module per case, generated as `cargo xtask generate` does. A spec
+    // One crate per case, generated as `cargo xtask generate` does. A spec
     // the generator refuses belongs in hostile.rs, with its located error.
     let mut cases = cases(codegen);
     let mut refused = Vec::new();
     cases.retain(|case| {
         let outcome = load(&case.spec, &[])
             .and_then(|loaded| normalize(&loaded, &case.module, false))
-            .and_then(|api| emit::emit(&api));
+            .and_then(|api| Ok((emit::emit(&api)?, emit::crate_manifest(&api))));
         match outcome {
-            Ok(files) => {
+            Ok((files, manifest)) => {
+                let root = dir.join(&case.module);
+                write(&root.join("Cargo.toml"), &manifest);
                 for (path, contents) in files {
-                    write(&dir.join("src").join(&case.module).join(path), &contents);
+                    let contents = match path.as_str() {
+                        "src/lib.rs" => deny_warnings(&contents),
+                        _ => contents,
+                    };
+                    write(&root.join(path), &contents);
                 }
                 true
             }
@@ -306,18 +287,13 @@ fn generated_code_compiles_without_warnings() {
             }
         }
     });
-    let modules: Vec<&str> = cases.iter().map(|c| c.module.as_str()).collect();
-    let sdk_lib_rs = std::fs::read_to_string(sdk.join("src/lib.rs")).unwrap();
-    write(
-        &dir.join("src/lib.rs"),
-        &lib_rs(&sdk_lib_rs, &generated, &modules),
-    );
+    let mut members: Vec<&str> = cases.iter().map(|c| c.module.as_str()).collect();
+    members.push("okta-api-runtime");
 
     // The workspace's lock: the same version of every dependency.
     let lock = std::fs::read_to_string(workspace.join("Cargo.lock")).unwrap();
     let root_toml = std::fs::read_to_string(workspace.join("Cargo.toml")).unwrap();
-    let sdk_toml = std::fs::read_to_string(sdk.join("Cargo.toml")).unwrap();
-    write(&dir.join("Cargo.toml"), &manifest(&root_toml, &sdk_toml, &lock));
+    write(&dir.join("Cargo.toml"), &manifest(&root_toml, &lock, &members));
     write(&dir.join("Cargo.lock"), &lock);
 
     // `check` finds what `build` would (type errors and lints; a library is
@@ -330,6 +306,7 @@ fn generated_code_compiles_without_warnings() {
         .current_dir(&dir)
         .args([
             "check",
+            "--workspace",
             "--offline",
             "--quiet",
             "--color",
@@ -364,7 +341,7 @@ fn generated_code_compiles_without_warnings() {
     let drifted: Vec<String> = locked(&scratch_lock)
         .into_iter()
         .filter(|(n, v, _)| {
-            n != "okta-codegen-compile-test" && !workspace_versions.contains(&(n.clone(), v.clone()))
+            !n.starts_with("okta-api-case_") && !workspace_versions.contains(&(n.clone(), v.clone()))
         })
         .map(|(n, v, _)| format!("{n} {v}"))
         .collect();

@@ -268,21 +268,21 @@ fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every generated file of the SDK (`okta-api/src/<module>/`, `okta-api/docs/`): rustdoc (`///` and `//!` lines) and
+/// Every generated file of the SDK (the crates `okta-api-<module>/`, `okta-api/docs/`): rustdoc (`///` and `//!` lines) and
 /// Markdown pages (outside code blocks and the generated-file header).
 #[test]
 fn generated_docs_hold_no_html_and_no_filler() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../okta-api");
-    // The generated modules are the directories with a `models/` in them.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // The generated crates are the workspace's directories with a `src/models/` in them.
     let mut rust = Vec::new();
-    for entry in std::fs::read_dir(root.join("src")).unwrap() {
+    for entry in std::fs::read_dir(&root).unwrap() {
         let dir = entry.unwrap().path();
-        if dir.join("models").is_dir() {
-            files(&dir, "rs", &mut rust);
+        if dir.join("src/models").is_dir() {
+            files(&dir.join("src"), "rs", &mut rust);
         }
     }
     let mut pages = Vec::new();
-    files(&root.join("docs"), "md", &mut pages);
+    files(&root.join("okta-api/docs"), "md", &mut pages);
     assert!(
         !rust.is_empty() && !pages.is_empty(),
         "no generated files under {}",

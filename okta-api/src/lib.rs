@@ -183,68 +183,39 @@
 
 #![warn(missing_docs)]
 
-// A call, stage by stage.
-
-// 1. Configuration: builder, okta.yaml, environment; every value checked.
-mod config;
-
-// 2. Credentials: API token, bearer token, service app (private keys, DPoP).
-mod auth;
-mod dpop;
-mod keys;
-
-// 3. The request: URL, parameters and body, and the response to decode. Used
-// by the generated modules; public so their builders can name it. Properties
-// that can be cleared are `Nullable`.
-mod locate;
-mod nullable;
-mod object;
+// The runtime, hand-written, in its own crate: everything public there is
+// public here under the same name.
+pub use okta_api_runtime::{
+    defaults, ApiError, ApiResponse, AuthorizationMode, Client, ClientBuilder, Credentials, DpopMode, Error,
+    ItemStream, Nullable, Page, PageStream, RateLimit, ResponseMeta, DEFAULT_USER_AGENT,
+};
 #[doc(hidden)]
-pub mod runtime;
-#[doc(hidden)]
-pub mod tolerant;
-
-// 4. Sending: auth, retries, rate limits, bounded bodies.
-mod client;
-mod rate_limit;
-
-// 5. Lists: pages and streams that follow `Link` headers.
-mod pagination;
-
-// 6. What a failed call says.
-mod error;
-
-pub use auth::{Credentials, DpopMode};
-pub use client::{Client, DEFAULT_USER_AGENT};
-pub use config::{defaults, AuthorizationMode, ClientBuilder};
-pub use error::{ApiError, Error};
-pub use nullable::Nullable;
-pub use pagination::{ItemStream, Page, PageStream};
-pub use rate_limit::RateLimit;
-pub use runtime::{ApiResponse, ResponseMeta};
+pub use okta_api_runtime::{runtime, tolerant};
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
-// Generated modules are formatted by the generator (prettyplease), not rustfmt.
+// Each spec's models and operations are generated into a crate of their own,
+// so that cargo builds them side by side; here they keep the paths they
+// always had.
 #[cfg(feature = "legacy")]
-#[rustfmt::skip]
-pub mod legacy;
+#[doc(inline)]
+pub use okta_api_legacy as legacy;
 
 #[cfg(feature = "management")]
-#[rustfmt::skip]
-pub mod management;
+#[doc(inline)]
+pub use okta_api_management as management;
 
 #[cfg(feature = "oauth")]
-#[rustfmt::skip]
-pub mod oauth;
+#[doc(inline)]
+pub use okta_api_oauth as oauth;
 
 #[cfg(feature = "myaccount")]
-#[rustfmt::skip]
-pub mod myaccount;
+#[doc(inline)]
+pub use okta_api_myaccount as myaccount;
 
 #[cfg(feature = "governance")]
-#[rustfmt::skip]
-pub mod governance;
+#[doc(inline)]
+pub use okta_api_governance as governance;

@@ -57,7 +57,10 @@ fn assert_fails_without_writing(name: &str, edit: impl Fn(String) -> String, exp
     let (ok, stderr) = generate(&root);
     assert!(!ok, "generate must fail:\n{stderr}");
     assert!(stderr.contains(expected), "expected `{expected}` in:\n{stderr}");
-    assert!(!root.join("okta-api/src").exists(), "nothing may be written");
+    for module in xtask::MODULES {
+        let dir = root.join(format!("okta-api-{}", module.module));
+        assert!(!dir.exists(), "nothing may be written: {}", dir.display());
+    }
     assert!(!root.join("okta-api/docs").exists(), "nothing may be written");
     assert!(!root.join("tests").exists(), "nothing may be written");
     let manifest = std::fs::read_to_string(root.join("okta-api/Cargo.toml")).unwrap();
@@ -100,7 +103,7 @@ fn generate_then_check_on_a_clean_copy() {
     let root = broken_copy("clean", |s| s + "\n");
     let (ok, stderr) = generate(&root);
     assert!(ok, "{stderr}");
-    assert!(root.join("okta-api/src/legacy/models/user.rs").exists());
+    assert!(root.join("okta-api-legacy/src/models/user.rs").exists());
     let check = |root: &Path| {
         Command::new(env!("CARGO_BIN_EXE_xtask"))
             .args(["check", "--root"])
@@ -110,7 +113,7 @@ fn generate_then_check_on_a_clean_copy() {
     };
     assert!(check(&root).status.success());
     std::fs::write(
-        root.join("okta-api/src/legacy/models/user.rs"),
+        root.join("okta-api-legacy/src/models/user.rs"),
         "// edited by hand\n",
     )
     .unwrap();
@@ -118,7 +121,7 @@ fn generate_then_check_on_a_clean_copy() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("differs: okta-api/src/legacy/models/user.rs:1"),
+        stderr.contains("differs: okta-api-legacy/src/models/user.rs:1"),
         "{stderr}"
     );
     assert!(stderr.contains("run `cargo xtask generate`"), "{stderr}");

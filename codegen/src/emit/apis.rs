@@ -149,8 +149,7 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
     let handle = &tag.handle.0;
     let method = &op.method_name.0;
     let d = format!(
-        " Request builder for [`{handle}::{method}`](crate::{}::apis::{handle}::{method}): set optional parameters, then `.send().await` (or just `.await`).",
-        ctx.api.module
+        " Request builder for [`{handle}::{method}`](crate::apis::{handle}::{method}): set optional parameters, then `.send().await` (or just `.await`).",
     );
     let mut fields = Vec::new();
     let mut setters = Vec::new();
@@ -224,11 +223,11 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
     let output = output_type(ctx, op);
     let (send, send_doc) = match op.response.page_item() {
         Some(_) => (
-            quote!(crate::pagination::fetch_page(&self.client, &request).await),
+            quote!(crate::runtime::fetch_page(&self.client, &request).await),
             format!("Sends the request and returns the first page: its items, whether more follow ([`Page::has_next`](crate::Page::has_next)), the next page's cursor and the response's metadata. [`stream`](Self::stream) reads every item, [`all`](Self::all) collects them. Success statuses: {statuses}."),
         ),
         None => (
-            quote!(self.client.execute(&request).await?#decode),
+            quote!(crate::runtime::execute(&self.client, &request).await?#decode),
             format!("Sends the request. Success statuses: {statuses}."),
         ),
     };
@@ -236,9 +235,9 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
     let lists = list_methods(ctx, op);
     let raw = raw_method(op);
     // Every method that sends is `#[inline]`: it is compiled in the crate that
-    // calls it, with the decoding of its response, and not in `okta-api` for
-    // every operation a feature brings in. With `full`, that took the LLVM IR
-    // of `okta-api` from 3.6 M lines to 0.25 M (see DESIGN.md).
+    // calls it, with the decoding of its response, and not in the generated
+    // crate for every operation a feature brings in. With `full`, that took
+    // the LLVM IR of the SDK from 3.6 M lines to 0.25 M (see DESIGN.md).
     quote! {
         #[doc = #d]
         #[derive(Clone, Debug)]
@@ -268,9 +267,9 @@ fn builder(ctx: &Ctx, tag: &Tag, op: &Operation) -> TokenStream {
             #[inline]
             pub async fn send_with_response(self) -> ::std::result::Result<crate::ApiResponse<#body>, crate::Error> {
                 let request = self.request()?;
-                let response = self.client.execute(&request).await?;
+                let response = crate::runtime::execute(&self.client, &request).await?;
                 let meta = response.meta();
-                ::std::result::Result::Ok(crate::ApiResponse { body: response #decode ?, meta })
+                ::std::result::Result::Ok(crate::ApiResponse::new(response #decode ?, meta))
             }
 
             #lists
@@ -311,7 +310,7 @@ fn raw_method(op: &Operation) -> TokenStream {
         pub async fn send_raw(self, accept: &'static str) -> ::std::result::Result<::std::vec::Vec<u8>, crate::Error> {
             let mut request = self.request()?;
             request.accept(accept);
-            self.client.execute(&request).await?.bytes()
+            crate::runtime::execute(&self.client, &request).await?.bytes()
         }
     }
 }

@@ -53,7 +53,7 @@ impl Job<'_> {
     pub fn tokens(&self, api: &Api) -> (String, TokenStream) {
         let ctx = Ctx::new(api);
         match self {
-            Job::Root => ("mod.rs".into(), module_root(api)),
+            Job::Root => ("src/lib.rs".into(), crate_root(api)),
             Job::ModelsMod => {
                 let mods: Vec<_> = api
                     .models
@@ -61,7 +61,7 @@ impl Job<'_> {
                     .map(|m| (m.file.0.clone(), m.name.clone(), m.features.clone()))
                     .collect();
                 (
-                    "models/mod.rs".into(),
+                    "src/models/mod.rs".into(),
                     reexports("Every type the spec defines, one per file.", &mods),
                 )
             }
@@ -78,7 +78,7 @@ impl Job<'_> {
                     })
                     .collect();
                 (
-                    "apis/mod.rs".into(),
+                    "src/apis/mod.rs".into(),
                     reexports(
                         "One handle per tag; each operation is a method returning a request builder.",
                         &mods,
@@ -88,9 +88,9 @@ impl Job<'_> {
             Job::Model(model) => {
                 let mut tokens = models::model(&ctx, model);
                 tokens.extend(resources::methods(&ctx, model));
-                (format!("models/{}.rs", model.file), tokens)
+                (format!("src/models/{}.rs", model.file), tokens)
             }
-            Job::Tag(tag) => (format!("apis/{}.rs", tag.module), apis::tag(&ctx, tag)),
+            Job::Tag(tag) => (format!("src/apis/{}.rs", tag.module), apis::tag(&ctx, tag)),
         }
     }
 }
@@ -146,12 +146,16 @@ pub fn type_table(api: &Api) -> Result<String, Error> {
     render("type_table.rs", &header(&api.sources), tokens)
 }
 
-fn module_root(api: &Api) -> TokenStream {
+/// The crate's `lib.rs`: its documentation, its two modules, and the
+/// runtime's names under the paths every generated file uses
+/// (`crate::Client`, `crate::runtime::Request`, ...).
+fn crate_root(api: &Api) -> TokenStream {
     let text = format!(
-        "{} {} (`{}`), generated into Rust.\n\nOperations are methods on the per-tag handles in [`apis`] (re-exported here); request and response types are in [`models`].",
+        "{} {} (`{}`), generated into Rust.\n\nOperations are methods on the per-tag handles in [`apis`] (re-exported here); request and response types are in [`models`]. `okta-api` re-exports this crate as `okta_api::{}`, and its features under the same names.",
         api.title,
         api.version,
-        api.sources.first().map(String::as_str).unwrap_or_default()
+        api.sources.first().map(String::as_str).unwrap_or_default(),
+        api.module,
     );
     let lines = text.lines().map(|l| {
         let l = if l.is_empty() {
@@ -176,11 +180,62 @@ fn module_root(api: &Api) -> TokenStream {
         // error); a few operations have many.
         #![allow(clippy::too_many_arguments)]
 
+        // Everything here is formatted by the generator (prettyplease), not rustfmt.
+        #[rustfmt::skip]
         pub mod apis;
+        #[rustfmt::skip]
         pub mod models;
 
         #reexport
+
+        // Which of these a build uses depends on the features it enables.
+        #[allow(unused_imports)]
+        #[rustfmt::skip]
+        use okta_api_runtime::{runtime, ApiResponse, Client, Error, ItemStream, Nullable, Page, PageStream};
     }
+}
+
+/// The crate's `Cargo.toml`: the runtime and serde as dependencies, and one
+/// feature per tag where the spec splits by tag.
+pub fn crate_manifest(api: &Api) -> String {
+    // The header every generated file carries, as TOML comments.
+    let mut text: String = header(&api.sources)
+        .lines()
+        .map(|l| format!("#{}\n", l.trim_start_matches("//")))
+        .collect();
+    text.push_str(&format!(
+        "[package]\n\
+         name = \"{}\"\n\
+         version = \"0.1.0\"\n\
+         description = \"{} {}, generated into Rust: the `{}` module of okta-api.\"\n\
+         edition.workspace = true\n\
+         license.workspace = true\n\
+         rust-version.workspace = true\n\
+         \n\
+         [dependencies]\n\
+         okta-api-runtime = {{ path = \"../okta-api-runtime\", version = \"0.1.0\" }}\n\
+         serde.workspace = true\n\
+         serde_json.workspace = true\n\
+         reqwest.workspace = true\n\
+         futures = {{ version = \"0.3\", default-features = false, features = [\"std\"] }}\n",
+        crate_name(&api.module.0),
+        api.title,
+        api.version,
+        api.module,
+    ));
+    let features = crate::features(api);
+    if !features.is_empty() {
+        text.push_str("\n[features]\n");
+        for (feature, comment) in features {
+            text.push_str(&format!("# {comment}\n{feature} = []\n"));
+        }
+    }
+    text
+}
+
+/// The name of the crate generated for `module`.
+pub fn crate_name(module: &str) -> String {
+    format!("okta-api-{module}")
 }
 
 /// `mod x; pub use x::X;` for each entry, under `cfg(any(features))` when
@@ -229,29 +284,23 @@ pub(crate) fn ident(name: &str) -> Ident {
 /// Shared lookups for the emitters.
 pub(crate) struct Ctx<'a> {
     pub api: &'a Api,
-    module: Ident,
 }
 
 impl<'a> Ctx<'a> {
     fn new(api: &'a Api) -> Self {
-        Ctx {
-            api,
-            module: ident(&api.module.0),
-        }
+        Ctx { api }
     }
 
-    /// `crate::<module>::models::Name`
+    /// `crate::models::Name`
     pub fn model_path(&self, name: &TypeName) -> TokenStream {
-        let m = &self.module;
         let n = ident(&name.0);
-        quote!(crate::#m::models::#n)
+        quote!(crate::models::#n)
     }
 
-    /// `crate::<module>::apis::Handle`
+    /// `crate::apis::Handle`
     pub fn handle_path(&self, name: &TypeName) -> TokenStream {
-        let m = &self.module;
         let n = ident(&name.0);
-        quote!(crate::#m::apis::#n)
+        quote!(crate::apis::#n)
     }
 
     /// The Rust type of a field, parameter or JSON body.

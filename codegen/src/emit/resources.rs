@@ -102,10 +102,7 @@ fn method(ctx: &Ctx, m: &Model, r: &ResourceMethod) -> TokenStream {
         r.source.extension(),
         tag.handle,
         op.method_name,
-        format_args!(
-            "crate::{}::apis::{}::{}",
-            ctx.api.module, tag.handle, op.method_name
-        ),
+        format_args!("crate::apis::{}::{}", tag.handle, op.method_name),
         if bound.is_empty() {
             String::new()
         } else {
