@@ -181,33 +181,6 @@ pub fn generate_with(inputs: &Inputs, stages: &mut impl Stages) -> Result<Genera
 /// The SDK's manifest: the blocks between its markers are generated.
 pub const CRATE_MANIFEST: &str = "okta-api/Cargo.toml";
 
-/// The features of a module's crate, each with the comment it carries: one
-/// per tag where the module splits by tag, and the one for the types no
-/// operation uses. A module that does not split has none.
-pub(crate) fn features(api: &ir::Api) -> Vec<(String, String)> {
-    let mut features: Vec<(String, String)> = api
-        .tags
-        .iter()
-        .filter_map(|tag| {
-            let feature = tag.feature.clone()?;
-            Some((
-                feature,
-                format!("{}: {} operation(s).", tag.handle, tag.operations.len()),
-            ))
-        })
-        .collect();
-    if let Some(feature) = &api.other_models_feature {
-        let count = api.models.iter().filter(|m| m.features.contains(feature)).count();
-        features.push((
-            feature.clone(),
-            format!(
-                "The {count} types no operation uses (hook payloads, event types, ...) and what they reach."
-            ),
-        ));
-    }
-    features
-}
-
 /// The SDK's manifest with its two generated blocks replaced: in
 /// `[dependencies]`, each module's crate as an optional dependency; in
 /// `[features]`, one feature per module, which brings in its crate, one per
@@ -220,13 +193,14 @@ fn sdk_manifest(manifest: &SourceFile, apis: &[ir::Api]) -> Result<String, Error
         let module = &api.module;
         let krate = emit::crate_name(&module.0);
         dependencies.push_str(&format!(
-            "{krate} = {{ path = \"../{krate}\", version = \"0.1.0\", optional = true }}\n"
+            "{krate} = {{ path = \"../{krate}\", version = \"{}\", optional = true }}\n",
+            emit::CRATE_VERSION
         ));
         features.push_str(&format!(
             "# {} {} (`{}`).\n{module} = [\"dep:{krate}\"]\n",
             api.title, api.version, api.sources[0]
         ));
-        let module_features = crate::features(api);
+        let module_features = emit::crate_features(api);
         if module_features.is_empty() {
             full.push(module.0.clone());
         }

@@ -20,8 +20,11 @@ pub enum Key<'de> {
     Owned(String),
 }
 
+// `#[inline]`: the generated crates match every property name through
+// `as_str`, across the crate boundary.
 impl Key<'_> {
     /// The name.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Key::Borrowed(name) => name,
@@ -29,6 +32,7 @@ impl Key<'_> {
         }
     }
 
+    #[inline]
     fn into_string(self) -> String {
         match self {
             Key::Borrowed(name) => name.to_owned(),

@@ -206,14 +206,14 @@ pub fn crate_manifest(api: &Api) -> String {
     text.push_str(&format!(
         "[package]\n\
          name = \"{}\"\n\
-         version = \"0.1.0\"\n\
+         version = \"{CRATE_VERSION}\"\n\
          description = \"{} {}, generated into Rust: the `{}` module of okta-api.\"\n\
          edition.workspace = true\n\
          license.workspace = true\n\
          rust-version.workspace = true\n\
          \n\
          [dependencies]\n\
-         okta-api-runtime = {{ path = \"../okta-api-runtime\", version = \"0.1.0\" }}\n\
+         okta-api-runtime = {{ path = \"../okta-api-runtime\", version = \"{CRATE_VERSION}\" }}\n\
          serde.workspace = true\n\
          serde_json.workspace = true\n\
          reqwest.workspace = true\n\
@@ -223,7 +223,7 @@ pub fn crate_manifest(api: &Api) -> String {
         api.version,
         api.module,
     ));
-    let features = crate::features(api);
+    let features = crate_features(api);
     if !features.is_empty() {
         text.push_str("\n[features]\n");
         for (feature, comment) in features {
@@ -232,6 +232,36 @@ pub fn crate_manifest(api: &Api) -> String {
     }
     text
 }
+
+/// The features of a module's crate, each with the comment it carries: one
+/// per tag where the module splits by tag, and the one for the types no
+/// operation uses. A module that does not split has none.
+pub(crate) fn crate_features(api: &Api) -> Vec<(String, String)> {
+    let mut features: Vec<(String, String)> = api
+        .tags
+        .iter()
+        .filter_map(|tag| {
+            let feature = tag.feature.clone()?;
+            Some((
+                feature,
+                format!("{}: {} operation(s).", tag.handle, tag.operations.len()),
+            ))
+        })
+        .collect();
+    if let Some(feature) = &api.other_models_feature {
+        let count = api.models.iter().filter(|m| m.features.contains(feature)).count();
+        features.push((
+            feature.clone(),
+            format!(
+                "The {count} types no operation uses (hook payloads, event types, ...) and what they reach."
+            ),
+        ));
+    }
+    features
+}
+
+/// The version of every generated crate: the SDK's, released together.
+pub const CRATE_VERSION: &str = "0.1.0";
 
 /// The name of the crate generated for `module`.
 pub fn crate_name(module: &str) -> String {
