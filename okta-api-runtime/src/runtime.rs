@@ -23,6 +23,7 @@ use crate::Error;
 /// Sends `request` through `client`, retrying as configured, and returns
 /// the successful response or the final error: what a generated builder's
 /// `send` calls.
+#[inline]
 pub fn execute<'a>(
     client: &'a crate::Client,
     request: &'a Request,
