@@ -216,25 +216,18 @@ fn sdk_manifest(manifest: &SourceFile, apis: &[ir::Api]) -> Result<String, Error
         features.push_str(&format!("    \"{f}\",\n"));
     }
     features.push_str("]\n");
-    let text = splice(manifest, "dependencies", &dependencies)?;
-    splice(
-        &SourceFile {
-            name: manifest.name.clone(),
-            text,
-        },
-        "features",
-        &features,
-    )
+    let text = splice(manifest, &manifest.text, "dependencies", &dependencies)?;
+    splice(manifest, &text, "features", &features)
 }
 
-/// `manifest` with the lines between `# BEGIN generated <what>` and
-/// `# END generated <what>` replaced by `block`.
-fn splice(manifest: &SourceFile, what: &str, block: &str) -> Result<String, Error> {
+/// `text`, a version of `manifest`, with the lines between
+/// `# BEGIN generated <what>` and `# END generated <what>` replaced by
+/// `block`; errors name `manifest`.
+fn splice(manifest: &SourceFile, text: &str, what: &str, block: &str) -> Result<String, Error> {
     let (begin_marker, end_marker) = (
         format!("# BEGIN generated {what}"),
         format!("# END generated {what}"),
     );
-    let text = &manifest.text;
     let (Some(begin), Some(end)) = (text.find(&begin_marker), text.find(&end_marker)) else {
         return Err(Error::Manifest {
             file: manifest.name.clone(),
@@ -270,12 +263,12 @@ mod tests {
     fn a_block_is_replaced_between_its_markers_and_nothing_else_moves() {
         let text = "[features]\n# BEGIN generated features (old)\nold = []\n# END generated features\n[x]\n";
         assert_eq!(
-            splice(&manifest(text), "features", "new = []\n").unwrap(),
+            splice(&manifest(text), text, "features", "new = []\n").unwrap(),
             "[features]\n# BEGIN generated features (by `cargo xtask generate`; edit the generator, not this block)\nnew = []\n# END generated features\n[x]\n"
         );
         // An end marker on the last line, without a newline.
         let text = "# BEGIN generated features\n# END generated features";
-        assert!(splice(&manifest(text), "features", "")
+        assert!(splice(&manifest(text), text, "features", "")
             .unwrap()
             .ends_with("# END generated features\n"));
     }
@@ -289,7 +282,9 @@ mod tests {
             "# BEGIN generated dependencies\n# END generated dependencies\n",
             "# END generated features\n# BEGIN generated features\n",
         ] {
-            let err = splice(&manifest(text), "features", "").unwrap_err().to_string();
+            let err = splice(&manifest(text), text, "features", "")
+                .unwrap_err()
+                .to_string();
             assert!(err.starts_with("okta-api/Cargo.toml: "), "{err}");
             assert!(err.contains("generated features"), "{err}");
         }

@@ -61,8 +61,8 @@ pub const MODULES: &[SpecModule] = &[
     },
 ];
 
-/// The SDK's manifest, whose `[features]` block is generated.
-pub const CRATE_MANIFEST: &str = "okta-api/Cargo.toml";
+/// The SDK's manifest, whose dependency and feature blocks are generated.
+pub use okta_codegen::CRATE_MANIFEST;
 
 /// The workspace this xtask belongs to.
 pub fn workspace_root() -> PathBuf {

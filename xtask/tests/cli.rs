@@ -58,7 +58,7 @@ fn assert_fails_without_writing(name: &str, edit: impl Fn(String) -> String, exp
     assert!(!ok, "generate must fail:\n{stderr}");
     assert!(stderr.contains(expected), "expected `{expected}` in:\n{stderr}");
     for module in xtask::MODULES {
-        let dir = root.join(format!("okta-api-{}", module.module));
+        let dir = root.join(okta_codegen::output_dir(module.module));
         assert!(!dir.exists(), "nothing may be written: {}", dir.display());
     }
     assert!(!root.join("okta-api/docs").exists(), "nothing may be written");
